@@ -1,0 +1,305 @@
+//! The normalized manifest model: what a team wants on every machine.
+//!
+//! This is the shape every later stage (plan, apply, schema) works with. It is
+//! deliberately independent of KDL: the parser in [`super::parse`] walks the
+//! KDL document and produces these values, with defaults already resolved, so
+//! nothing downstream has to know how a value was spelled. The JSON Schema in
+//! `schemas/manifest.schema.json` is generated from these types.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use schemars::JsonSchema;
+use serde::Serialize;
+
+/// The manifest format version this build understands.
+pub const MANIFEST_VERSION: u32 = 1;
+
+/// A parsed and validated team manifest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub struct Manifest {
+    /// Format version (`mcpctl version=1`).
+    pub version: u32,
+    /// Team-wide defaults.
+    pub defaults: Defaults,
+    /// The clients (and their scopes) this team targets, in manifest order.
+    pub clients: Vec<ClientTarget>,
+    /// Credentials by name. The name is also the environment variable a
+    /// credential fills unless a server binds it to another one.
+    pub credentials: BTreeMap<String, Credential>,
+    /// Servers by name.
+    pub servers: BTreeMap<String, Server>,
+}
+
+/// Team-wide defaults (`defaults { … }`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub struct Defaults {
+    /// How secrets reach servers unless a server says otherwise.
+    pub delivery: Delivery,
+    /// Rotation period for credentials whose provider and kind give none.
+    pub rotate_every: Option<Period>,
+}
+
+impl Default for Defaults {
+    fn default() -> Self {
+        Defaults {
+            delivery: Delivery::Exec,
+            rotate_every: None,
+        }
+    }
+}
+
+/// How a secret is handed to a server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Delivery {
+    /// The client entry launches `mcpctl exec`, which reads the credentials
+    /// from the store and replaces itself with the server.
+    Exec,
+    /// The client entry references an environment variable in the client's
+    /// own syntax.
+    EnvRef,
+}
+
+impl Delivery {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Delivery::Exec => "exec",
+            Delivery::EnvRef => "env-ref",
+        }
+    }
+}
+
+/// A client program that reads MCP server entries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClientId {
+    /// Claude Code (`~/.claude.json`, `.mcp.json`).
+    ClaudeCode,
+    /// Visual Studio Code (`mcp.json`, `.vscode/mcp.json`).
+    Vscode,
+    /// OpenAI Codex CLI (`~/.codex/config.toml`).
+    Codex,
+}
+
+impl ClientId {
+    /// Every client this build knows, in display order.
+    pub const ALL: [ClientId; 3] = [ClientId::ClaudeCode, ClientId::Vscode, ClientId::Codex];
+
+    /// The name used in manifests and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClientId::ClaudeCode => "claude-code",
+            ClientId::Vscode => "vscode",
+            ClientId::Codex => "codex",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<ClientId> {
+        ClientId::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+}
+
+impl fmt::Display for ClientId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Which of a client's configuration files an entry goes into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scope {
+    /// The user's own file (e.g. `~/.claude.json`), for every project.
+    User,
+    /// A file in the repository beside the manifest (e.g. `.mcp.json`),
+    /// checked in and shared with the team.
+    Project,
+}
+
+impl Scope {
+    pub const ALL: [Scope; 2] = [Scope::User, Scope::Project];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::User => "user",
+            Scope::Project => "project",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Scope> {
+        Scope::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One `client` node: a client and the scope its entries go to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub struct ClientTarget {
+    pub client: ClientId,
+    pub scope: Scope,
+}
+
+/// A secret a server needs. The manifest names it; its value lives only in
+/// the credential store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub struct Credential {
+    /// Store entry name; also the default environment variable.
+    pub name: String,
+    pub kind: CredentialKind,
+    /// The service that issues it (`github`, `slack`, `aws`, …), if known.
+    pub provider: Option<String>,
+    /// The scopes or permissions the token must have, least privilege first.
+    pub scopes: Vec<String>,
+    /// How often it must be rotated, resolved from the credential, its
+    /// provider, its kind or the defaults.
+    pub rotate_every: Option<Period>,
+    /// Where `rotate_every` came from.
+    pub rotate_every_source: Option<PeriodSource>,
+    /// Where a person creates this token (a URL).
+    pub create_at: Option<String>,
+    /// What it is for, shown in prompts and used as the store label.
+    pub description: Option<String>,
+}
+
+impl Credential {
+    /// The label a new store entry gets: the description, else the name.
+    pub fn label(&self) -> &str {
+        self.description.as_deref().unwrap_or(&self.name)
+    }
+}
+
+/// What sort of secret a credential is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum CredentialKind {
+    PersonalAccessToken,
+    OauthToken,
+    ApiKey,
+    ConnectionString,
+    AccessKey,
+    Password,
+    Other,
+}
+
+impl CredentialKind {
+    pub const ALL: [CredentialKind; 7] = [
+        CredentialKind::PersonalAccessToken,
+        CredentialKind::OauthToken,
+        CredentialKind::ApiKey,
+        CredentialKind::ConnectionString,
+        CredentialKind::AccessKey,
+        CredentialKind::Password,
+        CredentialKind::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CredentialKind::PersonalAccessToken => "personal-access-token",
+            CredentialKind::OauthToken => "oauth-token",
+            CredentialKind::ApiKey => "api-key",
+            CredentialKind::ConnectionString => "connection-string",
+            CredentialKind::AccessKey => "access-key",
+            CredentialKind::Password => "password",
+            CredentialKind::Other => "other",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<CredentialKind> {
+        CredentialKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+}
+
+/// A rotation period, in whole days. Written `90d`, `12w` or `1y` in the
+/// manifest and serialized as `"<days>d"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, JsonSchema)]
+#[schemars(transparent)]
+pub struct Period {
+    /// Length in days.
+    #[schemars(with = "String", regex(pattern = r"^[0-9]+d$"))]
+    pub days: u32,
+}
+
+impl Serialize for Period {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}d", self.days)
+    }
+}
+
+/// Where a credential's rotation period came from, for the plan to explain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum PeriodSource {
+    /// `rotate-every` on the credential itself.
+    Credential,
+    /// The credentials guide's schedule for its provider.
+    Provider,
+    /// The credentials guide's schedule for its kind.
+    Kind,
+    /// `defaults { rotate-every … }`.
+    Defaults,
+}
+
+/// An MCP server and what it needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub struct Server {
+    pub name: String,
+    pub description: Option<String>,
+    pub transport: Transport,
+    /// Environment variables for the server, by name.
+    pub env: BTreeMap<String, EnvValue>,
+    /// Which clients get this server (resolved: all targeted clients when
+    /// the manifest does not narrow it).
+    pub clients: Vec<ClientId>,
+    pub delivery: Delivery,
+}
+
+impl Server {
+    /// Credentials this server reads, with the variable each one fills.
+    pub fn credential_bindings(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.env.iter().filter_map(|(var, value)| match value {
+            EnvValue::Credential { credential } => Some((var.as_str(), credential.as_str())),
+            EnvValue::Literal { .. } => None,
+        })
+    }
+}
+
+/// How a client reaches a server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case", tag = "type")]
+pub enum Transport {
+    /// A local process speaking MCP over stdin/stdout.
+    Stdio { command: String, args: Vec<String> },
+    /// A remote server over streamable HTTP.
+    Http {
+        url: String,
+        headers: BTreeMap<String, String>,
+    },
+}
+
+/// The value of one environment variable of a server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case", untagged)]
+pub enum EnvValue {
+    /// Filled from a credential at launch; never written anywhere.
+    Credential { credential: String },
+    /// A literal that is not secret (validated: secret-looking literals are
+    /// rejected).
+    Literal { value: String },
+}
