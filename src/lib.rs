@@ -8,3 +8,10 @@
 
 pub mod document;
 pub mod manifest;
+pub mod store;
+pub mod host;
+pub mod client;
+pub mod fs;
+pub mod state;
+pub mod audit;
+pub mod secret_patterns;

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The manifest format version this build understands.
 pub const MANIFEST_VERSION: u32 = 1;
@@ -73,7 +73,9 @@ impl Delivery {
 }
 
 /// A client program that reads MCP server entries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum ClientId {
     /// Claude Code (`~/.claude.json`, `.mcp.json`).
@@ -109,7 +111,9 @@ impl fmt::Display for ClientId {
 }
 
 /// Which of a client's configuration files an entry goes into.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Scope {
     /// The user's own file (e.g. `~/.claude.json`), for every project.

@@ -1,0 +1,103 @@
+//! How a client entry names mcpctl itself.
+//!
+//! User-scope files name mcpctl by an absolute path: GUI apps (Claude
+//! Desktop, VS Code started from the dock) get a minimal PATH and would not
+//! find a bare `mcpctl`. The path should survive upgrades, so a stable one
+//! wins over the running binary's real location: when a `mcpctl` on PATH
+//! (say Homebrew's `/opt/homebrew/bin/mcpctl` symlink) resolves to the
+//! running binary, that PATH entry is used instead of the versioned Cellar
+//! path behind it. Project-scope files are checked in and shared, so they
+//! name the bare `mcpctl`.
+
+use std::path::{Path, PathBuf};
+
+use crate::host::{Host, Os};
+use crate::manifest::Scope;
+
+/// The program a client entry runs to reach `mcpctl exec`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Launcher {
+    program: String,
+}
+
+impl Launcher {
+    /// The launcher for files of `scope`, given the running binary.
+    pub fn for_scope(scope: Scope, host: &Host, current_exe: &Path) -> Launcher {
+        match scope {
+            Scope::Project => Launcher::bare(),
+            Scope::User => Launcher {
+                program: stable_path(host, current_exe).to_string_lossy().into_owned(),
+            },
+        }
+    }
+
+    /// Plain `mcpctl`, found on PATH at launch.
+    pub fn bare() -> Launcher {
+        Launcher {
+            program: "mcpctl".to_owned(),
+        }
+    }
+
+    pub fn program(&self) -> &str {
+        &self.program
+    }
+}
+
+/// A PATH entry that resolves to the running binary, else the binary.
+fn stable_path(host: &Host, current_exe: &Path) -> PathBuf {
+    let Ok(real) = current_exe.canonicalize() else {
+        return current_exe.to_path_buf();
+    };
+    let separator = if host.os == Os::Windows { ';' } else { ':' };
+    let file_name = if host.os == Os::Windows { "mcpctl.exe" } else { "mcpctl" };
+    let path_var = host.var("PATH").unwrap_or_default();
+    path_var
+        .split(separator)
+        .filter(|dir| !dir.is_empty() && Path::new(dir).is_absolute())
+        .map(|dir| Path::new(dir).join(file_name))
+        .find(|candidate| candidate.canonicalize().is_ok_and(|c| c == real))
+        .unwrap_or(real)
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn prefers_a_path_symlink_over_the_real_location() {
+        let dir = tempfile::tempdir().unwrap();
+        let cellar = dir.path().join("Cellar/mcpctl/0.1.0/bin");
+        let bin = dir.path().join("bin");
+        fs_err::create_dir_all(&cellar).unwrap();
+        fs_err::create_dir_all(&bin).unwrap();
+        let real = cellar.join("mcpctl");
+        fs_err::write(&real, "").unwrap();
+        std::os::unix::fs::symlink(&real, bin.join("mcpctl")).unwrap();
+        let host = Host {
+            os: Os::Linux,
+            home: dir.path().to_path_buf(),
+            vars: BTreeMap::from([(
+                "PATH".to_owned(),
+                format!("/nonexistent:{}", bin.display()),
+            )]),
+        };
+        let launcher = Launcher::for_scope(Scope::User, &host, &real);
+        assert_eq!(launcher.program(), bin.join("mcpctl").to_str().unwrap());
+        assert_eq!(Launcher::for_scope(Scope::Project, &host, &real).program(), "mcpctl");
+    }
+
+    #[test]
+    fn falls_back_to_the_binary_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("mcpctl");
+        fs_err::write(&real, "").unwrap();
+        let host = Host {
+            os: Os::Linux,
+            home: dir.path().to_path_buf(),
+            vars: BTreeMap::new(),
+        };
+        let launcher = Launcher::for_scope(Scope::User, &host, &real);
+        assert_eq!(Path::new(launcher.program()), real.canonicalize().unwrap());
+    }
+}

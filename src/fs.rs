@@ -1,0 +1,168 @@
+//! Crash-safe file replacement and the apply lock.
+//!
+//! A client file is never written in place: the new content goes to a
+//! temporary file in the same directory, is fsynced, and is renamed over the
+//! target, so a crash leaves either the old or the new version. When the
+//! target is a symlink the file it points to is replaced (the link stays),
+//! and an existing file keeps its permissions; files mcpctl creates are
+//! private to the user (0600), since they reference secrets.
+
+use std::fs::File;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use fs_err as fs;
+
+/// Replaces (or creates) `path` with `contents`, atomically.
+pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    let target = resolve_symlink(path)?;
+    let dir = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    fs::create_dir_all(dir)?;
+    let existing_permissions = std::fs::metadata(&target).ok().map(|m| m.permissions());
+    let mut temp = tempfile::Builder::new()
+        .prefix(".mcpctl-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|err| with_path(err, dir))?;
+    temp.write_all(contents)
+        .map_err(|err| with_path(err, temp.path()))?;
+    match existing_permissions {
+        Some(permissions) => std::fs::set_permissions(temp.path(), permissions)
+            .map_err(|err| with_path(err, temp.path()))?,
+        None => set_private(temp.path())?,
+    }
+    temp.as_file()
+        .sync_all()
+        .map_err(|err| with_path(err, temp.path()))?;
+    temp.persist(&target)
+        .map_err(|err| with_path(err.error, &target))?;
+    sync_dir(dir);
+    Ok(())
+}
+
+/// The file a path finally names, following symlinks (which may dangle: a
+/// link to a file that does not exist yet is written through).
+fn resolve_symlink(path: &Path) -> std::io::Result<PathBuf> {
+    let mut current = path.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&current) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let link = fs::read_link(&current)?;
+                current = match current.parent() {
+                    Some(parent) if link.is_relative() => parent.join(link),
+                    _ => link,
+                };
+            }
+            _ => return Ok(current),
+        }
+    }
+    Err(std::io::Error::other(format!(
+        "too many levels of symbolic links at `{}`",
+        path.display()
+    )))
+}
+
+#[cfg(unix)]
+fn set_private(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+        .map_err(|err| with_path(err, path))
+}
+
+#[cfg(not(unix))]
+fn set_private(_path: &Path) -> std::io::Result<()> {
+    // New files inherit the per-user profile directory's ACL.
+    Ok(())
+}
+
+#[cfg(unix)]
+fn sync_dir(dir: &Path) {
+    // Best effort: the rename is durable once the directory is synced.
+    if let Ok(handle) = File::open(dir) {
+        let _ = handle.sync_all();
+    }
+}
+
+#[cfg(not(unix))]
+fn sync_dir(_dir: &Path) {}
+
+fn with_path(err: std::io::Error, path: &Path) -> std::io::Error {
+    std::io::Error::new(
+        err.kind(),
+        format!("{err} (at `{}`)", path.display()),
+    )
+}
+
+/// An exclusive lock on a state directory, held until dropped.
+pub struct DirLock {
+    _file: File,
+}
+
+impl DirLock {
+    /// Takes the lock, waiting for another holder; `on_wait` is called once
+    /// if the lock is busy, so the user knows why nothing happens.
+    pub fn acquire(dir: &Path, on_wait: impl FnOnce()) -> std::io::Result<DirLock> {
+        fs::create_dir_all(dir)?;
+        let path = dir.join("lock");
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)?
+            .into_parts()
+            .0;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                on_wait();
+                file.lock().map_err(|err| with_path(err, &path))?;
+            }
+            Err(std::fs::TryLockError::Error(err)) => return Err(with_path(err, &path)),
+        }
+        Ok(DirLock { _file: file })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces_through_symlinks_and_keeps_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.json");
+        fs::write(&real, "old").unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o640)).unwrap();
+            let link = dir.path().join("link.json");
+            std::os::unix::fs::symlink("real.json", &link).unwrap();
+            write_atomic(&link, b"new").unwrap();
+            assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+            assert_eq!(fs::read_to_string(&real).unwrap(), "new");
+            let mode = std::fs::metadata(&real).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o640);
+        }
+        let leftovers: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+            .collect();
+        assert!(leftovers.is_empty());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn new_files_are_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/new.json");
+        write_atomic(&path, b"{}").unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+}

@@ -1,0 +1,173 @@
+//! The machine mcpctl runs on: operating system, home, environment.
+//!
+//! Every path mcpctl derives (client files, its own state) is a pure
+//! function of a [`Host`] value, so the rules for all three operating
+//! systems can be tested on any of them, and tests run against a sandboxed
+//! HOME simply by building a `Host` from their own environment.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The operating systems mcpctl knows the conventions of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Os {
+    Linux,
+    Macos,
+    Windows,
+}
+
+impl Os {
+    /// The OS this binary was built for.
+    pub fn current() -> Os {
+        if cfg!(target_os = "macos") {
+            Os::Macos
+        } else if cfg!(windows) {
+            Os::Windows
+        } else {
+            Os::Linux
+        }
+    }
+}
+
+/// A snapshot of the facts about this machine that paths depend on.
+#[derive(Debug, Clone)]
+pub struct Host {
+    pub os: Os,
+    pub home: PathBuf,
+    pub vars: BTreeMap<String, String>,
+}
+
+impl Host {
+    /// The current process's view of the machine.
+    pub fn from_process() -> Result<Host, HostError> {
+        let vars: BTreeMap<String, String> = std::env::vars_os()
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+            .collect();
+        let os = Os::current();
+        let home_var = if os == Os::Windows { "USERPROFILE" } else { "HOME" };
+        let home = vars
+            .get(home_var)
+            .filter(|h| !h.is_empty())
+            .map(PathBuf::from)
+            .ok_or(HostError::NoHome { var: home_var })?;
+        Ok(Host { os, home, vars })
+    }
+
+    /// A non-empty environment variable.
+    pub fn var(&self, name: &str) -> Option<&str> {
+        self.vars
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
+    }
+
+    /// A variable holding an absolute directory, else `None`. Relative
+    /// values are ignored, as the XDG spec asks.
+    fn dir_var(&self, name: &str) -> Option<PathBuf> {
+        self.var(name)
+            .map(PathBuf::from)
+            .filter(|p| p.is_absolute() || self.os == Os::Windows)
+    }
+
+    /// The account name credentials are stored under (`$USER`, as the
+    /// credentials guide uses with `security add-generic-password -a`).
+    pub fn user(&self) -> Result<String, HostError> {
+        let var = if self.os == Os::Windows { "USERNAME" } else { "USER" };
+        self.var(var)
+            .or_else(|| self.var("LOGNAME"))
+            .map(str::to_owned)
+            .ok_or(HostError::NoUser { var })
+    }
+
+    /// Per-user configuration root: `$XDG_CONFIG_HOME` or `~/.config` on
+    /// Linux, `~/Library/Application Support` on macOS, `%APPDATA%` on
+    /// Windows.
+    pub fn config_dir(&self) -> PathBuf {
+        match self.os {
+            Os::Linux => self
+                .dir_var("XDG_CONFIG_HOME")
+                .unwrap_or_else(|| self.home.join(".config")),
+            Os::Macos => self.home.join("Library").join("Application Support"),
+            Os::Windows => self
+                .dir_var("APPDATA")
+                .unwrap_or_else(|| self.home.join("AppData").join("Roaming")),
+        }
+    }
+
+    /// Where mcpctl keeps its own state (ownership records, backups, the
+    /// audit trail): `$XDG_STATE_HOME/mcpctl` or `~/.local/state/mcpctl` on
+    /// Linux, `~/Library/Application Support/mcpctl` on macOS,
+    /// `%LOCALAPPDATA%\mcpctl` on Windows. `MCPCTL_STATE_DIR` overrides.
+    pub fn state_dir(&self) -> PathBuf {
+        if let Some(dir) = self.dir_var("MCPCTL_STATE_DIR") {
+            return dir;
+        }
+        match self.os {
+            Os::Linux => self
+                .dir_var("XDG_STATE_HOME")
+                .unwrap_or_else(|| self.home.join(".local").join("state"))
+                .join("mcpctl"),
+            Os::Macos => self.config_dir().join("mcpctl"),
+            Os::Windows => self
+                .dir_var("LOCALAPPDATA")
+                .unwrap_or_else(|| self.home.join("AppData").join("Local"))
+                .join("mcpctl"),
+        }
+    }
+
+    /// `~` followed by `rest`, for paths clients fix relative to home.
+    pub fn home_join(&self, rest: impl AsRef<Path>) -> PathBuf {
+        self.home.join(rest)
+    }
+}
+
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum HostError {
+    #[error("`{var}` is not set, so mcpctl cannot find your home directory")]
+    #[diagnostic(help("set `{var}` to your home directory and run the command again"))]
+    NoHome { var: &'static str },
+
+    #[error("`{var}` is not set, so mcpctl cannot name your credential store entries")]
+    #[diagnostic(help("set `{var}` to your login name and run the command again"))]
+    NoUser { var: &'static str },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn host(os: Os, home: &str, vars: &[(&str, &str)]) -> Host {
+        Host {
+            os,
+            home: PathBuf::from(home),
+            vars: vars
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn state_dir_follows_each_platform() {
+        let linux = host(Os::Linux, "/home/ada", &[]);
+        assert_eq!(linux.state_dir(), Path::new("/home/ada/.local/state/mcpctl"));
+        let xdg = host(Os::Linux, "/home/ada", &[("XDG_STATE_HOME", "/tmp/st")]);
+        assert_eq!(xdg.state_dir(), Path::new("/tmp/st/mcpctl"));
+        let relative = host(Os::Linux, "/home/ada", &[("XDG_STATE_HOME", "rel")]);
+        assert_eq!(relative.state_dir(), Path::new("/home/ada/.local/state/mcpctl"));
+        let mac = host(Os::Macos, "/Users/ada", &[]);
+        assert_eq!(
+            mac.state_dir(),
+            Path::new("/Users/ada/Library/Application Support/mcpctl")
+        );
+        let win = host(Os::Windows, r"C:\Users\ada", &[("LOCALAPPDATA", r"C:\Users\ada\AppData\Local")]);
+        assert_eq!(win.state_dir(), PathBuf::from(r"C:\Users\ada\AppData\Local").join("mcpctl"));
+    }
+
+    #[test]
+    fn user_comes_from_the_platform_variable() {
+        assert_eq!(host(Os::Linux, "/h", &[("USER", "ada")]).user().unwrap(), "ada");
+        assert_eq!(host(Os::Windows, "/h", &[("USERNAME", "ada")]).user().unwrap(), "ada");
+        assert!(host(Os::Linux, "/h", &[]).user().is_err());
+    }
+}

@@ -1,0 +1,177 @@
+//! The plan: how this machine differs from the manifest, as a value.
+//!
+//! `compute` is a pure function of [`Desired`] (what the manifest asks for
+//! on this machine) and [`Observed`] (what the store, the client files and
+//! mcpctl's state hold now). It does no I/O, so every rule of ownership and
+//! reconciliation is unit-tested here, and `apply` executes exactly what the
+//! user was shown. Values in a plan are redacted where they could hold a
+//! secret someone wrote by hand: a plan is safe to print, save and share.
+
+mod compute;
+mod desired;
+mod redact;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+pub use compute::{Options, compute};
+pub use desired::{Desired, DesiredFile, desired};
+
+use crate::client::ClientFile;
+use crate::manifest::{ClientId, Scope};
+use crate::state::State;
+
+/// The plan format version (`schemas/plan.schema.json`).
+pub const PLAN_VERSION: u32 = 1;
+
+/// Everything `plan` found to do.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub struct Plan {
+    pub version: u32,
+    /// The manifest the plan was computed from.
+    pub manifest: PathBuf,
+    pub changes: Vec<Change>,
+}
+
+/// One target and what will happen to it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub struct Change {
+    pub target: Target,
+    pub action: Action,
+    /// The entry as observed (redacted), when there is one.
+    pub before: Option<Value>,
+    /// The entry as it will be, when it will exist.
+    pub after: Option<Value>,
+    /// For entries: digest of the observed entry, so apply can tell whether
+    /// it changed since the plan. `None` when it was absent.
+    pub before_digest: Option<String>,
+    /// For entries: digest of the whole file as observed (`None`: absent).
+    pub file_fingerprint: Option<String>,
+    /// Why, in words, for the human view.
+    pub notes: Vec<String>,
+}
+
+/// What a change is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum Target {
+    /// A credential in the store.
+    Credential { name: String, store: String },
+    /// A server entry in a client file.
+    Entry {
+        client: ClientId,
+        scope: Scope,
+        file: PathBuf,
+        /// Keys from the root of the file to the table of servers.
+        table: Vec<String>,
+        server: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    /// Already as desired.
+    NoOp,
+    /// A missing credential (value asked at apply) or entry.
+    Create,
+    /// An entry mcpctl owns that differs from the manifest.
+    Update,
+    /// An entry mcpctl owns that the manifest no longer asks for.
+    Delete,
+    /// An entry written by someone else that mcpctl takes over (`--adopt`,
+    /// or because it already matches exactly); written only if it differs.
+    Adopt,
+    /// An entry of the same name written by someone else: left alone
+    /// unless `apply --adopt`.
+    Conflict,
+    /// The store cannot be reached, so this credential's presence is unknown.
+    Unavailable,
+    /// An ownership record whose entry is gone and no longer wanted: only
+    /// mcpctl's state changes.
+    Forget,
+}
+
+impl Change {
+    /// Whether applying this change writes a file or the store.
+    pub fn writes(&self) -> bool {
+        match self.action {
+            Action::Create | Action::Update | Action::Delete => true,
+            Action::Adopt => {
+                self.before_digest != self.after.as_ref().map(crate::state::entry_digest)
+            }
+            Action::NoOp | Action::Conflict | Action::Unavailable | Action::Forget => false,
+        }
+    }
+}
+
+/// Counts for the summary line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Summary {
+    pub add: usize,
+    pub change: usize,
+    pub destroy: usize,
+    pub conflicts: usize,
+    pub unavailable: usize,
+}
+
+impl Plan {
+    pub fn summary(&self) -> Summary {
+        let mut summary = Summary::default();
+        for change in &self.changes {
+            match change.action {
+                Action::Create => summary.add += 1,
+                Action::Update => summary.change += 1,
+                Action::Adopt if change.writes() => summary.change += 1,
+                Action::Delete => summary.destroy += 1,
+                Action::Conflict => summary.conflicts += 1,
+                Action::Unavailable => summary.unavailable += 1,
+                Action::Adopt | Action::NoOp | Action::Forget => {}
+            }
+        }
+        summary
+    }
+
+    /// Whether anything is pending: what `--detailed-exitcode` reports.
+    pub fn has_changes(&self) -> bool {
+        self.changes.iter().any(|c| match c.action {
+            Action::NoOp | Action::Forget => false,
+            Action::Adopt => c.writes(),
+            _ => true,
+        })
+    }
+}
+
+/// What the store holds for one credential (never its value).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Presence {
+    Present,
+    Missing,
+    /// The store could not be asked; the reason, for the plan.
+    Unavailable(String),
+}
+
+/// One client file as read from disk.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObservedFile {
+    pub file: ClientFile,
+    /// sha256 of the bytes; `None` when the file does not exist.
+    pub fingerprint: Option<String>,
+    /// The server entries in its table.
+    pub entries: BTreeMap<String, Value>,
+}
+
+/// What is on this machine now.
+#[derive(Debug, Clone)]
+pub struct Observed {
+    pub store_name: String,
+    pub credentials: BTreeMap<String, Presence>,
+    pub files: Vec<ObservedFile>,
+    pub state: State,
+}

@@ -1,0 +1,309 @@
+//! The OS credential store through `keyring-core` and the per-platform
+//! store crates: macOS Keychain, Windows Credential Manager, Linux Secret
+//! Service.
+//!
+//! Platform differences handled here, so callers never see them:
+//! - presence checks: macOS must *search* (a lookup by service/account reads
+//!   the password and can raise an access prompt); Secret Service and
+//!   Credential Manager answer a lookup from attributes.
+//! - naming: on Windows the entry's target name is the credential name (the
+//!   guide's `New-StoredCredential -Target NAME`), not keyring's default
+//!   `{user}.{service}`; an existing entry's persistence is kept and new
+//!   ones use local-machine persistence, as the guide does.
+//! - labels: Secret Service items get the label at creation; Windows
+//!   entries get it as their comment.
+//! - size: Credential Manager holds at most 2,560 bytes (UTF-16), checked
+//!   before anything is written.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use keyring_core::{CredentialStore as PlatformStore, Entry, Error as KeyringError};
+
+use super::{CredentialStore, Secret, StoreError};
+
+/// The platform's native credential store.
+pub struct KeyringStore {
+    platform: Arc<PlatformStore>,
+    account: String,
+}
+
+impl KeyringStore {
+    /// Connects to the native store; entries use `account` as their user.
+    pub fn open(account: &str) -> Result<KeyringStore, StoreError> {
+        let platform = platform::open().map_err(|err| map_error(err, None))?;
+        Ok(KeyringStore {
+            platform,
+            account: account.to_owned(),
+        })
+    }
+
+    fn entry(&self, credential: &str) -> Result<Entry, StoreError> {
+        let modifiers = platform::modifiers(credential);
+        let modifiers: HashMap<&str, &str> =
+            modifiers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        Entry::new_in_store_with_modifiers(&self.platform, credential, &self.account, &modifiers)
+            .map_err(|err| map_error(err, Some(credential)))
+    }
+}
+
+impl CredentialStore for KeyringStore {
+    fn name(&self) -> &str {
+        platform::NAME
+    }
+
+    fn exists(&self, credential: &str) -> Result<bool, StoreError> {
+        let found = platform::exists(&self.platform, credential, &self.account);
+        match found {
+            Ok(found) => Ok(found),
+            Err(KeyringError::NoEntry) => Ok(false),
+            Err(err) => Err(map_error(err, Some(credential))),
+        }
+    }
+
+    fn get(&self, credential: &str) -> Result<Option<Secret>, StoreError> {
+        match self.entry(credential)?.get_password() {
+            Ok(value) => Ok(Some(Secret::new(value))),
+            Err(KeyringError::NoEntry) => Ok(None),
+            Err(err) => Err(map_error(err, Some(credential))),
+        }
+    }
+
+    fn set(&self, credential: &str, secret: &Secret, label: &str) -> Result<(), StoreError> {
+        let size = platform::stored_size(secret.expose());
+        if let Some(limit) = platform::MAX_SECRET_BYTES
+            && size > limit
+        {
+            return Err(StoreError::TooLarge {
+                store: platform::NAME.to_owned(),
+                credential: credential.to_owned(),
+                size,
+                limit,
+            });
+        }
+        let existed = self.exists(credential)?;
+        let entry = platform::entry_for_write(&self.platform, credential, &self.account, label)
+            .map_err(|err| map_error(err, Some(credential)))?;
+        entry
+            .set_password(secret.expose())
+            .map_err(|err| map_error(err, Some(credential)))?;
+        if !existed {
+            platform::label_new_entry(&entry, &self.account, label)
+                .map_err(|err| map_error(err, Some(credential)))?;
+        }
+        Ok(())
+    }
+
+    fn delete(&self, credential: &str) -> Result<bool, StoreError> {
+        match self.entry(credential)?.delete_credential() {
+            Ok(()) => Ok(true),
+            Err(KeyringError::NoEntry) => Ok(false),
+            Err(err) => Err(map_error(err, Some(credential))),
+        }
+    }
+}
+
+/// Turns a keyring error into one that names the fix. Never formats the
+/// payload of `BadEncoding`/`BadDataFormat`: those carry the stored bytes.
+fn map_error(err: KeyringError, credential: Option<&str>) -> StoreError {
+    let store = platform::NAME.to_owned();
+    let credential_name = credential.unwrap_or("(store)").to_owned();
+    match err {
+        KeyringError::PlatformFailure(detail) => StoreError::Unavailable {
+            store,
+            detail: detail.to_string(),
+            hint: platform::UNAVAILABLE_HINT.to_owned(),
+        },
+        KeyringError::NoStorageAccess(detail) => StoreError::Locked {
+            store,
+            detail: detail.to_string(),
+            hint: platform::LOCKED_HINT.to_owned(),
+        },
+        KeyringError::Ambiguous(entries) => StoreError::Ambiguous {
+            store,
+            credential: credential_name,
+            count: entries.len(),
+        },
+        KeyringError::BadEncoding(_) => StoreError::Failed {
+            store,
+            credential: credential_name,
+            detail: "the stored value is not UTF-8 text".to_owned(),
+        },
+        KeyringError::BadDataFormat(_, _) => StoreError::Failed {
+            store,
+            credential: credential_name,
+            detail: "the stored value is not in the format the store expects".to_owned(),
+        },
+        KeyringError::TooLong(attribute, limit) => StoreError::Failed {
+            store,
+            credential: credential_name,
+            detail: format!("its {attribute} is longer than the store's limit of {limit}"),
+        },
+        other => StoreError::Failed {
+            store,
+            credential: credential_name,
+            detail: other.to_string(),
+        },
+    }
+}
+
+#[cfg(target_os = "linux")]
+mod platform {
+    use super::*;
+
+    pub const NAME: &str = "Secret Service";
+    pub const MAX_SECRET_BYTES: Option<usize> = None;
+    pub const UNAVAILABLE_HINT: &str = "start a Secret Service (GNOME Keyring or KeePassXC) in your \
+        desktop session; in a headless shell run `dbus-run-session -- $SHELL` and start \
+        `gnome-keyring-daemon --unlock --components=secrets` inside it";
+    pub const LOCKED_HINT: &str = "unlock your login keyring (Seahorse, or \
+        `gnome-keyring-daemon --replace --unlock`), then run the command again";
+
+    pub fn open() -> keyring_core::Result<Arc<PlatformStore>> {
+        let store: Arc<PlatformStore> = zbus_secret_service_keyring_store::Store::new()?;
+        Ok(store)
+    }
+
+    /// No `target` here: for the Secret Service it names a collection.
+    pub fn modifiers(_credential: &str) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
+
+    pub fn exists(
+        store: &Arc<PlatformStore>,
+        credential: &str,
+        account: &str,
+    ) -> keyring_core::Result<bool> {
+        // A search by attributes; the secret is not read.
+        let entry = Entry::new_in_store(store, credential, account)?;
+        entry.get_credential().map(|_| true)
+    }
+
+    pub fn stored_size(value: &str) -> usize {
+        value.len()
+    }
+
+    pub fn entry_for_write(
+        store: &Arc<PlatformStore>,
+        credential: &str,
+        account: &str,
+        label: &str,
+    ) -> keyring_core::Result<Entry> {
+        let modifiers = HashMap::from([("label", label)]);
+        Entry::new_in_store_with_modifiers(store, credential, account, &modifiers)
+    }
+
+    /// The label was given at creation.
+    pub fn label_new_entry(_entry: &Entry, _account: &str, _label: &str) -> keyring_core::Result<()> {
+        Ok(())
+    }
+}
+
+#[cfg(target_os = "macos")]
+mod platform {
+    use super::*;
+
+    pub const NAME: &str = "macOS Keychain";
+    pub const MAX_SECRET_BYTES: Option<usize> = None;
+    pub const UNAVAILABLE_HINT: &str =
+        "check that your login keychain exists: `security list-keychains`";
+    pub const LOCKED_HINT: &str =
+        "unlock it with `security unlock-keychain login.keychain-db`, then run the command again";
+
+    pub fn open() -> keyring_core::Result<Arc<PlatformStore>> {
+        let store: Arc<PlatformStore> = apple_native_keyring_store::keychain::Store::new()?;
+        Ok(store)
+    }
+
+    pub fn modifiers(_credential: &str) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
+
+    pub fn exists(
+        store: &Arc<PlatformStore>,
+        credential: &str,
+        account: &str,
+    ) -> keyring_core::Result<bool> {
+        // A lookup by service/account would read the password (and may
+        // prompt); a search returns attributes only.
+        let spec = HashMap::from([("service", credential), ("user", account)]);
+        Ok(!store.search(&spec)?.is_empty())
+    }
+
+    pub fn stored_size(value: &str) -> usize {
+        value.len()
+    }
+
+    pub fn entry_for_write(
+        store: &Arc<PlatformStore>,
+        credential: &str,
+        account: &str,
+        _label: &str,
+    ) -> keyring_core::Result<Entry> {
+        Entry::new_in_store(store, credential, account)
+    }
+
+    /// The keychain store crate sets no label; the item shows its service
+    /// name, which is the credential name.
+    pub fn label_new_entry(_entry: &Entry, _account: &str, _label: &str) -> keyring_core::Result<()> {
+        Ok(())
+    }
+}
+
+#[cfg(windows)]
+mod platform {
+    use super::*;
+
+    pub const NAME: &str = "Windows Credential Manager";
+    /// CRED_MAX_CREDENTIAL_BLOB_SIZE; values are stored as UTF-16.
+    pub const MAX_SECRET_BYTES: Option<usize> = Some(2560);
+    pub const UNAVAILABLE_HINT: &str =
+        "check that the Credential Manager service (VaultSvc) is running: `Get-Service VaultSvc`";
+    pub const LOCKED_HINT: &str = "sign in to Windows interactively, then run the command again";
+
+    /// The target name is the credential name, as the guide creates them.
+    pub fn modifiers(credential: &str) -> Vec<(&'static str, String)> {
+        vec![("target", credential.to_owned())]
+    }
+
+    pub fn open() -> keyring_core::Result<Arc<PlatformStore>> {
+        let store: Arc<PlatformStore> = windows_native_keyring_store::Store::new()?;
+        Ok(store)
+    }
+
+    pub fn exists(
+        store: &Arc<PlatformStore>,
+        credential: &str,
+        account: &str,
+    ) -> keyring_core::Result<bool> {
+        let modifiers = HashMap::from([("target", credential)]);
+        let entry = Entry::new_in_store_with_modifiers(store, credential, account, &modifiers)?;
+        entry.get_credential().map(|_| true)
+    }
+
+    pub fn stored_size(value: &str) -> usize {
+        value.encode_utf16().count() * 2
+    }
+
+    /// Keeps an existing entry's persistence; new entries persist on the
+    /// local machine, as the guide's `-Persist LocalMachine`.
+    pub fn entry_for_write(
+        store: &Arc<PlatformStore>,
+        credential: &str,
+        account: &str,
+        _label: &str,
+    ) -> keyring_core::Result<Entry> {
+        let probe = HashMap::from([("target", credential)]);
+        let existing = Entry::new_in_store_with_modifiers(store, credential, account, &probe)?
+            .get_attributes()
+            .ok()
+            .and_then(|attributes| attributes.get("persistence").cloned());
+        let persistence = existing.unwrap_or_else(|| "Local".to_owned());
+        let modifiers = HashMap::from([("target", credential), ("persistence", &persistence)]);
+        Entry::new_in_store_with_modifiers(store, credential, account, &modifiers)
+    }
+
+    pub fn label_new_entry(entry: &Entry, account: &str, label: &str) -> keyring_core::Result<()> {
+        entry.update_attributes(&HashMap::from([("comment", label), ("username", account)]))
+    }
+}
