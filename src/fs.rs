@@ -15,6 +15,18 @@ use fs_err as fs;
 
 /// Replaces (or creates) `path` with `contents`, atomically.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    write_atomic_checked(path, contents, || Ok(true)).map(|_| ())
+}
+
+/// Like [`write_atomic`], but calls `still_current` after the new content
+/// is safely on disk and right before the rename; when it answers `false`
+/// (another program changed the file meanwhile) nothing is replaced, the
+/// temporary file is removed, and `Ok(false)` is returned.
+pub fn write_atomic_checked(
+    path: &Path,
+    contents: &[u8],
+    still_current: impl FnOnce() -> std::io::Result<bool>,
+) -> std::io::Result<bool> {
     let target = resolve_symlink(path)?;
     let dir = target
         .parent()
@@ -37,10 +49,13 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     temp.as_file()
         .sync_all()
         .map_err(|err| with_path(err, temp.path()))?;
+    if !still_current()? {
+        return Ok(false);
+    }
     temp.persist(&target)
         .map_err(|err| with_path(err.error, &target))?;
     sync_dir(dir);
-    Ok(())
+    Ok(true)
 }
 
 /// The file a path finally names, following symlinks (which may dangle: a

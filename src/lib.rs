@@ -15,3 +15,7 @@ pub mod fs;
 pub mod state;
 pub mod audit;
 pub mod secret_patterns;
+pub mod observe;
+pub mod plan;
+pub mod apply;
+pub mod cli;

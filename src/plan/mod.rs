@@ -148,6 +148,23 @@ impl Plan {
     }
 }
 
+/// The JSON form of a plan (`plan --json`), described by
+/// `schemas/plan.schema.json`.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct PlanOutput<'a> {
+    #[serde(flatten)]
+    pub plan: &'a Plan,
+    pub summary: Summary,
+}
+
+/// The JSON Schema of [`PlanOutput`], pretty-printed.
+pub fn json_schema() -> String {
+    let schema = schemars::schema_for!(PlanOutput<'static>);
+    let mut text = serde_json::to_string_pretty(&schema).expect("schema serializes");
+    text.push('\n');
+    text
+}
+
 /// What the store holds for one credential (never its value).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Presence {

@@ -1,0 +1,119 @@
+//! Backups of the files an apply replaces, for rollback.
+//!
+//! Each apply that changes files gets a directory
+//! `backups/<time>/` in the state directory holding the previous version of
+//! every file it replaced and an `index.json` mapping them back to their
+//! paths. Only the newest [`KEEP`] applies are kept: `~/.claude.json` can
+//! be tens of MB. The backups are private (0700/0600): they are copies of
+//! the user's own files, which may still hold plaintext secrets.
+
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+/// How many applies' backups are kept.
+pub const KEEP: usize = 5;
+
+pub struct Backups {
+    root: PathBuf,
+    dir: PathBuf,
+    index: RefCell<Vec<BackupEntry>>,
+}
+
+#[derive(Serialize)]
+struct BackupEntry {
+    original: PathBuf,
+    copy: String,
+}
+
+impl Backups {
+    pub fn start(state_dir: &Path) -> Result<Backups, BackupError> {
+        let root = state_dir.join("backups");
+        let stamp = jiff::Timestamp::now()
+            .strftime("%Y%m%dT%H%M%S%.6fZ")
+            .to_string();
+        Ok(Backups {
+            dir: root.join(stamp),
+            root,
+            index: RefCell::new(Vec::new()),
+        })
+    }
+
+    /// Keeps `contents`, the version of `original` about to be replaced.
+    pub fn save(&self, original: &Path, contents: &[u8]) -> Result<(), BackupError> {
+        let mut index = self.index.borrow_mut();
+        if index.iter().any(|e| e.original == original) {
+            return Ok(());
+        }
+        create_private_dir(&self.dir)?;
+        let name = original
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "file".to_owned());
+        let copy = format!("{}-{name}", index.len() + 1);
+        crate::fs::write_atomic(&self.dir.join(&copy), contents).map_err(|source| {
+            BackupError::Io {
+                path: self.dir.join(&copy),
+                source,
+            }
+        })?;
+        index.push(BackupEntry {
+            original: original.to_path_buf(),
+            copy,
+        });
+        let text = serde_json::to_string_pretty(&*index).expect("index serializes");
+        let index_path = self.dir.join("index.json");
+        crate::fs::write_atomic(&index_path, text.as_bytes())
+            .map_err(|source| BackupError::Io { path: index_path, source })
+    }
+
+    /// Prunes old backup directories, keeping the newest [`KEEP`].
+    pub fn finish(self) -> Result<(), BackupError> {
+        let Ok(read) = fs_err::read_dir(&self.root) else {
+            return Ok(());
+        };
+        let mut dirs: Vec<PathBuf> = read
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.is_dir())
+            .collect();
+        dirs.sort();
+        let excess = dirs.len().saturating_sub(KEEP);
+        for old in dirs.into_iter().take(excess) {
+            fs_err::remove_dir_all(&old).map_err(|source| BackupError::Io { path: old, source })?;
+        }
+        Ok(())
+    }
+}
+
+fn create_private_dir(dir: &Path) -> Result<(), BackupError> {
+    fs_err::create_dir_all(dir).map_err(|source| BackupError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for d in [dir, dir.parent().unwrap_or(dir)] {
+            std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o700)).map_err(
+                |source| BackupError::Io {
+                    path: d.to_path_buf(),
+                    source,
+                },
+            )?;
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum BackupError {
+    #[error("cannot keep a backup at `{path}`")]
+    #[diagnostic(help("check the permissions of mcpctl's state directory; the file was not replaced"))]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}

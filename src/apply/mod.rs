@@ -1,0 +1,400 @@
+//! Carrying out a plan: store first, then each client file, atomically.
+//!
+//! Apply executes exactly the changes the user was shown. It asks for every
+//! missing secret before writing anything, writes them to the store, then
+//! rewrites each client file through [`crate::fs::write_atomic_checked`]:
+//! right before the rename it re-reads the file, and if another program
+//! (Claude Code rewrites `~/.claude.json` all the time) changed it since the
+//! plan, mcpctl's own entries are recomputed against the new content —
+//! keeping the other program's change — as long as that change did not
+//! touch mcpctl's entries. If it did, apply stops before that file and every
+//! later one. The previous version of each file is kept as a backup, and
+//! ownership is recorded in the state after each file.
+
+mod backup;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::audit::{AuditLog, Event, Outcome};
+use crate::client::ClientFile;
+use crate::document::{Document, DocumentError};
+use crate::manifest::Credential;
+use crate::observe::{fingerprint, load_document};
+use crate::plan::{Action, Change, Plan, Target};
+use crate::state::{CredentialRecord, OwnedEntry, State, StateError, entry_digest};
+use crate::store::{CredentialStore, Secret, StoreError};
+
+pub use backup::Backups;
+
+/// Supplies values for missing credentials (a hidden prompt, the
+/// environment, …). Implemented by the CLI; apply never prints.
+pub trait SecretSource {
+    fn secret_for(&mut self, credential: &Credential) -> Result<Secret, ApplyError>;
+}
+
+/// Things worth telling the user while applying.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Progress {
+    StoredCredential { name: String },
+    WroteFile { path: PathBuf, kept_foreign_change: bool },
+    UpdatedState { path: PathBuf },
+}
+
+/// Everything apply needs besides the plan.
+pub struct Context<'a> {
+    pub store: &'a dyn CredentialStore,
+    pub credentials: &'a BTreeMap<String, Credential>,
+    pub secrets: &'a mut dyn SecretSource,
+    pub state_dir: &'a Path,
+    pub state: State,
+    pub audit: &'a AuditLog,
+    pub progress: &'a mut dyn FnMut(Progress),
+    /// The client file description for each path in the plan (format, table).
+    pub files: &'a [ClientFile],
+}
+
+/// What apply did.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub credentials_stored: usize,
+    pub files_written: usize,
+    pub entries_changed: usize,
+}
+
+pub fn apply(plan: &Plan, mut ctx: Context<'_>) -> Result<Report, ApplyError> {
+    let mut report = Report::default();
+    let now = jiff::Timestamp::now().to_string();
+
+    // Nothing is written unless every credential can be written.
+    for change in &plan.changes {
+        if let (Target::Credential { name, store }, Action::Unavailable) =
+            (&change.target, change.action)
+        {
+            return Err(ApplyError::StoreUnavailable {
+                credential: name.clone(),
+                store: store.clone(),
+            });
+        }
+    }
+    let mut pending: Vec<(&Credential, Secret)> = Vec::new();
+    for change in &plan.changes {
+        if let (Target::Credential { name, .. }, Action::Create) = (&change.target, change.action)
+        {
+            let credential =
+                ctx.credentials
+                    .get(name)
+                    .ok_or_else(|| ApplyError::UnknownCredential {
+                        credential: name.clone(),
+                    })?;
+            let secret = ctx.secrets.secret_for(credential)?;
+            pending.push((credential, secret));
+        }
+    }
+    for (credential, secret) in pending {
+        let result = ctx
+            .store
+            .set(&credential.name, &secret, credential.label());
+        audit(
+            ctx.audit,
+            "store.write",
+            &credential.name,
+            None,
+            result.is_ok(),
+        )?;
+        result?;
+        ctx.state.credentials.insert(
+            credential.name.clone(),
+            CredentialRecord {
+                set_at: Some(now.clone()),
+                first_seen: now.clone(),
+            },
+        );
+        report.credentials_stored += 1;
+        (ctx.progress)(Progress::StoredCredential {
+            name: credential.name.clone(),
+        });
+    }
+    // Credentials found already present are remembered from first sight,
+    // so their age can be told later.
+    for change in &plan.changes {
+        if let (Target::Credential { name, .. }, Action::NoOp) = (&change.target, change.action) {
+            ctx.state
+                .credentials
+                .entry(name.clone())
+                .or_insert_with(|| CredentialRecord {
+                    set_at: None,
+                    first_seen: now.clone(),
+                });
+        }
+    }
+    ctx.state.save(ctx.state_dir)?;
+
+    let backups = Backups::start(ctx.state_dir)?;
+    for (path, changes) in changes_by_file(plan) {
+        let file = ctx
+            .files
+            .iter()
+            .find(|f| f.path == path)
+            .ok_or_else(|| ApplyError::UnknownFile { path: path.clone() })?;
+        let written = apply_file(file, &changes, plan, &backups, &mut ctx)?;
+        if written {
+            report.files_written += 1;
+        }
+        report.entries_changed += changes.iter().filter(|c| c.writes()).count();
+        ctx.state.save(ctx.state_dir)?;
+    }
+    backups.finish()?;
+    Ok(report)
+}
+
+/// Entry changes grouped by file, in plan order, skipping files with
+/// nothing to do.
+fn changes_by_file(plan: &Plan) -> Vec<(PathBuf, Vec<&Change>)> {
+    let mut groups: Vec<(PathBuf, Vec<&Change>)> = Vec::new();
+    for change in &plan.changes {
+        let Target::Entry { file, .. } = &change.target else {
+            continue;
+        };
+        if matches!(change.action, Action::NoOp | Action::Conflict) {
+            continue;
+        }
+        match groups.iter_mut().find(|(p, _)| p == file) {
+            Some((_, list)) => list.push(change),
+            None => groups.push((file.clone(), vec![change])),
+        }
+    }
+    groups
+}
+
+/// How many times a file is re-read when another program keeps changing
+/// it between our read and our rename.
+const ATTEMPTS: usize = 5;
+
+fn apply_file(
+    file: &ClientFile,
+    changes: &[&Change],
+    plan: &Plan,
+    backups: &Backups,
+    ctx: &mut Context<'_>,
+) -> Result<bool, ApplyError> {
+    let planned_fingerprint = changes.first().and_then(|c| c.file_fingerprint.clone());
+    let writes = changes.iter().any(|c| c.writes());
+    let mut written = false;
+    let mut kept_foreign_change = false;
+    if writes {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let current = load_document(file)?;
+            let current_text = current.as_ref().map(|d| d.text().to_owned());
+            let current_fingerprint = current_text.as_deref().map(|t| fingerprint(t.as_bytes()));
+            let mut document = match current {
+                Some(document) => document,
+                None => Document::empty(&file.path, file.format),
+            };
+            if current_fingerprint != planned_fingerprint {
+                check_own_entries_unchanged(file, &document, changes)?;
+                kept_foreign_change = true;
+            }
+            for change in changes.iter().filter(|c| c.writes()) {
+                edit(&mut document, file, change)?;
+            }
+            let new_text = document.into_text();
+            if Some(&new_text) == current_text.as_ref() {
+                break;
+            }
+            if let Some(old) = &current_text {
+                backups.save(&file.path, old.as_bytes())?;
+            }
+            let expected = current_fingerprint.clone();
+            let replaced = crate::fs::write_atomic_checked(&file.path, new_text.as_bytes(), || {
+                let now = match std::fs::read(&file.path) {
+                    Ok(bytes) => Some(fingerprint(&bytes)),
+                    Err(err) if err.kind() == std::io::ErrorKind::NotFound => None,
+                    Err(err) => return Err(err),
+                };
+                Ok(now == expected)
+            });
+            let replaced = replaced.map_err(|source| ApplyError::Write {
+                path: file.path.clone(),
+                source,
+            });
+            audit(
+                ctx.audit,
+                "file.write",
+                &file.path.display().to_string(),
+                None,
+                matches!(replaced, Ok(true)),
+            )?;
+            if replaced? {
+                written = true;
+                break;
+            }
+            if attempt == ATTEMPTS {
+                return Err(ApplyError::KeepsChanging {
+                    path: file.path.clone(),
+                });
+            }
+        }
+    }
+    for change in changes {
+        let Target::Entry {
+            client,
+            scope,
+            file: path,
+            table,
+            server,
+        } = &change.target
+        else {
+            continue;
+        };
+        match change.action {
+            Action::Create | Action::Update | Action::Adopt => {
+                if let Some(after) = &change.after {
+                    ctx.state.record_entry(OwnedEntry {
+                        client: *client,
+                        scope: *scope,
+                        file: path.clone(),
+                        table: table.clone(),
+                        server: server.clone(),
+                        manifest: plan.manifest.clone(),
+                        digest: entry_digest(after),
+                    });
+                }
+            }
+            Action::Delete | Action::Forget => ctx.state.forget_entry(path, table, server),
+            Action::NoOp | Action::Conflict | Action::Unavailable => {}
+        }
+    }
+    (ctx.progress)(if written {
+        Progress::WroteFile {
+            path: file.path.clone(),
+            kept_foreign_change,
+        }
+    } else {
+        Progress::UpdatedState {
+            path: file.path.clone(),
+        }
+    });
+    Ok(written)
+}
+
+/// After another program changed the file: each entry mcpctl is about to
+/// touch must still be exactly what the plan saw.
+fn check_own_entries_unchanged(
+    file: &ClientFile,
+    document: &Document,
+    changes: &[&Change],
+) -> Result<(), ApplyError> {
+    let entries = document.entries(&file.table_path())?;
+    for change in changes {
+        let Target::Entry { server, .. } = &change.target else {
+            continue;
+        };
+        let now = entries.get(server).map(entry_digest);
+        if now != change.before_digest {
+            return Err(ApplyError::ChangedSincePlan {
+                path: file.path.clone(),
+                server: server.clone(),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn edit(document: &mut Document, file: &ClientFile, change: &Change) -> Result<(), ApplyError> {
+    let Target::Entry { server, .. } = &change.target else {
+        return Ok(());
+    };
+    let table = file.table_path();
+    match (change.action, &change.after) {
+        (Action::Delete, _) => {
+            document.remove_entry(&table, server)?;
+        }
+        (_, Some(after)) => document.set_entry(&table, server, after)?,
+        (_, None) => {}
+    }
+    Ok(())
+}
+
+fn audit(
+    log: &AuditLog,
+    action: &'static str,
+    target: &str,
+    server: Option<&str>,
+    ok: bool,
+) -> Result<(), ApplyError> {
+    log.append(&Event {
+        action,
+        target: target.to_owned(),
+        server: server.map(str::to_owned),
+        detail: None,
+        outcome: if ok { Outcome::Ok } else { Outcome::Failed },
+    })
+    .map_err(|source| ApplyError::Audit {
+        path: log.path().to_path_buf(),
+        source,
+    })
+}
+
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum ApplyError {
+    #[error("the {store} is not available, so `{credential}` cannot be checked or stored")]
+    #[diagnostic(help("make the store available (see the warning above), then run `mcpctl apply` again; nothing was written"))]
+    StoreUnavailable { credential: String, store: String },
+
+    #[error("no value given for `{credential}`")]
+    #[diagnostic(help("{hint}"))]
+    MissingSecret { credential: String, hint: String },
+
+    #[error("the plan names credential `{credential}`, which the manifest does not declare")]
+    #[diagnostic(help("run `mcpctl plan` again"))]
+    UnknownCredential { credential: String },
+
+    #[error("the plan names `{path}`, which no client of the manifest uses")]
+    #[diagnostic(help("run `mcpctl plan` again"))]
+    UnknownFile { path: PathBuf },
+
+    #[error("`{path}` changed since the plan, and the change touches mcpctl's entry `{server}`")]
+    #[diagnostic(help(
+        "nothing was written to this file or any later one; look at the change, then run `mcpctl apply` again"
+    ))]
+    ChangedSincePlan { path: PathBuf, server: String },
+
+    #[error("`{path}` kept changing while mcpctl tried to write it")]
+    #[diagnostic(help("close the program that keeps rewriting it, then run `mcpctl apply` again"))]
+    KeepsChanging { path: PathBuf },
+
+    #[error("cannot write `{path}`")]
+    #[diagnostic(help("check the permissions of the file and its directory"))]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("cannot append to the audit trail `{path}`")]
+    #[diagnostic(help("check the permissions of mcpctl's state directory"))]
+    Audit {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Store(#[from] StoreError),
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Document(#[from] DocumentError),
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    State(#[from] StateError),
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Backup(#[from] backup::BackupError),
+}

@@ -1,0 +1,209 @@
+//! `mcpctl apply`: show the plan, confirm, then store missing secrets and
+//! write client entries.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::Path;
+
+use miette::IntoDiagnostic;
+
+use super::render::{Style, display_path, plan::render};
+use super::workspace::Workspace;
+use super::{Outcome, use_color};
+use crate::apply::{self, ApplyError, Context, Progress, SecretSource};
+use crate::audit::{Actor, AuditLog, host_name};
+use crate::fs::DirLock;
+use crate::manifest::Credential;
+use crate::plan::Options;
+use crate::store::{CredentialStore, Secret};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Apply without asking for confirmation (for scripts and CI)
+    #[arg(long)]
+    auto_approve: bool,
+
+    /// Read each missing credential from the environment variable of the
+    /// same name instead of asking
+    #[arg(long)]
+    secrets_from_env: bool,
+
+    /// Take over entries of the same name that mcpctl did not write,
+    /// replacing them with the manifest's
+    #[arg(long)]
+    adopt: bool,
+}
+
+pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
+    let workspace = Workspace::open(manifest)?;
+    let _lock = DirLock::acquire(&workspace.state_dir, || {
+        eprintln!("waiting for another mcpctl apply to finish…");
+    })
+    .into_diagnostic()?;
+    let store = workspace.open_store()?;
+    let (_desired, observed, plan) =
+        workspace.plan(Ok(&store as &dyn CredentialStore), Options { adopt: args.adopt })?;
+    let home = &workspace.host.home;
+    let style = Style { color: use_color() };
+    print!("{}", render(&plan, &workspace.loaded.manifest, home, style));
+    // Without changes, apply still records bookkeeping (entries adopted
+    // as identical, credentials first seen) but asks nothing.
+    let changes = plan.has_changes();
+    if changes && !args.auto_approve {
+        confirm()?;
+    }
+
+    let user = workspace.host.user()?;
+    let audit = AuditLog::new(
+        &workspace.state_dir,
+        Actor {
+            user,
+            host: host_name(),
+            pid: std::process::id(),
+            command: "apply".to_owned(),
+            manifest: Some(workspace.loaded.path.clone()),
+        },
+    );
+    let mut secrets: Box<dyn SecretSource> = if args.secrets_from_env {
+        Box::new(FromEnv)
+    } else {
+        Box::new(Prompt)
+    };
+    let files: Vec<_> = observed.files.iter().map(|f| f.file.clone()).collect();
+    let mut progress = |event: Progress| match event {
+        Progress::StoredCredential { name } => {
+            eprintln!("stored `{name}` in the {}", store.name());
+        }
+        Progress::WroteFile {
+            path,
+            kept_foreign_change,
+        } => {
+            eprintln!("wrote `{}`", display_path(&path, home));
+            if kept_foreign_change {
+                eprintln!(
+                    "  note: another program changed it since the plan; its change was kept"
+                );
+            }
+        }
+        Progress::UpdatedState { .. } => {}
+    };
+    let report = apply::apply(
+        &plan,
+        Context {
+            store: &store,
+            credentials: &workspace.loaded.manifest.credentials,
+            secrets: secrets.as_mut(),
+            state_dir: &workspace.state_dir,
+            state: observed.state,
+            audit: &audit,
+            progress: &mut progress,
+            files: &files,
+        },
+    )?;
+    if !changes {
+        return Ok(Outcome::Success);
+    }
+    let summary = plan.summary();
+    println!(
+        "{}",
+        style.bold(&format!(
+            "Apply complete: {} added, {} changed, {} destroyed ({} credential(s) stored, {} file(s) written).",
+            summary.add, summary.change, summary.destroy, report.credentials_stored, report.files_written
+        ))
+    );
+    if summary.conflicts > 0 {
+        println!(
+            "{} conflicting entr(ies) left alone; `mcpctl apply --adopt` replaces them.",
+            summary.conflicts
+        );
+    }
+    Ok(Outcome::Success)
+}
+
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+enum ConfirmError {
+    #[error("apply needs confirmation, and there is no terminal to ask on")]
+    #[diagnostic(help("review the plan above, then run `mcpctl apply --auto-approve`"))]
+    NoTerminal,
+    #[error("apply cancelled; nothing was changed")]
+    Declined,
+}
+
+fn confirm() -> miette::Result<()> {
+    if !std::io::stdin().is_terminal() {
+        return Err(ConfirmError::NoTerminal.into());
+    }
+    print!("Apply these changes? Only `yes` is accepted: ");
+    std::io::stdout().flush().into_diagnostic()?;
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .into_diagnostic()?;
+    if answer.trim() == "yes" {
+        Ok(())
+    } else {
+        Err(ConfirmError::Declined.into())
+    }
+}
+
+/// `--secrets-from-env`: the variable named like the credential.
+struct FromEnv;
+
+impl SecretSource for FromEnv {
+    fn secret_for(&mut self, credential: &Credential) -> Result<Secret, ApplyError> {
+        match std::env::var(&credential.name) {
+            Ok(value) if !value.is_empty() => Ok(Secret::new(value)),
+            _ => Err(ApplyError::MissingSecret {
+                credential: credential.name.clone(),
+                hint: format!(
+                    "set the environment variable `{}` for this run, or run `mcpctl apply` \
+                     in a terminal without `--secrets-from-env` to be asked",
+                    credential.name
+                ),
+            }),
+        }
+    }
+}
+
+/// Asks on the terminal, with hidden input.
+struct Prompt;
+
+impl SecretSource for Prompt {
+    fn secret_for(&mut self, credential: &Credential) -> Result<Secret, ApplyError> {
+        let missing = |hint: String| ApplyError::MissingSecret {
+            credential: credential.name.clone(),
+            hint,
+        };
+        if !std::io::stdin().is_terminal() {
+            return Err(missing(format!(
+                "there is no terminal to ask on; set `{}` in the environment and run \
+                 `mcpctl apply --secrets-from-env`",
+                credential.name
+            )));
+        }
+        eprintln!();
+        eprintln!("`{}` is not in the credential store.", credential.name);
+        if let Some(description) = &credential.description {
+            eprintln!("  what: {description}");
+        }
+        eprintln!("  kind: {}", credential.kind.as_str());
+        if !credential.scopes.is_empty() {
+            eprintln!("  scopes: {}", credential.scopes.join(", "));
+        }
+        if let Some(url) = &credential.create_at {
+            eprintln!("  create it at {url}");
+        }
+        for _ in 0..3 {
+            let value = rpassword::prompt_password(format!("{} (input hidden): ", credential.name))
+                .map_err(|err| missing(format!("reading the terminal failed: {err}")))?;
+            let value = value.trim().to_owned();
+            if !value.is_empty() {
+                return Ok(Secret::new(value));
+            }
+            eprintln!("the value is empty; paste the token, or press Ctrl-C to stop");
+        }
+        Err(missing(
+            "run `mcpctl apply` again when you have the value".to_owned(),
+        ))
+    }
+}

@@ -1,0 +1,86 @@
+//! The command-line interface: argument parsing, prompts, rendering and
+//! exit codes. Everything below this module returns values and errors;
+//! only this layer prints or decides how the process ends.
+//!
+//! Exit codes (as DESIGN.md and Terraform): `0` success and nothing to
+//! change, `1` error, `2` changes pending (`plan --detailed-exitcode`).
+
+mod apply;
+mod exec;
+mod plan;
+mod render;
+mod schema;
+mod validate;
+mod workspace;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Config-as-code for MCP servers and their credentials.
+///
+/// A team checks in `mcpctl.kdl`: servers, the credentials each needs and
+/// which clients get them — never secret values. `mcpctl plan` shows how
+/// this machine differs; `mcpctl apply` puts secrets in the OS credential
+/// store and writes client entries that reference them.
+#[derive(Debug, Parser)]
+#[command(name = "mcpctl", version, about, long_about)]
+pub struct Cli {
+    /// The manifest to use [default: `mcpctl.kdl` in this directory or the
+    /// nearest parent]
+    #[arg(short = 'f', long = "manifest", global = true, value_name = "PATH")]
+    manifest: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check the manifest and report every problem in it
+    Validate(validate::Args),
+    /// Show how the credential store and client files differ from the manifest
+    Plan(plan::Args),
+    /// Make the credential store and client files match the manifest
+    Apply(apply::Args),
+    /// Start a server with its credentials from the store (used by client entries)
+    Exec(exec::Args),
+    /// Write the JSON Schemas of the manifest model and of the JSON plan
+    Schema(schema::Args),
+}
+
+/// How a command ended, when it did not fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Done; nothing pending.
+    Success,
+    /// Done, and changes are pending (`--detailed-exitcode`).
+    ChangesPending,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Validate(args) => validate::run(cli.manifest.as_deref(), args),
+        Command::Plan(args) => plan::run(cli.manifest.as_deref(), args),
+        Command::Apply(args) => apply::run(cli.manifest.as_deref(), args),
+        Command::Exec(args) => exec::run(args),
+        Command::Schema(args) => schema::run(args),
+    };
+    match result {
+        Ok(Outcome::Success) => ExitCode::SUCCESS,
+        Ok(Outcome::ChangesPending) => ExitCode::from(2),
+        Err(report) => {
+            eprintln!("{report:?}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Whether to colour output written to stdout: a terminal, and `NO_COLOR`
+/// not set.
+pub fn use_color() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}

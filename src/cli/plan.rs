@@ -1,0 +1,69 @@
+//! `mcpctl plan`: show how this machine differs from the manifest.
+//! Reads the store's attributes only — never a secret — and writes nothing.
+
+use std::path::Path;
+
+use super::render::{Style, plan::render};
+use super::workspace::Workspace;
+use super::{Outcome, use_color};
+use crate::plan::{Options, PlanOutput};
+use crate::store::CredentialStore;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Print the plan as JSON (schema: `schemas/plan.schema.json`)
+    #[arg(long)]
+    json: bool,
+
+    /// Exit 2 when there are changes, 0 when there are none (1 is an error)
+    #[arg(long)]
+    detailed_exitcode: bool,
+
+    /// Plan to take over entries of the same name that mcpctl did not write
+    #[arg(long)]
+    adopt: bool,
+}
+
+pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
+    let workspace = Workspace::open(manifest)?;
+    let store = workspace.open_store();
+    if let Err(err) = &store {
+        warn_store_unavailable(err);
+    }
+    let store_ref = store.as_ref().map(|s| s as &dyn CredentialStore);
+    let (_, _, plan) = workspace.plan(store_ref, Options { adopt: args.adopt })?;
+    if args.json {
+        let output = PlanOutput {
+            plan: &plan,
+            summary: plan.summary(),
+        };
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&output).expect("plan serializes")
+        );
+    } else {
+        print!(
+            "{}",
+            render(
+                &plan,
+                &workspace.loaded.manifest,
+                &workspace.host.home,
+                Style { color: use_color() }
+            )
+        );
+    }
+    Ok(if args.detailed_exitcode && plan.has_changes() {
+        Outcome::ChangesPending
+    } else {
+        Outcome::Success
+    })
+}
+
+/// The store's error as a warning: the plan still runs.
+pub fn warn_store_unavailable(err: &crate::store::StoreError) {
+    eprintln!("warning: {err}");
+    eprintln!("  credentials are shown as unknown in this plan");
+    if let Some(help) = miette::Diagnostic::help(err) {
+        eprintln!("hint: {help}");
+    }
+}

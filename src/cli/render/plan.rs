@@ -1,0 +1,187 @@
+//! The human view of a plan, Terraform-style: one block per credential
+//! store and per client file, a redacted unified diff per entry, a summary
+//! line, and what to do next. Symbols carry the meaning (`+`, `~`, `-`,
+//! `!`); colour only repeats it.
+
+use std::fmt::Write;
+use std::path::Path;
+
+use serde_json::Value;
+use similar::{ChangeTag, TextDiff};
+
+use super::{Style, display_path};
+use crate::manifest::Manifest;
+use crate::plan::{Action, Change, Plan, Target};
+
+pub fn render(plan: &Plan, manifest: &Manifest, home: &Path, style: Style) -> String {
+    let mut out = String::new();
+    let credentials: Vec<&Change> = plan
+        .changes
+        .iter()
+        .filter(|c| matches!(c.target, Target::Credential { .. }))
+        .collect();
+    if let Some(Target::Credential { store, .. }) = credentials.first().map(|c| &c.target) {
+        let _ = writeln!(out, "{}", style.bold(&format!("Credentials in the {store}:")));
+        for change in &credentials {
+            render_credential(&mut out, change, manifest, style);
+        }
+        out.push('\n');
+    }
+
+    let mut current_file: Option<&Path> = None;
+    let mut unchanged = 0;
+    for change in &plan.changes {
+        let Target::Entry {
+            client,
+            scope,
+            file,
+            server,
+            ..
+        } = &change.target
+        else {
+            continue;
+        };
+        if matches!(change.action, Action::NoOp | Action::Forget) {
+            unchanged += usize::from(change.action == Action::NoOp);
+            continue;
+        }
+        if current_file != Some(file.as_path()) {
+            if current_file.is_some() {
+                out.push('\n');
+            }
+            let heading = format!("{client} ({scope} scope): {}", display_path(file, home));
+            let _ = writeln!(out, "{}", style.bold(&heading));
+            current_file = Some(file.as_path());
+        }
+        render_entry(&mut out, change, server, style);
+    }
+    if current_file.is_some() {
+        out.push('\n');
+    }
+
+    let summary = plan.summary();
+    if !plan.has_changes() {
+        let _ = writeln!(
+            out,
+            "No changes. The credential store and client files match the manifest{}.",
+            if unchanged > 0 {
+                format!(" ({unchanged} entries up to date)")
+            } else {
+                String::new()
+            }
+        );
+        return out;
+    }
+    let mut line = format!(
+        "Plan: {} to add, {} to change, {} to destroy.",
+        summary.add, summary.change, summary.destroy
+    );
+    if summary.conflicts > 0 {
+        let _ = write!(line, " {} conflict(s) left alone.", summary.conflicts);
+    }
+    if summary.unavailable > 0 {
+        let _ = write!(line, " {} credential(s) unknown: store unavailable.", summary.unavailable);
+    }
+    let _ = writeln!(out, "{}", style.bold(&line));
+    if summary.unavailable > 0 {
+        let _ = writeln!(
+            out,
+            "Make the credential store available, then run `mcpctl plan` again."
+        );
+    } else if summary.add + summary.change + summary.destroy > 0 {
+        let _ = writeln!(out, "Run `mcpctl apply` to make these changes.");
+    } else if summary.conflicts > 0 {
+        let _ = writeln!(
+            out,
+            "Run `mcpctl apply --adopt` to replace the conflicting entries with the manifest's."
+        );
+    }
+    out
+}
+
+fn render_credential(out: &mut String, change: &Change, manifest: &Manifest, style: Style) {
+    let Target::Credential { name, .. } = &change.target else {
+        return;
+    };
+    let credential = manifest.credentials.get(name);
+    match change.action {
+        Action::NoOp => {
+            let _ = writeln!(out, "  {} {name}: present", style.dim("="));
+        }
+        Action::Create => {
+            let _ = writeln!(
+                out,
+                "  {} {name} will be stored (apply asks for the value)",
+                style.green("+")
+            );
+            if let Some(credential) = credential {
+                let mut facts = vec![credential.kind.as_str().to_owned()];
+                if !credential.scopes.is_empty() {
+                    facts.push(format!("scopes: {}", credential.scopes.join(", ")));
+                }
+                let _ = writeln!(out, "      {}", facts.join("; "));
+                if let Some(url) = &credential.create_at {
+                    let _ = writeln!(out, "      create it at {url}");
+                }
+            }
+        }
+        _ => {
+            let reason = change.notes.join("; ");
+            let _ = writeln!(out, "  {} {name}: {reason}", style.yellow("!"));
+        }
+    }
+}
+
+fn render_entry(out: &mut String, change: &Change, server: &str, style: Style) {
+    let (symbol, what) = match change.action {
+        Action::Create => (style.green("+"), "will be created"),
+        Action::Update => (style.yellow("~"), "will be updated"),
+        Action::Delete => (style.red("-"), "will be deleted"),
+        Action::Adopt if change.writes() => (style.yellow("~"), "will be adopted and replaced"),
+        Action::Adopt => (style.dim("="), "will be adopted (already as the manifest says)"),
+        Action::Conflict => (style.red("!"), "conflicts with an entry mcpctl did not write"),
+        Action::NoOp | Action::Forget | Action::Unavailable => return,
+    };
+    let _ = writeln!(out, "  {symbol} {server} {what}");
+    for note in &change.notes {
+        let _ = writeln!(out, "      {}", style.dim(&format!("note: {note}")));
+    }
+    if let Some(note) = launcher_note(change) {
+        let _ = writeln!(out, "      {}", style.dim(&format!("note: {note}")));
+    }
+    if change.action == Action::Adopt && !change.writes() {
+        return;
+    }
+    let before = change.before.as_ref().map(pretty).unwrap_or_default();
+    let after = change.after.as_ref().map(pretty).unwrap_or_default();
+    let diff = TextDiff::from_lines(&before, &after);
+    for op in diff.ops() {
+        for line in diff.iter_changes(op) {
+            let text = line.value().trim_end_matches('\n');
+            let rendered = match line.tag() {
+                ChangeTag::Insert => style.green(&format!("+ {text}")),
+                ChangeTag::Delete => style.red(&format!("- {text}")),
+                ChangeTag::Equal => format!("  {text}"),
+            };
+            let _ = writeln!(out, "      {rendered}");
+        }
+    }
+}
+
+/// When an entry runs an mcpctl that no longer exists (moved or upgraded),
+/// say so: the update is the fix.
+fn launcher_note(change: &Change) -> Option<String> {
+    let before = change.before.as_ref()?.get("command")?.as_str()?;
+    let after = change.after.as_ref()?.get("command")?.as_str()?;
+    let path = Path::new(before);
+    let is_mcpctl = path.file_stem().is_some_and(|s| s == "mcpctl");
+    (is_mcpctl && path.is_absolute() && before != after && !path.exists()).then(|| {
+        format!("`{before}` no longer exists; apply points the entry at `{after}`")
+    })
+}
+
+fn pretty(value: &Value) -> String {
+    let mut text = serde_json::to_string_pretty(value).expect("json serializes");
+    text.push('\n');
+    text
+}

@@ -1,0 +1,85 @@
+//! What every manifest command starts from: the machine, the manifest, the
+//! state directory, and the way to the credential store.
+
+use std::path::{Path, PathBuf};
+
+use miette::{IntoDiagnostic, WrapErr};
+
+use crate::host::Host;
+use crate::manifest::{self, LoadedManifest};
+use crate::observe::observe;
+use crate::plan::{self, Desired, Observed, Options, Plan};
+use crate::state::State;
+use crate::store::{CredentialStore, KeyringStore, StoreError};
+
+pub struct Workspace {
+    pub host: Host,
+    pub loaded: LoadedManifest,
+    pub state_dir: PathBuf,
+}
+
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("no `{file}` in `{dir}` or any parent directory")]
+#[diagnostic(help(
+    "run mcpctl inside a repository that has one, or pass `--manifest PATH` \
+     (examples: `examples/minimal/mcpctl.kdl`)"
+))]
+struct NoManifest {
+    file: &'static str,
+    dir: String,
+}
+
+impl Workspace {
+    pub fn open(manifest_arg: Option<&Path>) -> miette::Result<Workspace> {
+        let host = Host::from_process()?;
+        let path = match manifest_arg {
+            Some(path) => path.to_path_buf(),
+            None => {
+                let cwd = std::env::current_dir()
+                    .into_diagnostic()
+                    .wrap_err("cannot read the current directory")?;
+                manifest::find(&cwd).ok_or_else(|| NoManifest {
+                    file: manifest::MANIFEST_FILE,
+                    dir: cwd.display().to_string(),
+                })?
+            }
+        };
+        let loaded = manifest::load(&path)?;
+        let state_dir = host.state_dir();
+        Ok(Workspace {
+            host,
+            loaded,
+            state_dir,
+        })
+    }
+
+    /// Connects to the OS credential store, under the current user.
+    pub fn open_store(&self) -> Result<KeyringStore, StoreError> {
+        let user = self.host.user().map_err(|err| StoreError::Unavailable {
+            store: "credential store".to_owned(),
+            detail: err.to_string(),
+            hint: "set `USER` (or `USERNAME` on Windows) to your login name".to_owned(),
+        })?;
+        KeyringStore::open(&user)
+    }
+
+    pub fn desired(&self) -> miette::Result<Desired> {
+        let exe = std::env::current_exe()
+            .into_diagnostic()
+            .wrap_err("cannot tell where the mcpctl binary is")?;
+        Ok(plan::desired(&self.loaded, &self.host, &exe))
+    }
+
+    /// Reads the machine and computes the plan.
+    pub fn plan(
+        &self,
+        store: Result<&dyn CredentialStore, &StoreError>,
+        options: Options,
+    ) -> miette::Result<(Desired, Observed, Plan)> {
+        let desired = self.desired()?;
+        let state = State::load(&self.state_dir)?;
+        let observed = observe(&desired, store, state, &self.host, &self.loaded.root)?;
+        let plan = plan::compute(&desired, &observed, options);
+        Ok((desired, observed, plan))
+    }
+}
