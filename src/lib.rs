@@ -8,3 +8,4 @@
 
 pub mod document;
 pub mod manifest;
+pub mod secret_patterns;
