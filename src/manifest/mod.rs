@@ -125,6 +125,9 @@ pub mod model;
 mod parse;
 mod rotation;
 
+#[cfg(test)]
+mod tests;
+
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
