@@ -441,7 +441,10 @@ impl Checker {
                 self.push(
                     Problem::new(
                         K::Arguments,
-                        format!("the version must be a number, not {}", type_name(other)),
+                        format!(
+                            "the version must be a whole number, not {}",
+                            type_name(other)
+                        ),
                         entry.span(),
                         "not a number",
                     )
@@ -1677,7 +1680,7 @@ fn type_name(value: &KdlValue) -> &'static str {
     match value {
         KdlValue::String(_) => "a string",
         KdlValue::Integer(_) => "a number",
-        KdlValue::Float(_) => "a number",
+        KdlValue::Float(_) => "a decimal number",
         KdlValue::Bool(_) => "a boolean",
         KdlValue::Null => "#null",
     }

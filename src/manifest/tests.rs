@@ -308,6 +308,11 @@ fn version_misplaced_or_misspelt() {
     assert_eq!(at(source, &p, 0), "mcpctl version=1");
     assert_eq!(kinds("mcpctl version=\"1\"\n"), [ProblemKind::Arguments]);
     assert_eq!(kinds("mcpctl 1 version=1\n"), [ProblemKind::Arguments]);
+    let p = only("mcpctl version=1.0\n");
+    assert_eq!(
+        p.message,
+        "the version must be a whole number, not a decimal number"
+    );
     assert_eq!(
         kinds("mcpctl version=1\nmcpctl version=1\n"),
         [ProblemKind::Duplicate]
