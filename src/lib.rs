@@ -1,21 +1,22 @@
 //! mcpctl: config-as-code for MCP servers and their credentials.
 //!
-//! The crate is split the way data flows (see `DESIGN.md` in the repository
-//! history and the README): a [`manifest`] gives the desired state, the
-//! [`store`], the [`client`] files and the local [`state`] give the observed
-//! state, [`plan`] compares them as a pure function, and [`apply`] carries a
-//! plan out. The [`cli`] sits on top; no other module prints or exits.
+//! The crate is split the way data flows: a [`manifest`] gives the desired
+//! state; the [`store`], the [`client`] files (read through [`document`])
+//! and mcpctl's own [`state`] give the observed state ([`observe`]);
+//! [`plan`] compares the two as a pure function; [`apply`] carries a plan
+//! out, recording every access in the [`audit`] trail. The [`cli`] sits on
+//! top; no other module prints or exits.
 
-pub mod document;
-pub mod manifest;
-pub mod store;
-pub mod host;
-pub mod client;
-pub mod fs;
-pub mod state;
+pub mod apply;
 pub mod audit;
-pub mod secret_patterns;
+pub mod cli;
+pub mod client;
+pub mod document;
+pub mod fs;
+pub mod host;
+pub mod manifest;
 pub mod observe;
 pub mod plan;
-pub mod apply;
-pub mod cli;
+pub mod secret_patterns;
+pub mod state;
+pub mod store;

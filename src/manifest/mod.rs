@@ -1,13 +1,212 @@
 //! The team manifest, `mcpctl.kdl`: finding it, parsing it, validating it.
 //!
-//! Parsing and validation are one pass that collects *every* problem with
-//! its span, so `mcpctl validate` can show them all at once as miette
-//! diagnostics. The result is the normalized [`Manifest`] model; nothing
-//! downstream sees KDL.
+//! A team checks in one manifest naming its MCP servers, the credentials each
+//! needs and which clients get them. It never holds a secret value: secrets
+//! live in the OS credential store, and the manifest only says which exist,
+//! what they are for, where to create them and how often to rotate them.
+//!
+//! Parsing and validation are one pass that collects *every* problem with its
+//! span, so `mcpctl validate` shows them all at once as miette diagnostics
+//! (see [`ManifestError`]). The result is the normalized [`Manifest`] model
+//! with every default resolved; nothing downstream sees KDL.
+//!
+//! # The language
+//!
+//! The file is [KDL 2.0](https://kdl.dev). Two KDL 2.0 rules matter in
+//! practice: a bare value may not start with a digit (so periods are quoted,
+//! `"90d"`), and may not contain `/ ( ) [ ] { } ; = # \` (so npm packages are
+//! quoted, `"@azure-devops/mcp"`). Quote anything unusual. Type annotations
+//! are rejected; `/-` comments out a node, as in any KDL.
+//!
+//! ```kdl
+//! mcpctl version=1                 // required, first
+//!
+//! defaults {                       // optional, at most once
+//!     delivery exec                // exec (default) | env-ref (not supported yet)
+//!     rotate-every "90d"           // fallback rotation period
+//! }
+//!
+//! client claude-code               // scope=user by default
+//! client claude-code scope=project // another scope is another target
+//! client vscode
+//! client codex
+//!
+//! credential GITHUB_TOKEN {        // name = store entry = default env var
+//!     kind personal-access-token   // optional, default `other`
+//!     provider github              // optional, lower case
+//!     scopes repo "read:org" workflow
+//!     rotate-every "90d"           // "Nd", "Nw", "Ny" (y = 365 days)
+//!     create-at "https://github.com/settings/tokens/new"
+//!     description "GitHub PAT for the GitHub MCP server"
+//! }
+//!
+//! server github {
+//!     description "GitHub issues and PRs"
+//!     command npx -y "@modelcontextprotocol/server-github"  // program, then args
+//!     credential GITHUB_TOKEN                       // env GITHUB_TOKEN <- credential GITHUB_TOKEN
+//!     env GITHUB_PERSONAL_ACCESS_TOKEN credential=GITHUB_TOKEN
+//!     env GITHUB_TOOLSETS "repos,issues"            // a literal, non-secret value
+//!     clients claude-code codex                     // optional: default every targeted client
+//!     delivery exec                                 // optional: overrides defaults
+//! }
+//!
+//! server sentry {
+//!     url "https://mcp.sentry.dev/mcp"              // remote: http(s) only
+//!     header X-Team "platform"                      // literal header
+//! }
+//! ```
+//!
+//! ## Nodes
+//!
+//! | node | where | arguments, properties | children |
+//! |---|---|---|---|
+//! | `mcpctl` | first node | `version=1` (a number) | — |
+//! | `defaults` | top, once | — | `delivery`, `rotate-every` |
+//! | `client` | top | client (`claude-code`, `vscode`, `codex`); `scope=user\|project` | — |
+//! | `credential` | top | name (an environment variable name) | `kind`, `provider`, `scopes`, `rotate-every`, `create-at`, `description` |
+//! | `server` | top | name (letters, digits, `-`, `_`) | `description`, `command` or `url`, `credential`, `env`, `header`, `clients`, `delivery` |
+//! | `kind` | credential | `personal-access-token`, `oauth-token`, `api-key`, `connection-string`, `access-key`, `password`, `other` | — |
+//! | `scopes` | credential | one or more scopes, least privilege first | — |
+//! | `create-at` | credential | http(s) URL where a person creates the token | — |
+//! | `command` | server | program, then its arguments (all strings) | — |
+//! | `url` | server | http(s) URL of a remote (streamable HTTP) server | — |
+//! | `credential` | server | one or more credential names; each fills the variable of its own name | — |
+//! | `env` | server | `VAR "literal"` or `VAR credential=NAME` | — |
+//! | `header` | server with `url` | `Name "literal"` (or `Name credential=NAME`, see below) | — |
+//! | `clients` | server | targeted clients that get this server | — |
+//! | `delivery` | defaults, server | `exec` or `env-ref` | — |
+//!
+//! Every single-valued child (`kind`, `url`, `delivery`, …) may appear once;
+//! `credential`, `env` and `header` may repeat, but one variable or header
+//! may be set only once per server. All values are strings except the
+//! version; write `"8080"`, not `8080`.
+//!
+//! ## Decisions, and why
+//!
+//! - **`kind` is optional** and defaults to `other`, which requires nothing
+//!   and implies no rotation period. Many tokens do not fit a kind, and a
+//!   wrong guess would give a wrong rotation period; naming the kind is how a
+//!   team opts into the guide's schedule.
+//! - **Rotation period**, first that applies: the credential's
+//!   `rotate-every` ([`PeriodSource::Credential`]); the credentials guide's
+//!   period for its provider, `github` = 90 days ([`PeriodSource::Provider`]);
+//!   the guide's period for its kind, `connection-string` = 60 days ("database
+//!   credentials") and `access-key` = 30 days ("cloud provider keys")
+//!   ([`PeriodSource::Kind`]); `defaults { rotate-every … }`
+//!   ([`PeriodSource::Defaults`]); else none. Provider names are lower case
+//!   so that `GitHub` cannot silently miss the schedule.
+//! - **Periods** are `"Nd"`, `"Nw"` or `"Ny"` with N > 0. No months (is `m`
+//!   months or minutes?), and a bare number is an error rather than days.
+//! - **Clients.** `client` nodes say which clients, in which scope, this team
+//!   targets. A server without `clients` goes to every targeted client (ids
+//!   deduplicated, in manifest order). `clients` may only name targeted
+//!   clients; using it while no `client` is declared is an error, since a
+//!   server cannot go anywhere. A manifest with no `client` at all is valid
+//!   and targets nothing (useful while drafting, or for `mcpctl exec`).
+//! - **Delivery.** `exec` is the only mode built: the client entry launches
+//!   `mcpctl exec`, which reads the credentials and starts the server.
+//!   `env-ref` is part of the language but reported as "not supported yet"
+//!   wherever it is written, so a manifest that relies on it fails loudly
+//!   rather than being half-applied. For the same reason a `header` bound to
+//!   a credential is an error: a remote server's secret header can only be
+//!   delivered by reference.
+//! - **No secrets, anywhere.** Every string in the file (not only env values:
+//!   command arguments, URLs, headers, descriptions, even inside unknown
+//!   nodes) goes through [`crate::secret_patterns::detect`]; a match is an
+//!   error whose message and label never repeat the value. Placeholders such
+//!   as `${VAR}` or `<token>` pass.
+//! - **Version.** A missing `mcpctl version=1` is reported and validation
+//!   carries on; an unknown version stops validation after that one problem
+//!   (and any secrets found), since the rest is in a language this build does
+//!   not know.
 
+mod error;
 pub mod model;
+mod parse;
+mod rotation;
 
+#[cfg(test)]
+mod tests;
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+pub use error::{ManifestError, Problem, ProblemKind};
 pub use model::*;
+pub use parse::parse;
 
 /// The file name looked for when no `--manifest` is given.
 pub const MANIFEST_FILE: &str = "mcpctl.kdl";
+
+/// A manifest read from disk.
+#[derive(Debug, Clone)]
+pub struct LoadedManifest {
+    /// The manifest file, absolute.
+    pub path: PathBuf,
+    /// The directory holding the manifest: project-scope files go here.
+    pub root: PathBuf,
+    pub manifest: Manifest,
+    /// sha256 of the file's bytes, lower-case hex: identifies the manifest a
+    /// plan was computed from.
+    pub digest: String,
+}
+
+/// Walks up from `start` (a directory, or a file whose directory is used)
+/// looking for `mcpctl.kdl`, as git looks for `.git`.
+pub fn find(start: &Path) -> Option<PathBuf> {
+    let start = std::path::absolute(start).unwrap_or_else(|_| start.to_path_buf());
+    let first = if start.is_file() {
+        start.parent()?
+    } else {
+        &start
+    };
+    first
+        .ancestors()
+        .map(|dir| dir.join(MANIFEST_FILE))
+        .find(|candidate| candidate.is_file())
+}
+
+/// Reads, parses and validates the manifest at `path`. Diagnostics name the
+/// file as `path` was given.
+pub fn load(path: &Path) -> Result<LoadedManifest, ManifestError> {
+    let io_error = |source: std::io::Error| {
+        let help = match source.kind() {
+            std::io::ErrorKind::NotFound => format!(
+                "create {MANIFEST_FILE} at the root of the project, or run mcpctl from inside a project that has one"
+            ),
+            std::io::ErrorKind::PermissionDenied => {
+                "check the file's permissions: mcpctl only needs to read it".to_owned()
+            }
+            std::io::ErrorKind::InvalidData => "save the manifest as UTF-8 text".to_owned(),
+            _ => "check that the path names a readable file".to_owned(),
+        };
+        ManifestError::Io {
+            path: path.to_path_buf(),
+            source,
+            help,
+        }
+    };
+    let bytes = std::fs::read(path).map_err(io_error)?;
+    let digest = format!("{:x}", Sha256::digest(&bytes));
+    let text = String::from_utf8(bytes).map_err(|e| {
+        io_error(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "the file is not UTF-8 (at byte {})",
+                e.utf8_error().valid_up_to()
+            ),
+        ))
+    })?;
+    let manifest = parse(&path.display().to_string(), &text)?;
+    let absolute = std::path::absolute(path).map_err(io_error)?;
+    let root = absolute
+        .parent()
+        .map_or_else(|| PathBuf::from("/"), Path::to_path_buf);
+    Ok(LoadedManifest {
+        path: absolute,
+        root,
+        manifest,
+        digest,
+    })
+}

@@ -1,0 +1,231 @@
+//! Errors from reading a manifest, as miette diagnostics.
+//!
+//! A manifest with mistakes yields one [`ManifestError`] that carries *every*
+//! [`Problem`] found, each with its own span, label and help, so a user fixes
+//! them in one round instead of one `mcpctl validate` per typo. Problems are
+//! `#[related]` diagnostics without their own source: miette renders each
+//! against the parent's [`NamedSource`], so every snippet shows the file name,
+//! line and column.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use miette::{Diagnostic, LabeledSpan, NamedSource, SourceSpan};
+
+/// Why a manifest could not be read.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+pub enum ManifestError {
+    /// The file could not be read (or is not UTF-8).
+    #[error("could not read the manifest {}", path.display())]
+    #[diagnostic(code(mcpctl::manifest::io))]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+        #[help]
+        help: String,
+    },
+
+    /// The file is not valid KDL 2.0. `problems` are the kdl crate's
+    /// diagnostics, re-anchored on the named source so they show the file
+    /// name (the crate's own source has none); `kdl` is the original error.
+    #[error("{} is not valid KDL 2.0 ({})", src.name(), count(problems.len(), "syntax error"))]
+    #[diagnostic(
+        code(mcpctl::manifest::syntax),
+        help("mcpctl.kdl is written in KDL 2.0: https://kdl.dev")
+    )]
+    Syntax {
+        #[source_code]
+        src: NamedSource<String>,
+        #[related]
+        problems: Vec<Problem>,
+        kdl: Box<kdl::KdlError>,
+    },
+
+    /// The file is valid KDL but not a valid manifest.
+    #[error("{} is not a valid manifest ({})", src.name(), count(problems.len(), "problem"))]
+    #[diagnostic(code(mcpctl::manifest::invalid))]
+    Invalid {
+        #[source_code]
+        src: NamedSource<String>,
+        #[related]
+        problems: Vec<Problem>,
+    },
+}
+
+fn count(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
+impl ManifestError {
+    /// How many problems the manifest has (1 for an I/O error).
+    pub fn problem_count(&self) -> usize {
+        match self {
+            ManifestError::Io { .. } => 1,
+            ManifestError::Syntax { problems, .. } | ManifestError::Invalid { problems, .. } => {
+                problems.len()
+            }
+        }
+    }
+
+    /// The individual problems, in source order (empty for an I/O error).
+    pub fn problems(&self) -> &[Problem] {
+        match self {
+            ManifestError::Io { .. } => &[],
+            ManifestError::Syntax { problems, .. } | ManifestError::Invalid { problems, .. } => {
+                problems
+            }
+        }
+    }
+}
+
+/// What sort of mistake a [`Problem`] is. Shown as the diagnostic code
+/// (`mcpctl::manifest::unknown-node`) and stable for tests and tooling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ProblemKind {
+    /// KDL syntax.
+    Syntax,
+    /// `mcpctl version=…` missing, misplaced or unsupported.
+    Version,
+    /// A node name not valid at its level.
+    UnknownNode,
+    /// A property not valid on its node.
+    UnknownProperty,
+    /// Missing, extra or wrongly typed arguments, or a block where none goes.
+    Arguments,
+    /// A type annotation, which the manifest gives no meaning.
+    TypeAnnotation,
+    /// Something defined twice.
+    Duplicate,
+    /// A name that is not a valid environment variable, server or header name.
+    InvalidName,
+    /// A reference to a credential that is not declared.
+    UnknownCredential,
+    /// A client mcpctl does not know, or one the manifest does not target.
+    UnknownClient,
+    /// A scope other than `user` or `project`.
+    UnknownScope,
+    /// A credential kind mcpctl does not know.
+    UnknownKind,
+    /// A delivery mode mcpctl does not know.
+    UnknownDelivery,
+    /// Something the language has but this build does not do yet.
+    Unsupported,
+    /// A rotation period that is not `Nd`, `Nw` or `Ny`.
+    Duration,
+    /// A server with neither or both of `command` and `url`, or a `header` on
+    /// a local server.
+    Transport,
+    /// A URL that is not http(s).
+    Url,
+    /// A literal that looks like a secret.
+    Secret,
+    /// `clients` used while the manifest targets no clients.
+    NoClients,
+}
+
+impl ProblemKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProblemKind::Syntax => "syntax",
+            ProblemKind::Version => "version",
+            ProblemKind::UnknownNode => "unknown-node",
+            ProblemKind::UnknownProperty => "unknown-property",
+            ProblemKind::Arguments => "arguments",
+            ProblemKind::TypeAnnotation => "type-annotation",
+            ProblemKind::Duplicate => "duplicate",
+            ProblemKind::InvalidName => "invalid-name",
+            ProblemKind::UnknownCredential => "unknown-credential",
+            ProblemKind::UnknownClient => "unknown-client",
+            ProblemKind::UnknownScope => "unknown-scope",
+            ProblemKind::UnknownKind => "unknown-kind",
+            ProblemKind::UnknownDelivery => "unknown-delivery",
+            ProblemKind::Unsupported => "unsupported",
+            ProblemKind::Duration => "duration",
+            ProblemKind::Transport => "transport",
+            ProblemKind::Url => "url",
+            ProblemKind::Secret => "secret",
+            ProblemKind::NoClients => "no-clients",
+        }
+    }
+}
+
+/// One mistake in a manifest, with where it is and how to fix it.
+///
+/// Messages and labels never contain a value that looks like a secret.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub kind: ProblemKind,
+    pub message: String,
+    /// The first label is the primary one.
+    pub labels: Vec<LabeledSpan>,
+    pub help: Option<String>,
+}
+
+impl Problem {
+    pub(crate) fn new(
+        kind: ProblemKind,
+        message: impl Into<String>,
+        span: SourceSpan,
+        label: impl Into<String>,
+    ) -> Self {
+        Problem {
+            kind,
+            message: message.into(),
+            labels: vec![LabeledSpan::new_primary_with_span(Some(label.into()), span)],
+            help: None,
+        }
+    }
+
+    pub(crate) fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub(crate) fn maybe_help(mut self, help: Option<String>) -> Self {
+        self.help = help;
+        self
+    }
+
+    pub(crate) fn also(mut self, span: SourceSpan, label: impl Into<String>) -> Self {
+        self.labels
+            .push(LabeledSpan::new_with_span(Some(label.into()), span));
+        self
+    }
+
+    /// Where the problem is: the primary label's offset.
+    pub fn offset(&self) -> usize {
+        self.labels.first().map_or(0, |l| l.offset())
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Problem {}
+
+impl Diagnostic for Problem {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(format!(
+            "mcpctl::manifest::{}",
+            self.kind.as_str()
+        )))
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(self.labels.iter().cloned()))
+    }
+}
