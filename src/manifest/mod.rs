@@ -210,3 +210,12 @@ pub fn load(path: &Path) -> Result<LoadedManifest, ManifestError> {
         digest,
     })
 }
+
+/// The JSON Schema of the normalized [`Manifest`] model, pretty-printed
+/// (`schemas/manifest.schema.json`).
+pub fn json_schema() -> String {
+    let schema = schemars::schema_for!(Manifest);
+    let mut text = serde_json::to_string_pretty(&schema).expect("schema serializes");
+    text.push('\n');
+    text
+}

@@ -1,0 +1,113 @@
+//! The OS store backend against a real Secret Service (gnome-keyring in a
+//! private D-Bus session), and what happens when there is none.
+
+use mcpctl::store::{CredentialStore, KeyringStore, Secret, StoreError};
+
+use crate::apply_loop::MANIFEST;
+use crate::support::{Sandbox, canary, secret_service, text};
+
+#[test]
+fn set_get_exists_delete_round_trip() {
+    if !secret_service("set_get_exists_delete_round_trip") {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let store = KeyringStore::open(&sandbox.user).unwrap();
+    let value = canary("roundtrip");
+    assert!(!store.exists("MCPCTL_TEST_ROUNDTRIP").unwrap());
+    assert!(store.get("MCPCTL_TEST_ROUNDTRIP").unwrap().is_none());
+    store
+        .set("MCPCTL_TEST_ROUNDTRIP", &Secret::new(value.clone()), "Round trip test")
+        .unwrap();
+    assert!(store.exists("MCPCTL_TEST_ROUNDTRIP").unwrap());
+    assert_eq!(store.get("MCPCTL_TEST_ROUNDTRIP").unwrap().unwrap().expose(), value);
+    store
+        .set("MCPCTL_TEST_ROUNDTRIP", &Secret::new("second".into()), "ignored for existing")
+        .unwrap();
+    assert_eq!(store.get("MCPCTL_TEST_ROUNDTRIP").unwrap().unwrap().expose(), "second");
+    assert!(store.delete("MCPCTL_TEST_ROUNDTRIP").unwrap());
+    assert!(!store.delete("MCPCTL_TEST_ROUNDTRIP").unwrap());
+    assert!(!store.exists("MCPCTL_TEST_ROUNDTRIP").unwrap());
+}
+
+#[test]
+fn entries_made_by_hand_are_found_and_ours_are_labelled() {
+    if !secret_service("entries_made_by_hand_are_found_and_ours_are_labelled") {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let value = canary("byhand");
+    // As a person following the credentials guide would, with secret-tool.
+    sandbox
+        .program("secret-tool")
+        .args(["store", "--label", "GitHub Token", "service", "GITHUB_TOKEN", "username", &sandbox.user])
+        .write_stdin(value.clone())
+        .assert()
+        .success();
+    let store = KeyringStore::open(&sandbox.user).unwrap();
+    assert!(store.exists("GITHUB_TOKEN").unwrap());
+    assert_eq!(store.get("GITHUB_TOKEN").unwrap().unwrap().expose(), value);
+
+    store
+        .set("MCPCTL_TEST_LABEL", &Secret::new("x".into()), "Slack bot token for the Slack MCP server")
+        .unwrap();
+    let search = sandbox
+        .program("secret-tool")
+        .args(["search", "service", "MCPCTL_TEST_LABEL", "username", &sandbox.user])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&search);
+    assert!(
+        stdout.contains("label = Slack bot token for the Slack MCP server"),
+        "{stdout}{stderr}"
+    );
+}
+
+#[test]
+fn without_a_store_plan_still_runs_and_apply_refuses() {
+    let sandbox = Sandbox::new();
+    let manifest = sandbox.manifest(MANIFEST);
+    let nowhere = format!("unix:path={}/no-bus", sandbox.root().display());
+    let plan = sandbox
+        .mcpctl()
+        .args(["plan", "-f"])
+        .arg(&manifest)
+        .env("DBUS_SESSION_BUS_ADDRESS", &nowhere)
+        .timeout(std::time::Duration::from_secs(30))
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&plan);
+    assert!(plan.status.success(), "{stdout}{stderr}");
+    assert!(stdout.contains("GITHUB_TOKEN: store unavailable"), "{stdout}");
+    assert!(stderr.contains("hint:") && stderr.contains("gnome-keyring-daemon"), "{stderr}");
+
+    let apply = sandbox
+        .mcpctl()
+        .args(["apply", "--auto-approve", "--secrets-from-env", "-f"])
+        .arg(&manifest)
+        .env("DBUS_SESSION_BUS_ADDRESS", &nowhere)
+        .env("GITHUB_TOKEN", canary("nostore"))
+        .timeout(std::time::Duration::from_secs(30))
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&apply);
+    assert_eq!(apply.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stderr.contains("Secret Service"), "{stderr}");
+    assert!(!sandbox.claude_json().exists(), "apply wrote a client file without a store");
+}
+
+#[test]
+fn store_errors_never_carry_values() {
+    // The error type has no variant that could hold a value; its messages
+    // name the credential only.
+    let err = StoreError::TooLarge {
+        store: "Windows Credential Manager".into(),
+        credential: "BIG".into(),
+        size: 4000,
+        limit: 2560,
+    };
+    assert_eq!(
+        err.to_string(),
+        "the value for `BIG` is 4000 bytes; the Windows Credential Manager holds at most 2560"
+    );
+}
