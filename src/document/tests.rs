@@ -1,0 +1,1 @@
+//! Tests of the document API on realistic client files.
