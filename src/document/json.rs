@@ -73,22 +73,35 @@ pub(super) fn validate(path: &Path, text: &str, format: Format) -> Result<(), Do
             if text.trim_ascii().is_empty() {
                 return Ok(());
             }
-            serde_json::from_str::<serde::de::IgnoredAny>(text)
-                .map(|_| ())
-                .map_err(|e| {
-                    let full = e.to_string();
-                    let message = full
-                        .rsplit_once(" at line ")
-                        .map_or(full.as_str(), |(m, _)| m)
-                        .to_string();
-                    DocumentError::Syntax {
-                        path: path.to_path_buf(),
-                        expected: expected(format),
-                        line: e.line().max(1),
-                        column: e.column().max(1),
-                        message,
-                    }
-                })
+            let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(text) else {
+                return Ok(());
+            };
+            // The slow path, taken only for a broken file: jsonc-parser with
+            // every extension off names comments and trailing commas as such
+            // and points at them.
+            if let Err(strict) =
+                jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &parse_options(format))
+            {
+                return Err(DocumentError::Syntax {
+                    path: path.to_path_buf(),
+                    expected: expected(format),
+                    line: strict.line_display(),
+                    column: strict.column_display(),
+                    message: strict.kind().to_string(),
+                });
+            }
+            let full = e.to_string();
+            let message = full
+                .rsplit_once(" at line ")
+                .map_or(full.as_str(), |(m, _)| m)
+                .to_string();
+            Err(DocumentError::Syntax {
+                path: path.to_path_buf(),
+                expected: expected(format),
+                line: e.line().max(1),
+                column: e.column().max(1),
+                message,
+            })
         }
     }
 }
@@ -330,6 +343,16 @@ fn insert_member(
     let Some(last) = object.members.last() else {
         let child = format!("{base}{}", style.indent);
         let inner = &text[object.open + 1..object.close];
+        // `{"mcpServers": {}}` on one line stays on one line; a bare `{}`
+        // (a new file) is laid out.
+        let nested_in_one_line = !text.trim_ascii_end().contains('\n')
+            && scan::skip_trivia(text.as_bytes(), 0).is_ok_and(|root| root != object.open);
+        if inner.trim_ascii().is_empty() && nested_in_one_line {
+            return vec![Splice {
+                at: object.open + 1..object.close,
+                text: compact_member(),
+            }];
+        }
         if inner.trim_ascii().is_empty() {
             // `{}` or `{ }` or `{\n}`: lay the object out afresh.
             return vec![Splice {
@@ -426,7 +449,8 @@ fn remove_member(text: &str, object: &ObjectSpan<'_>, index: usize) -> Vec<Splic
         }
         blank &= text[rest..object.close].trim_ascii().is_empty();
         if blank {
-            removed = vec![object.open + 1..object.close];
+            removed.clear();
+            removed.push(object.open + 1..object.close);
         }
     }
     removed

@@ -112,6 +112,15 @@ pub(super) fn set_entry(
                     carry_formatting(old, &mut new);
                     Item::Table(new)
                 }
+                // Under a `[mcp_servers]` header whose entries are all
+                // inline (`a = { … }`), a new entry is inline too.
+                (None, Value::Object(_))
+                    if !parent.is_implicit()
+                        && !parent.is_empty()
+                        && parent.iter().all(|(_, item)| item.is_value()) =>
+                {
+                    Item::Value(to_toml_value(value, &mut key_path).map_err(unrepresentable)?)
+                }
                 (_, Value::Object(map)) => {
                     let mut new = to_toml_table(map, &mut key_path).map_err(unrepresentable)?;
                     new.set_position(Some(position));
@@ -136,13 +145,34 @@ pub(super) fn set_entry(
                     *old = new;
                 }
                 None => {
+                    // The last value carries the space before `}`: hand it on.
+                    if let Some((_, last)) = parent.iter_mut().last() {
+                        let suffix = last.decor().suffix().cloned();
+                        if let Some(suffix) = suffix {
+                            last.decor_mut().set_suffix("");
+                            new.decor_mut().set_suffix(suffix);
+                        }
+                    }
                     parent.insert(name, new);
                 }
             }
         }
         other => return Err(not_a_table(path, table, table.len(), other)),
     }
-    Ok(splice_changes(text, &doc.to_string()))
+    finish(path, text, &doc)
+}
+
+/// The new text: the edited document spliced into the original, checked to
+/// parse before it is accepted.
+fn finish(path: &Path, original: &str, doc: &DocumentMut) -> Result<String, DocumentError> {
+    let text = splice_changes(original, &doc.to_string());
+    match text.parse::<DocumentMut>() {
+        Ok(_) => Ok(text),
+        Err(e) => Err(DocumentError::EditFailed {
+            path: path.to_path_buf(),
+            message: e.message().trim_end().to_string(),
+        }),
+    }
 }
 
 /// The container at `table`, creating missing tables (implicit, so no empty
@@ -194,6 +224,15 @@ fn carry_formatting(old: &Table, new: &mut Table) {
     new.set_dotted(old.is_dotted());
     let keys: Vec<String> = new.iter().map(|(k, _)| k.to_string()).collect();
     for key in keys {
+        // Only a key/value that stays a key/value keeps its formatting (a
+        // subtable's header key has no `=` spacing to carry).
+        let both_values = matches!(
+            (old.get(&key), new.get(&key)),
+            (Some(Item::Value(_)), Some(Item::Value(_)))
+        );
+        if !both_values {
+            continue;
+        }
         if let (Some(old_key), Some(mut new_key)) = (old.key(&key), new.key_mut(&key)) {
             *new_key.leaf_decor_mut() = old_key.leaf_decor().clone();
             *new_key.dotted_decor_mut() = old_key.dotted_decor().clone();
@@ -248,7 +287,7 @@ pub(super) fn remove_entry(
     if let Item::Table(removed) = &removed {
         keep_neighbour_comments(&mut doc, removed);
     }
-    Ok(Some(splice_changes(text, &doc.to_string())))
+    finish(path, text, &doc).map(Some)
 }
 
 /// The comments above a table header go with the table. But when a blank
@@ -272,6 +311,12 @@ fn keep_neighbour_comments(doc: &mut DocumentMut, removed: &Table) {
                 .and_then(|p| p.as_str())
                 .unwrap_or("\n")
                 .to_string();
+            // One blank line between the kept comments and the next table's
+            // own, not two.
+            let kept = match own.split_inclusive('\n').next() {
+                Some(first) if first.trim().is_empty() => trim_last_line(kept),
+                _ => kept,
+            };
             table.decor_mut().set_prefix(format!("{kept}{own}"));
         }
         None => {
@@ -294,6 +339,12 @@ fn neighbours_part(prefix: &str) -> Option<&str> {
     }
     let part = &prefix[..end?];
     part.contains('#').then_some(part)
+}
+
+/// `text` without its last line (which ends with `\n`).
+fn trim_last_line(text: &str) -> &str {
+    let body = text.strip_suffix('\n').unwrap_or(text);
+    body.rfind('\n').map_or("", |n| &text[..=n])
 }
 
 fn is_header(table: &Table) -> bool {
