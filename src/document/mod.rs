@@ -69,11 +69,23 @@ pub enum Format {
 }
 
 /// The text of one client file, validated, with entry-level edits.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Document {
     path: PathBuf,
     format: Format,
     text: String,
+}
+
+/// Shows the path, format and size only: the text can be 50 MB, and client
+/// files may hold tokens that must not reach a log.
+impl std::fmt::Debug for Document {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Document")
+            .field("path", &self.path)
+            .field("format", &self.format)
+            .field("len", &self.text.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Document {
