@@ -19,7 +19,7 @@
 //!
 //! 1. validated whole, cheaply: strict JSON with `IgnoredAny`, JSONC with
 //!    jsonc-parser's AST parser (no CST; JSONC files are small in practice);
-//! 2. walked with a string- and comment-aware byte scanner ([`scan`]) that
+//! 2. walked with a string- and comment-aware byte scanner (`scan.rs`) that
 //!    finds the one object on the key path and the spans of its members,
 //!    skipping everything else by bracket counting;
 //! 3. edited by splicing: only the entry's bytes (plus the separating comma

@@ -7,7 +7,7 @@
 //!
 //! toml_edit re-renders the whole document (and writes LF line ends), so the
 //! rendered text is spliced into the original over the region that actually
-//! changed ([`splice_changes`]): every other byte is the original's.
+//! changed (`splice_changes`): every other byte is the original's.
 
 use std::collections::BTreeMap;
 use std::path::Path;
