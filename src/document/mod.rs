@@ -1,11 +1,199 @@
 //! Format-preserving edits of client configuration files.
 //!
-//! Placeholder: the JSON/JSONC and TOML document editors land next.
+//! A [`Document`] is the text of one client file (Claude Code's
+//! `~/.claude.json`, VS Code's `mcp.json`, Codex's `config.toml`, …) plus its
+//! [`Format`]. It reads the named entries of one object (`mcpServers`,
+//! `servers`, `mcp_servers`, …) as `serde_json::Value`s and inserts, replaces
+//! or removes single entries. Every byte outside the edited entry stays as
+//! it was: comments, whitespace, key order, unrelated keys, line endings.
+//! What we write is laid out in the file's own style (indent unit, line
+//! ending), never carries comments into strict JSON and never adds a
+//! trailing comma.
+//!
+//! # Why the JSON side does not build a tree of the file
+//!
+//! `~/.claude.json` reaches 50 MB (mostly `projects` and history). Measured
+//! on such a file: a jsonc-parser CST of the whole file takes 3.7 s and
+//! 1.7 GB, a serde_json `Value` 0.55 s, validating with serde's `IgnoredAny`
+//! 45 ms. So a JSON document is
+//!
+//! 1. validated whole, cheaply: strict JSON with `IgnoredAny`, JSONC with
+//!    jsonc-parser's AST parser (no CST; JSONC files are small in practice);
+//! 2. walked with a string- and comment-aware byte scanner (`scan.rs`) that
+//!    finds the one object on the key path and the spans of its members,
+//!    skipping everything else by bracket counting;
+//! 3. edited by splicing: only the entry's bytes (plus the separating comma
+//!    and line break) are replaced; values are parsed or rendered for that
+//!    slice only;
+//! 4. validated again whole before the new text is accepted, so a bug here
+//!    is an error, never a broken file on disk.
+//!
+//! We splice at member level instead of editing a CST of the slice: a CST
+//! of a slice has lost the indentation of its ancestors (jsonc-parser
+//! derives indents from them) and lays out inserts into `{}` and one-line
+//! objects oddly, while splicing keeps "nothing else changes" true by
+//! construction. There is one code path for small and large files.
+//!
+//! TOML files (Codex) are small: they are edited with toml_edit, and the
+//! rendered result is spliced into the original text over the region that
+//! actually changed, so toml_edit's normalizations (e.g. CRLF to LF) never
+//! reach lines we did not edit.
+
+mod error;
+mod json;
+mod scan;
+mod style;
+mod toml;
+mod value;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub use error::DocumentError;
 
 /// The syntax a client file uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
+    /// Strict JSON: no comments, no trailing commas (Claude Code's files: a
+    /// comment makes Claude Code wipe the file).
     Json,
+    /// JSON with comments. `trailing_commas`: whether the client accepts
+    /// trailing commas (VS Code yes; Gemini no: a file containing one is a
+    /// syntax error naming line and column).
     Jsonc { trailing_commas: bool },
+    /// TOML (Codex).
     Toml,
+}
+
+/// The text of one client file, validated, with entry-level edits.
+#[derive(Clone)]
+pub struct Document {
+    path: PathBuf,
+    format: Format,
+    text: String,
+}
+
+/// Shows the path, format and size only: the text can be 50 MB, and client
+/// files may hold tokens that must not reach a log.
+impl std::fmt::Debug for Document {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Document")
+            .field("path", &self.path)
+            .field("format", &self.format)
+            .field("len", &self.text.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Document {
+    /// An empty document of this format (`{}` and a newline for JSON, empty
+    /// for TOML) for a file that does not exist yet.
+    pub fn empty(path: &Path, format: Format) -> Document {
+        let text = match format {
+            Format::Json | Format::Jsonc { .. } => "{}\n".to_string(),
+            Format::Toml => String::new(),
+        };
+        Document {
+            path: path.to_path_buf(),
+            format,
+            text,
+        }
+    }
+
+    /// Parses and validates the whole text. Errors name the path, the
+    /// 1-based line and column, what is wrong, and how to go on.
+    ///
+    /// A JSON file holding only whitespace (or, for JSONC, comments) is
+    /// accepted as having no entries; the first `set_entry` adds the object.
+    pub fn parse(path: &Path, text: String, format: Format) -> Result<Document, DocumentError> {
+        match format {
+            Format::Json | Format::Jsonc { .. } => json::validate(path, &text, format)?,
+            Format::Toml => {
+                toml::parse(path, &text)?;
+            }
+        }
+        Ok(Document {
+            path: path.to_path_buf(),
+            format,
+            text,
+        })
+    }
+
+    /// The file this document is read from and written to.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The syntax of the file.
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    /// The current text (after edits).
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The current text (after edits).
+    pub fn into_text(self) -> String {
+        self.text
+    }
+
+    /// The named entries of the object/table at `table` (e.g.
+    /// `["mcpServers"]`, `["projects", "/home/u/repo", "mcpServers"]`,
+    /// `["servers"]`, `["mcp_servers"]`), each as a `serde_json::Value` whose
+    /// objects keep the file's key order. A missing path gives an empty map;
+    /// a path that holds something other than an object/table is
+    /// [`DocumentError::NotATable`].
+    pub fn entries(
+        &self,
+        table: &[&str],
+    ) -> Result<BTreeMap<String, serde_json::Value>, DocumentError> {
+        match self.format {
+            Format::Json | Format::Jsonc { .. } => {
+                json::entries(&self.path, &self.text, self.format, table)
+            }
+            Format::Toml => toml::entries(&self.path, &self.text, table),
+        }
+    }
+
+    /// Inserts or replaces the entry `name` in the object at `table`,
+    /// creating missing objects/tables on the way. A replaced entry keeps
+    /// its position; a new one goes at the end of the object.
+    pub fn set_entry(
+        &mut self,
+        table: &[&str],
+        name: &str,
+        value: &serde_json::Value,
+    ) -> Result<(), DocumentError> {
+        let text = match self.format {
+            Format::Json | Format::Jsonc { .. } => {
+                json::set_entry(&self.path, &self.text, self.format, table, name, value)?
+            }
+            Format::Toml => toml::set_entry(&self.path, &self.text, table, name, value)?,
+        };
+        self.text = text;
+        Ok(())
+    }
+
+    /// Removes the entry `name` from the object at `table`; `Ok(false)` when
+    /// it was not there (the text is then unchanged).
+    pub fn remove_entry(&mut self, table: &[&str], name: &str) -> Result<bool, DocumentError> {
+        let text = match self.format {
+            Format::Json | Format::Jsonc { .. } => {
+                json::remove_entry(&self.path, &self.text, self.format, table, name)?
+            }
+            Format::Toml => toml::remove_entry(&self.path, &self.text, table, name)?,
+        };
+        match text {
+            Some(text) => {
+                self.text = text;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
 }

@@ -1,0 +1,118 @@
+//! Errors of reading and editing a client file. Every one names the file;
+//! none of them means that anything was written.
+
+use std::path::PathBuf;
+
+/// Why a document could not be read or edited.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum DocumentError {
+    /// The file is not valid in its format.
+    #[error("`{}` is not valid {expected}: line {line}, column {column}: {message}", path.display())]
+    #[diagnostic(
+        code(mcpctl::document::syntax),
+        help(
+            "fix the file by hand (line {line}, column {column}) and run mcpctl again; nothing was written to it"
+        )
+    )]
+    Syntax {
+        path: PathBuf,
+        /// The format's name as users know it, e.g. "JSON (no comments, no trailing commas)".
+        expected: &'static str,
+        /// 1-based.
+        line: usize,
+        /// 1-based, in characters.
+        column: usize,
+        message: String,
+    },
+
+    /// A key on the path to the entries holds something other than an object
+    /// (JSON) or table (TOML).
+    #[error("`{key_path}` in `{}` is {found}, not an object or table", path.display())]
+    #[diagnostic(
+        code(mcpctl::document::not_a_table),
+        help(
+            "mcpctl keeps its entries inside `{key_path}`; change that key to an object/table by hand (or remove it) and run mcpctl again; nothing was written"
+        )
+    )]
+    NotATable {
+        path: PathBuf,
+        /// The keys leading to the value, joined with `.` (quoted where needed).
+        key_path: String,
+        /// What was found, e.g. "an array".
+        found: &'static str,
+    },
+
+    /// A value has no counterpart in the file's format (e.g. `null` in TOML).
+    #[error("cannot write `{key_path}` to `{}`: {reason}", path.display())]
+    #[diagnostic(
+        code(mcpctl::document::unrepresentable),
+        help(
+            "the entry holds a value this file format cannot store; change the entry's definition; nothing was written"
+        )
+    )]
+    Unrepresentable {
+        path: PathBuf,
+        key_path: String,
+        reason: &'static str,
+    },
+
+    /// An edit produced text that no longer parses: a bug in mcpctl, caught
+    /// before anything reached the disk.
+    #[error("editing `{}` produced invalid text: {message}", path.display())]
+    #[diagnostic(
+        code(mcpctl::document::internal),
+        help(
+            "this is a bug in mcpctl; nothing was written. Please report it with the shape of the file (without secrets)"
+        )
+    )]
+    EditFailed { path: PathBuf, message: String },
+}
+
+/// Joins keys for messages: `projects."/home/u/repo".mcpServers`; the empty
+/// path is the top level.
+pub(super) fn join_key_path(keys: &[&str]) -> String {
+    if keys.is_empty() {
+        return "(top level)".to_string();
+    }
+    keys.iter()
+        .map(|k| {
+            let bare = !k.is_empty()
+                && k.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+            if bare {
+                (*k).to_string()
+            } else {
+                serde_json::Value::String((*k).to_string()).to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub(super) fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line_start = before.rfind('\n').map_or(0, |n| n + 1);
+    let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
+    (line, before[line_start..].chars().count() + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_paths_and_positions() {
+        assert_eq!(
+            join_key_path(&["projects", "/home/u/repo", "mcpServers"]),
+            r#"projects."/home/u/repo".mcpServers"#
+        );
+        assert_eq!(join_key_path(&[]), "(top level)");
+        assert_eq!(line_column("ab\ncé\nx", 6), (2, 3));
+        assert_eq!(line_column("", 0), (1, 1));
+    }
+}
