@@ -56,6 +56,26 @@ pub enum DocumentError {
         reason: &'static str,
     },
 
+    /// The file could not be read.
+    #[error("cannot read `{}`", path.display())]
+    #[diagnostic(
+        code(mcpctl::document::io),
+        help("check that the file is a regular file you can read; nothing was written to it")
+    )]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// The file is not UTF-8 text.
+    #[error("`{}` is not UTF-8 text", path.display())]
+    #[diagnostic(
+        code(mcpctl::document::not_utf8),
+        help("client configuration files are UTF-8; fix its encoding by hand; nothing was written to it")
+    )]
+    NotUtf8 { path: PathBuf },
+
     /// An edit produced text that no longer parses: a bug in mcpctl, caught
     /// before anything reached the disk.
     #[error("editing `{}` produced invalid text: {message}", path.display())]
