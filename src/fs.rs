@@ -105,10 +105,7 @@ fn sync_dir(dir: &Path) {
 fn sync_dir(_dir: &Path) {}
 
 fn with_path(err: std::io::Error, path: &Path) -> std::io::Error {
-    std::io::Error::new(
-        err.kind(),
-        format!("{err} (at `{}`)", path.display()),
-    )
+    std::io::Error::new(err.kind(), format!("{err} (at `{}`)", path.display()))
 }
 
 /// An exclusive lock on a state directory, held until dropped.
@@ -157,7 +154,12 @@ mod tests {
             let link = dir.path().join("link.json");
             std::os::unix::fs::symlink("real.json", &link).unwrap();
             write_atomic(&link, b"new").unwrap();
-            assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+            assert!(
+                std::fs::symlink_metadata(&link)
+                    .unwrap()
+                    .file_type()
+                    .is_symlink()
+            );
             assert_eq!(fs::read_to_string(&real).unwrap(), "new");
             let mode = std::fs::metadata(&real).unwrap().permissions().mode() & 0o777;
             assert_eq!(mode, 0o640);

@@ -44,7 +44,11 @@ impl Host {
             .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
             .collect();
         let os = Os::current();
-        let home_var = if os == Os::Windows { "USERPROFILE" } else { "HOME" };
+        let home_var = if os == Os::Windows {
+            "USERPROFILE"
+        } else {
+            "HOME"
+        };
         let home = vars
             .get(home_var)
             .filter(|h| !h.is_empty())
@@ -72,7 +76,11 @@ impl Host {
     /// The account name credentials are stored under (`$USER`, as the
     /// credentials guide uses with `security add-generic-password -a`).
     pub fn user(&self) -> Result<String, HostError> {
-        let var = if self.os == Os::Windows { "USERNAME" } else { "USER" };
+        let var = if self.os == Os::Windows {
+            "USERNAME"
+        } else {
+            "USER"
+        };
         self.var(var)
             .or_else(|| self.var("LOGNAME"))
             .map(str::to_owned)
@@ -150,24 +158,45 @@ mod tests {
     #[test]
     fn state_dir_follows_each_platform() {
         let linux = host(Os::Linux, "/home/ada", &[]);
-        assert_eq!(linux.state_dir(), Path::new("/home/ada/.local/state/mcpctl"));
+        assert_eq!(
+            linux.state_dir(),
+            Path::new("/home/ada/.local/state/mcpctl")
+        );
         let xdg = host(Os::Linux, "/home/ada", &[("XDG_STATE_HOME", "/tmp/st")]);
         assert_eq!(xdg.state_dir(), Path::new("/tmp/st/mcpctl"));
         let relative = host(Os::Linux, "/home/ada", &[("XDG_STATE_HOME", "rel")]);
-        assert_eq!(relative.state_dir(), Path::new("/home/ada/.local/state/mcpctl"));
+        assert_eq!(
+            relative.state_dir(),
+            Path::new("/home/ada/.local/state/mcpctl")
+        );
         let mac = host(Os::Macos, "/Users/ada", &[]);
         assert_eq!(
             mac.state_dir(),
             Path::new("/Users/ada/Library/Application Support/mcpctl")
         );
-        let win = host(Os::Windows, r"C:\Users\ada", &[("LOCALAPPDATA", r"C:\Users\ada\AppData\Local")]);
-        assert_eq!(win.state_dir(), PathBuf::from(r"C:\Users\ada\AppData\Local").join("mcpctl"));
+        let win = host(
+            Os::Windows,
+            r"C:\Users\ada",
+            &[("LOCALAPPDATA", r"C:\Users\ada\AppData\Local")],
+        );
+        assert_eq!(
+            win.state_dir(),
+            PathBuf::from(r"C:\Users\ada\AppData\Local").join("mcpctl")
+        );
     }
 
     #[test]
     fn user_comes_from_the_platform_variable() {
-        assert_eq!(host(Os::Linux, "/h", &[("USER", "ada")]).user().unwrap(), "ada");
-        assert_eq!(host(Os::Windows, "/h", &[("USERNAME", "ada")]).user().unwrap(), "ada");
+        assert_eq!(
+            host(Os::Linux, "/h", &[("USER", "ada")]).user().unwrap(),
+            "ada"
+        );
+        assert_eq!(
+            host(Os::Windows, "/h", &[("USERNAME", "ada")])
+                .user()
+                .unwrap(),
+            "ada"
+        );
         assert!(host(Os::Linux, "/h", &[]).user().is_err());
     }
 }

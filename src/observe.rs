@@ -44,8 +44,15 @@ pub fn observe(
     }
 
     let mut targets: Vec<ClientFile> = desired.files.iter().map(|d| d.file.clone()).collect();
-    for record in state.entries.iter().filter(|e| e.manifest == desired.manifest) {
-        if !targets.iter().any(|t| t.path == record.file && t.table == record.table) {
+    for record in state
+        .entries
+        .iter()
+        .filter(|e| e.manifest == desired.manifest)
+    {
+        if !targets
+            .iter()
+            .any(|t| t.path == record.file && t.table == record.table)
+        {
             let mut file = adapter(record.client).file(record.scope, host, project_root);
             file.path = record.file.clone();
             file.table = record.table.clone();

@@ -190,6 +190,9 @@ mod tests {
         assert_eq!(State::load(dir.path()).unwrap(), state);
         fs_err::write(dir.path().join(STATE_FILE), "{ nope").unwrap();
         let err = State::load(dir.path()).unwrap_err();
-        assert!(matches!(err, StateError::Corrupt { line: 1, .. }), "{err:?}");
+        assert!(
+            matches!(err, StateError::Corrupt { line: 1, .. }),
+            "{err:?}"
+        );
     }
 }

@@ -64,8 +64,10 @@ impl Backups {
         });
         let text = serde_json::to_string_pretty(&*index).expect("index serializes");
         let index_path = self.dir.join("index.json");
-        crate::fs::write_atomic(&index_path, text.as_bytes())
-            .map_err(|source| BackupError::Io { path: index_path, source })
+        crate::fs::write_atomic(&index_path, text.as_bytes()).map_err(|source| BackupError::Io {
+            path: index_path,
+            source,
+        })
     }
 
     /// Prunes old backup directories, keeping the newest [`KEEP`].
@@ -110,7 +112,9 @@ fn create_private_dir(dir: &Path) -> Result<(), BackupError> {
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum BackupError {
     #[error("cannot keep a backup at `{path}`")]
-    #[diagnostic(help("check the permissions of mcpctl's state directory; the file was not replaced"))]
+    #[diagnostic(help(
+        "check the permissions of mcpctl's state directory; the file was not replaced"
+    ))]
     Io {
         path: PathBuf,
         #[source]

@@ -36,9 +36,16 @@ pub trait SecretSource {
 /// Things worth telling the user while applying.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Progress {
-    StoredCredential { name: String },
-    WroteFile { path: PathBuf, kept_foreign_change: bool },
-    UpdatedState { path: PathBuf },
+    StoredCredential {
+        name: String,
+    },
+    WroteFile {
+        path: PathBuf,
+        kept_foreign_change: bool,
+    },
+    UpdatedState {
+        path: PathBuf,
+    },
 }
 
 /// Everything apply needs besides the plan.
@@ -79,8 +86,7 @@ pub fn apply(plan: &Plan, mut ctx: Context<'_>) -> Result<Report, ApplyError> {
     }
     let mut pending: Vec<(&Credential, Secret)> = Vec::new();
     for change in &plan.changes {
-        if let (Target::Credential { name, .. }, Action::Create) = (&change.target, change.action)
-        {
+        if let (Target::Credential { name, .. }, Action::Create) = (&change.target, change.action) {
             let credential =
                 ctx.credentials
                     .get(name)
@@ -92,9 +98,7 @@ pub fn apply(plan: &Plan, mut ctx: Context<'_>) -> Result<Report, ApplyError> {
         }
     }
     for (credential, secret) in pending {
-        let result = ctx
-            .store
-            .set(&credential.name, &secret, credential.label());
+        let result = ctx.store.set(&credential.name, &secret, credential.label());
         audit(
             ctx.audit,
             "store.write",
@@ -341,7 +345,9 @@ fn audit(
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum ApplyError {
     #[error("the {store} is not available, so `{credential}` cannot be checked or stored")]
-    #[diagnostic(help("make the store available (see the warning above), then run `mcpctl apply` again; nothing was written"))]
+    #[diagnostic(help(
+        "make the store available (see the warning above), then run `mcpctl apply` again; nothing was written"
+    ))]
     StoreUnavailable { credential: String, store: String },
 
     #[error("no value given for `{credential}`")]

@@ -40,8 +40,10 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     })
     .into_diagnostic()?;
     let store = workspace.open_store()?;
-    let (_desired, observed, plan) =
-        workspace.plan(Ok(&store as &dyn CredentialStore), Options { adopt: args.adopt })?;
+    let (_desired, observed, plan) = workspace.plan(
+        Ok(&store as &dyn CredentialStore),
+        Options { adopt: args.adopt },
+    )?;
     let home = &workspace.host.home;
     let style = Style { color: use_color() };
     print!("{}", render(&plan, &workspace.loaded.manifest, home, style));
@@ -79,9 +81,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
         } => {
             eprintln!("wrote `{}`", display_path(&path, home));
             if kept_foreign_change {
-                eprintln!(
-                    "  note: another program changed it since the plan; its change was kept"
-                );
+                eprintln!("  note: another program changed it since the plan; its change was kept");
             }
         }
         Progress::UpdatedState { .. } => {}

@@ -82,7 +82,12 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
     let mut values: Vec<(String, Secret)> = Vec::with_capacity(args.env.len());
     for (var, credential) in &args.env {
         let found = store.get(credential);
-        record(&audit, credential, &args.server, found.as_ref().is_ok_and(Option::is_some));
+        record(
+            &audit,
+            credential,
+            &args.server,
+            found.as_ref().is_ok_and(Option::is_some),
+        );
         match found? {
             Some(secret) => values.push((var.clone(), secret)),
             None => {
@@ -95,10 +100,7 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
             }
         }
     }
-    let (program, rest) = args
-        .command
-        .split_first()
-        .expect("clap requires a command");
+    let (program, rest) = args.command.split_first().expect("clap requires a command");
     let mut command = Command::new(program);
     command.args(rest);
     for (var, secret) in &values {
@@ -109,7 +111,10 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
         program: program.to_string_lossy().into_owned(),
         source,
     };
-    replace_process(command).map_err(spawn_error).into_diagnostic().map(|_| Outcome::Success)
+    replace_process(command)
+        .map_err(spawn_error)
+        .into_diagnostic()
+        .map(|_| Outcome::Success)
 }
 
 /// Records one credential read; a broken audit trail is reported but does
@@ -120,7 +125,11 @@ fn record(audit: &AuditLog, credential: &str, server: &str, ok: bool) {
         target: credential.to_owned(),
         server: Some(server.to_owned()),
         detail: None,
-        outcome: if ok { AuditOutcome::Ok } else { AuditOutcome::Failed },
+        outcome: if ok {
+            AuditOutcome::Ok
+        } else {
+            AuditOutcome::Failed
+        },
     };
     if let Err(err) = audit.append(&event) {
         eprintln!(

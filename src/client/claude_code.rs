@@ -48,8 +48,8 @@ impl Adapter for ClaudeCode {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
     use crate::client::test_support::{github_server, remote_server};
+    use serde_json::json;
 
     #[test]
     fn exec_entry_names_credentials_never_values() {

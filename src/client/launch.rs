@@ -26,7 +26,9 @@ impl Launcher {
         match scope {
             Scope::Project => Launcher::bare(),
             Scope::User => Launcher {
-                program: stable_path(host, current_exe).to_string_lossy().into_owned(),
+                program: stable_path(host, current_exe)
+                    .to_string_lossy()
+                    .into_owned(),
             },
         }
     }
@@ -49,7 +51,11 @@ fn stable_path(host: &Host, current_exe: &Path) -> PathBuf {
         return current_exe.to_path_buf();
     };
     let separator = if host.os == Os::Windows { ';' } else { ':' };
-    let file_name = if host.os == Os::Windows { "mcpctl.exe" } else { "mcpctl" };
+    let file_name = if host.os == Os::Windows {
+        "mcpctl.exe"
+    } else {
+        "mcpctl"
+    };
     let path_var = host.var("PATH").unwrap_or_default();
     path_var
         .split(separator)
@@ -77,14 +83,14 @@ mod tests {
         let host = Host {
             os: Os::Linux,
             home: dir.path().to_path_buf(),
-            vars: BTreeMap::from([(
-                "PATH".to_owned(),
-                format!("/nonexistent:{}", bin.display()),
-            )]),
+            vars: BTreeMap::from([("PATH".to_owned(), format!("/nonexistent:{}", bin.display()))]),
         };
         let launcher = Launcher::for_scope(Scope::User, &host, &real);
         assert_eq!(launcher.program(), bin.join("mcpctl").to_str().unwrap());
-        assert_eq!(Launcher::for_scope(Scope::Project, &host, &real).program(), "mcpctl");
+        assert_eq!(
+            Launcher::for_scope(Scope::Project, &host, &real).program(),
+            "mcpctl"
+        );
     }
 
     #[test]

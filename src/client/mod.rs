@@ -72,7 +72,11 @@ pub fn stdio_command(
     if bindings.is_empty() {
         return (command.to_owned(), args.to_vec());
     }
-    let mut exec_args = vec!["exec".to_owned(), "--server".to_owned(), server.name.clone()];
+    let mut exec_args = vec![
+        "exec".to_owned(),
+        "--server".to_owned(),
+        server.name.clone(),
+    ];
     for (var, credential) in bindings {
         exec_args.push("--env".to_owned());
         exec_args.push(format!("{var}={credential}"));

@@ -52,7 +52,10 @@ mod tests {
         let host = |os, home: &str, vars: &[(&str, &str)]| Host {
             os,
             home: PathBuf::from(home),
-            vars: vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<BTreeMap<_, _>>(),
+            vars: vars
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect::<BTreeMap<_, _>>(),
         };
         let root = Path::new("/repo");
         let linux = Vscode.file(Scope::User, &host(Os::Linux, "/home/a", &[]), root);
@@ -64,12 +67,19 @@ mod tests {
         );
         let win = Vscode.file(
             Scope::User,
-            &host(Os::Windows, r"C:\Users\a", &[("APPDATA", r"C:\Users\a\AppData\Roaming")]),
+            &host(
+                Os::Windows,
+                r"C:\Users\a",
+                &[("APPDATA", r"C:\Users\a\AppData\Roaming")],
+            ),
             root,
         );
         assert_eq!(
             win.path,
-            PathBuf::from(r"C:\Users\a\AppData\Roaming").join("Code").join("User").join("mcp.json")
+            PathBuf::from(r"C:\Users\a\AppData\Roaming")
+                .join("Code")
+                .join("User")
+                .join("mcp.json")
         );
         let project = Vscode.file(Scope::Project, &host(Os::Linux, "/home/a", &[]), root);
         assert_eq!(project.path, Path::new("/repo/.vscode/mcp.json"));

@@ -72,7 +72,9 @@ pub enum DocumentError {
     #[error("`{}` is not UTF-8 text", path.display())]
     #[diagnostic(
         code(mcpctl::document::not_utf8),
-        help("client configuration files are UTF-8; fix its encoding by hand; nothing was written to it")
+        help(
+            "client configuration files are UTF-8; fix its encoding by hand; nothing was written to it"
+        )
     )]
     NotUtf8 { path: PathBuf },
 

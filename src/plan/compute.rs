@@ -275,12 +275,7 @@ mod tests {
                 ("dropped", a.clone()),
                 ("unrelated", b.clone()),
             ],
-            &[
-                ("same", &a),
-                ("drifted", &a),
-                ("dropped", &a),
-                ("gone", &a),
-            ],
+            &[("same", &a), ("drifted", &a), ("dropped", &a), ("gone", &a)],
         );
         let plan = compute(&want, &have, Options::default());
         let expected: Vec<(String, Action)> = [
@@ -297,13 +292,23 @@ mod tests {
         .collect();
         assert_eq!(actions(&plan), expected);
         let summary = plan.summary();
-        assert_eq!((summary.add, summary.change, summary.destroy, summary.conflicts), (1, 1, 1, 1));
+        assert_eq!(
+            (
+                summary.add,
+                summary.change,
+                summary.destroy,
+                summary.conflicts
+            ),
+            (1, 1, 1, 1)
+        );
 
         let adopting = compute(&want, &have, Options { adopt: true });
         let foreign = adopting
             .changes
             .iter()
-            .find(|c| matches!(&c.target, Target::Entry { server, .. } if server == "foreign-other"))
+            .find(
+                |c| matches!(&c.target, Target::Entry { server, .. } if server == "foreign-other"),
+            )
             .unwrap();
         assert_eq!(foreign.action, Action::Adopt);
         assert!(foreign.writes());

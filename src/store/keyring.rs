@@ -194,7 +194,11 @@ mod platform {
     }
 
     /// The label was given at creation.
-    pub fn label_new_entry(_entry: &Entry, _account: &str, _label: &str) -> keyring_core::Result<()> {
+    pub fn label_new_entry(
+        _entry: &Entry,
+        _account: &str,
+        _label: &str,
+    ) -> keyring_core::Result<()> {
         Ok(())
     }
 }
@@ -245,7 +249,11 @@ mod platform {
 
     /// The keychain store crate sets no label; the item shows its service
     /// name, which is the credential name.
-    pub fn label_new_entry(_entry: &Entry, _account: &str, _label: &str) -> keyring_core::Result<()> {
+    pub fn label_new_entry(
+        _entry: &Entry,
+        _account: &str,
+        _label: &str,
+    ) -> keyring_core::Result<()> {
         Ok(())
     }
 }

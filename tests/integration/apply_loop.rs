@@ -39,7 +39,11 @@ fn seed(sandbox: &Sandbox) -> (String, String, String) {
     fs_err::write(sandbox.vscode_json(), VSCODE_MCP_JSON).unwrap();
     fs_err::create_dir_all(sandbox.codex_toml().parent().unwrap()).unwrap();
     fs_err::write(sandbox.codex_toml(), CODEX_CONFIG_TOML).unwrap();
-    (claude, VSCODE_MCP_JSON.to_owned(), CODEX_CONFIG_TOML.to_owned())
+    (
+        claude,
+        VSCODE_MCP_JSON.to_owned(),
+        CODEX_CONFIG_TOML.to_owned(),
+    )
 }
 
 fn apply_from_env(sandbox: &Sandbox, manifest: &PathBuf, token: &str) -> std::process::Output {
@@ -62,25 +66,48 @@ fn apply_then_plan_is_empty_and_keeps_every_other_byte() {
     let manifest = sandbox.manifest(MANIFEST);
     let token = canary("loop");
 
-    let plan = sandbox.mcpctl().args(["plan", "--detailed-exitcode", "-f"]).arg(&manifest).output().unwrap();
+    let plan = sandbox
+        .mcpctl()
+        .args(["plan", "--detailed-exitcode", "-f"])
+        .arg(&manifest)
+        .output()
+        .unwrap();
     let (stdout, stderr) = text(&plan);
     assert_eq!(plan.status.code(), Some(2), "{stdout}{stderr}");
-    assert!(stdout.contains("Plan: 6 to add, 0 to change, 0 to destroy."), "{stdout}");
+    assert!(
+        stdout.contains("Plan: 6 to add, 0 to change, 0 to destroy."),
+        "{stdout}"
+    );
 
     let apply = apply_from_env(&sandbox, &manifest, &token);
     let (stdout, stderr) = text(&apply);
     assert!(apply.status.success(), "{stdout}{stderr}");
     assert!(stdout.contains("Apply complete"), "{stdout}");
 
-    let again = sandbox.mcpctl().args(["plan", "--detailed-exitcode", "-f"]).arg(&manifest).output().unwrap();
+    let again = sandbox
+        .mcpctl()
+        .args(["plan", "--detailed-exitcode", "-f"])
+        .arg(&manifest)
+        .output()
+        .unwrap();
     let (stdout, stderr) = text(&again);
-    assert_eq!(again.status.code(), Some(0), "second plan must be empty:\n{stdout}{stderr}");
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "second plan must be empty:\n{stdout}{stderr}"
+    );
     assert!(stdout.contains("No changes."), "{stdout}");
 
     // The store holds the value under the guide's naming.
     let lookup = sandbox
         .program("secret-tool")
-        .args(["lookup", "service", "GITHUB_TOKEN", "username", &sandbox.user])
+        .args([
+            "lookup",
+            "service",
+            "GITHUB_TOKEN",
+            "username",
+            &sandbox.user,
+        ])
         .output()
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&lookup.stdout).trim_end(), token);
@@ -93,7 +120,10 @@ fn apply_then_plan_is_empty_and_keeps_every_other_byte() {
     assert_one_region_changed(&vscode, &vscode_after, "mcp.json");
     assert_one_region_changed(&codex, &codex_after, "config.toml");
     serde_json::from_str::<serde_json::Value>(&claude_after).expect("strict JSON");
-    for comment in ["// Prompted inputs", "/* A server the user added by hand. */"] {
+    for comment in [
+        "// Prompted inputs",
+        "/* A server the user added by hand. */",
+    ] {
         assert!(vscode_after.contains(comment));
     }
     assert!(codex_after.contains("# ask before running commands"));
@@ -101,15 +131,28 @@ fn apply_then_plan_is_empty_and_keeps_every_other_byte() {
     // The entries launch mcpctl exec by absolute path, naming no value.
     let parsed: serde_json::Value = serde_json::from_str(&claude_after).unwrap();
     let github = &parsed["mcpServers"]["github"];
-    assert_eq!(github["command"], mcpctl_bin().canonicalize().unwrap().display().to_string());
+    assert_eq!(
+        github["command"],
+        mcpctl_bin().canonicalize().unwrap().display().to_string()
+    );
     assert_eq!(
         github["args"],
         serde_json::json!([
-            "exec", "--server", "github", "--env", "GITHUB_PERSONAL_ACCESS_TOKEN=GITHUB_TOKEN",
-            "--", "npx", "-y", "@modelcontextprotocol/server-github"
+            "exec",
+            "--server",
+            "github",
+            "--env",
+            "GITHUB_PERSONAL_ACCESS_TOKEN=GITHUB_TOKEN",
+            "--",
+            "npx",
+            "-y",
+            "@modelcontextprotocol/server-github"
         ])
     );
-    assert_eq!(parsed["mcpServers"]["docs"]["url"], "https://docs.example.com/mcp");
+    assert_eq!(
+        parsed["mcpServers"]["docs"]["url"],
+        "https://docs.example.com/mcp"
+    );
 }
 
 #[test]
@@ -122,25 +165,40 @@ fn missing_files_are_created_private() {
     let apply = apply_from_env(&sandbox, &manifest, &canary("create"));
     let (stdout, stderr) = text(&apply);
     assert!(apply.status.success(), "{stdout}{stderr}");
-    for path in [sandbox.claude_json(), sandbox.vscode_json(), sandbox.codex_toml()] {
+    for path in [
+        sandbox.claude_json(),
+        sandbox.vscode_json(),
+        sandbox.codex_toml(),
+    ] {
         let meta = std::fs::metadata(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            assert_eq!(meta.permissions().mode() & 0o777, 0o600, "{}", path.display());
+            assert_eq!(
+                meta.permissions().mode() & 0o777,
+                0o600,
+                "{}",
+                path.display()
+            );
         }
         let _ = meta;
     }
     let claude = fs_err::read_to_string(sandbox.claude_json()).unwrap();
-    insta::assert_snapshot!("created_claude_json", claude.replace(
-        &mcpctl_bin().canonicalize().unwrap().display().to_string(),
-        "[MCPCTL]"
-    ));
+    insta::assert_snapshot!(
+        "created_claude_json",
+        claude.replace(
+            &mcpctl_bin().canonicalize().unwrap().display().to_string(),
+            "[MCPCTL]"
+        )
+    );
     let codex = fs_err::read_to_string(sandbox.codex_toml()).unwrap();
-    insta::assert_snapshot!("created_codex_toml", codex.replace(
-        &mcpctl_bin().canonicalize().unwrap().display().to_string(),
-        "[MCPCTL]"
-    ));
+    insta::assert_snapshot!(
+        "created_codex_toml",
+        codex.replace(
+            &mcpctl_bin().canonicalize().unwrap().display().to_string(),
+            "[MCPCTL]"
+        )
+    );
 }
 
 #[test]
@@ -156,15 +214,29 @@ fn hand_written_entries_are_conflicts_until_adopted() {
     fs_err::write(sandbox.claude_json(), &hand_written).unwrap();
     let manifest = sandbox.manifest(MANIFEST);
 
-    let plan = sandbox.mcpctl().args(["plan", "-f"]).arg(&manifest).output().unwrap();
+    let plan = sandbox
+        .mcpctl()
+        .args(["plan", "-f"])
+        .arg(&manifest)
+        .output()
+        .unwrap();
     let (stdout, stderr) = text(&plan);
-    assert!(stdout.contains("github conflicts with an entry mcpctl did not write"), "{stdout}");
-    assert!(!stdout.contains(&leaked) && !stderr.contains(&leaked), "plan leaked a hand-written value");
+    assert!(
+        stdout.contains("github conflicts with an entry mcpctl did not write"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains(&leaked) && !stderr.contains(&leaked),
+        "plan leaked a hand-written value"
+    );
 
     let apply = apply_from_env(&sandbox, &manifest, &canary("adopt"));
     assert!(apply.status.success(), "{:?}", text(&apply));
     let after = fs_err::read_to_string(sandbox.claude_json()).unwrap();
-    assert!(after.contains(&leaked), "apply without --adopt must leave the entry alone");
+    assert!(
+        after.contains(&leaked),
+        "apply without --adopt must leave the entry alone"
+    );
 
     let adopt = sandbox
         .mcpctl()
@@ -176,7 +248,10 @@ fn hand_written_entries_are_conflicts_until_adopted() {
     assert!(adopt.status.success(), "{stdout}{stderr}");
     assert!(!stdout.contains(&leaked) && !stderr.contains(&leaked));
     let after = fs_err::read_to_string(sandbox.claude_json()).unwrap();
-    assert!(!after.contains(&leaked), "adopted entry still holds the plaintext value");
+    assert!(
+        !after.contains(&leaked),
+        "adopted entry still holds the plaintext value"
+    );
     sandbox
         .mcpctl()
         .args(["plan", "--detailed-exitcode", "-f"])
@@ -193,7 +268,11 @@ fn entries_the_manifest_drops_are_deleted() {
     let sandbox = Sandbox::new();
     let (claude, _, codex) = seed(&sandbox);
     let manifest = sandbox.manifest(MANIFEST);
-    assert!(apply_from_env(&sandbox, &manifest, &canary("drop")).status.success());
+    assert!(
+        apply_from_env(&sandbox, &manifest, &canary("drop"))
+            .status
+            .success()
+    );
 
     // Drop the docs server and the codex client.
     let smaller = MANIFEST
@@ -203,10 +282,22 @@ fn entries_the_manifest_drops_are_deleted() {
         .unwrap()
         .to_owned();
     fs_err::write(&manifest, &smaller).unwrap();
-    let plan = sandbox.mcpctl().args(["plan", "-f"]).arg(&manifest).output().unwrap();
+    let plan = sandbox
+        .mcpctl()
+        .args(["plan", "-f"])
+        .arg(&manifest)
+        .output()
+        .unwrap();
     let (stdout, _) = text(&plan);
-    assert!(stdout.contains("Plan: 0 to add, 0 to change, 3 to destroy."), "{stdout}");
-    assert!(apply_from_env(&sandbox, &manifest, "unused").status.success());
+    assert!(
+        stdout.contains("Plan: 0 to add, 0 to change, 3 to destroy."),
+        "{stdout}"
+    );
+    assert!(
+        apply_from_env(&sandbox, &manifest, "unused")
+            .status
+            .success()
+    );
 
     // What is left is the original plus github; codex is back to the original.
     assert_eq!(fs_err::read_to_string(sandbox.codex_toml()).unwrap(), codex);
@@ -224,16 +315,30 @@ fn a_broken_client_file_stops_everything() {
     let manifest = sandbox.manifest(MANIFEST);
     let broken = "{\n  // a comment Claude Code would choke on\n  \"mcpServers\": {}\n}\n";
     fs_err::write(sandbox.claude_json(), broken).unwrap();
-    let plan = sandbox.mcpctl().args(["plan", "-f"]).arg(&manifest).output().unwrap();
+    let plan = sandbox
+        .mcpctl()
+        .args(["plan", "-f"])
+        .arg(&manifest)
+        .output()
+        .unwrap();
     let (stdout, stderr) = text(&plan);
     assert_eq!(plan.status.code(), Some(1), "{stdout}{stderr}");
     assert!(stderr.contains(".claude.json"), "{stderr}");
-    assert!(stderr.contains("2:3") || stderr.contains("line 2"), "{stderr}");
+    assert!(
+        stderr.contains("2:3") || stderr.contains("line 2"),
+        "{stderr}"
+    );
 
     let apply = apply_from_env(&sandbox, &manifest, &canary("broken"));
     assert_eq!(apply.status.code(), Some(1));
-    assert_eq!(fs_err::read_to_string(sandbox.claude_json()).unwrap(), broken);
-    assert!(!sandbox.vscode_json().exists(), "apply wrote a file despite a broken one");
+    assert_eq!(
+        fs_err::read_to_string(sandbox.claude_json()).unwrap(),
+        broken
+    );
+    assert!(
+        !sandbox.vscode_json().exists(),
+        "apply wrote a file despite a broken one"
+    );
     assert!(!sandbox.codex_toml().exists());
 }
 
@@ -261,7 +366,12 @@ fn apply_without_a_terminal_needs_auto_approve() {
 fn plan_json_follows_the_schema_shape() {
     let sandbox = Sandbox::new();
     let manifest = sandbox.manifest(MANIFEST);
-    let output = sandbox.mcpctl().args(["plan", "--json", "-f"]).arg(&manifest).output().unwrap();
+    let output = sandbox
+        .mcpctl()
+        .args(["plan", "--json", "-f"])
+        .arg(&manifest)
+        .output()
+        .unwrap();
     let (stdout, stderr) = text(&output);
     assert!(output.status.success(), "{stderr}");
     let plan: serde_json::Value = serde_json::from_str(&stdout).unwrap();
@@ -274,7 +384,7 @@ fn plan_json_follows_the_schema_shape() {
         .collect();
     assert_eq!(entries.len(), 5);
     assert!(entries.iter().all(|c| c["action"] == "create"));
-    assert_eq!(plan["summary"]["add"].as_u64().unwrap() >= 5, true);
+    assert!(plan["summary"]["add"].as_u64().unwrap() >= 5);
 }
 
 #[test]
@@ -285,14 +395,25 @@ fn exec_without_its_credential_fails_fast() {
     let sandbox = Sandbox::new();
     let output = sandbox
         .mcpctl()
-        .args(["exec", "--server", "github", "--env", "TOKEN=NOT_STORED_ANYWHERE", "--", "true"])
+        .args([
+            "exec",
+            "--server",
+            "github",
+            "--env",
+            "TOKEN=NOT_STORED_ANYWHERE",
+            "--",
+            "true",
+        ])
         .timeout(std::time::Duration::from_secs(20))
         .output()
         .unwrap();
     let (stdout, stderr) = text(&output);
     assert_eq!(output.status.code(), Some(1));
     assert!(stdout.is_empty(), "exec must keep stdout for MCP: {stdout}");
-    assert!(stderr.contains("NOT_STORED_ANYWHERE") && stderr.contains("mcpctl apply"), "{stderr}");
+    assert!(
+        stderr.contains("NOT_STORED_ANYWHERE") && stderr.contains("mcpctl apply"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -306,7 +427,14 @@ fn exec_adds_only_the_credentials_and_keeps_stdio() {
     assert!(apply_from_env(&sandbox, &manifest, &token).status.success());
     let output = sandbox
         .mcpctl()
-        .args(["exec", "--server", "github", "--env", "GH=GITHUB_TOKEN", "--"])
+        .args([
+            "exec",
+            "--server",
+            "github",
+            "--env",
+            "GH=GITHUB_TOKEN",
+            "--",
+        ])
         .args(["sh", "-c", "cat; printf '%s|%s' \"$GH\" \"$INHERITED\" >&2"])
         .env("INHERITED", "kept")
         .write_stdin("{\"jsonrpc\":\"2.0\"}\n")

@@ -13,11 +13,19 @@ fn canary_appears_in_no_file_and_no_output() {
     let sandbox = Sandbox::new();
     let manifest = sandbox.manifest(MANIFEST);
     let secret = canary("leak");
-    let mut outputs = Vec::new();
-
-    outputs.push(sandbox.mcpctl().args(["plan", "-f"]).arg(&manifest).output().unwrap());
-    outputs.push(sandbox.mcpctl().args(["plan", "--json", "-f"]).arg(&manifest).output().unwrap());
-    outputs.push(
+    let mut outputs = vec![
+        sandbox
+            .mcpctl()
+            .args(["plan", "-f"])
+            .arg(&manifest)
+            .output()
+            .unwrap(),
+        sandbox
+            .mcpctl()
+            .args(["plan", "--json", "-f"])
+            .arg(&manifest)
+            .output()
+            .unwrap(),
         sandbox
             .mcpctl()
             .args(["apply", "--auto-approve", "--secrets-from-env", "-f"])
@@ -25,31 +33,60 @@ fn canary_appears_in_no_file_and_no_output() {
             .env("GITHUB_TOKEN", &secret)
             .output()
             .unwrap(),
-    );
-    outputs.push(sandbox.mcpctl().args(["plan", "-f"]).arg(&manifest).output().unwrap());
+        sandbox
+            .mcpctl()
+            .args(["plan", "-f"])
+            .arg(&manifest)
+            .output()
+            .unwrap(),
+    ];
     // exec hands the value to the server, which proves receipt by its
     // length only, so the value itself appears nowhere.
     let exec = sandbox
         .mcpctl()
-        .args(["exec", "--server", "github", "--env", "GH=GITHUB_TOKEN", "--"])
+        .args([
+            "exec",
+            "--server",
+            "github",
+            "--env",
+            "GH=GITHUB_TOKEN",
+            "--",
+        ])
         .args(["sh", "-c", "printf '%s' \"${#GH}\""])
         .output()
         .unwrap();
-    assert_eq!(String::from_utf8_lossy(&exec.stdout), secret.len().to_string());
+    assert_eq!(
+        String::from_utf8_lossy(&exec.stdout),
+        secret.len().to_string()
+    );
     outputs.push(exec);
     // A failing exec must not echo it either.
     outputs.push(
         sandbox
             .mcpctl()
-            .args(["exec", "--server", "x", "--env", "A=GITHUB_TOKEN", "--", "/nonexistent/server"])
+            .args([
+                "exec",
+                "--server",
+                "x",
+                "--env",
+                "A=GITHUB_TOKEN",
+                "--",
+                "/nonexistent/server",
+            ])
             .output()
             .unwrap(),
     );
 
     for output in &outputs {
         let (stdout, stderr) = text(output);
-        assert!(!stdout.contains(&secret), "stdout leaked the secret:\n{stdout}");
-        assert!(!stderr.contains(&secret), "stderr leaked the secret:\n{stderr}");
+        assert!(
+            !stdout.contains(&secret),
+            "stdout leaked the secret:\n{stdout}"
+        );
+        assert!(
+            !stderr.contains(&secret),
+            "stderr leaked the secret:\n{stderr}"
+        );
     }
     let files = sandbox.all_files();
     assert!(

@@ -7,7 +7,9 @@ use std::fmt::Write;
 pub fn claude_json(projects: usize) -> String {
     let mut out = String::from("{\n  \"numStartups\": 42,\n  \"theme\": \"dark\",\n");
     out.push_str("  \"mcpServers\": {\n    \"fetch\": {\n      \"type\": \"stdio\",\n");
-    out.push_str("      \"command\": \"uvx\",\n      \"args\": [\n        \"mcp-server-fetch\"\n      ],\n");
+    out.push_str(
+        "      \"command\": \"uvx\",\n      \"args\": [\n        \"mcp-server-fetch\"\n      ],\n",
+    );
     out.push_str("      \"env\": {}\n    }\n  },\n  \"projects\": {\n");
     for p in 0..projects {
         let _ = write!(

@@ -17,14 +17,36 @@ fn set_get_exists_delete_round_trip() {
     assert!(!store.exists("MCPCTL_TEST_ROUNDTRIP").unwrap());
     assert!(store.get("MCPCTL_TEST_ROUNDTRIP").unwrap().is_none());
     store
-        .set("MCPCTL_TEST_ROUNDTRIP", &Secret::new(value.clone()), "Round trip test")
+        .set(
+            "MCPCTL_TEST_ROUNDTRIP",
+            &Secret::new(value.clone()),
+            "Round trip test",
+        )
         .unwrap();
     assert!(store.exists("MCPCTL_TEST_ROUNDTRIP").unwrap());
-    assert_eq!(store.get("MCPCTL_TEST_ROUNDTRIP").unwrap().unwrap().expose(), value);
+    assert_eq!(
+        store
+            .get("MCPCTL_TEST_ROUNDTRIP")
+            .unwrap()
+            .unwrap()
+            .expose(),
+        value
+    );
     store
-        .set("MCPCTL_TEST_ROUNDTRIP", &Secret::new("second".into()), "ignored for existing")
+        .set(
+            "MCPCTL_TEST_ROUNDTRIP",
+            &Secret::new("second".into()),
+            "ignored for existing",
+        )
         .unwrap();
-    assert_eq!(store.get("MCPCTL_TEST_ROUNDTRIP").unwrap().unwrap().expose(), "second");
+    assert_eq!(
+        store
+            .get("MCPCTL_TEST_ROUNDTRIP")
+            .unwrap()
+            .unwrap()
+            .expose(),
+        "second"
+    );
     assert!(store.delete("MCPCTL_TEST_ROUNDTRIP").unwrap());
     assert!(!store.delete("MCPCTL_TEST_ROUNDTRIP").unwrap());
     assert!(!store.exists("MCPCTL_TEST_ROUNDTRIP").unwrap());
@@ -40,7 +62,15 @@ fn entries_made_by_hand_are_found_and_ours_are_labelled() {
     // As a person following the credentials guide would, with secret-tool.
     sandbox
         .program("secret-tool")
-        .args(["store", "--label", "GitHub Token", "service", "GITHUB_TOKEN", "username", &sandbox.user])
+        .args([
+            "store",
+            "--label",
+            "GitHub Token",
+            "service",
+            "GITHUB_TOKEN",
+            "username",
+            &sandbox.user,
+        ])
         .write_stdin(value.clone())
         .assert()
         .success();
@@ -49,11 +79,21 @@ fn entries_made_by_hand_are_found_and_ours_are_labelled() {
     assert_eq!(store.get("GITHUB_TOKEN").unwrap().unwrap().expose(), value);
 
     store
-        .set("MCPCTL_TEST_LABEL", &Secret::new("x".into()), "Slack bot token for the Slack MCP server")
+        .set(
+            "MCPCTL_TEST_LABEL",
+            &Secret::new("x".into()),
+            "Slack bot token for the Slack MCP server",
+        )
         .unwrap();
     let search = sandbox
         .program("secret-tool")
-        .args(["search", "service", "MCPCTL_TEST_LABEL", "username", &sandbox.user])
+        .args([
+            "search",
+            "service",
+            "MCPCTL_TEST_LABEL",
+            "username",
+            &sandbox.user,
+        ])
         .output()
         .unwrap();
     let (stdout, stderr) = text(&search);
@@ -78,8 +118,14 @@ fn without_a_store_plan_still_runs_and_apply_refuses() {
         .unwrap();
     let (stdout, stderr) = text(&plan);
     assert!(plan.status.success(), "{stdout}{stderr}");
-    assert!(stdout.contains("GITHUB_TOKEN: store unavailable"), "{stdout}");
-    assert!(stderr.contains("hint:") && stderr.contains("gnome-keyring-daemon"), "{stderr}");
+    assert!(
+        stdout.contains("GITHUB_TOKEN: store unavailable"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("hint:") && stderr.contains("gnome-keyring-daemon"),
+        "{stderr}"
+    );
 
     let apply = sandbox
         .mcpctl()
@@ -93,7 +139,10 @@ fn without_a_store_plan_still_runs_and_apply_refuses() {
     let (stdout, stderr) = text(&apply);
     assert_eq!(apply.status.code(), Some(1), "{stdout}{stderr}");
     assert!(stderr.contains("Secret Service"), "{stderr}");
-    assert!(!sandbox.claude_json().exists(), "apply wrote a client file without a store");
+    assert!(
+        !sandbox.claude_json().exists(),
+        "apply wrote a client file without a store"
+    );
 }
 
 #[test]

@@ -33,7 +33,15 @@ impl Sandbox {
             COUNTER.fetch_add(1, Ordering::SeqCst)
         );
         let sandbox = Sandbox { dir, user };
-        for sub in ["home", "config", "state", "data", "cache", "appdata", "localappdata"] {
+        for sub in [
+            "home",
+            "config",
+            "state",
+            "data",
+            "cache",
+            "appdata",
+            "localappdata",
+        ] {
             fs_err::create_dir_all(sandbox.dir.path().join(sub)).unwrap();
         }
         sandbox
@@ -45,10 +53,6 @@ impl Sandbox {
 
     pub fn home(&self) -> PathBuf {
         self.root().join("home")
-    }
-
-    pub fn state_dir(&self) -> PathBuf {
-        self.root().join("state").join("mcpctl")
     }
 
     pub fn claude_json(&self) -> PathBuf {
@@ -124,7 +128,9 @@ impl Sandbox {
             };
             for entry in entries.flatten() {
                 let path = entry.path();
-                let Ok(kind) = entry.file_type() else { continue };
+                let Ok(kind) = entry.file_type() else {
+                    continue;
+                };
                 if kind.is_dir() {
                     stack.push(path);
                 } else if kind.is_file() {
@@ -146,7 +152,10 @@ pub fn secret_service(test: &str) -> bool {
     if std::env::var("MCPCTL_TEST_SECRET_SERVICE").as_deref() == Ok("1") {
         return true;
     }
-    skip(test, "no Secret Service (run the tests through `scripts/test`)");
+    skip(
+        test,
+        "no Secret Service (run the tests through `scripts/test`)",
+    );
     false
 }
 
@@ -155,7 +164,10 @@ pub fn client_cli(test: &str, var: &str) -> Option<PathBuf> {
     match std::env::var(var) {
         Ok(path) if Path::new(&path).exists() => Some(PathBuf::from(path)),
         _ => {
-            skip(test, &format!("`{var}` does not name an installed client CLI"));
+            skip(
+                test,
+                &format!("`{var}` does not name an installed client CLI"),
+            );
             None
         }
     }

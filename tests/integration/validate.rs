@@ -38,7 +38,13 @@ server github {
 }
 "#,
     );
-    let output = sandbox.mcpctl().arg("validate").arg("-f").arg(&manifest).output().unwrap();
+    let output = sandbox
+        .mcpctl()
+        .arg("validate")
+        .arg("-f")
+        .arg(&manifest)
+        .output()
+        .unwrap();
     let (stdout, stderr) = text(&output);
     assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
     // File, line and column of each problem, and a fix for each.
@@ -56,14 +62,24 @@ fn manifest_is_found_by_walking_up() {
     let manifest = sandbox.manifest("mcpctl version=1\nclient codex\n");
     let nested = manifest.parent().unwrap().join("a/b");
     fs_err::create_dir_all(&nested).unwrap();
-    let output = sandbox.mcpctl().arg("validate").current_dir(&nested).output().unwrap();
+    let output = sandbox
+        .mcpctl()
+        .arg("validate")
+        .current_dir(&nested)
+        .output()
+        .unwrap();
     let (stdout, stderr) = text(&output);
     assert!(output.status.success(), "{stdout}{stderr}");
     assert!(stdout.contains(&manifest.display().to_string()), "{stdout}");
 
     let elsewhere = sandbox.root().join("elsewhere");
     fs_err::create_dir_all(&elsewhere).unwrap();
-    let output = sandbox.mcpctl().arg("plan").current_dir(&elsewhere).output().unwrap();
+    let output = sandbox
+        .mcpctl()
+        .arg("plan")
+        .current_dir(&elsewhere)
+        .output()
+        .unwrap();
     let (_, stderr) = text(&output);
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr.contains("no `mcpctl.kdl`"), "{stderr}");
@@ -73,7 +89,12 @@ fn manifest_is_found_by_walking_up() {
 fn checked_in_schemas_are_current() {
     let sandbox = Sandbox::new();
     let out = sandbox.root().join("schemas");
-    sandbox.mcpctl().args(["schema", "--dir"]).arg(&out).assert().success();
+    sandbox
+        .mcpctl()
+        .args(["schema", "--dir"])
+        .arg(&out)
+        .assert()
+        .success();
     for name in ["manifest.schema.json", "plan.schema.json"] {
         let fresh = fs_err::read_to_string(out.join(name)).unwrap();
         let checked_in_path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -21,7 +21,11 @@ pub fn render(plan: &Plan, manifest: &Manifest, home: &Path, style: Style) -> St
         .filter(|c| matches!(c.target, Target::Credential { .. }))
         .collect();
     if let Some(Target::Credential { store, .. }) = credentials.first().map(|c| &c.target) {
-        let _ = writeln!(out, "{}", style.bold(&format!("Credentials in the {store}:")));
+        let _ = writeln!(
+            out,
+            "{}",
+            style.bold(&format!("Credentials in the {store}:"))
+        );
         for change in &credentials {
             render_credential(&mut out, change, manifest, style);
         }
@@ -80,7 +84,11 @@ pub fn render(plan: &Plan, manifest: &Manifest, home: &Path, style: Style) -> St
         let _ = write!(line, " {} conflict(s) left alone.", summary.conflicts);
     }
     if summary.unavailable > 0 {
-        let _ = write!(line, " {} credential(s) unknown: store unavailable.", summary.unavailable);
+        let _ = write!(
+            line,
+            " {} credential(s) unknown: store unavailable.",
+            summary.unavailable
+        );
     }
     let _ = writeln!(out, "{}", style.bold(&line));
     if summary.unavailable > 0 {
@@ -138,8 +146,14 @@ fn render_entry(out: &mut String, change: &Change, server: &str, style: Style) {
         Action::Update => (style.yellow("~"), "will be updated"),
         Action::Delete => (style.red("-"), "will be deleted"),
         Action::Adopt if change.writes() => (style.yellow("~"), "will be adopted and replaced"),
-        Action::Adopt => (style.dim("="), "will be adopted (already as the manifest says)"),
-        Action::Conflict => (style.red("!"), "conflicts with an entry mcpctl did not write"),
+        Action::Adopt => (
+            style.dim("="),
+            "will be adopted (already as the manifest says)",
+        ),
+        Action::Conflict => (
+            style.red("!"),
+            "conflicts with an entry mcpctl did not write",
+        ),
         Action::NoOp | Action::Forget | Action::Unavailable => return,
     };
     let _ = writeln!(out, "  {symbol} {server} {what}");
@@ -175,9 +189,8 @@ fn launcher_note(change: &Change) -> Option<String> {
     let after = change.after.as_ref()?.get("command")?.as_str()?;
     let path = Path::new(before);
     let is_mcpctl = path.file_stem().is_some_and(|s| s == "mcpctl");
-    (is_mcpctl && path.is_absolute() && before != after && !path.exists()).then(|| {
-        format!("`{before}` no longer exists; apply points the entry at `{after}`")
-    })
+    (is_mcpctl && path.is_absolute() && before != after && !path.exists())
+        .then(|| format!("`{before}` no longer exists; apply points the entry at `{after}`"))
 }
 
 fn pretty(value: &Value) -> String {

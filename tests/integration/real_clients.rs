@@ -1,0 +1,199 @@
+//! The real clients read what mcpctl wrote: `claude mcp get` (which also
+//! launches the server through `mcpctl exec`) and `codex mcp get --json`.
+//! CLIs are the pinned versions `scripts/install-test-deps` installs.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::support::{Sandbox, canary, client_cli, mcpctl_bin, secret_service, text};
+
+fn probe_server() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/probe-server.js")
+}
+
+/// A manifest with one stdio server, the probe, that needs GITHUB_TOKEN.
+fn probe_manifest(clients: &str, probe_out: &Path) -> String {
+    format!(
+        r#"mcpctl version=1
+{clients}
+credential GITHUB_TOKEN {{
+    kind personal-access-token
+    provider github
+}}
+server probe {{
+    command node "{probe}"
+    credential GITHUB_TOKEN
+    env PROBE_OUT "{out}"
+    env PROBE_VARS GITHUB_TOKEN
+}}
+"#,
+        probe = probe_server().display(),
+        out = probe_out.display(),
+    )
+}
+
+fn apply(sandbox: &Sandbox, manifest: &Path, token: &str) {
+    let output = sandbox
+        .mcpctl()
+        .args(["apply", "--auto-approve", "--secrets-from-env", "-f"])
+        .arg(manifest)
+        .env("GITHUB_TOKEN", token)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "{stdout}{stderr}");
+}
+
+fn claude(sandbox: &Sandbox, cli: &Path) -> assert_cmd::Command {
+    let mut cmd = sandbox.program(cli);
+    cmd.env("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1")
+        .env("DISABLE_AUTOUPDATER", "1")
+        .env("MCP_TIMEOUT", "30000")
+        .timeout(Duration::from_secs(120));
+    cmd
+}
+
+/// What the probe server recorded of its environment.
+fn probe_saw(path: &Path) -> serde_json::Value {
+    let text = fs_err::read_to_string(path).unwrap_or_default();
+    let last = text.lines().last().unwrap_or("null");
+    serde_json::from_str(last).unwrap()
+}
+
+#[test]
+fn claude_code_lists_the_entry_and_its_server_gets_the_credential() {
+    let test = "claude_code_lists_the_entry_and_its_server_gets_the_credential";
+    let Some(cli) = client_cli(test, "MCPCTL_TEST_CLAUDE") else {
+        return;
+    };
+    if !secret_service(test) {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let probe_out = sandbox.root().join("probe-out.jsonl");
+    let manifest = sandbox.manifest(&probe_manifest("client claude-code", &probe_out));
+    let token = canary("claude");
+    apply(&sandbox, &manifest, &token);
+
+    let output = claude(&sandbox, &cli)
+        .args(["mcp", "get", "probe"])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&output);
+    let bin = mcpctl_bin().canonicalize().unwrap();
+    assert!(
+        stdout.contains("Connected"),
+        "claude could not start the server:\n{stdout}{stderr}"
+    );
+    assert!(
+        stdout.contains(&format!("Command: {}", bin.display())),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!(
+            "Args: exec --server probe --env GITHUB_TOKEN=GITHUB_TOKEN -- node {}",
+            probe_server().display()
+        )),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains(&token),
+        "claude shows the secret: {stdout}"
+    );
+    assert_eq!(probe_saw(&probe_out)["GITHUB_TOKEN"], token.as_str());
+}
+
+#[test]
+fn claude_code_project_scope_runs_the_bare_mcpctl() {
+    let test = "claude_code_project_scope_runs_the_bare_mcpctl";
+    let Some(cli) = client_cli(test, "MCPCTL_TEST_CLAUDE") else {
+        return;
+    };
+    if !secret_service(test) {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let probe_out = sandbox.root().join("probe-out.jsonl");
+    let manifest = sandbox.manifest(&probe_manifest(
+        "client claude-code scope=project",
+        &probe_out,
+    ));
+    let repo = manifest.parent().unwrap().to_path_buf();
+    // The approval Claude Code asks for before it runs a project's servers.
+    let trust = serde_json::json!({
+        "projects": { repo.display().to_string(): {
+            "hasTrustDialogAccepted": true,
+            "enabledMcpjsonServers": ["probe"]
+        }}
+    });
+    fs_err::write(
+        sandbox.claude_json(),
+        serde_json::to_string_pretty(&trust).unwrap(),
+    )
+    .unwrap();
+    let token = canary("project");
+    apply(&sandbox, &manifest, &token);
+    let mcp_json: serde_json::Value =
+        serde_json::from_str(&fs_err::read_to_string(repo.join(".mcp.json")).unwrap()).unwrap();
+    assert_eq!(mcp_json["mcpServers"]["probe"]["command"], "mcpctl");
+
+    let bin_dir = mcpctl_bin().parent().unwrap().to_path_buf();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let output = claude(&sandbox, &cli)
+        .args(["mcp", "get", "probe"])
+        .current_dir(&repo)
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&output);
+    assert!(stdout.contains("Connected"), "{stdout}{stderr}");
+    assert!(stdout.contains("Command: mcpctl"), "{stdout}");
+    assert_eq!(probe_saw(&probe_out)["GITHUB_TOKEN"], token.as_str());
+}
+
+#[test]
+fn codex_reads_the_entry() {
+    let test = "codex_reads_the_entry";
+    let Some(cli) = client_cli(test, "MCPCTL_TEST_CODEX") else {
+        return;
+    };
+    if !secret_service(test) {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let probe_out = sandbox.root().join("probe-out.jsonl");
+    let manifest = sandbox.manifest(&probe_manifest("client codex", &probe_out));
+    apply(&sandbox, &manifest, &canary("codex"));
+
+    let output = sandbox
+        .program(&cli)
+        .args(["mcp", "get", "probe", "--json"])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "{stdout}{stderr}");
+    let entry: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let bin = mcpctl_bin().canonicalize().unwrap();
+    assert_eq!(entry["enabled"], true);
+    assert_eq!(entry["transport"]["type"], "stdio");
+    assert_eq!(entry["transport"]["command"], bin.display().to_string());
+    assert_eq!(
+        entry["transport"]["args"],
+        serde_json::json!([
+            "exec",
+            "--server",
+            "probe",
+            "--env",
+            "GITHUB_TOKEN=GITHUB_TOKEN",
+            "--",
+            "node",
+            probe_server().display().to_string()
+        ])
+    );
+    assert_eq!(entry["transport"]["env"]["PROBE_VARS"], "GITHUB_TOKEN");
+}
