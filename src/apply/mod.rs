@@ -404,3 +404,6 @@ pub enum ApplyError {
     #[diagnostic(transparent)]
     Backup(#[from] backup::BackupError),
 }
+
+#[cfg(test)]
+mod tests;

@@ -445,3 +445,48 @@ fn exec_adds_only_the_credentials_and_keeps_stdio() {
     assert_eq!(stdout, "{\"jsonrpc\":\"2.0\"}\n");
     assert_eq!(stderr, format!("{token}|kept"));
 }
+
+/// The plan as users read it: before anything exists, and after the
+/// manifest changes one literal.
+#[test]
+fn plan_output_as_users_see_it() {
+    if !secret_service("plan_output_as_users_see_it") {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let manifest = sandbox.manifest(MANIFEST);
+    let shown = |output: std::process::Output| {
+        let (stdout, _) = text(&output);
+        stdout
+            .replace(
+                &mcpctl_bin().canonicalize().unwrap().display().to_string(),
+                "[MCPCTL]",
+            )
+            .replace(&sandbox.root().display().to_string(), "[SANDBOX]")
+    };
+    let first = sandbox
+        .mcpctl()
+        .args(["plan", "-f"])
+        .arg(&manifest)
+        .output()
+        .unwrap();
+    insta::assert_snapshot!("plan_first_run", shown(first));
+
+    assert!(
+        apply_from_env(&sandbox, &manifest, &canary("snapshot"))
+            .status
+            .success()
+    );
+    fs_err::write(
+        &manifest,
+        MANIFEST.replace("repos,issues", "repos,issues,actions"),
+    )
+    .unwrap();
+    let changed = sandbox
+        .mcpctl()
+        .args(["plan", "-f"])
+        .arg(&manifest)
+        .output()
+        .unwrap();
+    insta::assert_snapshot!("plan_after_manifest_change", shown(changed));
+}

@@ -193,8 +193,45 @@ fn launcher_note(change: &Change) -> Option<String> {
         .then(|| format!("`{before}` no longer exists; apply points the entry at `{after}`"))
 }
 
+/// Pretty JSON for diffs, with short arrays of scalars on one line so an
+/// entry's `args` reads like the command line it is.
 fn pretty(value: &Value) -> String {
-    let mut text = serde_json::to_string_pretty(value).expect("json serializes");
-    text.push('\n');
-    text
+    let mut out = String::new();
+    write_pretty(&mut out, value, 0);
+    out.push('\n');
+    out
+}
+
+const INLINE_ARRAY_WIDTH: usize = 160;
+
+fn write_pretty(out: &mut String, value: &Value, indent: usize) {
+    let pad = |n: usize| "  ".repeat(n);
+    match value {
+        Value::Object(map) if !map.is_empty() => {
+            out.push_str("{\n");
+            for (i, (key, item)) in map.iter().enumerate() {
+                let key = serde_json::to_string(key).expect("json serializes");
+                let _ = write!(out, "{}{key}: ", pad(indent + 1));
+                write_pretty(out, item, indent + 1);
+                out.push_str(if i + 1 < map.len() { ",\n" } else { "\n" });
+            }
+            let _ = write!(out, "{}}}", pad(indent));
+        }
+        Value::Array(items) if !items.is_empty() => {
+            let inline = serde_json::to_string(items).expect("json serializes");
+            let scalars = items.iter().all(|v| !v.is_object() && !v.is_array());
+            if scalars && inline.len() <= INLINE_ARRAY_WIDTH {
+                out.push_str(&inline.replace("\",\"", "\", \""));
+                return;
+            }
+            out.push_str("[\n");
+            for (i, item) in items.iter().enumerate() {
+                out.push_str(&pad(indent + 1));
+                write_pretty(out, item, indent + 1);
+                out.push_str(if i + 1 < items.len() { ",\n" } else { "\n" });
+            }
+            let _ = write!(out, "{}]", pad(indent));
+        }
+        other => out.push_str(&serde_json::to_string(other).expect("json serializes")),
+    }
 }

@@ -1,0 +1,198 @@
+//! Apply against files another program changes between plan and write, as
+//! Claude Code does with `~/.claude.json`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde_json::json;
+
+use super::*;
+use crate::audit::Actor;
+use crate::document::Format;
+use crate::manifest::{ClientId, Scope};
+use crate::observe::read_file;
+use crate::plan::{Desired, DesiredFile, Observed, Options, compute};
+use crate::store::StoreError;
+
+/// Plans here create no credential, so the store is never asked.
+struct NoStore;
+
+impl CredentialStore for NoStore {
+    fn name(&self) -> &str {
+        "no store"
+    }
+    fn exists(&self, _: &str) -> Result<bool, StoreError> {
+        unreachable!("no credential in these plans")
+    }
+    fn get(&self, _: &str) -> Result<Option<Secret>, StoreError> {
+        unreachable!("no credential in these plans")
+    }
+    fn set(&self, _: &str, _: &Secret, _: &str) -> Result<(), StoreError> {
+        unreachable!("no credential in these plans")
+    }
+    fn delete(&self, _: &str) -> Result<bool, StoreError> {
+        unreachable!("no credential in these plans")
+    }
+}
+
+struct NoSecrets;
+
+impl SecretSource for NoSecrets {
+    fn secret_for(&mut self, _: &Credential) -> Result<Secret, ApplyError> {
+        unreachable!("no credential in these plans")
+    }
+}
+
+fn claude_file(dir: &Path, name: &str) -> ClientFile {
+    ClientFile {
+        client: ClientId::ClaudeCode,
+        scope: Scope::User,
+        path: dir.join(name),
+        format: Format::Json,
+        table: vec!["mcpServers".into()],
+    }
+}
+
+/// Plans adding `github` to each file, as observed now.
+fn plan_for(files: &[ClientFile]) -> (Plan, Desired) {
+    let entry = json!({"type": "stdio", "command": "mcpctl", "args": ["exec", "--", "x"]});
+    let desired = Desired {
+        manifest: PathBuf::from("/repo/mcpctl.kdl"),
+        credentials: Vec::new(),
+        files: files
+            .iter()
+            .map(|file| DesiredFile {
+                file: file.clone(),
+                entries: BTreeMap::from([("github".to_owned(), entry.clone())]),
+            })
+            .collect(),
+    };
+    let observed = Observed {
+        store_name: "no store".into(),
+        credentials: BTreeMap::new(),
+        files: files.iter().map(|f| read_file(f).unwrap()).collect(),
+        state: State::default(),
+    };
+    (compute(&desired, &observed, Options::default()), desired)
+}
+
+fn run(
+    plan: &Plan,
+    files: &[ClientFile],
+    state_dir: &Path,
+) -> (Result<Report, ApplyError>, Vec<Progress>) {
+    let audit = AuditLog::new(
+        state_dir,
+        Actor {
+            user: "t".into(),
+            host: "h".into(),
+            pid: 1,
+            command: "apply".into(),
+            manifest: None,
+        },
+    );
+    let mut events = Vec::new();
+    let mut progress = |p: Progress| events.push(p);
+    let result = apply(
+        plan,
+        Context {
+            store: &NoStore,
+            credentials: &BTreeMap::new(),
+            secrets: &mut NoSecrets,
+            state_dir,
+            state: State::default(),
+            audit: &audit,
+            progress: &mut progress,
+            files,
+        },
+    );
+    (result, events)
+}
+
+#[test]
+fn keeps_a_foreign_change_that_does_not_touch_our_entries() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = claude_file(dir.path(), ".claude.json");
+    fs_err::write(
+        &file.path,
+        "{\n  \"numStartups\": 1,\n  \"mcpServers\": {}\n}\n",
+    )
+    .unwrap();
+    let (plan, _) = plan_for(std::slice::from_ref(&file));
+
+    // Claude Code rewrites the file after the plan.
+    fs_err::write(
+        &file.path,
+        "{\n  \"numStartups\": 2,\n  \"mcpServers\": {}\n}\n",
+    )
+    .unwrap();
+    let (result, events) = run(
+        &plan,
+        std::slice::from_ref(&file),
+        &dir.path().join("state"),
+    );
+    result.unwrap();
+
+    let after: serde_json::Value =
+        serde_json::from_str(&fs_err::read_to_string(&file.path).unwrap()).unwrap();
+    assert_eq!(
+        after["numStartups"], 2,
+        "the other program's change was lost"
+    );
+    assert_eq!(after["mcpServers"]["github"]["command"], "mcpctl");
+    assert!(events.contains(&Progress::WroteFile {
+        path: file.path.clone(),
+        kept_foreign_change: true
+    }));
+    let state = State::load(&dir.path().join("state")).unwrap();
+    assert!(state.owned(&file.path, &file.table, "github").is_some());
+}
+
+#[test]
+fn stops_before_a_file_whose_change_touches_our_entries_and_every_later_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = claude_file(dir.path(), "first.json");
+    let second = claude_file(dir.path(), "second.json");
+    fs_err::write(&first.path, "{\"mcpServers\": {}}\n").unwrap();
+    let files = [first.clone(), second.clone()];
+    let (plan, _) = plan_for(&files);
+
+    let raced = "{\"mcpServers\": {\"github\": {\"command\": \"npx\"}}}\n";
+    fs_err::write(&first.path, raced).unwrap();
+    let (result, _) = run(&plan, &files, &dir.path().join("state"));
+    match result {
+        Err(ApplyError::ChangedSincePlan { path, server }) => {
+            assert_eq!(path, first.path);
+            assert_eq!(server, "github");
+        }
+        other => panic!("expected ChangedSincePlan, got {other:?}"),
+    }
+    assert_eq!(fs_err::read_to_string(&first.path).unwrap(), raced);
+    assert!(
+        !second.path.exists(),
+        "a later file was written after the stop"
+    );
+}
+
+#[test]
+fn keeps_the_previous_version_as_a_backup() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = claude_file(dir.path(), ".claude.json");
+    let original = "{\n  \"mcpServers\": {}\n}\n";
+    fs_err::write(&file.path, original).unwrap();
+    let (plan, _) = plan_for(std::slice::from_ref(&file));
+    let state_dir = dir.path().join("state");
+    run(&plan, std::slice::from_ref(&file), &state_dir)
+        .0
+        .unwrap();
+
+    let backups: Vec<PathBuf> = fs_err::read_dir(state_dir.join("backups"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(backups.len(), 1);
+    let copy = backups[0].join("1-.claude.json");
+    assert_eq!(fs_err::read_to_string(copy).unwrap(), original);
+    let index = fs_err::read_to_string(backups[0].join("index.json")).unwrap();
+    assert!(index.contains(".claude.json"));
+}
