@@ -82,7 +82,7 @@ impl AuditLog {
     /// Appends one record, chained to the last one in the file.
     pub fn append(&self, event: &Event) -> std::io::Result<()> {
         if let Some(dir) = self.path.parent() {
-            fs_err::create_dir_all(dir)?;
+            crate::fs::create_private_dir(dir)?;
         }
         let mut file = fs_err::OpenOptions::new()
             .create(true)

@@ -108,6 +108,20 @@ fn with_path(err: std::io::Error, path: &Path) -> std::io::Error {
     std::io::Error::new(err.kind(), format!("{err} (at `{}`)", path.display()))
 }
 
+/// Creates `dir` (and its parents) and makes `dir` itself private to the
+/// user (0700 on Unix): mcpctl's state directory holds ownership records,
+/// the audit trail and backups of client files.
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    fs::create_dir_all(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+            .map_err(|err| with_path(err, dir))?;
+    }
+    Ok(())
+}
+
 /// An exclusive lock on a state directory, held until dropped.
 pub struct DirLock {
     _file: File,
@@ -117,7 +131,7 @@ impl DirLock {
     /// Takes the lock, waiting for another holder; `on_wait` is called once
     /// if the lock is busy, so the user knows why nothing happens.
     pub fn acquire(dir: &Path, on_wait: impl FnOnce()) -> std::io::Result<DirLock> {
-        fs::create_dir_all(dir)?;
+        create_private_dir(dir)?;
         let path = dir.join("lock");
         let file = fs::OpenOptions::new()
             .create(true)

@@ -90,21 +90,11 @@ impl Backups {
 }
 
 fn create_private_dir(dir: &Path) -> Result<(), BackupError> {
-    fs_err::create_dir_all(dir).map_err(|source| BackupError::Io {
-        path: dir.to_path_buf(),
-        source,
-    })?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        for d in [dir, dir.parent().unwrap_or(dir)] {
-            std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o700)).map_err(
-                |source| BackupError::Io {
-                    path: d.to_path_buf(),
-                    source,
-                },
-            )?;
-        }
+    for d in [dir.parent().unwrap_or(dir), dir] {
+        crate::fs::create_private_dir(d).map_err(|source| BackupError::Io {
+            path: d.to_path_buf(),
+            source,
+        })?;
     }
     Ok(())
 }

@@ -490,3 +490,70 @@ fn plan_output_as_users_see_it() {
         .unwrap();
     insta::assert_snapshot!("plan_after_manifest_change", shown(changed));
 }
+
+#[test]
+fn a_second_apply_waits_for_the_lock() {
+    if !secret_service("a_second_apply_waits_for_the_lock") {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let manifest = sandbox.manifest(MANIFEST);
+    let state_dir = sandbox.root().join("state/mcpctl");
+    fs_err::create_dir_all(&state_dir).unwrap();
+    // Another apply holds the lock for a second.
+    let mut holder = std::process::Command::new("flock")
+        .arg(state_dir.join("lock"))
+        .args(["sleep", "1"])
+        .spawn()
+        .expect("flock (util-linux) is needed for this test");
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let output = apply_from_env(&sandbox, &manifest, &canary("lock"));
+    holder.wait().unwrap();
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("waiting for another mcpctl apply"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn plan_says_when_the_recorded_mcpctl_is_gone() {
+    if !secret_service("plan_says_when_the_recorded_mcpctl_is_gone") {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let manifest = sandbox.manifest(MANIFEST);
+    // Apply with a copy of mcpctl that is then removed, as after an upgrade
+    // that moved the binary.
+    let moved = sandbox.root().join("old-install/mcpctl");
+    fs_err::create_dir_all(moved.parent().unwrap()).unwrap();
+    fs_err::copy(mcpctl_bin(), &moved).unwrap();
+    let output = sandbox
+        .program(&moved)
+        .args(["apply", "--auto-approve", "--secrets-from-env", "-f"])
+        .arg(&manifest)
+        .env("GITHUB_TOKEN", canary("moved"))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{:?}", text(&output));
+    fs_err::remove_file(&moved).unwrap();
+
+    let plan = sandbox
+        .mcpctl()
+        .args(["plan", "-f"])
+        .arg(&manifest)
+        .output()
+        .unwrap();
+    let (stdout, _) = text(&plan);
+    let expected = format!(
+        "`{}` no longer exists; apply points the entry at `{}`",
+        moved.display(),
+        mcpctl_bin().canonicalize().unwrap().display()
+    );
+    assert!(stdout.contains(&expected), "{stdout}");
+    assert!(
+        stdout.contains("Plan: 0 to add, 3 to change, 0 to destroy."),
+        "{stdout}"
+    );
+}
