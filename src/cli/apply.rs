@@ -6,7 +6,8 @@ use std::path::Path;
 
 use miette::IntoDiagnostic;
 
-use super::render::{Style, display_path, plan::render};
+use super::render::plan::{Context as View, render};
+use super::render::{Style, display_path};
 use super::workspace::Workspace;
 use super::{Outcome, use_color};
 use crate::apply::{self, ApplyError, Context, Progress, SecretSource};
@@ -46,7 +47,10 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     )?;
     let home = &workspace.host.home;
     let style = Style { color: use_color() };
-    print!("{}", render(&plan, &workspace.loaded.manifest, home, style));
+    print!(
+        "{}",
+        render(&plan, &workspace.loaded.manifest, home, style, View::Apply)
+    );
     // Without changes, apply still records bookkeeping (entries adopted
     // as identical, credentials first seen) but asks nothing.
     let changes = plan.has_changes();

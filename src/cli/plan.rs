@@ -3,7 +3,8 @@
 
 use std::path::Path;
 
-use super::render::{Style, plan::render};
+use super::render::Style;
+use super::render::plan::{Context as View, render};
 use super::workspace::Workspace;
 use super::{Outcome, use_color};
 use crate::plan::{Options, PlanOutput};
@@ -48,7 +49,8 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
                 &plan,
                 &workspace.loaded.manifest,
                 &workspace.host.home,
-                Style { color: use_color() }
+                Style { color: use_color() },
+                View::Plan,
             )
         );
     }

@@ -13,7 +13,21 @@ use super::{Style, display_path};
 use crate::manifest::Manifest;
 use crate::plan::{Action, Change, Plan, Target};
 
-pub fn render(plan: &Plan, manifest: &Manifest, home: &Path, style: Style) -> String {
+/// Where the plan is shown: `plan` ends with what to run next; `apply`
+/// asks for confirmation instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Context {
+    Plan,
+    Apply,
+}
+
+pub fn render(
+    plan: &Plan,
+    manifest: &Manifest,
+    home: &Path,
+    style: Style,
+    context: Context,
+) -> String {
     let mut out = String::new();
     let credentials: Vec<&Change> = plan
         .changes
@@ -91,6 +105,9 @@ pub fn render(plan: &Plan, manifest: &Manifest, home: &Path, style: Style) -> St
         );
     }
     let _ = writeln!(out, "{}", style.bold(&line));
+    if context == Context::Apply {
+        return out;
+    }
     if summary.unavailable > 0 {
         let _ = writeln!(
             out,
