@@ -28,7 +28,7 @@ pub fn observe(
 ) -> Result<Observed, ObserveError> {
     let store_name = match store {
         Ok(store) => store.name().to_owned(),
-        Err(err) => store_label(err),
+        Err(err) => err.store().to_owned(),
     };
     let mut credentials = BTreeMap::new();
     for credential in &desired.credentials {
@@ -116,16 +116,6 @@ pub fn load_document(file: &ClientFile) -> Result<Option<Document>, DocumentErro
 /// sha256 of a file's bytes, as recorded in plans.
 pub fn fingerprint(bytes: &[u8]) -> String {
     format!("sha256:{}", hex(&Sha256::digest(bytes)))
-}
-
-fn store_label(err: &StoreError) -> String {
-    match err {
-        StoreError::Unavailable { store, .. }
-        | StoreError::Locked { store, .. }
-        | StoreError::TooLarge { store, .. }
-        | StoreError::Ambiguous { store, .. }
-        | StoreError::Failed { store, .. } => store.clone(),
-    }
 }
 
 fn unavailable_reason(err: &StoreError) -> String {

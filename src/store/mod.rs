@@ -89,6 +89,17 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// The store the error came from, for messages.
+    pub fn store(&self) -> &str {
+        match self {
+            StoreError::Unavailable { store, .. }
+            | StoreError::Locked { store, .. }
+            | StoreError::TooLarge { store, .. }
+            | StoreError::Ambiguous { store, .. }
+            | StoreError::Failed { store, .. } => store,
+        }
+    }
+
     /// True when the store as a whole cannot be used (as opposed to one
     /// entry being wrong): `plan` then shows credentials as unavailable.
     pub fn is_store_unavailable(&self) -> bool {
