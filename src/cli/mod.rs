@@ -26,7 +26,7 @@ use clap::{Parser, Subcommand};
 /// this machine differs; `mcpctl apply` puts secrets in the OS credential
 /// store and writes client entries that reference them.
 #[derive(Debug, Parser)]
-#[command(name = "mcpctl", version, about, long_about)]
+#[command(name = "mcpctl", version = env!("MCPCTL_LONG_VERSION"), about, long_about)]
 pub struct Cli {
     /// The manifest to use [default: `mcpctl.kdl` in this directory or the
     /// nearest parent]
