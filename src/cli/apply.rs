@@ -9,13 +9,13 @@ use miette::IntoDiagnostic;
 use super::render::plan::{Context as View, render};
 use super::render::{Style, display_path};
 use super::workspace::Workspace;
-use super::{Outcome, use_color};
+use super::{Outcome, secret_input, use_color};
 use crate::apply::{self, ApplyError, Context, Progress, SecretSource};
-use crate::audit::{Actor, AuditLog, host_name};
 use crate::fs::DirLock;
 use crate::manifest::Credential;
 use crate::plan::Options;
 use crate::store::{CredentialStore, Secret};
+use jiff::civil::Date;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -58,17 +58,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
         confirm()?;
     }
 
-    let user = workspace.host.user()?;
-    let audit = AuditLog::new(
-        &workspace.state_dir,
-        Actor {
-            user,
-            host: host_name(),
-            pid: std::process::id(),
-            command: "apply".to_owned(),
-            manifest: Some(workspace.loaded.path.clone()),
-        },
-    );
+    let audit = workspace.audit_log("apply")?;
     let mut secrets: Box<dyn SecretSource> = if args.secrets_from_env {
         Box::new(FromEnv)
     } else {
@@ -169,45 +159,22 @@ impl SecretSource for FromEnv {
     }
 }
 
-/// Asks on the terminal, with hidden input.
+/// Asks on the terminal, with hidden input, then for an optional expiry date.
 struct Prompt;
 
 impl SecretSource for Prompt {
     fn secret_for(&mut self, credential: &Credential) -> Result<Secret, ApplyError> {
-        let missing = |hint: String| ApplyError::MissingSecret {
+        let why = format!("`{}` is not in the credential store.", credential.name);
+        secret_input::prompt_hidden(credential, &why).map_err(|hint| ApplyError::MissingSecret {
             credential: credential.name.clone(),
             hint,
-        };
-        if !std::io::stdin().is_terminal() {
-            return Err(missing(format!(
-                "there is no terminal to ask on; set `{}` in the environment and run \
-                 `mcpctl apply --secrets-from-env`",
-                credential.name
-            )));
-        }
-        eprintln!();
-        eprintln!("`{}` is not in the credential store.", credential.name);
-        if let Some(description) = &credential.description {
-            eprintln!("  what: {description}");
-        }
-        eprintln!("  kind: {}", credential.kind.as_str());
-        if !credential.scopes.is_empty() {
-            eprintln!("  scopes: {}", credential.scopes.join(", "));
-        }
-        if let Some(url) = &credential.create_at {
-            eprintln!("  create it at {url}");
-        }
-        for _ in 0..3 {
-            let value = rpassword::prompt_password(format!("{} (input hidden): ", credential.name))
-                .map_err(|err| missing(format!("reading the terminal failed: {err}")))?;
-            let value = value.trim().to_owned();
-            if !value.is_empty() {
-                return Ok(Secret::new(value));
-            }
-            eprintln!("the value is empty; paste the token, or press Ctrl-C to stop");
-        }
-        Err(missing(
-            "run `mcpctl apply` again when you have the value".to_owned(),
-        ))
+        })
+    }
+
+    fn expiry_for(&mut self, credential: &Credential) -> Result<Option<Date>, ApplyError> {
+        secret_input::prompt_expiry(credential).map_err(|hint| ApplyError::MissingSecret {
+            credential: credential.name.clone(),
+            hint,
+        })
     }
 }

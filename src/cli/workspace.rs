@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use miette::{IntoDiagnostic, WrapErr};
 
+use crate::audit::{Actor, AuditLog, host_name};
 use crate::host::Host;
 use crate::manifest::{self, LoadedManifest};
 use crate::observe::observe;
@@ -61,6 +62,20 @@ impl Workspace {
             hint: "set `USER` (or `USERNAME` on Windows) to your login name".to_owned(),
         })?;
         KeyringStore::open(&user)
+    }
+
+    /// The audit trail of this machine, with this command as the actor.
+    pub fn audit_log(&self, command: &str) -> miette::Result<AuditLog> {
+        Ok(AuditLog::new(
+            &self.state_dir,
+            Actor {
+                user: self.host.user()?,
+                host: host_name(),
+                pid: std::process::id(),
+                command: command.to_owned(),
+                manifest: Some(self.loaded.path.clone()),
+            },
+        ))
     }
 
     pub fn desired(&self) -> miette::Result<Desired> {

@@ -40,13 +40,20 @@ pub struct Defaults {
     pub delivery: Delivery,
     /// Rotation period for credentials whose provider and kind give none.
     pub rotate_every: Option<Period>,
+    /// How long before a rotation or expiry date the plan starts warning
+    /// (`warn-before "14d"`).
+    pub warn_before: Period,
 }
+
+/// The warning window when the manifest sets none.
+pub const DEFAULT_WARN_BEFORE: Period = Period { days: 14 };
 
 impl Default for Defaults {
     fn default() -> Self {
         Defaults {
             delivery: Delivery::Exec,
             rotate_every: None,
+            warn_before: DEFAULT_WARN_BEFORE,
         }
     }
 }
@@ -246,7 +253,7 @@ impl fmt::Display for Period {
 }
 
 /// Where a credential's rotation period came from, for the plan to explain.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum PeriodSource {
     /// `rotate-every` on the credential itself.
@@ -257,6 +264,21 @@ pub enum PeriodSource {
     Kind,
     /// `defaults { rotate-every … }`.
     Defaults,
+}
+
+impl PeriodSource {
+    /// Where the period came from, in words, for the plan.
+    pub fn describe(self, credential: &Credential) -> String {
+        match self {
+            PeriodSource::Credential => "set on the credential".to_owned(),
+            PeriodSource::Provider => format!(
+                "the guide's schedule for {}",
+                credential.provider.as_deref().unwrap_or("its provider")
+            ),
+            PeriodSource::Kind => format!("the guide's schedule for {}", credential.kind.as_str()),
+            PeriodSource::Defaults => "from `defaults`".to_owned(),
+        }
+    }
 }
 
 /// An MCP server and what it needs.

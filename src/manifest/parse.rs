@@ -28,7 +28,7 @@ use super::rotation::{self, PERIOD_HELP};
 use crate::secret_patterns;
 
 const TOP_LEVEL: &[&str] = &["mcpctl", "defaults", "client", "credential", "server"];
-const DEFAULTS_CHILDREN: &[&str] = &["delivery", "rotate-every"];
+const DEFAULTS_CHILDREN: &[&str] = &["delivery", "rotate-every", "warn-before"];
 const CREDENTIAL_CHILDREN: &[&str] = &[
     "kind",
     "provider",
@@ -474,6 +474,11 @@ impl Checker {
                     }
                 }
                 "rotate-every" => defaults.rotate_every = self.period(child),
+                "warn-before" => {
+                    if let Some(period) = self.period(child) {
+                        defaults.warn_before = period;
+                    }
+                }
                 other => self.unknown_child(child, other, "defaults", DEFAULTS_CHILDREN),
             }
         }

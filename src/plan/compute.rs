@@ -20,7 +20,7 @@ use serde_json::Value;
 
 use super::redact::redact;
 use super::{
-    Action, Change, Desired, Observed, ObservedFile, PLAN_VERSION, Plan, Presence, Target,
+    Action, Change, Desired, Observed, ObservedFile, PLAN_VERSION, Plan, Presence, Target, rotation,
 };
 use crate::state::entry_digest;
 
@@ -39,6 +39,7 @@ pub fn compute(desired: &Desired, observed: &Observed, options: Options) -> Plan
             .get(&credential.name)
             .cloned()
             .unwrap_or(Presence::Missing);
+        let present = presence == Presence::Present;
         let (action, notes) = match presence {
             Presence::Present => (Action::NoOp, Vec::new()),
             Presence::Missing => (
@@ -58,6 +59,14 @@ pub fn compute(desired: &Desired, observed: &Observed, options: Options) -> Plan
             before_digest: None,
             file_fingerprint: None,
             notes,
+            rotation: present.then(|| {
+                rotation(
+                    credential,
+                    observed.state.credentials.get(&credential.name),
+                    desired.warn_before,
+                    observed.now,
+                )
+            }),
         });
     }
     for file in &observed.files {
@@ -175,6 +184,7 @@ fn file_changes(
             before_digest: current.map(entry_digest),
             file_fingerprint: file.fingerprint.clone(),
             notes,
+            rotation: None,
         });
     }
     changes
@@ -207,6 +217,7 @@ mod tests {
         Desired {
             manifest: MANIFEST.into(),
             credentials: Vec::new(),
+            warn_before: crate::manifest::DEFAULT_WARN_BEFORE,
             files: vec![DesiredFile {
                 file: client_file(),
                 entries: entries
@@ -242,6 +253,7 @@ mod tests {
                     .collect(),
             }],
             state,
+            now: jiff::Timestamp::UNIX_EPOCH,
         }
     }
 

@@ -10,6 +10,7 @@
 mod compute;
 mod desired;
 mod redact;
+mod rotation;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -20,6 +21,7 @@ use serde_json::Value;
 
 pub use compute::{Options, compute};
 pub use desired::{Desired, DesiredFile, desired};
+pub use rotation::{Rotation, RotationStatus, rotation};
 
 use crate::client::ClientFile;
 use crate::manifest::{ClientId, Scope};
@@ -55,6 +57,9 @@ pub struct Change {
     pub file_fingerprint: Option<String>,
     /// Why, in words, for the human view.
     pub notes: Vec<String>,
+    /// For credentials in the store: age, period, due and expiry dates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rotation: Option<Rotation>,
 }
 
 /// What a change is about.
@@ -119,6 +124,12 @@ pub struct Summary {
     pub destroy: usize,
     pub conflicts: usize,
     pub unavailable: usize,
+    /// Credentials past their rotation or expiry date.
+    #[serde(default)]
+    pub overdue: usize,
+    /// Credentials due for rotation or expiring within the warning window.
+    #[serde(default)]
+    pub due_soon: usize,
 }
 
 impl Plan {
@@ -133,6 +144,10 @@ impl Plan {
                 Action::Conflict => summary.conflicts += 1,
                 Action::Unavailable => summary.unavailable += 1,
                 Action::Adopt | Action::NoOp | Action::Forget => {}
+            }
+            if let Some(rotation) = &change.rotation {
+                summary.overdue += usize::from(rotation.status.is_failure());
+                summary.due_soon += usize::from(rotation.status.is_warning());
             }
         }
         summary
@@ -191,4 +206,6 @@ pub struct Observed {
     pub credentials: BTreeMap<String, Presence>,
     pub files: Vec<ObservedFile>,
     pub state: State,
+    /// When the machine was observed: ages and due dates count to here.
+    pub now: jiff::Timestamp,
 }
