@@ -27,6 +27,10 @@ pub struct State {
     pub entries: Vec<OwnedEntry>,
     /// Credentials mcpctl set or first saw, by name.
     pub credentials: BTreeMap<String, CredentialRecord>,
+    /// The audit settings the last `apply` installed (`exec` has no
+    /// manifest to read them from).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit: Option<crate::audit::Settings>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -345,6 +345,7 @@ fn audit(
         detail: None,
         outcome: if ok { Outcome::Ok } else { Outcome::Failed },
     })
+    .map(|_| ())
     .map_err(|source| ApplyError::Audit {
         path: log.path().to_path_buf(),
         source,

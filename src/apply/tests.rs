@@ -91,6 +91,7 @@ fn run(
             pid: 1,
             command: "apply".into(),
             manifest: None,
+            git_commit: None,
         },
     );
     let mut events = Vec::new();

@@ -11,9 +11,11 @@ use super::render::{Style, display_path};
 use super::workspace::Workspace;
 use super::{Outcome, secret_input, use_color};
 use crate::apply::{self, ApplyError, Context, Progress, SecretSource};
+use crate::audit::{AuditLog, prune};
 use crate::fs::DirLock;
 use crate::manifest::Credential;
 use crate::plan::Options;
+use crate::state::State;
 use crate::store::{CredentialStore, Secret};
 use jiff::civil::Date;
 
@@ -93,6 +95,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
             files: &files,
         },
     )?;
+    install_audit_settings(&workspace, &audit)?;
     if !changes {
         return Ok(Outcome::Success);
     }
@@ -177,4 +180,22 @@ impl SecretSource for Prompt {
             hint,
         })
     }
+}
+
+/// Records the manifest's audit settings for `exec` (which has no
+/// manifest) and prunes records past the retention period.
+fn install_audit_settings(workspace: &Workspace, audit: &AuditLog) -> miette::Result<()> {
+    let mut state = State::load(&workspace.state_dir)?;
+    let settings = workspace.audit_settings();
+    if state.audit.as_ref() != Some(&settings) {
+        state.audit = Some(settings);
+        state.save(&workspace.state_dir)?;
+    }
+    if let Some(retain) = workspace.loaded.manifest.audit.retain {
+        let removed = prune(audit, retain, jiff::Timestamp::now()).into_diagnostic()?;
+        if removed > 0 {
+            eprintln!("pruned {removed} audit record(s) older than {retain}");
+        }
+    }
+    Ok(())
 }

@@ -7,6 +7,7 @@
 //! the job ran and found problems (`check`, `plan --fail-on-overdue`).
 
 mod apply;
+mod audit;
 mod exec;
 mod plan;
 mod render;
@@ -54,6 +55,8 @@ enum Command {
     Schema(schema::Args),
     /// Store a new value for a credential and show who uses it
     Rotate(rotate::Args),
+    /// Show the audit trail (filtered), or `audit verify` its hash chain
+    Audit(audit::Args),
 }
 
 /// How a command ended, when it did not fail.
@@ -76,6 +79,7 @@ pub fn main() -> ExitCode {
         Command::Exec(args) => exec::run(args),
         Command::Schema(args) => schema::run(args),
         Command::Rotate(args) => rotate::run(cli.manifest.as_deref(), args),
+        Command::Audit(args) => audit::run(args),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use miette::{IntoDiagnostic, WrapErr};
 
-use crate::audit::{Actor, AuditLog, host_name};
+use crate::audit::{Actor, AuditLog, Settings, git_commit, host_name};
 use crate::host::Host;
 use crate::manifest::{self, LoadedManifest};
 use crate::observe::observe;
@@ -66,16 +66,37 @@ impl Workspace {
 
     /// The audit trail of this machine, with this command as the actor.
     pub fn audit_log(&self, command: &str) -> miette::Result<AuditLog> {
-        Ok(AuditLog::new(
-            &self.state_dir,
-            Actor {
-                user: self.host.user()?,
-                host: host_name(),
-                pid: std::process::id(),
-                command: command.to_owned(),
-                manifest: Some(self.loaded.path.clone()),
-            },
-        ))
+        let actor = Actor {
+            user: self.host.user()?,
+            host: host_name(),
+            pid: std::process::id(),
+            command: command.to_owned(),
+            manifest: Some(self.loaded.path.clone()),
+            git_commit: git_commit(&self.loaded.root),
+        };
+        let socket = self.host.var("MCPCTL_SYSLOG_SOCKET").map(PathBuf::from);
+        Ok(AuditLog::new(&self.state_dir, actor).with_settings(self.audit_settings(), socket))
+    }
+
+    /// The manifest's audit policy, and which credentials each server
+    /// declares (for the undeclared-read alert).
+    pub fn audit_settings(&self) -> Settings {
+        let manifest = &self.loaded.manifest;
+        let declared = manifest
+            .servers
+            .values()
+            .map(|server| {
+                let credentials = server
+                    .credential_bindings()
+                    .map(|(_, credential)| credential.to_owned())
+                    .collect();
+                (server.name.clone(), credentials)
+            })
+            .collect();
+        Settings {
+            policy: manifest.audit.clone(),
+            declared,
+        }
     }
 
     pub fn desired(&self) -> miette::Result<Desired> {
@@ -97,4 +118,16 @@ impl Workspace {
         let plan = plan::compute(&desired, &observed, options);
         Ok((desired, observed, plan))
     }
+}
+
+/// The audit log with the forwarding and alert settings `apply` installed.
+/// A state file that cannot be read leaves them off (the command that
+/// reads state reports it); `MCPCTL_SYSLOG_SOCKET` overrides `/dev/log`.
+pub fn configured_audit_log(host: &Host, state_dir: &Path, actor: Actor) -> AuditLog {
+    let settings = State::load(state_dir)
+        .ok()
+        .and_then(|s| s.audit)
+        .unwrap_or_default();
+    let socket = host.var("MCPCTL_SYSLOG_SOCKET").map(PathBuf::from);
+    AuditLog::new(state_dir, actor).with_settings(settings, socket)
 }

@@ -66,6 +66,7 @@
 //! | `client` | top | client (`claude-code`, `vscode`, `codex`); `scope=user\|project` | — |
 //! | `credential` | top | name (an environment variable name) | `kind`, `provider`, `scopes`, `rotate-every`, `create-at`, `description` |
 //! | `server` | top | name (letters, digits, `-`, `_`) | `description`, `command` or `url`, `credential`, `env`, `header`, `clients`, `delivery` |
+//! | `audit` | top, once | — | `retain "7y"` (prune older records), `syslog` (forward to syslog/journald), `webhook "http://…" alerts-only=#true`, `alert-reads-per-hour N` |
 //! | `kind` | credential | `personal-access-token`, `oauth-token`, `api-key`, `connection-string`, `access-key`, `password`, `other` | — |
 //! | `scopes` | credential | one or more scopes, least privilege first | — |
 //! | `create-at` | credential | http(s) URL where a person creates the token | — |

@@ -30,6 +30,27 @@ pub struct Manifest {
     pub credentials: BTreeMap<String, Credential>,
     /// Servers by name.
     pub servers: BTreeMap<String, Server>,
+    /// How this machine keeps and forwards its audit trail (`audit { … }`).
+    pub audit: AuditPolicy,
+}
+
+/// The audit trail's retention, forwarding and alert rules (`audit { … }`),
+/// installed on a machine by `apply`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub struct AuditPolicy {
+    /// Records older than this are pruned (`retain "7y"`); kept forever
+    /// when absent.
+    pub retain: Option<Period>,
+    /// Forward every record to syslog/journald (`syslog`).
+    pub syslog: bool,
+    /// Forward records to this HTTP endpoint (`webhook "http://…"`).
+    pub webhook: Option<String>,
+    /// Forward only alerts to the webhook (`alerts-only=#true`).
+    pub webhook_alerts_only: bool,
+    /// Alert when one credential is read more often than this in an hour
+    /// (`alert-reads-per-hour 20`).
+    pub alert_reads_per_hour: Option<u32>,
 }
 
 /// Team-wide defaults (`defaults { … }`).
@@ -243,6 +264,16 @@ pub struct Period {
 impl Serialize for Period {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(self)
+    }
+}
+
+/// Read back from mcpctl's own state (`"90d"`), so the same syntax as the
+/// manifest.
+impl<'de> Deserialize<'de> for Period {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        super::rotation::parse_period(&text)
+            .map_err(|err| serde::de::Error::custom(format!("`{text}`: {}", err.label())))
     }
 }
 

@@ -5,6 +5,7 @@ mod fixtures;
 mod support;
 
 mod apply_loop;
+mod audit;
 mod canary;
 mod lifecycle;
 mod real_clients;
