@@ -169,7 +169,10 @@ fn changes_by_file(plan: &Plan) -> Vec<(PathBuf, Vec<&Change>)> {
         let Target::Entry { file, .. } = &change.target else {
             continue;
         };
-        if matches!(change.action, Action::NoOp | Action::Conflict) {
+        if matches!(
+            change.action,
+            Action::NoOp | Action::Conflict | Action::Blocked
+        ) {
             continue;
         }
         match groups.iter_mut().find(|(p, _)| p == file) {
@@ -277,7 +280,7 @@ fn apply_file(
                 }
             }
             Action::Delete | Action::Forget => ctx.state.forget_entry(path, table, server),
-            Action::NoOp | Action::Conflict | Action::Unavailable => {}
+            Action::NoOp | Action::Conflict | Action::Unavailable | Action::Blocked => {}
         }
     }
     (ctx.progress)(if written {

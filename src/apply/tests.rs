@@ -60,6 +60,7 @@ fn plan_for(files: &[ClientFile]) -> (Plan, Desired) {
         manifest: PathBuf::from("/repo/mcpctl.kdl"),
         credentials: Vec::new(),
         warn_before: crate::manifest::DEFAULT_WARN_BEFORE,
+        server_credentials: BTreeMap::new(),
         files: files
             .iter()
             .map(|file| DesiredFile {

@@ -19,6 +19,7 @@ use crate::manifest::AuditPolicy;
 pub const DEFAULT_SYSLOG_SOCKET: &str = "/dev/log";
 const TIMEOUT: Duration = Duration::from_secs(2);
 /// syslog facility `authpriv` (10): security messages.
+#[cfg(unix)]
 const FACILITY: u8 = 10;
 
 /// Sends `line` where the policy says; returns what failed.

@@ -57,7 +57,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     // as identical, credentials first seen) but asks nothing.
     let changes = plan.has_changes();
     if changes && !args.auto_approve {
-        confirm()?;
+        confirm("Apply these changes?", "mcpctl apply --auto-approve")?;
     }
 
     let audit = workspace.audit_log("apply")?;
@@ -118,18 +118,23 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
 
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 enum ConfirmError {
-    #[error("apply needs confirmation, and there is no terminal to ask on")]
-    #[diagnostic(help("review the plan above, then run `mcpctl apply --auto-approve`"))]
-    NoTerminal,
-    #[error("apply cancelled; nothing was changed")]
+    #[error("this needs confirmation, and there is no terminal to ask on")]
+    #[diagnostic(help("review the changes above, then run `{command}`"))]
+    NoTerminal { command: String },
+    #[error("cancelled; nothing was changed")]
     Declined,
 }
 
-fn confirm() -> miette::Result<()> {
+/// Asks `question`; only `yes` goes ahead. Without a terminal, the error
+/// names `unattended`, the command that needs no confirmation.
+pub fn confirm(question: &str, unattended: &str) -> miette::Result<()> {
     if !std::io::stdin().is_terminal() {
-        return Err(ConfirmError::NoTerminal.into());
+        return Err(ConfirmError::NoTerminal {
+            command: unattended.to_owned(),
+        }
+        .into());
     }
-    print!("Apply these changes? Only `yes` is accepted: ");
+    print!("{question} Only `yes` is accepted: ");
     std::io::stdout().flush().into_diagnostic()?;
     let mut answer = String::new();
     std::io::stdin()

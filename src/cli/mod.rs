@@ -11,6 +11,7 @@ mod audit;
 mod exec;
 mod plan;
 mod render;
+mod revoke;
 mod rotate;
 mod schema;
 mod secret_input;
@@ -57,6 +58,8 @@ enum Command {
     Rotate(rotate::Args),
     /// Show the audit trail (filtered), or `audit verify` its hash chain
     Audit(audit::Args),
+    /// Emergency: delete a credential, block the servers that use it, say what is left to do
+    Revoke(revoke::Args),
 }
 
 /// How a command ended, when it did not fail.
@@ -80,6 +83,7 @@ pub fn main() -> ExitCode {
         Command::Schema(args) => schema::run(args),
         Command::Rotate(args) => rotate::run(cli.manifest.as_deref(), args),
         Command::Audit(args) => audit::run(args),
+        Command::Revoke(args) => revoke::run(cli.manifest.as_deref(), args),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

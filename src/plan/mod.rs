@@ -101,6 +101,10 @@ pub enum Action {
     /// An ownership record whose entry is gone and no longer wanted: only
     /// mcpctl's state changes.
     Forget,
+    /// A revoked credential (`mcpctl revoke`), or the entry of a server that
+    /// needs one: not asked for, not created, until `mcpctl rotate`
+    /// supplies a new value.
+    Blocked,
 }
 
 impl Change {
@@ -111,7 +115,11 @@ impl Change {
             Action::Adopt => {
                 self.before_digest != self.after.as_ref().map(crate::state::entry_digest)
             }
-            Action::NoOp | Action::Conflict | Action::Unavailable | Action::Forget => false,
+            Action::NoOp
+            | Action::Conflict
+            | Action::Unavailable
+            | Action::Forget
+            | Action::Blocked => false,
         }
     }
 }
@@ -130,6 +138,9 @@ pub struct Summary {
     /// Credentials due for rotation or expiring within the warning window.
     #[serde(default)]
     pub due_soon: usize,
+    /// Revoked credentials and the entries they block.
+    #[serde(default)]
+    pub blocked: usize,
 }
 
 impl Plan {
@@ -143,6 +154,7 @@ impl Plan {
                 Action::Delete => summary.destroy += 1,
                 Action::Conflict => summary.conflicts += 1,
                 Action::Unavailable => summary.unavailable += 1,
+                Action::Blocked => summary.blocked += 1,
                 Action::Adopt | Action::NoOp | Action::Forget => {}
             }
             if let Some(rotation) = &change.rotation {
@@ -156,7 +168,7 @@ impl Plan {
     /// Whether anything is pending: what `--detailed-exitcode` reports.
     pub fn has_changes(&self) -> bool {
         self.changes.iter().any(|c| match c.action {
-            Action::NoOp | Action::Forget => false,
+            Action::NoOp | Action::Forget | Action::Blocked => false,
             Action::Adopt => c.writes(),
             _ => true,
         })

@@ -223,3 +223,105 @@ fn rotate_stores_records_and_shows_users() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(lookup(&sandbox, "GITHUB_TOKEN"), new);
 }
+
+#[test]
+fn revoke_blocks_until_rotate() {
+    if !secret_service("revoke_blocks_until_rotate") {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let manifest = sandbox.manifest(MANIFEST);
+    apply(&sandbox, &manifest, &canary("revoked"));
+    let has_entry = || {
+        let claude = fs_err::read_to_string(sandbox.claude_json()).unwrap();
+        let codex = fs_err::read_to_string(sandbox.codex_toml()).unwrap();
+        (
+            claude.contains("\"github\""),
+            codex.contains("[mcp_servers.github]"),
+        )
+    };
+    assert_eq!(has_entry(), (true, true));
+
+    let out = sandbox
+        .mcpctl()
+        .args(["revoke", "GITHUB_TOKEN", "-f"])
+        .arg(&manifest)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "no terminal, no --auto-approve");
+    assert_eq!(lookup(&sandbox, "GITHUB_TOKEN"), canary("revoked"));
+
+    let out = sandbox
+        .mcpctl()
+        .args(["revoke", "GITHUB_TOKEN", "--auto-approve", "-f"])
+        .arg(&manifest)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stdout}{stderr}");
+    assert!(stdout.contains("- github will be deleted"), "{stdout}");
+    assert!(
+        stdout.contains("blocked: credential `GITHUB_TOKEN` was revoked"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Revoke the token at the provider: https://github.com/settings/tokens"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("`mcpctl rotate GITHUB_TOKEN`"), "{stdout}");
+    assert!(
+        stdout.contains("`mcpctl audit --credential GITHUB_TOKEN`"),
+        "{stdout}"
+    );
+    assert_eq!(lookup(&sandbox, "GITHUB_TOKEN"), "");
+    assert_eq!(has_entry(), (false, false));
+    let audit = fs_err::read_to_string(state_dir(&sandbox).join("audit.jsonl")).unwrap();
+    assert!(
+        audit.contains(
+            "\"action\":\"store.delete\",\"target\":\"GITHUB_TOKEN\",\"detail\":\"revoke\""
+        ),
+        "{audit}"
+    );
+
+    // Blocked: the plan shows it, apply neither asks nor re-creates.
+    let out = sandbox
+        .mcpctl()
+        .args(["plan", "--detailed-exitcode", "-f"])
+        .arg(&manifest)
+        .output()
+        .unwrap();
+    let (stdout, _) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("! GITHUB_TOKEN: revoked on"), "{stdout}");
+    assert!(
+        stdout.contains("! github is blocked and will not be created"),
+        "{stdout}"
+    );
+    let out = sandbox
+        .mcpctl()
+        .args(["apply", "--auto-approve", "-f"])
+        .arg(&manifest)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{:?}", text(&out));
+    assert_eq!(has_entry(), (false, false));
+
+    // rotate lifts the block; apply re-creates the entries.
+    let new = canary("after-revoke");
+    let out = sandbox
+        .mcpctl()
+        .args(["rotate", "GITHUB_TOKEN", "--from-env", "NEW_TOKEN", "-f"])
+        .arg(&manifest)
+        .env("NEW_TOKEN", &new)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("The revocation of `GITHUB_TOKEN` is lifted."),
+        "{stdout}"
+    );
+    apply(&sandbox, &manifest, "unused");
+    assert_eq!(has_entry(), (true, true));
+    assert_eq!(lookup(&sandbox, "GITHUB_TOKEN"), new);
+}

@@ -107,6 +107,9 @@ pub fn render(
     if summary.conflicts > 0 {
         let _ = write!(line, " {} conflict(s) left alone.", summary.conflicts);
     }
+    if summary.blocked > 0 {
+        let _ = write!(line, " {} blocked by revocation.", summary.blocked);
+    }
     if summary.unavailable > 0 {
         let _ = write!(
             line,
@@ -201,6 +204,7 @@ fn render_entry(out: &mut String, change: &Change, server: &str, style: Style) {
             style.red("!"),
             "conflicts with an entry mcpctl did not write",
         ),
+        Action::Blocked => (style.red("!"), "is blocked and will not be created"),
         Action::NoOp | Action::Forget | Action::Unavailable => return,
     };
     let _ = writeln!(out, "  {symbol} {server} {what}");
@@ -210,7 +214,7 @@ fn render_entry(out: &mut String, change: &Change, server: &str, style: Style) {
     if let Some(note) = launcher_note(change) {
         let _ = writeln!(out, "      {}", style.dim(&format!("note: {note}")));
     }
-    if change.action == Action::Adopt && !change.writes() {
+    if change.action == Action::Blocked || (change.action == Action::Adopt && !change.writes()) {
         return;
     }
     let before = change.before.as_ref().map(pretty).unwrap_or_default();
