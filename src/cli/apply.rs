@@ -12,7 +12,6 @@ use super::workspace::Workspace;
 use super::{Outcome, secret_input, use_color};
 use crate::apply::{self, ApplyError, Context, Progress, SecretSource};
 use crate::audit::{AuditLog, prune};
-use crate::fs::DirLock;
 use crate::manifest::Credential;
 use crate::plan::Options;
 use crate::state::State;
@@ -38,10 +37,7 @@ pub struct Args {
 
 pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     let workspace = Workspace::open(manifest)?;
-    let _lock = DirLock::acquire(&workspace.state_dir, || {
-        eprintln!("waiting for another mcpctl apply to finish…");
-    })
-    .into_diagnostic()?;
+    let _lock = workspace.lock()?;
     let store = workspace.open_store()?;
     let (_desired, observed, plan) = workspace.plan(
         Ok(&store as &dyn CredentialStore),

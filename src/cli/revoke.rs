@@ -22,7 +22,6 @@ use super::workspace::Workspace;
 use super::{Outcome, use_color};
 use crate::apply::{self, ApplyError, Context, Progress, SecretSource};
 use crate::audit::{Event, Outcome as AuditOutcome};
-use crate::fs::DirLock;
 use crate::manifest::Credential;
 use crate::observe::observe;
 use crate::plan::{self, Action, Plan, Target};
@@ -42,10 +41,7 @@ pub struct Args {
 pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     let workspace = Workspace::open(manifest)?;
     let credential = declared(&workspace, &args.name)?;
-    let _lock = DirLock::acquire(&workspace.state_dir, || {
-        eprintln!("waiting for another mcpctl command to finish…");
-    })
-    .into_diagnostic()?;
+    let _lock = workspace.lock()?;
     let store = workspace.open_store()?;
     let now = jiff::Timestamp::now().to_string();
 

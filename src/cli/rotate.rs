@@ -17,7 +17,6 @@ use super::render::display_path;
 use super::workspace::Workspace;
 use super::{Outcome, secret_input};
 use crate::audit::{Event, Outcome as AuditOutcome};
-use crate::fs::DirLock;
 use crate::manifest::{Credential, Manifest};
 use crate::state::{CredentialRecord, State};
 use crate::store::{CredentialStore, Secret};
@@ -80,10 +79,7 @@ pub fn declared<'m>(
 pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     let workspace = Workspace::open(manifest)?;
     let credential = declared(&workspace, &args.name)?;
-    let _lock = DirLock::acquire(&workspace.state_dir, || {
-        eprintln!("waiting for another mcpctl command to finish…");
-    })
-    .into_diagnostic()?;
+    let _lock = workspace.lock()?;
     let store = workspace.open_store()?;
     let mut state = State::load(&workspace.state_dir)?;
     let was_revoked = state

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use miette::{IntoDiagnostic, WrapErr};
 
 use crate::audit::{Actor, AuditLog, Settings, git_commit, host_name};
+use crate::fs::DirLock;
 use crate::host::Host;
 use crate::manifest::{self, LoadedManifest};
 use crate::observe::observe;
@@ -52,6 +53,15 @@ impl Workspace {
             loaded,
             state_dir,
         })
+    }
+
+    /// Holds the state directory's lock until dropped, so two commands
+    /// that change the store, files or state never interleave.
+    pub fn lock(&self) -> miette::Result<DirLock> {
+        DirLock::acquire(&self.state_dir, || {
+            eprintln!("waiting for another mcpctl command to finish…");
+        })
+        .into_diagnostic()
     }
 
     /// Connects to the OS credential store, under the current user.

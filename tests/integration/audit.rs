@@ -7,7 +7,7 @@ use std::net::TcpListener;
 use std::path::Path;
 use std::sync::mpsc;
 
-use crate::lifecycle::{MANIFEST, apply, state_dir};
+use crate::lifecycle::{MANIFEST, state_dir};
 use crate::support::{Sandbox, canary, mcpctl_bin, secret_service, text};
 
 fn exec(sandbox: &Sandbox, server: &str) -> std::process::Command {
@@ -45,7 +45,7 @@ fn concurrent_execs_keep_the_chain_and_tampering_is_named() {
     let sandbox = Sandbox::new();
     let manifest = sandbox.manifest(MANIFEST);
     let token = canary("audit");
-    apply(&sandbox, &manifest, &token);
+    sandbox.apply_with_token(&manifest, &token);
 
     const LAUNCHES: usize = 24;
     let children: Vec<_> = (0..LAUNCHES)

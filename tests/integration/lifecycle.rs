@@ -1,7 +1,7 @@
 //! The credential lifecycle against a real Secret Service: ages and
 //! rotation warnings in the plan, `rotate`, expiry dates.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::support::{Sandbox, canary, secret_service, text};
 
@@ -29,19 +29,6 @@ pub fn state_dir(sandbox: &Sandbox) -> PathBuf {
     sandbox.root().join("state/mcpctl")
 }
 
-/// `apply --auto-approve --secrets-from-env` with `GITHUB_TOKEN=token`.
-pub fn apply(sandbox: &Sandbox, manifest: &Path, token: &str) {
-    let out = sandbox
-        .mcpctl()
-        .args(["apply", "--auto-approve", "--secrets-from-env", "-f"])
-        .arg(manifest)
-        .env("GITHUB_TOKEN", token)
-        .output()
-        .unwrap();
-    let (stdout, stderr) = text(&out);
-    assert!(out.status.success(), "{stdout}{stderr}");
-}
-
 pub fn lookup(sandbox: &Sandbox, service: &str) -> String {
     let out = sandbox
         .program("secret-tool")
@@ -67,7 +54,7 @@ fn plan_shows_age_and_fails_on_overdue() {
     }
     let sandbox = Sandbox::new();
     let manifest = sandbox.manifest(MANIFEST);
-    apply(&sandbox, &manifest, &canary("age"));
+    sandbox.apply_with_token(&manifest, &canary("age"));
 
     let plan = |extra: &[&str]| {
         let out = sandbox
@@ -145,7 +132,7 @@ fn rotate_stores_records_and_shows_users() {
     let manifest = sandbox.manifest(MANIFEST);
     let old = canary("rotate-old");
     let new = canary("rotate-new");
-    apply(&sandbox, &manifest, &old);
+    sandbox.apply_with_token(&manifest, &old);
 
     let today = jiff::Timestamp::now()
         .to_zoned(jiff::tz::TimeZone::UTC)
@@ -231,7 +218,7 @@ fn revoke_blocks_until_rotate() {
     }
     let sandbox = Sandbox::new();
     let manifest = sandbox.manifest(MANIFEST);
-    apply(&sandbox, &manifest, &canary("revoked"));
+    sandbox.apply_with_token(&manifest, &canary("revoked"));
     let has_entry = || {
         let claude = fs_err::read_to_string(sandbox.claude_json()).unwrap();
         let codex = fs_err::read_to_string(sandbox.codex_toml()).unwrap();
@@ -321,7 +308,7 @@ fn revoke_blocks_until_rotate() {
         stdout.contains("The revocation of `GITHUB_TOKEN` is lifted."),
         "{stdout}"
     );
-    apply(&sandbox, &manifest, "unused");
+    sandbox.apply_with_token(&manifest, "unused");
     assert_eq!(has_entry(), (true, true));
     assert_eq!(lookup(&sandbox, "GITHUB_TOKEN"), new);
 }
