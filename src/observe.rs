@@ -76,6 +76,7 @@ pub fn observe(
         credentials,
         files,
         state,
+        now: jiff::Timestamp::now(),
     })
 }
 

@@ -27,6 +27,10 @@ pub struct State {
     pub entries: Vec<OwnedEntry>,
     /// Credentials mcpctl set or first saw, by name.
     pub credentials: BTreeMap<String, CredentialRecord>,
+    /// The audit settings the last `apply` installed (`exec` has no
+    /// manifest to read them from).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit: Option<crate::audit::Settings>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,6 +52,25 @@ pub struct CredentialRecord {
     pub set_at: Option<String>,
     /// When mcpctl first saw the entry in the store.
     pub first_seen: String,
+    /// The day the provider expires the token (`YYYY-MM-DD`), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
+    /// When `mcpctl revoke` deleted it (RFC 3339); cleared by `rotate`.
+    /// While set, servers that need it are blocked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<String>,
+}
+
+impl CredentialRecord {
+    /// A record for a value mcpctl stores now.
+    pub fn set_now(now: &str, expires: Option<String>) -> CredentialRecord {
+        CredentialRecord {
+            set_at: Some(now.to_owned()),
+            first_seen: now.to_owned(),
+            expires,
+            revoked_at: None,
+        }
+    }
 }
 
 impl State {

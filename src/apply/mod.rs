@@ -31,6 +31,15 @@ pub use backup::Backups;
 /// environment, …). Implemented by the CLI; apply never prints.
 pub trait SecretSource {
     fn secret_for(&mut self, credential: &Credential) -> Result<Secret, ApplyError>;
+
+    /// The day the provider expires the value just given, if the source
+    /// can tell (a prompt asks; the environment cannot).
+    fn expiry_for(
+        &mut self,
+        _credential: &Credential,
+    ) -> Result<Option<jiff::civil::Date>, ApplyError> {
+        Ok(None)
+    }
 }
 
 /// Things worth telling the user while applying.
@@ -84,7 +93,7 @@ pub fn apply(plan: &Plan, mut ctx: Context<'_>) -> Result<Report, ApplyError> {
             });
         }
     }
-    let mut pending: Vec<(&Credential, Secret)> = Vec::new();
+    let mut pending: Vec<(&Credential, Secret, Option<String>)> = Vec::new();
     for change in &plan.changes {
         if let (Target::Credential { name, .. }, Action::Create) = (&change.target, change.action) {
             let credential =
@@ -94,10 +103,11 @@ pub fn apply(plan: &Plan, mut ctx: Context<'_>) -> Result<Report, ApplyError> {
                         credential: name.clone(),
                     })?;
             let secret = ctx.secrets.secret_for(credential)?;
-            pending.push((credential, secret));
+            let expires = ctx.secrets.expiry_for(credential)?;
+            pending.push((credential, secret, expires.map(|d| d.to_string())));
         }
     }
-    for (credential, secret) in pending {
+    for (credential, secret, expires) in pending {
         let result = ctx.store.set(&credential.name, &secret, credential.label());
         audit(
             ctx.audit,
@@ -109,10 +119,7 @@ pub fn apply(plan: &Plan, mut ctx: Context<'_>) -> Result<Report, ApplyError> {
         result?;
         ctx.state.credentials.insert(
             credential.name.clone(),
-            CredentialRecord {
-                set_at: Some(now.clone()),
-                first_seen: now.clone(),
-            },
+            CredentialRecord::set_now(&now, expires),
         );
         report.credentials_stored += 1;
         (ctx.progress)(Progress::StoredCredential {
@@ -129,6 +136,8 @@ pub fn apply(plan: &Plan, mut ctx: Context<'_>) -> Result<Report, ApplyError> {
                 .or_insert_with(|| CredentialRecord {
                     set_at: None,
                     first_seen: now.clone(),
+                    expires: None,
+                    revoked_at: None,
                 });
         }
     }
@@ -160,7 +169,10 @@ fn changes_by_file(plan: &Plan) -> Vec<(PathBuf, Vec<&Change>)> {
         let Target::Entry { file, .. } = &change.target else {
             continue;
         };
-        if matches!(change.action, Action::NoOp | Action::Conflict) {
+        if matches!(
+            change.action,
+            Action::NoOp | Action::Conflict | Action::Blocked
+        ) {
             continue;
         }
         match groups.iter_mut().find(|(p, _)| p == file) {
@@ -268,7 +280,7 @@ fn apply_file(
                 }
             }
             Action::Delete | Action::Forget => ctx.state.forget_entry(path, table, server),
-            Action::NoOp | Action::Conflict | Action::Unavailable => {}
+            Action::NoOp | Action::Conflict | Action::Unavailable | Action::Blocked => {}
         }
     }
     (ctx.progress)(if written {
@@ -336,6 +348,7 @@ fn audit(
         detail: None,
         outcome: if ok { Outcome::Ok } else { Outcome::Failed },
     })
+    .map(|_| ())
     .map_err(|source| ApplyError::Audit {
         path: log.path().to_path_buf(),
         source,

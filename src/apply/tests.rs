@@ -59,6 +59,8 @@ fn plan_for(files: &[ClientFile]) -> (Plan, Desired) {
     let desired = Desired {
         manifest: PathBuf::from("/repo/mcpctl.kdl"),
         credentials: Vec::new(),
+        warn_before: crate::manifest::DEFAULT_WARN_BEFORE,
+        server_credentials: BTreeMap::new(),
         files: files
             .iter()
             .map(|file| DesiredFile {
@@ -72,6 +74,7 @@ fn plan_for(files: &[ClientFile]) -> (Plan, Desired) {
         credentials: BTreeMap::new(),
         files: files.iter().map(|f| read_file(f).unwrap()).collect(),
         state: State::default(),
+        now: jiff::Timestamp::now(),
     };
     (compute(&desired, &observed, Options::default()), desired)
 }
@@ -89,6 +92,7 @@ fn run(
             pid: 1,
             command: "apply".into(),
             manifest: None,
+            git_commit: None,
         },
     );
     let mut events = Vec::new();

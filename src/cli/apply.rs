@@ -9,13 +9,14 @@ use miette::IntoDiagnostic;
 use super::render::plan::{Context as View, render};
 use super::render::{Style, display_path};
 use super::workspace::Workspace;
-use super::{Outcome, use_color};
+use super::{Outcome, secret_input, use_color};
 use crate::apply::{self, ApplyError, Context, Progress, SecretSource};
-use crate::audit::{Actor, AuditLog, host_name};
-use crate::fs::DirLock;
+use crate::audit::{AuditLog, prune};
 use crate::manifest::Credential;
 use crate::plan::Options;
+use crate::state::State;
 use crate::store::{CredentialStore, Secret};
+use jiff::civil::Date;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -36,10 +37,7 @@ pub struct Args {
 
 pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     let workspace = Workspace::open(manifest)?;
-    let _lock = DirLock::acquire(&workspace.state_dir, || {
-        eprintln!("waiting for another mcpctl apply to finish…");
-    })
-    .into_diagnostic()?;
+    let _lock = workspace.lock()?;
     let store = workspace.open_store()?;
     let (_desired, observed, plan) = workspace.plan(
         Ok(&store as &dyn CredentialStore),
@@ -55,20 +53,10 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     // as identical, credentials first seen) but asks nothing.
     let changes = plan.has_changes();
     if changes && !args.auto_approve {
-        confirm()?;
+        confirm("Apply these changes?", "mcpctl apply --auto-approve")?;
     }
 
-    let user = workspace.host.user()?;
-    let audit = AuditLog::new(
-        &workspace.state_dir,
-        Actor {
-            user,
-            host: host_name(),
-            pid: std::process::id(),
-            command: "apply".to_owned(),
-            manifest: Some(workspace.loaded.path.clone()),
-        },
-    );
+    let audit = workspace.audit_log("apply")?;
     let mut secrets: Box<dyn SecretSource> = if args.secrets_from_env {
         Box::new(FromEnv)
     } else {
@@ -103,6 +91,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
             files: &files,
         },
     )?;
+    install_audit_settings(&workspace, &audit)?;
     if !changes {
         return Ok(Outcome::Success);
     }
@@ -125,18 +114,23 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
 
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 enum ConfirmError {
-    #[error("apply needs confirmation, and there is no terminal to ask on")]
-    #[diagnostic(help("review the plan above, then run `mcpctl apply --auto-approve`"))]
-    NoTerminal,
-    #[error("apply cancelled; nothing was changed")]
+    #[error("this needs confirmation, and there is no terminal to ask on")]
+    #[diagnostic(help("review the changes above, then run `{command}`"))]
+    NoTerminal { command: String },
+    #[error("cancelled; nothing was changed")]
     Declined,
 }
 
-fn confirm() -> miette::Result<()> {
+/// Asks `question`; only `yes` goes ahead. Without a terminal, the error
+/// names `unattended`, the command that needs no confirmation.
+pub fn confirm(question: &str, unattended: &str) -> miette::Result<()> {
     if !std::io::stdin().is_terminal() {
-        return Err(ConfirmError::NoTerminal.into());
+        return Err(ConfirmError::NoTerminal {
+            command: unattended.to_owned(),
+        }
+        .into());
     }
-    print!("Apply these changes? Only `yes` is accepted: ");
+    print!("{question} Only `yes` is accepted: ");
     std::io::stdout().flush().into_diagnostic()?;
     let mut answer = String::new();
     std::io::stdin()
@@ -169,45 +163,40 @@ impl SecretSource for FromEnv {
     }
 }
 
-/// Asks on the terminal, with hidden input.
+/// Asks on the terminal, with hidden input, then for an optional expiry date.
 struct Prompt;
 
 impl SecretSource for Prompt {
     fn secret_for(&mut self, credential: &Credential) -> Result<Secret, ApplyError> {
-        let missing = |hint: String| ApplyError::MissingSecret {
+        let why = format!("`{}` is not in the credential store.", credential.name);
+        secret_input::prompt_hidden(credential, &why).map_err(|hint| ApplyError::MissingSecret {
             credential: credential.name.clone(),
             hint,
-        };
-        if !std::io::stdin().is_terminal() {
-            return Err(missing(format!(
-                "there is no terminal to ask on; set `{}` in the environment and run \
-                 `mcpctl apply --secrets-from-env`",
-                credential.name
-            )));
-        }
-        eprintln!();
-        eprintln!("`{}` is not in the credential store.", credential.name);
-        if let Some(description) = &credential.description {
-            eprintln!("  what: {description}");
-        }
-        eprintln!("  kind: {}", credential.kind.as_str());
-        if !credential.scopes.is_empty() {
-            eprintln!("  scopes: {}", credential.scopes.join(", "));
-        }
-        if let Some(url) = &credential.create_at {
-            eprintln!("  create it at {url}");
-        }
-        for _ in 0..3 {
-            let value = rpassword::prompt_password(format!("{} (input hidden): ", credential.name))
-                .map_err(|err| missing(format!("reading the terminal failed: {err}")))?;
-            let value = value.trim().to_owned();
-            if !value.is_empty() {
-                return Ok(Secret::new(value));
-            }
-            eprintln!("the value is empty; paste the token, or press Ctrl-C to stop");
-        }
-        Err(missing(
-            "run `mcpctl apply` again when you have the value".to_owned(),
-        ))
+        })
     }
+
+    fn expiry_for(&mut self, credential: &Credential) -> Result<Option<Date>, ApplyError> {
+        secret_input::prompt_expiry(credential).map_err(|hint| ApplyError::MissingSecret {
+            credential: credential.name.clone(),
+            hint,
+        })
+    }
+}
+
+/// Records the manifest's audit settings for `exec` (which has no
+/// manifest) and prunes records past the retention period.
+fn install_audit_settings(workspace: &Workspace, audit: &AuditLog) -> miette::Result<()> {
+    let mut state = State::load(&workspace.state_dir)?;
+    let settings = workspace.audit_settings();
+    if state.audit.as_ref() != Some(&settings) {
+        state.audit = Some(settings);
+        state.save(&workspace.state_dir)?;
+    }
+    if let Some(retain) = workspace.loaded.manifest.audit.retain {
+        let removed = prune(audit, retain, jiff::Timestamp::now()).into_diagnostic()?;
+        if removed > 0 {
+            eprintln!("pruned {removed} audit record(s) older than {retain}");
+        }
+    }
+    Ok(())
 }

@@ -15,6 +15,7 @@ use std::process::Command;
 use miette::{Diagnostic, IntoDiagnostic};
 
 use super::Outcome;
+use super::workspace::configured_audit_log;
 use crate::audit::{Actor, AuditLog, Event, Outcome as AuditOutcome, host_name};
 use crate::host::Host;
 use crate::store::{CredentialStore, KeyringStore, Secret};
@@ -68,7 +69,8 @@ enum ExecError {
 pub fn run(args: Args) -> miette::Result<Outcome> {
     let host = Host::from_process()?;
     let user = host.user()?;
-    let audit = AuditLog::new(
+    let audit = configured_audit_log(
+        &host,
         &host.state_dir(),
         Actor {
             user: user.clone(),
@@ -76,6 +78,7 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
             pid: std::process::id(),
             command: "exec".to_owned(),
             manifest: None,
+            git_commit: None,
         },
     );
     let store = KeyringStore::open(&user)?;
@@ -131,11 +134,22 @@ fn record(audit: &AuditLog, credential: &str, server: &str, ok: bool) {
             AuditOutcome::Failed
         },
     };
-    if let Err(err) = audit.append(&event) {
-        eprintln!(
+    match audit.append(&event) {
+        Ok(appended) => {
+            for alert in &appended.alerts {
+                eprintln!(
+                    "mcpctl: alert: {}",
+                    alert.detail.as_deref().unwrap_or(alert.action)
+                );
+            }
+            for error in &appended.forward_errors {
+                eprintln!("mcpctl: warning: {error}");
+            }
+        }
+        Err(err) => eprintln!(
             "warning: cannot append to the audit trail `{}`: {err}",
             audit.path().display()
-        );
+        ),
     }
 }
 

@@ -3,13 +3,18 @@
 //! only this layer prints or decides how the process ends.
 //!
 //! Exit codes (as DESIGN.md and Terraform): `0` success and nothing to
-//! change, `1` error, `2` changes pending (`plan --detailed-exitcode`).
+//! change, `1` error, `2` changes pending (`plan --detailed-exitcode`), `3`
+//! the job ran and found problems (`check`, `plan --fail-on-overdue`).
 
 mod apply;
+mod audit;
 mod exec;
 mod plan;
 mod render;
+mod revoke;
+mod rotate;
 mod schema;
+mod secret_input;
 mod validate;
 mod workspace;
 
@@ -49,6 +54,12 @@ enum Command {
     Exec(exec::Args),
     /// Write the JSON Schemas of the manifest model and of the JSON plan
     Schema(schema::Args),
+    /// Store a new value for a credential and show who uses it
+    Rotate(rotate::Args),
+    /// Show the audit trail (filtered), or `audit verify` its hash chain
+    Audit(audit::Args),
+    /// Emergency: delete a credential, block the servers that use it, say what is left to do
+    Revoke(revoke::Args),
 }
 
 /// How a command ended, when it did not fail.
@@ -58,6 +69,8 @@ pub enum Outcome {
     Success,
     /// Done, and changes are pending (`--detailed-exitcode`).
     ChangesPending,
+    /// Done, and it found problems (`check`, `--fail-on-overdue`).
+    Problems,
 }
 
 pub fn main() -> ExitCode {
@@ -68,10 +81,14 @@ pub fn main() -> ExitCode {
         Command::Apply(args) => apply::run(cli.manifest.as_deref(), args),
         Command::Exec(args) => exec::run(args),
         Command::Schema(args) => schema::run(args),
+        Command::Rotate(args) => rotate::run(cli.manifest.as_deref(), args),
+        Command::Audit(args) => audit::run(args),
+        Command::Revoke(args) => revoke::run(cli.manifest.as_deref(), args),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
         Ok(Outcome::ChangesPending) => ExitCode::from(2),
+        Ok(Outcome::Problems) => ExitCode::from(3),
         Err(report) => {
             eprintln!("{report:?}");
             ExitCode::FAILURE

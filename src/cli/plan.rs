@@ -23,6 +23,10 @@ pub struct Args {
     /// Plan to take over entries of the same name that mcpctl did not write
     #[arg(long)]
     adopt: bool,
+
+    /// Exit 3 when a credential is overdue for rotation or expired (for CI)
+    #[arg(long)]
+    fail_on_overdue: bool,
 }
 
 pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
@@ -54,7 +58,9 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
             )
         );
     }
-    Ok(if args.detailed_exitcode && plan.has_changes() {
+    Ok(if args.fail_on_overdue && plan.summary().overdue > 0 {
+        Outcome::Problems
+    } else if args.detailed_exitcode && plan.has_changes() {
         Outcome::ChangesPending
     } else {
         Outcome::Success

@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 
 use miette::{IntoDiagnostic, WrapErr};
 
+use crate::audit::{Actor, AuditLog, Settings, git_commit, host_name};
+use crate::fs::DirLock;
 use crate::host::Host;
 use crate::manifest::{self, LoadedManifest};
 use crate::observe::observe;
@@ -53,6 +55,15 @@ impl Workspace {
         })
     }
 
+    /// Holds the state directory's lock until dropped, so two commands
+    /// that change the store, files or state never interleave.
+    pub fn lock(&self) -> miette::Result<DirLock> {
+        DirLock::acquire(&self.state_dir, || {
+            eprintln!("waiting for another mcpctl command to finish…");
+        })
+        .into_diagnostic()
+    }
+
     /// Connects to the OS credential store, under the current user.
     pub fn open_store(&self) -> Result<KeyringStore, StoreError> {
         let user = self.host.user().map_err(|err| StoreError::Unavailable {
@@ -61,6 +72,41 @@ impl Workspace {
             hint: "set `USER` (or `USERNAME` on Windows) to your login name".to_owned(),
         })?;
         KeyringStore::open(&user)
+    }
+
+    /// The audit trail of this machine, with this command as the actor.
+    pub fn audit_log(&self, command: &str) -> miette::Result<AuditLog> {
+        let actor = Actor {
+            user: self.host.user()?,
+            host: host_name(),
+            pid: std::process::id(),
+            command: command.to_owned(),
+            manifest: Some(self.loaded.path.clone()),
+            git_commit: git_commit(&self.loaded.root),
+        };
+        let socket = self.host.var("MCPCTL_SYSLOG_SOCKET").map(PathBuf::from);
+        Ok(AuditLog::new(&self.state_dir, actor).with_settings(self.audit_settings(), socket))
+    }
+
+    /// The manifest's audit policy, and which credentials each server
+    /// declares (for the undeclared-read alert).
+    pub fn audit_settings(&self) -> Settings {
+        let manifest = &self.loaded.manifest;
+        let declared = manifest
+            .servers
+            .values()
+            .map(|server| {
+                let credentials = server
+                    .credential_bindings()
+                    .map(|(_, credential)| credential.to_owned())
+                    .collect();
+                (server.name.clone(), credentials)
+            })
+            .collect();
+        Settings {
+            policy: manifest.audit.clone(),
+            declared,
+        }
     }
 
     pub fn desired(&self) -> miette::Result<Desired> {
@@ -82,4 +128,16 @@ impl Workspace {
         let plan = plan::compute(&desired, &observed, options);
         Ok((desired, observed, plan))
     }
+}
+
+/// The audit log with the forwarding and alert settings `apply` installed.
+/// A state file that cannot be read leaves them off (the command that
+/// reads state reports it); `MCPCTL_SYSLOG_SOCKET` overrides `/dev/log`.
+pub fn configured_audit_log(host: &Host, state_dir: &Path, actor: Actor) -> AuditLog {
+    let settings = State::load(state_dir)
+        .ok()
+        .and_then(|s| s.audit)
+        .unwrap_or_default();
+    let socket = host.var("MCPCTL_SYSLOG_SOCKET").map(PathBuf::from);
+    AuditLog::new(state_dir, actor).with_settings(settings, socket)
 }

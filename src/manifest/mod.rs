@@ -24,6 +24,7 @@
 //! defaults {                       // optional, at most once
 //!     delivery exec                // exec (default) | env-ref (not supported yet)
 //!     rotate-every "90d"           // fallback rotation period
+//!     warn-before "14d"            // warn this long before a due or expiry date
 //! }
 //!
 //! client claude-code               // scope=user by default
@@ -61,10 +62,11 @@
 //! | node | where | arguments, properties | children |
 //! |---|---|---|---|
 //! | `mcpctl` | first node | `version=1` (a number) | — |
-//! | `defaults` | top, once | — | `delivery`, `rotate-every` |
+//! | `defaults` | top, once | — | `delivery`, `rotate-every`, `warn-before` (warning window before a due or expiry date, default `"14d"`) |
 //! | `client` | top | client (`claude-code`, `vscode`, `codex`); `scope=user\|project` | — |
 //! | `credential` | top | name (an environment variable name) | `kind`, `provider`, `scopes`, `rotate-every`, `create-at`, `description` |
 //! | `server` | top | name (letters, digits, `-`, `_`) | `description`, `command` or `url`, `credential`, `env`, `header`, `clients`, `delivery` |
+//! | `audit` | top, once | — | `retain "7y"` (prune older records), `syslog` (forward to syslog/journald), `webhook "http://…" alerts-only=#true`, `alert-reads-per-hour N` |
 //! | `kind` | credential | `personal-access-token`, `oauth-token`, `api-key`, `connection-string`, `access-key`, `password`, `other` | — |
 //! | `scopes` | credential | one or more scopes, least privilege first | — |
 //! | `create-at` | credential | http(s) URL where a person creates the token | — |
@@ -134,6 +136,7 @@ use sha2::{Digest, Sha256};
 
 pub use error::{ManifestError, Problem, ProblemKind};
 pub use model::*;
+pub(crate) use parse::did_you_mean;
 pub use parse::parse;
 
 /// The file name looked for when no `--manifest` is given.

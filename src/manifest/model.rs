@@ -30,6 +30,27 @@ pub struct Manifest {
     pub credentials: BTreeMap<String, Credential>,
     /// Servers by name.
     pub servers: BTreeMap<String, Server>,
+    /// How this machine keeps and forwards its audit trail (`audit { … }`).
+    pub audit: AuditPolicy,
+}
+
+/// The audit trail's retention, forwarding and alert rules (`audit { … }`),
+/// installed on a machine by `apply`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub struct AuditPolicy {
+    /// Records older than this are pruned (`retain "7y"`); kept forever
+    /// when absent.
+    pub retain: Option<Period>,
+    /// Forward every record to syslog/journald (`syslog`).
+    pub syslog: bool,
+    /// Forward records to this HTTP endpoint (`webhook "http://…"`).
+    pub webhook: Option<String>,
+    /// Forward only alerts to the webhook (`alerts-only=#true`).
+    pub webhook_alerts_only: bool,
+    /// Alert when one credential is read more often than this in an hour
+    /// (`alert-reads-per-hour 20`).
+    pub alert_reads_per_hour: Option<u32>,
 }
 
 /// Team-wide defaults (`defaults { … }`).
@@ -40,13 +61,20 @@ pub struct Defaults {
     pub delivery: Delivery,
     /// Rotation period for credentials whose provider and kind give none.
     pub rotate_every: Option<Period>,
+    /// How long before a rotation or expiry date the plan starts warning
+    /// (`warn-before "14d"`).
+    pub warn_before: Period,
 }
+
+/// The warning window when the manifest sets none.
+pub const DEFAULT_WARN_BEFORE: Period = Period { days: 14 };
 
 impl Default for Defaults {
     fn default() -> Self {
         Defaults {
             delivery: Delivery::Exec,
             rotate_every: None,
+            warn_before: DEFAULT_WARN_BEFORE,
         }
     }
 }
@@ -239,6 +267,16 @@ impl Serialize for Period {
     }
 }
 
+/// Read back from mcpctl's own state (`"90d"`), so the same syntax as the
+/// manifest.
+impl<'de> Deserialize<'de> for Period {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        super::rotation::parse_period(&text)
+            .map_err(|err| serde::de::Error::custom(format!("`{text}`: {}", err.label())))
+    }
+}
+
 impl fmt::Display for Period {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}d", self.days)
@@ -246,7 +284,7 @@ impl fmt::Display for Period {
 }
 
 /// Where a credential's rotation period came from, for the plan to explain.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum PeriodSource {
     /// `rotate-every` on the credential itself.
@@ -257,6 +295,21 @@ pub enum PeriodSource {
     Kind,
     /// `defaults { rotate-every … }`.
     Defaults,
+}
+
+impl PeriodSource {
+    /// Where the period came from, in words, for the plan.
+    pub fn describe(self, credential: &Credential) -> String {
+        match self {
+            PeriodSource::Credential => "set on the credential".to_owned(),
+            PeriodSource::Provider => format!(
+                "the guide's schedule for {}",
+                credential.provider.as_deref().unwrap_or("its provider")
+            ),
+            PeriodSource::Kind => format!("the guide's schedule for {}", credential.kind.as_str()),
+            PeriodSource::Defaults => "from `defaults`".to_owned(),
+        }
+    }
 }
 
 /// An MCP server and what it needs.

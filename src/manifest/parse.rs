@@ -27,8 +27,16 @@ use super::model::*;
 use super::rotation::{self, PERIOD_HELP};
 use crate::secret_patterns;
 
-const TOP_LEVEL: &[&str] = &["mcpctl", "defaults", "client", "credential", "server"];
-const DEFAULTS_CHILDREN: &[&str] = &["delivery", "rotate-every"];
+const TOP_LEVEL: &[&str] = &[
+    "mcpctl",
+    "defaults",
+    "client",
+    "credential",
+    "server",
+    "audit",
+];
+const AUDIT_CHILDREN: &[&str] = &["retain", "syslog", "webhook", "alert-reads-per-hour"];
+const DEFAULTS_CHILDREN: &[&str] = &["delivery", "rotate-every", "warn-before"];
 const CREDENTIAL_CHILDREN: &[&str] = &[
     "kind",
     "provider",
@@ -152,6 +160,8 @@ impl Checker {
 
         let mut defaults = Defaults::default();
         let mut defaults_node: Option<SourceSpan> = None;
+        let mut audit = AuditPolicy::default();
+        let mut audit_node: Option<SourceSpan> = None;
         let mut clients: Vec<ClientTarget> = Vec::new();
         let mut client_spans: HashMap<ClientTarget, SourceSpan> = HashMap::new();
         let mut credentials: BTreeMap<String, CredentialDraft> = BTreeMap::new();
@@ -239,10 +249,28 @@ impl Checker {
                     }
                 }
                 "server" => server_nodes.push(node),
+                "audit" => {
+                    let span = head_span(node);
+                    if let Some(first) = audit_node {
+                        self.push(
+                            Problem::new(
+                                K::Duplicate,
+                                "`audit` is given twice",
+                                span,
+                                "given again here",
+                            )
+                            .also(first, "first given here")
+                            .help("merge them into one `audit { … }` block"),
+                        );
+                    } else {
+                        audit_node = Some(span);
+                        audit = self.audit(node);
+                    }
+                }
                 other => {
                     let help = misplaced(other).or_else(|| {
                         did_you_mean(other, TOP_LEVEL.iter().copied()).map(|s| {
-                            format!("did you mean `{s}`? The top level holds `mcpctl`, `defaults`, `client`, `credential` and `server`")
+                            format!("did you mean `{s}`? The top level holds `mcpctl`, `defaults`, `client`, `credential`, `server` and `audit`")
                         })
                     });
                     self.push(
@@ -253,7 +281,7 @@ impl Checker {
                             "unknown node",
                         )
                         .help(help.unwrap_or_else(|| {
-                            "the top level holds `mcpctl`, `defaults`, `client`, `credential` and `server`".into()
+                            "the top level holds `mcpctl`, `defaults`, `client`, `credential`, `server` and `audit`".into()
                         })),
                     );
                 }
@@ -314,6 +342,7 @@ impl Checker {
             clients,
             credentials,
             servers,
+            audit,
         })
     }
 
@@ -474,10 +503,99 @@ impl Checker {
                     }
                 }
                 "rotate-every" => defaults.rotate_every = self.period(child),
+                "warn-before" => {
+                    if let Some(period) = self.period(child) {
+                        defaults.warn_before = period;
+                    }
+                }
                 other => self.unknown_child(child, other, "defaults", DEFAULTS_CHILDREN),
             }
         }
         defaults
+    }
+
+    // ----- audit { … } ----------------------------------------------------
+
+    fn audit(&mut self, node: &KdlNode) -> AuditPolicy {
+        let mut audit = AuditPolicy::default();
+        self.arguments(node, Shape::NONE);
+        self.properties(node, &[]);
+        let mut seen = Seen::default();
+        for child in children(node) {
+            let name = child.name().value();
+            if !self.once(&mut seen, child, "audit") {
+                continue;
+            }
+            match name {
+                "retain" => audit.retain = self.period(child),
+                "syslog" => {
+                    self.arguments(child, Shape::NONE);
+                    self.properties(child, &[]);
+                    self.no_children(child);
+                    audit.syslog = true;
+                }
+                "webhook" => {
+                    let props = self.properties(child, &["alerts-only"]);
+                    if let Some(entry) = props.get("alerts-only") {
+                        match entry.value() {
+                            KdlValue::Bool(b) => audit.webhook_alerts_only = *b,
+                            other => self.push(
+                                Problem::new(
+                                    K::Arguments,
+                                    format!(
+                                        "`alerts-only` is #true or #false, not {}",
+                                        type_name(other)
+                                    ),
+                                    entry.span(),
+                                    "not a boolean",
+                                )
+                                .help("write `alerts-only=#true`"),
+                            ),
+                        }
+                    }
+                    self.no_children(child);
+                    audit.webhook = self
+                        .single(child, Shape::WEBHOOK)
+                        .and_then(|entry| self.url_entry(child, entry));
+                    if let Some(url) = &audit.webhook
+                        && !url.to_ascii_lowercase().starts_with("http://")
+                    {
+                        let span = positional(child)
+                            .first()
+                            .map_or(child.name().span(), |e| e.span());
+                        self.push(
+                            Problem::new(
+                                K::Unsupported,
+                                "https webhooks are not supported yet",
+                                span,
+                                "https",
+                            )
+                            .help("forward to an http:// endpoint on this machine or your network (a local relay such as Vector or Fluent Bit can add TLS), or use `syslog`"),
+                        );
+                    }
+                }
+                "alert-reads-per-hour" => {
+                    if let Some(entry) = self.single(child, Shape::COUNT) {
+                        match entry.value() {
+                            KdlValue::Integer(n) if *n > 0 && *n <= i128::from(u32::MAX) => {
+                                audit.alert_reads_per_hour = Some(*n as u32);
+                            }
+                            _ => self.push(
+                                Problem::new(
+                                    K::Arguments,
+                                    "`alert-reads-per-hour` takes a positive whole number",
+                                    entry.span(),
+                                    "not a positive whole number",
+                                )
+                                .help("write e.g. `alert-reads-per-hour 20`"),
+                            ),
+                        }
+                    }
+                }
+                other => self.unknown_child(child, other, "audit", AUDIT_CHILDREN),
+            }
+        }
+        audit
     }
 
     fn delivery(&mut self, node: &KdlNode) -> Option<Delivery> {
@@ -1455,6 +1573,11 @@ impl Checker {
     /// A one-URL leaf (`url`, `create-at`): the URL if it is http(s).
     fn url(&mut self, node: &KdlNode) -> Option<String> {
         let entry = self.single(node, Shape::URL)?;
+        self.url_entry(node, entry)
+    }
+
+    /// The URL in `entry` of `node`, if it is http(s).
+    fn url_entry(&mut self, node: &KdlNode, entry: &KdlEntry) -> Option<String> {
         let url = self.string(entry)?;
         let Some(problem) = url_problem(url) else {
             return Some(url.to_owned());
@@ -1580,6 +1703,20 @@ impl Shape {
         max: 1,
         what: "a rotation period",
         usage: "rotate-every \"90d\"",
+        leaf: true,
+    };
+    const WEBHOOK: Shape = Shape {
+        min: 1,
+        max: 1,
+        what: "a URL",
+        usage: "webhook \"http://…\" alerts-only=#true",
+        leaf: false,
+    };
+    const COUNT: Shape = Shape {
+        min: 1,
+        max: 1,
+        what: "a number",
+        usage: "alert-reads-per-hour 20",
         leaf: true,
     };
     const CLIENT: Shape = Shape {

@@ -916,3 +916,41 @@ fn load_errors_name_the_path() {
         "{text}"
     );
 }
+
+#[test]
+fn audit_policy_and_warning_window() {
+    let m = ok(&with_head(
+        "defaults { warn-before \"3w\"; }\naudit {\n    retain \"7y\"\n    syslog\n    webhook \"http://127.0.0.1:9000/hook\" alerts-only=#true\n    alert-reads-per-hour 20\n}",
+    ));
+    assert_eq!(m.defaults.warn_before, Period { days: 21 });
+    assert_eq!(
+        m.audit,
+        AuditPolicy {
+            retain: Some(Period { days: 2555 }),
+            syslog: true,
+            webhook: Some("http://127.0.0.1:9000/hook".into()),
+            webhook_alerts_only: true,
+            alert_reads_per_hour: Some(20),
+        }
+    );
+    let https = only(&with_head(
+        "audit { webhook \"https://hooks.example.com/x\"; }",
+    ));
+    assert_eq!(https.kind, ProblemKind::Unsupported);
+    assert!(
+        https
+            .message
+            .contains("https webhooks are not supported yet")
+    );
+    let zero = only(&with_head("audit { alert-reads-per-hour 0; }"));
+    assert_eq!(zero.kind, ProblemKind::Arguments);
+    let unknown = only(&with_head("audit { retian \"1y\"; }"));
+    assert!(
+        unknown
+            .help
+            .as_deref()
+            .unwrap_or("")
+            .contains("did you mean `retain`"),
+        "{unknown:?}"
+    );
+}

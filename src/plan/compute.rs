@@ -20,7 +20,7 @@ use serde_json::Value;
 
 use super::redact::redact;
 use super::{
-    Action, Change, Desired, Observed, ObservedFile, PLAN_VERSION, Plan, Presence, Target,
+    Action, Change, Desired, Observed, ObservedFile, PLAN_VERSION, Plan, Presence, Target, rotation,
 };
 use crate::state::entry_digest;
 
@@ -39,7 +39,17 @@ pub fn compute(desired: &Desired, observed: &Observed, options: Options) -> Plan
             .get(&credential.name)
             .cloned()
             .unwrap_or(Presence::Missing);
+        let present = presence == Presence::Present;
+        let revoked = revoked_at(observed, &credential.name);
         let (action, notes) = match presence {
+            _ if let Some(when) = revoked => (
+                Action::Blocked,
+                vec![format!(
+                    "revoked on {}; `mcpctl rotate {}` supplies a new value",
+                    when.get(..10).unwrap_or(when),
+                    credential.name
+                )],
+            ),
             Presence::Present => (Action::NoOp, Vec::new()),
             Presence::Missing => (
                 Action::Create,
@@ -58,6 +68,14 @@ pub fn compute(desired: &Desired, observed: &Observed, options: Options) -> Plan
             before_digest: None,
             file_fingerprint: None,
             notes,
+            rotation: present.then(|| {
+                rotation(
+                    credential,
+                    observed.state.credentials.get(&credential.name),
+                    desired.warn_before,
+                    observed.now,
+                )
+            }),
         });
     }
     for file in &observed.files {
@@ -109,7 +127,15 @@ fn file_changes(
         let record = observed.state.owned(path, table, name);
         let owned_by_us = record.is_some_and(|r| r.manifest == desired.manifest);
         let mut notes = Vec::new();
+        let blocked_by = blocked_by(desired, observed, name).filter(|_| wanted.contains_key(name));
+        if let Some(credential) = blocked_by {
+            notes.push(format!(
+                "blocked: credential `{credential}` was revoked (hint: `mcpctl rotate {credential}`, then `mcpctl apply`)"
+            ));
+        }
         let action = match (wanted.get(name), current) {
+            (Some(_), Some(_)) if blocked_by.is_some() && owned_by_us => Action::Delete,
+            (Some(_), _) if blocked_by.is_some() => Action::Blocked,
             (Some(_), None) => Action::Create,
             (Some(want), Some(have)) if want == have => {
                 if owned_by_us {
@@ -158,7 +184,7 @@ fn file_changes(
         };
         // A conflict shows what the manifest would write, for comparison.
         let after = match action {
-            Action::Delete | Action::Forget => None,
+            Action::Delete | Action::Forget | Action::Blocked => None,
             _ => wanted.get(name).cloned(),
         };
         changes.push(Change {
@@ -175,9 +201,29 @@ fn file_changes(
             before_digest: current.map(entry_digest),
             file_fingerprint: file.fingerprint.clone(),
             notes,
+            rotation: None,
         });
     }
     changes
+}
+
+/// When `credential` was revoked, if it is.
+fn revoked_at<'o>(observed: &'o Observed, credential: &str) -> Option<&'o str> {
+    observed
+        .state
+        .credentials
+        .get(credential)
+        .and_then(|r| r.revoked_at.as_deref())
+}
+
+/// The first revoked credential that `server` needs.
+fn blocked_by<'d>(desired: &'d Desired, observed: &Observed, server: &str) -> Option<&'d str> {
+    desired
+        .server_credentials
+        .get(server)?
+        .iter()
+        .map(String::as_str)
+        .find(|c| revoked_at(observed, c).is_some())
 }
 
 #[cfg(test)]
@@ -207,6 +253,8 @@ mod tests {
         Desired {
             manifest: MANIFEST.into(),
             credentials: Vec::new(),
+            warn_before: crate::manifest::DEFAULT_WARN_BEFORE,
+            server_credentials: BTreeMap::new(),
             files: vec![DesiredFile {
                 file: client_file(),
                 entries: entries
@@ -242,6 +290,7 @@ mod tests {
                     .collect(),
             }],
             state,
+            now: jiff::Timestamp::UNIX_EPOCH,
         }
     }
 
@@ -336,5 +385,57 @@ mod tests {
         );
         let text = serde_json::to_string(&plan).unwrap();
         assert!(!text.contains("plaintext-canary"), "{text}");
+    }
+
+    #[test]
+    fn a_revoked_credential_blocks_its_servers() {
+        let a = json!({"command": "a"});
+        let mut want = desired(&[
+            ("owned", a.clone()),
+            ("absent", a.clone()),
+            ("free", a.clone()),
+        ]);
+        want.credentials = vec![crate::manifest::Credential {
+            name: "TOKEN".into(),
+            kind: crate::manifest::CredentialKind::Other,
+            provider: None,
+            scopes: vec![],
+            rotate_every: None,
+            rotate_every_source: None,
+            create_at: None,
+            description: None,
+        }];
+        for server in ["owned", "absent"] {
+            want.server_credentials
+                .insert(server.into(), vec!["TOKEN".into()]);
+        }
+        let mut have = observed(
+            &[("owned", a.clone()), ("free", a.clone())],
+            &[("owned", &a), ("free", &a)],
+        );
+        have.state.credentials.insert(
+            "TOKEN".into(),
+            crate::state::CredentialRecord {
+                set_at: None,
+                first_seen: "2026-01-01T00:00:00Z".into(),
+                expires: None,
+                revoked_at: Some("2026-02-01T00:00:00Z".into()),
+            },
+        );
+        let plan = compute(&want, &have, Options::default());
+        let expected: Vec<(String, Action)> = [
+            ("TOKEN", Action::Blocked),
+            ("absent", Action::Blocked),
+            ("free", Action::NoOp),
+            ("owned", Action::Delete),
+        ]
+        .into_iter()
+        .map(|(n, a)| (n.to_owned(), a))
+        .collect();
+        assert_eq!(actions(&plan), expected);
+        assert!(plan.changes[0].notes[0].contains("revoked on 2026-02-01"));
+        assert!(plan.changes[3].notes[0].contains("blocked: credential `TOKEN` was revoked"));
+        assert_eq!(plan.summary().blocked, 2);
+        assert_eq!(plan.summary().destroy, 1);
     }
 }

@@ -8,13 +8,17 @@ use serde_json::Value;
 
 use crate::client::{ClientFile, Launcher, adapter};
 use crate::host::Host;
-use crate::manifest::{Credential, LoadedManifest};
+use crate::manifest::{Credential, LoadedManifest, Period};
 
 #[derive(Debug, Clone)]
 pub struct Desired {
     pub manifest: PathBuf,
     pub credentials: Vec<Credential>,
     pub files: Vec<DesiredFile>,
+    /// How long before a due or expiry date to warn.
+    pub warn_before: Period,
+    /// The credentials each server needs, so a revoked one blocks it.
+    pub server_credentials: BTreeMap<String, Vec<String>>,
 }
 
 /// The entries one client file should hold, rendered by its adapter.
@@ -48,5 +52,14 @@ pub fn desired(loaded: &LoadedManifest, host: &Host, current_exe: &Path) -> Desi
         manifest: loaded.path.clone(),
         credentials: manifest.credentials.values().cloned().collect(),
         files,
+        warn_before: manifest.defaults.warn_before,
+        server_credentials: manifest
+            .servers
+            .values()
+            .map(|server| {
+                let credentials = server.credential_bindings().map(|(_, c)| c.to_owned());
+                (server.name.clone(), credentials.collect())
+            })
+            .collect(),
     }
 }

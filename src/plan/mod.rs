@@ -10,6 +10,7 @@
 mod compute;
 mod desired;
 mod redact;
+mod rotation;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -20,6 +21,7 @@ use serde_json::Value;
 
 pub use compute::{Options, compute};
 pub use desired::{Desired, DesiredFile, desired};
+pub use rotation::{Rotation, RotationStatus, rotation};
 
 use crate::client::ClientFile;
 use crate::manifest::{ClientId, Scope};
@@ -55,6 +57,9 @@ pub struct Change {
     pub file_fingerprint: Option<String>,
     /// Why, in words, for the human view.
     pub notes: Vec<String>,
+    /// For credentials in the store: age, period, due and expiry dates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rotation: Option<Rotation>,
 }
 
 /// What a change is about.
@@ -96,6 +101,10 @@ pub enum Action {
     /// An ownership record whose entry is gone and no longer wanted: only
     /// mcpctl's state changes.
     Forget,
+    /// A revoked credential (`mcpctl revoke`), or the entry of a server that
+    /// needs one: not asked for, not created, until `mcpctl rotate`
+    /// supplies a new value.
+    Blocked,
 }
 
 impl Change {
@@ -106,7 +115,11 @@ impl Change {
             Action::Adopt => {
                 self.before_digest != self.after.as_ref().map(crate::state::entry_digest)
             }
-            Action::NoOp | Action::Conflict | Action::Unavailable | Action::Forget => false,
+            Action::NoOp
+            | Action::Conflict
+            | Action::Unavailable
+            | Action::Forget
+            | Action::Blocked => false,
         }
     }
 }
@@ -119,6 +132,15 @@ pub struct Summary {
     pub destroy: usize,
     pub conflicts: usize,
     pub unavailable: usize,
+    /// Credentials past their rotation or expiry date.
+    #[serde(default)]
+    pub overdue: usize,
+    /// Credentials due for rotation or expiring within the warning window.
+    #[serde(default)]
+    pub due_soon: usize,
+    /// Revoked credentials and the entries they block.
+    #[serde(default)]
+    pub blocked: usize,
 }
 
 impl Plan {
@@ -132,7 +154,12 @@ impl Plan {
                 Action::Delete => summary.destroy += 1,
                 Action::Conflict => summary.conflicts += 1,
                 Action::Unavailable => summary.unavailable += 1,
+                Action::Blocked => summary.blocked += 1,
                 Action::Adopt | Action::NoOp | Action::Forget => {}
+            }
+            if let Some(rotation) = &change.rotation {
+                summary.overdue += usize::from(rotation.status.is_failure());
+                summary.due_soon += usize::from(rotation.status.is_warning());
             }
         }
         summary
@@ -141,7 +168,7 @@ impl Plan {
     /// Whether anything is pending: what `--detailed-exitcode` reports.
     pub fn has_changes(&self) -> bool {
         self.changes.iter().any(|c| match c.action {
-            Action::NoOp | Action::Forget => false,
+            Action::NoOp | Action::Forget | Action::Blocked => false,
             Action::Adopt => c.writes(),
             _ => true,
         })
@@ -191,4 +218,6 @@ pub struct Observed {
     pub credentials: BTreeMap<String, Presence>,
     pub files: Vec<ObservedFile>,
     pub state: State,
+    /// When the machine was observed: ages and due dates count to here.
+    pub now: jiff::Timestamp,
 }

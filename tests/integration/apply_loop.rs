@@ -512,7 +512,7 @@ fn a_second_apply_waits_for_the_lock() {
     let (stdout, stderr) = text(&output);
     assert!(output.status.success(), "{stdout}{stderr}");
     assert!(
-        stderr.contains("waiting for another mcpctl apply"),
+        stderr.contains("waiting for another mcpctl command"),
         "{stderr}"
     );
 }

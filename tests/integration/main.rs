@@ -5,7 +5,9 @@ mod fixtures;
 mod support;
 
 mod apply_loop;
+mod audit;
 mod canary;
+mod lifecycle;
 mod real_clients;
 mod store;
 mod validate;

@@ -32,18 +32,6 @@ server probe {{
     )
 }
 
-fn apply(sandbox: &Sandbox, manifest: &Path, token: &str) {
-    let output = sandbox
-        .mcpctl()
-        .args(["apply", "--auto-approve", "--secrets-from-env", "-f"])
-        .arg(manifest)
-        .env("GITHUB_TOKEN", token)
-        .output()
-        .unwrap();
-    let (stdout, stderr) = text(&output);
-    assert!(output.status.success(), "{stdout}{stderr}");
-}
-
 fn claude(sandbox: &Sandbox, cli: &Path) -> assert_cmd::Command {
     let mut cmd = sandbox.program(cli);
     cmd.env("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1")
@@ -73,7 +61,7 @@ fn claude_code_lists_the_entry_and_its_server_gets_the_credential() {
     let probe_out = sandbox.root().join("probe-out.jsonl");
     let manifest = sandbox.manifest(&probe_manifest("client claude-code", &probe_out));
     let token = canary("claude");
-    apply(&sandbox, &manifest, &token);
+    sandbox.apply_with_token(&manifest, &token);
 
     let output = claude(&sandbox, &cli)
         .args(["mcp", "get", "probe"])
@@ -132,7 +120,7 @@ fn claude_code_project_scope_runs_the_bare_mcpctl() {
     )
     .unwrap();
     let token = canary("project");
-    apply(&sandbox, &manifest, &token);
+    sandbox.apply_with_token(&manifest, &token);
     let mcp_json: serde_json::Value =
         serde_json::from_str(&fs_err::read_to_string(repo.join(".mcp.json")).unwrap()).unwrap();
     assert_eq!(mcp_json["mcpServers"]["probe"]["command"], "mcpctl");
@@ -167,7 +155,7 @@ fn codex_reads_the_entry() {
     let sandbox = Sandbox::new();
     let probe_out = sandbox.root().join("probe-out.jsonl");
     let manifest = sandbox.manifest(&probe_manifest("client codex", &probe_out));
-    apply(&sandbox, &manifest, &canary("codex"));
+    sandbox.apply_with_token(&manifest, &canary("codex"));
 
     let output = sandbox
         .program(&cli)

@@ -118,6 +118,20 @@ impl Sandbox {
         path
     }
 
+    /// `apply --auto-approve --secrets-from-env` with `GITHUB_TOKEN=token`;
+    /// panics with the output when it fails.
+    pub fn apply_with_token(&self, manifest: &Path, token: &str) {
+        let output = self
+            .mcpctl()
+            .args(["apply", "--auto-approve", "--secrets-from-env", "-f"])
+            .arg(manifest)
+            .env("GITHUB_TOKEN", token)
+            .output()
+            .unwrap();
+        let (stdout, stderr) = text(&output);
+        assert!(output.status.success(), "{stdout}{stderr}");
+    }
+
     /// Every file under the sandbox, for leak checks.
     pub fn all_files(&self) -> Vec<PathBuf> {
         let mut files = Vec::new();

@@ -11,7 +11,7 @@ use similar::{ChangeTag, TextDiff};
 
 use super::{Style, display_path};
 use crate::manifest::Manifest;
-use crate::plan::{Action, Change, Plan, Target};
+use crate::plan::{Action, Change, Plan, RotationStatus, Target};
 
 /// Where the plan is shown: `plan` ends with what to run next; `apply`
 /// asks for confirmation instead.
@@ -78,6 +78,16 @@ pub fn render(
     }
 
     let summary = plan.summary();
+    if summary.overdue + summary.due_soon > 0 {
+        let _ = writeln!(
+            out,
+            "{}",
+            style.yellow(&format!(
+                "Rotation: {} credential(s) overdue or expired, {} due soon or expiring.",
+                summary.overdue, summary.due_soon
+            ))
+        );
+    }
     if !plan.has_changes() {
         let _ = writeln!(
             out,
@@ -96,6 +106,9 @@ pub fn render(
     );
     if summary.conflicts > 0 {
         let _ = write!(line, " {} conflict(s) left alone.", summary.conflicts);
+    }
+    if summary.blocked > 0 {
+        let _ = write!(line, " {} blocked by revocation.", summary.blocked);
     }
     if summary.unavailable > 0 {
         let _ = write!(
@@ -130,9 +143,29 @@ fn render_credential(out: &mut String, change: &Change, manifest: &Manifest, sty
     };
     let credential = manifest.credentials.get(name);
     match change.action {
-        Action::NoOp => {
-            let _ = writeln!(out, "  {} {name}: present", style.dim("="));
-        }
+        Action::NoOp => match (&change.rotation, credential) {
+            (Some(rotation), Some(credential)) => {
+                let (symbol, verdict) = match rotation.status {
+                    RotationStatus::Expired => (style.red("!"), " EXPIRED"),
+                    RotationStatus::Overdue => (style.red("!"), " OVERDUE"),
+                    RotationStatus::Expiring => (style.yellow("!"), " expiring soon"),
+                    RotationStatus::DueSoon => (style.yellow("!"), " due soon"),
+                    _ => (style.dim("="), ""),
+                };
+                let _ = writeln!(
+                    out,
+                    "  {symbol} {name}: present{verdict}; {}",
+                    rotation.describe(credential)
+                );
+                if rotation.status.is_failure() || rotation.status.is_warning() {
+                    let hint = format!("hint: `mcpctl rotate {name}` stores a new value");
+                    let _ = writeln!(out, "      {}", style.dim(&hint));
+                }
+            }
+            _ => {
+                let _ = writeln!(out, "  {} {name}: present", style.dim("="));
+            }
+        },
         Action::Create => {
             let _ = writeln!(
                 out,
@@ -171,6 +204,7 @@ fn render_entry(out: &mut String, change: &Change, server: &str, style: Style) {
             style.red("!"),
             "conflicts with an entry mcpctl did not write",
         ),
+        Action::Blocked => (style.red("!"), "is blocked and will not be created"),
         Action::NoOp | Action::Forget | Action::Unavailable => return,
     };
     let _ = writeln!(out, "  {symbol} {server} {what}");
@@ -180,7 +214,7 @@ fn render_entry(out: &mut String, change: &Change, server: &str, style: Style) {
     if let Some(note) = launcher_note(change) {
         let _ = writeln!(out, "      {}", style.dim(&format!("note: {note}")));
     }
-    if change.action == Action::Adopt && !change.writes() {
+    if change.action == Action::Blocked || (change.action == Action::Adopt && !change.writes()) {
         return;
     }
     let before = change.before.as_ref().map(pretty).unwrap_or_default();

@@ -1,0 +1,408 @@
+//! The audit trail: an append-only, hash-chained JSON Lines file of every
+//! store access and every file change mcpctl makes.
+//!
+//! Each record carries a sequence number and the hash of the record before
+//! it, so an edited, deleted or reordered record breaks the chain and
+//! [`verify`] can say which. Records name credentials, servers and files —
+//! never a value. Several `mcpctl exec` launches may append at once, so each
+//! append holds an exclusive lock (on `audit.lock`, not on the log itself,
+//! because pruning replaces the log file) while it reads the previous hash
+//! and writes its line.
+//!
+//! A local file can be rewritten by its owner, so records can also be
+//! forwarded as they are written ([`forward`]), and alert rules ([`alert`])
+//! add warning records. Retention ([`prune`]) removes old records and leaves
+//! a checkpoint that stands in for the last removed one, so what is left
+//! still verifies.
+
+mod alert;
+mod forward;
+mod prune;
+mod query;
+mod verify;
+
+use std::collections::BTreeMap;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::manifest::AuditPolicy;
+use crate::state::hex;
+
+pub use prune::prune;
+pub use query::{Filter, read_records};
+pub use verify::{Problem, ProblemKind, Verification, verify};
+
+const AUDIT_FILE: &str = "audit.jsonl";
+const LOCK_FILE: &str = "audit.lock";
+/// The `prev` of the first record.
+const GENESIS: &str = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
+/// The action of the record that stands in for pruned ones.
+pub const CHECKPOINT: &str = "audit.checkpoint";
+
+/// Who is acting: the same for every record of one command.
+#[derive(Debug, Clone, Serialize)]
+pub struct Actor {
+    pub user: String,
+    pub host: String,
+    pub pid: u32,
+    /// The mcpctl subcommand (`apply`, `exec`, …).
+    pub command: String,
+    pub manifest: Option<PathBuf>,
+    /// The commit checked out in the manifest's repository, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub git_commit: Option<String>,
+}
+
+/// One thing that happened.
+#[derive(Debug, Clone, Serialize)]
+pub struct Event {
+    /// `store.read`, `store.write`, `store.delete`, `file.write`,
+    /// `alert.read-rate`, …
+    pub action: &'static str,
+    /// A credential name or a file path.
+    pub target: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    pub outcome: Outcome,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    Ok,
+    Failed,
+    /// An alert rule fired.
+    Warning,
+}
+
+#[derive(Serialize)]
+struct Record<'a> {
+    time: String,
+    seq: u64,
+    #[serde(flatten)]
+    actor: &'a Actor,
+    #[serde(flatten)]
+    event: &'a Event,
+    prev: String,
+}
+
+/// A record as read back from the file.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct StoredRecord {
+    pub time: String,
+    /// Absent in records written before sequence numbers existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u64>,
+    #[serde(default)]
+    pub user: String,
+    #[serde(default)]
+    pub host: String,
+    #[serde(default)]
+    pub command: String,
+    #[serde(default)]
+    pub manifest: Option<PathBuf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub git_commit: Option<String>,
+    pub action: String,
+    #[serde(default)]
+    pub target: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    pub outcome: Outcome,
+    pub prev: String,
+}
+
+/// The audit settings `apply` installs on this machine from its manifest:
+/// `exec` has no manifest, so it reads them from mcpctl's state.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    pub policy: AuditPolicy,
+    /// The credentials each server declares, for the undeclared-read alert.
+    #[serde(default)]
+    pub declared: BTreeMap<String, Vec<String>>,
+}
+
+/// What an append did besides writing its record.
+#[derive(Debug, Default)]
+pub struct Appended {
+    /// Alert records the append raised.
+    pub alerts: Vec<Event>,
+    /// Forwards that failed, in words (the record is in the file).
+    pub forward_errors: Vec<String>,
+}
+
+/// The audit log of one state directory.
+pub struct AuditLog {
+    path: PathBuf,
+    actor: Actor,
+    settings: Settings,
+    syslog_socket: PathBuf,
+}
+
+impl AuditLog {
+    /// The trail's file name in the state directory.
+    pub const FILE: &str = AUDIT_FILE;
+
+    pub fn new(state_dir: &Path, actor: Actor) -> AuditLog {
+        AuditLog {
+            path: state_dir.join(AUDIT_FILE),
+            actor,
+            settings: Settings::default(),
+            syslog_socket: PathBuf::from(forward::DEFAULT_SYSLOG_SOCKET),
+        }
+    }
+
+    /// Forwards and alerts as `settings` say; syslog goes to `socket`
+    /// (`/dev/log` unless overridden).
+    pub fn with_settings(mut self, settings: Settings, syslog_socket: Option<PathBuf>) -> AuditLog {
+        self.settings = settings;
+        if let Some(socket) = syslog_socket {
+            self.syslog_socket = socket;
+        }
+        self
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Appends one record, chained to the last one in the file, then any
+    /// alert records it raises, then forwards them all.
+    pub fn append(&self, event: &Event) -> std::io::Result<Appended> {
+        let mut appended = Appended::default();
+        let mut lines = Vec::new();
+        {
+            let _lock = self.lock()?;
+            let mut file = self.open()?;
+            lines.push(self.write_record(&mut file, event)?);
+            appended.alerts = alert::evaluate(&self.path, &self.settings, event)?;
+            for alert in &appended.alerts {
+                lines.push(self.write_record(&mut file, alert)?);
+            }
+        }
+        let alerts_from = 1;
+        for (i, line) in lines.iter().enumerate() {
+            let is_alert = i >= alerts_from;
+            appended.forward_errors.extend(forward::forward(
+                line,
+                is_alert,
+                &self.settings.policy,
+                &self.syslog_socket,
+                &self.actor,
+            ));
+        }
+        Ok(appended)
+    }
+
+    /// Holds the append lock until dropped.
+    fn lock(&self) -> std::io::Result<std::fs::File> {
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        crate::fs::create_private_dir(dir)?;
+        let lock = fs_err::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(dir.join(LOCK_FILE))?
+            .into_parts()
+            .0;
+        lock.lock()?;
+        Ok(lock)
+    }
+
+    fn open(&self) -> std::io::Result<std::fs::File> {
+        Ok(fs_err::OpenOptions::new()
+            .create(true)
+            .read(true)
+            .append(true)
+            .open(&self.path)?
+            .into_parts()
+            .0)
+    }
+
+    fn write_record(&self, file: &mut std::fs::File, event: &Event) -> std::io::Result<String> {
+        let (prev, seq) = match last_line(file)? {
+            Some(line) => (line_hash(&line), last_seq(&line) + 1),
+            None => (GENESIS.to_owned(), 1),
+        };
+        let record = Record {
+            time: jiff::Timestamp::now().to_string(),
+            seq,
+            actor: &self.actor,
+            event,
+            prev,
+        };
+        let line = serde_json::to_string(&record).expect("record serializes");
+        file.write_all(format!("{line}\n").as_bytes())?;
+        file.sync_data()?;
+        Ok(line)
+    }
+}
+
+/// The sequence number of a line (0 when it has none or does not parse).
+fn last_seq(line: &str) -> u64 {
+    serde_json::from_str::<serde_json::Value>(line)
+        .ok()
+        .and_then(|v| v.get("seq").and_then(serde_json::Value::as_u64))
+        .unwrap_or(0)
+}
+
+/// The commit checked out in the repository holding `dir`, if it is one
+/// and git is installed.
+pub fn git_commit(dir: &Path) -> Option<String> {
+    let output = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["rev-parse", "--verify", "--quiet", "HEAD"])
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    let commit = String::from_utf8(output.stdout).ok()?.trim().to_owned();
+    (output.status.success() && !commit.is_empty()).then_some(commit)
+}
+
+/// The hash a following record stores as its `prev`.
+pub fn line_hash(line: &str) -> String {
+    format!("sha256:{}", hex(&Sha256::digest(line.as_bytes())))
+}
+
+/// The last complete line of the file, without its newline.
+fn last_line(file: &mut std::fs::File) -> std::io::Result<Option<String>> {
+    let len = file.seek(SeekFrom::End(0))?;
+    if len == 0 {
+        return Ok(None);
+    }
+    let mut window: u64 = 4096;
+    loop {
+        let start = len.saturating_sub(window);
+        file.seek(SeekFrom::Start(start))?;
+        let mut tail = Vec::new();
+        file.take(len - start).read_to_end(&mut tail)?;
+        let body = tail.strip_suffix(b"\n").unwrap_or(&tail);
+        if let Some(pos) = body.iter().rposition(|&b| b == b'\n') {
+            return Ok(Some(String::from_utf8_lossy(&body[pos + 1..]).into_owned()));
+        }
+        if start == 0 {
+            return Ok(Some(String::from_utf8_lossy(body).into_owned()));
+        }
+        window *= 4;
+    }
+}
+
+/// The host name for audit records.
+pub fn host_name() -> String {
+    ["/proc/sys/kernel/hostname", "/etc/hostname"]
+        .iter()
+        .find_map(|p| std::fs::read_to_string(p).ok())
+        .map(|s| s.trim().to_owned())
+        .or_else(|| std::env::var("COMPUTERNAME").ok())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub fn actor() -> Actor {
+        Actor {
+            user: "ada".into(),
+            host: "box".into(),
+            pid: 1,
+            command: "apply".into(),
+            manifest: None,
+            git_commit: None,
+        }
+    }
+
+    pub fn read(target: &str, server: &str) -> Event {
+        Event {
+            action: "store.read",
+            target: target.into(),
+            server: Some(server.into()),
+            detail: None,
+            outcome: Outcome::Ok,
+        }
+    }
+
+    pub fn targets(n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("T{i}")).collect()
+    }
+
+    /// A log in `dir` with one `store.write` per target.
+    pub fn log_with(dir: &Path, targets: &[String]) -> AuditLog {
+        let log = AuditLog::new(dir, actor());
+        for target in targets {
+            log.append(&Event {
+                action: "store.write",
+                target: target.clone(),
+                server: None,
+                detail: None,
+                outcome: Outcome::Ok,
+            })
+            .unwrap();
+        }
+        log
+    }
+
+    #[test]
+    fn records_chain_by_hash_and_count() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = log_with(dir.path(), &targets(3));
+        let text = fs_err::read_to_string(log.path()).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 3);
+        let field = |line: &str, key: &str| {
+            serde_json::from_str::<serde_json::Value>(line).unwrap()[key].clone()
+        };
+        assert_eq!(field(lines[0], "prev"), GENESIS);
+        assert_eq!(field(lines[1], "prev"), line_hash(lines[0]).as_str());
+        assert_eq!(field(lines[2], "prev"), line_hash(lines[1]).as_str());
+        assert_eq!(field(lines[2], "seq"), 3);
+    }
+
+    #[test]
+    fn alert_rules_fire_once_and_name_the_server() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = Settings {
+            policy: AuditPolicy {
+                alert_reads_per_hour: Some(2),
+                ..AuditPolicy::default()
+            },
+            declared: BTreeMap::from([("github".to_owned(), vec!["GITHUB_TOKEN".to_owned()])]),
+        };
+        let log = AuditLog::new(dir.path(), actor()).with_settings(settings, None);
+        let fired: Vec<Vec<&str>> = (0..4)
+            .map(|_| {
+                log.append(&read("GITHUB_TOKEN", "github"))
+                    .unwrap()
+                    .alerts
+                    .iter()
+                    .map(|a| a.action)
+                    .collect()
+            })
+            .collect();
+        assert_eq!(fired, vec![vec![], vec![], vec![alert::READ_RATE], vec![]]);
+        let stranger = log.append(&read("GITHUB_TOKEN", "slack")).unwrap();
+        assert_eq!(stranger.alerts[0].action, alert::UNDECLARED_READ);
+        assert!(verify(log.path()).unwrap().ok());
+        let warnings = read_records(
+            log.path(),
+            &Filter {
+                action: Some("alert".into()),
+                ..Filter::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(warnings.len(), 2);
+        assert!(warnings.iter().all(|w| w.outcome == Outcome::Warning));
+    }
+}

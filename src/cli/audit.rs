@@ -1,0 +1,187 @@
+//! `mcpctl audit`: read the audit trail (filtered by time, credential,
+//! server and action) and `mcpctl audit verify`: check its hash chain.
+//! Neither needs a manifest: the trail belongs to the machine.
+
+use jiff::Timestamp;
+use miette::IntoDiagnostic;
+
+use super::Outcome;
+use crate::audit::{AuditLog, Filter, StoredRecord, read_records, verify};
+use crate::host::Host;
+
+#[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct Args {
+    #[command(subcommand)]
+    command: Option<Sub>,
+
+    #[command(flatten)]
+    list: ListArgs,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Sub {
+    /// Check the hash chain: name every edited, deleted or reordered record
+    Verify {
+        /// Print the result as JSON
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+struct ListArgs {
+    /// Records at or after: `7d`, `12h`, `2w` ago, a date (2026-11-01) or an RFC 3339 time
+    #[arg(long, value_name = "WHEN", value_parser = parse_since)]
+    since: Option<Timestamp>,
+
+    /// Records at or before: same forms as `--since` (a date includes that whole day)
+    #[arg(long, value_name = "WHEN", value_parser = parse_until)]
+    until: Option<Timestamp>,
+
+    /// Only records about this credential
+    #[arg(long, value_name = "NAME")]
+    credential: Option<String>,
+
+    /// Only records of this server (`exec` reads, alerts)
+    #[arg(long, value_name = "NAME")]
+    server: Option<String>,
+
+    /// Only this action (`store.read`) or family (`store`, `file`, `alert`)
+    #[arg(long, value_name = "ACTION")]
+    action: Option<String>,
+
+    /// Print the records as a JSON array
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: Args) -> miette::Result<Outcome> {
+    let host = Host::from_process()?;
+    let path = host.state_dir().join(AuditLog::FILE);
+    match args.command {
+        Some(Sub::Verify { json }) => {
+            let report = verify(&path).into_diagnostic()?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report).expect("report serializes")
+                );
+            } else if report.ok() {
+                let pruned = report
+                    .pruned_before
+                    .map(|n| format!(" (after a pruning checkpoint for records 1 to {n})"))
+                    .unwrap_or_default();
+                println!(
+                    "`{}`: {} record(s), chain intact{pruned}.",
+                    path.display(),
+                    report.records
+                );
+            } else {
+                println!(
+                    "`{}`: {} record(s), {} problem(s):",
+                    path.display(),
+                    report.records,
+                    report.problems.len()
+                );
+                for problem in &report.problems {
+                    println!("  line {}: {}", problem.line, problem.message);
+                }
+                println!(
+                    "hint: compare with the forwarded copy (syslog or webhook) to see what was there"
+                );
+            }
+            Ok(if report.ok() {
+                Outcome::Success
+            } else {
+                Outcome::Problems
+            })
+        }
+        None => {
+            let list = args.list;
+            let filter = Filter {
+                since: list.since,
+                until: list.until,
+                credential: list.credential,
+                server: list.server,
+                action: list.action,
+            };
+            let records = read_records(&path, &filter).into_diagnostic()?;
+            if list.json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&records).expect("records serialize")
+                );
+            } else if records.is_empty() {
+                eprintln!("no audit records match (trail: `{}`)", path.display());
+            } else {
+                for record in &records {
+                    println!("{}", line(record));
+                }
+            }
+            Ok(Outcome::Success)
+        }
+    }
+}
+
+fn line(record: &StoredRecord) -> String {
+    let outcome = match record.outcome {
+        crate::audit::Outcome::Ok => "ok",
+        crate::audit::Outcome::Failed => "FAILED",
+        crate::audit::Outcome::Warning => "WARNING",
+    };
+    let mut text = format!(
+        "{:<27} {:<7} {:<20} {}",
+        record.time, record.command, record.action, record.target
+    );
+    if let Some(server) = &record.server {
+        text.push_str(&format!(" server={server}"));
+    }
+    text.push_str(&format!(" {outcome} {}@{}", record.user, record.host));
+    if let Some(detail) = &record.detail {
+        text.push_str(&format!(" ({detail})"));
+    }
+    text
+}
+
+fn parse_since(text: &str) -> Result<Timestamp, String> {
+    parse_when(text, false)
+}
+
+fn parse_until(text: &str) -> Result<Timestamp, String> {
+    parse_when(text, true)
+}
+
+/// `7d`/`12h`/`2w` ago, a date, or an RFC 3339 time. A date as an upper
+/// bound means the end of that day.
+fn parse_when(text: &str, end_of_day: bool) -> Result<Timestamp, String> {
+    let hint = || {
+        format!(
+            "`{text}` is not a time: write `7d`, `12h`, `2w` (ago), a date like 2026-11-01, or an RFC 3339 time"
+        )
+    };
+    if let Ok(time) = text.parse::<Timestamp>() {
+        return Ok(time);
+    }
+    if let Ok(date) = text.parse::<jiff::civil::Date>() {
+        let date = if end_of_day {
+            date.tomorrow().map_err(|_| hint())?
+        } else {
+            date
+        };
+        return date
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .map(|z| z.timestamp())
+            .map_err(|_| hint());
+    }
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    let (number, unit) = text.split_at(digits);
+    let n: i64 = number.parse().map_err(|_| hint())?;
+    let hours = match unit {
+        "h" => n,
+        "d" => n * 24,
+        "w" => n * 24 * 7,
+        _ => return Err(hint()),
+    };
+    Ok(Timestamp::now() - jiff::SignedDuration::from_hours(hours))
+}

@@ -1,0 +1,229 @@
+//! `mcpctl revoke NAME`: the guide's emergency response, as far as this
+//! machine goes.
+//!
+//! "If a token is compromised, revoke it immediately; generate a new token
+//! with a different name; update all MCP configurations; review access logs
+//! for unauthorized usage." mcpctl deletes the value from the store, records
+//! the credential as revoked (so later plans show its servers as blocked
+//! and never re-create their entries or ask for it), removes the client
+//! entries of every server that uses it through the ordinary plan/apply
+//! machinery (so the diff is shown first), records all of it in the audit
+//! trail, and prints what only a person can do: the provider's page to
+//! revoke the token itself, and the remaining steps with exact commands.
+
+use std::path::Path;
+
+use miette::IntoDiagnostic;
+
+use super::render::plan::{Context as View, render};
+use super::render::{Style, display_path};
+use super::rotate::{declared, servers_using};
+use super::workspace::Workspace;
+use super::{Outcome, use_color};
+use crate::apply::{self, ApplyError, Context, Progress, SecretSource};
+use crate::audit::{Event, Outcome as AuditOutcome};
+use crate::manifest::Credential;
+use crate::observe::observe;
+use crate::plan::{self, Action, Plan, Target};
+use crate::state::{CredentialRecord, State};
+use crate::store::{CredentialStore, Secret};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The credential to revoke, as the manifest names it
+    name: String,
+
+    /// Revoke without asking for confirmation
+    #[arg(long)]
+    auto_approve: bool,
+}
+
+pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
+    let workspace = Workspace::open(manifest)?;
+    let credential = declared(&workspace, &args.name)?;
+    let _lock = workspace.lock()?;
+    let store = workspace.open_store()?;
+    let now = jiff::Timestamp::now().to_string();
+
+    let mut state = State::load(&workspace.state_dir)?;
+    let record = state
+        .credentials
+        .entry(credential.name.clone())
+        .or_insert_with(|| CredentialRecord {
+            set_at: None,
+            first_seen: now.clone(),
+            expires: None,
+            revoked_at: None,
+        });
+    record.revoked_at = Some(now.clone());
+
+    let desired = workspace.desired()?;
+    let observed = observe(
+        &desired,
+        Ok(&store as &dyn CredentialStore),
+        state.clone(),
+        &workspace.host,
+        &workspace.loaded.root,
+    )?;
+    let full = plan::compute(&desired, &observed, plan::Options::default());
+    let users: Vec<&str> = servers_using(&workspace.loaded.manifest, &credential.name)
+        .into_iter()
+        .map(|(server, _)| server)
+        .collect();
+    let plan = only_revocation(full, &credential.name, &users);
+
+    let style = Style { color: use_color() };
+    let home = &workspace.host.home;
+    println!(
+        "Revoking `{}`: its value is deleted from the {} and these entries are removed:\n",
+        credential.name,
+        store.name()
+    );
+    print!(
+        "{}",
+        render(&plan, &workspace.loaded.manifest, home, style, View::Apply)
+    );
+    if !args.auto_approve {
+        super::apply::confirm(
+            "Revoke it?",
+            &format!("mcpctl revoke {} --auto-approve", credential.name),
+        )?;
+    }
+
+    let audit = workspace.audit_log("revoke")?;
+    let deleted = store.delete(&credential.name);
+    audit
+        .append(&Event {
+            action: "store.delete",
+            target: credential.name.clone(),
+            server: None,
+            detail: Some("revoke".to_owned()),
+            outcome: if deleted.is_ok() {
+                AuditOutcome::Ok
+            } else {
+                AuditOutcome::Failed
+            },
+        })
+        .into_diagnostic()?;
+    let existed = deleted?;
+    state.save(&workspace.state_dir)?;
+    eprintln!(
+        "{} `{}` in the {}",
+        if existed {
+            "deleted"
+        } else {
+            "there was no value for"
+        },
+        credential.name,
+        store.name()
+    );
+
+    let files: Vec<_> = observed.files.iter().map(|f| f.file.clone()).collect();
+    let mut progress = |event: Progress| {
+        if let Progress::WroteFile { path, .. } = event {
+            eprintln!("wrote `{}`", display_path(&path, home));
+        }
+    };
+    apply::apply(
+        &plan,
+        Context {
+            store: &store,
+            credentials: &workspace.loaded.manifest.credentials,
+            secrets: &mut NoSecrets,
+            state_dir: &workspace.state_dir,
+            state,
+            audit: &audit,
+            progress: &mut progress,
+            files: &files,
+        },
+    )?;
+
+    println!();
+    println!(
+        "{}",
+        style.bold(&format!(
+            "`{}` is revoked on this machine; {} server(s) blocked: {}.",
+            credential.name,
+            users.len(),
+            if users.is_empty() {
+                "none".to_owned()
+            } else {
+                users.join(", ")
+            }
+        ))
+    );
+    print_next_steps(credential);
+    Ok(Outcome::Success)
+}
+
+/// The credential's own change and the entry changes of the servers that
+/// use it; nothing else from the plan is carried out by `revoke`.
+fn only_revocation(plan: Plan, credential: &str, users: &[&str]) -> Plan {
+    let changes = plan
+        .changes
+        .into_iter()
+        .filter(|change| match &change.target {
+            Target::Credential { name, .. } => name == credential,
+            Target::Entry { server, .. } => {
+                users.contains(&server.as_str())
+                    && matches!(change.action, Action::Delete | Action::Blocked)
+            }
+        })
+        .collect();
+    Plan { changes, ..plan }
+}
+
+/// What is left to do, as the guide's emergency response lists it.
+fn print_next_steps(credential: &Credential) {
+    let name = &credential.name;
+    println!();
+    println!("Now:");
+    match revocation_page(credential) {
+        Some(url) => println!("  1. Revoke the token at the provider: {url}"),
+        None => println!(
+            "  1. Revoke the token at the provider that issued it (the manifest names no page; add `create-at`)"
+        ),
+    }
+    println!(
+        "  2. Create a new token, with a different name at the provider{}",
+        credential
+            .create_at
+            .as_deref()
+            .map(|url| format!(": {url}"))
+            .unwrap_or_default()
+    );
+    if !credential.scopes.is_empty() {
+        println!("     scopes: {}", credential.scopes.join(", "));
+    }
+    println!("  3. Store it and lift the block: `mcpctl rotate {name}`");
+    println!("  4. Re-create the entries: `mcpctl apply`");
+    println!("  5. Review the access log for unauthorized use: `mcpctl audit --credential {name}`");
+}
+
+/// Where a person revokes a token of this provider.
+fn revocation_page(credential: &Credential) -> Option<String> {
+    let known = match credential.provider.as_deref() {
+        Some("github") => Some("https://github.com/settings/tokens"),
+        Some("gitlab") => Some("https://gitlab.com/-/user_settings/personal_access_tokens"),
+        Some("slack") => Some("https://api.slack.com/apps"),
+        Some("aws") => Some("https://console.aws.amazon.com/iam/home#/security_credentials"),
+        Some("openai") => Some("https://platform.openai.com/api-keys"),
+        Some("anthropic") => Some("https://console.anthropic.com/settings/keys"),
+        _ => None,
+    };
+    known
+        .map(str::to_owned)
+        .or_else(|| credential.create_at.clone())
+}
+
+/// `revoke` never asks for a value: its plan creates no credential.
+struct NoSecrets;
+
+impl SecretSource for NoSecrets {
+    fn secret_for(&mut self, credential: &Credential) -> Result<Secret, ApplyError> {
+        Err(ApplyError::MissingSecret {
+            credential: credential.name.clone(),
+            hint: format!("`mcpctl rotate {}` supplies a new value", credential.name),
+        })
+    }
+}

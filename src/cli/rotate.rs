@@ -1,0 +1,213 @@
+//! `mcpctl rotate NAME`: put a new value for a credential in the store.
+//!
+//! The guide's rotation is "create a new token, replace the old one, revoke
+//! the old one at the provider". mcpctl does the middle step: it asks for
+//! the new value (hidden input, `--from-env`, `--from-stdin`), stores it
+//! under the same entry, records the time (and the provider's expiry date,
+//! if given) in its state and the audit trail, and shows which servers and
+//! client files use the credential — every one of them reads the new value
+//! the next time its client starts it, because entries hold only a launcher.
+//! Rotating a revoked credential lifts the revocation.
+
+use std::path::Path;
+
+use miette::IntoDiagnostic;
+
+use super::render::display_path;
+use super::workspace::Workspace;
+use super::{Outcome, secret_input};
+use crate::audit::{Event, Outcome as AuditOutcome};
+use crate::manifest::{Credential, Manifest};
+use crate::state::{CredentialRecord, State};
+use crate::store::{CredentialStore, Secret};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The credential to rotate, as the manifest names it
+    name: String,
+
+    /// Read the new value from the environment variable VAR [default: NAME]
+    #[arg(long, value_name = "VAR", num_args = 0..=1, default_missing_value = "", conflicts_with = "from_stdin")]
+    from_env: Option<String>,
+
+    /// Read the new value from standard input
+    #[arg(long)]
+    from_stdin: bool,
+
+    /// The day the provider expires the new value (YYYY-MM-DD); the plan
+    /// warns ahead of it
+    #[arg(long, value_name = "DATE", value_parser = secret_input::parse_date)]
+    expires: Option<jiff::civil::Date>,
+}
+
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum LifecycleError {
+    #[error("the manifest `{manifest}` declares no credential `{name}`")]
+    #[diagnostic(help("{hint}"))]
+    UnknownCredential {
+        name: String,
+        manifest: String,
+        hint: String,
+    },
+
+    #[error("no new value for `{name}`; nothing was changed")]
+    #[diagnostic(help("{hint}"))]
+    NoValue { name: String, hint: String },
+}
+
+/// The declared credential `name`, or an error listing the declared ones.
+pub fn declared<'m>(
+    workspace: &'m Workspace,
+    name: &str,
+) -> Result<&'m Credential, LifecycleError> {
+    let credentials = &workspace.loaded.manifest.credentials;
+    credentials.get(name).ok_or_else(|| {
+        let known: Vec<&str> = credentials.keys().map(String::as_str).collect();
+        let hint = match crate::manifest::did_you_mean(name, known.iter().copied()) {
+            Some(close) => format!("did you mean `{close}`?"),
+            None if known.is_empty() => "the manifest declares no credentials".to_owned(),
+            None => format!("the manifest declares {}", known.join(", ")),
+        };
+        LifecycleError::UnknownCredential {
+            name: name.to_owned(),
+            manifest: workspace.loaded.path.display().to_string(),
+            hint,
+        }
+    })
+}
+
+pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
+    let workspace = Workspace::open(manifest)?;
+    let credential = declared(&workspace, &args.name)?;
+    let _lock = workspace.lock()?;
+    let store = workspace.open_store()?;
+    let mut state = State::load(&workspace.state_dir)?;
+    let was_revoked = state
+        .credentials
+        .get(&credential.name)
+        .is_some_and(|r| r.revoked_at.is_some());
+
+    let secret = read_value(credential, &args)?;
+    let audit = workspace.audit_log("rotate")?;
+    let result = store.set(&credential.name, &secret, credential.label());
+    let event = Event {
+        action: "store.write",
+        target: credential.name.clone(),
+        server: None,
+        detail: Some("rotate".to_owned()),
+        outcome: if result.is_ok() {
+            AuditOutcome::Ok
+        } else {
+            AuditOutcome::Failed
+        },
+    };
+    audit.append(&event).into_diagnostic()?;
+    result?;
+    drop(secret);
+
+    let now = jiff::Timestamp::now().to_string();
+    let first_seen = state
+        .credentials
+        .get(&credential.name)
+        .map_or_else(|| now.clone(), |r| r.first_seen.clone());
+    let mut record = CredentialRecord::set_now(&now, args.expires.map(|d| d.to_string()));
+    record.first_seen = first_seen;
+    state.credentials.insert(credential.name.clone(), record);
+    state.save(&workspace.state_dir)?;
+
+    println!(
+        "Stored a new value for `{}` in the {}.",
+        credential.name,
+        store.name()
+    );
+    if let Some(period) = credential.rotate_every {
+        println!("  next rotation due in {} days", period.days);
+    }
+    if let Some(date) = args.expires {
+        println!("  the provider expires it on {date}; the plan warns ahead of that");
+    }
+    print_usage(&workspace, &credential.name);
+    if was_revoked {
+        println!();
+        println!("The revocation of `{}` is lifted.", credential.name);
+        println!("Run `mcpctl apply` to re-create the entries of the servers that were blocked.");
+    } else {
+        println!();
+        println!(
+            "Restart those clients' servers to pick up the new value, then revoke the old \
+             value at the provider{}.",
+            credential
+                .create_at
+                .as_deref()
+                .map(|url| format!(" ({url})"))
+                .unwrap_or_default()
+        );
+    }
+    Ok(Outcome::Success)
+}
+
+fn read_value(credential: &Credential, args: &Args) -> Result<Secret, LifecycleError> {
+    let value = if args.from_stdin {
+        secret_input::from_stdin()
+    } else if let Some(var) = &args.from_env {
+        secret_input::from_env(if var.is_empty() {
+            &credential.name
+        } else {
+            var
+        })
+    } else {
+        let why = format!("New value for `{}`:", credential.name);
+        secret_input::prompt_hidden(credential, &why)
+    };
+    value.map_err(|hint| LifecycleError::NoValue {
+        name: credential.name.clone(),
+        hint,
+    })
+}
+
+/// Prints which servers read `credential` and which client files run them.
+pub fn print_usage(workspace: &Workspace, credential: &str) {
+    let servers = servers_using(&workspace.loaded.manifest, credential);
+    if servers.is_empty() {
+        println!("No server in the manifest uses `{credential}`.");
+        return;
+    }
+    println!("Used by:");
+    let home = &workspace.host.home;
+    for (server, var) in servers {
+        let clients: Vec<String> = workspace
+            .loaded
+            .manifest
+            .clients
+            .iter()
+            .filter(|t| {
+                workspace.loaded.manifest.servers[server]
+                    .clients
+                    .contains(&t.client)
+            })
+            .map(|t| {
+                let file = crate::client::adapter(t.client).file(
+                    t.scope,
+                    &workspace.host,
+                    &workspace.loaded.root,
+                );
+                format!("{} ({})", t.client, display_path(&file.path, home))
+            })
+            .collect();
+        println!("  server `{server}` (as {var}) in {}", clients.join(", "));
+    }
+}
+
+/// The servers that read `credential`, with the variable it fills.
+pub fn servers_using<'m>(manifest: &'m Manifest, credential: &str) -> Vec<(&'m str, &'m str)> {
+    manifest
+        .servers
+        .values()
+        .flat_map(|server| {
+            server
+                .credential_bindings()
+                .filter(move |(_, c)| *c == credential)
+                .map(move |(var, _)| (server.name.as_str(), var))
+        })
+        .collect()
+}

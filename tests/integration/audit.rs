@@ -1,0 +1,283 @@
+//! The audit trail end to end: concurrent `exec` launches against a real
+//! Secret Service, tampering caught by `audit verify`, filters, forwarding
+//! to a syslog socket and a webhook the test runs, and alert rules.
+
+use crate::lifecycle::{MANIFEST, state_dir};
+use crate::support::{Sandbox, canary, mcpctl_bin, secret_service, text};
+
+fn exec(sandbox: &Sandbox, server: &str) -> std::process::Command {
+    let mut cmd = std::process::Command::new(mcpctl_bin());
+    cmd.env_clear()
+        .envs(sandbox.env())
+        .current_dir(sandbox.root())
+        .args([
+            "exec",
+            "--server",
+            server,
+            "--env",
+            "TOKEN=GITHUB_TOKEN",
+            "--",
+            "true",
+        ]);
+    cmd
+}
+
+fn audit(sandbox: &Sandbox, args: &[&str]) -> (Option<i32>, String, String) {
+    let out = sandbox.mcpctl().arg("audit").args(args).output().unwrap();
+    let (stdout, stderr) = text(&out);
+    (out.status.code(), stdout, stderr)
+}
+
+fn trail(sandbox: &Sandbox) -> std::path::PathBuf {
+    state_dir(sandbox).join("audit.jsonl")
+}
+
+#[test]
+fn concurrent_execs_keep_the_chain_and_tampering_is_named() {
+    if !secret_service("concurrent_execs_keep_the_chain_and_tampering_is_named") {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let manifest = sandbox.manifest(MANIFEST);
+    let token = canary("audit");
+    sandbox.apply_with_token(&manifest, &token);
+
+    const LAUNCHES: usize = 24;
+    let children: Vec<_> = (0..LAUNCHES)
+        .map(|_| exec(&sandbox, "github").spawn().unwrap())
+        .collect();
+    for mut child in children {
+        assert!(child.wait().unwrap().success());
+    }
+    let (code, stdout, _) = audit(&sandbox, &["verify"]);
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(stdout.contains("chain intact"), "{stdout}");
+
+    let (_, json, _) = audit(&sandbox, &["--action", "store.read", "--json"]);
+    let reads: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+    assert_eq!(reads.len(), LAUNCHES);
+    assert!(
+        reads
+            .iter()
+            .all(|r| r["server"] == "github" && r["outcome"] == "ok")
+    );
+    let (_, listed, _) = audit(&sandbox, &["--credential", "GITHUB_TOKEN", "--since", "1h"]);
+    assert_eq!(listed.lines().count(), LAUNCHES + 1, "{listed}"); // + the write
+    let (_, future, stderr) = audit(&sandbox, &["--until", "2000-01-01"]);
+    assert!(future.is_empty() && stderr.contains("no audit records match"));
+    let text = fs_err::read_to_string(trail(&sandbox)).unwrap();
+    assert!(!text.contains(&token));
+    let apply_record: serde_json::Value =
+        serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    assert!(
+        apply_record["manifest"]
+            .as_str()
+            .unwrap()
+            .ends_with("mcpctl.kdl")
+    );
+
+    let lines: Vec<&str> = text.lines().collect();
+    let tamper = |lines: Vec<String>, expect: &str| {
+        fs_err::write(trail(&sandbox), lines.join("\n") + "\n").unwrap();
+        let (code, stdout, _) = audit(&sandbox, &["verify"]);
+        assert_eq!(code, Some(3), "{stdout}");
+        assert!(stdout.contains(expect), "expected `{expect}` in:\n{stdout}");
+    };
+    let owned = || {
+        lines
+            .iter()
+            .map(|l| (*l).to_owned())
+            .collect::<Vec<String>>()
+    };
+    let mut edited = owned();
+    edited[5] = edited[5].replace("\"ok\"", "\"failed\"");
+    tamper(edited, "line 6: line 6 was edited");
+    let mut deleted = owned();
+    deleted.remove(7);
+    tamper(
+        deleted,
+        "line 8: record 8 is missing before line 8 (deleted)",
+    );
+    let mut reordered = owned();
+    reordered.swap(9, 10);
+    tamper(reordered, "line 10: line 10 is out of order");
+}
+
+/// Forwarding to a syslog socket and a webhook the test runs (Unix: the
+/// syslog socket is a Unix datagram socket).
+#[cfg(unix)]
+mod forwarding {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::net::TcpListener;
+    use std::path::Path;
+    use std::sync::mpsc;
+
+    use super::{MANIFEST, audit, exec};
+    use crate::support::{Sandbox, canary, secret_service, text};
+
+    /// A loopback HTTP receiver: answers 200 and sends each body down `tx`.
+    fn receiver() -> (u16, mpsc::Receiver<String>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut length = 0;
+                let mut request_line = String::new();
+                reader.read_line(&mut request_line).unwrap();
+                loop {
+                    let mut header = String::new();
+                    reader.read_line(&mut header).unwrap();
+                    if header == "\r\n" || header.is_empty() {
+                        break;
+                    }
+                    if let Some(v) = header.to_ascii_lowercase().strip_prefix("content-length:") {
+                        length = v.trim().parse().unwrap();
+                    }
+                }
+                let mut body = vec![0; length];
+                reader.read_exact(&mut body).unwrap();
+                stream
+                    .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                    .unwrap();
+                assert!(
+                    request_line.starts_with("POST /hook HTTP/1.1"),
+                    "{request_line}"
+                );
+                let _ = tx.send(String::from_utf8(body).unwrap());
+            }
+        });
+        (port, rx)
+    }
+
+    #[test]
+    fn records_are_forwarded_and_alerts_raised() {
+        if !secret_service("records_are_forwarded_and_alerts_raised") {
+            return;
+        }
+        let sandbox = Sandbox::new();
+        let (port, bodies) = receiver();
+        let socket_path = sandbox.root().join("log.sock");
+        let syslog = std::os::unix::net::UnixDatagram::bind(&socket_path).unwrap();
+        syslog
+            .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+            .unwrap();
+        let manifest_text = MANIFEST.replace(
+            "client claude-code\n",
+            &format!(
+                "client claude-code\naudit {{\n    retain \"7y\"\n    syslog\n    webhook \"http://127.0.0.1:{port}/hook\"\n    alert-reads-per-hour 2\n}}\n"
+            ),
+        );
+        let manifest = sandbox.manifest(&manifest_text);
+        git_init(&sandbox, manifest.parent().unwrap());
+        let mut apply = sandbox.mcpctl();
+        apply
+            .args(["apply", "--auto-approve", "--secrets-from-env", "-f"])
+            .arg(&manifest)
+            .env("GITHUB_TOKEN", canary("forward"))
+            .env("MCPCTL_SYSLOG_SOCKET", &socket_path);
+        let out = apply.output().unwrap();
+        assert!(out.status.success(), "{:?}", text(&out));
+
+        let run = |server: &str| {
+            let out = exec(&sandbox, server)
+                .env("MCPCTL_SYSLOG_SOCKET", &socket_path)
+                .output()
+                .unwrap();
+            assert!(out.status.success());
+            String::from_utf8_lossy(&out.stderr).into_owned()
+        };
+        assert_eq!(run("github"), "");
+        assert_eq!(run("github"), "");
+        let third = run("github");
+        assert!(
+            third.contains("alert: 3 reads of `GITHUB_TOKEN` in the last hour (the limit is 2)"),
+            "{third}"
+        );
+        let stranger = run("slack");
+        assert!(
+            stranger.contains("alert: server `slack` read `GITHUB_TOKEN`"),
+            "{stranger}"
+        );
+
+        let mut received = Vec::new();
+        while let Ok(body) = bodies.recv_timeout(std::time::Duration::from_secs(5)) {
+            received.push(body);
+            if received.iter().any(|b| b.contains("alert.undeclared-read")) {
+                break;
+            }
+        }
+        let actions: Vec<String> = received
+            .iter()
+            .map(|b| {
+                serde_json::from_str::<serde_json::Value>(b).unwrap()["action"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect();
+        assert!(
+            actions.contains(&"alert.read-rate".to_owned()),
+            "{actions:?}"
+        );
+        assert!(actions.contains(&"file.write".to_owned()), "{actions:?}");
+        assert_eq!(
+            actions.iter().filter(|a| *a == "store.read").count(),
+            4,
+            "{actions:?}"
+        );
+
+        let mut buf = [0u8; 4096];
+        let n = syslog.recv(&mut buf).unwrap();
+        let message = String::from_utf8_lossy(&buf[..n]);
+        assert!(message.starts_with("<86>1 "), "{message}");
+        assert!(
+            message.contains(" mcpctl ") && message.contains("\"action\":\"store.write\""),
+            "{message}"
+        );
+
+        // Records of apply carry the manifest's commit.
+        let (_, json, _) = audit(&sandbox, &["--action", "file", "--json"]);
+        let writes: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+        let head = sandbox
+            .program("git")
+            .args(["-C"])
+            .arg(manifest.parent().unwrap())
+            .args(["rev-parse", "HEAD"])
+            .output()
+            .unwrap();
+        let head = String::from_utf8_lossy(&head.stdout).trim().to_owned();
+        assert_eq!(writes[0]["git_commit"], head.as_str());
+        let (_, alerts, _) = audit(&sandbox, &["--action", "alert"]);
+        assert_eq!(alerts.lines().count(), 2, "{alerts}");
+        assert!(alerts.contains("WARNING"));
+        assert_eq!(audit(&sandbox, &["verify"]).0, Some(0));
+    }
+
+    fn git_init(sandbox: &Sandbox, dir: &Path) {
+        for args in [
+            &["init", "-q"][..],
+            &["add", "mcpctl.kdl"],
+            &[
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@example.com",
+                "commit",
+                "-qm",
+                "manifest",
+            ],
+        ] {
+            let out = sandbox
+                .program("git")
+                .arg("-C")
+                .arg(dir)
+                .args(args)
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "git {args:?}: {:?}", text(&out));
+        }
+    }
+}
