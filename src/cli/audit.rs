@@ -40,11 +40,11 @@ struct ListArgs {
     until: Option<Timestamp>,
 
     /// Only records about this credential
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", add = clap_complete::engine::ArgValueCandidates::new(super::complete::credentials))]
     credential: Option<String>,
 
     /// Only records of this server (`exec` reads, alerts)
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", add = clap_complete::engine::ArgValueCandidates::new(super::complete::servers))]
     server: Option<String>,
 
     /// Only this action (`store.read`) or family (`store`, `file`, `alert`)

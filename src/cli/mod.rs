@@ -8,8 +8,10 @@
 
 mod apply;
 mod audit;
+mod complete;
 mod exec;
 mod plan;
+mod reference;
 mod render;
 mod revoke;
 mod rotate;
@@ -60,6 +62,11 @@ enum Command {
     Audit(audit::Args),
     /// Emergency: delete a credential, block the servers that use it, say what is left to do
     Revoke(revoke::Args),
+    /// Print the shell completion script (completes names from the manifest too)
+    Completions(complete::Args),
+    /// Write the man pages and the Markdown command reference
+    #[command(hide = true)]
+    GenerateReference(reference::Args),
 }
 
 /// How a command ended, when it did not fail.
@@ -74,6 +81,7 @@ pub enum Outcome {
 }
 
 pub fn main() -> ExitCode {
+    complete::answer_if_asked();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Validate(args) => validate::run(cli.manifest.as_deref(), args),
@@ -84,6 +92,8 @@ pub fn main() -> ExitCode {
         Command::Rotate(args) => rotate::run(cli.manifest.as_deref(), args),
         Command::Audit(args) => audit::run(args),
         Command::Revoke(args) => revoke::run(cli.manifest.as_deref(), args),
+        Command::Completions(args) => complete::run(args),
+        Command::GenerateReference(args) => reference::run(args),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

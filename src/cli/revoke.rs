@@ -31,6 +31,7 @@ use crate::store::{CredentialStore, Secret};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The credential to revoke, as the manifest names it
+    #[arg(add = clap_complete::engine::ArgValueCandidates::new(super::complete::credentials))]
     name: String,
 
     /// Revoke without asking for confirmation

@@ -24,6 +24,7 @@ use crate::store::{CredentialStore, Secret};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The credential to rotate, as the manifest names it
+    #[arg(add = clap_complete::engine::ArgValueCandidates::new(super::complete::credentials))]
     name: String,
 
     /// Read the new value from the environment variable VAR [default: NAME]

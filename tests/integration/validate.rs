@@ -107,3 +107,65 @@ fn checked_in_schemas_are_current() {
         );
     }
 }
+
+#[test]
+fn checked_in_cli_reference_is_current() {
+    let sandbox = Sandbox::new();
+    let out = sandbox.root().join("reference");
+    sandbox
+        .mcpctl()
+        .args(["generate-reference", "--man-dir"])
+        .arg(out.join("man"))
+        .arg("--markdown")
+        .arg(out.join("cli.md"))
+        .assert()
+        .success();
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let stale = "is stale: run `cargo run -- generate-reference` and commit the result";
+    let fresh_md = fs_err::read_to_string(out.join("cli.md")).unwrap();
+    let checked_in_md = fs_err::read_to_string(repo.join("docs/cli.md")).unwrap_or_default();
+    assert!(fresh_md == checked_in_md, "`docs/cli.md` {stale}");
+    let mut fresh: Vec<String> = fs_err::read_dir(out.join("man"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    fresh.sort();
+    let mut checked_in: Vec<String> = fs_err::read_dir(repo.join("man"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    checked_in.sort();
+    assert_eq!(fresh, checked_in, "the set of man pages {stale}");
+    for page in fresh {
+        let a = fs_err::read(out.join("man").join(&page)).unwrap();
+        let b = fs_err::read(repo.join("man").join(&page)).unwrap();
+        assert!(a == b, "`man/{page}` {stale}");
+    }
+}
+
+#[test]
+fn completions_offer_names_from_the_manifest() {
+    let sandbox = Sandbox::new();
+    let manifest = sandbox.manifest(
+        "mcpctl version=1\nclient codex\ncredential GITHUB_TOKEN\ncredential GITLAB_TOKEN\n",
+    );
+    let script = sandbox
+        .mcpctl()
+        .args(["completions", "bash"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&script.stdout).contains("complete"));
+    let output = sandbox
+        .mcpctl()
+        .current_dir(manifest.parent().unwrap())
+        .env("COMPLETE", "fish")
+        .args(["--", "mcpctl", "rotate", "GI"])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&output);
+    assert_eq!(
+        stdout.lines().collect::<Vec<_>>(),
+        ["GITHUB_TOKEN", "GITLAB_TOKEN"],
+        "{stderr}"
+    );
+}

@@ -1,0 +1,79 @@
+//! Shell completions: `mcpctl completions SHELL` prints the registration
+//! script for a shell; the script calls back into mcpctl (with `COMPLETE`
+//! set), which completes subcommands and flags from the clap definitions
+//! and credential, server and client names from the manifest found from
+//! the current directory.
+
+use clap::CommandFactory;
+use clap_complete::engine::CompletionCandidate;
+use clap_complete::env::{Bash, CompleteEnv, EnvCompleter, Fish, Powershell, Zsh};
+
+use super::{Cli, Outcome};
+use crate::manifest;
+
+/// The environment variable the registration scripts set when asking.
+const VAR: &str = "COMPLETE";
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The shell to print the completion script for
+    shell: Shell,
+}
+
+/// Answers a completion request from a registered shell, then exits;
+/// returns when this is a normal run.
+pub fn answer_if_asked() {
+    CompleteEnv::with_factory(Cli::command).var(VAR).complete();
+}
+
+pub fn run(args: Args) -> miette::Result<Outcome> {
+    let shell: &dyn EnvCompleter = match args.shell {
+        Shell::Bash => &Bash,
+        Shell::Zsh => &Zsh,
+        Shell::Fish => &Fish,
+        Shell::Powershell => &Powershell,
+    };
+    let mut script = Vec::new();
+    shell
+        .write_registration(VAR, "mcpctl", "mcpctl", "mcpctl", &mut script)
+        .map_err(|err| miette::miette!("cannot write the completion script: {err}"))?;
+    print!("{}", String::from_utf8_lossy(&script));
+    Ok(Outcome::Success)
+}
+
+/// The manifest nearest the current directory, if it parses.
+fn nearby_manifest() -> Option<manifest::Manifest> {
+    let cwd = std::env::current_dir().ok()?;
+    let path = manifest::find(&cwd)?;
+    manifest::load(&path).ok().map(|loaded| loaded.manifest)
+}
+
+fn candidates(names: impl IntoIterator<Item = String>) -> Vec<CompletionCandidate> {
+    names.into_iter().map(CompletionCandidate::new).collect()
+}
+
+/// Credential names of the nearby manifest.
+pub fn credentials() -> Vec<CompletionCandidate> {
+    candidates(
+        nearby_manifest()
+            .into_iter()
+            .flat_map(|m| m.credentials.into_keys()),
+    )
+}
+
+/// Server names of the nearby manifest.
+pub fn servers() -> Vec<CompletionCandidate> {
+    candidates(
+        nearby_manifest()
+            .into_iter()
+            .flat_map(|m| m.servers.into_keys()),
+    )
+}

@@ -1,0 +1,130 @@
+//! The CLI reference, generated from the clap definitions: a man page per
+//! command (`man/`) and one Markdown page (`docs/cli.md`). The checked-in
+//! copies are compared with fresh ones in the tests, so the docs cannot
+//! drift from the code; `mcpctl generate-reference` rewrites them.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use clap::{Command, CommandFactory};
+use miette::{IntoDiagnostic, WrapErr};
+
+use super::{Cli, Outcome};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Directory for the man pages
+    #[arg(long, default_value = "man", value_name = "DIR")]
+    man_dir: PathBuf,
+
+    /// Path of the Markdown reference
+    #[arg(long, default_value = "docs/cli.md", value_name = "FILE")]
+    markdown: PathBuf,
+}
+
+pub fn run(args: Args) -> miette::Result<Outcome> {
+    let mut outputs: Vec<(PathBuf, Vec<u8>)> = man_pages()
+        .into_iter()
+        .map(|(name, page)| (args.man_dir.join(name), page))
+        .collect();
+    outputs.push((args.markdown.clone(), markdown().into_bytes()));
+    for (path, contents) in outputs {
+        if let Some(dir) = path.parent() {
+            fs_err::create_dir_all(dir).into_diagnostic()?;
+        }
+        fs_err::write(&path, contents)
+            .into_diagnostic()
+            .wrap_err_with(|| format!("cannot write `{}`", path.display()))?;
+        println!("wrote `{}`", path.display());
+    }
+    Ok(Outcome::Success)
+}
+
+/// Visible commands, depth first, each with its full name (`mcpctl audit verify`).
+fn commands() -> Vec<(String, Command)> {
+    fn walk(prefix: &str, command: &Command, out: &mut Vec<(String, Command)>) {
+        let name = if prefix.is_empty() {
+            command.get_name().to_owned()
+        } else {
+            format!("{prefix} {}", command.get_name())
+        };
+        out.push((name.clone(), command.clone()));
+        let documented = |s: &&Command| !s.is_hide_set() && s.get_name() != "help";
+        for sub in command.get_subcommands().filter(documented) {
+            walk(&name, sub, out);
+        }
+    }
+    let mut root = Cli::command();
+    root.build();
+    let mut out = Vec::new();
+    walk("", &root, &mut out);
+    out
+}
+
+/// `(file name, roff)` for every visible command.
+pub fn man_pages() -> Vec<(String, Vec<u8>)> {
+    commands()
+        .into_iter()
+        .map(|(name, command)| {
+            let file = format!("{}.1", name.replace(' ', "-"));
+            let command = command.name(name.replace(' ', "-"));
+            let mut page = Vec::new();
+            clap_mangen::Man::new(command)
+                .render(&mut page)
+                .expect("rendering to memory cannot fail");
+            (file, page)
+        })
+        .collect()
+}
+
+/// The Markdown reference of every visible command.
+pub fn markdown() -> String {
+    let mut out = String::from(
+        "# mcpctl command reference\n\n\
+         Generated from the command definitions by `mcpctl generate-reference`; do not edit by hand.\n",
+    );
+    for (name, mut command) in commands() {
+        let _ = write!(out, "\n## `{name}`\n\n");
+        if let Some(about) = command.get_long_about().or(command.get_about()) {
+            let _ = writeln!(out, "{about}\n");
+        }
+        let usage = command.render_usage().to_string();
+        let usage = usage.trim_start_matches("Usage: ");
+        let _ = writeln!(out, "```text\n{usage}\n```\n");
+        let args: Vec<_> = command
+            .get_arguments()
+            .filter(|a| !a.is_hide_set() && a.get_id() != "help" && a.get_id() != "version")
+            .collect();
+        if args.is_empty() {
+            continue;
+        }
+        for arg in args {
+            let mut spelled = Vec::new();
+            if let Some(short) = arg.get_short() {
+                spelled.push(format!("-{short}"));
+            }
+            if let Some(long) = arg.get_long() {
+                spelled.push(format!("--{long}"));
+            }
+            if spelled.is_empty() {
+                let names = arg
+                    .get_value_names()
+                    .map(|v| {
+                        v.iter()
+                            .map(|s| s.to_string())
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    })
+                    .unwrap_or_else(|| arg.get_id().to_string().to_uppercase());
+                spelled.push(format!("<{names}>"));
+            }
+            let help = arg
+                .get_long_help()
+                .or(arg.get_help())
+                .map(|h| h.to_string().replace('\n', " "))
+                .unwrap_or_default();
+            let _ = writeln!(out, "- `{}`: {help}", spelled.join(", "));
+        }
+    }
+    out
+}
