@@ -53,7 +53,10 @@ pub fn observe(
             .iter()
             .any(|t| t.path == record.file && t.table == record.table)
         {
-            let mut file = adapter(record.client).file(record.scope, host, project_root);
+            let Some(mut file) = adapter(record.client).file(record.scope, host, project_root)
+            else {
+                continue;
+            };
             file.path = record.file.clone();
             file.table = record.table.clone();
             targets.push(file);

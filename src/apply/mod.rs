@@ -160,7 +160,10 @@ fn changes_by_file(plan: &Plan) -> Vec<(PathBuf, Vec<&Change>)> {
         let Target::Entry { file, .. } = &change.target else {
             continue;
         };
-        if matches!(change.action, Action::NoOp | Action::Conflict) {
+        if matches!(
+            change.action,
+            Action::NoOp | Action::Conflict | Action::Skip
+        ) {
             continue;
         }
         match groups.iter_mut().find(|(p, _)| p == file) {
@@ -202,7 +205,7 @@ fn apply_file(
                 kept_foreign_change = true;
             }
             for change in changes.iter().filter(|c| c.writes()) {
-                edit(&mut document, file, change)?;
+                edit(&mut document, change)?;
             }
             let new_text = document.into_text();
             if Some(&new_text) == current_text.as_ref() {
@@ -268,7 +271,7 @@ fn apply_file(
                 }
             }
             Action::Delete | Action::Forget => ctx.state.forget_entry(path, table, server),
-            Action::NoOp | Action::Conflict | Action::Unavailable => {}
+            Action::NoOp | Action::Conflict | Action::Unavailable | Action::Skip => {}
         }
     }
     (ctx.progress)(if written {
@@ -291,12 +294,12 @@ fn check_own_entries_unchanged(
     document: &Document,
     changes: &[&Change],
 ) -> Result<(), ApplyError> {
-    let entries = document.entries(&file.table_path())?;
     for change in changes {
-        let Target::Entry { server, .. } = &change.target else {
+        let Target::Entry { server, table, .. } = &change.target else {
             continue;
         };
-        let now = entries.get(server).map(entry_digest);
+        let table: Vec<&str> = table.iter().map(String::as_str).collect();
+        let now = document.entries(&table)?.get(server).map(entry_digest);
         if now != change.before_digest {
             return Err(ApplyError::ChangedSincePlan {
                 path: file.path.clone(),
@@ -307,11 +310,13 @@ fn check_own_entries_unchanged(
     Ok(())
 }
 
-fn edit(document: &mut Document, file: &ClientFile, change: &Change) -> Result<(), ApplyError> {
-    let Target::Entry { server, .. } = &change.target else {
+/// One entry edit, in the table the change names (one file can hold two
+/// tables: Claude Code's user and local scopes share `~/.claude.json`).
+fn edit(document: &mut Document, change: &Change) -> Result<(), ApplyError> {
+    let Target::Entry { server, table, .. } = &change.target else {
         return Ok(());
     };
-    let table = file.table_path();
+    let table: Vec<&str> = table.iter().map(String::as_str).collect();
     match (change.action, &change.after) {
         (Action::Delete, _) => {
             document.remove_entry(&table, server)?;

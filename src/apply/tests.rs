@@ -64,6 +64,7 @@ fn plan_for(files: &[ClientFile]) -> (Plan, Desired) {
             .map(|file| DesiredFile {
                 file: file.clone(),
                 entries: BTreeMap::from([("github".to_owned(), entry.clone())]),
+                notes: BTreeMap::new(),
             })
             .collect(),
     };

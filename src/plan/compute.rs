@@ -64,13 +64,14 @@ pub fn compute(desired: &Desired, observed: &Observed, options: Options) -> Plan
         let wanted = desired
             .files
             .iter()
-            .find(|d| d.file.path == file.file.path)
-            .map(|d| &d.entries);
+            .find(|d| d.file.path == file.file.path && d.file.table == file.file.table);
+        let (no_entries, no_notes) = (BTreeMap::new(), BTreeMap::new());
         changes.extend(file_changes(
             desired,
             observed,
             file,
-            wanted.unwrap_or(&BTreeMap::new()),
+            wanted.map_or(&no_entries, |d| &d.entries),
+            wanted.map_or(&no_notes, |d| &d.notes),
             options,
         ));
     }
@@ -86,6 +87,7 @@ fn file_changes(
     observed: &Observed,
     file: &ObservedFile,
     wanted: &BTreeMap<String, Value>,
+    wanted_notes: &BTreeMap<String, Vec<String>>,
     options: Options,
 ) -> Vec<Change> {
     let path = &file.file.path;
@@ -99,6 +101,7 @@ fn file_changes(
         .collect();
     let names: BTreeSet<&str> = wanted
         .keys()
+        .chain(wanted_notes.keys())
         .map(String::as_str)
         .chain(owned_here.iter().copied())
         .collect();
@@ -108,8 +111,11 @@ fn file_changes(
         let current = file.entries.get(name);
         let record = observed.state.owned(path, table, name);
         let owned_by_us = record.is_some_and(|r| r.manifest == desired.manifest);
-        let mut notes = Vec::new();
+        let mut notes = wanted_notes.get(name).cloned().unwrap_or_default();
+        let skipped = !wanted.contains_key(name) && wanted_notes.contains_key(name);
         let action = match (wanted.get(name), current) {
+            // The client cannot have this server, and nothing of ours is there.
+            (None, _) if skipped && !(owned_by_us && current.is_some()) => Action::Skip,
             (Some(_), None) => Action::Create,
             (Some(want), Some(have)) if want == have => {
                 if owned_by_us {
@@ -158,7 +164,7 @@ fn file_changes(
         };
         // A conflict shows what the manifest would write, for comparison.
         let after = match action {
-            Action::Delete | Action::Forget => None,
+            Action::Delete | Action::Forget | Action::Skip => None,
             _ => wanted.get(name).cloned(),
         };
         changes.push(Change {
@@ -213,6 +219,7 @@ mod tests {
                     .iter()
                     .map(|(k, v)| (k.to_string(), v.clone()))
                     .collect(),
+                notes: BTreeMap::new(),
             }],
         }
     }
@@ -323,6 +330,26 @@ mod tests {
             Options::default(),
         );
         assert!(!plan.has_changes());
+    }
+
+    #[test]
+    fn a_server_the_client_cannot_have_is_skipped_with_its_reason() {
+        let a = json!({"command": "a"});
+        let mut want = desired(&[]);
+        want.files[0]
+            .notes
+            .insert("remote".into(), vec!["reads no remote servers".into()]);
+        let plan = compute(&want, &observed(&[], &[]), Options::default());
+        assert_eq!(actions(&plan), [("remote".to_owned(), Action::Skip)]);
+        assert_eq!(plan.changes[0].notes, ["reads no remote servers"]);
+        assert!(!plan.has_changes());
+        // An entry mcpctl wrote before is deleted once it cannot stay.
+        let owned = compute(
+            &want,
+            &observed(&[("remote", a.clone())], &[("remote", &a)]),
+            Options::default(),
+        );
+        assert_eq!(actions(&owned), [("remote".to_owned(), Action::Delete)]);
     }
 
     #[test]

@@ -96,6 +96,9 @@ pub enum Action {
     /// An ownership record whose entry is gone and no longer wanted: only
     /// mcpctl's state changes.
     Forget,
+    /// A server this client cannot have (its notes say why); nothing is
+    /// written.
+    Skip,
 }
 
 impl Change {
@@ -106,7 +109,11 @@ impl Change {
             Action::Adopt => {
                 self.before_digest != self.after.as_ref().map(crate::state::entry_digest)
             }
-            Action::NoOp | Action::Conflict | Action::Unavailable | Action::Forget => false,
+            Action::NoOp
+            | Action::Conflict
+            | Action::Unavailable
+            | Action::Forget
+            | Action::Skip => false,
         }
     }
 }
@@ -132,7 +139,7 @@ impl Plan {
                 Action::Delete => summary.destroy += 1,
                 Action::Conflict => summary.conflicts += 1,
                 Action::Unavailable => summary.unavailable += 1,
-                Action::Adopt | Action::NoOp | Action::Forget => {}
+                Action::Adopt | Action::NoOp | Action::Forget | Action::Skip => {}
             }
         }
         summary
@@ -141,7 +148,7 @@ impl Plan {
     /// Whether anything is pending: what `--detailed-exitcode` reports.
     pub fn has_changes(&self) -> bool {
         self.changes.iter().any(|c| match c.action {
-            Action::NoOp | Action::Forget => false,
+            Action::NoOp | Action::Forget | Action::Skip => false,
             Action::Adopt => c.writes(),
             _ => true,
         })

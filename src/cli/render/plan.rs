@@ -171,6 +171,7 @@ fn render_entry(out: &mut String, change: &Change, server: &str, style: Style) {
             style.red("!"),
             "conflicts with an entry mcpctl did not write",
         ),
+        Action::Skip => (style.yellow("!"), "is left out of this client"),
         Action::NoOp | Action::Forget | Action::Unavailable => return,
     };
     let _ = writeln!(out, "  {symbol} {server} {what}");
@@ -180,7 +181,7 @@ fn render_entry(out: &mut String, change: &Change, server: &str, style: Style) {
     if let Some(note) = launcher_note(change) {
         let _ = writeln!(out, "      {}", style.dim(&format!("note: {note}")));
     }
-    if change.action == Action::Adopt && !change.writes() {
+    if (change.action == Action::Adopt && !change.writes()) || change.action == Action::Skip {
         return;
     }
     let before = change.before.as_ref().map(pretty).unwrap_or_default();
