@@ -6,6 +6,7 @@ mod support;
 
 mod apply_loop;
 mod canary;
+mod clients;
 mod real_clients;
 mod store;
 mod validate;
