@@ -18,5 +18,6 @@ pub mod manifest;
 pub mod observe;
 pub mod plan;
 pub mod secret_patterns;
+pub mod shell;
 pub mod state;
 pub mod store;

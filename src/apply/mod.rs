@@ -12,6 +12,7 @@
 //! ownership is recorded in the state after each file.
 
 mod backup;
+mod profile;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -147,6 +148,14 @@ pub fn apply(plan: &Plan, mut ctx: Context<'_>) -> Result<Report, ApplyError> {
         }
         report.entries_changed += changes.iter().filter(|c| c.writes()).count();
         ctx.state.save(ctx.state_dir)?;
+    }
+    for change in plan.changes.iter().filter(|c| c.writes()) {
+        if matches!(change.target, Target::ShellProfile { .. })
+            && profile::apply_profile(change, plan, &backups, &mut ctx)?
+        {
+            report.files_written += 1;
+            report.entries_changed += 1;
+        }
     }
     backups.finish()?;
     Ok(report)

@@ -67,11 +67,13 @@ fn plan_for(files: &[ClientFile]) -> (Plan, Desired) {
                 notes: BTreeMap::new(),
             })
             .collect(),
+        blocks: Vec::new(),
     };
     let observed = Observed {
         store_name: "no store".into(),
         credentials: BTreeMap::new(),
         files: files.iter().map(|f| read_file(f).unwrap()).collect(),
+        profiles: Vec::new(),
         state: State::default(),
     };
     (compute(&desired, &observed, Options::default()), desired)

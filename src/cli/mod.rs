@@ -6,6 +6,7 @@
 //! change, `1` error, `2` changes pending (`plan --detailed-exitcode`).
 
 mod apply;
+mod env;
 mod exec;
 mod plan;
 mod render;
@@ -49,6 +50,8 @@ enum Command {
     Exec(exec::Args),
     /// Write the JSON Schemas of the manifest model and of the JSON plan
     Schema(schema::Args),
+    /// Print shell exports of the credentials env-ref clients reference
+    Env(env::Args),
 }
 
 /// How a command ended, when it did not fail.
@@ -68,6 +71,7 @@ pub fn main() -> ExitCode {
         Command::Apply(args) => apply::run(cli.manifest.as_deref(), args),
         Command::Exec(args) => exec::run(args),
         Command::Schema(args) => schema::run(args),
+        Command::Env(args) => env::run(cli.manifest.as_deref(), args),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

@@ -145,6 +145,34 @@ pub fn detected(host: &Host) -> Vec<ClientTarget> {
         .collect()
 }
 
+/// The credentials that clients among `targets` reference by environment
+/// variable (env-ref delivery in a client that resolves references): what
+/// `mcpctl env` exports, each under its own name.
+pub fn env_ref_credentials(
+    manifest: &crate::manifest::Manifest,
+    targets: &[ClientTarget],
+) -> std::collections::BTreeSet<String> {
+    let mut names = std::collections::BTreeSet::new();
+    for target in targets {
+        if adapter(target.client).reference_syntax().is_none() {
+            continue;
+        }
+        for server in manifest.servers.values().filter(|s| {
+            (manifest.clients.is_empty() || s.clients.contains(&target.client))
+                && manifest.delivery(s, target) == Delivery::EnvRef
+        }) {
+            names.extend(server.credential_bindings().map(|(_, c)| c.to_owned()));
+            if let Transport::Http {
+                credential_headers, ..
+            } = &server.transport
+            {
+                names.extend(credential_headers.values().map(|h| h.credential.clone()));
+            }
+        }
+    }
+    names
+}
+
 /// Whether a server needs any secret (an env binding or a header).
 pub fn needs_secret(server: &Server) -> bool {
     server.credential_bindings().next().is_some()

@@ -75,6 +75,37 @@ pub fn compute(desired: &Desired, observed: &Observed, options: Options) -> Plan
             options,
         ));
     }
+    for profile in &observed.profiles {
+        let wanted = desired
+            .blocks
+            .iter()
+            .find(|b| b.file == profile.file)
+            .map(|b| &b.block);
+        let action = match (wanted, &profile.block) {
+            (Some(_), None) => Action::Create,
+            (Some(want), Some(have)) if want == have => Action::NoOp,
+            (Some(_), Some(_)) => Action::Update,
+            (None, Some(_)) => Action::Delete,
+            (None, None) => continue,
+        };
+        let notes = match action {
+            Action::Delete => vec!["the manifest no longer asks for this shell profile".to_owned()],
+            _ => Vec::new(),
+        };
+        let text = |t: &String| Value::String(t.clone());
+        changes.push(Change {
+            target: Target::ShellProfile {
+                shell: profile.shell,
+                file: profile.file.clone(),
+            },
+            action,
+            before: profile.block.as_ref().map(text),
+            after: wanted.map(text),
+            before_digest: profile.block.as_ref().map(|b| entry_digest(&text(b))),
+            file_fingerprint: profile.fingerprint.clone(),
+            notes,
+        });
+    }
     Plan {
         version: PLAN_VERSION,
         manifest: desired.manifest.clone(),
@@ -221,6 +252,7 @@ mod tests {
                     .collect(),
                 notes: BTreeMap::new(),
             }],
+            blocks: Vec::new(),
         }
     }
 
@@ -248,6 +280,7 @@ mod tests {
                     .map(|(k, v)| (k.to_string(), v.clone()))
                     .collect(),
             }],
+            profiles: Vec::new(),
             state,
         }
     }
@@ -258,8 +291,49 @@ mod tests {
             .map(|c| match &c.target {
                 Target::Entry { server, .. } => (server.clone(), c.action),
                 Target::Credential { name, .. } => (name.clone(), c.action),
+                Target::ShellProfile { file, .. } => (file.display().to_string(), c.action),
             })
             .collect()
+    }
+
+    #[test]
+    fn shell_blocks_are_created_updated_kept_and_removed() {
+        use crate::manifest::Shell;
+        use crate::plan::{DesiredBlock, ObservedProfile};
+        let mut want = desired(&[]);
+        let mut have = observed(&[], &[]);
+        for (file, wanted, present) in [
+            ("/h/new", Some("B"), None),
+            ("/h/same", Some("B"), Some("B")),
+            ("/h/old", Some("B"), Some("A")),
+            ("/h/dropped", None, Some("A")),
+            ("/h/unrelated", None, None),
+        ] {
+            if let Some(block) = wanted {
+                want.blocks.push(DesiredBlock {
+                    shell: Shell::Zsh,
+                    file: file.into(),
+                    block: block.into(),
+                });
+            }
+            have.profiles.push(ObservedProfile {
+                shell: Shell::Zsh,
+                file: file.into(),
+                fingerprint: present.map(|_| "sha256:p".to_owned()),
+                block: present.map(str::to_owned),
+            });
+        }
+        let plan = compute(&want, &have, Options::default());
+        let expected: Vec<(String, Action)> = [
+            ("/h/new", Action::Create),
+            ("/h/same", Action::NoOp),
+            ("/h/old", Action::Update),
+            ("/h/dropped", Action::Delete),
+        ]
+        .into_iter()
+        .map(|(n, a)| (n.to_owned(), a))
+        .collect();
+        assert_eq!(actions(&plan), expected);
     }
 
     #[test]

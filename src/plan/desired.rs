@@ -8,13 +8,24 @@ use serde_json::Value;
 
 use crate::client::{ClientFile, Launcher, RenderContext, adapter};
 use crate::host::Host;
-use crate::manifest::{ClientTarget, Credential, LoadedManifest};
+use crate::manifest::{ClientTarget, Credential, LoadedManifest, Shell};
+use crate::shell;
 
 #[derive(Debug, Clone)]
 pub struct Desired {
     pub manifest: PathBuf,
     pub credentials: Vec<Credential>,
     pub files: Vec<DesiredFile>,
+    /// mcpctl's block in each shell profile the manifest asks for.
+    pub blocks: Vec<DesiredBlock>,
+}
+
+/// The block one shell profile should hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DesiredBlock {
+    pub shell: Shell,
+    pub file: PathBuf,
+    pub block: String,
 }
 
 /// The entries one client file should hold, rendered by its adapter.
@@ -89,9 +100,27 @@ pub fn desired(
             None => files.push(wanted),
         }
     }
+    // The block runs this mcpctl by its stable absolute path, as user-scope
+    // entries do.
+    let mcpctl = Launcher::for_scope(crate::manifest::Scope::User, host, current_exe);
+    let blocks = manifest
+        .shell_profiles
+        .iter()
+        .flat_map(|&shell| {
+            shell::profile_paths(shell, host)
+                .into_iter()
+                .map(move |file| (shell, file))
+        })
+        .map(|(shell, file)| DesiredBlock {
+            shell,
+            file,
+            block: shell::block(shell, mcpctl.program(), &loaded.path),
+        })
+        .collect();
     Desired {
         manifest: loaded.path.clone(),
         credentials: manifest.credentials.values().cloned().collect(),
         files,
+        blocks,
     }
 }

@@ -19,10 +19,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use compute::{Options, compute};
-pub use desired::{Desired, DesiredFile, desired};
+pub use desired::{Desired, DesiredBlock, DesiredFile, desired, targets};
 
 use crate::client::ClientFile;
-use crate::manifest::{ClientId, Scope};
+use crate::manifest::{ClientId, Scope, Shell};
 use crate::state::State;
 
 /// The plan format version (`schemas/plan.schema.json`).
@@ -72,6 +72,10 @@ pub enum Target {
         table: Vec<String>,
         server: String,
     },
+    /// mcpctl's block in a shell profile (`shell-profile`): it runs
+    /// `mcpctl env`, so env-ref clients started from that shell find their
+    /// variables. `before`/`after` are the block's text.
+    ShellProfile { shell: Shell, file: PathBuf },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -191,11 +195,23 @@ pub struct ObservedFile {
     pub entries: BTreeMap<String, Value>,
 }
 
+/// One shell profile as read from disk.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObservedProfile {
+    pub shell: Shell,
+    pub file: PathBuf,
+    /// sha256 of the bytes; `None` when the file does not exist.
+    pub fingerprint: Option<String>,
+    /// This manifest's block in it, if any.
+    pub block: Option<String>,
+}
+
 /// What is on this machine now.
 #[derive(Debug, Clone)]
 pub struct Observed {
     pub store_name: String,
     pub credentials: BTreeMap<String, Presence>,
     pub files: Vec<ObservedFile>,
+    pub profiles: Vec<ObservedProfile>,
     pub state: State,
 }

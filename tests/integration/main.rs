@@ -7,6 +7,7 @@ mod support;
 mod apply_loop;
 mod canary;
 mod clients;
+mod env_ref;
 mod real_clients;
 mod store;
 mod validate;
