@@ -14,6 +14,7 @@ pub mod client;
 pub mod document;
 pub mod fs;
 pub mod host;
+pub mod inventory;
 pub mod manifest;
 pub mod observe;
 pub mod plan;

@@ -6,6 +6,7 @@
 //! change, `1` error, `2` changes pending (`plan --detailed-exitcode`).
 
 mod apply;
+mod clients;
 mod env;
 mod exec;
 mod plan;
@@ -52,6 +53,8 @@ enum Command {
     Schema(schema::Args),
     /// Print shell exports of the credentials env-ref clients reference
     Env(env::Args),
+    /// List the MCP clients mcpctl knows: found here or not, files, servers
+    Clients(clients::Args),
 }
 
 /// How a command ended, when it did not fail.
@@ -72,6 +75,7 @@ pub fn main() -> ExitCode {
         Command::Exec(args) => exec::run(args),
         Command::Schema(args) => schema::run(args),
         Command::Env(args) => env::run(cli.manifest.as_deref(), args),
+        Command::Clients(args) => clients::run(cli.manifest.as_deref(), args),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

@@ -157,3 +157,51 @@ fn every_client_gets_its_own_shape_and_keeps_every_other_byte() {
     let (stdout, stderr) = text(&again);
     assert_eq!(again.status.code(), Some(0), "{stdout}{stderr}");
 }
+
+/// `mcpctl clients --json` surveys every client; a manifest that names no
+/// client targets the detected ones.
+#[test]
+fn detected_clients_are_listed_and_targeted() {
+    let sandbox = Sandbox::new();
+    let cursor = sandbox.home().join(".cursor/mcp.json");
+    fs_err::create_dir_all(cursor.parent().unwrap()).unwrap();
+    fs_err::write(&cursor, r#"{"mcpServers": {"mine": {"command": "x"}}}"#).unwrap();
+    let manifest =
+        sandbox.manifest("mcpctl version=1\nserver fetch { command uvx mcp-server-fetch; }\n");
+
+    let output = sandbox
+        .mcpctl()
+        .args(["clients", "--json", "-f"])
+        .arg(&manifest)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let clients = report.as_array().unwrap();
+    assert_eq!(clients.len(), 12);
+    let found: Vec<&str> = clients
+        .iter()
+        .filter(|c| c["detected"] == true)
+        .map(|c| c["client"].as_str().unwrap())
+        .collect();
+    assert_eq!(found, ["cursor"]);
+    let cursor_report = clients.iter().find(|c| c["client"] == "cursor").unwrap();
+    assert_eq!(cursor_report["files"][0]["servers"], 1);
+    assert_eq!(cursor_report["files"][0]["owned"], 0);
+
+    let plan = sandbox
+        .mcpctl()
+        .args(["plan", "-f"])
+        .arg(&manifest)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&plan);
+    assert!(plan.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("cursor (user scope): ~/.cursor/mcp.json"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("+ fetch will be created"), "{stdout}");
+    assert!(!stdout.contains("claude-code"), "{stdout}");
+}
