@@ -20,5 +20,6 @@ pub mod observe;
 pub mod plan;
 pub mod secret_patterns;
 pub mod shell;
+pub mod spawn;
 pub mod state;
 pub mod store;
