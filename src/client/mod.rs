@@ -514,6 +514,92 @@ mod tests {
     use super::test_support::*;
     use super::*;
 
+    /// The README's client table, generated from the adapters.
+    fn readme_table() -> String {
+        use crate::document::Format;
+        let root = Path::new("<project>");
+        let hosts = [
+            host(Os::Linux, "~", &[]),
+            host(Os::Macos, "~", &[]),
+            host(Os::Windows, "%USERPROFILE%", &[("APPDATA", "%APPDATA%")]),
+        ];
+        let mut out = String::from(
+            "| client | scope | Linux | macOS | Windows | format: key | delivery |\n|---|---|---|---|---|---|---|\n",
+        );
+        for id in ClientId::ALL {
+            let adapter = adapter(id);
+            for &scope in id.scopes() {
+                let files: Vec<ClientFile> = hosts
+                    .iter()
+                    .map(|h| adapter.file(scope, h, root).expect("scope"))
+                    .collect();
+                let path = |i: usize| {
+                    let text = files[i].path.display().to_string();
+                    let text = if i == 2 {
+                        text.replace('/', "\\")
+                    } else {
+                        text
+                    };
+                    format!("`{text}`")
+                };
+                let format = match files[0].format {
+                    Format::Json => "JSON",
+                    Format::Jsonc {
+                        trailing_commas: true,
+                    } => "JSONC",
+                    Format::Jsonc {
+                        trailing_commas: false,
+                    } => "JSONC, no trailing commas",
+                    Format::Toml => "TOML",
+                };
+                let key = match scope {
+                    Scope::Local => format!(
+                        "`{}[\"{}\"].{}`",
+                        files[0].table[0], files[0].table[1], files[0].table[2]
+                    ),
+                    _ => format!("`{}`", files[0].table.join(".")),
+                };
+                let delivery = match adapter.reference_syntax() {
+                    Some(syntax) => format!("exec, env-ref (`{syntax}`)"),
+                    None => "exec".to_owned(),
+                };
+                out.push_str(&format!(
+                    "| {id} | {scope} | {} | {} | {} | {format}: {key} | {delivery} |\n",
+                    path(0),
+                    path(1),
+                    path(2)
+                ));
+            }
+        }
+        out
+    }
+
+    /// The README's table must say what the adapters do. Run with
+    /// `MCPCTL_UPDATE_README=1` to rewrite it after changing an adapter.
+    #[test]
+    fn readme_client_table_matches_the_adapters() {
+        const BEGIN: &str = "<!-- clients-table: generated from src/client, see readme_client_table_matches_the_adapters -->\n";
+        const END: &str = "<!-- clients-table end -->";
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+        let readme = fs_err::read_to_string(&path).unwrap();
+        let start = readme.find(BEGIN).expect("README has the table markers") + BEGIN.len();
+        let end = readme[start..]
+            .find(END)
+            .expect("README has the end marker")
+            + start;
+        let table = readme_table();
+        if std::env::var_os("MCPCTL_UPDATE_README").is_some() {
+            let updated = format!("{}{table}{}", &readme[..start], &readme[end..]);
+            fs_err::write(&path, updated).unwrap();
+            return;
+        }
+        assert_eq!(
+            &readme[start..end],
+            table,
+            "the README's client table is stale: run `MCPCTL_UPDATE_README=1 cargo test --lib readme_client_table`"
+        );
+    }
+
     #[test]
     fn windows_wraps_what_is_not_an_exe() {
         let args = vec!["-y".to_owned(), "pkg".to_owned()];
