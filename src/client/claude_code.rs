@@ -70,10 +70,6 @@ impl Adapter for ClaudeCode {
         vec![host.home_join(".claude"), Self::user_file(host)]
     }
 
-    fn reference(&self, var: &str) -> Option<String> {
-        Some(format!("${{{var}}}"))
-    }
-
     fn reference_syntax(&self) -> Option<&'static str> {
         Some("${VAR}")
     }

@@ -48,14 +48,6 @@ impl Adapter for ClaudeDesktop {
         vec![dir(host)]
     }
 
-    fn reference(&self, _var: &str) -> Option<String> {
-        None
-    }
-
-    fn reference_syntax(&self) -> Option<&'static str> {
-        None
-    }
-
     fn render(&self, server: &Server, cx: &RenderContext<'_>) -> Rendered {
         render_json(self, SHAPE, server, cx)
     }

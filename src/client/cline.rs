@@ -50,10 +50,6 @@ impl Adapter for Cline {
         vec![dir(host)]
     }
 
-    fn reference(&self, var: &str) -> Option<String> {
-        Some(format!("${{env:{var}}}"))
-    }
-
     fn reference_syntax(&self) -> Option<&'static str> {
         Some("${env:VAR}")
     }

@@ -58,7 +58,7 @@ impl Adapter for Codex {
         vec![Self::home(host)]
     }
 
-    /// Codex has no syntax inside strings; it forwards by name.
+    /// Codex has no syntax inside strings; it forwards variables by name.
     fn reference(&self, _var: &str) -> Option<String> {
         None
     }

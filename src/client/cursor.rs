@@ -47,10 +47,6 @@ impl Adapter for Cursor {
         vec![host.home_join(".cursor")]
     }
 
-    fn reference(&self, var: &str) -> Option<String> {
-        Some(format!("${{env:{var}}}"))
-    }
-
     fn reference_syntax(&self) -> Option<&'static str> {
         Some("${env:VAR}")
     }

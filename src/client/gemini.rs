@@ -51,10 +51,6 @@ impl Adapter for Gemini {
         vec![host.home_join(".gemini")]
     }
 
-    fn reference(&self, var: &str) -> Option<String> {
-        Some(format!("${{{var}}}"))
-    }
-
     fn reference_syntax(&self) -> Option<&'static str> {
         Some("${VAR}")
     }

@@ -96,12 +96,19 @@ pub trait Adapter: Sync {
     /// been used here, for detection.
     fn markers(&self, host: &Host) -> Vec<PathBuf>;
 
-    /// How an entry references environment variable `var`, if the client
-    /// resolves references at all (env-ref delivery).
-    fn reference(&self, var: &str) -> Option<String>;
+    /// The client's reference syntax for environment variable `VAR`
+    /// (`${VAR}`, `${env:VAR}`, …); `None` (the default): it resolves no
+    /// references, so it only gets exec delivery.
+    fn reference_syntax(&self) -> Option<&'static str> {
+        None
+    }
 
-    /// The reference syntax in words, for docs and `mcpctl clients`.
-    fn reference_syntax(&self) -> Option<&'static str>;
+    /// How an entry references environment variable `var`: the syntax with
+    /// `VAR` replaced.
+    fn reference(&self, var: &str) -> Option<String> {
+        self.reference_syntax()
+            .map(|syntax| syntax.replace("VAR", var))
+    }
 
     /// The entry this client gets for `server`.
     fn render(&self, server: &Server, cx: &RenderContext<'_>) -> Rendered;

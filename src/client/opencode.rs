@@ -50,10 +50,6 @@ impl Adapter for Opencode {
         vec![dir(host)]
     }
 
-    fn reference(&self, var: &str) -> Option<String> {
-        Some(format!("{{env:{var}}}"))
-    }
-
     fn reference_syntax(&self) -> Option<&'static str> {
         Some("{env:VAR}")
     }
@@ -61,7 +57,7 @@ impl Adapter for Opencode {
     fn render(&self, server: &Server, cx: &RenderContext<'_>) -> Rendered {
         let mut notes = Vec::new();
         let delivery = effective_delivery(self, server, cx, &mut notes);
-        let reference = |var: &str| format!("{{env:{var}}}");
+        let reference = |var: &str| self.reference(var).unwrap_or_default();
         let reference: Option<&dyn Fn(&str) -> String> =
             (delivery == Delivery::EnvRef).then_some(&reference);
         let mut entry = Map::new();

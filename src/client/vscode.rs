@@ -44,10 +44,6 @@ impl Adapter for Vscode {
         vec![user_dir(host)]
     }
 
-    fn reference(&self, var: &str) -> Option<String> {
-        Some(format!("${{env:{var}}}"))
-    }
-
     fn reference_syntax(&self) -> Option<&'static str> {
         Some("${env:VAR}")
     }

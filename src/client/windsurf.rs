@@ -45,10 +45,6 @@ impl Adapter for Windsurf {
         vec![dir(host)]
     }
 
-    fn reference(&self, var: &str) -> Option<String> {
-        Some(format!("${{env:{var}}}"))
-    }
-
     fn reference_syntax(&self) -> Option<&'static str> {
         Some("${env:VAR}")
     }

@@ -201,26 +201,54 @@ fn codex_reads_the_entry() {
     assert_eq!(entry["transport"]["env"]["PROBE_VARS"], "GITHUB_TOKEN");
 }
 
+/// A sandbox where the probe manifest with `clients` was applied with a
+/// canary token, if the client CLI `cli_var` and the Secret Service exist.
+struct Applied {
+    sandbox: Sandbox,
+    cli: PathBuf,
+    probe_out: PathBuf,
+    repo: PathBuf,
+    token: String,
+}
+
+fn applied(test: &str, cli_var: &str, clients: &str, label: &str) -> Option<Applied> {
+    let cli = client_cli(test, cli_var)?;
+    if !secret_service(test) {
+        return None;
+    }
+    let sandbox = Sandbox::new();
+    let probe_out = sandbox.root().join("probe-out.jsonl");
+    let manifest = sandbox.manifest(&probe_manifest(clients, &probe_out));
+    let token = canary(label);
+    apply(&sandbox, &manifest, &token);
+    Some(Applied {
+        repo: manifest.parent().unwrap().to_path_buf(),
+        sandbox,
+        cli,
+        probe_out,
+        token,
+    })
+}
+
 /// `claude mcp get probe` with GITHUB_TOKEN exported, as the shell block
 /// would: the entry shows the reference, the server gets the value.
 #[test]
 fn claude_code_env_ref_resolves_the_exported_variable() {
-    let test = "claude_code_env_ref_resolves_the_exported_variable";
-    let Some(cli) = client_cli(test, "MCPCTL_TEST_CLAUDE") else {
+    let Some(Applied {
+        sandbox,
+        cli,
+        probe_out,
+        token,
+        ..
+    }) = applied(
+        "claude_code_env_ref_resolves_the_exported_variable",
+        "MCPCTL_TEST_CLAUDE",
+        "client claude-code delivery=env-ref",
+        "claude-envref",
+    )
+    else {
         return;
     };
-    if !secret_service(test) {
-        return;
-    }
-    let sandbox = Sandbox::new();
-    let probe_out = sandbox.root().join("probe-out.jsonl");
-    let manifest = sandbox.manifest(&probe_manifest(
-        "client claude-code delivery=env-ref",
-        &probe_out,
-    ));
-    let token = canary("claude-envref");
-    apply(&sandbox, &manifest, &token);
-
     let output = claude(&sandbox, &cli)
         .args(["mcp", "get", "probe"])
         .env("GITHUB_TOKEN", &token)
@@ -241,22 +269,21 @@ fn claude_code_env_ref_resolves_the_exported_variable() {
 /// only from inside the repository.
 #[test]
 fn claude_code_local_scope_is_seen_from_the_project() {
-    let test = "claude_code_local_scope_is_seen_from_the_project";
-    let Some(cli) = client_cli(test, "MCPCTL_TEST_CLAUDE") else {
+    let Some(Applied {
+        sandbox,
+        cli,
+        probe_out,
+        repo,
+        token,
+    }) = applied(
+        "claude_code_local_scope_is_seen_from_the_project",
+        "MCPCTL_TEST_CLAUDE",
+        "client claude-code scope=local",
+        "local",
+    )
+    else {
         return;
     };
-    if !secret_service(test) {
-        return;
-    }
-    let sandbox = Sandbox::new();
-    let probe_out = sandbox.root().join("probe-out.jsonl");
-    let manifest = sandbox.manifest(&probe_manifest(
-        "client claude-code scope=local",
-        &probe_out,
-    ));
-    let repo = manifest.parent().unwrap().to_path_buf();
-    let token = canary("local");
-    apply(&sandbox, &manifest, &token);
 
     let inside = claude(&sandbox, &cli)
         .args(["mcp", "get", "probe"])
@@ -279,17 +306,14 @@ fn claude_code_local_scope_is_seen_from_the_project() {
 
 #[test]
 fn codex_env_ref_forwards_the_variable_by_name() {
-    let test = "codex_env_ref_forwards_the_variable_by_name";
-    let Some(cli) = client_cli(test, "MCPCTL_TEST_CODEX") else {
+    let Some(Applied { sandbox, cli, .. }) = applied(
+        "codex_env_ref_forwards_the_variable_by_name",
+        "MCPCTL_TEST_CODEX",
+        "client codex delivery=env-ref",
+        "codex-envref",
+    ) else {
         return;
     };
-    if !secret_service(test) {
-        return;
-    }
-    let sandbox = Sandbox::new();
-    let probe_out = sandbox.root().join("probe-out.jsonl");
-    let manifest = sandbox.manifest(&probe_manifest("client codex delivery=env-ref", &probe_out));
-    apply(&sandbox, &manifest, &canary("codex-envref"));
 
     let output = sandbox
         .program(&cli)
