@@ -102,6 +102,13 @@ impl Host {
         }
     }
 
+    /// `$XDG_CONFIG_HOME`, else `~/.config`, on every OS: where tools that
+    /// follow XDG on macOS too (Zed, opencode, fish) keep their settings.
+    pub fn xdg_config_dir(&self) -> PathBuf {
+        self.dir_var("XDG_CONFIG_HOME")
+            .unwrap_or_else(|| self.home.join(".config"))
+    }
+
     /// Where mcpctl keeps its own state (ownership records, backups, the
     /// audit trail): `$XDG_STATE_HOME/mcpctl` or `~/.local/state/mcpctl` on
     /// Linux, `~/Library/Application Support/mcpctl` on macOS,

@@ -2,7 +2,8 @@
 //!
 //! Observation is the only I/O before planning: presence of each credential
 //! (attributes only, never the value), the server entries of every client
-//! file the manifest targets or mcpctl owns entries in, and mcpctl's state.
+//! file the manifest targets or mcpctl owns entries in, this manifest's
+//! block in every shell profile mcpctl knows, and mcpctl's state.
 //! Files that cannot be read or parsed are all collected, so the user sees
 //! every broken file at once and nothing is planned against a guess.
 
@@ -14,7 +15,9 @@ use sha2::{Digest, Sha256};
 use crate::client::{ClientFile, adapter};
 use crate::document::{Document, DocumentError};
 use crate::host::Host;
-use crate::plan::{Desired, Observed, ObservedFile, Presence};
+use crate::manifest::Shell;
+use crate::plan::{Desired, Observed, ObservedFile, ObservedProfile, Presence};
+use crate::shell;
 use crate::state::{State, hex};
 use crate::store::{CredentialStore, StoreError};
 
@@ -53,7 +56,10 @@ pub fn observe(
             .iter()
             .any(|t| t.path == record.file && t.table == record.table)
         {
-            let mut file = adapter(record.client).file(record.scope, host, project_root);
+            let Some(mut file) = adapter(record.client).file(record.scope, host, project_root)
+            else {
+                continue;
+            };
             file.path = record.file.clone();
             file.table = record.table.clone();
             targets.push(file);
@@ -68,6 +74,20 @@ pub fn observe(
             Err(err) => problems.push(err),
         }
     }
+    let mut profiles = Vec::new();
+    for shell in Shell::ALL {
+        for path in shell::profile_paths(shell, host) {
+            let wanted = desired.blocks.iter().any(|b| b.file == path);
+            match read_profile(shell, &path, &desired.manifest) {
+                Ok(profile) => profiles.push(profile),
+                // A profile the manifest does not ask for is only looked
+                // at for a stale block; one that cannot be read has none
+                // mcpctl could have written.
+                Err(_) if !wanted => {}
+                Err(err) => problems.push(err),
+            }
+        }
+    }
     if !problems.is_empty() {
         return Err(ObserveError { problems });
     }
@@ -75,9 +95,51 @@ pub fn observe(
         store_name,
         credentials,
         files,
+        profiles,
         state,
         now: jiff::Timestamp::now(),
     })
+}
+
+/// Reads a shell profile: its fingerprint and `manifest`'s block in it.
+pub fn read_profile(
+    shell: Shell,
+    path: &Path,
+    manifest: &Path,
+) -> Result<ObservedProfile, DocumentError> {
+    let text = match read_text(path)? {
+        Some(text) => text,
+        None => {
+            return Ok(ObservedProfile {
+                shell,
+                file: path.to_path_buf(),
+                fingerprint: None,
+                block: None,
+            });
+        }
+    };
+    Ok(ObservedProfile {
+        shell,
+        file: path.to_path_buf(),
+        fingerprint: Some(fingerprint(text.as_bytes())),
+        block: shell::current_block(&text, manifest).map(str::to_owned),
+    })
+}
+
+/// A text file's content, or `None` when it does not exist.
+pub fn read_text(path: &Path) -> Result<Option<String>, DocumentError> {
+    match std::fs::read(path) {
+        Ok(bytes) => String::from_utf8(bytes)
+            .map(Some)
+            .map_err(|_| DocumentError::NotUtf8 {
+                path: path.to_path_buf(),
+            }),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(DocumentError::Io {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
 }
 
 /// Reads one client file: its fingerprint and the entries of its table.
@@ -99,17 +161,8 @@ pub fn read_file(file: &ClientFile) -> Result<ObservedFile, DocumentError> {
 
 /// The parsed file, or `None` when it does not exist.
 pub fn load_document(file: &ClientFile) -> Result<Option<Document>, DocumentError> {
-    let text = match std::fs::read(&file.path) {
-        Ok(bytes) => String::from_utf8(bytes).map_err(|_| DocumentError::NotUtf8 {
-            path: file.path.clone(),
-        })?,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(source) => {
-            return Err(DocumentError::Io {
-                path: file.path.clone(),
-                source,
-            });
-        }
+    let Some(text) = read_text(&file.path)? else {
+        return Ok(None);
     };
     Document::parse(&file.path, text, file.format).map(Some)
 }

@@ -12,6 +12,7 @@
 //! ownership is recorded in the state after each file.
 
 mod backup;
+mod profile;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -157,6 +158,14 @@ pub fn apply(plan: &Plan, mut ctx: Context<'_>) -> Result<Report, ApplyError> {
         report.entries_changed += changes.iter().filter(|c| c.writes()).count();
         ctx.state.save(ctx.state_dir)?;
     }
+    for change in plan.changes.iter().filter(|c| c.writes()) {
+        if matches!(change.target, Target::ShellProfile { .. })
+            && profile::apply_profile(change, plan, &backups, &mut ctx)?
+        {
+            report.files_written += 1;
+            report.entries_changed += 1;
+        }
+    }
     backups.finish()?;
     Ok(report)
 }
@@ -171,7 +180,7 @@ fn changes_by_file(plan: &Plan) -> Vec<(PathBuf, Vec<&Change>)> {
         };
         if matches!(
             change.action,
-            Action::NoOp | Action::Conflict | Action::Blocked
+            Action::NoOp | Action::Conflict | Action::Blocked | Action::Skip
         ) {
             continue;
         }
@@ -214,7 +223,7 @@ fn apply_file(
                 kept_foreign_change = true;
             }
             for change in changes.iter().filter(|c| c.writes()) {
-                edit(&mut document, file, change)?;
+                edit(&mut document, change)?;
             }
             let new_text = document.into_text();
             if Some(&new_text) == current_text.as_ref() {
@@ -280,7 +289,11 @@ fn apply_file(
                 }
             }
             Action::Delete | Action::Forget => ctx.state.forget_entry(path, table, server),
-            Action::NoOp | Action::Conflict | Action::Unavailable | Action::Blocked => {}
+            Action::NoOp
+            | Action::Conflict
+            | Action::Unavailable
+            | Action::Blocked
+            | Action::Skip => {}
         }
     }
     (ctx.progress)(if written {
@@ -303,12 +316,12 @@ fn check_own_entries_unchanged(
     document: &Document,
     changes: &[&Change],
 ) -> Result<(), ApplyError> {
-    let entries = document.entries(&file.table_path())?;
     for change in changes {
-        let Target::Entry { server, .. } = &change.target else {
+        let Target::Entry { server, table, .. } = &change.target else {
             continue;
         };
-        let now = entries.get(server).map(entry_digest);
+        let table: Vec<&str> = table.iter().map(String::as_str).collect();
+        let now = document.entries(&table)?.get(server).map(entry_digest);
         if now != change.before_digest {
             return Err(ApplyError::ChangedSincePlan {
                 path: file.path.clone(),
@@ -319,11 +332,13 @@ fn check_own_entries_unchanged(
     Ok(())
 }
 
-fn edit(document: &mut Document, file: &ClientFile, change: &Change) -> Result<(), ApplyError> {
-    let Target::Entry { server, .. } = &change.target else {
+/// One entry edit, in the table the change names (one file can hold two
+/// tables: Claude Code's user and local scopes share `~/.claude.json`).
+fn edit(document: &mut Document, change: &Change) -> Result<(), ApplyError> {
+    let Target::Entry { server, table, .. } = &change.target else {
         return Ok(());
     };
-    let table = file.table_path();
+    let table: Vec<&str> = table.iter().map(String::as_str).collect();
     match (change.action, &change.after) {
         (Action::Delete, _) => {
             document.remove_entry(&table, server)?;

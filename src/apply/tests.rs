@@ -66,13 +66,16 @@ fn plan_for(files: &[ClientFile]) -> (Plan, Desired) {
             .map(|file| DesiredFile {
                 file: file.clone(),
                 entries: BTreeMap::from([("github".to_owned(), entry.clone())]),
+                notes: BTreeMap::new(),
             })
             .collect(),
+        blocks: Vec::new(),
     };
     let observed = Observed {
         store_name: "no store".into(),
         credentials: BTreeMap::new(),
         files: files.iter().map(|f| read_file(f).unwrap()).collect(),
+        profiles: Vec::new(),
         state: State::default(),
         now: jiff::Timestamp::now(),
     };

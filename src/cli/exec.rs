@@ -56,6 +56,25 @@ enum ExecError {
         store: String,
     },
 
+    #[error("cannot find `{program}` for server `{server}` on PATH (with PATHEXT)")]
+    #[diagnostic(help("install `{program}`, or make sure the PATH the client passes includes it"))]
+    #[cfg_attr(not(windows), allow(dead_code))]
+    NotFound { server: String, program: String },
+
+    #[error(
+        "argument {position} of server `{server}` holds `{character}`, which cmd.exe would interpret when it runs `{program}`"
+    )]
+    #[diagnostic(help(
+        "`{program}` is a batch file, which Windows runs through cmd.exe, and no quoting makes such characters safe; pass the value through `env` in the manifest, or use a server command that is an .exe"
+    ))]
+    #[cfg_attr(not(windows), allow(dead_code))]
+    UnsafeBatchArgument {
+        server: String,
+        program: String,
+        position: usize,
+        character: char,
+    },
+
     #[error("cannot start `{program}` for server `{server}`: {source}")]
     #[diagnostic(help("check that `{program}` is installed and on the PATH the client passes"))]
     Spawn {
@@ -104,6 +123,8 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
         }
     }
     let (program, rest) = args.command.split_first().expect("clap requires a command");
+    let program = windows_program(&args.server, program, rest)?;
+    let program = program.as_os_str();
     let mut command = Command::new(program);
     command.args(rest);
     for (var, secret) in &values {
@@ -153,6 +174,46 @@ fn record(audit: &AuditLog, credential: &str, server: &str, ok: bool) {
     }
 }
 
+/// Unix: the program as given; `execvp` searches PATH itself.
+#[cfg(unix)]
+fn windows_program(
+    _server: &str,
+    program: &std::ffi::OsStr,
+    _args: &[OsString],
+) -> Result<std::path::PathBuf, ExecError> {
+    Ok(std::path::PathBuf::from(program))
+}
+
+/// Windows: the program resolved through PATH and PATHEXT (`npx` is
+/// `npx.cmd`), refusing arguments cmd.exe would interpret when it is a
+/// batch file (see [`crate::spawn`]).
+#[cfg(not(unix))]
+fn windows_program(
+    server: &str,
+    program: &std::ffi::OsStr,
+    args: &[OsString],
+) -> Result<std::path::PathBuf, ExecError> {
+    use crate::spawn::{check_batch_args, is_batch, resolve};
+    let name = program.to_string_lossy().into_owned();
+    let var = |name: &str| std::env::var(name).unwrap_or_default();
+    let resolved = resolve(&name, &var("PATH"), &var("PATHEXT"), |candidate| {
+        std::path::Path::new(candidate).is_file()
+    })
+    .ok_or_else(|| ExecError::NotFound {
+        server: server.to_owned(),
+        program: name.clone(),
+    })?;
+    if is_batch(&resolved) {
+        check_batch_args(args).map_err(|bad| ExecError::UnsafeBatchArgument {
+            server: server.to_owned(),
+            program: name.clone(),
+            position: bad.position,
+            character: bad.character,
+        })?;
+    }
+    Ok(resolved)
+}
+
 /// Unix: become the server (same pid, same stdio, signals go straight to it).
 #[cfg(unix)]
 fn replace_process(mut command: Command) -> std::io::Result<std::convert::Infallible> {
@@ -160,10 +221,11 @@ fn replace_process(mut command: Command) -> std::io::Result<std::convert::Infall
     Err(command.exec())
 }
 
-/// Windows has no exec: run the server as a child with the same stdio and
-/// leave with its exit code.
+/// Windows has no exec: run the server as a child with the same stdio, in
+/// a job that kills it when mcpctl goes, and leave with its exit code.
 #[cfg(not(unix))]
 fn replace_process(mut command: Command) -> std::io::Result<std::convert::Infallible> {
+    crate::spawn::kill_children_on_exit()?;
     let status = command.status()?;
     std::process::exit(status.code().unwrap_or(1));
 }

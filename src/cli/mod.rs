@@ -8,7 +8,9 @@
 
 mod apply;
 mod audit;
+mod clients;
 mod complete;
+mod env;
 mod exec;
 mod plan;
 mod reference;
@@ -56,6 +58,10 @@ enum Command {
     Exec(exec::Args),
     /// Write the JSON Schemas of the manifest model and of the JSON plan
     Schema(schema::Args),
+    /// Print shell exports of the credentials env-ref clients reference
+    Env(env::Args),
+    /// List the MCP clients mcpctl knows: found here or not, files, servers
+    Clients(clients::Args),
     /// Store a new value for a credential and show who uses it
     Rotate(rotate::Args),
     /// Show the audit trail (filtered), or `audit verify` its hash chain
@@ -89,6 +95,8 @@ pub fn main() -> ExitCode {
         Command::Apply(args) => apply::run(cli.manifest.as_deref(), args),
         Command::Exec(args) => exec::run(args),
         Command::Schema(args) => schema::run(args),
+        Command::Env(args) => env::run(cli.manifest.as_deref(), args),
+        Command::Clients(args) => clients::run(cli.manifest.as_deref(), args),
         Command::Rotate(args) => rotate::run(cli.manifest.as_deref(), args),
         Command::Audit(args) => audit::run(args),
         Command::Revoke(args) => revoke::run(cli.manifest.as_deref(), args),

@@ -186,13 +186,13 @@ pub fn print_usage(workspace: &Workspace, credential: &str) {
                     .clients
                     .contains(&t.client)
             })
-            .map(|t| {
+            .filter_map(|t| {
                 let file = crate::client::adapter(t.client).file(
                     t.scope,
                     &workspace.host,
                     &workspace.loaded.root,
-                );
-                format!("{} ({})", t.client, display_path(&file.path, home))
+                )?;
+                Some(format!("{} ({})", t.client, display_path(&file.path, home)))
             })
             .collect();
         println!("  server `{server}` (as {var}) in {}", clients.join(", "));

@@ -113,7 +113,8 @@ impl Workspace {
         let exe = std::env::current_exe()
             .into_diagnostic()
             .wrap_err("cannot tell where the mcpctl binary is")?;
-        Ok(plan::desired(&self.loaded, &self.host, &exe))
+        let detected = crate::client::detected(&self.host);
+        Ok(plan::desired(&self.loaded, &self.host, &exe, &detected))
     }
 
     /// Reads the machine and computes the plan.

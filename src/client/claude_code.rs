@@ -1,61 +1,118 @@
-//! Claude Code: `~/.claude.json` (user scope) and `.mcp.json` (project
-//! scope), both strict JSON under `mcpServers`.
+//! Claude Code: `~/.claude.json` (user scope, and per-project entries under
+//! `projects["<dir>"]` for local scope) and `.mcp.json` (project scope),
+//! all strict JSON under `mcpServers`.
 //!
 //! Strict matters: a comment or trailing comma in `~/.claude.json` makes
 //! Claude Code declare the file corrupted and rewrite it with defaults,
 //! losing every server. `"type": "stdio"` is written explicitly: without it
-//! `claude mcp get` shows neither command nor arguments.
+//! `claude mcp get` shows neither command nor arguments. Local scope is
+//! keyed by the directory Claude Code runs in; mcpctl uses the manifest's
+//! directory, the project root.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use serde_json::Value;
-
-use super::{Adapter, ClientFile, Launcher, typed_entry};
+use super::{Adapter, ClientFile, JsonShape, RenderContext, Rendered, render_json};
 use crate::document::Format;
 use crate::host::Host;
 use crate::manifest::{ClientId, Scope, Server};
 
 pub struct ClaudeCode;
 
+pub(crate) const SHAPE: JsonShape = JsonShape {
+    stdio_type: Some("stdio"),
+    remote_type: Some("http"),
+    url_key: "url",
+    stdio_extra: &[],
+    remote: true,
+};
+
+impl ClaudeCode {
+    fn user_file(host: &Host) -> PathBuf {
+        // Claude Code keeps its global file inside CLAUDE_CONFIG_DIR when set.
+        match host.var("CLAUDE_CONFIG_DIR") {
+            Some(dir) => Path::new(dir).join(".claude.json"),
+            None => host.home_join(".claude.json"),
+        }
+    }
+}
+
 impl Adapter for ClaudeCode {
     fn id(&self) -> ClientId {
         ClientId::ClaudeCode
     }
 
-    fn file(&self, scope: Scope, host: &Host, project_root: &Path) -> ClientFile {
-        let path = match scope {
-            // Claude Code keeps its global file inside CLAUDE_CONFIG_DIR when set.
-            Scope::User => match host.var("CLAUDE_CONFIG_DIR") {
-                Some(dir) => Path::new(dir).join(".claude.json"),
-                None => host.home_join(".claude.json"),
-            },
-            Scope::Project => project_root.join(".mcp.json"),
+    fn file(&self, scope: Scope, host: &Host, project_root: &Path) -> Option<ClientFile> {
+        let (path, table) = match scope {
+            Scope::User => (Self::user_file(host), vec!["mcpServers".to_owned()]),
+            Scope::Local => (
+                Self::user_file(host),
+                vec![
+                    "projects".to_owned(),
+                    project_root.display().to_string(),
+                    "mcpServers".to_owned(),
+                ],
+            ),
+            Scope::Project => (
+                project_root.join(".mcp.json"),
+                vec!["mcpServers".to_owned()],
+            ),
         };
-        ClientFile {
+        Some(ClientFile {
             client: ClientId::ClaudeCode,
             scope,
             path,
             format: Format::Json,
-            table: vec!["mcpServers".to_owned()],
-        }
+            table,
+        })
     }
 
-    fn render(&self, server: &Server, launcher: &Launcher) -> Value {
-        typed_entry(server, launcher)
+    fn markers(&self, host: &Host) -> Vec<PathBuf> {
+        vec![host.home_join(".claude"), Self::user_file(host)]
+    }
+
+    fn reference_syntax(&self) -> Option<&'static str> {
+        Some("${VAR}")
+    }
+
+    fn render(&self, server: &Server, cx: &RenderContext<'_>) -> Rendered {
+        render_json(self, SHAPE, server, cx)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::client::test_support::{github_server, remote_server};
+    use crate::client::test_support::*;
+    use crate::host::Os;
+    use crate::manifest::Delivery;
     use serde_json::json;
 
     #[test]
+    fn files_per_scope() {
+        let root = Path::new("/repo");
+        let user = ClaudeCode.file(Scope::User, &linux(), root).unwrap();
+        assert_eq!(user.path, Path::new("/home/a/.claude.json"));
+        let local = ClaudeCode.file(Scope::Local, &linux(), root).unwrap();
+        assert_eq!(local.path, user.path);
+        assert_eq!(local.table_path(), ["projects", "/repo", "mcpServers"]);
+        assert_eq!(
+            path_of(ClaudeCode.file(Scope::Project, &macos(), root)),
+            Path::new("/repo/.mcp.json")
+        );
+        assert_eq!(
+            path_of(ClaudeCode.file(Scope::User, &windows(), root)),
+            Path::new(r"C:\Users\a").join(".claude.json")
+        );
+        let custom = host(Os::Linux, "/home/a", &[("CLAUDE_CONFIG_DIR", "/cfg")]);
+        assert_eq!(
+            path_of(ClaudeCode.file(Scope::User, &custom, root)),
+            Path::new("/cfg/.claude.json")
+        );
+    }
+
+    #[test]
     fn exec_entry_names_credentials_never_values() {
-        let launcher = Launcher::bare();
-        let entry = ClaudeCode.render(&github_server(), &launcher);
-        insta::assert_json_snapshot!(entry, @r#"
+        insta::assert_json_snapshot!(entry(&ClaudeCode, &github_server(), Delivery::Exec, Os::Linux), @r#"
         {
           "type": "stdio",
           "command": "mcpctl",
@@ -78,11 +135,35 @@ mod tests {
     }
 
     #[test]
-    fn remote_entry_uses_http_type() {
-        let entry = ClaudeCode.render(&remote_server(), &Launcher::bare());
+    fn env_ref_entry_references_the_credential_variable() {
         assert_eq!(
-            entry,
+            entry(&ClaudeCode, &github_server(), Delivery::EnvRef, Os::Windows),
+            json!({
+                "type": "stdio",
+                "command": "cmd",
+                "args": ["/c", "npx", "-y", "@modelcontextprotocol/server-github"],
+                "env": {
+                    "GITHUB_PERSONAL_ACCESS_TOKEN": "${GITHUB_TOKEN}",
+                    "GITHUB_TOOLSETS": "repos,issues"
+                }
+            })
+        );
+    }
+
+    #[test]
+    fn remote_entries_use_http_type_and_header_references() {
+        assert_eq!(
+            entry(&ClaudeCode, &remote_server(), Delivery::Exec, Os::Linux),
             json!({"type": "http", "url": "https://mcp.example.com/mcp", "headers": {"X-Team": "platform"}})
+        );
+        assert_eq!(
+            entry(
+                &ClaudeCode,
+                &secret_remote_server(),
+                Delivery::EnvRef,
+                Os::Linux
+            )["headers"],
+            json!({"X-Team": "platform", "Authorization": "Bearer ${SENTRY_TOKEN}"})
         );
     }
 }

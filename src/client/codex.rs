@@ -4,100 +4,237 @@
 //!
 //! Codex interpolates nothing: `${VAR}` reaches the server literally, and a
 //! type error anywhere fails its whole config — so entries carry only
-//! strings, and secrets arrive through `mcpctl exec`.
+//! strings and string lists. By reference, a stdio server gets
+//! `env_vars = ["NAME"]`, which forwards that variable *by name* from
+//! Codex's environment; Codex cannot rename it, so a server that wants a
+//! credential under another variable name keeps `exec`. A remote server
+//! gets `bearer_token_env_var` (for `Authorization: Bearer …`) or
+//! `env_http_headers` (header → variable).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value, json};
 
-use super::{Adapter, ClientFile, Launcher, literal_env, stdio_command};
+use super::{
+    Adapter, ClientFile, RenderContext, Rendered, effective_delivery, entry_env,
+    no_header_delivery, stdio_command,
+};
 use crate::document::Format;
 use crate::host::Host;
-use crate::manifest::{ClientId, Scope, Server, Transport};
+use crate::manifest::{ClientId, Delivery, Scope, Server, Transport};
 
 pub struct Codex;
+
+impl Codex {
+    fn home(host: &Host) -> PathBuf {
+        match host.var("CODEX_HOME") {
+            Some(dir) => PathBuf::from(dir),
+            None => host.home_join(".codex"),
+        }
+    }
+}
 
 impl Adapter for Codex {
     fn id(&self) -> ClientId {
         ClientId::Codex
     }
 
-    fn file(&self, scope: Scope, host: &Host, project_root: &Path) -> ClientFile {
+    fn file(&self, scope: Scope, host: &Host, project_root: &Path) -> Option<ClientFile> {
         let path = match scope {
-            Scope::User => match host.var("CODEX_HOME") {
-                Some(dir) => Path::new(dir).join("config.toml"),
-                None => host.home_join(".codex").join("config.toml"),
-            },
+            Scope::User => Self::home(host).join("config.toml"),
             Scope::Project => project_root.join(".codex").join("config.toml"),
+            Scope::Local => return None,
         };
-        ClientFile {
+        Some(ClientFile {
             client: ClientId::Codex,
             scope,
             path,
             format: Format::Toml,
             table: vec!["mcp_servers".to_owned()],
-        }
+        })
     }
 
-    fn render(&self, server: &Server, launcher: &Launcher) -> Value {
+    fn markers(&self, host: &Host) -> Vec<PathBuf> {
+        vec![Self::home(host)]
+    }
+
+    /// Codex has no syntax inside strings; it forwards variables by name.
+    fn reference(&self, _var: &str) -> Option<String> {
+        None
+    }
+
+    fn reference_syntax(&self) -> Option<&'static str> {
+        Some("env_vars / bearer_token_env_var / env_http_headers")
+    }
+
+    fn render(&self, server: &Server, cx: &RenderContext<'_>) -> Rendered {
+        let mut notes = Vec::new();
+        let mut delivery = effective_delivery(self, server, cx, &mut notes);
         let mut entry = Map::new();
         match &server.transport {
             Transport::Stdio { command, args } => {
-                let (command, args) = stdio_command(server, command, args, launcher);
+                let renamed: Vec<String> = server
+                    .credential_bindings()
+                    .filter(|(var, credential)| var != credential)
+                    .map(|(var, credential)| format!("{credential} → {var}"))
+                    .collect();
+                if delivery == Delivery::EnvRef && !renamed.is_empty() {
+                    notes.push(format!(
+                        "Codex forwards variables by name only (`env_vars`) and cannot rename {}, so this entry keeps `exec` delivery",
+                        renamed.join(", ")
+                    ));
+                    delivery = Delivery::Exec;
+                }
+                let (command, args) = stdio_command(server, command, args, delivery, cx);
                 entry.insert("command".into(), json!(command));
                 entry.insert("args".into(), json!(args));
-                let env = literal_env(server);
+                let env = entry_env(server, None);
                 if !env.is_empty() {
                     entry.insert("env".into(), Value::Object(env));
                 }
+                if delivery == Delivery::EnvRef {
+                    let forwarded: Vec<&str> =
+                        server.credential_bindings().map(|(var, _)| var).collect();
+                    if !forwarded.is_empty() {
+                        entry.insert("env_vars".into(), json!(forwarded));
+                    }
+                }
             }
-            Transport::Http { url, headers } => {
+            Transport::Http {
+                url,
+                headers,
+                credential_headers,
+            } => {
                 entry.insert("url".into(), json!(url));
                 if !headers.is_empty() {
                     entry.insert("http_headers".into(), json!(headers));
                 }
+                if !credential_headers.is_empty() {
+                    if delivery != Delivery::EnvRef {
+                        notes.push(no_header_delivery(ClientId::Codex));
+                        return Rendered { entry: None, notes };
+                    }
+                    let mut env_headers = Map::new();
+                    for (name, header) in credential_headers {
+                        match header.scheme.as_deref() {
+                            Some(scheme)
+                                if name.eq_ignore_ascii_case("authorization")
+                                    && scheme.eq_ignore_ascii_case("bearer") =>
+                            {
+                                entry.insert(
+                                    "bearer_token_env_var".into(),
+                                    json!(header.credential),
+                                );
+                            }
+                            None => {
+                                env_headers.insert(name.clone(), json!(header.credential));
+                            }
+                            Some(scheme) => {
+                                notes.push(format!(
+                                    "Codex sends a header from a variable only as its whole value or as `Authorization: Bearer`, not `{name}: {scheme} …`; left out of this client"
+                                ));
+                                return Rendered { entry: None, notes };
+                            }
+                        }
+                    }
+                    if !env_headers.is_empty() {
+                        entry.insert("env_http_headers".into(), Value::Object(env_headers));
+                    }
+                }
             }
         }
-        Value::Object(entry)
+        Rendered {
+            entry: Some(Value::Object(entry)),
+            notes,
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::client::test_support::{github_server, remote_server};
+    use crate::client::test_support::*;
     use crate::host::Os;
-    use std::collections::BTreeMap;
-    use std::path::PathBuf;
+    use crate::manifest::EnvValue;
 
     #[test]
     fn codex_home_overrides_the_default() {
-        let mut host = Host {
-            os: Os::Linux,
-            home: PathBuf::from("/home/a"),
-            vars: BTreeMap::new(),
-        };
         let root = Path::new("/repo");
         assert_eq!(
-            Codex.file(Scope::User, &host, root).path,
+            path_of(Codex.file(Scope::User, &linux(), root)),
             Path::new("/home/a/.codex/config.toml")
         );
-        host.vars.insert("CODEX_HOME".into(), "/opt/codex".into());
+        let custom = host(Os::Linux, "/home/a", &[("CODEX_HOME", "/opt/codex")]);
         assert_eq!(
-            Codex.file(Scope::User, &host, root).path,
+            path_of(Codex.file(Scope::User, &custom, root)),
             Path::new("/opt/codex/config.toml")
+        );
+        assert_eq!(
+            path_of(Codex.file(Scope::User, &windows(), root)),
+            Path::new(r"C:\Users\a").join(".codex").join("config.toml")
+        );
+        assert_eq!(
+            path_of(Codex.file(Scope::Project, &macos(), root)),
+            Path::new("/repo/.codex/config.toml")
         );
     }
 
     #[test]
     fn entries_have_no_type_field() {
-        let entry = Codex.render(&github_server(), &Launcher::bare());
+        let entry = entry(&Codex, &github_server(), Delivery::Exec, Os::Linux);
         assert_eq!(entry["command"], "mcpctl");
         assert!(entry.get("type").is_none());
-        let remote = Codex.render(&remote_server(), &Launcher::bare());
+        let remote =
+            super::super::test_support::entry(&Codex, &remote_server(), Delivery::Exec, Os::Linux);
         assert_eq!(
             remote,
             json!({"url": "https://mcp.example.com/mcp", "http_headers": {"X-Team": "platform"}})
         );
     }
+
+    #[test]
+    fn env_ref_forwards_variables_by_name() {
+        let mut server = github_server();
+        server.env.insert(
+            "GITHUB_PERSONAL_ACCESS_TOKEN".into(),
+            EnvValue::Credential {
+                credential: "GITHUB_PERSONAL_ACCESS_TOKEN".into(),
+            },
+        );
+        assert_eq!(
+            entry(&Codex, &server, Delivery::EnvRef, Os::Linux),
+            json!({
+                "command": "npx",
+                "args": ["-y", "@modelcontextprotocol/server-github"],
+                "env": {"GITHUB_TOOLSETS": "repos,issues"},
+                "env_vars": ["GITHUB_PERSONAL_ACCESS_TOKEN"]
+            })
+        );
+    }
+
+    #[test]
+    fn a_renamed_credential_keeps_exec() {
+        let launcher = Launcher::bare();
+        let rendered = Codex.render(
+            &github_server(),
+            &cx(&launcher, Delivery::EnvRef, Os::Linux),
+        );
+        let entry = rendered.entry.unwrap();
+        assert_eq!(entry["command"], "mcpctl");
+        assert!(rendered.notes[0].contains("GITHUB_TOKEN → GITHUB_PERSONAL_ACCESS_TOKEN"));
+    }
+
+    #[test]
+    fn remote_secret_headers_by_variable() {
+        assert_eq!(
+            entry(&Codex, &secret_remote_server(), Delivery::EnvRef, Os::Linux),
+            json!({
+                "url": "https://mcp.example.com/mcp",
+                "http_headers": {"X-Team": "platform"},
+                "bearer_token_env_var": "SENTRY_TOKEN"
+            })
+        );
+    }
+
+    use crate::client::Launcher;
 }

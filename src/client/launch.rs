@@ -7,7 +7,8 @@
 //! (say Homebrew's `/opt/homebrew/bin/mcpctl` symlink) resolves to the
 //! running binary, that PATH entry is used instead of the versioned Cellar
 //! path behind it. Project-scope files are checked in and shared, so they
-//! name the bare `mcpctl`.
+//! name the bare `mcpctl`; local-scope entries live in the user's own file
+//! and name the absolute path.
 
 use std::path::{Path, PathBuf};
 
@@ -25,7 +26,7 @@ impl Launcher {
     pub fn for_scope(scope: Scope, host: &Host, current_exe: &Path) -> Launcher {
         match scope {
             Scope::Project => Launcher::bare(),
-            Scope::User => Launcher {
+            Scope::User | Scope::Local => Launcher {
                 program: stable_path(host, current_exe)
                     .to_string_lossy()
                     .into_owned(),

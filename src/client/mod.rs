@@ -2,24 +2,49 @@
 //! servers live, and the exact entry it gets for a server.
 //!
 //! The same manifest server becomes different bytes per client (`type`
-//! fields, `servers` vs `mcpServers`, TOML for Codex). Adapters only decide
-//! *what* an entry is and *where* it goes; parsing and editing the files is
-//! the [`crate::document`] module's job.
+//! fields, `servers` vs `mcpServers`, `serverUrl` vs `httpUrl`, TOML for
+//! Codex, one command array for opencode). Adapters only decide *what* an
+//! entry is and *where* it goes; parsing and editing the files is the
+//! [`crate::document`] module's job. Every path is a pure function of a
+//! [`Host`], so the rules for all three operating systems are tested on any.
+//!
+//! # Delivery
+//!
+//! In `exec` delivery an entry that needs a secret runs `mcpctl exec`,
+//! which reads it from the store at launch; every client can do that. In
+//! `env-ref` delivery the entry names an environment variable in the
+//! client's own syntax ([`Adapter::reference`]), and the client resolves it
+//! from the environment it was started in (`mcpctl env` exports it). A
+//! client that resolves nothing keeps `exec` and the plan says why.
+//!
+//! Whenever the client spawns a server's own command (env-ref, or a server
+//! that needs no secret) on Windows, a command that is not an `.exe` is
+//! rendered as `cmd /c …`: Node-based clients cannot spawn `npx.cmd`
+//! without a shell.
 
+mod amazon_q;
 mod claude_code;
+mod claude_desktop;
+mod cline;
 mod codex;
+mod cursor;
+mod gemini;
 mod launch;
+mod lm_studio;
+mod opencode;
 mod vscode;
+mod windsurf;
+mod zed;
 
 use std::path::{Path, PathBuf};
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 pub use launch::Launcher;
 
 use crate::document::Format;
-use crate::host::Host;
-use crate::manifest::{ClientId, Scope, Server, Transport};
+use crate::host::{Host, Os};
+use crate::manifest::{ClientId, ClientTarget, Delivery, EnvValue, Scope, Server, Transport};
 
 /// A client's configuration file and the table in it that holds servers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,39 +63,162 @@ impl ClientFile {
     }
 }
 
+/// What an entry is rendered for.
+#[derive(Debug, Clone, Copy)]
+pub struct RenderContext<'a> {
+    /// How the entry names mcpctl (exec delivery).
+    pub launcher: &'a Launcher,
+    /// The delivery the manifest asks for this server in this client.
+    pub delivery: Delivery,
+    /// The OS the client runs on (Windows needs `cmd /c`).
+    pub os: Os,
+}
+
+/// An entry, or why there is none, plus what the plan should tell.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rendered {
+    /// `None`: this client cannot have this server (e.g. Claude Desktop
+    /// reads no remote servers from its file); `notes` say why.
+    pub entry: Option<Value>,
+    pub notes: Vec<String>,
+}
+
 /// What mcpctl knows about one client.
 pub trait Adapter: Sync {
     fn id(&self) -> ClientId;
 
-    /// Its file for `scope`; `project_root` is the directory holding the
-    /// manifest (project-scope files are checked in beside it).
-    fn file(&self, scope: Scope, host: &Host, project_root: &Path) -> ClientFile;
+    /// Its file for `scope` (`None` for a scope the client does not have,
+    /// see [`ClientId::scopes`]); `project_root` is the directory holding
+    /// the manifest.
+    fn file(&self, scope: Scope, host: &Host, project_root: &Path) -> Option<ClientFile>;
 
-    /// The entry this client gets for `server`, in exec delivery.
-    fn render(&self, server: &Server, launcher: &Launcher) -> Value;
+    /// Directories whose presence shows the client is installed or has
+    /// been used here, for detection.
+    fn markers(&self, host: &Host) -> Vec<PathBuf>;
+
+    /// The client's reference syntax for environment variable `VAR`
+    /// (`${VAR}`, `${env:VAR}`, …); `None` (the default): it resolves no
+    /// references, so it only gets exec delivery.
+    fn reference_syntax(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// How an entry references environment variable `var`: the syntax with
+    /// `VAR` replaced.
+    fn reference(&self, var: &str) -> Option<String> {
+        self.reference_syntax()
+            .map(|syntax| syntax.replace("VAR", var))
+    }
+
+    /// The entry this client gets for `server`.
+    fn render(&self, server: &Server, cx: &RenderContext<'_>) -> Rendered;
 }
 
 /// The adapter for a client.
 pub fn adapter(id: ClientId) -> &'static dyn Adapter {
     match id {
         ClientId::ClaudeCode => &claude_code::ClaudeCode,
+        ClientId::ClaudeDesktop => &claude_desktop::ClaudeDesktop,
         ClientId::Vscode => &vscode::Vscode,
+        ClientId::Cursor => &cursor::Cursor,
+        ClientId::Windsurf => &windsurf::Windsurf,
         ClientId::Codex => &codex::Codex,
+        ClientId::GeminiCli => &gemini::Gemini,
+        ClientId::Zed => &zed::Zed,
+        ClientId::Cline => &cline::Cline,
+        ClientId::Opencode => &opencode::Opencode,
+        ClientId::AmazonQ => &amazon_q::AmazonQ,
+        ClientId::LmStudio => &lm_studio::LmStudio,
     }
 }
 
-/// The command and arguments that start `server`: the server's own command
-/// when it needs no secret, else `mcpctl exec … -- <command>`, which reads
-/// the credentials from the store at launch.
+/// Whether `id` looks installed or used on this machine: one of its
+/// marker directories or files exists.
+pub fn is_detected(id: ClientId, host: &Host) -> bool {
+    adapter(id).markers(host).iter().any(|m| m.exists())
+}
+
+/// The clients found on this machine, as user-scope targets: what a
+/// manifest that names no `client` targets.
+pub fn detected(host: &Host) -> Vec<ClientTarget> {
+    ClientId::ALL
+        .into_iter()
+        .filter(|id| is_detected(*id, host))
+        .map(|client| ClientTarget {
+            client,
+            scope: Scope::User,
+            delivery: None,
+        })
+        .collect()
+}
+
+/// The credentials that clients among `targets` reference by environment
+/// variable (env-ref delivery in a client that resolves references): what
+/// `mcpctl env` exports, each under its own name.
+pub fn env_ref_credentials(
+    manifest: &crate::manifest::Manifest,
+    targets: &[ClientTarget],
+) -> std::collections::BTreeSet<String> {
+    let mut names = std::collections::BTreeSet::new();
+    for target in targets {
+        if adapter(target.client).reference_syntax().is_none() {
+            continue;
+        }
+        for server in manifest.servers.values().filter(|s| {
+            (manifest.clients.is_empty() || s.clients.contains(&target.client))
+                && manifest.delivery(s, target) == Delivery::EnvRef
+        }) {
+            names.extend(server.credential_bindings().map(|(_, c)| c.to_owned()));
+            if let Transport::Http {
+                credential_headers, ..
+            } = &server.transport
+            {
+                names.extend(credential_headers.values().map(|h| h.credential.clone()));
+            }
+        }
+    }
+    names
+}
+
+/// Whether a server needs any secret (an env binding or a header).
+pub fn needs_secret(server: &Server) -> bool {
+    server.credential_bindings().next().is_some()
+        || matches!(&server.transport, Transport::Http { credential_headers, .. } if !credential_headers.is_empty())
+}
+
+/// The delivery an adapter actually uses: env-ref only where the client
+/// resolves references; else exec, with the reason as a note.
+pub fn effective_delivery(
+    adapter: &dyn Adapter,
+    server: &Server,
+    cx: &RenderContext<'_>,
+    notes: &mut Vec<String>,
+) -> Delivery {
+    if cx.delivery == Delivery::EnvRef && adapter.reference_syntax().is_none() {
+        if needs_secret(server) {
+            notes.push(format!(
+                "{} resolves no environment variables in its configuration, so this entry keeps `exec` delivery",
+                adapter.id()
+            ));
+        }
+        return Delivery::Exec;
+    }
+    cx.delivery
+}
+
+/// The command and arguments that start a stdio server under `delivery`:
+/// `mcpctl exec … -- <command>` when the launcher must fetch secrets,
+/// else the server's own command, made spawnable on Windows.
 pub fn stdio_command(
     server: &Server,
     command: &str,
     args: &[String],
-    launcher: &Launcher,
+    delivery: Delivery,
+    cx: &RenderContext<'_>,
 ) -> (String, Vec<String>) {
     let bindings: Vec<(&str, &str)> = server.credential_bindings().collect();
-    if bindings.is_empty() {
-        return (command.to_owned(), args.to_vec());
+    if bindings.is_empty() || delivery == Delivery::EnvRef {
+        return spawnable(cx.os, command, args);
     }
     let mut exec_args = vec![
         "exec".to_owned(),
@@ -84,55 +232,161 @@ pub fn stdio_command(
     exec_args.push("--".to_owned());
     exec_args.push(command.to_owned());
     exec_args.extend(args.iter().cloned());
-    (launcher.program().to_owned(), exec_args)
+    (cx.launcher.program().to_owned(), exec_args)
 }
 
-/// The entry shape Claude Code and VS Code share: `type` (`stdio` or
-/// `http`), then `command`/`args`/`env` or `url`/`headers`.
-pub fn typed_entry(server: &Server, launcher: &Launcher) -> Value {
-    let mut entry = serde_json::Map::new();
-    match &server.transport {
-        Transport::Stdio { command, args } => {
-            let (command, args) = stdio_command(server, command, args, launcher);
-            entry.insert("type".into(), json!("stdio"));
-            entry.insert("command".into(), json!(command));
-            entry.insert("args".into(), json!(args));
-            let env = literal_env(server);
-            if !env.is_empty() {
-                entry.insert("env".into(), Value::Object(env));
-            }
-        }
-        Transport::Http { url, headers } => {
-            entry.insert("type".into(), json!("http"));
-            entry.insert("url".into(), json!(url));
-            if !headers.is_empty() {
-                entry.insert("headers".into(), json!(headers));
-            }
-        }
+/// On Windows a client spawns programs without a shell, which finds only
+/// `.exe`/`.com` files: `npx` (really `npx.cmd`) becomes `cmd /c npx …`.
+pub fn spawnable(os: Os, command: &str, args: &[String]) -> (String, Vec<String>) {
+    let extension = Path::new(command)
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    let stem = Path::new(command)
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_ascii_lowercase());
+    let direct =
+        matches!(extension.as_deref(), Some("exe" | "com")) || stem.as_deref() == Some("cmd");
+    if os != Os::Windows || direct {
+        return (command.to_owned(), args.to_vec());
     }
-    Value::Object(entry)
+    let mut wrapped = vec!["/c".to_owned(), command.to_owned()];
+    wrapped.extend(args.iter().cloned());
+    ("cmd".to_owned(), wrapped)
 }
 
-/// The non-secret environment of a server (literal values only), as a JSON
-/// object in manifest order.
-pub fn literal_env(server: &Server) -> serde_json::Map<String, Value> {
+/// The server's environment as a JSON object in manifest order: literals,
+/// and under env-ref each credential as `reference(credential name)`.
+pub fn entry_env(
+    server: &Server,
+    reference: Option<&dyn Fn(&str) -> String>,
+) -> Map<String, Value> {
     server
         .env
         .iter()
         .filter_map(|(var, value)| match value {
-            crate::manifest::EnvValue::Literal { value } => {
-                Some((var.clone(), Value::String(value.clone())))
+            EnvValue::Literal { value } => Some((var.clone(), Value::String(value.clone()))),
+            EnvValue::Credential { credential } => {
+                reference.map(|r| (var.clone(), Value::String(r(credential))))
             }
-            crate::manifest::EnvValue::Credential { .. } => None,
         })
         .collect()
+}
+
+/// The header map of a remote server: literals, and under env-ref each
+/// credential header as `[scheme ]reference(credential)`. `None` when a
+/// credential header cannot be delivered (no reference).
+pub fn entry_headers(
+    server: &Server,
+    reference: Option<&dyn Fn(&str) -> String>,
+) -> Option<Map<String, Value>> {
+    let Transport::Http {
+        headers,
+        credential_headers,
+        ..
+    } = &server.transport
+    else {
+        return Some(Map::new());
+    };
+    let mut out: Map<String, Value> = headers.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+    for (name, header) in credential_headers {
+        let value = reference?(&header.credential);
+        let value = match &header.scheme {
+            Some(scheme) => format!("{scheme} {value}"),
+            None => value,
+        };
+        out.insert(name.clone(), json!(value));
+    }
+    Some(out)
+}
+
+/// How the JSON clients that share the `mcpServers` family of shapes
+/// differ: the `type` values, the key of a remote URL, whether remote
+/// servers are read at all.
+#[derive(Debug, Clone, Copy)]
+pub struct JsonShape {
+    /// `type` of a stdio entry (`"stdio"`), or none written.
+    pub stdio_type: Option<&'static str>,
+    /// `type` of a remote entry (`"http"`, `"streamableHttp"`), or none.
+    pub remote_type: Option<&'static str>,
+    /// Key of a remote server's URL (`url`, `serverUrl`, `httpUrl`).
+    pub url_key: &'static str,
+    /// Fields a stdio entry starts with (Zed's `"source": "custom"`).
+    pub stdio_extra: &'static [(&'static str, &'static str)],
+    /// Whether the client reads remote servers from this file.
+    pub remote: bool,
+}
+
+/// Renders `server` in a [`JsonShape`]: `command`/`args`/`env` or
+/// URL/`headers`.
+pub fn render_json(
+    adapter: &dyn Adapter,
+    shape: JsonShape,
+    server: &Server,
+    cx: &RenderContext<'_>,
+) -> Rendered {
+    let mut notes = Vec::new();
+    let delivery = effective_delivery(adapter, server, cx, &mut notes);
+    let reference = |var: &str| adapter.reference(var).unwrap_or_default();
+    let reference: Option<&dyn Fn(&str) -> String> =
+        (delivery == Delivery::EnvRef).then_some(&reference);
+    let mut entry = Map::new();
+    match &server.transport {
+        Transport::Stdio { command, args } => {
+            for (key, value) in shape.stdio_extra {
+                entry.insert((*key).into(), json!(value));
+            }
+            let (command, args) = stdio_command(server, command, args, delivery, cx);
+            if let Some(kind) = shape.stdio_type {
+                entry.insert("type".into(), json!(kind));
+            }
+            entry.insert("command".into(), json!(command));
+            entry.insert("args".into(), json!(args));
+            let env = entry_env(server, reference);
+            if !env.is_empty() {
+                entry.insert("env".into(), Value::Object(env));
+            }
+        }
+        Transport::Http { url, .. } => {
+            if !shape.remote {
+                notes.push(format!(
+                    "{} reads no remote servers from its configuration file; add this one in the app",
+                    adapter.id()
+                ));
+                return Rendered { entry: None, notes };
+            }
+            let Some(headers) = entry_headers(server, reference) else {
+                notes.push(no_header_delivery(adapter.id()));
+                return Rendered { entry: None, notes };
+            };
+            if let Some(kind) = shape.remote_type {
+                entry.insert("type".into(), json!(kind));
+            }
+            entry.insert(shape.url_key.into(), json!(url));
+            if !headers.is_empty() {
+                entry.insert("headers".into(), Value::Object(headers));
+            }
+        }
+    }
+    Rendered {
+        entry: Some(Value::Object(entry)),
+        notes,
+    }
+}
+
+/// Why a remote server with a secret header is left out of a client.
+pub fn no_header_delivery(client: ClientId) -> String {
+    format!(
+        "this remote server sends a secret header, which {client} can only get by reference (env-ref delivery, in a client that resolves variables); left out of this client"
+    )
 }
 
 #[cfg(test)]
 pub(crate) mod test_support {
     use std::collections::BTreeMap;
+    use std::path::PathBuf;
 
-    use crate::manifest::{ClientId, Delivery, EnvValue, Server, Transport};
+    use super::*;
+    use crate::manifest::{ClientId, CredentialHeader, EnvValue, Server, Transport};
 
     pub fn github_server() -> Server {
         Server {
@@ -157,7 +411,7 @@ pub(crate) mod test_support {
                 ),
             ]),
             clients: ClientId::ALL.to_vec(),
-            delivery: Delivery::Exec,
+            delivery: None,
         }
     }
 
@@ -168,10 +422,293 @@ pub(crate) mod test_support {
             transport: Transport::Http {
                 url: "https://mcp.example.com/mcp".into(),
                 headers: BTreeMap::from([("X-Team".into(), "platform".into())]),
+                credential_headers: BTreeMap::new(),
             },
             env: BTreeMap::new(),
             clients: ClientId::ALL.to_vec(),
-            delivery: Delivery::Exec,
+            delivery: None,
+        }
+    }
+
+    /// A remote server sending `Authorization: Bearer <SENTRY_TOKEN>`.
+    pub fn secret_remote_server() -> Server {
+        let mut server = remote_server();
+        server.name = "sentry".into();
+        if let Transport::Http {
+            credential_headers, ..
+        } = &mut server.transport
+        {
+            credential_headers.insert(
+                "Authorization".into(),
+                CredentialHeader {
+                    credential: "SENTRY_TOKEN".into(),
+                    scheme: Some("Bearer".into()),
+                },
+            );
+        }
+        server
+    }
+
+    pub fn host(os: Os, home: &str, vars: &[(&str, &str)]) -> Host {
+        Host {
+            os,
+            home: PathBuf::from(home),
+            vars: vars
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        }
+    }
+
+    pub fn linux() -> Host {
+        host(Os::Linux, "/home/a", &[])
+    }
+
+    pub fn macos() -> Host {
+        host(Os::Macos, "/Users/a", &[])
+    }
+
+    pub fn windows() -> Host {
+        host(
+            Os::Windows,
+            r"C:\Users\a",
+            &[
+                ("APPDATA", r"C:\Users\a\AppData\Roaming"),
+                ("USERPROFILE", r"C:\Users\a"),
+            ],
+        )
+    }
+
+    /// `path` as the host would join it (backslashes are not separators
+    /// on Unix, so Windows paths are compared component by component).
+    pub fn path_of(file: Option<ClientFile>) -> PathBuf {
+        file.expect("the client has this scope").path
+    }
+
+    pub fn cx(launcher: &Launcher, delivery: Delivery, os: Os) -> RenderContext<'_> {
+        RenderContext {
+            launcher,
+            delivery,
+            os,
+        }
+    }
+
+    /// Renders and expects an entry.
+    pub fn entry(adapter: &dyn Adapter, server: &Server, delivery: Delivery, os: Os) -> Value {
+        let launcher = Launcher::bare();
+        adapter
+            .render(server, &cx(&launcher, delivery, os))
+            .entry
+            .expect("an entry")
+    }
+
+    /// Every adapter's files exist only for the scopes its client has.
+    pub fn assert_scopes(adapter: &dyn Adapter) {
+        for scope in Scope::ALL {
+            let file = adapter.file(scope, &linux(), Path::new("/repo"));
+            assert_eq!(
+                file.is_some(),
+                adapter.id().scopes().contains(&scope),
+                "{} {scope}",
+                adapter.id()
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_support::*;
+    use super::*;
+
+    /// The README's client table, generated from the adapters.
+    fn readme_table() -> String {
+        use crate::document::Format;
+        let root = Path::new("<project>");
+        let hosts = [
+            host(Os::Linux, "~", &[]),
+            host(Os::Macos, "~", &[]),
+            host(Os::Windows, "%USERPROFILE%", &[("APPDATA", "%APPDATA%")]),
+        ];
+        let mut out = String::from(
+            "| client | scope | Linux | macOS | Windows | format: key | delivery |\n|---|---|---|---|---|---|---|\n",
+        );
+        for id in ClientId::ALL {
+            let adapter = adapter(id);
+            for &scope in id.scopes() {
+                let files: Vec<ClientFile> = hosts
+                    .iter()
+                    .map(|h| adapter.file(scope, h, root).expect("scope"))
+                    .collect();
+                let path = |i: usize| {
+                    let text = files[i].path.display().to_string();
+                    let text = if i == 2 {
+                        text.replace('/', "\\")
+                    } else {
+                        text
+                    };
+                    format!("`{text}`")
+                };
+                let format = match files[0].format {
+                    Format::Json => "JSON",
+                    Format::Jsonc {
+                        trailing_commas: true,
+                    } => "JSONC",
+                    Format::Jsonc {
+                        trailing_commas: false,
+                    } => "JSONC, no trailing commas",
+                    Format::Toml => "TOML",
+                };
+                let key = match scope {
+                    Scope::Local => format!(
+                        "`{}[\"{}\"].{}`",
+                        files[0].table[0], files[0].table[1], files[0].table[2]
+                    ),
+                    _ => format!("`{}`", files[0].table.join(".")),
+                };
+                let delivery = match adapter.reference_syntax() {
+                    Some(syntax) => format!("exec, env-ref (`{syntax}`)"),
+                    None => "exec".to_owned(),
+                };
+                out.push_str(&format!(
+                    "| {id} | {scope} | {} | {} | {} | {format}: {key} | {delivery} |\n",
+                    path(0),
+                    path(1),
+                    path(2)
+                ));
+            }
+        }
+        out
+    }
+
+    /// The README's table must say what the adapters do. Run with
+    /// `MCPCTL_UPDATE_README=1` to rewrite it after changing an adapter.
+    #[test]
+    fn readme_client_table_matches_the_adapters() {
+        const BEGIN: &str = "<!-- clients-table: generated from src/client, see readme_client_table_matches_the_adapters -->\n";
+        const END: &str = "<!-- clients-table end -->";
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+        let readme = fs_err::read_to_string(&path).unwrap();
+        let start = readme.find(BEGIN).expect("README has the table markers") + BEGIN.len();
+        let end = readme[start..]
+            .find(END)
+            .expect("README has the end marker")
+            + start;
+        let table = readme_table();
+        if std::env::var_os("MCPCTL_UPDATE_README").is_some() {
+            let updated = format!("{}{table}{}", &readme[..start], &readme[end..]);
+            fs_err::write(&path, updated).unwrap();
+            return;
+        }
+        assert_eq!(
+            &readme[start..end],
+            table,
+            "the README's client table is stale: run `MCPCTL_UPDATE_README=1 cargo test --lib readme_client_table`"
+        );
+    }
+
+    #[test]
+    fn windows_wraps_what_is_not_an_exe() {
+        let args = vec!["-y".to_owned(), "pkg".to_owned()];
+        assert_eq!(
+            spawnable(Os::Windows, "npx", &args),
+            (
+                "cmd".to_owned(),
+                vec!["/c".into(), "npx".into(), "-y".into(), "pkg".into()]
+            )
+        );
+        assert_eq!(
+            spawnable(Os::Windows, "tool.CMD", &[]),
+            ("cmd".to_owned(), vec!["/c".into(), "tool.CMD".into()])
+        );
+        assert_eq!(
+            spawnable(Os::Windows, r"C:\bin\server.EXE", &args).0,
+            r"C:\bin\server.EXE"
+        );
+        assert_eq!(spawnable(Os::Windows, "cmd", &args).0, "cmd");
+        assert_eq!(spawnable(Os::Linux, "npx", &args).0, "npx");
+        assert_eq!(spawnable(Os::Macos, "npx", &args).0, "npx");
+    }
+
+    #[test]
+    fn every_adapter_knows_its_scopes() {
+        for id in ClientId::ALL {
+            let adapter = adapter(id);
+            assert_eq!(adapter.id(), id);
+            assert_scopes(adapter);
+        }
+    }
+
+    /// A server whose credential fills the variable of its own name, which
+    /// every client that resolves references can deliver.
+    fn same_name_server() -> Server {
+        let mut server = github_server();
+        server.env.insert(
+            "GITHUB_PERSONAL_ACCESS_TOKEN".into(),
+            EnvValue::Credential {
+                credential: "GITHUB_PERSONAL_ACCESS_TOKEN".into(),
+            },
+        );
+        server
+    }
+
+    #[test]
+    fn exec_entries_never_carry_a_reference_and_env_ref_ones_never_the_launcher() {
+        let server = same_name_server();
+        for id in ClientId::ALL {
+            let adapter = adapter(id);
+            let exec =
+                serde_json::to_string(&entry(adapter, &server, Delivery::Exec, Os::Linux)).unwrap();
+            assert!(
+                exec.contains("GITHUB_PERSONAL_ACCESS_TOKEN=GITHUB_PERSONAL_ACCESS_TOKEN"),
+                "{id}: {exec}"
+            );
+            assert!(
+                !exec.contains("env:") && !exec.contains("${"),
+                "{id}: {exec}"
+            );
+            let env_ref =
+                serde_json::to_string(&entry(adapter, &server, Delivery::EnvRef, Os::Linux))
+                    .unwrap();
+            match adapter.reference_syntax() {
+                Some(_) => assert!(!env_ref.contains("\"exec\""), "{id}: {env_ref}"),
+                None => assert_eq!(env_ref, exec, "{id} keeps exec"),
+            }
+        }
+    }
+
+    #[test]
+    fn clients_without_references_say_why_they_keep_exec() {
+        let launcher = Launcher::bare();
+        let cx = cx(&launcher, Delivery::EnvRef, Os::Linux);
+        for id in ClientId::ALL {
+            let adapter = adapter(id);
+            let rendered = adapter.render(&same_name_server(), &cx);
+            assert_eq!(
+                rendered.notes.iter().any(|n| n.contains("keeps `exec`")),
+                adapter.reference_syntax().is_none(),
+                "{id}: {:?}",
+                rendered.notes
+            );
+        }
+    }
+
+    #[test]
+    fn secret_headers_need_a_reference() {
+        let launcher = Launcher::bare();
+        let server = secret_remote_server();
+        for id in ClientId::ALL {
+            let adapter = adapter(id);
+            let exec = adapter.render(&server, &cx(&launcher, Delivery::Exec, Os::Linux));
+            assert!(exec.entry.is_none(), "{id}");
+            assert!(!exec.notes.is_empty(), "{id}");
+            let env_ref = adapter.render(&server, &cx(&launcher, Delivery::EnvRef, Os::Linux));
+            assert_eq!(
+                env_ref.entry.is_some(),
+                adapter.reference_syntax().is_some(),
+                "{id}: {:?}",
+                env_ref.notes
+            );
         }
     }
 }

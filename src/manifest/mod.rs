@@ -22,13 +22,16 @@
 //! mcpctl version=1                 // required, first
 //!
 //! defaults {                       // optional, at most once
-//!     delivery exec                // exec (default) | env-ref (not supported yet)
+//!     delivery exec                // exec (default) | env-ref
 //!     rotate-every "90d"           // fallback rotation period
 //!     warn-before "14d"            // warn this long before a due or expiry date
 //! }
 //!
 //! client claude-code               // scope=user by default
 //! client claude-code scope=project // another scope is another target
+//! client cursor delivery=env-ref   // this client's servers reference variables
+//!
+//! shell-profile zsh fish           // mcpctl manages a block running `mcpctl env`
 //! client vscode
 //! client codex
 //!
@@ -54,6 +57,8 @@
 //! server sentry {
 //!     url "https://mcp.sentry.dev/mcp"              // remote: http(s) only
 //!     header X-Team "platform"                      // literal header
+//!     header Authorization credential=SENTRY_TOKEN scheme=Bearer  // env-ref only
+//!     delivery env-ref
 //! }
 //! ```
 //!
@@ -63,7 +68,8 @@
 //! |---|---|---|---|
 //! | `mcpctl` | first node | `version=1` (a number) | — |
 //! | `defaults` | top, once | — | `delivery`, `rotate-every`, `warn-before` (warning window before a due or expiry date, default `"14d"`) |
-//! | `client` | top | client (`claude-code`, `vscode`, `codex`); `scope=user\|project` | — |
+//! | `client` | top | client (`claude-code`, `claude-desktop`, `vscode`, `cursor`, `windsurf`, `codex`, `gemini-cli`, `zed`, `cline`, `opencode`, `amazon-q`, `lm-studio`); `scope=user\|local\|project` (each client has its own, see [`ClientId::scopes`]); `delivery=exec\|env-ref` | — |
+//! | `shell-profile` | top, once | shells (`bash`, `zsh`, `fish`, `powershell`) | — |
 //! | `credential` | top | name (an environment variable name) | `kind`, `provider`, `scopes`, `rotate-every`, `create-at`, `description` |
 //! | `server` | top | name (letters, digits, `-`, `_`) | `description`, `command` or `url`, `credential`, `env`, `header`, `clients`, `delivery` |
 //! | `audit` | top, once | — | `retain "7y"` (prune older records), `syslog` (forward to syslog/journald), `webhook "http://…" alerts-only=#true`, `alert-reads-per-hour N` |
@@ -74,7 +80,7 @@
 //! | `url` | server | http(s) URL of a remote (streamable HTTP) server | — |
 //! | `credential` | server | one or more credential names; each fills the variable of its own name | — |
 //! | `env` | server | `VAR "literal"` or `VAR credential=NAME` | — |
-//! | `header` | server with `url` | `Name "literal"` (or `Name credential=NAME`, see below) | — |
+//! | `header` | server with `url` | `Name "literal"` or `Name credential=NAME [scheme=Bearer]` (env-ref, see below) | — |
 //! | `clients` | server | targeted clients that get this server | — |
 //! | `delivery` | defaults, server | `exec` or `env-ref` | — |
 //!
@@ -105,13 +111,16 @@
 //!   clients; using it while no `client` is declared is an error, since a
 //!   server cannot go anywhere. A manifest with no `client` at all is valid
 //!   and targets nothing (useful while drafting, or for `mcpctl exec`).
-//! - **Delivery.** `exec` is the only mode built: the client entry launches
+//! - **Delivery.** `exec` (the default): the client entry launches
 //!   `mcpctl exec`, which reads the credentials and starts the server.
-//!   `env-ref` is part of the language but reported as "not supported yet"
-//!   wherever it is written, so a manifest that relies on it fails loudly
-//!   rather than being half-applied. For the same reason a `header` bound to
-//!   a credential is an error: a remote server's secret header can only be
-//!   delivered by reference.
+//!   `env-ref`: the entry references a variable in the client's own syntax,
+//!   exported by `mcpctl env`. The server's `delivery` wins, then the
+//!   `client` node's `delivery=`, then `defaults`. A `header` bound to a
+//!   credential needs env-ref on the server, in the defaults or on some
+//!   client: a remote server's secret header can only be delivered by
+//!   reference.
+//! - **No `client` node** means the clients detected on this machine, in
+//!   user scope (see `mcpctl clients`).
 //! - **No secrets, anywhere.** Every string in the file (not only env values:
 //!   command arguments, URLs, headers, descriptions, even inside unknown
 //!   nodes) goes through [`crate::secret_patterns::detect`]; a match is an

@@ -32,6 +32,21 @@ pub struct Manifest {
     pub servers: BTreeMap<String, Server>,
     /// How this machine keeps and forwards its audit trail (`audit { … }`).
     pub audit: AuditPolicy,
+    /// Shells whose profile gets a block mcpctl manages (`shell-profile zsh`):
+    /// the block runs `mcpctl env`, so env-ref clients started from that
+    /// shell find their variables. Never holds a value.
+    pub shell_profiles: Vec<Shell>,
+}
+
+impl Manifest {
+    /// How `server` reaches its secrets in `target`'s client: the server's
+    /// own `delivery`, else the client node's, else the defaults'.
+    pub fn delivery(&self, server: &Server, target: &ClientTarget) -> Delivery {
+        server
+            .delivery
+            .or(target.delivery)
+            .unwrap_or(self.defaults.delivery)
+    }
 }
 
 /// The audit trail's retention, forwarding and alert rules (`audit { … }`),
@@ -80,7 +95,7 @@ impl Default for Defaults {
 }
 
 /// How a secret is handed to a server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Delivery {
     /// The client entry launches `mcpctl exec`, which reads the credentials
@@ -108,27 +123,86 @@ impl Delivery {
 pub enum ClientId {
     /// Claude Code (`~/.claude.json`, `.mcp.json`).
     ClaudeCode,
+    /// Claude Desktop (`claude_desktop_config.json`).
+    ClaudeDesktop,
     /// Visual Studio Code (`mcp.json`, `.vscode/mcp.json`).
     Vscode,
+    /// Cursor (`~/.cursor/mcp.json`, `.cursor/mcp.json`).
+    Cursor,
+    /// Windsurf (`~/.codeium/windsurf/mcp_config.json`).
+    Windsurf,
     /// OpenAI Codex CLI (`~/.codex/config.toml`).
     Codex,
+    /// Gemini CLI (`~/.gemini/settings.json`, `.gemini/settings.json`).
+    GeminiCli,
+    /// Zed (`settings.json` under `context_servers`).
+    Zed,
+    /// Cline, the VS Code extension (`cline_mcp_settings.json`).
+    Cline,
+    /// opencode (`opencode.json` under `mcp`).
+    Opencode,
+    /// Amazon Q Developer CLI (`~/.aws/amazonq/mcp.json`).
+    AmazonQ,
+    /// LM Studio (`~/.lmstudio/mcp.json`).
+    LmStudio,
 }
 
 impl ClientId {
     /// Every client this build knows, in display order.
-    pub const ALL: [ClientId; 3] = [ClientId::ClaudeCode, ClientId::Vscode, ClientId::Codex];
+    pub const ALL: [ClientId; 12] = [
+        ClientId::ClaudeCode,
+        ClientId::ClaudeDesktop,
+        ClientId::Vscode,
+        ClientId::Cursor,
+        ClientId::Windsurf,
+        ClientId::Codex,
+        ClientId::GeminiCli,
+        ClientId::Zed,
+        ClientId::Cline,
+        ClientId::Opencode,
+        ClientId::AmazonQ,
+        ClientId::LmStudio,
+    ];
 
     /// The name used in manifests and on the command line.
     pub fn as_str(self) -> &'static str {
         match self {
             ClientId::ClaudeCode => "claude-code",
+            ClientId::ClaudeDesktop => "claude-desktop",
             ClientId::Vscode => "vscode",
+            ClientId::Cursor => "cursor",
+            ClientId::Windsurf => "windsurf",
             ClientId::Codex => "codex",
+            ClientId::GeminiCli => "gemini-cli",
+            ClientId::Zed => "zed",
+            ClientId::Cline => "cline",
+            ClientId::Opencode => "opencode",
+            ClientId::AmazonQ => "amazon-q",
+            ClientId::LmStudio => "lm-studio",
         }
     }
 
     pub fn from_name(name: &str) -> Option<ClientId> {
         ClientId::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+
+    /// The scopes this client has a file for: every client has a user
+    /// file; some read a checked-in project file; Claude Code also keeps
+    /// per-project entries in its user file (`local`).
+    pub fn scopes(self) -> &'static [Scope] {
+        match self {
+            ClientId::ClaudeCode => &[Scope::User, Scope::Local, Scope::Project],
+            ClientId::Vscode
+            | ClientId::Cursor
+            | ClientId::Codex
+            | ClientId::GeminiCli
+            | ClientId::Zed
+            | ClientId::Opencode
+            | ClientId::AmazonQ => &[Scope::User, Scope::Project],
+            ClientId::ClaudeDesktop | ClientId::Windsurf | ClientId::Cline | ClientId::LmStudio => {
+                &[Scope::User]
+            }
+        }
     }
 }
 
@@ -146,17 +220,22 @@ impl fmt::Display for ClientId {
 pub enum Scope {
     /// The user's own file (e.g. `~/.claude.json`), for every project.
     User,
+    /// The user's own file, for this project only (Claude Code's
+    /// `projects["<manifest directory>"].mcpServers` in `~/.claude.json`):
+    /// private to this machine, not checked in.
+    Local,
     /// A file in the repository beside the manifest (e.g. `.mcp.json`),
     /// checked in and shared with the team.
     Project,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 2] = [Scope::User, Scope::Project];
+    pub const ALL: [Scope; 3] = [Scope::User, Scope::Local, Scope::Project];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Scope::User => "user",
+            Scope::Local => "local",
             Scope::Project => "project",
         }
     }
@@ -178,6 +257,45 @@ impl fmt::Display for Scope {
 pub struct ClientTarget {
     pub client: ClientId,
     pub scope: Scope,
+    /// `delivery=…` on the client node: how this client's servers get
+    /// their secrets unless a server says otherwise.
+    pub delivery: Option<Delivery>,
+}
+
+/// A shell whose profile mcpctl can manage a block in.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    /// Windows PowerShell 5.1 and PowerShell 7 (both profiles).
+    Powershell,
+}
+
+impl Shell {
+    pub const ALL: [Shell; 4] = [Shell::Bash, Shell::Zsh, Shell::Fish, Shell::Powershell];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Shell::Bash => "bash",
+            Shell::Zsh => "zsh",
+            Shell::Fish => "fish",
+            Shell::Powershell => "powershell",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Shell> {
+        Shell::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+}
+
+impl fmt::Display for Shell {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// A secret a server needs. The manifest names it; its value lives only in
@@ -322,9 +440,12 @@ pub struct Server {
     /// Environment variables for the server, by name.
     pub env: BTreeMap<String, EnvValue>,
     /// Which clients get this server (resolved: all targeted clients when
-    /// the manifest does not narrow it).
+    /// the manifest does not narrow it; empty when the manifest targets no
+    /// client, which means every detected one).
     pub clients: Vec<ClientId>,
-    pub delivery: Delivery,
+    /// `delivery` set on the server itself; `None`: the client node's, else
+    /// the defaults' (see [`Manifest::delivery`]).
+    pub delivery: Option<Delivery>,
 }
 
 impl Server {
@@ -346,8 +467,22 @@ pub enum Transport {
     /// A remote server over streamable HTTP.
     Http {
         url: String,
+        /// Literal, non-secret headers.
         headers: BTreeMap<String, String>,
+        /// Headers filled from a credential (env-ref delivery only).
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        credential_headers: BTreeMap<String, CredentialHeader>,
     },
+}
+
+/// A header whose value comes from a credential: `header Authorization
+/// credential=TOKEN scheme=Bearer` sends `Authorization: Bearer <token>`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub struct CredentialHeader {
+    pub credential: String,
+    /// An authentication scheme written before the value (`Bearer`).
+    pub scheme: Option<String>,
 }
 
 /// The value of one environment variable of a server.

@@ -34,6 +34,7 @@ const TOP_LEVEL: &[&str] = &[
     "credential",
     "server",
     "audit",
+    "shell-profile",
 ];
 const AUDIT_CHILDREN: &[&str] = &["retain", "syslog", "webhook", "alert-reads-per-hour"];
 const DEFAULTS_CHILDREN: &[&str] = &["delivery", "rotate-every", "warn-before"];
@@ -149,6 +150,37 @@ impl Checker {
         self.problems.push(problem);
     }
 
+    /// For a node that may appear once: true the first time; later copies
+    /// are reported as duplicates pointing at the first.
+    fn first_of_kind(
+        &mut self,
+        node: &KdlNode,
+        name: &str,
+        first: &mut Option<SourceSpan>,
+        help: &str,
+    ) -> bool {
+        let span = head_span(node);
+        match first {
+            Some(first) => {
+                self.push(
+                    Problem::new(
+                        K::Duplicate,
+                        format!("`{name}` is given twice"),
+                        span,
+                        "given again here",
+                    )
+                    .also(*first, "first given here")
+                    .help(help),
+                );
+                false
+            }
+            None => {
+                *first = Some(span);
+                true
+            }
+        }
+    }
+
     fn document(&mut self, doc: &KdlDocument) -> Option<Manifest> {
         self.sweep(doc);
 
@@ -163,7 +195,9 @@ impl Checker {
         let mut audit = AuditPolicy::default();
         let mut audit_node: Option<SourceSpan> = None;
         let mut clients: Vec<ClientTarget> = Vec::new();
-        let mut client_spans: HashMap<ClientTarget, SourceSpan> = HashMap::new();
+        let mut client_spans: HashMap<(ClientId, Scope), SourceSpan> = HashMap::new();
+        let mut shell_profiles: Vec<Shell> = Vec::new();
+        let mut shell_span: Option<SourceSpan> = None;
         let mut credentials: BTreeMap<String, CredentialDraft> = BTreeMap::new();
         let mut credential_spans: HashMap<String, SourceSpan> = HashMap::new();
         let mut server_nodes = Vec::new();
@@ -208,7 +242,7 @@ impl Checker {
                 }
                 "client" => {
                     if let Some((target, span)) = self.client(node) {
-                        if let Some(first) = client_spans.get(&target) {
+                        if let Some(first) = client_spans.get(&(target.client, target.scope)) {
                             self.push(
                                 Problem::new(
                                     K::Duplicate,
@@ -223,7 +257,7 @@ impl Checker {
                                 .help("remove one of them"),
                             );
                         } else {
-                            client_spans.insert(target, span);
+                            client_spans.insert((target.client, target.scope), span);
                             clients.push(target);
                         }
                     }
@@ -250,27 +284,21 @@ impl Checker {
                 }
                 "server" => server_nodes.push(node),
                 "audit" => {
-                    let span = head_span(node);
-                    if let Some(first) = audit_node {
-                        self.push(
-                            Problem::new(
-                                K::Duplicate,
-                                "`audit` is given twice",
-                                span,
-                                "given again here",
-                            )
-                            .also(first, "first given here")
-                            .help("merge them into one `audit { … }` block"),
-                        );
-                    } else {
-                        audit_node = Some(span);
+                    let help = "merge them into one `audit { … }` block";
+                    if self.first_of_kind(node, "audit", &mut audit_node, help) {
                         audit = self.audit(node);
+                    }
+                }
+                "shell-profile" => {
+                    let help = "list every shell on one line: `shell-profile zsh fish`";
+                    if self.first_of_kind(node, "shell-profile", &mut shell_span, help) {
+                        shell_profiles = self.shell_profile(node);
                     }
                 }
                 other => {
                     let help = misplaced(other).or_else(|| {
                         did_you_mean(other, TOP_LEVEL.iter().copied()).map(|s| {
-                            format!("did you mean `{s}`? The top level holds `mcpctl`, `defaults`, `client`, `credential`, `server` and `audit`")
+                            format!("did you mean `{s}`? The top level holds `mcpctl`, `defaults`, `client`, `credential`, `server`, `audit` and `shell-profile`")
                         })
                     });
                     self.push(
@@ -281,7 +309,7 @@ impl Checker {
                             "unknown node",
                         )
                         .help(help.unwrap_or_else(|| {
-                            "the top level holds `mcpctl`, `defaults`, `client`, `credential`, `server` and `audit`".into()
+                            "the top level holds `mcpctl`, `defaults`, `client`, `credential`, `server`, `audit` and `shell-profile`".into()
                         })),
                     );
                 }
@@ -343,6 +371,7 @@ impl Checker {
             credentials,
             servers,
             audit,
+            shell_profiles,
         })
     }
 
@@ -600,21 +629,14 @@ impl Checker {
 
     fn delivery(&mut self, node: &KdlNode) -> Option<Delivery> {
         let entry = self.single(node, Shape::ONE_WORD)?;
+        self.delivery_value(entry)
+    }
+
+    fn delivery_value(&mut self, entry: &KdlEntry) -> Option<Delivery> {
         let value = self.string(entry)?;
         match value {
             "exec" => Some(Delivery::Exec),
-            "env-ref" => {
-                self.push(
-                    Problem::new(
-                        K::Unsupported,
-                        "delivery `env-ref` is not supported yet; use `exec`",
-                        entry.span(),
-                        "not supported yet",
-                    )
-                    .help("`exec` works with every client: the client launches `mcpctl exec`, which reads the credentials from the OS store and starts the server with them"),
-                );
-                Some(Delivery::EnvRef)
-            }
+            "env-ref" => Some(Delivery::EnvRef),
             other => {
                 let help = did_you_mean(other, DELIVERIES.iter().copied())
                     .map(|s| format!("did you mean `{s}`? Delivery is `exec` or `env-ref`"))
@@ -685,14 +707,18 @@ impl Checker {
 
     fn client(&mut self, node: &KdlNode) -> Option<(ClientTarget, SourceSpan)> {
         self.no_children(node);
-        let props = self.properties(node, &["scope"]);
+        let props = self.properties(node, &["scope", "delivery"]);
+        let delivery = match props.get("delivery") {
+            None => Some(None),
+            Some(entry) => self.delivery_value(entry).map(Some),
+        };
         let scope = match props.get("scope") {
             None => Some(Scope::User),
             Some(entry) => self.string(entry).and_then(|value| {
                 let scope = Scope::from_name(value);
                 if scope.is_none() {
                     let names = Scope::ALL.map(Scope::as_str);
-                    let known = "a scope is `user` (the default) or `project`";
+                    let known = "a scope is `user` (the default), `local` or `project`";
                     let help = did_you_mean(value, names)
                         .map(|s| format!("did you mean `{s}`? {known}"))
                         .unwrap_or_else(|| known.into());
@@ -709,16 +735,90 @@ impl Checker {
                 scope
             }),
         };
-        let client = self
-            .single(node, Shape::CLIENT)
-            .and_then(|entry| self.client_id(entry));
+        let client_entry = self.single(node, Shape::CLIENT);
+        let client = client_entry.and_then(|entry| self.client_id(entry));
+        if let (Some(client), Some(scope), Some(entry)) = (client, scope, client_entry)
+            && !client.scopes().contains(&scope)
+        {
+            let scopes = client
+                .scopes()
+                .iter()
+                .map(|s| format!("`{s}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            self.push(
+                Problem::new(
+                    K::UnknownScope,
+                    format!("client `{client}` has no `{scope}` scope"),
+                    props.get("scope").map_or(entry.span(), |e| e.span()),
+                    "not a scope of this client",
+                )
+                .help(format!("`{client}` has {scopes}")),
+            );
+            return None;
+        }
         Some((
             ClientTarget {
                 client: client?,
                 scope: scope?,
+                delivery: delivery?,
             },
             head_span(node),
         ))
+    }
+
+    // ----- shell-profile SHELL… -------------------------------------------
+
+    fn shell_profile(&mut self, node: &KdlNode) -> Vec<Shell> {
+        self.no_children(node);
+        self.properties(node, &[]);
+        let entries = positional(node);
+        let usage = "write the shells whose profile gets mcpctl's block, e.g. `shell-profile zsh` (bash, zsh, fish, powershell)";
+        if entries.is_empty() {
+            self.push(
+                Problem::new(
+                    K::Arguments,
+                    "`shell-profile` names no shell",
+                    node.name().span(),
+                    "no shell",
+                )
+                .help(usage),
+            );
+        }
+        let mut shells = Vec::new();
+        for entry in entries {
+            let Some(name) = self.string(entry) else {
+                continue;
+            };
+            match Shell::from_name(name) {
+                Some(shell) if !shells.contains(&shell) => shells.push(shell),
+                Some(_) => self.push(
+                    Problem::new(
+                        K::Duplicate,
+                        format!("shell `{name}` is listed twice"),
+                        entry.span(),
+                        "listed again here",
+                    )
+                    .help("remove one of them"),
+                ),
+                None => {
+                    let known = "mcpctl manages profiles of `bash`, `zsh`, `fish` and `powershell`";
+                    let help = did_you_mean(name, Shell::ALL.map(Shell::as_str))
+                        .map(|s| format!("did you mean `{s}`? {known}"))
+                        .unwrap_or_else(|| known.into());
+                    self.push(
+                        Problem::new(
+                            K::Arguments,
+                            format!("unknown shell {}", show(name)),
+                            entry.span(),
+                            "unknown shell",
+                        )
+                        .help(help),
+                    );
+                }
+            }
+        }
+        shells
     }
 
     fn client_id(&mut self, entry: &KdlEntry) -> Option<ClientId> {
@@ -726,10 +826,13 @@ impl Checker {
         let client = ClientId::from_name(value);
         if client.is_none() {
             let names = ClientId::ALL.map(ClientId::as_str);
-            let known = "mcpctl knows `claude-code`, `vscode` and `codex`";
+            let known = format!(
+                "mcpctl knows {}",
+                ClientId::ALL.map(|c| format!("`{c}`")).join(", ")
+            );
             let help = did_you_mean(value, names)
                 .map(|s| format!("did you mean `{s}`? {known}"))
-                .unwrap_or_else(|| known.into());
+                .unwrap_or(known);
             self.push(
                 Problem::new(
                     K::UnknownClient,
@@ -924,7 +1027,8 @@ impl Checker {
         let mut env_spans: HashMap<String, SourceSpan> = HashMap::new();
         let mut headers: BTreeMap<String, String> = BTreeMap::new();
         let mut header_spans: HashMap<String, SourceSpan> = HashMap::new();
-        let mut credential_headers: Vec<SourceSpan> = Vec::new();
+        let mut credential_headers: BTreeMap<String, CredentialHeader> = BTreeMap::new();
+        let mut credential_header_spans: Vec<SourceSpan> = Vec::new();
         let mut header_nodes: Vec<SourceSpan> = Vec::new();
         let mut clients = None;
         let mut delivery = None;
@@ -1010,9 +1114,25 @@ impl Checker {
                         header_spans.insert(key, span);
                         match value {
                             Bound::Literal(value) => {
+                                if let Some(scheme) = child.entry("scheme") {
+                                    self.push(
+                                        Problem::new(
+                                            K::Arguments,
+                                            "`scheme` applies only to a header from a credential",
+                                            scheme.span(),
+                                            "scheme on a literal header",
+                                        )
+                                        .help("write the whole value, e.g. `header Authorization \"Basic …\"`, or use `credential=NAME scheme=Bearer`"),
+                                    );
+                                }
                                 headers.insert(header, value);
                             }
-                            Bound::Credential(_) => credential_headers.push(head_span(child)),
+                            Bound::Credential(credential) => {
+                                credential_header_spans.push(head_span(child));
+                                let scheme = self.header_scheme(child);
+                                credential_headers
+                                    .insert(header, CredentialHeader { credential, scheme });
+                            }
                         }
                     }
                 }
@@ -1022,17 +1142,28 @@ impl Checker {
             }
         }
 
-        let delivery = delivery.unwrap_or(cx.defaults.delivery);
-        if delivery == Delivery::Exec {
-            for span in credential_headers {
+        // A secret header reaches a remote server only through the
+        // client's own reference syntax: some client must use env-ref.
+        let env_ref_somewhere = match delivery {
+            Some(delivery) => delivery == Delivery::EnvRef,
+            None => {
+                cx.defaults.delivery == Delivery::EnvRef
+                    || cx
+                        .clients
+                        .iter()
+                        .any(|t| t.delivery == Some(Delivery::EnvRef))
+            }
+        };
+        if !env_ref_somewhere {
+            for span in credential_header_spans {
                 self.push(
                     Problem::new(
-                        K::Unsupported,
-                        "a remote server's credential header needs delivery env-ref, which is not supported yet",
+                        K::Transport,
+                        "a remote server's credential header needs delivery env-ref",
                         span,
                         "header from a credential",
                     )
-                    .help("with `exec` delivery mcpctl starts local servers only, so it cannot hand a secret to a remote one; set this header in the client yourself for now, or use the server's local (`command`) form with `credential`"),
+                    .help("with `exec` delivery mcpctl starts local servers only, so it cannot hand a secret to a remote one; add `delivery env-ref` to this server (clients then send the header from an exported variable, see `mcpctl env`)"),
                 );
             }
         }
@@ -1056,7 +1187,11 @@ impl Checker {
                     args: argv.collect(),
                 })
             }
-            (None, Some((url, _))) => Some(Transport::Http { url, headers }),
+            (None, Some((url, _))) => Some(Transport::Http {
+                url,
+                headers,
+                credential_headers,
+            }),
             (None, None) => {
                 // A misspelt `credential=` was reported already.
                 let misspelt = node
@@ -1101,6 +1236,30 @@ impl Checker {
             delivery,
         };
         valid.then_some((ServerDraft { server, clients }, name_span))
+    }
+
+    /// `scheme=Bearer` on a credential header: one word, written before
+    /// the secret with a space.
+    fn header_scheme(&mut self, node: &KdlNode) -> Option<String> {
+        let entry = node.entry("scheme")?;
+        let scheme = self.string(entry)?;
+        if scheme.is_empty()
+            || !scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
+            self.push(
+                Problem::new(
+                    K::Arguments,
+                    format!("{} is not an authentication scheme", show(scheme)),
+                    entry.span(),
+                    "not a scheme",
+                )
+                .help("a scheme is one word such as `Bearer` or `Token`; the header is sent as `<scheme> <secret>`"),
+            );
+            return None;
+        }
+        Some(scheme.to_owned())
     }
 
     fn command(&mut self, node: &KdlNode) -> Option<Vec<String>> {
@@ -1152,7 +1311,11 @@ impl Checker {
     ) -> Option<(String, SourceSpan, Bound)> {
         let keyword = what.keyword();
         self.no_children(node);
-        let props = self.properties(node, &["credential"]);
+        let allowed: &[&str] = match what {
+            Binding::Env => &["credential"],
+            Binding::Header => &["credential", "scheme"],
+        };
+        let props = self.properties(node, allowed);
         let entries = positional(node);
         let usage = what.usage();
         let Some(name_entry) = entries.first() else {
@@ -1226,7 +1389,7 @@ impl Checker {
                 let misspelt = node
                     .entries()
                     .iter()
-                    .any(|e| e.name().is_some_and(|n| n.value() != "credential"));
+                    .any(|e| e.name().is_some_and(|n| !allowed.contains(&n.value())));
                 if misspelt {
                     return None;
                 }
@@ -1660,7 +1823,7 @@ impl Binding {
                 "write `env VAR \"value\"` for a non-secret value or `env VAR credential=NAME` for a secret"
             }
             Binding::Header => {
-                "write `header NAME \"value\"` for a non-secret value or `header NAME credential=NAME` for a secret"
+                "write `header NAME \"value\"` for a non-secret value or `header NAME credential=NAME` (optionally `scheme=Bearer`) for a secret"
             }
         }
     }

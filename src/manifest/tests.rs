@@ -77,19 +77,23 @@ fn team_manifest_normalizes() {
         [
             ClientTarget {
                 client: ClientId::ClaudeCode,
-                scope: Scope::User
+                scope: Scope::User,
+                delivery: None
             },
             ClientTarget {
                 client: ClientId::ClaudeCode,
-                scope: Scope::Project
+                scope: Scope::Project,
+                delivery: None
             },
             ClientTarget {
                 client: ClientId::Vscode,
-                scope: Scope::User
+                scope: Scope::User,
+                delivery: None
             },
             ClientTarget {
                 client: ClientId::Codex,
-                scope: Scope::User
+                scope: Scope::User,
+                delivery: None
             },
         ]
     );
@@ -182,7 +186,7 @@ fn team_manifest_normalizes() {
         server.clients,
         [ClientId::ClaudeCode, ClientId::Vscode, ClientId::Codex]
     );
-    assert_eq!(server.delivery, Delivery::Exec);
+    assert_eq!(server.delivery, None);
     assert_eq!(server.description.as_deref(), Some("GitHub issues and PRs"));
 
     let azure = &m.servers["azure-devops"];
@@ -217,6 +221,7 @@ fn team_manifest_normalizes() {
         Transport::Http {
             url: "https://docs.example.com/mcp".into(),
             headers: BTreeMap::from([("X-Team".to_owned(), "platform".to_owned())]),
+            credential_headers: BTreeMap::new(),
         }
     );
     assert_eq!(
@@ -625,19 +630,37 @@ fn clients_without_targets() {
 // ----- delivery ------------------------------------------------------------------
 
 #[test]
-fn env_ref_is_not_supported_yet() {
-    let source = with_head("defaults { delivery env-ref }\n");
-    let p = only(&source);
-    assert_eq!(p.kind, ProblemKind::Unsupported);
+fn delivery_is_chosen_per_server_then_per_client_then_by_default() {
+    let m = ok(&format!(
+        "mcpctl version=1\n{}",
+        "defaults { delivery exec }
+client claude-code delivery=env-ref
+client codex
+credential T
+server a { command x; credential T }
+server b { command x; credential T; delivery exec }
+",
+    ));
+    let (claude, codex) = (m.clients[0], m.clients[1]);
+    assert_eq!(claude.delivery, Some(Delivery::EnvRef));
+    assert_eq!(m.delivery(&m.servers["a"], &claude), Delivery::EnvRef);
+    assert_eq!(m.delivery(&m.servers["a"], &codex), Delivery::Exec);
+    assert_eq!(m.delivery(&m.servers["b"], &claude), Delivery::Exec);
+    let all = ok(&with_head(
+        "defaults { delivery env-ref }
+client codex
+server a { command x }
+",
+    ));
     assert_eq!(
-        p.message,
-        "delivery `env-ref` is not supported yet; use `exec`"
+        all.delivery(&all.servers["a"], &all.clients[0]),
+        Delivery::EnvRef
     );
-    assert_eq!(at(&source, &p, 0), "env-ref");
-    assert_eq!(
-        kinds(&with_head("server s { command x; delivery env-ref }\n")),
-        [ProblemKind::Unsupported]
-    );
+    let p = only(&with_head(
+        "client codex delivery=env_ref
+",
+    ));
+    assert_eq!(p.kind, ProblemKind::UnknownDelivery);
 }
 
 #[test]
@@ -646,22 +669,81 @@ fn credential_headers_need_env_ref() {
         "credential SENTRY_AUTH_TOKEN\nserver sentry {\n    url \"https://mcp.sentry.dev/mcp\"\n    header X-Team \"platform\"\n    header Authorization credential=SENTRY_AUTH_TOKEN\n}\n",
     );
     let p = only(&source);
-    assert_eq!(p.kind, ProblemKind::Unsupported);
+    assert_eq!(p.kind, ProblemKind::Transport);
     assert_eq!(
         p.message,
-        "a remote server's credential header needs delivery env-ref, which is not supported yet"
+        "a remote server's credential header needs delivery env-ref"
     );
     assert_eq!(
         at(&source, &p, 0),
         "header Authorization credential=SENTRY_AUTH_TOKEN"
     );
-    // With env-ref the header is fine, and env-ref itself is reported once.
-    let p = only(&with_head(
-        "credential T\nserver s { url \"https://x\"; delivery env-ref; header A credential=T }\n",
+    // With env-ref on the server, the defaults or any client, it is fine.
+    for source in [
+        "credential T\nserver s { url \"https://x\"; delivery env-ref; header A credential=T scheme=Bearer }\n",
+        "defaults { delivery env-ref }\ncredential T\nserver s { url \"https://x\"; header A credential=T }\n",
+        "client cursor delivery=env-ref\ncredential T\nserver s { url \"https://x\"; header A credential=T }\n",
+    ] {
+        let m = ok(&with_head(source));
+        let Transport::Http {
+            credential_headers, ..
+        } = &m.servers["s"].transport
+        else {
+            panic!("remote")
+        };
+        assert_eq!(credential_headers["A"].credential, "T");
+    }
+    let m = ok(&with_head(
+        "credential T\nserver s { url \"https://x\"; delivery env-ref; header Authorization credential=T scheme=Bearer }\n",
     ));
+    let Transport::Http {
+        credential_headers, ..
+    } = &m.servers["s"].transport
+    else {
+        panic!("remote")
+    };
     assert_eq!(
-        p.message,
-        "delivery `env-ref` is not supported yet; use `exec`"
+        credential_headers["Authorization"].scheme.as_deref(),
+        Some("Bearer")
+    );
+    assert_eq!(
+        only(&with_head(
+            "credential T\nserver s { url \"https://x\"; delivery env-ref; header A credential=T scheme=\"Be arer\" }\n"
+        ))
+        .message,
+        "`Be arer` is not an authentication scheme"
+    );
+    assert_eq!(
+        only(&with_head(
+            "server s { url \"https://x\"; header A \"v\" scheme=Bearer }\n"
+        ))
+        .message,
+        "`scheme` applies only to a header from a credential"
+    );
+}
+
+#[test]
+fn scopes_must_be_the_clients_own() {
+    let p = only(&with_head("client cursor scope=local\n"));
+    assert_eq!(p.kind, ProblemKind::UnknownScope);
+    assert_eq!(p.message, "client `cursor` has no `local` scope");
+    assert_eq!(p.help.as_deref(), Some("`cursor` has `user`, `project`"));
+    let m = ok(&with_head(
+        "client claude-code scope=local\nclient claude-desktop\nclient gemini-cli scope=project\n",
+    ));
+    assert_eq!(m.clients[1].scope, Scope::Local);
+}
+
+#[test]
+fn shell_profiles() {
+    let m = ok(&with_head("shell-profile zsh powershell\n"));
+    assert_eq!(m.shell_profiles, [Shell::Zsh, Shell::Powershell]);
+    let p = only(&with_head("shell-profile zhs\n"));
+    assert_eq!(p.message, "unknown shell `zhs`");
+    assert!(p.help.unwrap().starts_with("did you mean `zsh`?"));
+    assert_eq!(
+        only(&with_head("shell-profile zsh zsh\n")).message,
+        "shell `zsh` is listed twice"
     );
 }
 

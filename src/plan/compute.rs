@@ -82,15 +82,48 @@ pub fn compute(desired: &Desired, observed: &Observed, options: Options) -> Plan
         let wanted = desired
             .files
             .iter()
-            .find(|d| d.file.path == file.file.path)
-            .map(|d| &d.entries);
+            .find(|d| d.file.path == file.file.path && d.file.table == file.file.table);
+        let (no_entries, no_notes) = (BTreeMap::new(), BTreeMap::new());
         changes.extend(file_changes(
             desired,
             observed,
             file,
-            wanted.unwrap_or(&BTreeMap::new()),
+            wanted.map_or(&no_entries, |d| &d.entries),
+            wanted.map_or(&no_notes, |d| &d.notes),
             options,
         ));
+    }
+    for profile in &observed.profiles {
+        let wanted = desired
+            .blocks
+            .iter()
+            .find(|b| b.file == profile.file)
+            .map(|b| &b.block);
+        let action = match (wanted, &profile.block) {
+            (Some(_), None) => Action::Create,
+            (Some(want), Some(have)) if want == have => Action::NoOp,
+            (Some(_), Some(_)) => Action::Update,
+            (None, Some(_)) => Action::Delete,
+            (None, None) => continue,
+        };
+        let notes = match action {
+            Action::Delete => vec!["the manifest no longer asks for this shell profile".to_owned()],
+            _ => Vec::new(),
+        };
+        let text = |t: &String| Value::String(t.clone());
+        changes.push(Change {
+            target: Target::ShellProfile {
+                shell: profile.shell,
+                file: profile.file.clone(),
+            },
+            action,
+            before: profile.block.as_ref().map(text),
+            after: wanted.map(text),
+            before_digest: profile.block.as_ref().map(|b| entry_digest(&text(b))),
+            file_fingerprint: profile.fingerprint.clone(),
+            notes,
+            rotation: None,
+        });
     }
     Plan {
         version: PLAN_VERSION,
@@ -104,6 +137,7 @@ fn file_changes(
     observed: &Observed,
     file: &ObservedFile,
     wanted: &BTreeMap<String, Value>,
+    wanted_notes: &BTreeMap<String, Vec<String>>,
     options: Options,
 ) -> Vec<Change> {
     let path = &file.file.path;
@@ -117,6 +151,7 @@ fn file_changes(
         .collect();
     let names: BTreeSet<&str> = wanted
         .keys()
+        .chain(wanted_notes.keys())
         .map(String::as_str)
         .chain(owned_here.iter().copied())
         .collect();
@@ -126,7 +161,8 @@ fn file_changes(
         let current = file.entries.get(name);
         let record = observed.state.owned(path, table, name);
         let owned_by_us = record.is_some_and(|r| r.manifest == desired.manifest);
-        let mut notes = Vec::new();
+        let mut notes = wanted_notes.get(name).cloned().unwrap_or_default();
+        let skipped = !wanted.contains_key(name) && wanted_notes.contains_key(name);
         let blocked_by = blocked_by(desired, observed, name).filter(|_| wanted.contains_key(name));
         if let Some(credential) = blocked_by {
             notes.push(format!(
@@ -136,6 +172,8 @@ fn file_changes(
         let action = match (wanted.get(name), current) {
             (Some(_), Some(_)) if blocked_by.is_some() && owned_by_us => Action::Delete,
             (Some(_), _) if blocked_by.is_some() => Action::Blocked,
+            // The client cannot have this server, and nothing of ours is there.
+            (None, _) if skipped && !(owned_by_us && current.is_some()) => Action::Skip,
             (Some(_), None) => Action::Create,
             (Some(want), Some(have)) if want == have => {
                 if owned_by_us {
@@ -184,7 +222,7 @@ fn file_changes(
         };
         // A conflict shows what the manifest would write, for comparison.
         let after = match action {
-            Action::Delete | Action::Forget | Action::Blocked => None,
+            Action::Delete | Action::Forget | Action::Blocked | Action::Skip => None,
             _ => wanted.get(name).cloned(),
         };
         changes.push(Change {
@@ -261,7 +299,9 @@ mod tests {
                     .iter()
                     .map(|(k, v)| (k.to_string(), v.clone()))
                     .collect(),
+                notes: BTreeMap::new(),
             }],
+            blocks: Vec::new(),
         }
     }
 
@@ -289,6 +329,7 @@ mod tests {
                     .map(|(k, v)| (k.to_string(), v.clone()))
                     .collect(),
             }],
+            profiles: Vec::new(),
             state,
             now: jiff::Timestamp::UNIX_EPOCH,
         }
@@ -300,8 +341,49 @@ mod tests {
             .map(|c| match &c.target {
                 Target::Entry { server, .. } => (server.clone(), c.action),
                 Target::Credential { name, .. } => (name.clone(), c.action),
+                Target::ShellProfile { file, .. } => (file.display().to_string(), c.action),
             })
             .collect()
+    }
+
+    #[test]
+    fn shell_blocks_are_created_updated_kept_and_removed() {
+        use crate::manifest::Shell;
+        use crate::plan::{DesiredBlock, ObservedProfile};
+        let mut want = desired(&[]);
+        let mut have = observed(&[], &[]);
+        for (file, wanted, present) in [
+            ("/h/new", Some("B"), None),
+            ("/h/same", Some("B"), Some("B")),
+            ("/h/old", Some("B"), Some("A")),
+            ("/h/dropped", None, Some("A")),
+            ("/h/unrelated", None, None),
+        ] {
+            if let Some(block) = wanted {
+                want.blocks.push(DesiredBlock {
+                    shell: Shell::Zsh,
+                    file: file.into(),
+                    block: block.into(),
+                });
+            }
+            have.profiles.push(ObservedProfile {
+                shell: Shell::Zsh,
+                file: file.into(),
+                fingerprint: present.map(|_| "sha256:p".to_owned()),
+                block: present.map(str::to_owned),
+            });
+        }
+        let plan = compute(&want, &have, Options::default());
+        let expected: Vec<(String, Action)> = [
+            ("/h/new", Action::Create),
+            ("/h/same", Action::NoOp),
+            ("/h/old", Action::Update),
+            ("/h/dropped", Action::Delete),
+        ]
+        .into_iter()
+        .map(|(n, a)| (n.to_owned(), a))
+        .collect();
+        assert_eq!(actions(&plan), expected);
     }
 
     #[test]
@@ -372,6 +454,26 @@ mod tests {
             Options::default(),
         );
         assert!(!plan.has_changes());
+    }
+
+    #[test]
+    fn a_server_the_client_cannot_have_is_skipped_with_its_reason() {
+        let a = json!({"command": "a"});
+        let mut want = desired(&[]);
+        want.files[0]
+            .notes
+            .insert("remote".into(), vec!["reads no remote servers".into()]);
+        let plan = compute(&want, &observed(&[], &[]), Options::default());
+        assert_eq!(actions(&plan), [("remote".to_owned(), Action::Skip)]);
+        assert_eq!(plan.changes[0].notes, ["reads no remote servers"]);
+        assert!(!plan.has_changes());
+        // An entry mcpctl wrote before is deleted once it cannot stay.
+        let owned = compute(
+            &want,
+            &observed(&[("remote", a.clone())], &[("remote", &a)]),
+            Options::default(),
+        );
+        assert_eq!(actions(&owned), [("remote".to_owned(), Action::Delete)]);
     }
 
     #[test]

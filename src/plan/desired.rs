@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::client::{ClientFile, Launcher, adapter};
+use crate::client::{ClientFile, Launcher, RenderContext, adapter};
 use crate::host::Host;
-use crate::manifest::{Credential, LoadedManifest, Period};
+use crate::manifest::{ClientTarget, Credential, LoadedManifest, Period, Shell};
+use crate::shell;
 
 #[derive(Debug, Clone)]
 pub struct Desired {
@@ -19,6 +20,16 @@ pub struct Desired {
     pub warn_before: Period,
     /// The credentials each server needs, so a revoked one blocks it.
     pub server_credentials: BTreeMap<String, Vec<String>>,
+    /// mcpctl's block in each shell profile the manifest asks for.
+    pub blocks: Vec<DesiredBlock>,
+}
+
+/// The block one shell profile should hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DesiredBlock {
+    pub shell: Shell,
+    pub file: PathBuf,
+    pub block: String,
 }
 
 /// The entries one client file should hold, rendered by its adapter.
@@ -26,28 +37,90 @@ pub struct Desired {
 pub struct DesiredFile {
     pub file: ClientFile,
     pub entries: BTreeMap<String, Value>,
+    /// What the plan should say about a server in this file (a delivery
+    /// the client cannot do, or why it is left out), by server name.
+    pub notes: BTreeMap<String, Vec<String>>,
+}
+
+/// The client targets a plan covers: the manifest's `client` nodes, or,
+/// when it names none, the clients `detected` on this machine.
+pub fn targets(loaded: &LoadedManifest, detected: &[ClientTarget]) -> Vec<ClientTarget> {
+    if loaded.manifest.clients.is_empty() {
+        detected.to_vec()
+    } else {
+        loaded.manifest.clients.clone()
+    }
 }
 
 /// Resolves the manifest against this machine: file paths from `host`,
-/// the launcher from the running binary `current_exe`.
-pub fn desired(loaded: &LoadedManifest, host: &Host, current_exe: &Path) -> Desired {
+/// the launcher from the running binary `current_exe`, the targets from
+/// [`targets`].
+pub fn desired(
+    loaded: &LoadedManifest,
+    host: &Host,
+    current_exe: &Path,
+    detected: &[ClientTarget],
+) -> Desired {
     let manifest = &loaded.manifest;
+    let every_client = manifest.clients.is_empty();
     let mut files: Vec<DesiredFile> = Vec::new();
-    for target in &manifest.clients {
+    for target in targets(loaded, detected) {
         let adapter = adapter(target.client);
-        let file = adapter.file(target.scope, host, &loaded.root);
+        let Some(file) = adapter.file(target.scope, host, &loaded.root) else {
+            continue;
+        };
         let launcher = Launcher::for_scope(target.scope, host, current_exe);
-        let entries: BTreeMap<String, Value> = manifest
+        let mut wanted = DesiredFile {
+            file,
+            entries: BTreeMap::new(),
+            notes: BTreeMap::new(),
+        };
+        for server in manifest
             .servers
             .values()
-            .filter(|server| server.clients.contains(&target.client))
-            .map(|server| (server.name.clone(), adapter.render(server, &launcher)))
-            .collect();
-        match files.iter_mut().find(|d| d.file.path == file.path) {
-            Some(existing) => existing.entries.extend(entries),
-            None => files.push(DesiredFile { file, entries }),
+            .filter(|server| every_client || server.clients.contains(&target.client))
+        {
+            let cx = RenderContext {
+                launcher: &launcher,
+                delivery: manifest.delivery(server, &target),
+                os: host.os,
+            };
+            let rendered = adapter.render(server, &cx);
+            if let Some(entry) = rendered.entry {
+                wanted.entries.insert(server.name.clone(), entry);
+            }
+            if !rendered.notes.is_empty() {
+                wanted.notes.insert(server.name.clone(), rendered.notes);
+            }
+        }
+        match files
+            .iter_mut()
+            .find(|d| d.file.path == wanted.file.path && d.file.table == wanted.file.table)
+        {
+            Some(existing) => {
+                existing.entries.extend(wanted.entries);
+                existing.notes.extend(wanted.notes);
+            }
+            None => files.push(wanted),
         }
     }
+    // The block runs this mcpctl by its stable absolute path, as user-scope
+    // entries do.
+    let mcpctl = Launcher::for_scope(crate::manifest::Scope::User, host, current_exe);
+    let blocks = manifest
+        .shell_profiles
+        .iter()
+        .flat_map(|&shell| {
+            shell::profile_paths(shell, host)
+                .into_iter()
+                .map(move |file| (shell, file))
+        })
+        .map(|(shell, file)| DesiredBlock {
+            shell,
+            file,
+            block: shell::block(shell, mcpctl.program(), &loaded.path),
+        })
+        .collect();
     Desired {
         manifest: loaded.path.clone(),
         credentials: manifest.credentials.values().cloned().collect(),
@@ -61,5 +134,6 @@ pub fn desired(loaded: &LoadedManifest, host: &Host, current_exe: &Path) -> Desi
                 (server.name.clone(), credentials.collect())
             })
             .collect(),
+        blocks,
     }
 }

@@ -20,11 +20,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use compute::{Options, compute};
-pub use desired::{Desired, DesiredFile, desired};
+pub use desired::{Desired, DesiredBlock, DesiredFile, desired, targets};
 pub use rotation::{Rotation, RotationStatus, rotation};
 
 use crate::client::ClientFile;
-use crate::manifest::{ClientId, Scope};
+use crate::manifest::{ClientId, Scope, Shell};
 use crate::state::State;
 
 /// The plan format version (`schemas/plan.schema.json`).
@@ -77,6 +77,10 @@ pub enum Target {
         table: Vec<String>,
         server: String,
     },
+    /// mcpctl's block in a shell profile (`shell-profile`): it runs
+    /// `mcpctl env`, so env-ref clients started from that shell find their
+    /// variables. `before`/`after` are the block's text.
+    ShellProfile { shell: Shell, file: PathBuf },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -105,6 +109,9 @@ pub enum Action {
     /// needs one: not asked for, not created, until `mcpctl rotate`
     /// supplies a new value.
     Blocked,
+    /// A server this client cannot have (its notes say why); nothing is
+    /// written.
+    Skip,
 }
 
 impl Change {
@@ -119,7 +126,8 @@ impl Change {
             | Action::Conflict
             | Action::Unavailable
             | Action::Forget
-            | Action::Blocked => false,
+            | Action::Blocked
+            | Action::Skip => false,
         }
     }
 }
@@ -155,7 +163,7 @@ impl Plan {
                 Action::Conflict => summary.conflicts += 1,
                 Action::Unavailable => summary.unavailable += 1,
                 Action::Blocked => summary.blocked += 1,
-                Action::Adopt | Action::NoOp | Action::Forget => {}
+                Action::Adopt | Action::NoOp | Action::Forget | Action::Skip => {}
             }
             if let Some(rotation) = &change.rotation {
                 summary.overdue += usize::from(rotation.status.is_failure());
@@ -168,7 +176,7 @@ impl Plan {
     /// Whether anything is pending: what `--detailed-exitcode` reports.
     pub fn has_changes(&self) -> bool {
         self.changes.iter().any(|c| match c.action {
-            Action::NoOp | Action::Forget | Action::Blocked => false,
+            Action::NoOp | Action::Forget | Action::Blocked | Action::Skip => false,
             Action::Adopt => c.writes(),
             _ => true,
         })
@@ -211,12 +219,24 @@ pub struct ObservedFile {
     pub entries: BTreeMap<String, Value>,
 }
 
+/// One shell profile as read from disk.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObservedProfile {
+    pub shell: Shell,
+    pub file: PathBuf,
+    /// sha256 of the bytes; `None` when the file does not exist.
+    pub fingerprint: Option<String>,
+    /// This manifest's block in it, if any.
+    pub block: Option<String>,
+}
+
 /// What is on this machine now.
 #[derive(Debug, Clone)]
 pub struct Observed {
     pub store_name: String,
     pub credentials: BTreeMap<String, Presence>,
     pub files: Vec<ObservedFile>,
+    pub profiles: Vec<ObservedProfile>,
     pub state: State,
     /// When the machine was observed: ages and due dates count to here.
     pub now: jiff::Timestamp,

@@ -7,6 +7,8 @@ mod support;
 mod apply_loop;
 mod audit;
 mod canary;
+mod clients;
+mod env_ref;
 mod lifecycle;
 mod real_clients;
 mod store;

@@ -1,6 +1,9 @@
 //! The real clients read what mcpctl wrote: `claude mcp get` (which also
-//! launches the server through `mcpctl exec`) and `codex mcp get --json`.
-//! CLIs are the pinned versions `scripts/install-test-deps` installs.
+//! launches the server), `codex mcp get --json` and `gemini mcp list`
+//! (which connects to every server), in both delivery modes. In env-ref
+//! mode the variable is in the client's environment, as the shell-profile
+//! block would export it. CLIs are the pinned versions
+//! `scripts/install-test-deps` installs.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -184,4 +187,196 @@ fn codex_reads_the_entry() {
         ])
     );
     assert_eq!(entry["transport"]["env"]["PROBE_VARS"], "GITHUB_TOKEN");
+}
+
+/// A sandbox where the probe manifest with `clients` was applied with a
+/// canary token, if the client CLI `cli_var` and the Secret Service exist.
+struct Applied {
+    sandbox: Sandbox,
+    cli: PathBuf,
+    probe_out: PathBuf,
+    repo: PathBuf,
+    token: String,
+}
+
+fn applied(test: &str, cli_var: &str, clients: &str, label: &str) -> Option<Applied> {
+    let cli = client_cli(test, cli_var)?;
+    if !secret_service(test) {
+        return None;
+    }
+    let sandbox = Sandbox::new();
+    let probe_out = sandbox.root().join("probe-out.jsonl");
+    let manifest = sandbox.manifest(&probe_manifest(clients, &probe_out));
+    let token = canary(label);
+    sandbox.apply_with_token(&manifest, &token);
+    Some(Applied {
+        repo: manifest.parent().unwrap().to_path_buf(),
+        sandbox,
+        cli,
+        probe_out,
+        token,
+    })
+}
+
+/// `claude mcp get probe` with GITHUB_TOKEN exported, as the shell block
+/// would: the entry shows the reference, the server gets the value.
+#[test]
+fn claude_code_env_ref_resolves_the_exported_variable() {
+    let Some(Applied {
+        sandbox,
+        cli,
+        probe_out,
+        token,
+        ..
+    }) = applied(
+        "claude_code_env_ref_resolves_the_exported_variable",
+        "MCPCTL_TEST_CLAUDE",
+        "client claude-code delivery=env-ref",
+        "claude-envref",
+    )
+    else {
+        return;
+    };
+    let output = claude(&sandbox, &cli)
+        .args(["mcp", "get", "probe"])
+        .env("GITHUB_TOKEN", &token)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&output);
+    assert!(stdout.contains("Connected"), "{stdout}{stderr}");
+    assert!(stdout.contains("Command: node"), "{stdout}");
+    assert!(stdout.contains("GITHUB_TOKEN=${GITHUB_TOKEN}"), "{stdout}");
+    assert!(
+        !stdout.contains(&token),
+        "claude shows the secret: {stdout}"
+    );
+    assert_eq!(probe_saw(&probe_out)["GITHUB_TOKEN"], token.as_str());
+}
+
+/// Local scope: `projects["<repo>"].mcpServers` in `~/.claude.json`, seen
+/// only from inside the repository.
+#[test]
+fn claude_code_local_scope_is_seen_from_the_project() {
+    let Some(Applied {
+        sandbox,
+        cli,
+        probe_out,
+        repo,
+        token,
+    }) = applied(
+        "claude_code_local_scope_is_seen_from_the_project",
+        "MCPCTL_TEST_CLAUDE",
+        "client claude-code scope=local",
+        "local",
+    )
+    else {
+        return;
+    };
+
+    let inside = claude(&sandbox, &cli)
+        .args(["mcp", "get", "probe"])
+        .current_dir(&repo)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&inside);
+    assert!(stdout.contains("Connected"), "{stdout}{stderr}");
+    assert!(stdout.contains("Scope: Local config"), "{stdout}");
+    assert_eq!(probe_saw(&probe_out)["GITHUB_TOKEN"], token.as_str());
+
+    let outside = claude(&sandbox, &cli)
+        .args(["mcp", "get", "probe"])
+        .current_dir(sandbox.home())
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&outside);
+    assert!(!stdout.contains("Connected"), "{stdout}{stderr}");
+}
+
+#[test]
+fn codex_env_ref_forwards_the_variable_by_name() {
+    let Some(Applied { sandbox, cli, .. }) = applied(
+        "codex_env_ref_forwards_the_variable_by_name",
+        "MCPCTL_TEST_CODEX",
+        "client codex delivery=env-ref",
+        "codex-envref",
+    ) else {
+        return;
+    };
+
+    let output = sandbox
+        .program(&cli)
+        .args(["mcp", "get", "probe", "--json"])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "{stdout}{stderr}");
+    let entry: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(entry["transport"]["command"], "node");
+    assert_eq!(
+        entry["transport"]["env_vars"],
+        serde_json::json!(["GITHUB_TOKEN"])
+    );
+    assert_eq!(entry["transport"]["env"]["PROBE_VARS"], "GITHUB_TOKEN");
+}
+
+fn gemini(sandbox: &Sandbox, cli: &Path) -> assert_cmd::Command {
+    let mut cmd = sandbox.program(cli);
+    // Folder trust is on by default; untrusted folders disable every server.
+    cmd.env("GEMINI_CLI_TRUST_WORKSPACE", "true")
+        .timeout(Duration::from_secs(120));
+    cmd
+}
+
+/// `gemini mcp list` connects to the server in both delivery modes, and
+/// the server gets the credential.
+#[test]
+fn gemini_cli_connects_in_both_delivery_modes() {
+    let test = "gemini_cli_connects_in_both_delivery_modes";
+    let Some(cli) = client_cli(test, "MCPCTL_TEST_GEMINI") else {
+        return;
+    };
+    if !secret_service(test) {
+        return;
+    }
+    for (delivery, exported) in [("exec", false), ("env-ref", true)] {
+        let sandbox = Sandbox::new();
+        let probe_out = sandbox.root().join("probe-out.jsonl");
+        let manifest = sandbox.manifest(&probe_manifest(
+            &format!("client gemini-cli delivery={delivery}"),
+            &probe_out,
+        ));
+        let token = canary(&format!("gemini-{delivery}"));
+        sandbox.apply_with_token(&manifest, &token);
+        let settings =
+            fs_err::read_to_string(sandbox.home().join(".gemini/settings.json")).unwrap();
+        assert!(!settings.contains(&token), "{settings}");
+
+        let mut cmd = gemini(&sandbox, &cli);
+        cmd.args(["mcp", "list"]);
+        if exported {
+            cmd.env("GITHUB_TOKEN", &token);
+        }
+        let output = cmd.output().unwrap();
+        // Gemini prints its listing on stderr.
+        let (stdout, stderr) = text(&output);
+        let shown = format!("{stdout}{stderr}");
+        assert!(
+            shown.contains("✓ probe:") && shown.contains("- Connected"),
+            "{delivery}: {shown}"
+        );
+        if exported {
+            // Gemini prints the command and args, not env; the reference
+            // is what the file holds.
+            assert!(
+                settings.contains("\"GITHUB_TOKEN\": \"${GITHUB_TOKEN}\""),
+                "{settings}"
+            );
+        }
+        assert_eq!(
+            probe_saw(&probe_out)["GITHUB_TOKEN"],
+            token.as_str(),
+            "{delivery}"
+        );
+    }
 }

@@ -83,10 +83,23 @@ impl Sandbox {
                 "CODEX_HOME".to_owned(),
                 self.home().join(".codex").display().to_string(),
             ),
+            // Windows names home and user differently.
+            ("USERPROFILE".to_owned(), self.home().display().to_string()),
+            ("USERNAME".to_owned(), self.user.clone()),
             ("NO_COLOR".to_owned(), "1".to_owned()),
             ("RUST_BACKTRACE".to_owned(), "0".to_owned()),
         ];
-        for inherited in ["PATH", "DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR"] {
+        for inherited in [
+            "PATH",
+            "DBUS_SESSION_BUS_ADDRESS",
+            "XDG_RUNTIME_DIR",
+            // Windows processes need these to start programs at all.
+            "SystemRoot",
+            "PATHEXT",
+            "ComSpec",
+            "TEMP",
+            "TMP",
+        ] {
             if let Ok(value) = std::env::var(inherited) {
                 env.push((inherited.to_owned(), value));
             }

@@ -26,7 +26,7 @@ fn every_problem_is_reported_with_its_place() {
     let manifest = sandbox.manifest(
         r#"mcpctl version=1
 client claude-code
-client cursor
+client cursr
 credential GITHUB_TOKEN {
     kind personal-access-token
     rotate-every "ninety days"
@@ -49,7 +49,7 @@ server github {
     assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
     // File, line and column of each problem, and a fix for each.
     assert!(stderr.contains("mcpctl.kdl:3:"), "{stderr}");
-    assert!(stderr.contains("cursor"), "{stderr}");
+    assert!(stderr.contains("did you mean `cursor`?"), "{stderr}");
     assert!(stderr.contains("ninety days"), "{stderr}");
     assert!(stderr.contains("GITHUB_TOKEN"), "did you mean: {stderr}");
     assert!(stderr.contains("BAD NAME"), "{stderr}");

@@ -76,6 +76,19 @@ pub fn render(
     if current_file.is_some() {
         out.push('\n');
     }
+    for change in &plan.changes {
+        let Target::ShellProfile { shell, file } = &change.target else {
+            continue;
+        };
+        if change.action == Action::NoOp {
+            unchanged += 1;
+            continue;
+        }
+        let heading = format!("{shell} profile: {}", display_path(file, home));
+        let _ = writeln!(out, "{}", style.bold(&heading));
+        render_entry(&mut out, change, "mcpctl block", style);
+        out.push('\n');
+    }
 
     let summary = plan.summary();
     if summary.overdue + summary.due_soon > 0 {
@@ -205,6 +218,7 @@ fn render_entry(out: &mut String, change: &Change, server: &str, style: Style) {
             "conflicts with an entry mcpctl did not write",
         ),
         Action::Blocked => (style.red("!"), "is blocked and will not be created"),
+        Action::Skip => (style.yellow("!"), "is left out of this client"),
         Action::NoOp | Action::Forget | Action::Unavailable => return,
     };
     let _ = writeln!(out, "  {symbol} {server} {what}");
@@ -214,11 +228,19 @@ fn render_entry(out: &mut String, change: &Change, server: &str, style: Style) {
     if let Some(note) = launcher_note(change) {
         let _ = writeln!(out, "      {}", style.dim(&format!("note: {note}")));
     }
-    if change.action == Action::Blocked || (change.action == Action::Adopt && !change.writes()) {
+    if change.action == Action::Blocked
+        || change.action == Action::Skip
+        || (change.action == Action::Adopt && !change.writes())
+    {
         return;
     }
-    let before = change.before.as_ref().map(pretty).unwrap_or_default();
-    let after = change.after.as_ref().map(pretty).unwrap_or_default();
+    // Shell blocks are text; entries are JSON.
+    let show = |v: &Value| match v {
+        Value::String(text) => text.clone(),
+        other => pretty(other),
+    };
+    let before = change.before.as_ref().map(show).unwrap_or_default();
+    let after = change.after.as_ref().map(show).unwrap_or_default();
     let diff = TextDiff::from_lines(&before, &after);
     for op in diff.ops() {
         for line in diff.iter_changes(op) {

@@ -1,0 +1,92 @@
+//! `mcpctl env --shell SHELL`: print the exports env-ref clients need.
+//!
+//! Clients in env-ref delivery read `${GITHUB_TOKEN}` (or their own
+//! syntax) from the environment they start in. This command reads those
+//! credentials from the store and prints one export per credential, quoted
+//! for the shell so any value is taken literally; the shell-profile block
+//! mcpctl manages evaluates it at shell start. Values go to stdout only —
+//! that is the command's purpose — never to a file or a log; each read is
+//! recorded in the audit trail (without the value).
+
+use std::path::Path;
+
+use miette::Diagnostic;
+
+use super::Outcome;
+use super::workspace::Workspace;
+use crate::audit::{Event, Outcome as AuditOutcome};
+use crate::client::{detected, env_ref_credentials};
+use crate::manifest::Shell;
+use crate::plan::targets;
+use crate::shell::export_line;
+use crate::store::CredentialStore;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The shell to print for: bash, zsh, fish or powershell
+    #[arg(long, value_name = "SHELL", value_parser = parse_shell)]
+    shell: Shell,
+}
+
+fn parse_shell(text: &str) -> Result<Shell, String> {
+    Shell::from_name(text)
+        .ok_or_else(|| format!("unknown shell `{text}`; use bash, zsh, fish or powershell"))
+}
+
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("{} credential(s) are not in the {store}: {}", names.len(), names.join(", "))]
+#[diagnostic(help("run `mcpctl apply` to store them; the others were exported"))]
+struct Missing {
+    names: Vec<String>,
+    store: String,
+}
+
+pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
+    let workspace = Workspace::open(manifest)?;
+    let loaded = &workspace.loaded;
+    let targets = targets(loaded, &detected(&workspace.host));
+    let names = env_ref_credentials(&loaded.manifest, &targets);
+    if names.is_empty() {
+        eprintln!(
+            "note: no client of `{}` references credentials by environment variable (delivery env-ref); nothing to export",
+            loaded.path.display()
+        );
+        return Ok(Outcome::Success);
+    }
+    let store = workspace.open_store()?;
+    let audit = workspace.audit_log("env")?;
+    let mut missing = Vec::new();
+    for name in names {
+        let found = store.get(&name);
+        let event = Event {
+            action: "store.read",
+            target: name.clone(),
+            server: None,
+            detail: Some(format!("exported for {}", args.shell)),
+            outcome: if matches!(found, Ok(Some(_))) {
+                AuditOutcome::Ok
+            } else {
+                AuditOutcome::Failed
+            },
+        };
+        if let Err(err) = audit.append(&event) {
+            eprintln!(
+                "warning: cannot append to the audit trail `{}`: {err}",
+                audit.path().display()
+            );
+        }
+        match found? {
+            Some(secret) => println!("{}", export_line(args.shell, &name, secret.expose())),
+            None => missing.push(name),
+        }
+    }
+    if missing.is_empty() {
+        Ok(Outcome::Success)
+    } else {
+        Err(Missing {
+            names: missing,
+            store: store.name().to_owned(),
+        }
+        .into())
+    }
+}

@@ -1,0 +1,302 @@
+//! Shell integration for env-ref delivery: the exports `mcpctl env`
+//! prints, and the block mcpctl manages in a shell's profile.
+//!
+//! Clients that resolve `${VAR}` need the variable in the environment they
+//! start from. The credentials guide puts exports in the shell profile;
+//! mcpctl does the same without ever writing a value to disk: the block it
+//! manages runs `mcpctl env --shell …`, which reads the store at shell
+//! start. The block is delimited by marker lines naming the manifest, so
+//! several projects can each own one, and every other byte of the profile
+//! is kept. Everything here is pure (text in, text out; paths from a
+//! [`Host`]).
+
+use std::path::{Path, PathBuf};
+
+use crate::host::{Host, Os};
+use crate::manifest::Shell;
+
+/// The profile files mcpctl manages a block in for `shell`.
+///
+/// - zsh: `$ZDOTDIR/.zshrc`, else `~/.zshrc`.
+/// - bash: `~/.bash_profile` on macOS (Terminal starts login shells, which
+///   skip `~/.bashrc`), `~/.bashrc` elsewhere.
+/// - fish: `$XDG_CONFIG_HOME/fish/conf.d/mcpctl.fish` (fish sources every
+///   file there), a file of mcpctl's own.
+/// - PowerShell: `$PROFILE` (CurrentUserCurrentHost) of both Windows
+///   PowerShell 5.1 (`Documents\WindowsPowerShell`) and PowerShell 7
+///   (`Documents\PowerShell`) on Windows; PowerShell 7's
+///   `~/.config/powershell` elsewhere. A Documents folder redirected
+///   elsewhere (OneDrive) is not followed.
+pub fn profile_paths(shell: Shell, host: &Host) -> Vec<PathBuf> {
+    const PS_PROFILE: &str = "Microsoft.PowerShell_profile.ps1";
+    match shell {
+        Shell::Zsh => {
+            let dir = host
+                .var("ZDOTDIR")
+                .map_or_else(|| host.home.clone(), PathBuf::from);
+            vec![dir.join(".zshrc")]
+        }
+        Shell::Bash => match host.os {
+            Os::Macos => vec![host.home_join(".bash_profile")],
+            Os::Linux | Os::Windows => vec![host.home_join(".bashrc")],
+        },
+        Shell::Fish => vec![
+            host.xdg_config_dir()
+                .join("fish")
+                .join("conf.d")
+                .join("mcpctl.fish"),
+        ],
+        Shell::Powershell => match host.os {
+            Os::Windows => {
+                let documents = host.home_join("Documents");
+                vec![
+                    documents.join("WindowsPowerShell").join(PS_PROFILE),
+                    documents.join("PowerShell").join(PS_PROFILE),
+                ]
+            }
+            Os::Linux | Os::Macos => {
+                vec![host.xdg_config_dir().join("powershell").join(PS_PROFILE)]
+            }
+        },
+    }
+}
+
+/// `value` as one literal word of `shell`, safe whatever it contains.
+pub fn quote(shell: Shell, value: &str) -> String {
+    match shell {
+        // POSIX single quotes take everything literally except `'`.
+        Shell::Bash | Shell::Zsh => format!("'{}'", value.replace('\'', r"'\''")),
+        // fish single quotes: only `\\` and `\'` are escapes.
+        Shell::Fish => format!("'{}'", value.replace('\\', r"\\").replace('\'', r"\'")),
+        // PowerShell single quotes: a quote is doubled, and the typographic
+        // single quotes count as quotes too.
+        Shell::Powershell => {
+            let mut out = String::from("'");
+            for c in value.chars() {
+                if matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}') {
+                    out.push(c);
+                }
+                out.push(c);
+            }
+            out.push('\'');
+            out
+        }
+    }
+}
+
+/// One line that sets environment variable `name` (a valid variable name)
+/// to `value` in `shell`.
+pub fn export_line(shell: Shell, name: &str, value: &str) -> String {
+    let value = quote(shell, value);
+    match shell {
+        Shell::Bash | Shell::Zsh => format!("export {name}={value}"),
+        Shell::Fish => format!("set -gx {name} {value}"),
+        Shell::Powershell => format!("$env:{name} = {value}"),
+    }
+}
+
+fn begin_marker(manifest: &Path) -> String {
+    format!("# >>> mcpctl {} >>>", manifest.display())
+}
+
+fn end_marker(manifest: &Path) -> String {
+    format!("# <<< mcpctl {} <<<", manifest.display())
+}
+
+/// The block for `manifest` in `shell`'s profile: marker lines around a
+/// line that evaluates `mcpctl env`. It names only paths, never a value.
+pub fn block(shell: Shell, mcpctl: &str, manifest: &Path) -> String {
+    let exe = quote(shell, mcpctl);
+    let file = quote(shell, &manifest.display().to_string());
+    let run = match shell {
+        Shell::Bash | Shell::Zsh => {
+            format!("eval \"$({exe} env --shell {shell} -f {file})\"")
+        }
+        Shell::Fish => format!("{exe} env --shell fish -f {file} | source"),
+        Shell::Powershell => {
+            format!("& {exe} env --shell powershell -f {file} | Out-String | Invoke-Expression")
+        }
+    };
+    format!(
+        "{}\n# Managed by `mcpctl apply`: exports the credentials this project's clients reference.\n{run}\n{}\n",
+        begin_marker(manifest),
+        end_marker(manifest)
+    )
+}
+
+/// The byte range of `manifest`'s block in `text` (marker lines included,
+/// through the end marker's line break), if there is one.
+fn find(text: &str, manifest: &Path) -> Option<std::ops::Range<usize>> {
+    let begin = begin_marker(manifest);
+    let end = end_marker(manifest);
+    let mut start = None;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_end_matches(['\n', '\r']);
+        if start.is_none() && trimmed == begin {
+            start = Some(offset);
+        } else if let Some(start) = start
+            && trimmed == end
+        {
+            return Some(start..offset + line.len());
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// The block of `manifest` in `text`, as it stands.
+pub fn current_block<'t>(text: &'t str, manifest: &Path) -> Option<&'t str> {
+    find(text, manifest).map(|range| &text[range])
+}
+
+/// `text` with `manifest`'s block set to `block` (replaced in place, or
+/// appended after a blank line), or removed when `block` is `None`.
+/// Every other byte is kept.
+pub fn with_block(text: &str, manifest: &Path, block: Option<&str>) -> String {
+    match (find(text, manifest), block) {
+        (Some(range), Some(block)) => {
+            format!("{}{block}{}", &text[..range.start], &text[range.end..])
+        }
+        (Some(range), None) => {
+            let (mut head, tail) = (&text[..range.start], &text[range.end..]);
+            // Take back the blank line appending put before a last block.
+            if tail.is_empty() && head.ends_with("\n\n") {
+                head = &head[..head.len() - 1];
+            }
+            format!("{head}{tail}")
+        }
+        (None, Some(block)) => {
+            let separator = match text {
+                "" => "",
+                t if t.ends_with("\n\n") => "",
+                t if t.ends_with('\n') => "\n",
+                _ => "\n\n",
+            };
+            format!("{text}{separator}{block}")
+        }
+        (None, None) => text.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn host(os: Os, home: &str, vars: &[(&str, &str)]) -> Host {
+        Host {
+            os,
+            home: PathBuf::from(home),
+            vars: vars
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect::<BTreeMap<_, _>>(),
+        }
+    }
+
+    #[test]
+    fn profiles_per_shell_and_os() {
+        let linux = host(Os::Linux, "/home/a", &[]);
+        let mac = host(Os::Macos, "/Users/a", &[]);
+        let win = host(Os::Windows, r"C:\Users\a", &[]);
+        assert_eq!(
+            profile_paths(Shell::Zsh, &linux),
+            [Path::new("/home/a/.zshrc")]
+        );
+        assert_eq!(
+            profile_paths(
+                Shell::Zsh,
+                &host(Os::Macos, "/Users/a", &[("ZDOTDIR", "/z")])
+            ),
+            [Path::new("/z/.zshrc")]
+        );
+        assert_eq!(
+            profile_paths(Shell::Bash, &linux),
+            [Path::new("/home/a/.bashrc")]
+        );
+        assert_eq!(
+            profile_paths(Shell::Bash, &mac),
+            [Path::new("/Users/a/.bash_profile")]
+        );
+        assert_eq!(
+            profile_paths(Shell::Fish, &linux),
+            [Path::new("/home/a/.config/fish/conf.d/mcpctl.fish")]
+        );
+        assert_eq!(
+            profile_paths(Shell::Powershell, &mac),
+            [Path::new(
+                "/Users/a/.config/powershell/Microsoft.PowerShell_profile.ps1"
+            )]
+        );
+        let documents = Path::new(r"C:\Users\a").join("Documents");
+        assert_eq!(
+            profile_paths(Shell::Powershell, &win),
+            [
+                documents
+                    .join("WindowsPowerShell")
+                    .join("Microsoft.PowerShell_profile.ps1"),
+                documents
+                    .join("PowerShell")
+                    .join("Microsoft.PowerShell_profile.ps1")
+            ]
+        );
+    }
+
+    #[test]
+    fn quoting_is_literal_in_every_shell() {
+        let nasty = "a'b\"c$d`e\\f\u{2019}g\nh";
+        assert_eq!(quote(Shell::Bash, nasty), "'a'\\''b\"c$d`e\\f\u{2019}g\nh'");
+        assert_eq!(quote(Shell::Fish, nasty), "'a\\'b\"c$d`e\\\\f\u{2019}g\nh'");
+        assert_eq!(
+            quote(Shell::Powershell, nasty),
+            "'a''b\"c$d`e\\f\u{2019}\u{2019}g\nh'"
+        );
+        assert_eq!(export_line(Shell::Zsh, "T", "v"), "export T='v'");
+        assert_eq!(export_line(Shell::Fish, "T", "v"), "set -gx T 'v'");
+        assert_eq!(export_line(Shell::Powershell, "T", "v"), "$env:T = 'v'");
+    }
+
+    /// Runs the bash export through a real bash, when there is one, and
+    /// checks the value arrives byte for byte.
+    #[cfg(unix)]
+    #[test]
+    fn bash_reads_back_what_was_quoted() {
+        let value = "x'y\"$(touch /nonexistent)`z`\\n\n!*";
+        let script = format!("{}\nprintf %s \"$T\"", export_line(Shell::Bash, "T", value));
+        let Ok(out) = std::process::Command::new("bash")
+            .arg("-c")
+            .arg(&script)
+            .output()
+        else {
+            return;
+        };
+        assert_eq!(String::from_utf8_lossy(&out.stdout), value);
+    }
+
+    #[test]
+    fn blocks_are_set_in_place_appended_and_removed() {
+        let manifest = Path::new("/repo/mcpctl.kdl");
+        let block = block(Shell::Zsh, "/usr/bin/mcpctl", manifest);
+        assert_eq!(
+            block,
+            "# >>> mcpctl /repo/mcpctl.kdl >>>\n# Managed by `mcpctl apply`: exports the credentials this project's clients reference.\neval \"$('/usr/bin/mcpctl' env --shell zsh -f '/repo/mcpctl.kdl')\"\n# <<< mcpctl /repo/mcpctl.kdl <<<\n"
+        );
+        let profile = "export PATH=$HOME/bin:$PATH\nalias ll='ls -l'";
+        let added = with_block(profile, manifest, Some(&block));
+        assert_eq!(added, format!("{profile}\n\n{block}"));
+        assert_eq!(current_block(&added, manifest), Some(block.as_str()));
+        let other = Path::new("/other/mcpctl.kdl");
+        assert_eq!(current_block(&added, other), None);
+        let edited = added.replace("--shell zsh", "--shell bash");
+        assert_eq!(with_block(&edited, manifest, Some(&block)), added);
+        let mut surrounded = added.clone();
+        surrounded.push_str("# after\n");
+        let removed = with_block(&surrounded, manifest, None);
+        assert_eq!(removed, format!("{profile}\n\n# after\n"));
+        assert_eq!(with_block("", manifest, Some(&block)), block);
+        let plain = "alias ll='ls -l'\n";
+        let round = with_block(plain, manifest, Some(&block));
+        assert_eq!(with_block(&round, manifest, None), plain);
+    }
+}
