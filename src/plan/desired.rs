@@ -36,7 +36,8 @@ pub fn desired(loaded: &LoadedManifest, host: &Host, current_exe: &Path) -> Desi
     for target in &manifest.clients {
         let adapter = adapter(target.client);
         let file = adapter.file(target.scope, host, &loaded.root);
-        let launcher = Launcher::for_scope(target.scope, host, current_exe);
+        let launcher = Launcher::for_scope(target.scope, host, current_exe)
+            .with_credentials(manifest.credentials.values());
         let entries: BTreeMap<String, Value> = manifest
             .servers
             .values()

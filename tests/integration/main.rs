@@ -9,5 +9,6 @@ mod audit;
 mod canary;
 mod lifecycle;
 mod real_clients;
+mod sources;
 mod store;
 mod validate;
