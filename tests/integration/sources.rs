@@ -2,6 +2,7 @@
 //! command`, `source env` — namespaces, and file credentials handed to a
 //! server as a private temporary file.
 
+#[cfg(unix)]
 use std::path::{Path, PathBuf};
 
 use crate::lifecycle::lookup;
@@ -406,6 +407,7 @@ fn a_namespace_keeps_its_own_store_entries() {
     assert_eq!(plan.status.code(), Some(0), "{}", text(&plan).0);
 }
 
+#[cfg(unix)]
 fn kube_manifest() -> &'static str {
     r#"mcpctl version=1
 client claude-code
@@ -420,6 +422,7 @@ server k8s {
 "#
 }
 
+#[cfg(unix)]
 /// A server script that reports the file it was given, then exits 7.
 fn file_reporter(report: &Path) -> Vec<String> {
     vec![
