@@ -9,6 +9,7 @@
 
 pub mod apply;
 pub mod audit;
+pub mod check;
 pub mod cli;
 pub mod client;
 pub mod document;

@@ -168,7 +168,7 @@ impl Reference {
                 _ => Err(SourceError::EnvNotSet { var: var.clone() }),
             },
             From::Command { argv, timeout_secs } => {
-                let output = run(argv, Duration::from_secs(u64::from(*timeout_secs)))?;
+                let output = run_command(argv, Duration::from_secs(u64::from(*timeout_secs)))?;
                 let value = if whole_file {
                     output
                 } else {
@@ -252,8 +252,10 @@ fn stderr_suffix(stderr: &str) -> String {
 /// The most of a failing command's stderr an error repeats.
 const STDERR_LIMIT: usize = 2000;
 
-/// Runs `argv` without a shell, stdin closed, and returns its stdout.
-fn run(argv: &[String], timeout: Duration) -> Result<String, SourceError> {
+/// Runs `argv` without a shell, stdin closed, and returns its stdout; a
+/// failure names the command and carries its stderr. (`check` also uses it
+/// to ask a client its version.)
+pub fn run_command(argv: &[String], timeout: Duration) -> Result<String, SourceError> {
     let command_text = argv.join(" ");
     let mut child = Command::new(&argv[0])
         .args(&argv[1..])

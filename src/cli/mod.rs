@@ -8,6 +8,7 @@
 
 mod apply;
 mod audit;
+mod check;
 mod exec;
 mod plan;
 mod render;
@@ -60,6 +61,8 @@ enum Command {
     Audit(audit::Args),
     /// Emergency: delete a credential, block the servers that use it, say what is left to do
     Revoke(revoke::Args),
+    /// Validate every credential, client file, client version and (optionally) server at once
+    Check(check::Args),
 }
 
 /// How a command ended, when it did not fail.
@@ -84,6 +87,7 @@ pub fn main() -> ExitCode {
         Command::Rotate(args) => rotate::run(cli.manifest.as_deref(), args),
         Command::Audit(args) => audit::run(args),
         Command::Revoke(args) => revoke::run(cli.manifest.as_deref(), args),
+        Command::Check(args) => check::run(cli.manifest.as_deref(), args),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

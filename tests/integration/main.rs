@@ -7,6 +7,7 @@ mod support;
 mod apply_loop;
 mod audit;
 mod canary;
+mod check;
 mod lifecycle;
 mod real_clients;
 mod sources;
