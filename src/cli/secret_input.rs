@@ -58,14 +58,8 @@ pub fn from_env(var: &str) -> Result<Secret, String> {
 /// secret) and reads the file.
 fn prompt_path(credential: &Credential) -> Result<Secret, String> {
     for _ in 0..3 {
-        eprint!("Path of the file for `{}`: ", credential.name);
-        let _ = std::io::stderr().flush();
-        let mut answer = String::new();
-        std::io::stdin()
-            .lock()
-            .read_line(&mut answer)
-            .map_err(|err| format!("reading the terminal failed: {err}"))?;
-        match read_file(answer.trim()) {
+        let answer = ask(&format!("Path of the file for `{}`: ", credential.name))?;
+        match read_file(&answer) {
             Ok(secret) => return Ok(secret),
             Err(err) => eprintln!("{err}"),
         }
@@ -117,17 +111,11 @@ pub fn prompt_expiry(credential: &Credential) -> Result<Option<jiff::civil::Date
         return Ok(None);
     }
     for _ in 0..3 {
-        eprint!(
+        let answer = ask(&format!(
             "When does the provider expire `{}`? YYYY-MM-DD, or Enter for never: ",
             credential.name
-        );
-        let _ = std::io::stderr().flush();
-        let mut answer = String::new();
-        std::io::stdin()
-            .lock()
-            .read_line(&mut answer)
-            .map_err(|err| format!("reading the terminal failed: {err}"))?;
-        let answer = answer.trim();
+        ))?;
+        let answer = answer.as_str();
         if answer.is_empty() {
             return Ok(None);
         }
@@ -137,6 +125,18 @@ pub fn prompt_expiry(credential: &Credential) -> Result<Option<jiff::civil::Date
         }
     }
     Err("run the command again with a date like 2027-03-01".to_owned())
+}
+
+/// Shows `prompt` on stderr and reads one line (visible input), trimmed.
+fn ask(prompt: &str) -> Result<String, String> {
+    eprint!("{prompt}");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|err| format!("reading the terminal failed: {err}"))?;
+    Ok(answer.trim().to_owned())
 }
 
 /// A calendar date, `YYYY-MM-DD`.
