@@ -9,6 +9,7 @@
 
 pub mod apply;
 pub mod audit;
+pub mod check;
 pub mod cli;
 pub mod client;
 pub mod document;
@@ -18,8 +19,11 @@ pub mod inventory;
 pub mod manifest;
 pub mod observe;
 pub mod plan;
+pub mod secret_file;
 pub mod secret_patterns;
 pub mod shell;
+pub mod source;
 pub mod spawn;
 pub mod state;
 pub mod store;
+pub mod supervise;

@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use crate::client::{ClientFile, adapter};
 use crate::document::{Document, DocumentError};
 use crate::host::Host;
-use crate::manifest::Shell;
+use crate::manifest::{Shell, Source};
 use crate::plan::{Desired, Observed, ObservedFile, ObservedProfile, Presence};
 use crate::shell;
 use crate::state::{State, hex};
@@ -35,13 +35,24 @@ pub fn observe(
     };
     let mut credentials = BTreeMap::new();
     for credential in &desired.credentials {
-        let presence = match store {
-            Ok(store) => match store.exists(&credential.name) {
+        let presence = match (&credential.source, store) {
+            (Source::Env { var }, _) => Presence::External(if host.var(var).is_some() {
+                format!("read at launch from environment variable `{var}` (set here)")
+            } else {
+                format!(
+                    "read at launch from environment variable `{var}`, which is not set here: servers that need it will not start"
+                )
+            }),
+            (Source::Command { .. }, _) => Presence::External(format!(
+                "read at launch from {}",
+                credential.source.describe()
+            )),
+            (Source::Store, Ok(store)) => match store.exists(&credential.store_entry()) {
                 Ok(true) => Presence::Present,
                 Ok(false) => Presence::Missing,
                 Err(err) => Presence::Unavailable(unavailable_reason(&err)),
             },
-            Err(err) => Presence::Unavailable(unavailable_reason(err)),
+            (Source::Store, Err(err)) => Presence::Unavailable(unavailable_reason(err)),
         };
         credentials.insert(credential.name.clone(), presence);
     }

@@ -109,7 +109,9 @@ pub fn apply(plan: &Plan, mut ctx: Context<'_>) -> Result<Report, ApplyError> {
         }
     }
     for (credential, secret, expires) in pending {
-        let result = ctx.store.set(&credential.name, &secret, credential.label());
+        let result = ctx
+            .store
+            .set(&credential.store_entry(), &secret, credential.label());
         audit(
             ctx.audit,
             "store.write",
@@ -130,7 +132,12 @@ pub fn apply(plan: &Plan, mut ctx: Context<'_>) -> Result<Report, ApplyError> {
     // Credentials found already present are remembered from first sight,
     // so their age can be told later.
     for change in &plan.changes {
-        if let (Target::Credential { name, .. }, Action::NoOp) = (&change.target, change.action) {
+        if let (Target::Credential { name, .. }, Action::NoOp) = (&change.target, change.action)
+            && ctx
+                .credentials
+                .get(name)
+                .is_some_and(|c| c.source.is_store())
+        {
             ctx.state
                 .credentials
                 .entry(name.clone())

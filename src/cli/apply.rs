@@ -149,6 +149,14 @@ struct FromEnv;
 
 impl SecretSource for FromEnv {
     fn secret_for(&mut self, credential: &Credential) -> Result<Secret, ApplyError> {
+        if credential.is_file() {
+            return secret_input::file_from_env(&credential.name).map_err(|hint| {
+                ApplyError::MissingSecret {
+                    credential: credential.name.clone(),
+                    hint,
+                }
+            });
+        }
         match std::env::var(&credential.name) {
             Ok(value) if !value.is_empty() => Ok(Secret::new(value)),
             _ => Err(ApplyError::MissingSecret {

@@ -2,7 +2,8 @@
 //!
 //! Clients in env-ref delivery read `${GITHUB_TOKEN}` (or their own
 //! syntax) from the environment they start in. This command reads those
-//! credentials from the store and prints one export per credential, quoted
+//! credentials from where they live (the store, or their `env`/`command`
+//! source) and prints one export per credential, quoted
 //! for the shell so any value is taken literally; the shell-profile block
 //! mcpctl manages evaluates it at shell start. Values go to stdout only —
 //! that is the command's purpose — never to a file or a log; each read is
@@ -16,9 +17,10 @@ use super::Outcome;
 use super::workspace::Workspace;
 use crate::audit::{Event, Outcome as AuditOutcome};
 use crate::client::{detected, env_ref_credentials};
-use crate::manifest::Shell;
+use crate::manifest::{Credential, Shell};
 use crate::plan::targets;
 use crate::shell::export_line;
+use crate::source::Reference;
 use crate::store::CredentialStore;
 
 #[derive(Debug, clap::Args)]
@@ -34,11 +36,12 @@ fn parse_shell(text: &str) -> Result<Shell, String> {
 }
 
 #[derive(Debug, thiserror::Error, Diagnostic)]
-#[error("{} credential(s) are not in the {store}: {}", names.len(), names.join(", "))]
-#[diagnostic(help("run `mcpctl apply` to store them; the others were exported"))]
+#[error("{} credential(s) could not be read: {}", names.len(), names.join(", "))]
+#[diagnostic(help(
+    "run `mcpctl apply` to store missing ones (the messages above say why each failed); the others were exported"
+))]
 struct Missing {
     names: Vec<String>,
-    store: String,
 }
 
 pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
@@ -53,17 +56,36 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
         );
         return Ok(Outcome::Success);
     }
-    let store = workspace.open_store()?;
+    let credentials: Vec<&Credential> = names
+        .iter()
+        .filter_map(|name| loaded.manifest.credentials.get(name))
+        .collect();
+    let references: Vec<Reference> = credentials
+        .iter()
+        .map(|c| Reference::for_credential(c))
+        .collect();
+    let store = if references.iter().any(Reference::needs_store) {
+        Some(workspace.open_store()?)
+    } else {
+        None
+    };
     let audit = workspace.audit_log("env")?;
     let mut missing = Vec::new();
-    for name in names {
-        let found = store.get(&name);
+    for (credential, reference) in credentials.iter().zip(&references) {
+        if credential.is_file() {
+            eprintln!(
+                "warning: `{}` is a file credential; only `exec` delivery hands files to servers, so it is not exported",
+                credential.name
+            );
+            continue;
+        }
+        let found = reference.read(store.as_ref().map(|s| s as &dyn CredentialStore), false);
         let event = Event {
             action: "store.read",
-            target: name.clone(),
+            target: credential.name.clone(),
             server: None,
             detail: Some(format!("exported for {}", args.shell)),
-            outcome: if matches!(found, Ok(Some(_))) {
+            outcome: if found.is_ok() {
                 AuditOutcome::Ok
             } else {
                 AuditOutcome::Failed
@@ -75,18 +97,20 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
                 audit.path().display()
             );
         }
-        match found? {
-            Some(secret) => println!("{}", export_line(args.shell, &name, secret.expose())),
-            None => missing.push(name),
+        match found {
+            Ok(secret) => println!(
+                "{}",
+                export_line(args.shell, &credential.name, secret.expose())
+            ),
+            Err(err) => {
+                eprintln!("{:?}", miette::Report::new(err));
+                missing.push(credential.name.clone());
+            }
         }
     }
     if missing.is_empty() {
         Ok(Outcome::Success)
     } else {
-        Err(Missing {
-            names: missing,
-            store: store.name().to_owned(),
-        }
-        .into())
+        Err(Missing { names: missing }.into())
     }
 }

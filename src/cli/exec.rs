@@ -1,13 +1,19 @@
 //! `mcpctl exec`: the launcher client entries run.
 //!
-//! A client starts `mcpctl exec --server NAME --env VAR=CREDENTIAL … --
-//! <server command>`. mcpctl reads exactly those credentials from the
-//! store, adds them to the environment it inherited (nothing else is added
-//! or removed), records each read in the audit trail, and replaces itself
-//! with the server, so stdin and stdout — MCP's stdio transport — flow
-//! between client and server byte for byte. Nothing is ever printed to
-//! stdout; a missing credential fails fast on stderr instead of hanging a
-//! client that waits for a handshake.
+//! A client starts `mcpctl exec --server NAME --env VAR=REFERENCE … --
+//! <server command>`. mcpctl reads exactly those credentials — from the
+//! store, an environment variable or a secret manager's command, as each
+//! [`Reference`] says — adds them to the environment it inherited (nothing
+//! else is added or removed), records each read in the audit trail, and
+//! replaces itself with the server, so stdin and stdout — MCP's stdio
+//! transport — flow between client and server byte for byte. Nothing is
+//! ever printed to stdout; a missing credential fails fast on stderr
+//! instead of hanging a client that waits for a handshake.
+//!
+//! `--file VAR=REFERENCE` (file credentials) sets VAR to the path of a
+//! private temporary file holding the value. Then mcpctl cannot replace
+//! itself: it runs the server as a child ([`crate::supervise`]) and removes
+//! the file when the server exits, leaving with the server's exit code.
 
 use std::ffi::OsString;
 use std::process::Command;
@@ -18,6 +24,8 @@ use super::Outcome;
 use super::workspace::configured_audit_log;
 use crate::audit::{Actor, AuditLog, Event, Outcome as AuditOutcome, host_name};
 use crate::host::Host;
+use crate::secret_file::SecretFile;
+use crate::source::{Reference, SourceError};
 use crate::store::{CredentialStore, KeyringStore, Secret};
 
 #[derive(Debug, clap::Args)]
@@ -26,34 +34,50 @@ pub struct Args {
     #[arg(long, value_name = "NAME")]
     server: String,
 
-    /// Set VAR from the store entry CREDENTIAL (repeatable)
-    #[arg(long = "env", value_name = "VAR=CREDENTIAL", value_parser = parse_binding)]
-    env: Vec<(String, String)>,
+    /// Set VAR to a credential's value (repeatable). REFERENCE is a store
+    /// entry (`GITHUB_TOKEN`, or `team-a/GITHUB_TOKEN` in a namespace),
+    /// `NAME:env:VAR` or `NAME:command:30s:["pass","show","mcp/github"]`
+    #[arg(long = "env", value_name = "VAR=REFERENCE", value_parser = parse_binding)]
+    env: Vec<(String, Reference)>,
+
+    /// Set VAR to the path of a private temporary file holding a
+    /// credential's value, removed when the server exits (repeatable)
+    #[arg(long = "file", value_name = "VAR=REFERENCE", value_parser = parse_binding)]
+    file: Vec<(String, Reference)>,
 
     /// The server's command and its arguments, after `--`
     #[arg(last = true, required = true, value_name = "COMMAND")]
     command: Vec<OsString>,
 }
 
-fn parse_binding(text: &str) -> Result<(String, String), String> {
+fn parse_binding(text: &str) -> Result<(String, Reference), String> {
     match text.split_once('=') {
-        Some((var, credential)) if !var.is_empty() && !credential.is_empty() => {
-            Ok((var.to_owned(), credential.to_owned()))
+        Some((var, reference)) if !var.is_empty() && !reference.is_empty() => {
+            Ok((var.to_owned(), Reference::parse(reference)?))
         }
-        _ => Err(format!("expected VAR=CREDENTIAL, got `{text}`")),
+        _ => Err(format!("expected VAR=REFERENCE, got `{text}`")),
     }
 }
 
 #[derive(Debug, thiserror::Error, Diagnostic)]
 enum ExecError {
-    #[error("server `{server}` needs credential `{credential}`, which is not in the {store}")]
-    #[diagnostic(help(
-        "run `mcpctl apply` in the repository whose manifest declares `{credential}`, then restart the server"
-    ))]
-    MissingCredential {
+    #[error("server `{server}` needs credential `{credential}`, read from {from}")]
+    Unreadable {
         server: String,
         credential: String,
-        store: String,
+        from: String,
+        #[source]
+        #[diagnostic_source]
+        source: SourceError,
+    },
+
+    #[error("cannot write the file for `{var}` of server `{server}`: {source}")]
+    #[diagnostic(help("check that the temporary directory (or $XDG_RUNTIME_DIR) is writable"))]
+    SecretFile {
+        server: String,
+        var: String,
+        #[source]
+        source: std::io::Error,
     },
 
     #[error("cannot find `{program}` for server `{server}` on PATH (with PATHEXT)")]
@@ -100,27 +124,44 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
             git_commit: None,
         },
     );
-    let store = KeyringStore::open(&user)?;
-    let mut values: Vec<(String, Secret)> = Vec::with_capacity(args.env.len());
-    for (var, credential) in &args.env {
-        let found = store.get(credential);
-        record(
-            &audit,
-            credential,
-            &args.server,
-            found.as_ref().is_ok_and(Option::is_some),
-        );
-        match found? {
-            Some(secret) => values.push((var.clone(), secret)),
-            None => {
-                return Err(ExecError::MissingCredential {
-                    server: args.server.clone(),
-                    credential: credential.clone(),
-                    store: store.name().to_owned(),
-                }
-                .into());
+    // The store is opened only when a reference needs it: a CI machine
+    // reading from the environment may have none.
+    let needs_store = args
+        .env
+        .iter()
+        .chain(&args.file)
+        .any(|(_, r)| r.needs_store());
+    let store = needs_store.then(|| KeyringStore::open(&user)).transpose()?;
+    let store = store.as_ref().map(|s| s as &dyn CredentialStore);
+    let read = |reference: &Reference, whole_file: bool| -> miette::Result<Secret> {
+        let found = reference.read(store, whole_file);
+        record(&audit, reference, &args.server, found.is_ok());
+        found.map_err(|source| {
+            ExecError::Unreadable {
+                server: args.server.clone(),
+                credential: reference.credential.clone(),
+                from: reference.describe(),
+                source,
             }
-        }
+            .into()
+        })
+    };
+    let mut values: Vec<(String, Secret)> = Vec::with_capacity(args.env.len());
+    for (var, reference) in &args.env {
+        values.push((var.clone(), read(reference, false)?));
+    }
+    let runtime_dir = host.var("XDG_RUNTIME_DIR").map(std::path::PathBuf::from);
+    let mut files: Vec<(String, SecretFile)> = Vec::with_capacity(args.file.len());
+    for (var, reference) in &args.file {
+        let secret = read(reference, true)?;
+        let file = SecretFile::create(&secret, var, runtime_dir.as_deref()).map_err(|source| {
+            ExecError::SecretFile {
+                server: args.server.clone(),
+                var: var.clone(),
+                source,
+            }
+        })?;
+        files.push((var.clone(), file));
     }
     let (program, rest) = args.command.split_first().expect("clap requires a command");
     let program = windows_program(&args.server, program, rest)?;
@@ -130,25 +171,35 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
     for (var, secret) in &values {
         command.env(var, secret.expose());
     }
+    for (var, file) in &files {
+        command.env(var, file.path());
+    }
     let spawn_error = |source| ExecError::Spawn {
         server: args.server.clone(),
         program: program.to_string_lossy().into_owned(),
         source,
     };
-    replace_process(command)
-        .map_err(spawn_error)
-        .into_diagnostic()
-        .map(|_| Outcome::Success)
+    if files.is_empty() {
+        return replace_process(command)
+            .map_err(spawn_error)
+            .into_diagnostic()
+            .map(|_| Outcome::Success);
+    }
+    drop(values);
+    let status = crate::supervise::run(&mut command).map_err(spawn_error)?;
+    drop(files); // removes the temporary files before leaving
+    std::process::exit(crate::supervise::exit_code(status));
 }
 
 /// Records one credential read; a broken audit trail is reported but does
-/// not keep the server from starting.
-fn record(audit: &AuditLog, credential: &str, server: &str, ok: bool) {
+/// not keep the server from starting. Reads outside the store name their
+/// source in the detail.
+fn record(audit: &AuditLog, reference: &Reference, server: &str, ok: bool) {
     let event = Event {
         action: "store.read",
-        target: credential.to_owned(),
+        target: reference.credential.clone(),
         server: Some(server.to_owned()),
-        detail: None,
+        detail: (!reference.needs_store()).then(|| format!("from {}", reference.describe())),
         outcome: if ok {
             AuditOutcome::Ok
         } else {
@@ -180,7 +231,7 @@ fn windows_program(
     _server: &str,
     program: &std::ffi::OsStr,
     _args: &[OsString],
-) -> Result<std::path::PathBuf, ExecError> {
+) -> miette::Result<std::path::PathBuf> {
     Ok(std::path::PathBuf::from(program))
 }
 
@@ -192,7 +243,7 @@ fn windows_program(
     server: &str,
     program: &std::ffi::OsStr,
     args: &[OsString],
-) -> Result<std::path::PathBuf, ExecError> {
+) -> miette::Result<std::path::PathBuf> {
     use crate::spawn::{check_batch_args, is_batch, resolve};
     let name = program.to_string_lossy().into_owned();
     let var = |name: &str| std::env::var(name).unwrap_or_default();

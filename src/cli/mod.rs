@@ -8,6 +8,7 @@
 
 mod apply;
 mod audit;
+mod check;
 mod clients;
 mod complete;
 mod env;
@@ -68,6 +69,8 @@ enum Command {
     Audit(audit::Args),
     /// Emergency: delete a credential, block the servers that use it, say what is left to do
     Revoke(revoke::Args),
+    /// Validate every credential, client file, client version and (optionally) server at once
+    Check(check::Args),
     /// Print the shell completion script (completes names from the manifest too)
     Completions(complete::Args),
     /// Write the man pages and the Markdown command reference
@@ -100,6 +103,7 @@ pub fn main() -> ExitCode {
         Command::Rotate(args) => rotate::run(cli.manifest.as_deref(), args),
         Command::Audit(args) => audit::run(args),
         Command::Revoke(args) => revoke::run(cli.manifest.as_deref(), args),
+        Command::Check(args) => check::run(cli.manifest.as_deref(), args),
         Command::Completions(args) => complete::run(args),
         Command::GenerateReference(args) => reference::run(args),
     };

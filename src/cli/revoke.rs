@@ -17,7 +17,7 @@ use miette::IntoDiagnostic;
 
 use super::render::plan::{Context as View, render};
 use super::render::{Style, display_path};
-use super::rotate::{declared, servers_using};
+use super::rotate::{declared_in_store, servers_using};
 use super::workspace::Workspace;
 use super::{Outcome, use_color};
 use crate::apply::{self, ApplyError, Context, Progress, SecretSource};
@@ -41,7 +41,7 @@ pub struct Args {
 
 pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     let workspace = Workspace::open(manifest)?;
-    let credential = declared(&workspace, &args.name)?;
+    let credential = declared_in_store(&workspace, &args.name)?;
     let _lock = workspace.lock()?;
     let store = workspace.open_store()?;
     let now = jiff::Timestamp::now().to_string();
@@ -92,7 +92,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     }
 
     let audit = workspace.audit_log("revoke")?;
-    let deleted = store.delete(&credential.name);
+    let deleted = store.delete(&credential.store_entry());
     audit
         .append(&Event {
             action: "store.delete",

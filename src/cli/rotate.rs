@@ -54,6 +54,29 @@ pub enum LifecycleError {
     #[error("no new value for `{name}`; nothing was changed")]
     #[diagnostic(help("{hint}"))]
     NoValue { name: String, hint: String },
+
+    #[error("`{name}` is read from {from}, which mcpctl only reads; nothing was changed")]
+    #[diagnostic(help(
+        "change or revoke the value where it lives ({from}); servers read the new value the next time they start"
+    ))]
+    ReadOnlySource { name: String, from: String },
+}
+
+/// The declared credential `name`, which must live in the OS store: `rotate`
+/// and `revoke` write there, and `env`/`command` sources are read-only.
+pub fn declared_in_store<'m>(
+    workspace: &'m Workspace,
+    name: &str,
+) -> Result<&'m Credential, LifecycleError> {
+    let credential = declared(workspace, name)?;
+    if credential.source.is_store() {
+        Ok(credential)
+    } else {
+        Err(LifecycleError::ReadOnlySource {
+            name: credential.name.clone(),
+            from: credential.source.describe(),
+        })
+    }
 }
 
 /// The declared credential `name`, or an error listing the declared ones.
@@ -79,7 +102,7 @@ pub fn declared<'m>(
 
 pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     let workspace = Workspace::open(manifest)?;
-    let credential = declared(&workspace, &args.name)?;
+    let credential = declared_in_store(&workspace, &args.name)?;
     let _lock = workspace.lock()?;
     let store = workspace.open_store()?;
     let mut state = State::load(&workspace.state_dir)?;
@@ -90,7 +113,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
 
     let secret = read_value(credential, &args)?;
     let audit = workspace.audit_log("rotate")?;
-    let result = store.set(&credential.name, &secret, credential.label());
+    let result = store.set(&credential.store_entry(), &secret, credential.label());
     let event = Event {
         action: "store.write",
         target: credential.name.clone(),
@@ -151,11 +174,16 @@ fn read_value(credential: &Credential, args: &Args) -> Result<Secret, LifecycleE
     let value = if args.from_stdin {
         secret_input::from_stdin()
     } else if let Some(var) = &args.from_env {
-        secret_input::from_env(if var.is_empty() {
+        let var = if var.is_empty() {
             &credential.name
         } else {
             var
-        })
+        };
+        if credential.is_file() {
+            secret_input::file_from_env(var)
+        } else {
+            secret_input::from_env(var)
+        }
     } else {
         let why = format!("New value for `{}`:", credential.name);
         secret_input::prompt_hidden(credential, &why)

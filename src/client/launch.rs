@@ -10,15 +10,20 @@
 //! name the bare `mcpctl`; local-scope entries live in the user's own file
 //! and name the absolute path.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::host::{Host, Os};
-use crate::manifest::Scope;
+use crate::manifest::{Credential, Scope};
+use crate::source::Reference;
 
-/// The program a client entry runs to reach `mcpctl exec`.
+/// The program a client entry runs to reach `mcpctl exec`, and how it
+/// names each credential.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Launcher {
     program: String,
+    /// By credential name: where it is read, and whether it is a file.
+    references: BTreeMap<String, (Reference, bool)>,
 }
 
 impl Launcher {
@@ -30,6 +35,7 @@ impl Launcher {
                 program: stable_path(host, current_exe)
                     .to_string_lossy()
                     .into_owned(),
+                references: BTreeMap::new(),
             },
         }
     }
@@ -38,11 +44,40 @@ impl Launcher {
     pub fn bare() -> Launcher {
         Launcher {
             program: "mcpctl".to_owned(),
+            references: BTreeMap::new(),
         }
+    }
+
+    /// The launcher that reads `credentials` from their sources.
+    pub fn with_credentials<'c>(
+        mut self,
+        credentials: impl IntoIterator<Item = &'c Credential>,
+    ) -> Launcher {
+        self.references = credentials
+            .into_iter()
+            .map(|c| (c.name.clone(), (Reference::for_credential(c), c.is_file())))
+            .collect();
+        self
     }
 
     pub fn program(&self) -> &str {
         &self.program
+    }
+
+    /// The `mcpctl exec` arguments that fill `var` from `credential`:
+    /// `--env VAR=REFERENCE`, or `--file VAR=REFERENCE` for a file. A
+    /// credential the launcher was not told about is a store entry of its
+    /// own name.
+    pub fn binding(&self, var: &str, credential: &str) -> [String; 2] {
+        match self.references.get(credential) {
+            Some((reference, true)) => {
+                ["--file".to_owned(), format!("{var}={}", reference.to_arg())]
+            }
+            Some((reference, false)) => {
+                ["--env".to_owned(), format!("{var}={}", reference.to_arg())]
+            }
+            None => ["--env".to_owned(), format!("{var}={credential}")],
+        }
     }
 }
 
@@ -92,6 +127,32 @@ mod tests {
             Launcher::for_scope(Scope::Project, &host, &real).program(),
             "mcpctl"
         );
+    }
+
+    #[test]
+    fn bindings_name_each_source_and_files() {
+        let manifest = crate::manifest::parse(
+            "mcpctl.kdl",
+            r#"mcpctl version=1
+credential A { namespace "team-a"; }
+credential B { source env var=CI_B; }
+credential C { source command pass show "mcp/c"; }
+credential D { kind file; }
+"#,
+        )
+        .unwrap();
+        let launcher = Launcher::bare().with_credentials(manifest.credentials.values());
+        assert_eq!(launcher.binding("X", "A"), ["--env", "X=team-a/A"]);
+        assert_eq!(launcher.binding("X", "B"), ["--env", "X=B:env:CI_B"]);
+        assert_eq!(
+            launcher.binding("X", "C"),
+            ["--env", r#"X=C:command:30s:["pass","show","mcp/c"]"#]
+        );
+        assert_eq!(
+            launcher.binding("KUBECONFIG", "D"),
+            ["--file", "KUBECONFIG=D"]
+        );
+        assert_eq!(launcher.binding("X", "UNKNOWN"), ["--env", "X=UNKNOWN"]);
     }
 
     #[test]

@@ -226,8 +226,7 @@ pub fn stdio_command(
         server.name.clone(),
     ];
     for (var, credential) in bindings {
-        exec_args.push("--env".to_owned());
-        exec_args.push(format!("{var}={credential}"));
+        exec_args.extend(cx.launcher.binding(var, credential));
     }
     exec_args.push("--".to_owned());
     exec_args.push(command.to_owned());

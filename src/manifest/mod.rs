@@ -67,13 +67,15 @@
 //! | node | where | arguments, properties | children |
 //! |---|---|---|---|
 //! | `mcpctl` | first node | `version=1` (a number) | — |
-//! | `defaults` | top, once | — | `delivery`, `rotate-every`, `warn-before` (warning window before a due or expiry date, default `"14d"`) |
+//! | `defaults` | top, once | — | `delivery`, `rotate-every`, `warn-before` (warning window before a due or expiry date, default `"14d"`), `namespace` |
 //! | `client` | top | client (`claude-code`, `claude-desktop`, `vscode`, `cursor`, `windsurf`, `codex`, `gemini-cli`, `zed`, `cline`, `opencode`, `amazon-q`, `lm-studio`); `scope=user\|local\|project` (each client has its own, see [`ClientId::scopes`]); `delivery=exec\|env-ref` | — |
 //! | `shell-profile` | top, once | shells (`bash`, `zsh`, `fish`, `powershell`) | — |
-//! | `credential` | top | name (an environment variable name) | `kind`, `provider`, `scopes`, `rotate-every`, `create-at`, `description` |
+//! | `credential` | top | name (an environment variable name) | `kind`, `provider`, `scopes`, `rotate-every`, `create-at`, `description`, `source`, `namespace` |
+//! | `source` | credential | `store` (default), `env` with optional `var=NAME`, or `command PROGRAM ARGS…` with optional `timeout="30s"` | — |
+//! | `namespace` | credential, defaults | lower-case letters, digits, `-`, `_`, `.`: store entries become `NAMESPACE/NAME` | — |
 //! | `server` | top | name (letters, digits, `-`, `_`) | `description`, `command` or `url`, `credential`, `env`, `header`, `clients`, `delivery` |
 //! | `audit` | top, once | — | `retain "7y"` (prune older records), `syslog` (forward to syslog/journald), `webhook "http://…" alerts-only=#true`, `alert-reads-per-hour N` |
-//! | `kind` | credential | `personal-access-token`, `oauth-token`, `api-key`, `connection-string`, `access-key`, `password`, `other` | — |
+//! | `kind` | credential | `personal-access-token`, `oauth-token`, `api-key`, `connection-string`, `access-key`, `password`, `file`, `other` | — |
 //! | `scopes` | credential | one or more scopes, least privilege first | — |
 //! | `create-at` | credential | http(s) URL where a person creates the token | — |
 //! | `command` | server | program, then its arguments (all strings) | — |
@@ -126,6 +128,21 @@
 //!   nodes) goes through [`crate::secret_patterns::detect`]; a match is an
 //!   error whose message and label never repeat the value. Placeholders such
 //!   as `${VAR}` or `<token>` pass.
+//! - **Sources.** A credential's value lives in the OS store unless
+//!   `source env` (CI machines: the variable of the process that starts the
+//!   server) or `source command` (a secret manager's CLI, run without a
+//!   shell at launch) says otherwise; those two are read-only — `apply`
+//!   never asks for or stores them, `rotate` and `revoke` refuse them — and
+//!   `plan` never runs the command, which might prompt. The credential's
+//!   name stays the audit trail's name for it.
+//! - **Namespaces** separate data sources' store entries (the guide's
+//!   "separate credential stores per data source"): `namespace "team-a"`
+//!   makes the entry `team-a/NAME`. Without one, the entry is the bare name,
+//!   as the guide's hand-made entries are. `defaults { namespace … }`
+//!   applies to every store credential that names none.
+//! - **`kind file`** marks a whole file (kubeconfig, service-account JSON):
+//!   `apply` asks for its path and stores the content; `exec` hands the
+//!   server a private temporary file's path. It implies no rotation period.
 //! - **Version.** A missing `mcpctl version=1` is reported and validation
 //!   carries on; an unknown version stops validation after that one problem
 //!   (and any secrets found), since the rest is in a language this build does

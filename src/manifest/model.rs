@@ -79,6 +79,9 @@ pub struct Defaults {
     /// How long before a rotation or expiry date the plan starts warning
     /// (`warn-before "14d"`).
     pub warn_before: Period,
+    /// Store-entry namespace for credentials that name none
+    /// (`namespace "team-a"`): see [`Credential::store_entry`].
+    pub namespace: Option<String>,
 }
 
 /// The warning window when the manifest sets none.
@@ -90,6 +93,7 @@ impl Default for Defaults {
             delivery: Delivery::Exec,
             rotate_every: None,
             warn_before: DEFAULT_WARN_BEFORE,
+            namespace: None,
         }
     }
 }
@@ -319,12 +323,73 @@ pub struct Credential {
     pub create_at: Option<String>,
     /// What it is for, shown in prompts and used as the store label.
     pub description: Option<String>,
+    /// Where the value comes from at launch (`source …`; default the OS
+    /// store).
+    pub source: Source,
+    /// The store-entry namespace (`namespace "team-a"`, else the
+    /// defaults'), keeping each data source's entries apart. Only for
+    /// credentials in the OS store.
+    pub namespace: Option<String>,
 }
 
 impl Credential {
     /// The label a new store entry gets: the description, else the name.
     pub fn label(&self) -> &str {
         self.description.as_deref().unwrap_or(&self.name)
+    }
+
+    /// The store entry (service / Windows target) holding the value: the
+    /// name itself — as the credentials guide names entries made by hand —
+    /// or `namespace/NAME` when a namespace applies.
+    pub fn store_entry(&self) -> String {
+        match &self.namespace {
+            Some(namespace) => format!("{namespace}/{}", self.name),
+            None => self.name.clone(),
+        }
+    }
+
+    /// Whether the value is a file's content, handed to servers as a path.
+    pub fn is_file(&self) -> bool {
+        self.kind == CredentialKind::File
+    }
+}
+
+/// Where a credential's value comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case", tag = "type")]
+pub enum Source {
+    /// The OS credential store (written by `apply` and `rotate`).
+    Store,
+    /// An environment variable of the process that starts the server
+    /// (`source env var=NAME`), for CI machines. Read-only.
+    Env { var: String },
+    /// The standard output of a secret manager's command, run without a
+    /// shell at launch (`source command pass show mcp/github`). Read-only.
+    Command {
+        /// The program, then its arguments; never the value.
+        argv: Vec<String>,
+        /// Seconds to wait before the command is killed.
+        timeout_secs: u32,
+    },
+}
+
+/// How long a `source command` may run when the manifest sets no
+/// `timeout`: long enough for a secret manager's unlock prompt.
+pub const DEFAULT_COMMAND_TIMEOUT_SECS: u32 = 30;
+
+impl Source {
+    /// Whether mcpctl keeps the value itself (in the OS store).
+    pub fn is_store(&self) -> bool {
+        matches!(self, Source::Store)
+    }
+
+    /// Where the value is read, in words, for plans and messages.
+    pub fn describe(&self) -> String {
+        match self {
+            Source::Store => "the OS credential store".to_owned(),
+            Source::Env { var } => format!("environment variable `{var}`"),
+            Source::Command { argv, .. } => format!("`{}`", argv.join(" ")),
+        }
     }
 }
 
@@ -338,17 +403,21 @@ pub enum CredentialKind {
     ConnectionString,
     AccessKey,
     Password,
+    /// A whole file (a kubeconfig, a service-account JSON): `exec` hands
+    /// the server a private temporary file's path.
+    File,
     Other,
 }
 
 impl CredentialKind {
-    pub const ALL: [CredentialKind; 7] = [
+    pub const ALL: [CredentialKind; 8] = [
         CredentialKind::PersonalAccessToken,
         CredentialKind::OauthToken,
         CredentialKind::ApiKey,
         CredentialKind::ConnectionString,
         CredentialKind::AccessKey,
         CredentialKind::Password,
+        CredentialKind::File,
         CredentialKind::Other,
     ];
 
@@ -360,6 +429,7 @@ impl CredentialKind {
             CredentialKind::ConnectionString => "connection-string",
             CredentialKind::AccessKey => "access-key",
             CredentialKind::Password => "password",
+            CredentialKind::File => "file",
             CredentialKind::Other => "other",
         }
     }

@@ -37,7 +37,7 @@ const TOP_LEVEL: &[&str] = &[
     "shell-profile",
 ];
 const AUDIT_CHILDREN: &[&str] = &["retain", "syslog", "webhook", "alert-reads-per-hour"];
-const DEFAULTS_CHILDREN: &[&str] = &["delivery", "rotate-every", "warn-before"];
+const DEFAULTS_CHILDREN: &[&str] = &["delivery", "rotate-every", "warn-before", "namespace"];
 const CREDENTIAL_CHILDREN: &[&str] = &[
     "kind",
     "provider",
@@ -45,7 +45,10 @@ const CREDENTIAL_CHILDREN: &[&str] = &[
     "rotate-every",
     "create-at",
     "description",
+    "source",
+    "namespace",
 ];
+const SOURCES: &[&str] = &["store", "env", "command"];
 const SERVER_CHILDREN: &[&str] = &[
     "description",
     "command",
@@ -347,7 +350,7 @@ impl Checker {
         // Resolution.
         let credentials = credentials
             .into_iter()
-            .map(|(name, draft)| (name, resolve_period(draft, &defaults)))
+            .map(|(name, draft)| (name, resolve_credential(draft, &defaults)))
             .collect();
         let mut targeted: Vec<ClientId> = Vec::new();
         for target in &clients {
@@ -537,6 +540,7 @@ impl Checker {
                         defaults.warn_before = period;
                     }
                 }
+                "namespace" => defaults.namespace = self.namespace(child),
                 other => self.unknown_child(child, other, "defaults", DEFAULTS_CHILDREN),
             }
         }
@@ -875,8 +879,11 @@ impl Checker {
             rotate_every_source: None,
             create_at: None,
             description: None,
+            source: Source::Store,
+            namespace: None,
         };
         let mut own_period = None;
+        let mut namespace_span = None;
         let mut seen = Seen::default();
         for child in children(node) {
             let child_name = child.name().value();
@@ -894,8 +901,32 @@ impl Checker {
                 "rotate-every" => own_period = self.period(child),
                 "create-at" => credential.create_at = self.url(child),
                 "description" => credential.description = self.text(child),
+                "source" => {
+                    if let Some(source) = self.source(child) {
+                        credential.source = source;
+                    }
+                }
+                "namespace" => {
+                    credential.namespace = self.namespace(child);
+                    namespace_span = Some(child.name().span());
+                }
                 other => self.unknown_child(child, other, "credential", CREDENTIAL_CHILDREN),
             }
+        }
+        if let (Some(span), false) = (namespace_span, credential.source.is_store()) {
+            self.push(
+                Problem::new(
+                    K::Arguments,
+                    format!(
+                        "credential {} reads from {}, so a store namespace does not apply",
+                        show(&credential.name),
+                        credential.source.describe()
+                    ),
+                    span,
+                    "not in the OS store",
+                )
+                .help("a namespace names OS store entries; remove `namespace`, or remove `source` to keep the value in the store"),
+            );
         }
         valid.then_some((
             CredentialDraft {
@@ -906,13 +937,152 @@ impl Checker {
         ))
     }
 
+    /// `source store` | `source env [var=NAME]` | `source command PROGRAM
+    /// ARGS… [timeout="30s"]`.
+    fn source(&mut self, node: &KdlNode) -> Option<Source> {
+        self.no_children(node);
+        let entries = positional(node);
+        let Some(first) = entries.first() else {
+            self.push(
+                Problem::new(
+                    K::Arguments,
+                    "`source` names no source",
+                    node.name().span(),
+                    "a source expected",
+                )
+                .help(SOURCE_HELP),
+            );
+            return None;
+        };
+        let kind = self.string(first)?;
+        match kind {
+            "store" | "env" => {
+                let props = self.properties(node, if kind == "env" { &["var"] } else { &[] });
+                for extra in entries.iter().skip(1) {
+                    self.push(
+                        Problem::new(
+                            K::Arguments,
+                            format!("`source {kind}` takes no further arguments"),
+                            extra.span(),
+                            "unexpected argument",
+                        )
+                        .help(SOURCE_HELP),
+                    );
+                }
+                if kind == "store" {
+                    return Some(Source::Store);
+                }
+                let var = match props.get("var") {
+                    None => String::new(), // filled with the credential's name
+                    Some(entry) => {
+                        let var = self.string(entry)?;
+                        if !is_env_name(var) {
+                            self.push(
+                                Problem::new(
+                                    K::InvalidName,
+                                    format!("{} is not an environment variable name", show(var)),
+                                    entry.span(),
+                                    "not a variable name",
+                                )
+                                .help("letters, digits and `_`, not starting with a digit, e.g. `var=CI_GITHUB_TOKEN`"),
+                            );
+                            return None;
+                        }
+                        var.to_owned()
+                    }
+                };
+                Some(Source::Env { var })
+            }
+            "command" => {
+                let props = self.properties(node, &["timeout"]);
+                let mut argv = Vec::new();
+                for entry in entries.iter().skip(1) {
+                    argv.push(self.string(entry)?.to_owned());
+                }
+                if argv.first().is_none_or(|p| p.trim().is_empty()) {
+                    self.push(
+                        Problem::new(
+                            K::Arguments,
+                            "`source command` names no program",
+                            first.span(),
+                            "a program expected after `command`",
+                        )
+                        .help(SOURCE_HELP),
+                    );
+                    return None;
+                }
+                let timeout_secs = match props.get("timeout") {
+                    None => DEFAULT_COMMAND_TIMEOUT_SECS,
+                    Some(entry) => {
+                        let text = self.string(entry)?;
+                        match parse_timeout(text) {
+                            Some(secs) => secs,
+                            None => {
+                                self.push(
+                                    Problem::new(
+                                        K::Duration,
+                                        format!("{} is not a timeout", show(text)),
+                                        entry.span(),
+                                        "not a timeout",
+                                    )
+                                    .help("write seconds or minutes, e.g. `timeout=\"10s\"` or `timeout=\"2m\"` (at most 10m)"),
+                                );
+                                return None;
+                            }
+                        }
+                    }
+                };
+                Some(Source::Command { argv, timeout_secs })
+            }
+            other => {
+                let help = did_you_mean(other, SOURCES.iter().copied())
+                    .map(|s| format!("did you mean `{s}`? {SOURCE_HELP}"))
+                    .unwrap_or_else(|| SOURCE_HELP.to_owned());
+                self.push(
+                    Problem::new(
+                        K::Arguments,
+                        format!("unknown source {}", show(other)),
+                        first.span(),
+                        "unknown source",
+                    )
+                    .help(help),
+                );
+                None
+            }
+        }
+    }
+
+    /// `namespace "team-a"`: lower-case letters, digits, `-`, `_`, `.`.
+    fn namespace(&mut self, node: &KdlNode) -> Option<String> {
+        let entry = self.single(node, Shape::NAMESPACE)?;
+        let value = self.string(entry)?;
+        let ok = !value.is_empty()
+            && value.len() <= 64
+            && value.chars().all(|c| {
+                c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.')
+            });
+        if !ok {
+            self.push(
+                Problem::new(
+                    K::InvalidName,
+                    format!("{} is not a valid namespace", show(value)),
+                    entry.span(),
+                    "lower-case letters, digits, `-`, `_` and `.` only",
+                )
+                .help("a namespace prefixes store entries (`team-a/GITHUB_TOKEN`): write e.g. `namespace \"team-a\"`"),
+            );
+            return None;
+        }
+        Some(value.to_owned())
+    }
+
     fn kind(&mut self, node: &KdlNode) -> Option<CredentialKind> {
         let entry = self.single(node, Shape::KIND)?;
         let value = self.string(entry)?;
         let kind = CredentialKind::from_name(value);
         if kind.is_none() {
             let names = CredentialKind::ALL.map(CredentialKind::as_str);
-            let list = "a kind is one of `personal-access-token`, `oauth-token`, `api-key`, `connection-string`, `access-key`, `password`, `other`";
+            let list = "a kind is one of `personal-access-token`, `oauth-token`, `api-key`, `connection-string`, `access-key`, `password`, `file`, `other`";
             let help = did_you_mean(value, names)
                 .map(|s| format!("did you mean `{s}`? {list}"))
                 .unwrap_or_else(|| list.into());
@@ -1903,6 +2073,13 @@ impl Shape {
         usage: "server github { command … }",
         leaf: false,
     };
+    const NAMESPACE: Shape = Shape {
+        min: 1,
+        max: 1,
+        what: "a namespace",
+        usage: "namespace \"team-a\"",
+        leaf: true,
+    };
     const KIND: Shape = Shape {
         min: 1,
         max: 1,
@@ -1933,8 +2110,32 @@ impl Shape {
     };
 }
 
-fn resolve_period(draft: CredentialDraft, defaults: &Defaults) -> Credential {
+const SOURCE_HELP: &str = "write `source store` (the default), `source env` (optionally `var=NAME`) or `source command PROGRAM ARGS…` (e.g. `source command pass show \"mcp/github\"`)";
+
+/// `"30s"` or `"2m"`, at most ten minutes: whole seconds.
+fn parse_timeout(text: &str) -> Option<u32> {
+    let (digits, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit())?);
+    let n: u32 = digits.parse().ok()?;
+    let secs = match unit {
+        "s" => n,
+        "m" => n.checked_mul(60)?,
+        _ => return None,
+    };
+    (1..=600).contains(&secs).then_some(secs)
+}
+
+/// The credential with its defaults resolved: rotation period, namespace
+/// (store credentials only) and an `env` source's variable.
+fn resolve_credential(draft: CredentialDraft, defaults: &Defaults) -> Credential {
     let mut credential = draft.credential;
+    if credential.source.is_store() && credential.namespace.is_none() {
+        credential.namespace.clone_from(&defaults.namespace);
+    }
+    if let Source::Env { var } = &mut credential.source
+        && var.is_empty()
+    {
+        var.clone_from(&credential.name);
+    }
     let resolved = draft
         .own_period
         .map(|p| (p, PeriodSource::Credential))

@@ -1036,3 +1036,87 @@ fn audit_policy_and_warning_window() {
         "{unknown:?}"
     );
 }
+
+#[test]
+fn sources_namespaces_and_file_credentials() {
+    let m = ok(&with_head(
+        r#"
+defaults { namespace "team-a" }
+credential GITHUB_TOKEN { source command pass show "mcp/github" timeout="10s"; }
+credential CI_TOKEN { source env; }
+credential RENAMED { source env var=CI_RENAMED; }
+credential DB_URL
+credential OWN { namespace "team-b"; }
+credential KUBECONFIG { kind file; source store; }
+"#,
+    ));
+    let c = &m.credentials;
+    assert_eq!(
+        c["GITHUB_TOKEN"].source,
+        Source::Command {
+            argv: vec!["pass".into(), "show".into(), "mcp/github".into()],
+            timeout_secs: 10
+        }
+    );
+    assert_eq!(
+        c["GITHUB_TOKEN"].namespace, None,
+        "no namespace outside the store"
+    );
+    assert_eq!(
+        c["CI_TOKEN"].source,
+        Source::Env {
+            var: "CI_TOKEN".into()
+        }
+    );
+    assert_eq!(
+        c["RENAMED"].source,
+        Source::Env {
+            var: "CI_RENAMED".into()
+        }
+    );
+    assert_eq!(c["DB_URL"].store_entry(), "team-a/DB_URL");
+    assert_eq!(c["OWN"].store_entry(), "team-b/OWN");
+    assert!(c["KUBECONFIG"].is_file());
+    assert_eq!(c["KUBECONFIG"].store_entry(), "team-a/KUBECONFIG");
+    // Without a namespace, the entry is the bare name (hand-made entries).
+    assert_eq!(
+        ok(&with_head("credential X")).credentials["X"].store_entry(),
+        "X"
+    );
+}
+
+#[test]
+fn bad_sources_and_namespaces() {
+    let cases = [
+        ("credential X { source vault; }", "unknown source"),
+        ("credential X { source command; }", "names no program"),
+        (
+            "credential X { source env var=\"1X\"; }",
+            "not an environment variable name",
+        ),
+        (
+            "credential X { source store extra; }",
+            "takes no further arguments",
+        ),
+        (
+            "credential X { source command pass timeout=\"1h\"; }",
+            "is not a timeout",
+        ),
+        (
+            "credential X { namespace \"Team A\"; }",
+            "not a valid namespace",
+        ),
+        (
+            "credential X { source env; namespace \"a\"; }",
+            "a store namespace does not apply",
+        ),
+    ];
+    for (body, message) in cases {
+        let problem = only(&with_head(body));
+        assert!(
+            problem.message.contains(message),
+            "{body}: {}",
+            problem.message
+        );
+    }
+}

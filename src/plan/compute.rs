@@ -22,6 +22,7 @@ use super::redact::redact;
 use super::{
     Action, Change, Desired, Observed, ObservedFile, PLAN_VERSION, Plan, Presence, Target, rotation,
 };
+use crate::manifest::Source;
 use crate::state::entry_digest;
 
 /// Choices the user makes for a plan.
@@ -56,11 +57,17 @@ pub fn compute(desired: &Desired, observed: &Observed, options: Options) -> Plan
                 vec!["not in the store: apply asks for the value".to_owned()],
             ),
             Presence::Unavailable(reason) => (Action::Unavailable, vec![reason]),
+            Presence::External(note) => (Action::NoOp, vec![note]),
+        };
+        let store = match &credential.source {
+            Source::Store => observed.store_name.clone(),
+            Source::Env { .. } => "environment".to_owned(),
+            Source::Command { .. } => "secret manager".to_owned(),
         };
         changes.push(Change {
             target: Target::Credential {
                 name: credential.name.clone(),
-                store: observed.store_name.clone(),
+                store,
             },
             action,
             before: None,
@@ -506,6 +513,8 @@ mod tests {
             rotate_every_source: None,
             create_at: None,
             description: None,
+            source: crate::manifest::Source::Store,
+            namespace: None,
         }];
         for server in ["owned", "absent"] {
             want.server_credentials

@@ -69,7 +69,8 @@ pub fn desired(
         let Some(file) = adapter.file(target.scope, host, &loaded.root) else {
             continue;
         };
-        let launcher = Launcher::for_scope(target.scope, host, current_exe);
+        let launcher = Launcher::for_scope(target.scope, host, current_exe)
+            .with_credentials(manifest.credentials.values());
         let mut wanted = DesiredFile {
             file,
             entries: BTreeMap::new(),

@@ -207,6 +207,10 @@ pub enum Presence {
     Missing,
     /// The store could not be asked; the reason, for the plan.
     Unavailable(String),
+    /// Read at launch from outside the store (`source env`/`command`):
+    /// where and, for a variable, whether it is set here. mcpctl never
+    /// stores it, and plan never runs the command (it may prompt).
+    External(String),
 }
 
 /// One client file as read from disk.

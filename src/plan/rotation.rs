@@ -227,6 +227,8 @@ mod tests {
             rotate_every_source: period.map(|_| PeriodSource::Provider),
             create_at: None,
             description: None,
+            source: crate::manifest::Source::Store,
+            namespace: None,
         }
     }
 

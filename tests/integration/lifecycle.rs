@@ -39,7 +39,7 @@ pub fn lookup(sandbox: &Sandbox, service: &str) -> String {
 }
 
 /// Rewrites a credential's record in state.json.
-fn edit_record(sandbox: &Sandbox, name: &str, edit: impl FnOnce(&mut serde_json::Value)) {
+pub fn edit_record(sandbox: &Sandbox, name: &str, edit: impl FnOnce(&mut serde_json::Value)) {
     let path = state_dir(sandbox).join("state.json");
     let mut state: serde_json::Value =
         serde_json::from_str(&fs_err::read_to_string(&path).unwrap()).unwrap();

@@ -34,12 +34,22 @@ pub fn render(
         .iter()
         .filter(|c| matches!(c.target, Target::Credential { .. }))
         .collect();
-    if let Some(Target::Credential { store, .. }) = credentials.first().map(|c| &c.target) {
-        let _ = writeln!(
-            out,
-            "{}",
-            style.bold(&format!("Credentials in the {store}:"))
-        );
+    let stores: Vec<&str> = credentials
+        .iter()
+        .filter_map(|c| match &c.target {
+            Target::Credential { store, .. } => Some(store.as_str()),
+            Target::Entry { .. } | Target::ShellProfile { .. } => None,
+        })
+        .collect();
+    if let Some(first) = stores.first() {
+        // Credentials read from the environment or a secret manager say so
+        // on their own line; the heading names the store when it is one.
+        let heading = if stores.iter().all(|s| s == first) {
+            format!("Credentials in the {first}:")
+        } else {
+            "Credentials:".to_owned()
+        };
+        let _ = writeln!(out, "{}", style.bold(&heading));
         for change in &credentials {
             render_credential(&mut out, change, manifest, style);
         }
@@ -174,6 +184,10 @@ fn render_credential(out: &mut String, change: &Change, manifest: &Manifest, sty
                     let hint = format!("hint: `mcpctl rotate {name}` stores a new value");
                     let _ = writeln!(out, "      {}", style.dim(&hint));
                 }
+            }
+            _ if !change.notes.is_empty() => {
+                let note = change.notes.join("; ");
+                let _ = writeln!(out, "  {} {name}: {note}", style.dim("="));
             }
             _ => {
                 let _ = writeln!(out, "  {} {name}: present", style.dim("="));

@@ -1,0 +1,78 @@
+//! Every credential present and readable from its source, and within its
+//! rotation period and expiry date.
+
+use jiff::Timestamp;
+
+use super::{Finding, Verdict};
+use crate::manifest::Manifest;
+use crate::plan::rotation;
+use crate::source::Reference;
+use crate::state::State;
+use crate::store::{CredentialStore, StoreError};
+
+/// Reads each credential from its source (`record` is told of each read,
+/// for the audit trail) and checks its rotation status at `now`.
+pub fn check(
+    manifest: &Manifest,
+    store: Result<&dyn CredentialStore, &StoreError>,
+    state: &State,
+    now: Timestamp,
+    record: &mut dyn FnMut(&Reference, bool),
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for credential in manifest.credentials.values() {
+        let name = &credential.name;
+        let reference = Reference::for_credential(credential);
+        let read = match (reference.needs_store(), store) {
+            (true, Err(err)) => Err(err.to_string()),
+            (true, Ok(store)) => reference
+                .read(Some(store), credential.is_file())
+                .map_err(|e| e.to_string()),
+            (false, _) => reference
+                .read(None, credential.is_file())
+                .map_err(|e| e.to_string()),
+        };
+        record(&reference, read.is_ok());
+        match read {
+            Ok(_) => findings.push(Finding::ok(
+                "credential",
+                name,
+                format!("readable from {}", reference.describe()),
+            )),
+            Err(why) => {
+                let fix = if credential.source.is_store() {
+                    format!("`mcpctl apply` asks for it (or `mcpctl rotate {name}`)")
+                } else {
+                    format!("make {} give the value", reference.describe())
+                };
+                findings.push(Finding::problem(
+                    "credential",
+                    Verdict::Fail,
+                    name,
+                    format!("cannot be read: {why}"),
+                    fix,
+                ));
+                continue;
+            }
+        }
+        if !credential.source.is_store() {
+            continue; // mcpctl cannot know the age of a value it does not keep
+        }
+        let rotation = rotation(
+            credential,
+            state.credentials.get(name),
+            manifest.defaults.warn_before,
+            now,
+        );
+        let detail = rotation.describe(credential);
+        let fix = format!("`mcpctl rotate {name}` stores a new value");
+        findings.push(if rotation.status.is_failure() {
+            Finding::problem("rotation", Verdict::Fail, name, detail, fix)
+        } else if rotation.status.is_warning() {
+            Finding::problem("rotation", Verdict::Warning, name, detail, fix)
+        } else {
+            Finding::ok("rotation", name, detail)
+        });
+    }
+    findings
+}

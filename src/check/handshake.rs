@@ -1,0 +1,168 @@
+//! `check --servers`: start a server the way its client would — through
+//! `mcpctl exec`, with its credentials — and speak MCP to it: `initialize`,
+//! the `initialized` notification, then `tools/list`, each answer awaited
+//! for at most the timeout. The server is killed afterwards.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+/// The MCP protocol version mcpctl offers.
+const PROTOCOL_VERSION: &str = "2025-06-18";
+
+/// What a working server told us.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Handshake {
+    /// `serverInfo.name` and `.version`, when given.
+    pub server_info: Option<String>,
+    pub tools: usize,
+}
+
+/// Runs the handshake with the server `command` starts. `Err` is the
+/// reason, for the report (the server's stderr tail when it died).
+pub fn handshake(mut command: Command, timeout: Duration) -> Result<Handshake, String> {
+    command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command
+        .spawn()
+        .map_err(|err| format!("cannot start it: {err}"))?;
+    let result = talk(&mut child, timeout);
+    let _ = child.kill();
+    let _ = child.wait();
+    result.map_err(|why| {
+        let stderr = child
+            .stderr
+            .take()
+            .map(|mut pipe| {
+                let mut text = String::new();
+                let _ = std::io::Read::read_to_string(&mut pipe, &mut text);
+                text
+            })
+            .unwrap_or_default();
+        // One line (without a diagnostic's frame), at most a few hundred
+        // characters: enough to say why.
+        let mut stderr = stderr
+            .replace(['×', '│', '╰', '─', '▶'], " ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        if stderr.is_empty() {
+            return why;
+        }
+        if let Some((cut, _)) = stderr.char_indices().nth(300) {
+            stderr.truncate(cut);
+            stderr.push('…');
+        }
+        format!("{why}; its stderr: {stderr}")
+    })
+}
+
+fn talk(child: &mut Child, timeout: Duration) -> Result<Handshake, String> {
+    let mut stdin = child.stdin.take().expect("piped");
+    let stdout = child.stdout.take().expect("piped");
+    let (sender, lines) = mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if sender.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let deadline = Instant::now() + timeout;
+    let mut send = |message: Value| -> Result<(), String> {
+        writeln!(stdin, "{message}")
+            .and_then(|()| stdin.flush())
+            .map_err(|_| "it closed its input (exited?)".to_owned())
+    };
+    send(json!({
+        "jsonrpc": "2.0", "id": 1, "method": "initialize",
+        "params": {
+            "protocolVersion": PROTOCOL_VERSION,
+            "capabilities": {},
+            "clientInfo": {"name": "mcpctl-check", "version": env!("CARGO_PKG_VERSION")}
+        }
+    }))?;
+    let init = response(&lines, 1, deadline, "initialize")?;
+    let server_info = init.get("serverInfo").map(|info| {
+        let name = info.get("name").and_then(Value::as_str).unwrap_or("?");
+        match info.get("version").and_then(Value::as_str) {
+            Some(version) => format!("{name} {version}"),
+            None => name.to_owned(),
+        }
+    });
+    send(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}))?;
+    send(json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"}))?;
+    let tools = response(&lines, 2, deadline, "tools/list")?;
+    let tools = tools
+        .get("tools")
+        .and_then(Value::as_array)
+        .ok_or("its `tools/list` answer has no `tools` list")?
+        .len();
+    Ok(Handshake { server_info, tools })
+}
+
+/// The `result` of the response with `id`, skipping notifications and
+/// log lines.
+fn response(
+    lines: &mpsc::Receiver<String>,
+    id: u64,
+    deadline: Instant,
+    method: &str,
+) -> Result<Value, String> {
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let line = match lines.recv_timeout(left) {
+            Ok(line) => line,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                return Err(format!("no answer to `{method}` in time"));
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                return Err(format!("it exited before answering `{method}`"));
+            }
+        };
+        let Ok(message) = serde_json::from_str::<Value>(&line) else {
+            continue;
+        };
+        if message.get("id").and_then(Value::as_u64) != Some(id) {
+            continue;
+        }
+        if let Some(error) = message.get("error") {
+            let text = error.get("message").and_then(Value::as_str).unwrap_or("?");
+            return Err(format!("it answered `{method}` with an error: {text}"));
+        }
+        return message
+            .get("result")
+            .cloned()
+            .ok_or_else(|| format!("its `{method}` answer has no result"));
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_server_that_says_nothing_times_out() {
+        let mut command = Command::new("sleep");
+        command.arg("10");
+        let started = Instant::now();
+        let err = handshake(command, Duration::from_millis(300)).unwrap_err();
+        assert!(err.contains("no answer to `initialize`"), "{err}");
+        assert!(started.elapsed() < Duration::from_secs(5));
+    }
+
+    #[test]
+    fn a_server_that_exits_is_reported_with_its_stderr() {
+        let mut command = Command::new("sh");
+        command.args(["-c", "echo 'missing GITHUB_TOKEN' >&2; exit 1"]);
+        let err = handshake(command, Duration::from_secs(5)).unwrap_err();
+        assert!(err.contains("exited before answering"), "{err}");
+        assert!(err.contains("missing GITHUB_TOKEN"), "{err}");
+    }
+}

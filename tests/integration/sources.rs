@@ -1,0 +1,538 @@
+//! Credential sources besides the OS store — `pass` through `source
+//! command`, `source env` — namespaces, and file credentials handed to a
+//! server as a private temporary file.
+
+#[cfg(unix)]
+use std::path::{Path, PathBuf};
+
+use crate::lifecycle::lookup;
+use crate::support::{Sandbox, canary, secret_service, text};
+
+/// Whether `pass` and `gpg` are installed (scripts/install-test-deps).
+fn pass_installed(test: &str) -> bool {
+    let found = ["pass", "gpg"].iter().all(|tool| {
+        std::process::Command::new(tool)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
+    if !found {
+        let why = "`pass` or `gpg` is not installed (scripts/install-test-deps installs them)";
+        if std::env::var("MCPCTL_TEST_REQUIRE_REAL").as_deref() == Ok("1") {
+            panic!("{test}: {why}, and MCPCTL_TEST_REQUIRE_REAL=1 forbids skipping");
+        }
+        eprintln!("SKIPPED {test}: {why}");
+    }
+    found
+}
+
+/// A password store inside the sandbox, with a passphrase-less GPG key.
+struct PassStore {
+    env: Vec<(String, String)>,
+}
+
+impl PassStore {
+    fn new(sandbox: &Sandbox) -> PassStore {
+        let gnupg = sandbox.root().join("gnupg");
+        fs_err::create_dir_all(&gnupg).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            fs_err::set_permissions(&gnupg, std::fs::Permissions::from_mode(0o700)).unwrap();
+        }
+        let env = vec![
+            ("GNUPGHOME".to_owned(), gnupg.display().to_string()),
+            (
+                "PASSWORD_STORE_DIR".to_owned(),
+                sandbox.root().join("password-store").display().to_string(),
+            ),
+        ];
+        let store = PassStore { env };
+        store.run(
+            sandbox,
+            &[
+                "gpg",
+                "--batch",
+                "--pinentry-mode",
+                "loopback",
+                "--passphrase",
+                "",
+                "--quick-gen-key",
+                "mcpctl test <t@example.invalid>",
+                "default",
+                "default",
+                "never",
+            ],
+            None,
+        );
+        let keys = store.run(sandbox, &["gpg", "--list-keys", "--with-colons"], None);
+        let fingerprint = keys
+            .lines()
+            .find_map(|l| l.strip_prefix("fpr:"))
+            .and_then(|rest| rest.trim_matches(':').split(':').next_back())
+            .expect("a fingerprint")
+            .to_owned();
+        store.run(sandbox, &["pass", "init", &fingerprint], None);
+        store
+    }
+
+    fn insert(&self, sandbox: &Sandbox, name: &str, value: &str) {
+        self.run(sandbox, &["pass", "insert", "-m", name], Some(value));
+    }
+
+    fn run(&self, sandbox: &Sandbox, argv: &[&str], stdin: Option<&str>) -> String {
+        let output = sandbox
+            .program(argv[0])
+            .args(&argv[1..])
+            .envs(self.env.clone())
+            .write_stdin(stdin.unwrap_or_default())
+            .output()
+            .unwrap();
+        let (stdout, stderr) = text(&output);
+        assert!(output.status.success(), "{argv:?}: {stdout}{stderr}");
+        stdout
+    }
+}
+
+impl Drop for PassStore {
+    fn drop(&mut self) {
+        // The agent gpg started for the sandbox's GNUPGHOME.
+        let _ = std::process::Command::new("gpgconf")
+            .args(["--kill", "gpg-agent"])
+            .envs(self.env.clone())
+            .output();
+    }
+}
+
+/// The `args` of the Claude Code entry for `server` after an apply.
+fn entry_args(sandbox: &Sandbox, server: &str) -> Vec<String> {
+    let json: serde_json::Value =
+        serde_json::from_str(&fs_err::read_to_string(sandbox.claude_json()).unwrap()).unwrap();
+    json["mcpServers"][server]["args"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no entry `{server}`: {json}"))
+        .iter()
+        .map(|a| a.as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Runs an entry's `mcpctl exec …` arguments, but with `server_argv` as
+/// the server, which reports what it received.
+fn exec_entry(sandbox: &Sandbox, args: &[String], server_argv: &[&str]) -> assert_cmd::Command {
+    let split = args.iter().position(|a| a == "--").unwrap();
+    let mut cmd = sandbox.mcpctl();
+    cmd.args(&args[..=split]).args(server_argv);
+    cmd
+}
+
+fn manifest_with(credential: &str) -> String {
+    format!(
+        r#"mcpctl version=1
+client claude-code
+credential GITHUB_TOKEN {{
+    kind personal-access-token
+    {credential}
+}}
+server github {{
+    command npx -y "@modelcontextprotocol/server-github"
+    env GITHUB_PERSONAL_ACCESS_TOKEN credential=GITHUB_TOKEN
+}}
+"#
+    )
+}
+
+/// A diagnostic as one line: miette wraps and frames long messages.
+fn flat(diagnostic: &str) -> String {
+    diagnostic
+        .replace(['│', '×', '╰', '─', '▶'], " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+const PRINT_TOKEN: [&str; 3] = ["sh", "-c", "printf '%s' \"$GITHUB_PERSONAL_ACCESS_TOKEN\""];
+
+#[test]
+fn pass_is_a_command_source_read_only_at_launch() {
+    if !secret_service("pass_is_a_command_source_read_only_at_launch")
+        || !pass_installed("pass_is_a_command_source_read_only_at_launch")
+    {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let pass = PassStore::new(&sandbox);
+    let token = canary("pass");
+    pass.insert(&sandbox, "mcp/github", &format!("{token}\n"));
+    let manifest = sandbox.manifest(&manifest_with(r#"source command pass show "mcp/github""#));
+
+    // plan says where it is read, and does not run the command.
+    let plan = sandbox
+        .mcpctl()
+        .args(["plan", "-f"])
+        .arg(&manifest)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&plan);
+    assert!(plan.status.success(), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("GITHUB_TOKEN: read at launch from `pass show mcp/github`"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("will be stored"), "{stdout}");
+
+    // apply writes the entry and never asks for or stores the value.
+    let apply = sandbox
+        .mcpctl()
+        .args(["apply", "--auto-approve", "-f"])
+        .arg(&manifest)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&apply);
+    assert!(apply.status.success(), "{stdout}{stderr}");
+    assert_eq!(
+        lookup(&sandbox, "GITHUB_TOKEN"),
+        "",
+        "never in the OS store"
+    );
+    let args = entry_args(&sandbox, "github");
+    assert!(
+        args.contains(
+            &r#"GITHUB_PERSONAL_ACCESS_TOKEN=GITHUB_TOKEN:command:30s:["pass","show","mcp/github"]"#
+                .to_owned()
+        ),
+        "{args:?}"
+    );
+
+    // exec runs `pass` and hands the value (without pass's newline) over.
+    let out = exec_entry(&sandbox, &args, &PRINT_TOKEN)
+        .envs(pass.env.clone())
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(stdout, token);
+    let audit = fs_err::read_to_string(sandbox.root().join("state/mcpctl/audit.jsonl")).unwrap();
+    assert!(audit.contains("from `pass show mcp/github`"), "{audit}");
+
+    for file in sandbox.all_files() {
+        if file.starts_with(sandbox.root().join("password-store"))
+            || file.starts_with(sandbox.root().join("gnupg"))
+        {
+            continue;
+        }
+        let bytes = fs_err::read(&file).unwrap();
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(&token),
+            "{} holds the value",
+            file.display()
+        );
+    }
+
+    // A missing entry: the error names the command and pass's reason.
+    let missing = sandbox.manifest(&manifest_with(r#"source command pass show "mcp/missing""#));
+    sandbox
+        .mcpctl()
+        .args(["apply", "--auto-approve", "-f"])
+        .arg(&missing)
+        .assert()
+        .success();
+    let args = entry_args(&sandbox, "github");
+    let out = exec_entry(&sandbox, &args, &PRINT_TOKEN)
+        .envs(pass.env.clone())
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&out);
+    let stderr = flat(&stderr);
+    assert!(!out.status.success());
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(
+        stderr.contains("server `github` needs credential `GITHUB_TOKEN`, read from `pass show")
+            && stderr.contains("`pass show mcp/missing` failed")
+            && stderr.contains("mcp/missing is not in the password store"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(&token), "{stderr}");
+}
+
+#[test]
+fn a_command_that_hangs_is_stopped_and_named() {
+    let sandbox = Sandbox::new();
+    let out = sandbox
+        .mcpctl()
+        .args([
+            "exec",
+            "--server",
+            "github",
+            "--env",
+            r#"T=GITHUB_TOKEN:command:1s:["sleep","20"]"#,
+            "--",
+            "true",
+        ])
+        .timeout(std::time::Duration::from_secs(10))
+        .output()
+        .unwrap();
+    let stderr = flat(&text(&out).1);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("`sleep 20` did not finish within 1 s and was stopped"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("timeout="),
+        "the hint names the fix: {stderr}"
+    );
+}
+
+#[test]
+fn plan_and_apply_never_run_the_command() {
+    if !secret_service("plan_and_apply_never_run_the_command") {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let marker = sandbox.root().join("command-ran");
+    let script = sandbox.root().join("secret-manager.sh");
+    fs_err::write(
+        &script,
+        format!("#!/bin/sh\ntouch '{}'\necho value\n", marker.display()),
+    )
+    .unwrap();
+    let manifest = sandbox.manifest(&manifest_with(&format!(
+        "source command sh \"{}\"",
+        script.display()
+    )));
+    sandbox
+        .mcpctl()
+        .args(["plan", "-f"])
+        .arg(&manifest)
+        .assert()
+        .success();
+    sandbox
+        .mcpctl()
+        .args(["apply", "--auto-approve", "-f"])
+        .arg(&manifest)
+        .assert()
+        .success();
+    assert!(!marker.exists(), "plan or apply ran the secret manager");
+    let args = entry_args(&sandbox, "github");
+    exec_entry(&sandbox, &args, &PRINT_TOKEN)
+        .assert()
+        .success()
+        .stdout("value");
+    assert!(marker.exists(), "exec runs it");
+}
+
+#[test]
+fn env_source_reads_the_variable_at_launch() {
+    if !secret_service("env_source_reads_the_variable_at_launch") {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let manifest = sandbox.manifest(&manifest_with("source env var=CI_GITHUB_TOKEN"));
+    let plan = |set: bool| {
+        let mut cmd = sandbox.mcpctl();
+        cmd.args(["plan", "-f"]).arg(&manifest);
+        if set {
+            cmd.env("CI_GITHUB_TOKEN", "x");
+        }
+        text(&cmd.output().unwrap()).0
+    };
+    assert!(
+        plan(true)
+            .contains("read at launch from environment variable `CI_GITHUB_TOKEN` (set here)"),
+        "{}",
+        plan(true)
+    );
+    assert!(
+        plan(false).contains("which is not set here"),
+        "{}",
+        plan(false)
+    );
+
+    sandbox
+        .mcpctl()
+        .args(["apply", "--auto-approve", "-f"])
+        .arg(&manifest)
+        .assert()
+        .success();
+    assert_eq!(lookup(&sandbox, "GITHUB_TOKEN"), "");
+    let args = entry_args(&sandbox, "github");
+    let token = canary("env-source");
+    exec_entry(&sandbox, &args, &PRINT_TOKEN)
+        .env("CI_GITHUB_TOKEN", &token)
+        .assert()
+        .success()
+        .stdout(token);
+    let out = exec_entry(&sandbox, &args, &PRINT_TOKEN).output().unwrap();
+    let (_, stderr) = text(&out);
+    assert!(
+        !out.status.success()
+            && stderr.contains("environment variable `CI_GITHUB_TOKEN` is not set"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_namespace_keeps_its_own_store_entries() {
+    if !secret_service("a_namespace_keeps_its_own_store_entries") {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let manifest = sandbox.manifest(&manifest_with(r#"namespace "team-a""#));
+    let token = canary("namespaced");
+    sandbox.apply_with_token(&manifest, &token);
+    assert_eq!(lookup(&sandbox, "team-a/GITHUB_TOKEN"), token);
+    assert_eq!(
+        lookup(&sandbox, "GITHUB_TOKEN"),
+        "",
+        "the bare name stays free"
+    );
+    let args = entry_args(&sandbox, "github");
+    assert!(
+        args.contains(&"GITHUB_PERSONAL_ACCESS_TOKEN=team-a/GITHUB_TOKEN".to_owned()),
+        "{args:?}"
+    );
+    exec_entry(&sandbox, &args, &PRINT_TOKEN)
+        .assert()
+        .success()
+        .stdout(token.clone());
+    // The audit trail names the credential, so alert rules still match.
+    let audit = fs_err::read_to_string(sandbox.root().join("state/mcpctl/audit.jsonl")).unwrap();
+    assert!(audit.contains(r#""target":"GITHUB_TOKEN""#), "{audit}");
+    let plan = sandbox
+        .mcpctl()
+        .args(["plan", "--detailed-exitcode", "-f"])
+        .arg(&manifest)
+        .output()
+        .unwrap();
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan).0);
+}
+
+#[cfg(unix)]
+fn kube_manifest() -> &'static str {
+    r#"mcpctl version=1
+client claude-code
+credential KUBECONFIG {
+    kind file
+    description "kubeconfig of the staging cluster"
+}
+server k8s {
+    command npx -y mcp-server-kubernetes
+    credential KUBECONFIG
+}
+"#
+}
+
+#[cfg(unix)]
+/// A server script that reports the file it was given, then exits 7.
+fn file_reporter(report: &Path) -> Vec<String> {
+    vec![
+        "sh".into(),
+        "-c".into(),
+        format!(
+            "stat -c '%a' \"$KUBECONFIG\" > '{0}'; echo \"$KUBECONFIG\" >> '{0}'; cat \"$KUBECONFIG\" >> '{0}'; exit 7",
+            report.display()
+        ),
+    ]
+}
+
+#[cfg(unix)]
+#[test]
+fn a_file_credential_reaches_the_server_as_a_private_file() {
+    if !secret_service("a_file_credential_reaches_the_server_as_a_private_file") {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let manifest = sandbox.manifest(kube_manifest());
+    let content = format!("apiVersion: v1\nkind: Config\ntoken: {}\n", canary("kube"));
+    let source = sandbox.root().join("downloaded-kubeconfig");
+    fs_err::write(&source, &content).unwrap();
+    let out = sandbox
+        .mcpctl()
+        .args(["apply", "--auto-approve", "--secrets-from-env", "-f"])
+        .arg(&manifest)
+        .env("KUBECONFIG", &source)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stdout}{stderr}");
+    assert_eq!(lookup(&sandbox, "KUBECONFIG"), content.trim_end());
+    let args = entry_args(&sandbox, "k8s");
+    assert!(
+        args.windows(2)
+            .any(|w| w[0] == "--file" && w[1] == "KUBECONFIG=KUBECONFIG"),
+        "{args:?}"
+    );
+
+    let report = sandbox.root().join("report");
+    let server: Vec<String> = file_reporter(&report);
+    let server: Vec<&str> = server.iter().map(String::as_str).collect();
+    let out = exec_entry(&sandbox, &args, &server).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(7),
+        "the server's exit code: {:?}",
+        text(&out)
+    );
+    let report = fs_err::read_to_string(&report).unwrap();
+    let mut lines = report.lines();
+    assert_eq!(lines.next(), Some("600"));
+    let path = PathBuf::from(lines.next().unwrap());
+    assert!(!path.starts_with(sandbox.root().join("repo")));
+    assert_eq!(lines.collect::<Vec<_>>().join("\n") + "\n", content);
+    assert!(!path.exists(), "removed when the server exits");
+    assert!(!path.parent().unwrap().exists());
+}
+
+#[cfg(unix)]
+#[test]
+fn exec_forwards_termination_to_the_server_and_cleans_up() {
+    use std::time::{Duration, Instant};
+    let sandbox = Sandbox::new();
+    let dir = sandbox.root().join("kube");
+    fs_err::create_dir_all(&dir).unwrap();
+    let started = dir.join("started");
+    let got = dir.join("got-term");
+    let script = format!(
+        "trap 'echo TERM > \"{got}\"; exit 5' TERM; echo \"$KUBECONFIG\" > \"{started}\"; while :; do sleep 0.1; done",
+        got = got.display(),
+        started = started.display()
+    );
+    // The file comes from the environment source, so no store is needed.
+    let mut child = std::process::Command::new(crate::support::mcpctl_bin())
+        .env_clear()
+        .envs(sandbox.env())
+        .env("KUBE_CONTENT", "apiVersion: v1\n")
+        .args([
+            "exec",
+            "--server",
+            "k8s",
+            "--file",
+            "KUBECONFIG=KUBECONFIG:env:KUBE_CONTENT",
+            "--",
+            "sh",
+            "-c",
+            &script,
+        ])
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !started.exists() {
+        assert!(Instant::now() < deadline, "the server did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    let path = PathBuf::from(fs_err::read_to_string(&started).unwrap().trim());
+    assert!(path.exists());
+    // SAFETY: signalling the child we spawned.
+    unsafe { libc_kill(child.id() as i32, 15) };
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(5), "the server's own exit code");
+    assert_eq!(fs_err::read_to_string(&got).unwrap().trim(), "TERM");
+    assert!(!path.exists(), "the file is removed after the server exits");
+}
+
+#[cfg(unix)]
+unsafe extern "C" {
+    #[link_name = "kill"]
+    fn libc_kill(pid: i32, signal: i32) -> i32;
+}
