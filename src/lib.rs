@@ -18,6 +18,7 @@ pub mod inventory;
 pub mod manifest;
 pub mod observe;
 pub mod plan;
+pub mod scan;
 pub mod secret_patterns;
 pub mod shell;
 pub mod spawn;

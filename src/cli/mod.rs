@@ -4,7 +4,7 @@
 //!
 //! Exit codes (as DESIGN.md and Terraform): `0` success and nothing to
 //! change, `1` error, `2` changes pending (`plan --detailed-exitcode`), `3`
-//! the job ran and found problems (`check`, `plan --fail-on-overdue`).
+//! the job ran and found problems (`check`, `scan`, `plan --fail-on-overdue`).
 
 mod apply;
 mod audit;
@@ -17,6 +17,7 @@ mod reference;
 mod render;
 mod revoke;
 mod rotate;
+mod scan;
 mod schema;
 mod secret_input;
 mod validate;
@@ -68,6 +69,8 @@ enum Command {
     Audit(audit::Args),
     /// Emergency: delete a credential, block the servers that use it, say what is left to do
     Revoke(revoke::Args),
+    /// Find plaintext secrets in client files, shell history or a repository (exit 3 when found)
+    Scan(scan::Args),
     /// Print the shell completion script (completes names from the manifest too)
     Completions(complete::Args),
     /// Write the man pages and the Markdown command reference
@@ -100,6 +103,7 @@ pub fn main() -> ExitCode {
         Command::Rotate(args) => rotate::run(cli.manifest.as_deref(), args),
         Command::Audit(args) => audit::run(args),
         Command::Revoke(args) => revoke::run(cli.manifest.as_deref(), args),
+        Command::Scan(args) => scan::run(args),
         Command::Completions(args) => complete::run(args),
         Command::GenerateReference(args) => reference::run(args),
     };
