@@ -12,6 +12,7 @@ mod clients;
 mod complete;
 mod env;
 mod exec;
+mod import;
 mod plan;
 mod reference;
 mod render;
@@ -69,6 +70,8 @@ enum Command {
     Audit(audit::Args),
     /// Emergency: delete a credential, block the servers that use it, say what is left to do
     Revoke(revoke::Args),
+    /// Move plaintext secrets of client files into the OS store; rewrite their entries to reference them
+    Import(import::Args),
     /// Find plaintext secrets in client files, shell history or a repository (exit 3 when found)
     Scan(scan::Args),
     /// Print the shell completion script (completes names from the manifest too)
@@ -104,6 +107,7 @@ pub fn main() -> ExitCode {
         Command::Audit(args) => audit::run(args),
         Command::Revoke(args) => revoke::run(cli.manifest.as_deref(), args),
         Command::Scan(args) => scan::run(args),
+        Command::Import(args) => import::run(args),
         Command::Completions(args) => complete::run(args),
         Command::GenerateReference(args) => reference::run(args),
     };

@@ -494,3 +494,311 @@ fn scan_git_reads_only_tracked_files_and_is_clean_on_a_clean_repo() {
     assert!(stdout.contains("untracked.env:1:14"), "{stdout}");
     assert!(!stdout.contains("README.md:"), "{stdout}");
 }
+
+fn run_ok(sandbox: &Sandbox, args: &[&str]) -> String {
+    let output = sandbox.mcpctl().args(args).output().unwrap();
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "{args:?}: {stdout}{stderr}");
+    stdout + &stderr
+}
+
+/// The value the store holds for `credential`, read the way servers get
+/// it: through `mcpctl exec`.
+fn stored(sandbox: &Sandbox, credential: &str) -> String {
+    let output = sandbox
+        .mcpctl()
+        .args(["exec", "--server", "check", "--env"])
+        .arg(format!("VALUE={credential}"))
+        .args(["--", "printenv", "VALUE"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{:?}", text(&output));
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
+#[test]
+fn import_moves_every_movable_secret_and_scan_is_clean_after() {
+    let test = "import_moves_every_movable_secret_and_scan_is_clean_after";
+    if !crate::support::secret_service(test) {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let planted = seed(&sandbox);
+    let before_vscode = fs_err::read_to_string(sandbox.vscode_json()).unwrap();
+
+    // Without a terminal, nothing happens unless approved.
+    let output = sandbox.mcpctl().arg("import").output().unwrap();
+    assert!(!output.status.success());
+    assert!(
+        text(&output).1.contains("mcpctl import --auto-approve"),
+        "{:?}",
+        text(&output)
+    );
+
+    let out = run_ok(&sandbox, &["import", "--auto-approve"]);
+    for value in planted.all() {
+        assert!(!out.contains(value), "import output leaked a value:\n{out}");
+    }
+    assert!(
+        out.contains("+ GITHUB_PERSONAL_ACCESS_TOKEN will be stored: ghp_… (40 chars)"),
+        "{out}"
+    );
+    assert!(out.contains("+ SENTRY_TOKEN will be stored"), "{out}");
+    assert!(out.contains("Left in place:"), "{out}");
+    assert!(
+        out.contains("claude-code server `postgres` (argument 2)"),
+        "{out}"
+    );
+
+    // The values are in the store under the variables' names.
+    assert_eq!(
+        stored(&sandbox, "GITHUB_PERSONAL_ACCESS_TOKEN"),
+        planted.github
+    );
+    assert_eq!(stored(&sandbox, "SLACK_BOT_TOKEN"), planted.slack);
+    assert_eq!(stored(&sandbox, "SENTRY_TOKEN"), planted.sentry);
+    assert_eq!(
+        stored(&sandbox, "AWS_SECRET_ACCESS_KEY"),
+        planted.aws_secret
+    );
+    assert_eq!(stored(&sandbox, "COMPOSIO_API_KEY"), planted.composio);
+
+    // No client file holds a moved value; what is left is reported.
+    let client_files = [
+        sandbox.claude_json(),
+        sandbox.vscode_json(),
+        sandbox.home().join(".cursor/mcp.json"),
+        sandbox.codex_toml(),
+        sandbox.home().join(".gemini/settings.json"),
+    ];
+    for file in &client_files {
+        let text = fs_err::read_to_string(file).unwrap();
+        for value in planted.all() {
+            if value != planted.db_password {
+                assert!(
+                    !text.contains(value),
+                    "{} still holds a value",
+                    file.display()
+                );
+            }
+        }
+    }
+    // Only the entry is touched: the comment and the other entry stay.
+    let vscode = fs_err::read_to_string(sandbox.vscode_json()).unwrap();
+    assert!(vscode.contains("// Figma for the design team"));
+    assert!(
+        vscode.contains("\"FIGMA_API_KEY=FIGMA_API_KEY\""),
+        "{vscode}"
+    );
+    assert_eq!(
+        before_vscode.split("\"notion\"").nth(1),
+        vscode.split("\"notion\"").nth(1)
+    );
+    let claude: Value =
+        serde_json::from_str(&fs_err::read_to_string(sandbox.claude_json()).unwrap()).unwrap();
+    assert_eq!(
+        claude["mcpServers"]["sentry"]["headers"]["Authorization"],
+        "Bearer ${SENTRY_TOKEN}"
+    );
+    assert_eq!(
+        claude["mcpServers"]["slack"]["env"],
+        json!({"SLACK_TEAM_ID": "T01234567"})
+    );
+    assert_eq!(claude["numStartups"], 12);
+
+    let output = sandbox
+        .mcpctl()
+        .args(["scan", "--json", "--clients"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        summary(&sandbox, &findings(&output))
+            .into_iter()
+            .filter(|(file, ..)| !file.contains("history") && !file.ends_with(".zshrc"))
+            .collect::<BTreeSet<_>>(),
+        expected(&[
+            (
+                "home/.claude.json",
+                "unresolved-reference",
+                "notion env NOTION_TOKEN"
+            ),
+            ("home/.claude.json", "url-password", "postgres argument 2"),
+            (
+                "home/.codex/config.toml",
+                "unresolved-reference",
+                "github env GITHUB_PERSONAL_ACCESS_TOKEN"
+            ),
+        ])
+    );
+    // A second import has nothing to do.
+    let out = run_ok(&sandbox, &["import", "--auto-approve"]);
+    assert!(out.contains("Nothing to import."), "{out}");
+}
+
+#[test]
+fn import_refuses_to_merge_different_values_without_a_name() {
+    let test = "import_refuses_to_merge_different_values_without_a_name";
+    if !crate::support::secret_service(test) {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let a = planted("ghp_", 36, 30);
+    let b = planted("ghp_", 36, 31);
+    let entry = |token: &str| json!({"mcpServers": {"github": {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-github"], "env": {"GITHUB_TOKEN": token}}}});
+    write(&sandbox.claude_json(), &entry(&a).to_string());
+    write(
+        &sandbox.home().join(".cursor/mcp.json"),
+        &entry(&b).to_string(),
+    );
+    let output = sandbox
+        .mcpctl()
+        .args(["import", "--auto-approve"])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&output);
+    assert!(!output.status.success());
+    // miette wraps long lines; compare the words.
+    let words = stderr
+        .split_whitespace()
+        .filter(|w| *w != "│")
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        words.contains("`GITHUB_TOKEN` would hold two different values"),
+        "{stderr}"
+    );
+    assert!(
+        words.contains("--rename cursor/github/ GITHUB_TOKEN=NEW_NAME")
+            || words.contains("--rename cursor/github/GITHUB_TOKEN=NEW_NAME"),
+        "{stderr}"
+    );
+    assert!(!stdout.contains(&a) && !stderr.contains(&b) && !stderr.contains(&a));
+    assert!(
+        fs_err::read_to_string(sandbox.claude_json())
+            .unwrap()
+            .contains(&a),
+        "nothing written"
+    );
+
+    run_ok(
+        &sandbox,
+        &[
+            "import",
+            "--auto-approve",
+            "--rename",
+            "cursor/github/GITHUB_TOKEN=GITHUB_TOKEN_CURSOR",
+        ],
+    );
+    assert_eq!(stored(&sandbox, "GITHUB_TOKEN"), a);
+    assert_eq!(stored(&sandbox, "GITHUB_TOKEN_CURSOR"), b);
+    let cursor = fs_err::read_to_string(sandbox.home().join(".cursor/mcp.json")).unwrap();
+    assert!(
+        cursor.contains("GITHUB_TOKEN=GITHUB_TOKEN_CURSOR"),
+        "{cursor}"
+    );
+
+    // The store now holds GITHUB_TOKEN: a new, different plaintext value of
+    // that name collides with the store's.
+    let c = planted("ghp_", 36, 32);
+    write(
+        &sandbox.home().join(".gemini/settings.json"),
+        &entry(&c).to_string(),
+    );
+    let output = sandbox
+        .mcpctl()
+        .args(["import", "--auto-approve"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(
+        text(&output).1.contains("the credential store"),
+        "{:?}",
+        text(&output)
+    );
+}
+
+#[test]
+fn imported_entry_still_starts_its_server_in_claude_code() {
+    let test = "imported_entry_still_starts_its_server_in_claude_code";
+    let Some(cli) = crate::support::client_cli(test, "MCPCTL_TEST_CLAUDE") else {
+        return;
+    };
+    if !crate::support::secret_service(test) {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let probe = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/probe-server.js");
+    let probe_out = sandbox.root().join("probe-out.jsonl");
+    let token = planted("ghp_", 36, 40);
+    write(
+        &sandbox.claude_json(),
+        &json!({"mcpServers": {"probe": {
+            "type": "stdio",
+            "command": "node",
+            "args": [probe],
+            "env": {"GITHUB_TOKEN": token, "PROBE_OUT": probe_out, "PROBE_VARS": "GITHUB_TOKEN"}
+        }}})
+        .to_string(),
+    );
+    run_ok(&sandbox, &["import", "--auto-approve"]);
+    let file = fs_err::read_to_string(sandbox.claude_json()).unwrap();
+    assert!(!file.contains(&token));
+    let output = sandbox
+        .program(&cli)
+        .env("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1")
+        .env("DISABLE_AUTOUPDATER", "1")
+        .env("MCP_TIMEOUT", "30000")
+        .timeout(std::time::Duration::from_secs(120))
+        .args(["mcp", "get", "probe"])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&output);
+    assert!(stdout.contains("Connected"), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("Args: exec --server probe --env GITHUB_TOKEN=GITHUB_TOKEN -- node"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains(&token), "{stdout}");
+    let seen = fs_err::read_to_string(&probe_out).unwrap();
+    let last: Value = serde_json::from_str(seen.lines().last().unwrap()).unwrap();
+    assert_eq!(last["GITHUB_TOKEN"], token.as_str());
+
+    // env-ref: the entry references the variable; Claude Code resolves it
+    // from its environment (what the shell-profile block exports).
+    let sandbox2 = Sandbox::new();
+    let probe_out2 = sandbox2.root().join("probe-out.jsonl");
+    write(
+        &sandbox2.claude_json(),
+        &json!({"mcpServers": {"probe": {
+            "type": "stdio", "command": "node", "args": [probe],
+            "env": {"GITHUB_TOKEN": token, "PROBE_OUT": probe_out2, "PROBE_VARS": "GITHUB_TOKEN"}
+        }}})
+        .to_string(),
+    );
+    run_ok(
+        &sandbox2,
+        &["import", "--auto-approve", "--delivery", "env-ref"],
+    );
+    let file: Value =
+        serde_json::from_str(&fs_err::read_to_string(sandbox2.claude_json()).unwrap()).unwrap();
+    assert_eq!(
+        file["mcpServers"]["probe"]["env"]["GITHUB_TOKEN"],
+        "${GITHUB_TOKEN}"
+    );
+    assert_eq!(file["mcpServers"]["probe"]["command"], "node");
+    let output = sandbox2
+        .program(&cli)
+        .env("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1")
+        .env("DISABLE_AUTOUPDATER", "1")
+        .env("MCP_TIMEOUT", "30000")
+        .env("GITHUB_TOKEN", stored(&sandbox2, "GITHUB_TOKEN"))
+        .timeout(std::time::Duration::from_secs(120))
+        .args(["mcp", "get", "probe"])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&output);
+    assert!(stdout.contains("Connected"), "{stdout}{stderr}");
+    let seen = fs_err::read_to_string(&probe_out2).unwrap();
+    let last: Value = serde_json::from_str(seen.lines().last().unwrap()).unwrap();
+    assert_eq!(last["GITHUB_TOKEN"], token.as_str());
+}
