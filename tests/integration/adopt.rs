@@ -516,6 +516,17 @@ fn stored(sandbox: &Sandbox, credential: &str) -> String {
     String::from_utf8_lossy(&output.stdout).trim().to_owned()
 }
 
+/// `import --auto-approve`, expected to fail: its stdout and stderr.
+fn import_fails(sandbox: &Sandbox) -> (String, String) {
+    let output = sandbox
+        .mcpctl()
+        .args(["import", "--auto-approve"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success(), "{:?}", text(&output));
+    text(&output)
+}
+
 #[test]
 fn import_moves_every_movable_secret_and_scan_is_clean_after() {
     let test = "import_moves_every_movable_secret_and_scan_is_clean_after";
@@ -650,13 +661,7 @@ fn import_refuses_to_merge_different_values_without_a_name() {
         &sandbox.home().join(".cursor/mcp.json"),
         &entry(&b).to_string(),
     );
-    let output = sandbox
-        .mcpctl()
-        .args(["import", "--auto-approve"])
-        .output()
-        .unwrap();
-    let (stdout, stderr) = text(&output);
-    assert!(!output.status.success());
+    let (stdout, stderr) = import_fails(&sandbox);
     // miette wraps long lines; compare the words.
     let words = stderr
         .split_whitespace()
@@ -704,17 +709,51 @@ fn import_refuses_to_merge_different_values_without_a_name() {
         &sandbox.home().join(".gemini/settings.json"),
         &entry(&c).to_string(),
     );
+    let (_, stderr) = import_fails(&sandbox);
+    assert!(stderr.contains("the credential store"), "{stderr}");
+}
+
+/// A Claude Code user file with the probe server and its token in plain
+/// text; returns where the probe records what it received.
+fn seed_probe(sandbox: &Sandbox, token: &str) -> std::path::PathBuf {
+    let probe = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/probe-server.js");
+    let probe_out = sandbox.root().join("probe-out.jsonl");
+    write(
+        &sandbox.claude_json(),
+        &json!({"mcpServers": {"probe": {
+            "type": "stdio",
+            "command": "node",
+            "args": [probe],
+            "env": {"GITHUB_TOKEN": token, "PROBE_OUT": probe_out, "PROBE_VARS": "GITHUB_TOKEN"}
+        }}})
+        .to_string(),
+    );
+    probe_out
+}
+
+/// `claude mcp get probe` (which starts the server): its stdout, after
+/// checking it connected.
+fn claude_get_probe(sandbox: &Sandbox, cli: &Path, env: &[(&str, &str)]) -> String {
     let output = sandbox
-        .mcpctl()
-        .args(["import", "--auto-approve"])
+        .program(cli)
+        .env("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1")
+        .env("DISABLE_AUTOUPDATER", "1")
+        .env("MCP_TIMEOUT", "30000")
+        .envs(env.iter().copied())
+        .timeout(std::time::Duration::from_secs(120))
+        .args(["mcp", "get", "probe"])
         .output()
         .unwrap();
-    assert!(!output.status.success());
-    assert!(
-        text(&output).1.contains("the credential store"),
-        "{:?}",
-        text(&output)
-    );
+    let (stdout, stderr) = text(&output);
+    assert!(stdout.contains("Connected"), "{stdout}{stderr}");
+    stdout
+}
+
+/// The GITHUB_TOKEN the probe server last received.
+fn probe_received(probe_out: &Path) -> String {
+    let seen = fs_err::read_to_string(probe_out).unwrap();
+    let last: Value = serde_json::from_str(seen.lines().last().unwrap()).unwrap();
+    last["GITHUB_TOKEN"].as_str().unwrap_or_default().to_owned()
 }
 
 #[test]
@@ -726,79 +765,41 @@ fn imported_entry_still_starts_its_server_in_claude_code() {
     if !crate::support::secret_service(test) {
         return;
     }
-    let sandbox = Sandbox::new();
-    let probe = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/probe-server.js");
-    let probe_out = sandbox.root().join("probe-out.jsonl");
     let token = planted("ghp_", 36, 40);
-    write(
-        &sandbox.claude_json(),
-        &json!({"mcpServers": {"probe": {
-            "type": "stdio",
-            "command": "node",
-            "args": [probe],
-            "env": {"GITHUB_TOKEN": token, "PROBE_OUT": probe_out, "PROBE_VARS": "GITHUB_TOKEN"}
-        }}})
-        .to_string(),
-    );
+
+    // exec: Claude Code starts `mcpctl exec`, which reads the store.
+    let sandbox = Sandbox::new();
+    let probe_out = seed_probe(&sandbox, &token);
     run_ok(&sandbox, &["import", "--auto-approve"]);
-    let file = fs_err::read_to_string(sandbox.claude_json()).unwrap();
-    assert!(!file.contains(&token));
-    let output = sandbox
-        .program(&cli)
-        .env("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1")
-        .env("DISABLE_AUTOUPDATER", "1")
-        .env("MCP_TIMEOUT", "30000")
-        .timeout(std::time::Duration::from_secs(120))
-        .args(["mcp", "get", "probe"])
-        .output()
-        .unwrap();
-    let (stdout, stderr) = text(&output);
-    assert!(stdout.contains("Connected"), "{stdout}{stderr}");
+    assert!(
+        !fs_err::read_to_string(sandbox.claude_json())
+            .unwrap()
+            .contains(&token)
+    );
+    let stdout = claude_get_probe(&sandbox, &cli, &[]);
     assert!(
         stdout.contains("Args: exec --server probe --env GITHUB_TOKEN=GITHUB_TOKEN -- node"),
         "{stdout}"
     );
     assert!(!stdout.contains(&token), "{stdout}");
-    let seen = fs_err::read_to_string(&probe_out).unwrap();
-    let last: Value = serde_json::from_str(seen.lines().last().unwrap()).unwrap();
-    assert_eq!(last["GITHUB_TOKEN"], token.as_str());
+    assert_eq!(probe_received(&probe_out), token);
 
     // env-ref: the entry references the variable; Claude Code resolves it
     // from its environment (what the shell-profile block exports).
-    let sandbox2 = Sandbox::new();
-    let probe_out2 = sandbox2.root().join("probe-out.jsonl");
-    write(
-        &sandbox2.claude_json(),
-        &json!({"mcpServers": {"probe": {
-            "type": "stdio", "command": "node", "args": [probe],
-            "env": {"GITHUB_TOKEN": token, "PROBE_OUT": probe_out2, "PROBE_VARS": "GITHUB_TOKEN"}
-        }}})
-        .to_string(),
-    );
+    let sandbox = Sandbox::new();
+    let probe_out = seed_probe(&sandbox, &token);
     run_ok(
-        &sandbox2,
+        &sandbox,
         &["import", "--auto-approve", "--delivery", "env-ref"],
     );
     let file: Value =
-        serde_json::from_str(&fs_err::read_to_string(sandbox2.claude_json()).unwrap()).unwrap();
+        serde_json::from_str(&fs_err::read_to_string(sandbox.claude_json()).unwrap()).unwrap();
     assert_eq!(
         file["mcpServers"]["probe"]["env"]["GITHUB_TOKEN"],
         "${GITHUB_TOKEN}"
     );
     assert_eq!(file["mcpServers"]["probe"]["command"], "node");
-    let output = sandbox2
-        .program(&cli)
-        .env("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1")
-        .env("DISABLE_AUTOUPDATER", "1")
-        .env("MCP_TIMEOUT", "30000")
-        .env("GITHUB_TOKEN", stored(&sandbox2, "GITHUB_TOKEN"))
-        .timeout(std::time::Duration::from_secs(120))
-        .args(["mcp", "get", "probe"])
-        .output()
-        .unwrap();
-    let (stdout, stderr) = text(&output);
-    assert!(stdout.contains("Connected"), "{stdout}{stderr}");
-    let seen = fs_err::read_to_string(&probe_out2).unwrap();
-    let last: Value = serde_json::from_str(seen.lines().last().unwrap()).unwrap();
-    assert_eq!(last["GITHUB_TOKEN"], token.as_str());
+    let exported = stored(&sandbox, "GITHUB_TOKEN");
+    claude_get_probe(&sandbox, &cli, &[("GITHUB_TOKEN", &exported)]);
+    assert_eq!(probe_received(&probe_out), token);
 }
