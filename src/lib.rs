@@ -7,6 +7,7 @@
 //! out, recording every access in the [`audit`] trail. The [`cli`] sits on
 //! top; no other module prints or exits.
 
+pub mod adopt;
 pub mod apply;
 pub mod audit;
 pub mod check;
@@ -19,6 +20,7 @@ pub mod inventory;
 pub mod manifest;
 pub mod observe;
 pub mod plan;
+pub mod scan;
 pub mod secret_file;
 pub mod secret_patterns;
 pub mod shell;

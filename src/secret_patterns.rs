@@ -5,7 +5,8 @@
 //! validator runs every string literal through [`detect`] and rejects the
 //! ones that look like a token, and a later `mcpctl scan` will run client
 //! configuration files through the same function to find the plaintext
-//! tokens that the credentials guide warns about.
+//! tokens that the credentials guide warns about (`mcpctl scan`, which
+//! also uses [`detect_named`] where it knows the variable's name).
 //!
 //! # What is detected
 //!
@@ -30,8 +31,20 @@
 //! | `sentry-org-token` | `sntrys_` + 30 or more base64 characters |
 //! | `sentry-user-token` | `sntryu_` + 64 hex digits |
 //! | `google-api-key` | `AIza` + exactly 35 letters/digits/`-`/`_` |
+//! | `slack-app-token` | `xapp-` + 20 or more letters/digits/`-`, with at least 8 digits |
+//! | `posthog-personal-api-key` | `phx_` + 40 or more letters/digits |
+//! | `notion-token` | `ntn_` or `secret_` + 40 or more letters/digits, with a digit |
+//! | `figma-token` | `figd_` + 40 or more letters/digits/`-`/`_` |
+//! | `atlassian-api-token` | `ATATT` or `ATCTT` + 60 or more base64 characters, with a digit |
+//! | `zapier-api-key` | `sk-ak-` + 20 or more letters/digits/`-`/`_` |
+//! | `zapier-mcp-url` | `mcp.zapier.com/api/mcp/s/` + a secret path segment |
+//! | `terraform-cloud-token` | 14 letters/digits, `.atlasv1.`, 60 or more letters/digits/`-`/`_` |
+//! | `azure-devops-pat` | 84 letters/digits with `AZDO` at offset 76 |
+//! | `jwt` | `eyJ….eyJ….…` (a Kubernetes service-account token, among others) |
+//! | `huggingface-token`, `groq-api-key`, `xai-api-key`, `perplexity-api-key` | `hf_`, `gsk_`, `xai-`, `pplx-` + a long body |
 //! | `private-key` | `-----BEGIN … PRIVATE KEY-----` |
 //! | `url-password` | `scheme://user:password@host` with a non-empty password |
+//! | `connection-string-password` | `Password=…;` / `Pwd=…;` in a `key=value;` connection string |
 //!
 //! A token is found anywhere inside the value (`Bearer ghp_…`,
 //! `--token=ghp_…`), but only where it starts a word: the character before a
@@ -48,10 +61,13 @@
 //!
 //! # Limits
 //!
-//! Secrets without a recognizable prefix (an Azure DevOps PAT, a random
-//! password outside a URL) are not found: there is no entropy guessing,
-//! because false alarms on ordinary values would teach people to ignore the
-//! check. A match says "this looks like", never "this is".
+//! [`detect`] finds only shapes: secrets without a recognizable prefix (an
+//! older Azure DevOps PAT, an AWS secret key, a random password outside a
+//! URL) pass it, because false alarms on ordinary values would teach people
+//! to ignore the check. [`detect_named`] adds those, and an entropy rule,
+//! only where the value's name says it is a secret (`*TOKEN*`, `*KEY`,
+//! `*SECRET*`, `*PASSWORD*`, …). A match says "this looks like", never
+//! "this is".
 
 use std::ops::Range;
 
@@ -93,6 +109,11 @@ pub fn detect_all(value: &str) -> Vec<SecretMatch> {
     }
     found.extend(private_keys(value));
     found.extend(url_passwords(value));
+    found.extend(terraform_tokens(value));
+    found.extend(azure_devops_pats(value));
+    found.extend(jwts(value));
+    found.extend(connection_string_passwords(value));
+    found.extend(zapier_mcp_urls(value));
     found.sort_by_key(|m| (m.range.start, m.range.end));
     // One secret may satisfy two rules (`sk-ant-…` is also `sk-…`): keep the
     // first, more specific, rule for each start.
@@ -168,9 +189,9 @@ fn has_digit(body: &str) -> bool {
 fn slack_digits(body: &str) -> bool {
     body.bytes().filter(u8::is_ascii_digit).count() >= 8
 }
-/// `sk-ant-…` has its own rule.
+/// `sk-ant-…` (Anthropic) and `sk-ak-…` (Zapier) have their own rules.
 fn not_anthropic(body: &str) -> bool {
-    has_digit(body) && !body.starts_with("ant-")
+    has_digit(body) && !body.starts_with("ant-") && !body.starts_with("ak-")
 }
 
 const PREFIX_RULES: &[PrefixRule] = &[
@@ -309,6 +330,96 @@ const PREFIX_RULES: &[PrefixRule] = &[
         exact: Some(35),
         check: any,
     },
+    PrefixRule {
+        id: "slack-app-token",
+        description: "a Slack app-level token",
+        prefixes: &["xapp-"],
+        body: alnum_dash,
+        min: 20,
+        exact: None,
+        check: slack_digits,
+    },
+    PrefixRule {
+        id: "posthog-personal-api-key",
+        description: "a PostHog personal API key",
+        prefixes: &["phx_"],
+        body: alnum,
+        min: 40,
+        exact: None,
+        check: any,
+    },
+    PrefixRule {
+        id: "notion-token",
+        description: "a Notion integration token",
+        prefixes: &["ntn_", "secret_"],
+        body: alnum,
+        min: 40,
+        exact: None,
+        check: has_digit,
+    },
+    PrefixRule {
+        id: "figma-token",
+        description: "a Figma personal access token",
+        prefixes: &["figd_"],
+        body: alnum_dash_underscore,
+        min: 40,
+        exact: None,
+        check: any,
+    },
+    PrefixRule {
+        id: "atlassian-api-token",
+        description: "an Atlassian API token",
+        prefixes: &["ATATT", "ATCTT"],
+        body: base64ish,
+        min: 60,
+        exact: None,
+        check: has_digit,
+    },
+    PrefixRule {
+        id: "zapier-api-key",
+        description: "a Zapier API key",
+        prefixes: &["sk-ak-"],
+        body: alnum_dash_underscore,
+        min: 20,
+        exact: None,
+        check: any,
+    },
+    PrefixRule {
+        id: "huggingface-token",
+        description: "a Hugging Face access token",
+        prefixes: &["hf_"],
+        body: alnum,
+        min: 34,
+        exact: None,
+        check: any,
+    },
+    PrefixRule {
+        id: "groq-api-key",
+        description: "a Groq API key",
+        prefixes: &["gsk_"],
+        body: alnum,
+        min: 40,
+        exact: None,
+        check: any,
+    },
+    PrefixRule {
+        id: "xai-api-key",
+        description: "an xAI API key",
+        prefixes: &["xai-"],
+        body: alnum,
+        min: 70,
+        exact: None,
+        check: any,
+    },
+    PrefixRule {
+        id: "perplexity-api-key",
+        description: "a Perplexity API key",
+        prefixes: &["pplx-"],
+        body: alnum,
+        min: 40,
+        exact: None,
+        check: any,
+    },
 ];
 
 /// Words that mark a value as an example rather than a credential.
@@ -320,10 +431,13 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "redacted",
     "dummy",
     "fake",
+    "replace",
+    "insert",
+    "here",
 ];
 
 /// Whether a would-be secret is a placeholder as documentation writes them.
-fn is_placeholder(body: &str) -> bool {
+pub fn is_placeholder(body: &str) -> bool {
     let trimmed = body.trim();
     if trimmed.is_empty() {
         return true;
@@ -334,6 +448,8 @@ fn is_placeholder(body: &str) -> bool {
         || trimmed.contains("${")
         || trimmed.contains("{{")
         || (trimmed.starts_with('<') && trimmed.ends_with('>'))
+        || (trimmed.starts_with('{') && trimmed.ends_with('}'))
+        || trimmed.contains('…')
         || trimmed.starts_with("%(")
     {
         return true;
@@ -345,6 +461,23 @@ fn is_placeholder(body: &str) -> bool {
         return true;
     }
     let lower = trimmed.to_ascii_lowercase();
+    // Whole values that only name what belongs there.
+    if matches!(
+        lower.as_str(),
+        "password"
+            | "passwd"
+            | "pass"
+            | "pw"
+            | "pwd"
+            | "secret"
+            | "token"
+            | "key"
+            | "apikey"
+            | "api_key"
+            | "changeit"
+    ) {
+        return true;
+    }
     PLACEHOLDER_WORDS.iter().any(|w| lower.contains(w))
 }
 
@@ -357,7 +490,7 @@ fn private_keys(value: &str) -> Vec<SecretMatch> {
             continue;
         };
         let label = &header[..close];
-        if label.ends_with("PRIVATE KEY") && label.len() <= 40 {
+        if label.ends_with("PRIVATE KEY") && label.len() <= 40 && !label.contains('…') {
             let end = start + "-----BEGIN ".len() + close + "-----".len();
             found.push(SecretMatch {
                 rule: "private-key",
@@ -409,6 +542,364 @@ fn url_passwords(value: &str) -> Vec<SecretMatch> {
         });
     }
     found
+}
+
+/// Whether `value[start..]` starts a word (the byte before is no letter or
+/// digit).
+fn word_start(value: &str, start: usize) -> bool {
+    !value[..start]
+        .chars()
+        .next_back()
+        .is_some_and(|c| c.is_ascii_alphanumeric())
+}
+
+/// The length of the run of `body` characters at the start of `text`.
+fn run(text: &str, body: fn(char) -> bool) -> usize {
+    text.find(|c| !body(c)).unwrap_or(text.len())
+}
+
+/// Terraform Cloud / HCP Terraform API tokens: 14 letters/digits,
+/// `.atlasv1.`, then 60 or more letters/digits/`-`/`_`.
+fn terraform_tokens(value: &str) -> Vec<SecretMatch> {
+    let mut found = Vec::new();
+    for (dot, _) in value.match_indices(".atlasv1.") {
+        let before = value[..dot]
+            .chars()
+            .rev()
+            .take_while(char::is_ascii_alphanumeric)
+            .count();
+        let after = run(&value[dot + 9..], alnum_dash_underscore);
+        if before == 14 && after >= 60 && !is_placeholder(&value[dot + 9..dot + 9 + after]) {
+            found.push(SecretMatch {
+                rule: "terraform-cloud-token",
+                description: "a Terraform Cloud API token",
+                range: dot - before..dot + 9 + after,
+            });
+        }
+    }
+    found
+}
+
+/// Azure DevOps personal access tokens in the 84-character format, which
+/// carries `AZDO` at offset 76. (The older 52-character tokens have no
+/// marker: [`detect_named`] finds them by their variable's name.)
+fn azure_devops_pats(value: &str) -> Vec<SecretMatch> {
+    let mut found = Vec::new();
+    for (marker, _) in value.match_indices("AZDO") {
+        let Some(start) = marker.checked_sub(76) else {
+            continue;
+        };
+        let end = marker + 8;
+        if end > value.len() || !word_start(value, start) {
+            continue;
+        }
+        let token = &value[start..end];
+        let longer = value[end..].starts_with(|c: char| c.is_ascii_alphanumeric());
+        if token.chars().all(|c| c.is_ascii_alphanumeric()) && !longer && !is_placeholder(token) {
+            found.push(SecretMatch {
+                rule: "azure-devops-pat",
+                description: "an Azure DevOps personal access token",
+                range: start..end,
+            });
+        }
+    }
+    found
+}
+
+/// JSON Web Tokens (`eyJ….eyJ….…`), such as a Kubernetes service-account
+/// bearer token.
+fn jwts(value: &str) -> Vec<SecretMatch> {
+    let mut found = Vec::new();
+    for (start, _) in value.match_indices("eyJ") {
+        if !word_start(value, start) {
+            continue;
+        }
+        let base64url = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+        let header = run(&value[start..], base64url);
+        let rest = &value[start + header..];
+        let Some(rest) = rest.strip_prefix(".eyJ") else {
+            continue;
+        };
+        let payload = 3 + run(rest, base64url);
+        let Some(rest) = rest[payload - 3..].strip_prefix('.') else {
+            continue;
+        };
+        let signature = run(rest, base64url);
+        if header >= 10 && payload >= 10 && signature >= 10 {
+            let end = start + header + 1 + payload + 1 + signature;
+            found.push(SecretMatch {
+                rule: "jwt",
+                description: "a JSON Web Token (e.g. a Kubernetes service-account token)",
+                range: start..end,
+            });
+        }
+    }
+    found
+}
+
+/// `Password=…;` / `Pwd=…;` in ADO.NET/ODBC-style connection strings.
+fn connection_string_passwords(value: &str) -> Vec<SecretMatch> {
+    let lower = value.to_ascii_lowercase();
+    let mut found = Vec::new();
+    for key in ["password=", "pwd="] {
+        for (at, _) in lower.match_indices(key) {
+            // Only inside a `k=v;k=v` string: a `;` before, or a `;` after.
+            if !word_start(value, at) || !value.contains(';') {
+                continue;
+            }
+            let start = at + key.len();
+            let len = value[start..]
+                .find(|c: char| c == ';' || c == '"' || c == '\'' || c.is_whitespace())
+                .unwrap_or(value.len() - start);
+            let password = &value[start..start + len];
+            if len == 0 || is_placeholder(password) {
+                continue;
+            }
+            found.push(SecretMatch {
+                rule: "connection-string-password",
+                description: "a connection string with a password in it",
+                range: at..start + len,
+            });
+        }
+    }
+    found
+}
+
+/// Zapier MCP server URLs, whose path carries the secret:
+/// `https://mcp.zapier.com/api/mcp/s/<secret>/…`.
+fn zapier_mcp_urls(value: &str) -> Vec<SecretMatch> {
+    let mut found = Vec::new();
+    for marker in ["mcp.zapier.com/api/mcp/s/", "actions.zapier.com/mcp/"] {
+        for (at, _) in value.match_indices(marker) {
+            let start = at + marker.len();
+            let len = run(&value[start..], base64ish);
+            if len >= 20 && !is_placeholder(&value[start..start + len]) {
+                found.push(SecretMatch {
+                    rule: "zapier-mcp-url",
+                    description: "a Zapier MCP server URL (its path is the secret)",
+                    range: at..start + len,
+                });
+            }
+        }
+    }
+    found
+}
+
+/// Every secret-looking part of `value`, knowing it is the value of the
+/// variable, header or flag `name` (`GITHUB_TOKEN`, `Authorization`,
+/// `--api-key`).
+///
+/// On top of [`detect_all`], a name that says "secret" (it contains
+/// `TOKEN`, `SECRET`, `KEY`, `PASSWORD`, `PASSWD`, `PAT`, `CREDENTIAL` or is
+/// `Authorization`) makes these count too: an AWS secret access key, an
+/// Azure DevOps PAT in the older 52-character format, and any other value
+/// that is long and random enough (rule `generic-secret`: 16 or more
+/// characters of at least 3 bits of entropy each, or 8 or more for a
+/// password). References, placeholders, paths, URLs, numbers and words do
+/// not count.
+pub fn detect_named(name: &str, value: &str) -> Vec<SecretMatch> {
+    let found = detect_all(value);
+    if !found.is_empty() || !is_secret_name(name) {
+        return found;
+    }
+    let upper = name.to_ascii_uppercase();
+    // `Bearer …`, `token …`, `Basic …`: the credential is the last word.
+    let start = value.rfind(' ').map_or(0, |i| i + 1);
+    let scheme = value[..start].trim();
+    if !scheme.is_empty() && !scheme.chars().all(|c| c.is_ascii_alphabetic()) {
+        return found;
+    }
+    let candidate = &value[start..];
+    if candidate.is_empty()
+        || is_placeholder(candidate)
+        || candidate.contains(['$', '{', '}', '/', '\\', ':', '<', '>'])
+        || candidate.parse::<f64>().is_ok()
+        || matches!(
+            candidate.to_ascii_lowercase().as_str(),
+            "true" | "false" | "null" | "none"
+        )
+    {
+        // A path, a URL (passwords in URLs are `url-password`), a number.
+        if !(candidate.contains('/')
+            && upper.contains("AWS")
+            && upper.contains("SECRET")
+            && aws_secret_shape(candidate))
+        {
+            return found;
+        }
+    }
+    let range = start..value.len();
+    let (rule, description) = if upper.contains("SECRET_ACCESS_KEY") || upper.contains("AWS_SECRET")
+    {
+        if !aws_secret_shape(candidate) {
+            return found;
+        }
+        ("aws-secret-access-key", "an AWS secret access key")
+    } else if candidate.len() == 52
+        && candidate
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || ('2'..='7').contains(&c))
+        && (upper.contains("PAT") || upper.contains("AZURE") || upper.contains("DEVOPS"))
+    {
+        ("azure-devops-pat", "an Azure DevOps personal access token")
+    } else if looks_random(candidate, is_password_name(&upper)) {
+        (
+            "generic-secret",
+            "a random-looking value of a secret-named variable",
+        )
+    } else {
+        return found;
+    };
+    vec![SecretMatch {
+        rule,
+        description,
+        range,
+    }]
+}
+
+fn aws_secret_shape(value: &str) -> bool {
+    value.len() == 40
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '/' || c == '+')
+        && value.chars().any(|c| c.is_ascii_digit())
+        && value.chars().any(|c| c.is_ascii_uppercase())
+}
+
+/// Whether a variable, header or flag name says its value is a secret.
+pub fn is_secret_name(name: &str) -> bool {
+    let upper = name
+        .trim_start_matches('-')
+        .to_ascii_uppercase()
+        .replace('-', "_");
+    if upper == "AUTHORIZATION" || upper == "PROXY_AUTHORIZATION" {
+        return true;
+    }
+    let words: Vec<&str> = upper.split('_').collect();
+    // `GITHUB_TOKEN_PATH`, `SSH_KEY_FILE`, `AWS_ACCESS_KEY_ID`,
+    // `POSTHOG_PUBLIC_KEY`: about a secret, not one.
+    let last = words.last().copied().unwrap_or_default();
+    if matches!(
+        last,
+        "PATH"
+            | "FILE"
+            | "DIR"
+            | "ID"
+            | "NAME"
+            | "TYPE"
+            | "URL"
+            | "HOST"
+            | "PORT"
+            | "REGION"
+            | "ENV"
+            | "VAR"
+            | "HEADER"
+            | "EXPIRY"
+            | "EXPIRES"
+            | "LENGTH"
+    ) || words.contains(&"PUBLIC")
+    {
+        return false;
+    }
+    words.iter().any(|w| {
+        matches!(
+            *w,
+            "PAT" | "PASSWORD" | "PASSWD" | "PWD" | "CREDENTIAL" | "CREDENTIALS"
+        ) || w.contains("TOKEN")
+            || w.contains("SECRET")
+            || w.ends_with("KEY")
+            || w.starts_with("APIKEY")
+    })
+}
+
+fn is_password_name(upper: &str) -> bool {
+    upper.contains("PASSWORD") || upper.contains("PASSWD") || upper.contains("PWD")
+}
+
+/// Long enough, letters and digits, no characters of code or markup, not
+/// made of words (`GITHUB_PERSONAL_ACCESS_TOKEN`, `gnome-keyring-daemon`,
+/// `ctx.secrets`), and high Shannon entropy.
+fn looks_random(value: &str, password: bool) -> bool {
+    let has_digit = value.chars().any(|c| c.is_ascii_digit());
+    let has_letter = value.chars().any(|c| c.is_ascii_alphabetic());
+    let code = value.contains([
+        '(', ')', '&', '[', ']', ',', ';', '"', '\'', '`', '<', '>', '{', '}', '$', '\\', '|', '*',
+    ]);
+    let words = value.split(['_', '.', '-']).all(|w| {
+        w.chars().all(|c| c.is_ascii_alphabetic()) || w.chars().all(|c| c.is_ascii_digit())
+    });
+    if !has_digit || !has_letter || code || words {
+        return false;
+    }
+    let len = value.chars().count();
+    let classes = [
+        value.chars().any(|c| c.is_ascii_lowercase()),
+        value.chars().any(|c| c.is_ascii_uppercase()),
+        value.chars().any(|c| c.is_ascii_digit()),
+        value.chars().any(|c| !c.is_ascii_alphanumeric()),
+    ]
+    .into_iter()
+    .filter(|x| *x)
+    .count();
+    let entropy = shannon_entropy(value);
+    if value.contains(char::is_whitespace) || classes < 2 {
+        return false;
+    }
+    (len >= 16 && entropy >= 3.0) || (password && len >= 8 && entropy >= 2.5)
+}
+
+/// Bits per character.
+fn shannon_entropy(value: &str) -> f64 {
+    let mut counts = std::collections::BTreeMap::new();
+    let mut total = 0usize;
+    for c in value.chars() {
+        *counts.entry(c).or_insert(0usize) += 1;
+        total += 1;
+    }
+    counts
+        .values()
+        .map(|&n| {
+            let p = n as f64 / total as f64;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// A safe way to mention a found secret: a short prefix and the length,
+/// e.g. `ghp_… (40 chars)`. The prefix is the token's own fixed prefix or
+/// URL scheme when it has one (`ghp_`, `xoxb-`, `postgres://`), else its
+/// first two characters.
+pub fn redacted(secret: &str) -> String {
+    let len = secret.chars().count();
+    let head: String = secret.chars().take(16).collect();
+    let prefix_len = if let Some(scheme) = head.find("://") {
+        scheme + 3
+    } else {
+        head.char_indices()
+            .filter(|(_, c)| matches!(c, '_' | '-' | '.' | '='))
+            .map(|(i, c)| i + c.len_utf8())
+            .rfind(|&end| end <= 12 && end * 2 <= len)
+            .unwrap_or_else(|| head.char_indices().nth(2).map_or(head.len(), |(i, _)| i))
+    };
+    format!("{}… ({len} chars)", &secret[..prefix_len])
+}
+
+/// Random-looking values for tests, built at run time so that no
+/// secret-shaped literal sits in the repository.
+#[cfg(test)]
+pub(crate) fn test_random(seed: u64, len: usize) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut state = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    (0..len)
+        .map(|_| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ALPHABET[(state >> 33) as usize % ALPHABET.len()] as char
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -555,7 +1046,7 @@ mod tests {
 
     #[test]
     fn private_key() {
-        let pem = format!("-----BEGIN {}PRIVATE KEY-----\nMII", "RSA ");
+        let pem = format!("-----BEGIN {}KEY-----\nMII", "RSA PRIVATE ");
         assert_eq!(rule(&pem), Some("private-key"));
         assert_eq!(rule("-----BEGIN PUBLIC KEY-----"), None);
         assert_eq!(rule("-----BEGIN CERTIFICATE-----"), None);
@@ -617,5 +1108,129 @@ mod tests {
         let all = detect_all(&format!("{b} and {a}"));
         let rules: Vec<_> = all.iter().map(|m| m.rule).collect();
         assert_eq!(rules, ["aws-access-key-id", "github-classic-pat"]);
+    }
+
+    #[test]
+    fn providers_of_the_guide() {
+        let cases = [
+            (
+                format!("xapp-1-A{}-{}", rep("1", 10), rep("ab", 20)),
+                "slack-app-token",
+            ),
+            (
+                format!("phx_{}", rep("aB1", 15)),
+                "posthog-personal-api-key",
+            ),
+            (format!("ntn_{}", rep("aB1", 15)), "notion-token"),
+            (format!("secret_{}", rep("aB1", 15)), "notion-token"),
+            (format!("figd_{}", rep("aB1-", 11)), "figma-token"),
+            (format!("ATATT3x{}", rep("aB1_", 20)), "atlassian-api-token"),
+            (format!("sk-ak-{}", rep("aB1", 10)), "zapier-api-key"),
+            (format!("hf_{}", rep("aB1", 12)), "huggingface-token"),
+            (format!("gsk_{}", rep("aB1", 15)), "groq-api-key"),
+            (format!("pplx-{}", rep("aB1", 15)), "perplexity-api-key"),
+            (
+                format!("{}.atlasv1.{}", rep("aB1", 4) + "xy", rep("aB1_", 16)),
+                "terraform-cloud-token",
+            ),
+            (
+                format!("{}AZDO{}", rep("aB1", 25) + "x", "Zz9q"),
+                "azure-devops-pat",
+            ),
+            (
+                format!(
+                    "eyJ{}.eyJ{}.{}",
+                    rep("hbGc", 5),
+                    rep("pc3M", 8),
+                    rep("sig_", 8)
+                ),
+                "jwt",
+            ),
+            (
+                format!("Server=db;User Id=app;Password={};", "s3cr3t-Val"),
+                "connection-string-password",
+            ),
+            (
+                format!("https://mcp.zapier.com/api/mcp/s/{}/mcp", rep("Zm9v", 8)),
+                "zapier-mcp-url",
+            ),
+        ];
+        for (value, id) in &cases {
+            assert_eq!(rule(value), Some(*id), "{id}");
+        }
+        assert_eq!(rule("Password=<password>;Server=db"), None);
+        assert_eq!(
+            rule("https://mcp.zapier.com/api/mcp/s/your-key-here/mcp"),
+            None
+        );
+        assert_eq!(rule("secret_key_base"), None);
+        assert_eq!(rule("eyJhbGciOi"), None);
+    }
+
+    #[test]
+    fn named_values() {
+        let random = test_random(1, 26);
+        let m = &detect_named("COMPOSIO_API_KEY", &random)[0];
+        assert_eq!(
+            (m.rule, m.range.clone()),
+            ("generic-secret", 0..random.len())
+        );
+        let bearer = format!("Bearer {random}");
+        assert_eq!(
+            detect_named("Authorization", &bearer)[0].range,
+            7..bearer.len()
+        );
+        assert_eq!(
+            detect_named(
+                "AWS_SECRET_ACCESS_KEY",
+                &format!("wJal{}", rep("rXUt/K7M", 4) + "EXa1")
+            )[0]
+            .rule,
+            "aws-secret-access-key"
+        );
+        assert_eq!(
+            detect_named("AZURE_DEVOPS_EXT_PAT", &rep("abcd2345ef67", 5)[..52])[0].rule,
+            "azure-devops-pat"
+        );
+        assert_eq!(
+            detect_named("DB_PASSWORD", "Tr0ub4dor+3x")[0].rule,
+            "generic-secret"
+        );
+        // Not secrets: wrong name, references, placeholders, paths, words.
+        for (name, value) in [
+            ("GITHUB_TOOLSETS", random.as_str()),
+            ("GITHUB_TOKEN", "${GITHUB_TOKEN}"),
+            ("GITHUB_TOKEN", "${env:GITHUB_TOKEN}"),
+            ("GITHUB_TOKEN", "{env:GITHUB_TOKEN}"),
+            ("GITHUB_TOKEN", "your-token-here"),
+            ("GITHUB_TOKEN", "<token>"),
+            ("API_KEY", "xxxxxxxxxxxxxxxxxxxxxxxx"),
+            ("SSH_KEY_PATH", "/home/me/.ssh/id_ed25519_1234"),
+            ("GITHUB_TOKEN", "/run/secrets/github-token-2024"),
+            ("TOKEN_EXPIRY", "1234567890123456"),
+            ("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE"),
+            ("POSTHOG_PUBLIC_KEY", random.as_str()),
+            ("SECRET", "short"),
+            ("API_KEY", "aaaaaaaaaaaaaaaaaaaaaaa1"),
+        ] {
+            assert_eq!(detect_named(name, value), vec![], "{name}={value}");
+        }
+        assert!(is_secret_name("--api-key"));
+        assert!(is_secret_name("X-API-Key"));
+        assert!(!is_secret_name("--verbose"));
+    }
+
+    #[test]
+    fn redaction_keeps_a_short_prefix_and_the_length() {
+        assert_eq!(
+            redacted(&format!("ghp_{}", rep("A", 36))),
+            "ghp_… (40 chars)"
+        );
+        assert_eq!(
+            redacted(&format!("github_pat_{}", rep("A1", 20))),
+            "github_pat_… (51 chars)"
+        );
+        assert_eq!(redacted("postgres://u:pw@h/db"), "postgres://… (20 chars)");
+        assert_eq!(redacted("q7fK2pX9mq7fK2pX9"), "q7… (17 chars)");
     }
 }

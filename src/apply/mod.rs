@@ -69,6 +69,9 @@ pub struct Context<'a> {
     pub progress: &'a mut dyn FnMut(Progress),
     /// The client file description for each path in the plan (format, table).
     pub files: &'a [ClientFile],
+    /// Whether written entries become mcpctl's (recorded in the state).
+    /// `false` for `mcpctl import`, which edits the user's own entries.
+    pub record_ownership: bool,
 }
 
 /// What apply did.
@@ -270,7 +273,7 @@ fn apply_file(
             }
         }
     }
-    for change in changes {
+    for change in changes.iter().filter(|_| ctx.record_ownership) {
         let Target::Entry {
             client,
             scope,

@@ -111,6 +111,7 @@ fn run(
             audit: &audit,
             progress: &mut progress,
             files,
+            record_ownership: true,
         },
     );
     (result, events)

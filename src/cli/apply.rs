@@ -89,6 +89,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
             audit: &audit,
             progress: &mut progress,
             files: &files,
+            record_ownership: true,
         },
     )?;
     install_audit_settings(&workspace, &audit)?;

@@ -4,7 +4,7 @@
 //!
 //! Exit codes (as DESIGN.md and Terraform): `0` success and nothing to
 //! change, `1` error, `2` changes pending (`plan --detailed-exitcode`), `3`
-//! the job ran and found problems (`check`, `plan --fail-on-overdue`).
+//! the job ran and found problems (`check`, `scan`, `plan --fail-on-overdue`).
 
 mod apply;
 mod audit;
@@ -13,11 +13,13 @@ mod clients;
 mod complete;
 mod env;
 mod exec;
+mod import;
 mod plan;
 mod reference;
 mod render;
 mod revoke;
 mod rotate;
+mod scan;
 mod schema;
 mod secret_input;
 mod validate;
@@ -71,6 +73,10 @@ enum Command {
     Revoke(revoke::Args),
     /// Validate every credential, client file, client version and (optionally) server at once
     Check(check::Args),
+    /// Move plaintext secrets of client files into the OS store; rewrite their entries to reference them
+    Import(import::Args),
+    /// Find plaintext secrets in client files, shell history or a repository (exit 3 when found)
+    Scan(scan::Args),
     /// Print the shell completion script (completes names from the manifest too)
     Completions(complete::Args),
     /// Write the man pages and the Markdown command reference
@@ -104,6 +110,8 @@ pub fn main() -> ExitCode {
         Command::Audit(args) => audit::run(args),
         Command::Revoke(args) => revoke::run(cli.manifest.as_deref(), args),
         Command::Check(args) => check::run(cli.manifest.as_deref(), args),
+        Command::Scan(args) => scan::run(args),
+        Command::Import(args) => import::run(args),
         Command::Completions(args) => complete::run(args),
         Command::GenerateReference(args) => reference::run(args),
     };

@@ -136,6 +136,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
             audit: &audit,
             progress: &mut progress,
             files: &files,
+            record_ownership: true,
         },
     )?;
 

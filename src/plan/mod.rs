@@ -21,6 +21,7 @@ use serde_json::Value;
 
 pub use compute::{Options, compute};
 pub use desired::{Desired, DesiredBlock, DesiredFile, desired, targets};
+pub use redact::redact;
 pub use rotation::{Rotation, RotationStatus, rotation};
 
 use crate::client::ClientFile;

@@ -4,6 +4,7 @@
 mod fixtures;
 mod support;
 
+mod adopt;
 mod apply_loop;
 mod audit;
 mod canary;

@@ -1,0 +1,283 @@
+//! `mcpctl import`: move the plaintext secrets of client files into the OS
+//! credential store and rewrite the entries to reference them — shown as a
+//! redacted plan first, applied only on confirmation.
+//!
+//! Entries stay the user's (no ownership is recorded); `mcpctl init
+//! --from-clients` then `mcpctl apply --adopt` bring them under a manifest.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+
+use miette::IntoDiagnostic;
+
+use super::apply::confirm;
+use super::render::plan::{Context as View, render};
+use super::render::{Style, display_path};
+use super::workspace::configured_audit_log;
+use super::{Outcome, use_color};
+use crate::adopt::import::{Collision, ImportPlan, Options, Resolve, plan};
+use crate::apply::{self, ApplyError, Context, Progress, SecretSource};
+use crate::audit::{Actor, host_name};
+use crate::client::Launcher;
+use crate::document::Document;
+use crate::host::Host;
+use crate::manifest::{Credential, Delivery, Manifest};
+use crate::observe::read_text;
+use crate::plan::{Action, Change, Target};
+use crate::scan::{ScanTarget, client_files};
+use crate::state::State;
+use crate::store::{CredentialStore, KeyringStore, Secret, StoreError};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// How rewritten entries reach their secrets: `exec` (mcpctl reads the
+    /// store at launch) or `env-ref` (the client's own reference syntax)
+    #[arg(long, value_enum, default_value = "exec")]
+    delivery: DeliveryArg,
+
+    /// Store a value under another name: `VAR=NAME`, `SERVER/VAR=NAME` or
+    /// `CLIENT/SERVER/VAR=NAME` (resolves a name that already holds a
+    /// different value)
+    #[arg(long = "rename", value_name = "KEY=NAME", value_parser = parse_rename)]
+    renames: Vec<(String, String)>,
+
+    /// Apply without asking for confirmation
+    #[arg(long)]
+    auto_approve: bool,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum DeliveryArg {
+    Exec,
+    EnvRef,
+}
+
+fn parse_rename(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((key, name)) if !key.is_empty() && !name.is_empty() => {
+            Ok((key.to_owned(), name.to_owned()))
+        }
+        _ => Err(format!("expected KEY=NAME, got `{text}`")),
+    }
+}
+
+/// Asks for another name on the terminal; without one, gives up (the
+/// error names `--rename`).
+struct AskOnTerminal;
+
+impl Resolve for AskOnTerminal {
+    fn rename(&mut self, collision: &Collision) -> Option<String> {
+        if !std::io::stdin().is_terminal() {
+            return None;
+        }
+        eprintln!(
+            "`{}` already holds a different value ({}); the value in {} needs another name.",
+            collision.name, collision.other, collision.source
+        );
+        eprint!("Store it as (empty to stop): ");
+        std::io::stderr().flush().ok()?;
+        let mut answer = String::new();
+        std::io::stdin().lock().read_line(&mut answer).ok()?;
+        let answer = answer.trim();
+        (!answer.is_empty()).then(|| answer.to_owned())
+    }
+}
+
+/// The values found in the files, by credential name.
+struct Found(BTreeMap<String, Secret>);
+
+impl SecretSource for Found {
+    fn secret_for(&mut self, credential: &Credential) -> Result<Secret, ApplyError> {
+        self.0
+            .remove(&credential.name)
+            .ok_or_else(|| ApplyError::MissingSecret {
+                credential: credential.name.clone(),
+                hint: "run `mcpctl import` again".to_owned(),
+            })
+    }
+}
+
+pub fn run(args: Args) -> miette::Result<Outcome> {
+    let host = Host::from_process()?;
+    let cwd = std::env::current_dir().into_diagnostic()?;
+    let current_exe = std::env::current_exe().into_diagnostic()?;
+    let state_dir = host.state_dir();
+    let user = host.user()?;
+    let store = KeyringStore::open(&user)?;
+    let mut documents = Vec::new();
+    for target in client_files(&host, &cwd) {
+        let ScanTarget::Client { file, .. } = target else {
+            continue;
+        };
+        if let Some(text) = read_text(&file.path)? {
+            let document = Document::parse(&file.path, text, file.format)?;
+            documents.push((file, document));
+        }
+    }
+    let renames: BTreeMap<String, String> = args.renames.into_iter().collect();
+    let launcher =
+        |file: &crate::client::ClientFile| Launcher::for_scope(file.scope, &host, &current_exe);
+    let stored = |name: &str| -> Result<Option<Secret>, StoreError> { store.get(name) };
+    let options = Options {
+        delivery: match args.delivery {
+            DeliveryArg::Exec => Delivery::Exec,
+            DeliveryArg::EnvRef => Delivery::EnvRef,
+        },
+        renames: &renames,
+        launcher: &launcher,
+        stored: &stored,
+    };
+    let mut imported = plan(&documents, &options, &mut AskOnTerminal, PathBuf::new())?;
+    let style = Style { color: use_color() };
+    print!("{}", describe(&imported, &host, store.name(), style));
+    if imported.plan.changes.is_empty() {
+        return Ok(Outcome::Success);
+    }
+    if !args.auto_approve {
+        confirm(
+            "Store these values and rewrite these entries?",
+            "mcpctl import --auto-approve",
+        )?;
+    }
+    let _lock = crate::fs::DirLock::acquire(&state_dir, || {
+        eprintln!("waiting for another mcpctl command to finish…");
+    })
+    .into_diagnostic()?;
+    let credentials = imported.credentials();
+    let mut found = Found(BTreeMap::new());
+    for m in imported.moves.drain(..) {
+        if !m.present {
+            imported.plan.changes.insert(
+                0,
+                Change {
+                    target: Target::Credential {
+                        name: m.credential.name.clone(),
+                        store: store.name().to_owned(),
+                    },
+                    action: Action::Create,
+                    before: None,
+                    after: None,
+                    before_digest: None,
+                    file_fingerprint: None,
+                    notes: Vec::new(),
+                    rotation: None,
+                },
+            );
+            found.0.insert(m.credential.name.clone(), m.secret);
+        }
+    }
+    let actor = Actor {
+        user,
+        host: host_name(),
+        pid: std::process::id(),
+        command: "import".to_owned(),
+        manifest: None,
+        git_commit: None,
+    };
+    let audit = configured_audit_log(&host, &state_dir, actor);
+    let mut progress = |event: Progress| match event {
+        Progress::StoredCredential { name } => eprintln!("stored `{name}` in the {}", store.name()),
+        Progress::WroteFile { path, .. } => {
+            eprintln!("wrote `{}`", display_path(&path, &host.home));
+        }
+        Progress::UpdatedState { .. } => {}
+    };
+    let report = apply::apply(
+        &imported.plan,
+        Context {
+            store: &store,
+            credentials: &credentials,
+            secrets: &mut found,
+            state_dir: &state_dir,
+            state: State::load(&state_dir)?,
+            audit: &audit,
+            progress: &mut progress,
+            files: &imported.files,
+            record_ownership: false,
+        },
+    )?;
+    println!(
+        "{}",
+        style.bold(&format!(
+            "Import complete: {} credential(s) stored, {} entr(ies) rewritten in {} file(s).",
+            report.credentials_stored, report.entries_changed, report.files_written
+        ))
+    );
+    println!(
+        "Next: `mcpctl scan` to check, `mcpctl init --from-clients` to write a manifest of these servers."
+    );
+    Ok(Outcome::Success)
+}
+
+/// The import plan for people: credentials, entry diffs (the plan
+/// renderer's), and what is left in place.
+fn describe(imported: &ImportPlan, host: &Host, store: &str, style: Style) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    if !imported.moves.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}",
+            style.bold(&format!("Credentials in the {store}:"))
+        );
+        for m in &imported.moves {
+            let sources: Vec<String> = m.sources.iter().map(ToString::to_string).collect();
+            if m.present {
+                let _ = writeln!(
+                    out,
+                    "  {} {}: already holds this value ({})",
+                    style.dim("="),
+                    m.credential.name,
+                    m.redacted
+                );
+            } else {
+                let _ = writeln!(
+                    out,
+                    "  {} {} will be stored: {}",
+                    style.green("+"),
+                    m.credential.name,
+                    m.redacted
+                );
+            }
+            let _ = writeln!(out, "      from {}", sources.join(", "));
+        }
+        out.push('\n');
+    }
+    if !imported.plan.changes.is_empty() {
+        let manifest = Manifest {
+            version: 1,
+            defaults: Default::default(),
+            clients: Vec::new(),
+            credentials: imported.credentials(),
+            servers: BTreeMap::new(),
+            audit: Default::default(),
+            shell_profiles: Vec::new(),
+        };
+        out.push_str(&render(
+            &imported.plan,
+            &manifest,
+            &host.home,
+            style,
+            View::Apply,
+        ));
+    }
+    if !imported.left.is_empty() {
+        let _ = writeln!(out, "\n{}", style.bold("Left in place:"));
+        for left in &imported.left {
+            let _ = writeln!(
+                out,
+                "  {} {} in {} [{}]: {}",
+                style.yellow("!"),
+                left.redacted,
+                left.source,
+                left.rule,
+                left.reason
+            );
+        }
+    }
+    if imported.plan.changes.is_empty() {
+        let _ = writeln!(out, "Nothing to import.");
+    }
+    out
+}
