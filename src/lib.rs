@@ -7,6 +7,7 @@
 //! out, recording every access in the [`audit`] trail. The [`cli`] sits on
 //! top; no other module prints or exits.
 
+pub mod acl;
 pub mod adopt;
 pub mod apply;
 pub mod audit;

@@ -110,13 +110,32 @@ fn mode(file: &ClientFile) -> Finding {
             ),
         }
     }
-    #[cfg(not(unix))]
+    #[cfg(windows)]
     {
-        Finding::ok(
-            "file-mode",
-            shown,
-            "in the user's profile (access-control lists are not checked)",
-        )
+        match crate::acl::readable_by_everyone(&file.path) {
+            Ok(Some(group)) => Finding::problem(
+                "file-mode",
+                Verdict::Fail,
+                &shown,
+                format!("its access-control list lets {} read it", group.name()),
+                format!(
+                    "icacls \"{shown}\" /inheritance:r /grant:r \"%USERNAME%:F\" (or remove the {} entry in the file's Security tab)",
+                    group.name()
+                ),
+            ),
+            Ok(None) => Finding::ok(
+                "file-mode",
+                &shown,
+                "readable by you, SYSTEM and Administrators only",
+            ),
+            Err(err) => Finding::problem(
+                "file-mode",
+                Verdict::Fail,
+                &shown,
+                format!("cannot read its access-control list: {err}"),
+                "check the file's owner and permissions",
+            ),
+        }
     }
 }
 
