@@ -21,6 +21,7 @@ pub mod inventory;
 pub mod manifest;
 pub mod observe;
 pub mod plan;
+pub mod remind;
 pub mod scan;
 pub mod secret_file;
 pub mod secret_patterns;

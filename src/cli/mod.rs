@@ -16,6 +16,7 @@ mod exec;
 mod import;
 mod plan;
 mod reference;
+mod remind;
 mod render;
 mod revoke;
 mod rotate;
@@ -75,6 +76,8 @@ enum Command {
     Check(check::Args),
     /// Move plaintext secrets of client files into the OS store; rewrite their entries to reference them
     Import(import::Args),
+    /// Daily desktop notifications of credentials due: `remind install`, `uninstall`, `status`, `run`
+    Remind(remind::Args),
     /// Find plaintext secrets in client files, shell history or a repository (exit 3 when found)
     Scan(scan::Args),
     /// Print the shell completion script (completes names from the manifest too)
@@ -110,6 +113,7 @@ pub fn main() -> ExitCode {
         Command::Audit(args) => audit::run(args),
         Command::Revoke(args) => revoke::run(cli.manifest.as_deref(), args),
         Command::Check(args) => check::run(cli.manifest.as_deref(), args),
+        Command::Remind(args) => remind::run(cli.manifest.as_deref(), args),
         Command::Scan(args) => scan::run(args),
         Command::Import(args) => import::run(args),
         Command::Completions(args) => complete::run(args),

@@ -34,18 +34,7 @@ struct NoManifest {
 impl Workspace {
     pub fn open(manifest_arg: Option<&Path>) -> miette::Result<Workspace> {
         let host = Host::from_process()?;
-        let path = match manifest_arg {
-            Some(path) => path.to_path_buf(),
-            None => {
-                let cwd = std::env::current_dir()
-                    .into_diagnostic()
-                    .wrap_err("cannot read the current directory")?;
-                manifest::find(&cwd).ok_or_else(|| NoManifest {
-                    file: manifest::MANIFEST_FILE,
-                    dir: cwd.display().to_string(),
-                })?
-            }
-        };
+        let path = manifest_path(manifest_arg)?;
         let loaded = manifest::load(&path)?;
         let state_dir = host.state_dir();
         Ok(Workspace {
@@ -129,6 +118,21 @@ impl Workspace {
         let plan = plan::compute(&desired, &observed, options);
         Ok((desired, observed, plan))
     }
+}
+
+/// The manifest a command uses: `-f PATH`, else the nearest `mcpctl.kdl`
+/// walking up from the current directory. Not read.
+pub fn manifest_path(manifest_arg: Option<&Path>) -> miette::Result<PathBuf> {
+    if let Some(path) = manifest_arg {
+        return Ok(path.to_path_buf());
+    }
+    let cwd = std::env::current_dir()
+        .into_diagnostic()
+        .wrap_err("cannot read the current directory")?;
+    Ok(manifest::find(&cwd).ok_or_else(|| NoManifest {
+        file: manifest::MANIFEST_FILE,
+        dir: cwd.display().to_string(),
+    })?)
 }
 
 /// The audit log with the forwarding and alert settings `apply` installed.

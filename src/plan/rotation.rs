@@ -174,20 +174,36 @@ impl Rotation {
                 source.describe(credential)
             ));
         }
-        if let Some(due) = self.due_in_days {
-            parts.push(match due {
-                d if d < 0 => format!("overdue by {}", days(-d)),
-                0 => "due today".to_owned(),
-                d => format!("due in {}", days(d)),
-            });
-        }
-        if let (Some(date), Some(left)) = (&self.expires, self.expires_in_days) {
-            parts.push(match left {
-                l if l < 0 => format!("expired on {date}"),
-                l => format!("expires {date} (in {})", days(l)),
-            });
-        }
+        parts.extend(self.due_text());
+        parts.extend(self.expiry_text());
         parts.join("; ")
+    }
+
+    /// What needs attention, in a few words ("overdue by 3 days", "expires
+    /// 2026-06-10 (in 9 days)"), when the status is a warning or a failure:
+    /// the text of a reminder.
+    pub fn attention(&self) -> Option<String> {
+        match self.status {
+            RotationStatus::Expired | RotationStatus::Expiring => self.expiry_text(),
+            RotationStatus::Overdue | RotationStatus::DueSoon => self.due_text(),
+            _ => None,
+        }
+    }
+
+    fn due_text(&self) -> Option<String> {
+        self.due_in_days.map(|due| match due {
+            d if d < 0 => format!("overdue by {}", days(-d)),
+            0 => "due today".to_owned(),
+            d => format!("due in {}", days(d)),
+        })
+    }
+
+    fn expiry_text(&self) -> Option<String> {
+        let (date, left) = (self.expires.as_ref()?, self.expires_in_days?);
+        Some(match left {
+            l if l < 0 => format!("expired on {date}"),
+            l => format!("expires {date} (in {})", days(l)),
+        })
     }
 }
 
@@ -265,6 +281,7 @@ mod tests {
         }
         let overdue = at(&c, Some(&record(Some("2026-03-02T12:00:00Z"), "x", None)));
         assert_eq!(overdue.due_in_days, Some(-1));
+        assert_eq!(overdue.attention().as_deref(), Some("overdue by 1 day"));
         assert!(
             overdue.describe(&c).contains("overdue by 1 day"),
             "{}",
@@ -305,6 +322,12 @@ mod tests {
         );
         assert_eq!(gone.status, RotationStatus::Expired);
         assert!(gone.status.is_failure());
+        assert_eq!(gone.attention().as_deref(), Some("expired on 2026-05-01"));
+        assert_eq!(
+            soon.attention().as_deref(),
+            Some("expires 2026-06-10 (in 9 days)")
+        );
+        assert_eq!(later.attention(), None);
     }
 
     #[test]

@@ -13,6 +13,9 @@ mod clients;
 mod env_ref;
 mod lifecycle;
 mod real_clients;
+// systemd units; on macOS and Windows `install` would reach the real scheduler.
+#[cfg(target_os = "linux")]
+mod remind;
 mod sources;
 mod store;
 mod validate;

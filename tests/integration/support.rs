@@ -200,7 +200,7 @@ pub fn client_cli(test: &str, var: &str) -> Option<PathBuf> {
     }
 }
 
-fn skip(test: &str, why: &str) {
+pub fn skip(test: &str, why: &str) {
     if std::env::var("MCPCTL_TEST_REQUIRE_REAL").as_deref() == Ok("1") {
         panic!("{test}: {why}, and MCPCTL_TEST_REQUIRE_REAL=1 forbids skipping");
     }
