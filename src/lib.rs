@@ -10,6 +10,7 @@
 pub mod adopt;
 pub mod apply;
 pub mod audit;
+pub mod catalog;
 pub mod check;
 pub mod cli;
 pub mod client;

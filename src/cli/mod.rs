@@ -6,8 +6,10 @@
 //! change, `1` error, `2` changes pending (`plan --detailed-exitcode`), `3`
 //! the job ran and found problems (`check`, `scan`, `plan --fail-on-overdue`).
 
+mod add;
 mod apply;
 mod audit;
+mod catalog;
 mod check;
 mod clients;
 mod complete;
@@ -77,6 +79,10 @@ enum Command {
     Import(import::Args),
     /// Find plaintext secrets in client files, shell history or a repository (exit 3 when found)
     Scan(scan::Args),
+    /// List the catalog: the servers of the credentials guide, with their credentials and scopes
+    Catalog(catalog::Args),
+    /// Add catalog servers and their credentials to the manifest, then show the plan
+    Add(add::Args),
     /// Print the shell completion script (completes names from the manifest too)
     Completions(complete::Args),
     /// Write the man pages and the Markdown command reference
@@ -112,6 +118,8 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::run(cli.manifest.as_deref(), args),
         Command::Scan(args) => scan::run(args),
         Command::Import(args) => import::run(args),
+        Command::Catalog(args) => catalog::run(args),
+        Command::Add(args) => add::run(cli.manifest.as_deref(), args),
         Command::Completions(args) => complete::run(args),
         Command::GenerateReference(args) => reference::run(args),
     };

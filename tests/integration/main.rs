@@ -8,6 +8,7 @@ mod adopt;
 mod apply_loop;
 mod audit;
 mod canary;
+mod catalog;
 mod check;
 mod clients;
 mod env_ref;
