@@ -122,7 +122,8 @@ impl Catalog {
     /// The catalog's knowledge of a credential filling `var` in a server
     /// running `package` (see [`package`]): the credential of the entry
     /// whose package it is, else of the only entry that binds or names that
-    /// variable. For `init --from-clients`.
+    /// variable (`GITHUB_PERSONAL_ACCESS_TOKEN` is GitHub's whatever the
+    /// package). For `init --from-clients`.
     pub fn credential_for(&self, package: Option<&str>, var: &str) -> Option<&Credential> {
         let binds = |server: &Server| {
             server
@@ -130,10 +131,16 @@ impl Catalog {
                 .find(|(v, c)| *v == var || *c == var)
                 .map(|(_, c)| c.to_owned())
         };
+        // The entry of this package: the credential bound to `var`, or its
+        // only one (a hosted server's header has no variable).
         let by_package = package.and_then(|package| {
-            self.entries()
-                .find(|e| self::package(&e.server.transport).name == package)
-                .and_then(|e| binds(e.server))
+            let entry = self
+                .entries()
+                .find(|e| self::package(&e.server.transport).name == package)?;
+            binds(entry.server).or_else(|| match entry.credentials.as_slice() {
+                [only] => Some(only.name.clone()),
+                _ => None,
+            })
         });
         let name = by_package.or_else(|| {
             let mut found = self.entries().filter_map(|e| binds(e.server));

@@ -16,6 +16,7 @@ mod complete;
 mod env;
 mod exec;
 mod import;
+mod init;
 mod plan;
 mod reference;
 mod render;
@@ -83,6 +84,8 @@ enum Command {
     Catalog(catalog::Args),
     /// Add catalog servers and their credentials to the manifest, then show the plan
     Add(add::Args),
+    /// Write `mcpctl.kdl` from the servers configured in this machine's clients
+    Init(init::Args),
     /// Print the shell completion script (completes names from the manifest too)
     Completions(complete::Args),
     /// Write the man pages and the Markdown command reference
@@ -120,6 +123,7 @@ pub fn main() -> ExitCode {
         Command::Import(args) => import::run(args),
         Command::Catalog(args) => catalog::run(args),
         Command::Add(args) => add::run(cli.manifest.as_deref(), args),
+        Command::Init(args) => init::run(cli.manifest.as_deref(), args),
         Command::Completions(args) => complete::run(args),
         Command::GenerateReference(args) => reference::run(args),
     };

@@ -12,6 +12,7 @@ mod catalog;
 mod check;
 mod clients;
 mod env_ref;
+mod init;
 mod lifecycle;
 mod real_clients;
 mod sources;
