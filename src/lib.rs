@@ -11,6 +11,7 @@ pub mod acl;
 pub mod adopt;
 pub mod apply;
 pub mod audit;
+pub mod catalog;
 pub mod check;
 pub mod cli;
 pub mod client;

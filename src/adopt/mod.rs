@@ -3,6 +3,7 @@
 //! a manifest.
 
 pub mod import;
+pub mod init;
 
 use crate::manifest::CredentialKind;
 

@@ -78,7 +78,7 @@ fn talk(child: &mut Child, timeout: Duration) -> Result<Handshake, String> {
     let mut send = |message: Value| -> Result<(), String> {
         writeln!(stdin, "{message}")
             .and_then(|()| stdin.flush())
-            .map_err(|_| "it closed its input (exited?)".to_owned())
+            .map_err(|_| "it exited before answering (it closed its input)".to_owned())
     };
     send(json!({
         "jsonrpc": "2.0", "id": 1, "method": "initialize",

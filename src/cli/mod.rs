@@ -6,14 +6,17 @@
 //! change, `1` error, `2` changes pending (`plan --detailed-exitcode`), `3`
 //! the job ran and found problems (`check`, `scan`, `plan --fail-on-overdue`).
 
+mod add;
 mod apply;
 mod audit;
+mod catalog;
 mod check;
 mod clients;
 mod complete;
 mod env;
 mod exec;
 mod import;
+mod init;
 mod plan;
 mod reference;
 mod remind;
@@ -80,6 +83,12 @@ enum Command {
     Remind(remind::Args),
     /// Find plaintext secrets in client files, shell history or a repository (exit 3 when found)
     Scan(scan::Args),
+    /// List the catalog: the servers of the credentials guide, with their credentials and scopes
+    Catalog(catalog::Args),
+    /// Add catalog servers and their credentials to the manifest, then show the plan
+    Add(add::Args),
+    /// Write `mcpctl.kdl` from the servers configured in this machine's clients
+    Init(init::Args),
     /// Print the shell completion script (completes names from the manifest too)
     Completions(complete::Args),
     /// Write the man pages and the Markdown command reference
@@ -116,6 +125,9 @@ pub fn main() -> ExitCode {
         Command::Remind(args) => remind::run(cli.manifest.as_deref(), args),
         Command::Scan(args) => scan::run(args),
         Command::Import(args) => import::run(args),
+        Command::Catalog(args) => catalog::run(args),
+        Command::Add(args) => add::run(cli.manifest.as_deref(), args),
+        Command::Init(args) => init::run(cli.manifest.as_deref(), args),
         Command::Completions(args) => complete::run(args),
         Command::GenerateReference(args) => reference::run(args),
     };

@@ -10,7 +10,7 @@ use super::{Outcome, use_color};
 use crate::plan::{Options, PlanOutput};
 use crate::store::CredentialStore;
 
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Default, clap::Args)]
 pub struct Args {
     /// Print the plan as JSON (schema: `schemas/plan.schema.json`)
     #[arg(long)]

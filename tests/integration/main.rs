@@ -8,9 +8,11 @@ mod adopt;
 mod apply_loop;
 mod audit;
 mod canary;
+mod catalog;
 mod check;
 mod clients;
 mod env_ref;
+mod init;
 mod lifecycle;
 mod real_clients;
 // systemd units; on macOS and Windows `install` would reach the real scheduler.
