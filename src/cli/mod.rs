@@ -22,6 +22,7 @@ mod rotate;
 mod scan;
 mod schema;
 mod secret_input;
+mod show;
 mod validate;
 mod workspace;
 
@@ -55,8 +56,10 @@ enum Command {
     Validate(validate::Args),
     /// Show how the credential store and client files differ from the manifest
     Plan(plan::Args),
-    /// Make the credential store and client files match the manifest
+    /// Make the credential store and client files match the manifest (or apply a saved plan)
     Apply(apply::Args),
+    /// Render a saved plan (`plan --out FILE`) for review
+    Show(show::Args),
     /// Start a server with its credentials from the store (used by client entries)
     Exec(exec::Args),
     /// Write the JSON Schemas of the manifest model and of the JSON plan
@@ -102,6 +105,7 @@ pub fn main() -> ExitCode {
         Command::Validate(args) => validate::run(cli.manifest.as_deref(), args),
         Command::Plan(args) => plan::run(cli.manifest.as_deref(), args),
         Command::Apply(args) => apply::run(cli.manifest.as_deref(), args),
+        Command::Show(args) => show::run(args),
         Command::Exec(args) => exec::run(args),
         Command::Schema(args) => schema::run(args),
         Command::Env(args) => env::run(cli.manifest.as_deref(), args),

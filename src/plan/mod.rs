@@ -11,6 +11,8 @@ mod compute;
 mod desired;
 mod redact;
 mod rotation;
+mod saved;
+mod select;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -23,6 +25,8 @@ pub use compute::{Options, compute};
 pub use desired::{Desired, DesiredBlock, DesiredFile, desired, targets};
 pub use redact::redact;
 pub use rotation::{Rotation, RotationStatus, rotation};
+pub use saved::{SAVED_PLAN_VERSION, SavedPlan, Stale};
+pub use select::{Selector, SelectorError, select};
 
 use crate::client::ClientFile;
 use crate::manifest::{ClientId, Scope, Shell};

@@ -13,6 +13,7 @@ mod clients;
 mod env_ref;
 mod lifecycle;
 mod real_clients;
+mod saved_plan;
 mod sources;
 mod store;
 mod validate;
