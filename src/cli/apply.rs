@@ -11,11 +11,11 @@ use super::render::{Style, display_path};
 use super::workspace::Workspace;
 use super::{Outcome, secret_input, use_color};
 use crate::apply::{self, ApplyError, Context, Progress, SecretSource};
-use crate::audit::{AuditLog, prune};
+use crate::audit::{AuditLog, git_commit, prune};
 use crate::manifest::Credential;
-use crate::plan::{Options, Selector, select};
-use crate::state::State;
-use crate::store::{CredentialStore, Secret};
+use crate::plan::{Observed, Options, Plan, Selector, select};
+use crate::state::{ApplyRecord, State};
+use crate::store::{CredentialStore, KeyringStore, Secret};
 use jiff::civil::Date;
 
 #[derive(Debug, clap::Args)]
@@ -136,37 +136,15 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     } else {
         Box::new(Prompt)
     };
-    let files: Vec<_> = observed.files.iter().map(|f| f.file.clone()).collect();
-    let mut progress = |event: Progress| match event {
-        Progress::StoredCredential { name } => {
-            eprintln!("stored `{name}` in the {}", store.name());
-        }
-        Progress::WroteFile {
-            path,
-            kept_foreign_change,
-        } => {
-            eprintln!("wrote `{}`", display_path(&path, home));
-            if kept_foreign_change {
-                eprintln!("  note: another program changed it since the plan; its change was kept");
-            }
-        }
-        Progress::UpdatedState { .. } => {}
-    };
-    let report = apply::apply(
+    let report = execute(
+        &workspace,
+        &store,
         &plan,
-        Context {
-            store: &store,
-            credentials: &workspace.loaded.manifest.credentials,
-            secrets: secrets.as_mut(),
-            state_dir: &workspace.state_dir,
-            state: observed.state,
-            audit: &audit,
-            progress: &mut progress,
-            files: &files,
-            record_ownership: true,
-        },
+        observed,
+        secrets.as_mut(),
+        &audit,
     )?;
-    install_audit_settings(&workspace, &audit)?;
+    record_apply(&workspace, &audit, report.backup.clone())?;
     if !changes {
         return Ok(Outcome::Success);
     }
@@ -185,6 +163,51 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
         );
     }
     Ok(Outcome::Success)
+}
+
+/// Carries out `plan`, telling progress on stderr.
+pub fn execute(
+    workspace: &Workspace,
+    store: &KeyringStore,
+    plan: &Plan,
+    observed: Observed,
+    secrets: &mut dyn SecretSource,
+    audit: &AuditLog,
+) -> miette::Result<apply::Report> {
+    let home = &workspace.host.home;
+    let files: Vec<_> = observed.files.iter().map(|f| f.file.clone()).collect();
+    let mut progress = |event: Progress| match event {
+        Progress::StoredCredential { name } => {
+            eprintln!("stored `{name}` in the {}", store.name());
+        }
+        Progress::DeletedCredential { name } => {
+            eprintln!("deleted `{name}` from the {}", store.name());
+        }
+        Progress::WroteFile {
+            path,
+            kept_foreign_change,
+        } => {
+            eprintln!("wrote `{}`", display_path(&path, home));
+            if kept_foreign_change {
+                eprintln!("  note: another program changed it since the plan; its change was kept");
+            }
+        }
+        Progress::UpdatedState { .. } => {}
+    };
+    Ok(apply::apply(
+        plan,
+        Context {
+            store,
+            credentials: &workspace.loaded.manifest.credentials,
+            secrets,
+            state_dir: &workspace.state_dir,
+            state: observed.state,
+            audit,
+            progress: &mut progress,
+            files: &files,
+            record_ownership: true,
+        },
+    )?)
 }
 
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -273,15 +296,26 @@ impl SecretSource for Prompt {
     }
 }
 
-/// Records the manifest's audit settings for `exec` (which has no
-/// manifest) and prunes records past the retention period.
-fn install_audit_settings(workspace: &Workspace, audit: &AuditLog) -> miette::Result<()> {
+/// Records this apply (for `status` and `rollback`) and the manifest's
+/// audit settings for `exec` (which has no manifest), and prunes audit
+/// records past the retention period.
+fn record_apply(
+    workspace: &Workspace,
+    audit: &AuditLog,
+    backup: Option<PathBuf>,
+) -> miette::Result<()> {
     let mut state = State::load(&workspace.state_dir)?;
-    let settings = workspace.audit_settings();
-    if state.audit.as_ref() != Some(&settings) {
-        state.audit = Some(settings);
-        state.save(&workspace.state_dir)?;
-    }
+    state.audit = Some(workspace.audit_settings());
+    state.applies.insert(
+        workspace.loaded.path.clone(),
+        ApplyRecord {
+            at: jiff::Timestamp::now().to_string(),
+            manifest_digest: workspace.loaded.digest.clone(),
+            git_commit: git_commit(&workspace.loaded.root),
+            backup,
+        },
+    );
+    state.save(&workspace.state_dir)?;
     if let Some(retain) = workspace.loaded.manifest.audit.retain {
         let removed = prune(audit, retain, jiff::Timestamp::now()).into_diagnostic()?;
         if removed > 0 {

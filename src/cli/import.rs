@@ -178,6 +178,9 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
     let audit = configured_audit_log(&host, &state_dir, actor);
     let mut progress = |event: Progress| match event {
         Progress::StoredCredential { name } => eprintln!("stored `{name}` in the {}", store.name()),
+        Progress::DeletedCredential { name } => {
+            eprintln!("deleted `{name}` from the {}", store.name())
+        }
         Progress::WroteFile { path, .. } => {
             eprintln!("wrote `{}`", display_path(&path, &host.home));
         }

@@ -11,6 +11,7 @@ mod audit;
 mod check;
 mod clients;
 mod complete;
+mod destroy;
 mod env;
 mod exec;
 mod import;
@@ -18,6 +19,7 @@ mod plan;
 mod reference;
 mod render;
 mod revoke;
+mod rollback;
 mod rotate;
 mod scan;
 mod schema;
@@ -60,6 +62,10 @@ enum Command {
     Apply(apply::Args),
     /// Render a saved plan (`plan --out FILE`) for review
     Show(show::Args),
+    /// Restore the client files the last apply replaced, from its backups
+    Rollback(rollback::Args),
+    /// Remove everything this manifest put on the machine (offboarding)
+    Destroy(destroy::Args),
     /// Start a server with its credentials from the store (used by client entries)
     Exec(exec::Args),
     /// Write the JSON Schemas of the manifest model and of the JSON plan
@@ -106,6 +112,8 @@ pub fn main() -> ExitCode {
         Command::Plan(args) => plan::run(cli.manifest.as_deref(), args),
         Command::Apply(args) => apply::run(cli.manifest.as_deref(), args),
         Command::Show(args) => show::run(args),
+        Command::Rollback(args) => rollback::run(args),
+        Command::Destroy(args) => destroy::run(cli.manifest.as_deref(), args),
         Command::Exec(args) => exec::run(args),
         Command::Schema(args) => schema::run(args),
         Command::Env(args) => env::run(cli.manifest.as_deref(), args),

@@ -9,6 +9,7 @@
 
 mod compute;
 mod desired;
+mod destroy;
 mod redact;
 mod rotation;
 mod saved;
@@ -23,6 +24,7 @@ use serde_json::Value;
 
 pub use compute::{Options, compute};
 pub use desired::{Desired, DesiredBlock, DesiredFile, desired, targets};
+pub use destroy::destroy;
 pub use redact::redact;
 pub use rotation::{Rotation, RotationStatus, rotation};
 pub use saved::{SAVED_PLAN_VERSION, SavedPlan, Stale};

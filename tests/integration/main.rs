@@ -12,6 +12,7 @@ mod check;
 mod clients;
 mod env_ref;
 mod lifecycle;
+mod offboard;
 mod real_clients;
 mod saved_plan;
 mod sources;

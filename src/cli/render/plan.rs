@@ -217,6 +217,12 @@ fn render_credential(
                 }
             }
         }
+        Action::Delete => {
+            let _ = writeln!(out, "  {} {name} will be deleted", style.red("-"));
+            for note in &change.notes {
+                let _ = writeln!(out, "      {}", style.dim(&format!("note: {note}")));
+            }
+        }
         _ => {
             let reason = change.notes.join("; ");
             let _ = writeln!(out, "  {} {name}: {reason}", style.yellow("!"));
