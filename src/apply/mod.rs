@@ -105,12 +105,7 @@ pub fn apply(plan: &Plan, mut ctx: Context<'_>) -> Result<Report, ApplyError> {
     let mut pending: Vec<(&Credential, Secret, Option<String>)> = Vec::new();
     for change in &plan.changes {
         if let (Target::Credential { name, .. }, Action::Create) = (&change.target, change.action) {
-            let credential =
-                ctx.credentials
-                    .get(name)
-                    .ok_or_else(|| ApplyError::UnknownCredential {
-                        credential: name.clone(),
-                    })?;
+            let credential = declared(ctx.credentials, name)?;
             let secret = ctx.secrets.secret_for(credential)?;
             let expires = ctx.secrets.expiry_for(credential)?;
             pending.push((credential, secret, expires.map(|d| d.to_string())));
@@ -140,12 +135,7 @@ pub fn apply(plan: &Plan, mut ctx: Context<'_>) -> Result<Report, ApplyError> {
     // `mcpctl destroy --include-credentials`: values leave the store.
     for change in &plan.changes {
         if let (Target::Credential { name, .. }, Action::Delete) = (&change.target, change.action) {
-            let credential =
-                ctx.credentials
-                    .get(name)
-                    .ok_or_else(|| ApplyError::UnknownCredential {
-                        credential: name.clone(),
-                    })?;
+            let credential = declared(ctx.credentials, name)?;
             let result = ctx.store.delete(&credential.store_entry());
             audit(ctx.audit, "store.delete", name, None, result.is_ok())?;
             result?;
@@ -199,6 +189,18 @@ pub fn apply(plan: &Plan, mut ctx: Context<'_>) -> Result<Report, ApplyError> {
     }
     report.backup = backups.finish()?;
     Ok(report)
+}
+
+/// The manifest's declaration of a credential the plan names.
+fn declared<'c>(
+    credentials: &'c BTreeMap<String, Credential>,
+    name: &str,
+) -> Result<&'c Credential, ApplyError> {
+    credentials
+        .get(name)
+        .ok_or_else(|| ApplyError::UnknownCredential {
+            credential: name.to_owned(),
+        })
 }
 
 /// Entry changes grouped by file, in plan order, skipping files with
