@@ -54,7 +54,9 @@ fn commands() -> Vec<(String, Command)> {
             walk(&name, sub, out);
         }
     }
-    let mut root = Cli::command();
+    // The package version, not the long one: the build's git commit would
+    // make the checked-in pages stale with every commit.
+    let mut root = Cli::command().version(env!("CARGO_PKG_VERSION"));
     root.build();
     let mut out = Vec::new();
     walk("", &root, &mut out);
