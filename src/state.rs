@@ -6,6 +6,11 @@
 //! enough to tell a hand edit from our own write) and which manifest wrote
 //! it. Credentials get the time mcpctl set them, for rotation. The file is
 //! `state.json` in the state directory, replaced atomically.
+//!
+//! The file carries its format version. A file written by an older mcpctl
+//! is migrated in memory when read ([`migrate`], one step per version) and
+//! written back in the current format by the next command that saves;
+//! one written by a newer mcpctl is refused rather than misread.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -16,8 +21,8 @@ use sha2::{Digest, Sha256};
 
 use crate::manifest::{ClientId, Scope};
 
-/// The state format this build writes.
-pub const STATE_VERSION: u32 = 1;
+/// The state format this build writes. Version 2 added [`State::applies`].
+pub const STATE_VERSION: u32 = 2;
 const STATE_FILE: &str = "state.json";
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,6 +36,25 @@ pub struct State {
     /// manifest to read them from).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit: Option<crate::audit::Settings>,
+    /// The last `apply` of each manifest on this machine, by manifest path
+    /// (for `mcpctl status` and `mcpctl rollback`).
+    #[serde(default)]
+    pub applies: BTreeMap<PathBuf, ApplyRecord>,
+}
+
+/// One manifest's last apply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplyRecord {
+    /// When it finished (RFC 3339).
+    pub at: String,
+    /// sha256 of the manifest's bytes as applied.
+    pub manifest_digest: String,
+    /// The git commit of the manifest's repository, when it is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub git_commit: Option<String>,
+    /// Where the files it replaced were backed up, if it replaced any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backup: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,19 +111,18 @@ impl State {
             }
             Err(source) => return Err(StateError::Io { path, source }),
         };
-        let state: State = serde_json::from_str(&text).map_err(|err| StateError::Corrupt {
+        let corrupt = |err: serde_json::Error| StateError::Corrupt {
             path: path.clone(),
             line: err.line(),
             column: err.column(),
             message: err.to_string(),
+        };
+        let value: Value = serde_json::from_str(&text).map_err(corrupt)?;
+        let value = migrate(value).map_err(|version| StateError::TooNew {
+            path: path.clone(),
+            version,
         })?;
-        if state.version > STATE_VERSION {
-            return Err(StateError::TooNew {
-                path,
-                version: state.version,
-            });
-        }
-        Ok(state)
+        serde_json::from_value(value).map_err(corrupt)
     }
 
     pub fn save(&self, dir: &Path) -> Result<(), StateError> {
@@ -126,6 +149,31 @@ impl State {
     pub fn forget_entry(&mut self, file: &Path, table: &[String], server: &str) {
         self.entries
             .retain(|e| !(e.file == file && e.table == table && e.server == server));
+    }
+}
+
+/// Brings a state file of any earlier version to [`STATE_VERSION`], one
+/// version at a time; `Err(version)` for a version newer than this build.
+pub fn migrate(mut value: Value) -> Result<Value, u32> {
+    loop {
+        let version = value
+            .get("version")
+            .and_then(Value::as_u64)
+            .map_or(1, |v| u32::try_from(v).unwrap_or(u32::MAX));
+        match version {
+            v if v > STATE_VERSION => return Err(v),
+            STATE_VERSION => return Ok(value),
+            // 1 → 2: the record of each manifest's last apply. Version 1
+            // kept none; the next apply writes it.
+            _ => {
+                if let Value::Object(map) = &mut value {
+                    map.insert("applies".to_owned(), Value::Object(Default::default()));
+                    map.insert("version".to_owned(), Value::from(2));
+                } else {
+                    return Ok(value);
+                }
+            }
+        }
     }
 }
 
@@ -193,6 +241,39 @@ mod tests {
         assert_eq!(entry_digest(&a), entry_digest(&b));
         let c = json!({"command": "x", "args": ["2", "1"]});
         assert_ne!(entry_digest(&a), entry_digest(&c));
+    }
+
+    #[test]
+    fn a_version_1_file_is_migrated_and_a_newer_one_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let v1 = r#"{
+  "version": 1,
+  "entries": [
+    {"client": "claude-code", "scope": "user", "file": "/h/.claude.json",
+     "table": ["mcpServers"], "server": "github", "manifest": "/repo/mcpctl.kdl",
+     "digest": "sha256:00"}
+  ],
+  "credentials": {"GITHUB_TOKEN": {"set_at": "2026-01-01T00:00:00Z", "first_seen": "2026-01-01T00:00:00Z"}}
+}"#;
+        fs_err::write(dir.path().join(STATE_FILE), v1).unwrap();
+        let state = State::load(dir.path()).unwrap();
+        assert_eq!(state.version, STATE_VERSION);
+        assert_eq!(state.entries[0].server, "github");
+        assert!(state.credentials["GITHUB_TOKEN"].set_at.is_some());
+        assert!(state.applies.is_empty());
+        // Saved, it is a version-2 file.
+        state.save(dir.path()).unwrap();
+        let saved: Value =
+            serde_json::from_str(&fs_err::read_to_string(dir.path().join(STATE_FILE)).unwrap())
+                .unwrap();
+        assert_eq!(saved["version"], 2);
+
+        fs_err::write(dir.path().join(STATE_FILE), r#"{"version": 9}"#).unwrap();
+        let err = State::load(dir.path()).unwrap_err();
+        assert!(
+            matches!(err, StateError::TooNew { version: 9, .. }),
+            "{err:?}"
+        );
     }
 
     #[test]

@@ -1,19 +1,29 @@
-//! Backups of the files an apply replaces, for rollback.
+//! Backups of the files an apply replaces, and rolling an apply back.
 //!
 //! Each apply that changes files gets a directory
 //! `backups/<time>/` in the state directory holding the previous version of
 //! every file it replaced and an `index.json` mapping them back to their
-//! paths. Only the newest [`KEEP`] applies are kept: `~/.claude.json` can
-//! be tens of MB. The backups are private (0700/0600): they are copies of
-//! the user's own files, which may still hold plaintext secrets.
+//! paths, with the fingerprint of what the apply wrote (so `mcpctl
+//! rollback` can tell a file edited since from one it may restore) or
+//! that the file did not exist before (rollback removes it). Only the
+//! newest [`KEEP`] applies are kept: `~/.claude.json` can be tens of MB.
+//! The backups are private (0700/0600): they are copies of the user's own
+//! files, which may still hold plaintext secrets.
 
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+use crate::observe::fingerprint;
 
 /// How many applies' backups are kept.
 pub const KEEP: usize = 5;
+
+/// The marker a rolled-back apply's directory gets, so the next rollback
+/// goes one apply further back.
+const ROLLED_BACK: &str = "rolled-back";
+const INDEX: &str = "index.json";
 
 pub struct Backups {
     root: PathBuf,
@@ -21,10 +31,17 @@ pub struct Backups {
     index: RefCell<Vec<BackupEntry>>,
 }
 
-#[derive(Serialize)]
-struct BackupEntry {
-    original: PathBuf,
-    copy: String,
+/// One file an apply replaced.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackupEntry {
+    pub original: PathBuf,
+    /// The copy of the previous version in the backup directory; `None`:
+    /// the apply created the file.
+    pub copy: Option<String>,
+    /// Fingerprint of what the apply wrote; `None` when the write did not
+    /// happen (or for backups older than this field).
+    #[serde(default)]
+    pub written: Option<String>,
 }
 
 impl Backups {
@@ -40,40 +57,63 @@ impl Backups {
         })
     }
 
-    /// Keeps `contents`, the version of `original` about to be replaced.
-    pub fn save(&self, original: &Path, contents: &[u8]) -> Result<(), BackupError> {
+    /// Keeps `contents`, the version of `original` about to be replaced
+    /// (`None`: it does not exist yet).
+    pub fn save(&self, original: &Path, contents: Option<&[u8]>) -> Result<(), BackupError> {
         let mut index = self.index.borrow_mut();
         if index.iter().any(|e| e.original == original) {
             return Ok(());
         }
         create_private_dir(&self.dir)?;
-        let name = original
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "file".to_owned());
-        let copy = format!("{}-{name}", index.len() + 1);
-        crate::fs::write_atomic(&self.dir.join(&copy), contents).map_err(|source| {
-            BackupError::Io {
-                path: self.dir.join(&copy),
-                source,
+        let copy = match contents {
+            Some(contents) => {
+                let name = original
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| "file".to_owned());
+                let copy = format!("{}-{name}", index.len() + 1);
+                crate::fs::write_atomic(&self.dir.join(&copy), contents).map_err(|source| {
+                    BackupError::Io {
+                        path: self.dir.join(&copy),
+                        source,
+                    }
+                })?;
+                Some(copy)
             }
-        })?;
+            None => None,
+        };
         index.push(BackupEntry {
             original: original.to_path_buf(),
             copy,
+            written: None,
         });
-        let text = serde_json::to_string_pretty(&*index).expect("index serializes");
-        let index_path = self.dir.join("index.json");
+        self.write_index(&index)
+    }
+
+    /// Records what was written to `original`, after the write.
+    pub fn wrote(&self, original: &Path, contents: &[u8]) -> Result<(), BackupError> {
+        let mut index = self.index.borrow_mut();
+        if let Some(entry) = index.iter_mut().find(|e| e.original == original) {
+            entry.written = Some(fingerprint(contents));
+        }
+        self.write_index(&index)
+    }
+
+    fn write_index(&self, index: &[BackupEntry]) -> Result<(), BackupError> {
+        let text = serde_json::to_string_pretty(index).expect("index serializes");
+        let index_path = self.dir.join(INDEX);
         crate::fs::write_atomic(&index_path, text.as_bytes()).map_err(|source| BackupError::Io {
             path: index_path,
             source,
         })
     }
 
-    /// Prunes old backup directories, keeping the newest [`KEEP`].
-    pub fn finish(self) -> Result<(), BackupError> {
+    /// Prunes old backup directories, keeping the newest [`KEEP`]. Returns
+    /// this apply's directory when it backed anything up.
+    pub fn finish(self) -> Result<Option<PathBuf>, BackupError> {
+        let used = !self.index.borrow().is_empty();
         let Ok(read) = fs_err::read_dir(&self.root) else {
-            return Ok(());
+            return Ok(None);
         };
         let mut dirs: Vec<PathBuf> = read
             .filter_map(Result::ok)
@@ -85,8 +125,44 @@ impl Backups {
         for old in dirs.into_iter().take(excess) {
             fs_err::remove_dir_all(&old).map_err(|source| BackupError::Io { path: old, source })?;
         }
-        Ok(())
+        Ok(used.then_some(self.dir))
     }
+}
+
+/// The newest apply's backup that was not rolled back yet: its directory
+/// and index.
+pub fn latest(state_dir: &Path) -> Result<Option<(PathBuf, Vec<BackupEntry>)>, BackupError> {
+    let root = state_dir.join("backups");
+    let Ok(read) = fs_err::read_dir(&root) else {
+        return Ok(None);
+    };
+    let mut dirs: Vec<PathBuf> = read
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.join(INDEX).is_file() && !p.join(ROLLED_BACK).exists())
+        .collect();
+    dirs.sort();
+    let Some(dir) = dirs.pop() else {
+        return Ok(None);
+    };
+    let path = dir.join(INDEX);
+    let text = fs_err::read_to_string(&path).map_err(|source| BackupError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    let index = serde_json::from_str(&text).map_err(|err| BackupError::Index {
+        path,
+        message: err.to_string(),
+    })?;
+    Ok(Some((dir, index)))
+}
+
+/// Marks a backup as rolled back.
+pub fn mark_rolled_back(dir: &Path) -> Result<(), BackupError> {
+    let path = dir.join(ROLLED_BACK);
+    let now = jiff::Timestamp::now().to_string();
+    crate::fs::write_atomic(&path, now.as_bytes())
+        .map_err(|source| BackupError::Io { path, source })
 }
 
 fn create_private_dir(dir: &Path) -> Result<(), BackupError> {
@@ -110,4 +186,8 @@ pub enum BackupError {
         #[source]
         source: std::io::Error,
     },
+
+    #[error("the backup index `{path}` is damaged: {message}")]
+    #[diagnostic(help("restore the files by hand from the copies beside it"))]
+    Index { path: PathBuf, message: String },
 }

@@ -26,7 +26,7 @@ use crate::plan::{Action, Change, Plan, Target};
 use crate::state::{CredentialRecord, OwnedEntry, State, StateError, entry_digest};
 use crate::store::{CredentialStore, Secret, StoreError};
 
-pub use backup::Backups;
+pub use backup::{BackupEntry, BackupError, Backups, latest as latest_backup, mark_rolled_back};
 
 /// Supplies values for missing credentials (a hidden prompt, the
 /// environment, …). Implemented by the CLI; apply never prints.
@@ -47,6 +47,9 @@ pub trait SecretSource {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Progress {
     StoredCredential {
+        name: String,
+    },
+    DeletedCredential {
         name: String,
     },
     WroteFile {
@@ -80,6 +83,8 @@ pub struct Report {
     pub credentials_stored: usize,
     pub files_written: usize,
     pub entries_changed: usize,
+    /// The backup directory of the files this apply replaced, if any.
+    pub backup: Option<PathBuf>,
 }
 
 pub fn apply(plan: &Plan, mut ctx: Context<'_>) -> Result<Report, ApplyError> {
@@ -100,12 +105,7 @@ pub fn apply(plan: &Plan, mut ctx: Context<'_>) -> Result<Report, ApplyError> {
     let mut pending: Vec<(&Credential, Secret, Option<String>)> = Vec::new();
     for change in &plan.changes {
         if let (Target::Credential { name, .. }, Action::Create) = (&change.target, change.action) {
-            let credential =
-                ctx.credentials
-                    .get(name)
-                    .ok_or_else(|| ApplyError::UnknownCredential {
-                        credential: name.clone(),
-                    })?;
+            let credential = declared(ctx.credentials, name)?;
             let secret = ctx.secrets.secret_for(credential)?;
             let expires = ctx.secrets.expiry_for(credential)?;
             pending.push((credential, secret, expires.map(|d| d.to_string())));
@@ -131,6 +131,17 @@ pub fn apply(plan: &Plan, mut ctx: Context<'_>) -> Result<Report, ApplyError> {
         (ctx.progress)(Progress::StoredCredential {
             name: credential.name.clone(),
         });
+    }
+    // `mcpctl destroy --include-credentials`: values leave the store.
+    for change in &plan.changes {
+        if let (Target::Credential { name, .. }, Action::Delete) = (&change.target, change.action) {
+            let credential = declared(ctx.credentials, name)?;
+            let result = ctx.store.delete(&credential.store_entry());
+            audit(ctx.audit, "store.delete", name, None, result.is_ok())?;
+            result?;
+            ctx.state.credentials.remove(name);
+            (ctx.progress)(Progress::DeletedCredential { name: name.clone() });
+        }
     }
     // Credentials found already present are remembered from first sight,
     // so their age can be told later.
@@ -176,8 +187,20 @@ pub fn apply(plan: &Plan, mut ctx: Context<'_>) -> Result<Report, ApplyError> {
             report.entries_changed += 1;
         }
     }
-    backups.finish()?;
+    report.backup = backups.finish()?;
     Ok(report)
+}
+
+/// The manifest's declaration of a credential the plan names.
+fn declared<'c>(
+    credentials: &'c BTreeMap<String, Credential>,
+    name: &str,
+) -> Result<&'c Credential, ApplyError> {
+    credentials
+        .get(name)
+        .ok_or_else(|| ApplyError::UnknownCredential {
+            credential: name.to_owned(),
+        })
 }
 
 /// Entry changes grouped by file, in plan order, skipping files with
@@ -239,9 +262,7 @@ fn apply_file(
             if Some(&new_text) == current_text.as_ref() {
                 break;
             }
-            if let Some(old) = &current_text {
-                backups.save(&file.path, old.as_bytes())?;
-            }
+            backups.save(&file.path, current_text.as_deref().map(str::as_bytes))?;
             let expected = current_fingerprint.clone();
             let replaced = crate::fs::write_atomic_checked(&file.path, new_text.as_bytes(), || {
                 let now = match std::fs::read(&file.path) {
@@ -263,6 +284,7 @@ fn apply_file(
                 matches!(replaced, Ok(true)),
             )?;
             if replaced? {
+                backups.wrote(&file.path, new_text.as_bytes())?;
                 written = true;
                 break;
             }

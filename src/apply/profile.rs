@@ -37,9 +37,7 @@ pub(super) fn apply_profile(
         if current.as_deref() == Some(new_text.as_str()) {
             return Ok(false);
         }
-        if let Some(old) = &current {
-            backups.save(file, old.as_bytes())?;
-        }
+        backups.save(file, current.as_deref().map(str::as_bytes))?;
         let expected = current.as_deref().map(|t| fingerprint(t.as_bytes()));
         let replaced = crate::fs::write_atomic_checked(file, new_text.as_bytes(), || {
             Ok(read_text(file)
@@ -59,6 +57,7 @@ pub(super) fn apply_profile(
             matches!(replaced, Ok(true)),
         )?;
         if replaced? {
+            backups.wrote(file, new_text.as_bytes())?;
             (ctx.progress)(super::Progress::WroteFile {
                 path: file.clone(),
                 kept_foreign_change: false,

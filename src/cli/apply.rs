@@ -2,7 +2,7 @@
 //! write client entries.
 
 use std::io::{BufRead, IsTerminal, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use miette::IntoDiagnostic;
 
@@ -11,11 +11,11 @@ use super::render::{Style, display_path};
 use super::workspace::Workspace;
 use super::{Outcome, secret_input, use_color};
 use crate::apply::{self, ApplyError, Context, Progress, SecretSource};
-use crate::audit::{AuditLog, prune};
+use crate::audit::{AuditLog, git_commit, prune};
 use crate::manifest::Credential;
-use crate::plan::Options;
-use crate::state::State;
-use crate::store::{CredentialStore, Secret};
+use crate::plan::{Observed, Options, Plan, Selector, select};
+use crate::state::{ApplyRecord, State};
+use crate::store::{CredentialStore, KeyringStore, Secret};
 use jiff::civil::Date;
 
 #[derive(Debug, clap::Args)]
@@ -33,26 +33,100 @@ pub struct Args {
     /// replacing them with the manifest's
     #[arg(long)]
     adopt: bool,
+
+    /// Apply only some servers, credentials or clients: `server:NAME`,
+    /// `credential:NAME`, `client:ID` (repeatable)
+    #[arg(long = "target", value_name = "SELECTOR")]
+    targets: Vec<Selector>,
+
+    /// A saved plan (`mcpctl plan --out FILE`) to apply exactly, without
+    /// asking again; refused when anything it was computed from changed
+    #[arg(value_name = "PLAN", conflicts_with_all = ["adopt", "targets"])]
+    plan: Option<PathBuf>,
+}
+
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+enum SavedPlanError {
+    #[error(
+        "the saved plan `{file}` is stale: {} changed since it was computed, so it was not applied\n{}",
+        if .reasons.len() == 1 { "this" } else { "these" },
+        .reasons.iter().map(|r| format!("  - {r}")).collect::<Vec<_>>().join("\n")
+    )]
+    #[diagnostic(help(
+        "plan again and review it: `mcpctl plan --out {file}`, then `mcpctl apply {file}`; nothing was written"
+    ))]
+    Stale { file: String, reasons: Vec<String> },
+
+    #[error("the saved plan `{file}` is for the manifest `{planned}`, not `{given}`")]
+    #[diagnostic(help("leave out `--manifest`: a saved plan names its manifest"))]
+    OtherManifest {
+        file: String,
+        planned: String,
+        given: String,
+    },
 }
 
 pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
+    let saved = args.plan.as_deref().map(super::show::load).transpose()?;
+    let manifest = match (&saved, manifest) {
+        (Some(saved), Some(given))
+            if std::path::absolute(given).ok().as_ref() != Some(&saved.plan.manifest) =>
+        {
+            return Err(SavedPlanError::OtherManifest {
+                file: shown_plan(&args),
+                planned: saved.plan.manifest.display().to_string(),
+                given: given.display().to_string(),
+            }
+            .into());
+        }
+        (Some(saved), _) => Some(saved.plan.manifest.as_path()),
+        (None, given) => given,
+    };
     let workspace = Workspace::open(manifest)?;
     let _lock = workspace.lock()?;
     let store = workspace.open_store()?;
-    let (_desired, observed, plan) = workspace.plan(
-        Ok(&store as &dyn CredentialStore),
-        Options { adopt: args.adopt },
-    )?;
+    let (options, targets) = match &saved {
+        Some(saved) => (saved.options(), saved.targets.clone()),
+        None => (Options { adopt: args.adopt }, args.targets.clone()),
+    };
+    for target in &targets {
+        target.check(&workspace.loaded.manifest)?;
+    }
+    let (desired, observed, fresh) = workspace.plan(Ok(&store as &dyn CredentialStore), options)?;
     let home = &workspace.host.home;
+    let plan = match saved {
+        Some(saved) => {
+            let stale = saved.staleness(&workspace.loaded.digest, &observed);
+            if !stale.is_empty() {
+                return Err(SavedPlanError::Stale {
+                    file: shown_plan(&args),
+                    reasons: stale
+                        .iter()
+                        .map(|s| s.describe(|p| display_path(p, home)))
+                        .collect(),
+                }
+                .into());
+            }
+            saved.plan
+        }
+        None => select(fresh, &targets, &desired),
+    };
     let style = Style { color: use_color() };
     print!(
         "{}",
-        render(&plan, &workspace.loaded.manifest, home, style, View::Apply)
+        render(
+            &plan,
+            &workspace.loaded.manifest.credentials,
+            home,
+            style,
+            View::Apply,
+        )
     );
     // Without changes, apply still records bookkeeping (entries adopted
     // as identical, credentials first seen) but asks nothing.
     let changes = plan.has_changes();
-    if changes && !args.auto_approve {
+    // A saved plan was reviewed when it was saved, as Terraform's is.
+    if changes && !args.auto_approve && args.plan.is_none() {
         confirm("Apply these changes?", "mcpctl apply --auto-approve")?;
     }
 
@@ -62,37 +136,15 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     } else {
         Box::new(Prompt)
     };
-    let files: Vec<_> = observed.files.iter().map(|f| f.file.clone()).collect();
-    let mut progress = |event: Progress| match event {
-        Progress::StoredCredential { name } => {
-            eprintln!("stored `{name}` in the {}", store.name());
-        }
-        Progress::WroteFile {
-            path,
-            kept_foreign_change,
-        } => {
-            eprintln!("wrote `{}`", display_path(&path, home));
-            if kept_foreign_change {
-                eprintln!("  note: another program changed it since the plan; its change was kept");
-            }
-        }
-        Progress::UpdatedState { .. } => {}
-    };
-    let report = apply::apply(
+    let report = execute(
+        &workspace,
+        &store,
         &plan,
-        Context {
-            store: &store,
-            credentials: &workspace.loaded.manifest.credentials,
-            secrets: secrets.as_mut(),
-            state_dir: &workspace.state_dir,
-            state: observed.state,
-            audit: &audit,
-            progress: &mut progress,
-            files: &files,
-            record_ownership: true,
-        },
+        observed,
+        secrets.as_mut(),
+        &audit,
     )?;
-    install_audit_settings(&workspace, &audit)?;
+    record_apply(&workspace, &audit, report.backup.clone())?;
     if !changes {
         return Ok(Outcome::Success);
     }
@@ -113,6 +165,51 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     Ok(Outcome::Success)
 }
 
+/// Carries out `plan`, telling progress on stderr.
+pub fn execute(
+    workspace: &Workspace,
+    store: &KeyringStore,
+    plan: &Plan,
+    observed: Observed,
+    secrets: &mut dyn SecretSource,
+    audit: &AuditLog,
+) -> miette::Result<apply::Report> {
+    let home = &workspace.host.home;
+    let files: Vec<_> = observed.files.iter().map(|f| f.file.clone()).collect();
+    let mut progress = |event: Progress| match event {
+        Progress::StoredCredential { name } => {
+            eprintln!("stored `{name}` in the {}", store.name());
+        }
+        Progress::DeletedCredential { name } => {
+            eprintln!("deleted `{name}` from the {}", store.name());
+        }
+        Progress::WroteFile {
+            path,
+            kept_foreign_change,
+        } => {
+            eprintln!("wrote `{}`", display_path(&path, home));
+            if kept_foreign_change {
+                eprintln!("  note: another program changed it since the plan; its change was kept");
+            }
+        }
+        Progress::UpdatedState { .. } => {}
+    };
+    Ok(apply::apply(
+        plan,
+        Context {
+            store,
+            credentials: &workspace.loaded.manifest.credentials,
+            secrets,
+            state_dir: &workspace.state_dir,
+            state: observed.state,
+            audit,
+            progress: &mut progress,
+            files: &files,
+            record_ownership: true,
+        },
+    )?)
+}
+
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 enum ConfirmError {
     #[error("this needs confirmation, and there is no terminal to ask on")]
@@ -120,6 +217,13 @@ enum ConfirmError {
     NoTerminal { command: String },
     #[error("cancelled; nothing was changed")]
     Declined,
+}
+
+fn shown_plan(args: &Args) -> String {
+    args.plan
+        .as_deref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default()
 }
 
 /// Asks `question`; only `yes` goes ahead. Without a terminal, the error
@@ -192,15 +296,26 @@ impl SecretSource for Prompt {
     }
 }
 
-/// Records the manifest's audit settings for `exec` (which has no
-/// manifest) and prunes records past the retention period.
-fn install_audit_settings(workspace: &Workspace, audit: &AuditLog) -> miette::Result<()> {
+/// Records this apply (for `status` and `rollback`) and the manifest's
+/// audit settings for `exec` (which has no manifest), and prunes audit
+/// records past the retention period.
+fn record_apply(
+    workspace: &Workspace,
+    audit: &AuditLog,
+    backup: Option<PathBuf>,
+) -> miette::Result<()> {
     let mut state = State::load(&workspace.state_dir)?;
-    let settings = workspace.audit_settings();
-    if state.audit.as_ref() != Some(&settings) {
-        state.audit = Some(settings);
-        state.save(&workspace.state_dir)?;
-    }
+    state.audit = Some(workspace.audit_settings());
+    state.applies.insert(
+        workspace.loaded.path.clone(),
+        ApplyRecord {
+            at: jiff::Timestamp::now().to_string(),
+            manifest_digest: workspace.loaded.digest.clone(),
+            git_commit: git_commit(&workspace.loaded.root),
+            backup,
+        },
+    );
+    state.save(&workspace.state_dir)?;
     if let Some(retain) = workspace.loaded.manifest.audit.retain {
         let removed = prune(audit, retain, jiff::Timestamp::now()).into_diagnostic()?;
         if removed > 0 {

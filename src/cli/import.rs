@@ -22,7 +22,7 @@ use crate::audit::{Actor, host_name};
 use crate::client::Launcher;
 use crate::document::Document;
 use crate::host::Host;
-use crate::manifest::{Credential, Delivery, Manifest};
+use crate::manifest::{Credential, Delivery};
 use crate::observe::read_text;
 use crate::plan::{Action, Change, Target};
 use crate::scan::{ScanTarget, client_files};
@@ -178,6 +178,9 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
     let audit = configured_audit_log(&host, &state_dir, actor);
     let mut progress = |event: Progress| match event {
         Progress::StoredCredential { name } => eprintln!("stored `{name}` in the {}", store.name()),
+        Progress::DeletedCredential { name } => {
+            eprintln!("deleted `{name}` from the {}", store.name())
+        }
         Progress::WroteFile { path, .. } => {
             eprintln!("wrote `{}`", display_path(&path, &host.home));
         }
@@ -245,18 +248,9 @@ fn describe(imported: &ImportPlan, host: &Host, store: &str, style: Style) -> St
         out.push('\n');
     }
     if !imported.plan.changes.is_empty() {
-        let manifest = Manifest {
-            version: 1,
-            defaults: Default::default(),
-            clients: Vec::new(),
-            credentials: imported.credentials(),
-            servers: BTreeMap::new(),
-            audit: Default::default(),
-            shell_profiles: Vec::new(),
-        };
         out.push_str(&render(
             &imported.plan,
-            &manifest,
+            &imported.credentials(),
             &host.home,
             style,
             View::Apply,

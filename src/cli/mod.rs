@@ -13,6 +13,7 @@ mod catalog;
 mod check;
 mod clients;
 mod complete;
+mod destroy;
 mod env;
 mod exec;
 mod import;
@@ -22,10 +23,12 @@ mod reference;
 mod remind;
 mod render;
 mod revoke;
+mod rollback;
 mod rotate;
 mod scan;
 mod schema;
 mod secret_input;
+mod show;
 mod validate;
 mod workspace;
 
@@ -59,8 +62,14 @@ enum Command {
     Validate(validate::Args),
     /// Show how the credential store and client files differ from the manifest
     Plan(plan::Args),
-    /// Make the credential store and client files match the manifest
+    /// Make the credential store and client files match the manifest (or apply a saved plan)
     Apply(apply::Args),
+    /// Render a saved plan (`plan --out FILE`) for review
+    Show(show::Args),
+    /// Restore the client files the last apply replaced, from its backups
+    Rollback(rollback::Args),
+    /// Remove everything this manifest put on the machine (offboarding)
+    Destroy(destroy::Args),
     /// Start a server with its credentials from the store (used by client entries)
     Exec(exec::Args),
     /// Write the JSON Schemas of the manifest model and of the JSON plan
@@ -114,6 +123,9 @@ pub fn main() -> ExitCode {
         Command::Validate(args) => validate::run(cli.manifest.as_deref(), args),
         Command::Plan(args) => plan::run(cli.manifest.as_deref(), args),
         Command::Apply(args) => apply::run(cli.manifest.as_deref(), args),
+        Command::Show(args) => show::run(args),
+        Command::Rollback(args) => rollback::run(args),
+        Command::Destroy(args) => destroy::run(cli.manifest.as_deref(), args),
         Command::Exec(args) => exec::run(args),
         Command::Schema(args) => schema::run(args),
         Command::Env(args) => env::run(cli.manifest.as_deref(), args),

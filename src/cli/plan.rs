@@ -1,13 +1,13 @@
 //! `mcpctl plan`: show how this machine differs from the manifest.
 //! Reads the store's attributes only — never a secret — and writes nothing.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::render::Style;
 use super::render::plan::{Context as View, render};
 use super::workspace::Workspace;
 use super::{Outcome, use_color};
-use crate::plan::{Options, PlanOutput};
+use crate::plan::{Options, PlanOutput, SavedPlan, Selector, select};
 use crate::store::CredentialStore;
 
 #[derive(Debug, Default, clap::Args)]
@@ -27,6 +27,17 @@ pub struct Args {
     /// Exit 3 when a credential is overdue for rotation or expired (for CI)
     #[arg(long)]
     fail_on_overdue: bool,
+
+    /// Save the plan to FILE; `mcpctl apply FILE` applies exactly it, or
+    /// refuses when the machine or the manifest changed since
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+
+    /// Plan only some servers, credentials or clients: `server:NAME`,
+    /// `credential:NAME`, `client:ID` (repeatable; entries bring the
+    /// credentials they need)
+    #[arg(long = "target", value_name = "SELECTOR")]
+    targets: Vec<Selector>,
 }
 
 pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
@@ -36,7 +47,12 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
         warn_store_unavailable(err);
     }
     let store_ref = store.as_ref().map(|s| s as &dyn CredentialStore);
-    let (_, _, plan) = workspace.plan(store_ref, Options { adopt: args.adopt })?;
+    for target in &args.targets {
+        target.check(&workspace.loaded.manifest)?;
+    }
+    let options = Options { adopt: args.adopt };
+    let (desired, observed, plan) = workspace.plan(store_ref, options)?;
+    let plan = select(plan, &args.targets, &desired);
     if args.json {
         let output = PlanOutput {
             plan: &plan,
@@ -51,11 +67,26 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
             "{}",
             render(
                 &plan,
-                &workspace.loaded.manifest,
+                &workspace.loaded.manifest.credentials,
                 &workspace.host.home,
                 Style { color: use_color() },
                 View::Plan,
             )
+        );
+    }
+    if let Some(out) = &args.out {
+        let saved = SavedPlan::new(
+            plan.clone(),
+            &workspace.loaded.digest,
+            options,
+            &args.targets,
+            &observed,
+        );
+        super::show::save(out, &saved)?;
+        eprintln!(
+            "Saved this plan to `{}`. `mcpctl apply {}` applies exactly it.",
+            out.display(),
+            out.display()
         );
     }
     Ok(if args.fail_on_overdue && plan.summary().overdue > 0 {

@@ -82,7 +82,13 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     );
     print!(
         "{}",
-        render(&plan, &workspace.loaded.manifest, home, style, View::Apply)
+        render(
+            &plan,
+            &workspace.loaded.manifest.credentials,
+            home,
+            style,
+            View::Apply,
+        )
     );
     if !args.auto_approve {
         super::apply::confirm(

@@ -112,11 +112,20 @@ impl Workspace {
         store: Result<&dyn CredentialStore, &StoreError>,
         options: Options,
     ) -> miette::Result<(Desired, Observed, Plan)> {
+        let (desired, observed) = self.observe(store)?;
+        let plan = plan::compute(&desired, &observed, options);
+        Ok((desired, observed, plan))
+    }
+
+    /// What the manifest asks for here, and what is here now.
+    pub fn observe(
+        &self,
+        store: Result<&dyn CredentialStore, &StoreError>,
+    ) -> miette::Result<(Desired, Observed)> {
         let desired = self.desired()?;
         let state = State::load(&self.state_dir)?;
         let observed = observe(&desired, store, state, &self.host, &self.loaded.root)?;
-        let plan = plan::compute(&desired, &observed, options);
-        Ok((desired, observed, plan))
+        Ok((desired, observed))
     }
 }
 

@@ -155,6 +155,8 @@ mod rotation;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_teams;
 
 use std::path::{Path, PathBuf};
 

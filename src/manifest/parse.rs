@@ -469,7 +469,12 @@ impl Checker {
                 .help("write `mcpctl version=1`"),
             );
         }
-        let props = self.properties(node, &["version"]);
+        let props = self.properties(node, &["version", "required-version"]);
+        if let Some(required) = props.get("required-version")
+            && !self.required_version(required)
+        {
+            return Version::Unsupported;
+        }
         let Some(entry) = props.get("version") else {
             self.push(
                 Problem::new(
@@ -512,6 +517,47 @@ impl Checker {
                     .help("write `mcpctl version=1`, without quotes"),
                 );
                 Version::Missing
+            }
+        }
+    }
+
+    /// `required-version=">=0.2"`: the mcpctl versions this manifest is
+    /// written for (a semver requirement, as in Cargo.toml). False when
+    /// this build is not one of them: the rest may use what it lacks.
+    fn required_version(&mut self, entry: &KdlEntry) -> bool {
+        let Some(text) = self.string(entry) else {
+            return true;
+        };
+        let running = semver::Version::parse(env!("CARGO_PKG_VERSION")).expect("own version");
+        match semver::VersionReq::parse(text) {
+            Ok(required) if required.matches(&running) => true,
+            Ok(required) => {
+                self.push(
+                    Problem::new(
+                        K::Version,
+                        format!("this manifest needs mcpctl {required}, and this is mcpctl {running}"),
+                        entry.span(),
+                        "required here",
+                    )
+                    .help(format!(
+                        "upgrade mcpctl to a version matching `{required}` (`cargo install --locked mcpctl`, or your package manager), then run the command again; nothing was done"
+                    )),
+                );
+                false
+            }
+            Err(err) => {
+                self.push(
+                    Problem::new(
+                        K::Arguments,
+                        format!("`required-version` is not a version requirement: {err}"),
+                        entry.span(),
+                        "not a requirement",
+                    )
+                    .help(
+                        "write a requirement as in Cargo.toml, e.g. `required-version=\">=0.2\"`",
+                    ),
+                );
+                true
             }
         }
     }

@@ -14,7 +14,7 @@ use super::*;
 const TEAM: &str = include_str!("testdata/team.kdl");
 const MANY_PROBLEMS: &str = include_str!("testdata/many-problems.kdl");
 
-fn render(err: &ManifestError) -> String {
+pub(super) fn render(err: &ManifestError) -> String {
     let mut out = String::new();
     GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
         .with_width(100)
@@ -25,7 +25,7 @@ fn render(err: &ManifestError) -> String {
 }
 
 /// The problems of a manifest that must not validate.
-fn problems(source: &str) -> Vec<Problem> {
+pub(super) fn problems(source: &str) -> Vec<Problem> {
     match parse("mcpctl.kdl", source) {
         Ok(m) => panic!("expected problems, got {m:#?}"),
         Err(e) => e.problems().to_vec(),
@@ -37,24 +37,24 @@ fn kinds(source: &str) -> Vec<ProblemKind> {
 }
 
 /// The only problem of a manifest with exactly one.
-fn only(source: &str) -> Problem {
+pub(super) fn only(source: &str) -> Problem {
     let mut all = problems(source);
     assert_eq!(all.len(), 1, "{all:#?}");
     all.remove(0)
 }
 
 /// The text of the primary label of a problem.
-fn label(p: &Problem) -> &str {
+pub(super) fn label(p: &Problem) -> &str {
     p.labels[0].label().unwrap_or("")
 }
 
 /// The source text a label points at.
-fn at<'s>(source: &'s str, p: &Problem, i: usize) -> &'s str {
+pub(super) fn at<'s>(source: &'s str, p: &Problem, i: usize) -> &'s str {
     let l = &p.labels[i];
     &source[l.offset()..l.offset() + l.len()]
 }
 
-fn ok(source: &str) -> Manifest {
+pub(super) fn ok(source: &str) -> Manifest {
     parse("mcpctl.kdl", source).unwrap_or_else(|e| panic!("{}", render(&e)))
 }
 

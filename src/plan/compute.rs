@@ -272,7 +272,7 @@ fn blocked_by<'d>(desired: &'d Desired, observed: &Observed, server: &str) -> Op
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::client::ClientFile;
     use crate::document::Format;
@@ -294,7 +294,7 @@ mod tests {
         }
     }
 
-    fn desired(entries: &[(&str, Value)]) -> Desired {
+    pub fn desired(entries: &[(&str, Value)]) -> Desired {
         Desired {
             manifest: MANIFEST.into(),
             credentials: Vec::new(),
@@ -312,7 +312,7 @@ mod tests {
         }
     }
 
-    fn observed(entries: &[(&str, Value)], owned: &[(&str, &Value)]) -> Observed {
+    pub fn observed(entries: &[(&str, Value)], owned: &[(&str, &Value)]) -> Observed {
         let mut state = State::default();
         for (name, value) in owned {
             state.record_entry(OwnedEntry {
@@ -342,7 +342,7 @@ mod tests {
         }
     }
 
-    fn actions(plan: &Plan) -> Vec<(String, Action)> {
+    pub fn actions(plan: &Plan) -> Vec<(String, Action)> {
         plan.changes
             .iter()
             .map(|c| match &c.target {
@@ -351,6 +351,48 @@ mod tests {
                 Target::ShellProfile { file, .. } => (file.display().to_string(), c.action),
             })
             .collect()
+    }
+
+    /// A store credential with nothing else declared.
+    pub fn credential(name: &str) -> crate::manifest::Credential {
+        crate::manifest::Credential {
+            name: name.into(),
+            kind: crate::manifest::CredentialKind::Other,
+            provider: None,
+            scopes: vec![],
+            rotate_every: None,
+            rotate_every_source: None,
+            create_at: None,
+            description: None,
+            source: crate::manifest::Source::Store,
+            namespace: None,
+        }
+    }
+
+    #[test]
+    fn an_entry_another_manifest_owns_is_a_conflict_naming_it() {
+        let a = json!({"command": "a"});
+        let b = json!({"command": "b"});
+        let want = desired(&[("github", a.clone())]);
+        let mut have = observed(&[("github", b.clone())], &[]);
+        have.state.record_entry(OwnedEntry {
+            client: ClientId::ClaudeCode,
+            scope: Scope::User,
+            file: client_file().path,
+            table: client_file().table,
+            server: "github".into(),
+            manifest: "/other-repo/mcpctl.kdl".into(),
+            digest: entry_digest(&b),
+        });
+        // Even with --adopt: one manifest never takes another's entry.
+        for adopt in [false, true] {
+            let plan = compute(&want, &have, Options { adopt });
+            assert_eq!(actions(&plan), [("github".to_owned(), Action::Conflict)]);
+            assert_eq!(
+                plan.changes[0].notes,
+                ["owned by another manifest, `/other-repo/mcpctl.kdl`"]
+            );
+        }
     }
 
     #[test]
@@ -504,18 +546,7 @@ mod tests {
             ("absent", a.clone()),
             ("free", a.clone()),
         ]);
-        want.credentials = vec![crate::manifest::Credential {
-            name: "TOKEN".into(),
-            kind: crate::manifest::CredentialKind::Other,
-            provider: None,
-            scopes: vec![],
-            rotate_every: None,
-            rotate_every_source: None,
-            create_at: None,
-            description: None,
-            source: crate::manifest::Source::Store,
-            namespace: None,
-        }];
+        want.credentials = vec![credential("TOKEN")];
         for server in ["owned", "absent"] {
             want.server_credentials
                 .insert(server.into(), vec!["TOKEN".into()]);

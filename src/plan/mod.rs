@@ -9,8 +9,11 @@
 
 mod compute;
 mod desired;
+mod destroy;
 mod redact;
 mod rotation;
+mod saved;
+mod select;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -21,8 +24,11 @@ use serde_json::Value;
 
 pub use compute::{Options, compute};
 pub use desired::{Desired, DesiredBlock, DesiredFile, desired, targets};
+pub use destroy::destroy;
 pub use redact::redact;
 pub use rotation::{Rotation, RotationStatus, rotation};
+pub use saved::{SAVED_PLAN_VERSION, SavedPlan, Stale};
+pub use select::{Selector, SelectorError, select};
 
 use crate::client::ClientFile;
 use crate::manifest::{ClientId, Scope, Shell};

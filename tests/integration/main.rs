@@ -14,8 +14,11 @@ mod clients;
 mod env_ref;
 mod init;
 mod lifecycle;
+mod offboard;
 mod real_clients;
-// systemd units; on macOS and Windows `install` would reach the real scheduler.
+mod saved_plan;
+// Linux only: the tests verify systemd units; on macOS and Windows
+// `install` would reach the real scheduler.
 #[cfg(target_os = "linux")]
 mod remind;
 mod sources;

@@ -10,7 +10,9 @@ use serde_json::Value;
 use similar::{ChangeTag, TextDiff};
 
 use super::{Style, display_path};
-use crate::manifest::Manifest;
+use std::collections::BTreeMap;
+
+use crate::manifest::Credential;
 use crate::plan::{Action, Change, Plan, RotationStatus, Target};
 
 /// Where the plan is shown: `plan` ends with what to run next; `apply`
@@ -23,7 +25,7 @@ pub enum Context {
 
 pub fn render(
     plan: &Plan,
-    manifest: &Manifest,
+    credentials_declared: &BTreeMap<String, Credential>,
     home: &Path,
     style: Style,
     context: Context,
@@ -51,7 +53,7 @@ pub fn render(
         };
         let _ = writeln!(out, "{}", style.bold(&heading));
         for change in &credentials {
-            render_credential(&mut out, change, manifest, style);
+            render_credential(&mut out, change, credentials_declared, style);
         }
         out.push('\n');
     }
@@ -160,11 +162,16 @@ pub fn render(
     out
 }
 
-fn render_credential(out: &mut String, change: &Change, manifest: &Manifest, style: Style) {
+fn render_credential(
+    out: &mut String,
+    change: &Change,
+    declared: &BTreeMap<String, Credential>,
+    style: Style,
+) {
     let Target::Credential { name, .. } = &change.target else {
         return;
     };
-    let credential = manifest.credentials.get(name);
+    let credential = declared.get(name);
     match change.action {
         Action::NoOp => match (&change.rotation, credential) {
             (Some(rotation), Some(credential)) => {
@@ -208,6 +215,12 @@ fn render_credential(out: &mut String, change: &Change, manifest: &Manifest, sty
                 if let Some(url) = &credential.create_at {
                     let _ = writeln!(out, "      create it at {url}");
                 }
+            }
+        }
+        Action::Delete => {
+            let _ = writeln!(out, "  {} {name} will be deleted", style.red("-"));
+            for note in &change.notes {
+                let _ = writeln!(out, "      {}", style.dim(&format!("note: {note}")));
             }
         }
         _ => {

@@ -1,0 +1,139 @@
+//! `mcpctl rollback`: put back the client files and shell profiles the
+//! last apply replaced, from the backup that apply kept.
+//!
+//! A file edited since that apply (by a person, or by the client itself)
+//! is not overwritten unless `--force`: rolling back would lose that
+//! edit. Ownership records are left as they are, so the next `mcpctl
+//! plan` shows what the manifest still asks for — rollback undoes an
+//! apply, it does not change the manifest.
+
+use std::path::PathBuf;
+
+use miette::IntoDiagnostic;
+
+use super::Outcome;
+use super::apply::confirm;
+use super::render::display_path;
+use super::workspace::configured_audit_log;
+use crate::apply::{BackupEntry, latest_backup, mark_rolled_back};
+use crate::audit::{Actor, Event, Outcome as AuditOutcome, host_name};
+use crate::fs::DirLock;
+use crate::host::Host;
+use crate::observe::fingerprint;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Restore files even when they changed since that apply (their
+    /// changes are lost)
+    #[arg(long)]
+    force: bool,
+
+    /// Roll back without asking for confirmation
+    #[arg(long)]
+    auto_approve: bool,
+}
+
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+enum RollbackError {
+    #[error("there is no apply to roll back: mcpctl keeps no backup of one")]
+    #[diagnostic(help(
+        "mcpctl keeps the files of the last 5 applies that changed files; `mcpctl status` shows the last apply"
+    ))]
+    Nothing,
+
+    #[error(
+        "nothing was rolled back: {} changed since the apply, and rolling back would lose that change\n{}",
+        if .files.len() == 1 { "this file" } else { "these files" },
+        .files.iter().map(|f| format!("  - `{f}`")).collect::<Vec<_>>().join("\n")
+    )]
+    #[diagnostic(help("look at the change; `mcpctl rollback --force` restores the files anyway"))]
+    ChangedSince { files: Vec<String> },
+}
+
+pub fn run(args: Args) -> miette::Result<Outcome> {
+    let host = Host::from_process()?;
+    let state_dir = host.state_dir();
+    let _lock = DirLock::acquire(&state_dir, || {
+        eprintln!("waiting for another mcpctl command to finish…");
+    })
+    .into_diagnostic()?;
+    let (dir, index) = latest_backup(&state_dir)?.ok_or(RollbackError::Nothing)?;
+    // Files whose write never happened hold what they held before.
+    let restorable: Vec<&BackupEntry> = index.iter().filter(|e| e.written.is_some()).collect();
+    let changed: Vec<String> = restorable
+        .iter()
+        .filter(|e| current_fingerprint(&e.original) != e.written)
+        .map(|e| display_path(&e.original, &host.home))
+        .collect();
+    if !changed.is_empty() && !args.force {
+        return Err(RollbackError::ChangedSince { files: changed }.into());
+    }
+    println!(
+        "Rolling back the apply of {}:",
+        dir.file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+    );
+    for entry in &restorable {
+        let shown = display_path(&entry.original, &host.home);
+        match &entry.copy {
+            Some(_) => println!("  ~ `{shown}` will be restored"),
+            None => println!("  - `{shown}` will be removed (that apply created it)"),
+        }
+    }
+    if !args.auto_approve {
+        confirm("Roll back?", "mcpctl rollback --auto-approve")?;
+    }
+    let actor = Actor {
+        user: host.user()?,
+        host: host_name(),
+        pid: std::process::id(),
+        command: "rollback".to_owned(),
+        manifest: None,
+        git_commit: None,
+    };
+    let audit = configured_audit_log(&host, &state_dir, actor);
+    for entry in &restorable {
+        let result = restore(&dir, entry);
+        audit
+            .append(&Event {
+                action: "file.rollback",
+                target: entry.original.display().to_string(),
+                server: None,
+                detail: None,
+                outcome: if result.is_ok() {
+                    AuditOutcome::Ok
+                } else {
+                    AuditOutcome::Failed
+                },
+            })
+            .into_diagnostic()?;
+        result?;
+        eprintln!("restored `{}`", display_path(&entry.original, &host.home));
+    }
+    mark_rolled_back(&dir)?;
+    println!(
+        "Rollback complete: {} file(s) restored. `mcpctl plan` shows what the manifest still asks for.",
+        restorable.len()
+    );
+    Ok(Outcome::Success)
+}
+
+fn current_fingerprint(path: &std::path::Path) -> Option<String> {
+    std::fs::read(path).ok().map(|bytes| fingerprint(&bytes))
+}
+
+fn restore(dir: &std::path::Path, entry: &BackupEntry) -> miette::Result<()> {
+    let path: &PathBuf = &entry.original;
+    match &entry.copy {
+        Some(copy) => {
+            let bytes = fs_err::read(dir.join(copy)).into_diagnostic()?;
+            crate::fs::write_atomic(path, &bytes)
+                .into_diagnostic()
+                .map_err(|e| e.wrap_err(format!("cannot restore `{}`", path.display())))
+        }
+        None => match fs_err::remove_file(path) {
+            Err(err) if err.kind() != std::io::ErrorKind::NotFound => Err(err).into_diagnostic(),
+            _ => Ok(()),
+        },
+    }
+}

@@ -1,0 +1,93 @@
+//! `mcpctl destroy`: the plan that removes everything one manifest put
+//! on this machine — offboarding.
+//!
+//! It is the ordinary reconciliation against a manifest that asks for
+//! nothing: every entry the state says this manifest owns is deleted (or
+//! forgotten, when already gone), and its shell-profile blocks removed.
+//! Entries of other manifests and entries nobody owns are untouched, by
+//! the same rules as every plan. Credentials are removed from the store
+//! only when asked (`--include-credentials`): a token may still be needed
+//! elsewhere, and deleting it is the one step a person cannot undo with
+//! `mcpctl rollback`.
+
+use std::collections::BTreeMap;
+
+use super::{
+    Action, Change, Desired, DesiredFile, Observed, Options, Plan, Presence, Target, compute,
+};
+
+pub fn destroy(desired: &Desired, observed: &Observed, include_credentials: bool) -> Plan {
+    let nothing = Desired {
+        credentials: Vec::new(),
+        files: desired
+            .files
+            .iter()
+            .map(|f| DesiredFile {
+                file: f.file.clone(),
+                entries: BTreeMap::new(),
+                notes: BTreeMap::new(),
+            })
+            .collect(),
+        blocks: Vec::new(),
+        ..desired.clone()
+    };
+    let mut plan = compute(&nothing, observed, Options::default());
+    if include_credentials {
+        let deletions = desired
+            .credentials
+            .iter()
+            .filter(|c| c.source.is_store())
+            .filter(|c| observed.credentials.get(&c.name) == Some(&Presence::Present))
+            .map(|c| Change {
+                target: Target::Credential {
+                    name: c.name.clone(),
+                    store: observed.store_name.clone(),
+                },
+                action: Action::Delete,
+                before: None,
+                after: None,
+                before_digest: None,
+                file_fingerprint: None,
+                notes: vec![
+                    "deleted from the store; revoke it at its provider too, or `mcpctl revoke` next time"
+                        .to_owned(),
+                ],
+                rotation: None,
+            });
+        let mut changes: Vec<Change> = deletions.collect();
+        changes.append(&mut plan.changes);
+        plan.changes = changes;
+    }
+    plan
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::compute::tests::{actions, desired, observed};
+    use serde_json::json;
+
+    #[test]
+    fn removes_what_this_manifest_owns_and_only_with_consent_its_credentials() {
+        let a = json!({"command": "a"});
+        let mut want = desired(&[("mine", a.clone()), ("gone", a.clone())]);
+        want.credentials = vec![crate::plan::compute::tests::credential("TOKEN")];
+        let mut have = observed(
+            &[("mine", a.clone()), ("foreign", a.clone())],
+            &[("mine", &a), ("gone", &a)],
+        );
+        have.credentials.insert("TOKEN".into(), Presence::Present);
+        let names = |plan: &Plan| actions(plan);
+        let plan = destroy(&want, &have, false);
+        assert_eq!(
+            names(&plan),
+            [
+                ("gone".to_owned(), Action::Forget),
+                ("mine".to_owned(), Action::Delete)
+            ]
+        );
+        let plan = destroy(&want, &have, true);
+        assert_eq!(names(&plan)[0], ("TOKEN".to_owned(), Action::Delete));
+        assert_eq!(plan.summary().destroy, 2);
+    }
+}

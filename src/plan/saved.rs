@@ -1,0 +1,276 @@
+//! Saved plans: `plan --out FILE`, then `apply FILE` applies exactly that.
+//!
+//! A plan is reviewed like code (attached to a pull request, read by a
+//! second person), so the file must be safe to share — it is: plans are
+//! redacted and never hold a value — and applying it must not silently do
+//! something else. The file therefore records what the plan was computed
+//! from: the manifest's digest, the fingerprint of every client file and
+//! shell profile it read, each credential's presence in the store, and
+//! mcpctl's ownership records. `apply FILE` observes the machine again and
+//! refuses when any of those differ, naming each one, instead of applying
+//! a plan that no longer describes the machine (Terraform's "saved plan is
+//! stale").
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Observed, Options, Plan, Presence, Selector};
+use crate::state::entry_digest;
+
+/// The saved-plan format this build writes and reads.
+pub const SAVED_PLAN_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct SavedPlan {
+    /// Always [`SAVED_PLAN_VERSION`]; names the format in the file.
+    pub saved_plan: u32,
+    /// The mcpctl that computed it (`CARGO_PKG_VERSION`).
+    pub mcpctl_version: String,
+    /// When it was computed (RFC 3339).
+    pub created_at: String,
+    /// sha256 of the manifest's bytes.
+    pub manifest_digest: String,
+    /// `--adopt` at plan time.
+    pub adopt: bool,
+    /// `--target` at plan time (empty: the whole plan).
+    pub targets: Vec<Selector>,
+    /// What the plan was computed from.
+    pub inputs: Inputs,
+    pub plan: Plan,
+}
+
+/// The parts of the machine a plan depends on, without any value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Inputs {
+    /// sha256 of each client file and shell profile read (`None`: absent).
+    pub files: BTreeMap<PathBuf, Option<String>>,
+    /// Each credential's presence: `present`, `missing`, `unavailable` or
+    /// `external`.
+    pub credentials: BTreeMap<String, String>,
+    /// Digest of mcpctl's ownership records.
+    pub ownership: String,
+}
+
+impl Inputs {
+    pub fn of(observed: &Observed) -> Inputs {
+        let mut files = BTreeMap::new();
+        for file in &observed.files {
+            files.insert(file.file.path.clone(), file.fingerprint.clone());
+        }
+        for profile in &observed.profiles {
+            files.insert(profile.file.clone(), profile.fingerprint.clone());
+        }
+        let credentials = observed
+            .credentials
+            .iter()
+            .map(|(name, presence)| {
+                let word = match presence {
+                    Presence::Present => "present",
+                    Presence::Missing => "missing",
+                    Presence::Unavailable(_) => "unavailable",
+                    Presence::External(_) => "external",
+                };
+                (name.clone(), word.to_owned())
+            })
+            .collect();
+        let ownership = serde_json::to_value(&observed.state.entries).expect("state serializes");
+        Inputs {
+            files,
+            credentials,
+            ownership: entry_digest(&ownership),
+        }
+    }
+}
+
+impl SavedPlan {
+    pub fn new(
+        plan: Plan,
+        manifest_digest: &str,
+        options: Options,
+        targets: &[Selector],
+        observed: &Observed,
+    ) -> SavedPlan {
+        SavedPlan {
+            saved_plan: SAVED_PLAN_VERSION,
+            mcpctl_version: env!("CARGO_PKG_VERSION").to_owned(),
+            created_at: observed.now.to_string(),
+            manifest_digest: manifest_digest.to_owned(),
+            adopt: options.adopt,
+            targets: targets.to_vec(),
+            inputs: Inputs::of(observed),
+            plan,
+        }
+    }
+
+    /// The options the plan was computed with.
+    pub fn options(&self) -> Options {
+        Options { adopt: self.adopt }
+    }
+
+    /// What changed since the plan was saved; empty when it still holds.
+    pub fn staleness(&self, manifest_digest: &str, observed: &Observed) -> Vec<Stale> {
+        let mut stale = Vec::new();
+        if manifest_digest != self.manifest_digest {
+            stale.push(Stale::Manifest {
+                path: self.plan.manifest.clone(),
+            });
+        }
+        let now = Inputs::of(observed);
+        let paths: std::collections::BTreeSet<&PathBuf> =
+            self.inputs.files.keys().chain(now.files.keys()).collect();
+        for path in paths {
+            let (was, is) = (self.inputs.files.get(path), now.files.get(path));
+            if was != is {
+                stale.push(Stale::File {
+                    path: path.clone(),
+                    how: match (was, is) {
+                        (Some(Some(_)), Some(Some(_))) => "was changed",
+                        (Some(None), Some(Some(_))) => "was created",
+                        (Some(Some(_)), Some(None)) => "was deleted",
+                        _ => "is read by only one of the two plans (the manifest or the detected clients changed)",
+                    },
+                });
+            }
+        }
+        let names: std::collections::BTreeSet<&String> = self
+            .inputs
+            .credentials
+            .keys()
+            .chain(now.credentials.keys())
+            .collect();
+        for name in names {
+            let (was, is) = (self.inputs.credentials.get(name), now.credentials.get(name));
+            if was != is {
+                stale.push(Stale::Credential {
+                    name: name.clone(),
+                    was: was.cloned().unwrap_or_else(|| "not planned".to_owned()),
+                    is: is.cloned().unwrap_or_else(|| "not planned".to_owned()),
+                });
+            }
+        }
+        if now.ownership != self.inputs.ownership {
+            stale.push(Stale::Ownership);
+        }
+        stale
+    }
+}
+
+/// One reason a saved plan no longer describes the machine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stale {
+    Manifest {
+        path: PathBuf,
+    },
+    File {
+        path: PathBuf,
+        how: &'static str,
+    },
+    Credential {
+        name: String,
+        was: String,
+        is: String,
+    },
+    Ownership,
+}
+
+impl Stale {
+    /// One line, for the error message (paths as given; the CLI shortens
+    /// them).
+    pub fn describe(&self, show: impl Fn(&std::path::Path) -> String) -> String {
+        match self {
+            Stale::Manifest { path } => format!("the manifest `{}` was changed", show(path)),
+            Stale::File { path, how } => format!("the file `{}` {how}", show(path)),
+            Stale::Credential { name, was, is } => {
+                format!("credential `{name}` in the store: {was} when planned, {is} now")
+            }
+            Stale::Ownership => {
+                "mcpctl's ownership records changed (another `mcpctl apply` ran since)".to_owned()
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::ClientFile;
+    use crate::document::Format;
+    use crate::manifest::{ClientId, Scope};
+    use crate::plan::ObservedFile;
+    use crate::state::State;
+
+    fn observed(fingerprint: Option<&str>, token: Presence) -> Observed {
+        Observed {
+            store_name: "test store".into(),
+            credentials: [("TOKEN".to_owned(), token)].into(),
+            files: vec![ObservedFile {
+                file: ClientFile {
+                    client: ClientId::Codex,
+                    scope: Scope::User,
+                    path: "/h/.codex/config.toml".into(),
+                    format: Format::Toml,
+                    table: vec!["mcp_servers".into()],
+                },
+                fingerprint: fingerprint.map(str::to_owned),
+                entries: BTreeMap::new(),
+            }],
+            profiles: Vec::new(),
+            state: State::default(),
+            now: jiff::Timestamp::UNIX_EPOCH,
+        }
+    }
+
+    fn saved() -> SavedPlan {
+        let plan = Plan {
+            version: crate::plan::PLAN_VERSION,
+            manifest: "/repo/mcpctl.kdl".into(),
+            changes: Vec::new(),
+        };
+        let at_plan = observed(Some("sha256:a"), Presence::Missing);
+        SavedPlan::new(plan, "d1", Options::default(), &[], &at_plan)
+    }
+
+    #[test]
+    fn an_unchanged_machine_keeps_the_plan_valid_and_it_round_trips() {
+        let saved = saved();
+        assert!(
+            saved
+                .staleness("d1", &observed(Some("sha256:a"), Presence::Missing))
+                .is_empty()
+        );
+        let text = serde_json::to_string(&saved).unwrap();
+        assert_eq!(serde_json::from_str::<SavedPlan>(&text).unwrap(), saved);
+    }
+
+    #[test]
+    fn every_input_that_changed_is_named() {
+        let mut now = observed(None, Presence::Present);
+        now.state.record_entry(crate::state::OwnedEntry {
+            client: ClientId::Codex,
+            scope: Scope::User,
+            file: "/h/.codex/config.toml".into(),
+            table: vec!["mcp_servers".into()],
+            server: "x".into(),
+            manifest: "/other/mcpctl.kdl".into(),
+            digest: "sha256:0".into(),
+        });
+        let lines: Vec<String> = saved()
+            .staleness("d2", &now)
+            .iter()
+            .map(|s| s.describe(|p| p.display().to_string()))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "the manifest `/repo/mcpctl.kdl` was changed",
+                "the file `/h/.codex/config.toml` was deleted",
+                "credential `TOKEN` in the store: missing when planned, present now",
+                "mcpctl's ownership records changed (another `mcpctl apply` ran since)",
+            ]
+        );
+    }
+}

@@ -1,0 +1,244 @@
+//! Saved plans and `--target`: `plan --out FILE` → `show FILE` →
+//! `apply FILE`, refused with the reason when the machine or the manifest
+//! changed in between.
+
+use std::path::{Path, PathBuf};
+
+use crate::support::{Sandbox, canary, secret_service, text};
+
+const MANIFEST: &str = r#"mcpctl version=1
+client claude-code
+client codex
+
+credential GITHUB_TOKEN {
+    kind personal-access-token
+    provider github
+}
+
+server github {
+    command npx -y "@modelcontextprotocol/server-github"
+    env GITHUB_PERSONAL_ACCESS_TOKEN credential=GITHUB_TOKEN
+}
+
+server docs {
+    url "https://docs.example.com/mcp"
+    clients claude-code
+}
+"#;
+
+fn run(sandbox: &Sandbox, args: &[&str], token: &str) -> (Option<i32>, String, String) {
+    let out = sandbox
+        .mcpctl()
+        .args(args)
+        .env("GITHUB_TOKEN", token)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&out);
+    (out.status.code(), stdout, flat(&stderr))
+}
+
+/// miette wraps long messages at the terminal width: one line, one space.
+pub fn flat(text: &str) -> String {
+    text.replace('│', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn save_plan(sandbox: &Sandbox, manifest: &Path, extra: &[&str]) -> PathBuf {
+    let file = sandbox.root().join("plan.json");
+    let mut args = vec!["plan", "-f", manifest.to_str().unwrap(), "--out"];
+    args.push(file.to_str().unwrap());
+    args.extend_from_slice(extra);
+    let (code, stdout, stderr) = run(sandbox, &args, "");
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(stderr.contains("`mcpctl apply "), "{stderr}");
+    file
+}
+
+#[test]
+fn a_saved_plan_is_shown_then_applied_exactly_and_holds_no_secret() {
+    if !secret_service("a_saved_plan_is_shown_then_applied_exactly_and_holds_no_secret") {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let manifest = sandbox.manifest(MANIFEST);
+    // A hand-written `github` entry with a plaintext token: a conflict the
+    // plan shows redacted.
+    let leaked = canary("saved-foreign");
+    fs_err::write(
+        sandbox.claude_json(),
+        format!(
+            r#"{{"mcpServers": {{"github": {{"command": "x", "env": {{"T": "{leaked}"}}}}}}}}"#
+        ),
+    )
+    .unwrap();
+    let file = save_plan(&sandbox, &manifest, &[]);
+    let saved = fs_err::read_to_string(&file).unwrap();
+    assert!(!saved.contains(&leaked), "{saved}");
+    let json: serde_json::Value = serde_json::from_str(&saved).unwrap();
+    assert_eq!(json["saved-plan"], 1);
+    assert_eq!(json["inputs"]["credentials"]["GITHUB_TOKEN"], "missing");
+
+    let (code, stdout, _) = run(&sandbox, &["show", file.to_str().unwrap()], "");
+    assert_eq!(code, Some(0));
+    assert!(stdout.contains("+ GITHUB_TOKEN will be stored"), "{stdout}");
+    assert!(stdout.contains("! github conflicts"), "{stdout}");
+    assert!(stdout.contains("Run `mcpctl apply "), "{stdout}");
+    let (_, shown, _) = run(&sandbox, &["show", "--json", file.to_str().unwrap()], "");
+    let shown: serde_json::Value = serde_json::from_str(&shown).unwrap();
+    assert_eq!(shown["summary"]["conflicts"], 1);
+
+    let token = canary("saved-token");
+    let (code, stdout, stderr) = run(
+        &sandbox,
+        &["apply", "--secrets-from-env", file.to_str().unwrap()],
+        &token,
+    );
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    let claude = fs_err::read_to_string(sandbox.claude_json()).unwrap();
+    assert!(claude.contains("https://docs.example.com/mcp"), "{claude}");
+    // The conflict stays as it was; codex got its entry.
+    assert!(claude.contains(&leaked));
+    let codex = fs_err::read_to_string(sandbox.codex_toml()).unwrap();
+    assert!(codex.contains("[mcp_servers.github]"), "{codex}");
+    assert!(!codex.contains(&token));
+
+    // Applied once, the same plan is stale: the files it read changed.
+    let (code, _, stderr) = run(&sandbox, &["apply", file.to_str().unwrap()], &token);
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("is stale"), "{stderr}");
+}
+
+#[test]
+fn a_saved_plan_goes_stale_naming_the_client_file_or_the_manifest() {
+    if !secret_service("a_saved_plan_goes_stale_naming_the_client_file_or_the_manifest") {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let manifest = sandbox.manifest(MANIFEST);
+    fs_err::write(sandbox.claude_json(), "{}\n").unwrap();
+
+    // Claude Code (or a person) edits its file after the plan.
+    let file = save_plan(&sandbox, &manifest, &[]);
+    fs_err::write(sandbox.claude_json(), "{\"numStartups\": 2}\n").unwrap();
+    let (code, stdout, stderr) = run(
+        &sandbox,
+        &["apply", "--secrets-from-env", file.to_str().unwrap()],
+        &canary("stale"),
+    );
+    assert_eq!(code, Some(1), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("the saved plan")
+            && stderr.contains("is stale")
+            && stderr.contains("- the file `~/.claude.json` was changed"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("mcpctl plan --out"), "{stderr}");
+    assert!(!sandbox.codex_toml().exists(), "nothing may be written");
+    assert_eq!(
+        fs_err::read_to_string(sandbox.claude_json()).unwrap(),
+        "{\"numStartups\": 2}\n"
+    );
+
+    // The manifest changes after the plan.
+    let file = save_plan(&sandbox, &manifest, &[]);
+    fs_err::write(&manifest, format!("{MANIFEST}// reviewed\n")).unwrap();
+    let (code, _, stderr) = run(
+        &sandbox,
+        &["apply", "--secrets-from-env", file.to_str().unwrap()],
+        &canary("stale"),
+    );
+    assert_eq!(code, Some(1));
+    assert!(
+        stderr.contains("- the manifest `") && stderr.contains("mcpctl.kdl` was changed"),
+        "{stderr}"
+    );
+    assert!(!sandbox.codex_toml().exists());
+
+    // A `plan --json` output is not a saved plan.
+    let json = sandbox.root().join("plan-output.json");
+    let (_, stdout, _) = run(
+        &sandbox,
+        &["plan", "--json", "-f", manifest.to_str().unwrap()],
+        "",
+    );
+    fs_err::write(&json, stdout).unwrap();
+    let (code, _, stderr) = run(&sandbox, &["apply", json.to_str().unwrap()], "");
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("no `saved-plan` format number"), "{stderr}");
+}
+
+#[test]
+fn target_limits_plan_and_apply_to_servers_credentials_or_clients() {
+    if !secret_service("target_limits_plan_and_apply_to_servers_credentials_or_clients") {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let manifest = sandbox.manifest(MANIFEST);
+    let m = manifest.to_str().unwrap();
+    let planned = |targets: &[&str]| -> Vec<String> {
+        let mut args = vec!["plan", "--json", "-f", m];
+        for t in targets {
+            args.extend(["--target", t]);
+        }
+        let (code, stdout, stderr) = run(&sandbox, &args, "");
+        assert_eq!(code, Some(0), "{stderr}");
+        let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        json["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                let t = &c["target"];
+                match t["kind"].as_str().unwrap() {
+                    "entry" => format!(
+                        "{}/{}",
+                        t["client"].as_str().unwrap(),
+                        t["server"].as_str().unwrap()
+                    ),
+                    _ => t["name"].as_str().unwrap().to_owned(),
+                }
+            })
+            .collect()
+    };
+    // A server brings its credential; a client all of its entries.
+    assert_eq!(
+        planned(&["server:github"]),
+        ["GITHUB_TOKEN", "claude-code/github", "codex/github"]
+    );
+    assert_eq!(planned(&["client:codex"]), ["GITHUB_TOKEN", "codex/github"]);
+    assert_eq!(planned(&["server:docs"]), ["claude-code/docs"]);
+    assert_eq!(planned(&["credential:GITHUB_TOKEN"]), ["GITHUB_TOKEN"]);
+
+    let (code, _, stderr) = run(&sandbox, &["plan", "-f", m, "--target", "server:githb"], "");
+    assert_eq!(code, Some(1));
+    assert!(
+        stderr.contains("declares no server `githb` (did you mean `server:github`?)"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = run(&sandbox, &["plan", "-f", m, "--target", "github"], "");
+    assert_eq!(code, Some(2), "clap rejects it: {stderr}");
+    assert!(stderr.contains("server:NAME"), "{stderr}");
+
+    // Apply only the docs server: no credential asked, codex untouched.
+    let (code, stdout, stderr) = run(
+        &sandbox,
+        &[
+            "apply",
+            "--auto-approve",
+            "-f",
+            m,
+            "--target",
+            "server:docs",
+        ],
+        "",
+    );
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(!sandbox.codex_toml().exists());
+    let claude = fs_err::read_to_string(sandbox.claude_json()).unwrap();
+    assert!(
+        claude.contains("docs") && !claude.contains("github"),
+        "{claude}"
+    );
+}
