@@ -29,6 +29,9 @@ pub struct Backups {
     root: PathBuf,
     dir: PathBuf,
     index: RefCell<Vec<BackupEntry>>,
+    /// `false`: keep nothing (`mcpctl import`: the replaced versions hold
+    /// exactly the plaintext secrets it removes).
+    enabled: bool,
 }
 
 /// One file an apply replaced.
@@ -54,12 +57,23 @@ impl Backups {
             dir: root.join(stamp),
             root,
             index: RefCell::new(Vec::new()),
+            enabled: true,
         })
+    }
+
+    /// Backups that keep nothing.
+    pub fn disabled(state_dir: &Path) -> Result<Backups, BackupError> {
+        let mut backups = Backups::start(state_dir)?;
+        backups.enabled = false;
+        Ok(backups)
     }
 
     /// Keeps `contents`, the version of `original` about to be replaced
     /// (`None`: it does not exist yet).
     pub fn save(&self, original: &Path, contents: Option<&[u8]>) -> Result<(), BackupError> {
+        if !self.enabled {
+            return Ok(());
+        }
         let mut index = self.index.borrow_mut();
         if index.iter().any(|e| e.original == original) {
             return Ok(());
@@ -92,6 +106,9 @@ impl Backups {
 
     /// Records what was written to `original`, after the write.
     pub fn wrote(&self, original: &Path, contents: &[u8]) -> Result<(), BackupError> {
+        if !self.enabled {
+            return Ok(());
+        }
         let mut index = self.index.borrow_mut();
         if let Some(entry) = index.iter_mut().find(|e| e.original == original) {
             entry.written = Some(fingerprint(contents));

@@ -75,6 +75,9 @@ pub struct Context<'a> {
     /// Whether written entries become mcpctl's (recorded in the state).
     /// `false` for `mcpctl import`, which edits the user's own entries.
     pub record_ownership: bool,
+    /// Whether the replaced versions of files are kept for rollback.
+    /// `false` for `mcpctl import`: they hold the plaintext it removes.
+    pub keep_backups: bool,
 }
 
 /// What apply did.
@@ -165,7 +168,11 @@ pub fn apply(plan: &Plan, mut ctx: Context<'_>) -> Result<Report, ApplyError> {
     }
     ctx.state.save(ctx.state_dir)?;
 
-    let backups = Backups::start(ctx.state_dir)?;
+    let backups = if ctx.keep_backups {
+        Backups::start(ctx.state_dir)?
+    } else {
+        Backups::disabled(ctx.state_dir)?
+    };
     for (path, changes) in changes_by_file(plan) {
         let file = ctx
             .files

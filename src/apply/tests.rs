@@ -112,6 +112,7 @@ fn run(
             progress: &mut progress,
             files,
             record_ownership: true,
+            keep_backups: true,
         },
     );
     (result, events)

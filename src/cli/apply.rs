@@ -206,6 +206,7 @@ pub fn execute(
             progress: &mut progress,
             files: &files,
             record_ownership: true,
+            keep_backups: true,
         },
     )?)
 }

@@ -198,6 +198,7 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
             progress: &mut progress,
             files: &imported.files,
             record_ownership: false,
+            keep_backups: false,
         },
     )?;
     println!(
@@ -210,6 +211,14 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
     println!(
         "Next: `mcpctl scan` to check, `mcpctl init --from-clients` to write a manifest of these servers."
     );
+    // Import itself keeps no copy of the files it cleaned; earlier applies may have.
+    let backups = state_dir.join("backups");
+    if fs_err::read_dir(&backups).is_ok_and(|mut entries| entries.next().is_some()) {
+        eprintln!(
+            "note: `{}` holds copies of client files from earlier applies, which may still contain these secrets; delete it once you no longer need `mcpctl rollback`",
+            display_path(&backups, &host.home)
+        );
+    }
     Ok(Outcome::Success)
 }
 

@@ -143,6 +143,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
             progress: &mut progress,
             files: &files,
             record_ownership: true,
+            keep_backups: true,
         },
     )?;
 

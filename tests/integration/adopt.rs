@@ -641,6 +641,21 @@ fn import_moves_every_movable_secret_and_scan_is_clean_after() {
             ),
         ])
     );
+    // No copy of the replaced files (which held the values) is kept in
+    // mcpctl's state directory: import keeps no backups.
+    for file in sandbox.all_files() {
+        if !file.starts_with(sandbox.root().join("state")) {
+            continue;
+        }
+        let text = String::from_utf8_lossy(&fs_err::read(&file).unwrap()).into_owned();
+        for value in planted.all() {
+            assert!(
+                !text.contains(value),
+                "`{}` keeps an imported value",
+                file.display()
+            );
+        }
+    }
     // A second import has nothing to do.
     let out = run_ok(&sandbox, &["import", "--auto-approve"]);
     assert!(out.contains("Nothing to import."), "{out}");
