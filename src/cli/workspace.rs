@@ -44,6 +44,16 @@ impl Workspace {
         })
     }
 
+    /// The manifest against an empty machine whose home is `home` (an
+    /// empty directory): no client file, no state, and — with
+    /// [`crate::store::EmptyStore`] — no credential. `plan --offline`.
+    pub fn open_offline(manifest_arg: Option<&Path>, home: &Path) -> miette::Result<Workspace> {
+        let mut workspace = Workspace::open(manifest_arg)?;
+        workspace.host = workspace.host.with_empty_home(home);
+        workspace.state_dir = workspace.host.state_dir();
+        Ok(workspace)
+    }
+
     /// Holds the state directory's lock until dropped, so two commands
     /// that change the store, files or state never interleave.
     pub fn lock(&self) -> miette::Result<DirLock> {
