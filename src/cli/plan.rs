@@ -43,7 +43,8 @@ pub struct Args {
 
     /// Plan against an empty machine (a temporary home, no credential
     /// store): what a new member would get, for CI. Reads nothing of this
-    /// machine but the manifest and its repository
+    /// machine but the manifest and its repository. Reads no personal
+    /// profile: plans every role's servers, variables left as `{NAME}`
     #[arg(long, conflicts_with_all = ["out", "adopt"])]
     offline: bool,
 }

@@ -9,7 +9,7 @@ use super::workspace::Workspace;
 pub struct Args {}
 
 pub fn run(manifest: Option<&Path>, _args: Args) -> miette::Result<Outcome> {
-    let workspace = Workspace::open(manifest)?;
+    let workspace = Workspace::open_shared(manifest)?;
     let m = &workspace.loaded.manifest;
     println!(
         "`{}` is valid: {} server(s), {} credential(s), {} client target(s).",

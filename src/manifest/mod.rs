@@ -151,6 +151,7 @@
 mod error;
 pub mod model;
 mod parse;
+pub mod personal;
 mod rotation;
 
 #[cfg(test)]

@@ -36,6 +36,34 @@ pub struct Manifest {
     /// the block runs `mcpctl env`, so env-ref clients started from that
     /// shell find their variables. Never holds a value.
     pub shell_profiles: Vec<Shell>,
+    /// Roles by name (`role developer { servers … }`): when there are any,
+    /// each person's profile picks some, and a machine gets only the
+    /// servers they grant (see [`super::personal`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub roles: BTreeMap<String, Role>,
+    /// Non-secret values each person supplies in their profile
+    /// (`variable ORG { … }`), written `{ORG}` in server arguments, env and
+    /// header literals and URLs.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub variables: BTreeMap<String, Variable>,
+}
+
+/// A set of servers granted together (`role NAME { servers a b; description "…" }`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub struct Role {
+    pub name: String,
+    pub description: Option<String>,
+    /// The servers this role grants, in manifest order.
+    pub servers: Vec<String>,
+}
+
+/// A per-person, non-secret value (`variable ORG { description "…" }`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub struct Variable {
+    pub name: String,
+    pub description: Option<String>,
 }
 
 impl Manifest {

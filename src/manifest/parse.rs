@@ -27,6 +27,8 @@ use super::model::*;
 use super::rotation::{self, PERIOD_HELP};
 use crate::secret_patterns;
 
+mod teams;
+
 const TOP_LEVEL: &[&str] = &[
     "mcpctl",
     "defaults",
@@ -35,6 +37,8 @@ const TOP_LEVEL: &[&str] = &[
     "server",
     "audit",
     "shell-profile",
+    "role",
+    "variable",
 ];
 const AUDIT_CHILDREN: &[&str] = &["retain", "syslog", "webhook", "alert-reads-per-hour"];
 const DEFAULTS_CHILDREN: &[&str] = &["delivery", "rotate-every", "warn-before", "namespace"];
@@ -204,6 +208,8 @@ impl Checker {
         let mut credentials: BTreeMap<String, CredentialDraft> = BTreeMap::new();
         let mut credential_spans: HashMap<String, SourceSpan> = HashMap::new();
         let mut server_nodes = Vec::new();
+        let mut role_nodes = Vec::new();
+        let mut variable_nodes = Vec::new();
         let mut first_version: Option<SourceSpan> = None;
 
         for node in nodes {
@@ -286,6 +292,8 @@ impl Checker {
                     }
                 }
                 "server" => server_nodes.push(node),
+                "role" => role_nodes.push(node),
+                "variable" => variable_nodes.push(node),
                 "audit" => {
                     let help = "merge them into one `audit { … }` block";
                     if self.first_of_kind(node, "audit", &mut audit_node, help) {
@@ -301,7 +309,7 @@ impl Checker {
                 other => {
                     let help = misplaced(other).or_else(|| {
                         did_you_mean(other, TOP_LEVEL.iter().copied()).map(|s| {
-                            format!("did you mean `{s}`? The top level holds `mcpctl`, `defaults`, `client`, `credential`, `server`, `audit` and `shell-profile`")
+                            format!("did you mean `{s}`? The top level holds `mcpctl`, `defaults`, `client`, `credential`, `server`, `role`, `variable`, `audit` and `shell-profile`")
                         })
                     });
                     self.push(
@@ -312,7 +320,7 @@ impl Checker {
                             "unknown node",
                         )
                         .help(help.unwrap_or_else(|| {
-                            "the top level holds `mcpctl`, `defaults`, `client`, `credential`, `server`, `audit` and `shell-profile`".into()
+                            "the top level holds `mcpctl`, `defaults`, `client`, `credential`, `server`, `role`, `variable`, `audit` and `shell-profile`".into()
                         })),
                     );
                 }
@@ -326,7 +334,7 @@ impl Checker {
         };
         let mut servers: BTreeMap<String, ServerDraft> = BTreeMap::new();
         let mut server_spans: HashMap<String, SourceSpan> = HashMap::new();
-        for node in server_nodes {
+        for node in &server_nodes {
             if let Some((draft, span)) = self.server(node, &context) {
                 let key = draft.server.name.clone();
                 if let Some(first) = server_spans.get(&key) {
@@ -346,6 +354,10 @@ impl Checker {
                 }
             }
         }
+
+        let variables = self.variables(&variable_nodes);
+        self.variable_uses(&server_nodes, &variables);
+        let roles = self.roles(&role_nodes, &server_spans);
 
         // Resolution.
         let credentials = credentials
@@ -375,6 +387,8 @@ impl Checker {
             servers,
             audit,
             shell_profiles,
+            roles,
+            variables,
         })
     }
 
@@ -2146,6 +2160,20 @@ impl Shape {
         what: "a URL",
         usage: "url \"https://…\"",
         leaf: true,
+    };
+    const ROLE: Shape = Shape {
+        min: 1,
+        max: 1,
+        what: "a role name",
+        usage: "role developer { servers github }",
+        leaf: false,
+    };
+    const VARIABLE: Shape = Shape {
+        min: 1,
+        max: 1,
+        what: "a variable name",
+        usage: "variable ORG { description \"…\" }",
+        leaf: false,
     };
     const TEXT: Shape = Shape {
         min: 1,

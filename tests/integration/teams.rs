@@ -151,3 +151,196 @@ fn status_names_the_applied_manifest_then_each_drift_since() {
         "{stdout}"
     );
 }
+
+/// The guide's three roles: developers get limited servers, admins
+/// everything, auditors the read-only ones.
+const ROLES: &str = r#"mcpctl version=1
+client claude-code
+client codex
+
+variable ORG {
+    description "your Azure DevOps organisation"
+}
+
+credential GITHUB_TOKEN {
+    kind personal-access-token
+    provider github
+}
+
+credential DATABASE_URL {
+    kind connection-string
+}
+
+server github {
+    command npx -y "@modelcontextprotocol/server-github"
+    env GITHUB_PERSONAL_ACCESS_TOKEN credential=GITHUB_TOKEN
+}
+
+server azure-devops {
+    command npx -y "@azure-devops/mcp" "{ORG}"
+}
+
+server postgres {
+    command npx -y "@modelcontextprotocol/server-postgres"
+    env DATABASE_URL credential=DATABASE_URL
+}
+
+server docs {
+    url "https://docs.example.com/mcp"
+}
+
+role developer {
+    description "day-to-day development"
+    servers github azure-devops docs
+}
+
+role admin {
+    description "everything"
+    servers github azure-devops postgres docs
+}
+
+role audit {
+    description "read-only servers"
+    servers docs
+}
+"#;
+
+fn plan_with_profile(
+    sandbox: &Sandbox,
+    manifest: &std::path::Path,
+    profile: Option<&str>,
+) -> (Option<i32>, String, String) {
+    let local = manifest.with_file_name("mcpctl.local.kdl");
+    match profile {
+        Some(text) => fs_err::write(&local, text).unwrap(),
+        None => {
+            let _ = fs_err::remove_file(&local);
+        }
+    }
+    let output = sandbox
+        .mcpctl()
+        .args(["plan", "-f"])
+        .arg(manifest)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&output);
+    (output.status.code(), stdout, flat(&stderr))
+}
+
+#[test]
+fn a_profile_picking_one_role_plans_only_that_roles_servers() {
+    let sandbox = Sandbox::new();
+    let manifest = sandbox.manifest(ROLES);
+
+    // No profile: an error naming the roles and the file to create.
+    let (code, stdout, stderr) = plan_with_profile(&sandbox, &manifest, None);
+    assert_eq!(code, Some(1), "{stdout}{stderr}");
+    assert!(stderr.contains("no profile picks one"), "{stderr}");
+    assert!(stderr.contains("mcpctl.local.kdl"), "{stderr}");
+    assert!(
+        stderr.contains("`admin` (everything), `audit` (read-only servers), `developer`"),
+        "{stderr}"
+    );
+
+    // The auditor gets the read-only server, and is asked for no credential.
+    let (code, stdout, stderr) = plan_with_profile(&sandbox, &manifest, Some("roles audit\n"));
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("+ docs will be created"), "{stdout}");
+    for absent in [
+        "github",
+        "azure-devops",
+        "postgres",
+        "GITHUB_TOKEN",
+        "DATABASE_URL",
+    ] {
+        assert!(!stdout.contains(absent), "{absent} in {stdout}");
+    }
+
+    // A developer must give the organisation their server names.
+    let (code, _, stderr) = plan_with_profile(&sandbox, &manifest, Some("roles developer\n"));
+    assert_eq!(code, Some(1));
+    assert!(
+        stderr.contains(
+            "the manifest needs a value for variable `ORG` (your Azure DevOps organisation)"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("add `variable ORG \"…\"` to"), "{stderr}");
+
+    // With it, and narrowed to one client: the developer's servers there.
+    let profile = "roles developer\nclients codex\nvariable ORG \"contoso\"\n";
+    let (code, stdout, stderr) = plan_with_profile(&sandbox, &manifest, Some(profile));
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("+ GITHUB_TOKEN will be stored"), "{stdout}");
+    assert!(
+        stdout.contains(r#""@azure-devops/mcp", "contoso""#),
+        "{stdout}"
+    );
+    assert!(stdout.contains("+ github will be created"), "{stdout}");
+    assert!(
+        !stdout.contains("postgres") && !stdout.contains("DATABASE_URL"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("claude-code"), "{stdout}");
+    assert!(stdout.contains("codex"), "{stdout}");
+}
+
+#[test]
+fn a_profile_is_checked_against_the_manifest() {
+    let sandbox = Sandbox::new();
+    let manifest = sandbox.manifest(ROLES);
+    let profile = "roles developr\nclients cursor\nvariable TEAM \"x\"\n";
+    let (code, _, stderr) = plan_with_profile(&sandbox, &manifest, Some(profile));
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("mcpctl.local.kdl:1:7"), "{stderr}");
+    assert!(
+        stderr.contains("the manifest has no role `developr`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("the manifest does not target client `cursor`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("the manifest declares no variable `TEAM`"),
+        "{stderr}"
+    );
+    // The profile in the user's config directory is used when there is
+    // none beside the manifest.
+    let config = sandbox.root().join("config/mcpctl");
+    fs_err::create_dir_all(&config).unwrap();
+    fs_err::write(config.join("profile.kdl"), "roles audit\n").unwrap();
+    let (code, stdout, stderr) = plan_with_profile(&sandbox, &manifest, None);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("+ docs will be created"), "{stdout}");
+}
+
+#[test]
+fn dropping_a_role_plans_the_removal_of_its_servers() {
+    if !secret_service("dropping_a_role_plans_the_removal_of_its_servers") {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let manifest = sandbox.manifest(ROLES);
+    let local = manifest.with_file_name("mcpctl.local.kdl");
+    fs_err::write(&local, "roles developer\nvariable ORG \"contoso\"\n").unwrap();
+    sandbox.apply_with_token(&manifest, &canary("roles"));
+    let claude = fs_err::read_to_string(sandbox.claude_json()).unwrap();
+    assert!(
+        claude.contains("azure-devops") && claude.contains("contoso"),
+        "{claude}"
+    );
+
+    let (code, stdout, stderr) = plan_with_profile(&sandbox, &manifest, Some("roles audit\n"));
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("- github will be deleted"), "{stdout}");
+    assert!(
+        stdout.contains("- azure-devops will be deleted"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("+ docs"), "{stdout}");
+    assert!(
+        stdout.contains("0 to add, 0 to change, 4 to destroy"),
+        "{stdout}"
+    );
+}
