@@ -134,6 +134,8 @@ pub enum ProblemKind {
     Unassigned,
     /// A profile picking a role the manifest does not define.
     UnknownRole,
+    /// Something the manifest's own `policy` forbids.
+    Policy,
 }
 
 impl ProblemKind {
@@ -162,6 +164,7 @@ impl ProblemKind {
             ProblemKind::UnknownServer => "unknown-server",
             ProblemKind::Unassigned => "unassigned",
             ProblemKind::UnknownRole => "unknown-role",
+            ProblemKind::Policy => "policy",
         }
     }
 }
