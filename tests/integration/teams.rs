@@ -344,3 +344,50 @@ fn dropping_a_role_plans_the_removal_of_its_servers() {
         "{stdout}"
     );
 }
+
+#[test]
+fn a_policy_violation_blocks_apply_and_names_the_node() {
+    let sandbox = Sandbox::new();
+    let manifest = sandbox.manifest(&format!("{GITHUB}policy {{\n    pin-packages #true\n}}\n"));
+    for command in ["validate", "plan", "apply"] {
+        let output = sandbox
+            .mcpctl()
+            .args([command, "-f"])
+            .arg(&manifest)
+            .args(if command == "apply" {
+                &["--auto-approve"][..]
+            } else {
+                &[]
+            })
+            .output()
+            .unwrap();
+        let (stdout, stderr) = text(&output);
+        assert_eq!(output.status.code(), Some(1), "{command}: {stdout}{stderr}");
+        let stderr = flat(&stderr);
+        assert!(stderr.contains("mcpctl::manifest::policy"), "{stderr}");
+        assert!(
+            stderr.contains(
+                "policy: server `github` runs `@modelcontextprotocol/server-github` without a pinned version"
+            ),
+            "{stderr}"
+        );
+        assert!(stderr.contains("mcpctl.kdl:10:5"), "{stderr}");
+    }
+    assert!(!sandbox.claude_json().exists());
+    assert!(!sandbox.root().join("state/mcpctl/state.json").exists());
+
+    // Without the policy, an unpinned package is a warning.
+    let manifest = sandbox.manifest(GITHUB);
+    let output = sandbox
+        .mcpctl()
+        .args(["validate", "-f"])
+        .arg(&manifest)
+        .output()
+        .unwrap();
+    let (_, stderr) = text(&output);
+    assert!(output.status.success());
+    assert!(
+        stderr.contains("warning: server `github` runs `@modelcontextprotocol/server-github` without a pinned version"),
+        "{stderr}"
+    );
+}
