@@ -84,7 +84,8 @@ impl Checker {
         }
     }
 
-    fn words(&mut self, node: &KdlNode) -> Vec<(String, SourceSpan)> {
+    /// A list of strings (`servers a b`, `allowed-clients …`), at least one.
+    pub(super) fn words(&mut self, node: &KdlNode) -> Vec<(String, SourceSpan)> {
         self.no_children(node);
         self.properties(node, &[]);
         let entries = positional(node);

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use kdl::{KdlNode, KdlValue};
 use miette::SourceSpan;
 
-use super::{Checker, K, Problem, Seen, children, head_span, positional, show};
+use super::{Checker, K, Problem, Seen, children, head_span, show};
 use crate::manifest::model::{Role, Variable};
 use crate::manifest::personal::variable_refs;
 
@@ -217,25 +217,10 @@ impl Checker {
         node: &KdlNode,
         server_spans: &HashMap<String, SourceSpan>,
     ) -> Vec<String> {
-        self.no_children(node);
-        self.properties(node, &[]);
-        let entries = positional(node);
-        if entries.is_empty() {
-            self.push(
-                Problem::new(
-                    K::Arguments,
-                    "`servers` lists no server",
-                    node.name().span(),
-                    "no servers",
-                )
-                .help("list the servers the role grants, e.g. `servers github sentry`"),
-            );
-        }
+        let entries = self.words(node);
         let mut servers: Vec<String> = Vec::new();
-        for entry in entries {
-            let Some(server) = self.string(entry) else {
-                continue;
-            };
+        for (server, span) in entries {
+            let server = server.as_str();
             if !server_spans.contains_key(server) {
                 let known = server_spans.keys().map(String::as_str);
                 let help = super::did_you_mean(server, known)
@@ -247,7 +232,7 @@ impl Checker {
                     Problem::new(
                         K::UnknownServer,
                         format!("role names unknown server {}", show(server)),
-                        entry.span(),
+                        span,
                         "no such server",
                     )
                     .help(help),
@@ -257,7 +242,7 @@ impl Checker {
                     Problem::new(
                         K::Duplicate,
                         format!("server {} is listed twice", show(server)),
-                        entry.span(),
+                        span,
                         "listed again here",
                     )
                     .help("remove one of them"),
