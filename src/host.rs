@@ -130,6 +130,36 @@ impl Host {
         }
     }
 
+    /// This host with `home` as an empty home directory: every variable
+    /// that points into a home or a config, data, state or cache directory is
+    /// dropped, so all paths derive from `home` (`plan --offline`: what a
+    /// new member's machine would get). `PATH`, the user name and the rest
+    /// are kept.
+    pub fn with_empty_home(&self, home: &Path) -> Host {
+        const HOME_VARS: &[&str] = &[
+            "HOME",
+            "USERPROFILE",
+            "XDG_CONFIG_HOME",
+            "XDG_DATA_HOME",
+            "XDG_STATE_HOME",
+            "XDG_CACHE_HOME",
+            "APPDATA",
+            "LOCALAPPDATA",
+            "CODEX_HOME",
+            "CLAUDE_CONFIG_DIR",
+            "ZDOTDIR",
+            "HISTFILE",
+            "MCPCTL_STATE_DIR",
+        ];
+        let mut vars = self.vars.clone();
+        vars.retain(|name, _| !HOME_VARS.contains(&name.as_str()));
+        Host {
+            os: self.os,
+            home: home.to_path_buf(),
+            vars,
+        }
+    }
+
     /// `~` followed by `rest`, for paths clients fix relative to home.
     pub fn home_join(&self, rest: impl AsRef<Path>) -> PathBuf {
         self.home.join(rest)
@@ -190,6 +220,25 @@ mod tests {
             win.state_dir(),
             PathBuf::from(r"C:\Users\ada\AppData\Local").join("mcpctl")
         );
+    }
+
+    #[test]
+    fn an_empty_home_drops_every_directory_variable() {
+        let real = host(
+            Os::Linux,
+            "/home/ada",
+            &[
+                ("XDG_CONFIG_HOME", "/home/ada/.cfg"),
+                ("CODEX_HOME", "/home/ada/.codex"),
+                ("MCPCTL_STATE_DIR", "/home/ada/st"),
+                ("USER", "ada"),
+            ],
+        );
+        let empty = real.with_empty_home(Path::new("/tmp/new"));
+        assert_eq!(empty.config_dir(), Path::new("/tmp/new/.config"));
+        assert_eq!(empty.state_dir(), Path::new("/tmp/new/.local/state/mcpctl"));
+        assert_eq!(empty.var("CODEX_HOME"), None);
+        assert_eq!(empty.user().unwrap(), "ada");
     }
 
     #[test]

@@ -30,5 +30,6 @@ pub mod shell;
 pub mod source;
 pub mod spawn;
 pub mod state;
+pub mod status;
 pub mod store;
 pub mod supervise;

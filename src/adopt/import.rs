@@ -384,6 +384,7 @@ pub fn credential(name: &str, rule: &str, source: &Source) -> Credential {
         description: Some(format!("imported from {source}")),
         source: crate::manifest::Source::Store,
         namespace: None,
+        classification: None,
     }
 }
 

@@ -19,7 +19,7 @@ pub struct Args {
 }
 
 pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
-    let workspace = Workspace::open(manifest)?;
+    let workspace = Workspace::open_shared(manifest)?;
     let path = workspace.loaded.path.clone();
     let label = path.display().to_string();
     let text = fs_err::read_to_string(&path).into_diagnostic()?;

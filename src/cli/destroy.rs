@@ -39,7 +39,7 @@ impl SecretSource for NoSecrets {
 }
 
 pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
-    let workspace = Workspace::open(manifest)?;
+    let workspace = Workspace::open_shared(manifest)?;
     let _lock = workspace.lock()?;
     let store = workspace.open_store()?;
     let (desired, observed) = workspace.observe(Ok(&store as &dyn CredentialStore))?;

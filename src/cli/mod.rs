@@ -29,6 +29,7 @@ mod scan;
 mod schema;
 mod secret_input;
 mod show;
+mod status;
 mod validate;
 mod workspace;
 
@@ -66,6 +67,8 @@ enum Command {
     Apply(apply::Args),
     /// Render a saved plan (`plan --out FILE`) for review
     Show(show::Args),
+    /// Which manifests this machine last applied, and what drifted since
+    Status(status::Args),
     /// Restore the client files the last apply replaced, from its backups
     Rollback(rollback::Args),
     /// Remove everything this manifest put on the machine (offboarding)
@@ -124,6 +127,7 @@ pub fn main() -> ExitCode {
         Command::Plan(args) => plan::run(cli.manifest.as_deref(), args),
         Command::Apply(args) => apply::run(cli.manifest.as_deref(), args),
         Command::Show(args) => show::run(args),
+        Command::Status(args) => status::run(args),
         Command::Rollback(args) => rollback::run(args),
         Command::Destroy(args) => destroy::run(cli.manifest.as_deref(), args),
         Command::Exec(args) => exec::run(args),

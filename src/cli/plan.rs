@@ -8,7 +8,9 @@ use super::render::plan::{Context as View, render};
 use super::workspace::Workspace;
 use super::{Outcome, use_color};
 use crate::plan::{Options, PlanOutput, SavedPlan, Selector, select};
-use crate::store::CredentialStore;
+use miette::{IntoDiagnostic, WrapErr};
+
+use crate::store::{CredentialStore, EmptyStore};
 
 #[derive(Debug, Default, clap::Args)]
 pub struct Args {
@@ -38,15 +40,36 @@ pub struct Args {
     /// credentials they need)
     #[arg(long = "target", value_name = "SELECTOR")]
     targets: Vec<Selector>,
+
+    /// Plan against an empty machine (a temporary home, no credential
+    /// store): what a new member would get, for CI. Reads nothing of this
+    /// machine but the manifest and its repository. Reads no personal
+    /// profile: plans every role's servers, variables left as `{NAME}`
+    #[arg(long, conflicts_with_all = ["out", "adopt"])]
+    offline: bool,
 }
 
 pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
-    let workspace = Workspace::open(manifest)?;
-    let store = workspace.open_store();
+    let empty_home;
+    let (workspace, store): (_, Result<Box<dyn CredentialStore>, _>) = if args.offline {
+        empty_home = tempfile::tempdir()
+            .into_diagnostic()
+            .wrap_err("cannot create a temporary home for the offline plan")?;
+        (
+            Workspace::open_offline(manifest, empty_home.path())?,
+            Ok(Box::new(EmptyStore)),
+        )
+    } else {
+        let workspace = Workspace::open(manifest)?;
+        let store = workspace
+            .open_store()
+            .map(|s| Box::new(s) as Box<dyn CredentialStore>);
+        (workspace, store)
+    };
     if let Err(err) = &store {
         warn_store_unavailable(err);
     }
-    let store_ref = store.as_ref().map(|s| s as &dyn CredentialStore);
+    let store_ref = store.as_deref();
     for target in &args.targets {
         target.check(&workspace.loaded.manifest)?;
     }

@@ -8,6 +8,7 @@ use miette::{IntoDiagnostic, WrapErr};
 use crate::audit::{Actor, AuditLog, Settings, git_commit, host_name};
 use crate::fs::DirLock;
 use crate::host::Host;
+use crate::manifest::personal::{self, Person, personalize, profile_candidates};
 use crate::manifest::{self, LoadedManifest};
 use crate::observe::observe;
 use crate::plan::{self, Desired, Observed, Options, Plan};
@@ -32,7 +33,31 @@ struct NoManifest {
 }
 
 impl Workspace {
+    /// The manifest as this person's machine should have it: the servers
+    /// their profile's roles grant, their clients, their variable values
+    /// (see [`crate::manifest::personal`]).
     pub fn open(manifest_arg: Option<&Path>) -> miette::Result<Workspace> {
+        let mut workspace = Workspace::open_shared(manifest_arg)?;
+        let candidates = profile_candidates(&workspace.loaded.root, &workspace.host.config_dir());
+        let manifest = &workspace.loaded.manifest;
+        let profile = candidates
+            .iter()
+            .find(|p| p.is_file())
+            .map(|path| personal::load_profile(path, manifest))
+            .transpose()?;
+        let person = match &profile {
+            Some(profile) => Person::Profile(profile),
+            None => Person::NoProfile {
+                expected: &candidates[0],
+            },
+        };
+        workspace.loaded.manifest = personalize(manifest, person)?;
+        Ok(workspace)
+    }
+
+    /// The manifest as checked in, for everyone: every role's servers,
+    /// variables unfilled (`validate`, `add`, `destroy`).
+    pub fn open_shared(manifest_arg: Option<&Path>) -> miette::Result<Workspace> {
         let host = Host::from_process()?;
         let path = manifest_path(manifest_arg)?;
         let loaded = manifest::load(&path)?;
@@ -42,6 +67,16 @@ impl Workspace {
             loaded,
             state_dir,
         })
+    }
+
+    /// The manifest against an empty machine whose home is `home` (an
+    /// empty directory): no client file, no state, and — with
+    /// [`crate::store::EmptyStore`] — no credential. `plan --offline`.
+    pub fn open_offline(manifest_arg: Option<&Path>, home: &Path) -> miette::Result<Workspace> {
+        let mut workspace = Workspace::open_shared(manifest_arg)?;
+        workspace.host = workspace.host.with_empty_home(home);
+        workspace.state_dir = workspace.host.state_dir();
+        Ok(workspace)
     }
 
     /// Holds the state directory's lock until dropped, so two commands

@@ -411,6 +411,8 @@ pub(crate) mod test_support {
             ]),
             clients: ClientId::ALL.to_vec(),
             delivery: None,
+            classification: None,
+            external: false,
         }
     }
 
@@ -426,6 +428,8 @@ pub(crate) mod test_support {
             env: BTreeMap::new(),
             clients: ClientId::ALL.to_vec(),
             delivery: None,
+            classification: None,
+            external: false,
         }
     }
 

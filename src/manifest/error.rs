@@ -126,6 +126,16 @@ pub enum ProblemKind {
     Secret,
     /// `clients` used while the manifest targets no clients.
     NoClients,
+    /// A `{NAME}` that names no declared `variable`.
+    UnknownVariable,
+    /// A role naming a server that is not declared.
+    UnknownServer,
+    /// A server in no role, while the manifest has roles.
+    Unassigned,
+    /// A profile picking a role the manifest does not define.
+    UnknownRole,
+    /// Something the manifest's own `policy` forbids.
+    Policy,
 }
 
 impl ProblemKind {
@@ -150,6 +160,11 @@ impl ProblemKind {
             ProblemKind::Url => "url",
             ProblemKind::Secret => "secret",
             ProblemKind::NoClients => "no-clients",
+            ProblemKind::UnknownVariable => "unknown-variable",
+            ProblemKind::UnknownServer => "unknown-server",
+            ProblemKind::Unassigned => "unassigned",
+            ProblemKind::UnknownRole => "unknown-role",
+            ProblemKind::Policy => "policy",
         }
     }
 }

@@ -70,10 +70,14 @@
 //! | `defaults` | top, once | — | `delivery`, `rotate-every`, `warn-before` (warning window before a due or expiry date, default `"14d"`), `namespace` |
 //! | `client` | top | client (`claude-code`, `claude-desktop`, `vscode`, `cursor`, `windsurf`, `codex`, `gemini-cli`, `zed`, `cline`, `opencode`, `amazon-q`, `lm-studio`); `scope=user\|local\|project` (each client has its own, see [`ClientId::scopes`]); `delivery=exec\|env-ref` | — |
 //! | `shell-profile` | top, once | shells (`bash`, `zsh`, `fish`, `powershell`) | — |
-//! | `credential` | top | name (an environment variable name) | `kind`, `provider`, `scopes`, `rotate-every`, `create-at`, `description`, `source`, `namespace` |
+//! | `credential` | top | name (an environment variable name) | `kind`, `provider`, `scopes`, `rotate-every`, `create-at`, `description`, `source`, `namespace`, `classification` |
 //! | `source` | credential | `store` (default), `env` with optional `var=NAME`, or `command PROGRAM ARGS…` with optional `timeout="30s"` | — |
 //! | `namespace` | credential, defaults | lower-case letters, digits, `-`, `_`, `.`: store entries become `NAMESPACE/NAME` | — |
-//! | `server` | top | name (letters, digits, `-`, `_`) | `description`, `command` or `url`, `credential`, `env`, `header`, `clients`, `delivery` |
+//! | `server` | top | name (letters, digits, `-`, `_`) | `description`, `command` or `url`, `credential`, `env`, `header`, `clients`, `delivery`, `classification`, `external #true` |
+//! | `role` | top | name | `servers a b …`, `description` (see [`personal`]) |
+//! | `variable` | top | name (used as `{NAME}` in server values) | `description` |
+//! | `policy` | top, once | — | `max-rotation KIND "90d"`, `require-delivery`, `allowed-clients`, `external-allowed`, `restricted-roles`, `classification-rule "a\|b" CLASS external-lookup=#false`, `pin-packages #true`, `allow-packages` (see `parse/policy.rs`) |
+//! | `classification` | server, credential | `public`, `internal`, `confidential`, `restricted` | — |
 //! | `audit` | top, once | — | `retain "7y"` (prune older records), `syslog` (forward to syslog/journald), `webhook "http://…" alerts-only=#true`, `alert-reads-per-hour N` |
 //! | `kind` | credential | `personal-access-token`, `oauth-token`, `api-key`, `connection-string`, `access-key`, `password`, `file`, `other` | — |
 //! | `scopes` | credential | one or more scopes, least privilege first | — |
@@ -151,6 +155,7 @@
 mod error;
 pub mod model;
 mod parse;
+pub mod personal;
 mod rotation;
 
 #[cfg(test)]

@@ -36,6 +36,118 @@ pub struct Manifest {
     /// the block runs `mcpctl env`, so env-ref clients started from that
     /// shell find their variables. Never holds a value.
     pub shell_profiles: Vec<Shell>,
+    /// Roles by name (`role developer { servers … }`): when there are any,
+    /// each person's profile picks some, and a machine gets only the
+    /// servers they grant (see [`super::personal`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub roles: BTreeMap<String, Role>,
+    /// Non-secret values each person supplies in their profile
+    /// (`variable ORG { … }`), written `{ORG}` in server arguments, env and
+    /// header literals and URLs.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub variables: BTreeMap<String, Variable>,
+    /// The organisation's rules (`policy { … }`), checked when the manifest
+    /// is read: a violation is a validation error, so nothing is planned or
+    /// applied against it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<Policy>,
+}
+
+/// How sensitive a server's data or a credential is (the guide's
+/// confidentiality classes), least sensitive first.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Classification {
+    Public,
+    Internal,
+    Confidential,
+    Restricted,
+}
+
+impl Classification {
+    pub const ALL: [Classification; 4] = [
+        Classification::Public,
+        Classification::Internal,
+        Classification::Confidential,
+        Classification::Restricted,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Classification::Public => "public",
+            Classification::Internal => "internal",
+            Classification::Confidential => "confidential",
+            Classification::Restricted => "restricted",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Classification> {
+        Classification::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+}
+
+/// The organisation's rules (`policy { … }`). Every field is optional: a
+/// rule not written is not enforced. Under a policy, a server or credential
+/// without a `classification` counts as `internal`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub struct Policy {
+    /// The longest rotation period allowed per credential kind
+    /// (`max-rotation personal-access-token "90d"`); a credential of that
+    /// kind without a period violates it too.
+    pub max_rotation: Vec<(CredentialKind, Period)>,
+    /// The delivery every server must use (`require-delivery exec`).
+    pub require_delivery: Option<Delivery>,
+    /// The only clients the manifest may target (`allowed-clients …`).
+    pub allowed_clients: Option<Vec<ClientId>>,
+    /// The classifications that may use servers marked `external #true`
+    /// (`external-allowed public internal`): the server's own and those of
+    /// the credentials it uses.
+    pub external_allowed: Option<Vec<Classification>>,
+    /// The roles that may hold `restricted` credentials or servers
+    /// (`restricted-roles admin`).
+    pub restricted_roles: Option<Vec<String>>,
+    /// `classification-rule "customer_data|financial" confidential
+    /// external-lookup=#false`, in order.
+    pub classification_rules: Vec<ClassificationRule>,
+    /// Every `npx`/`uvx`/`bunx` package must carry a version
+    /// (`pin-packages #true`).
+    pub pin_packages: bool,
+    /// The only packages servers may run (`allow-packages "…" …`), without
+    /// version.
+    pub allow_packages: Option<Vec<String>>,
+}
+
+/// The guide's `classification_rules`: servers and credentials whose name
+/// or description contains one of `patterns` (case-insensitive) must be
+/// classified at least `classification`; with `external_lookup` false they
+/// may not reach or be used by an external server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub struct ClassificationRule {
+    pub patterns: Vec<String>,
+    pub classification: Classification,
+    pub external_lookup: bool,
+}
+
+/// A set of servers granted together (`role NAME { servers a b; description "…" }`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub struct Role {
+    pub name: String,
+    pub description: Option<String>,
+    /// The servers this role grants, in manifest order.
+    pub servers: Vec<String>,
+}
+
+/// A per-person, non-secret value (`variable ORG { description "…" }`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub struct Variable {
+    pub name: String,
+    pub description: Option<String>,
 }
 
 impl Manifest {
@@ -330,6 +442,9 @@ pub struct Credential {
     /// defaults'), keeping each data source's entries apart. Only for
     /// credentials in the OS store.
     pub namespace: Option<String>,
+    /// How sensitive it is (`classification confidential`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub classification: Option<Classification>,
 }
 
 impl Credential {
@@ -516,9 +631,56 @@ pub struct Server {
     /// `delivery` set on the server itself; `None`: the client node's, else
     /// the defaults' (see [`Manifest::delivery`]).
     pub delivery: Option<Delivery>,
+    /// How sensitive the data it reaches is (`classification internal`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub classification: Option<Classification>,
+    /// It sends what it is given to a service outside the organisation
+    /// (`external #true`): a web search, a public API.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub external: bool,
+}
+
+/// The package a server's launcher fetches and runs (`npx -y PKG`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Package<'s> {
+    /// Without its version: `@modelcontextprotocol/server-github`.
+    pub name: &'s str,
+    /// Whether a version is given (`pkg@1.2.3`, `pkg==1.2.3`).
+    pub pinned: bool,
 }
 
 impl Server {
+    /// The package this server runs through `npx`, `bunx`, `pnpm dlx` or
+    /// `uvx`, if it does: unpinned, it runs whatever was published last.
+    pub fn package(&self) -> Option<Package<'_>> {
+        let Transport::Stdio { command, args } = &self.transport else {
+            return None;
+        };
+        let program = std::path::Path::new(command)
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or(command);
+        let rest: &[String] = match program {
+            "npx" | "bunx" | "uvx" => args,
+            "pnpm" if args.first().is_some_and(|a| a == "dlx") => &args[1..],
+            _ => return None,
+        };
+        let spec = rest.iter().find(|a| !a.starts_with('-'))?;
+        if let Some((name, _)) = spec.split_once("==") {
+            return Some(Package { name, pinned: true });
+        }
+        Some(match spec[1..].find('@') {
+            Some(at) => Package {
+                name: &spec[..=at],
+                pinned: true,
+            },
+            None => Package {
+                name: spec,
+                pinned: false,
+            },
+        })
+    }
+
     /// Credentials this server reads, with the variable each one fills.
     pub fn credential_bindings(&self) -> impl Iterator<Item = (&str, &str)> {
         self.env.iter().filter_map(|(var, value)| match value {

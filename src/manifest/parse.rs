@@ -27,6 +27,9 @@ use super::model::*;
 use super::rotation::{self, PERIOD_HELP};
 use crate::secret_patterns;
 
+mod policy;
+mod teams;
+
 const TOP_LEVEL: &[&str] = &[
     "mcpctl",
     "defaults",
@@ -35,6 +38,9 @@ const TOP_LEVEL: &[&str] = &[
     "server",
     "audit",
     "shell-profile",
+    "role",
+    "variable",
+    "policy",
 ];
 const AUDIT_CHILDREN: &[&str] = &["retain", "syslog", "webhook", "alert-reads-per-hour"];
 const DEFAULTS_CHILDREN: &[&str] = &["delivery", "rotate-every", "warn-before", "namespace"];
@@ -47,6 +53,7 @@ const CREDENTIAL_CHILDREN: &[&str] = &[
     "description",
     "source",
     "namespace",
+    "classification",
 ];
 const SOURCES: &[&str] = &["store", "env", "command"];
 const SERVER_CHILDREN: &[&str] = &[
@@ -58,6 +65,8 @@ const SERVER_CHILDREN: &[&str] = &[
     "header",
     "clients",
     "delivery",
+    "classification",
+    "external",
 ];
 const DELIVERIES: &[&str] = &["exec", "env-ref"];
 const SECRET_HELP: &str = "the manifest is checked in and must never hold a secret value; store it with `mcpctl apply` instead: declare `credential NAME` and bind it with `env VAR credential=NAME`";
@@ -204,6 +213,10 @@ impl Checker {
         let mut credentials: BTreeMap<String, CredentialDraft> = BTreeMap::new();
         let mut credential_spans: HashMap<String, SourceSpan> = HashMap::new();
         let mut server_nodes = Vec::new();
+        let mut role_nodes = Vec::new();
+        let mut policy = None;
+        let mut policy_node: Option<SourceSpan> = None;
+        let mut variable_nodes = Vec::new();
         let mut first_version: Option<SourceSpan> = None;
 
         for node in nodes {
@@ -286,6 +299,14 @@ impl Checker {
                     }
                 }
                 "server" => server_nodes.push(node),
+                "role" => role_nodes.push(node),
+                "variable" => variable_nodes.push(node),
+                "policy" => {
+                    let help = "merge them into one `policy { … }` block";
+                    if self.first_of_kind(node, "policy", &mut policy_node, help) {
+                        policy = self.policy(node);
+                    }
+                }
                 "audit" => {
                     let help = "merge them into one `audit { … }` block";
                     if self.first_of_kind(node, "audit", &mut audit_node, help) {
@@ -301,7 +322,7 @@ impl Checker {
                 other => {
                     let help = misplaced(other).or_else(|| {
                         did_you_mean(other, TOP_LEVEL.iter().copied()).map(|s| {
-                            format!("did you mean `{s}`? The top level holds `mcpctl`, `defaults`, `client`, `credential`, `server`, `audit` and `shell-profile`")
+                            format!("did you mean `{s}`? The top level holds `mcpctl`, `defaults`, `client`, `credential`, `server`, `role`, `variable`, `policy`, `audit` and `shell-profile`")
                         })
                     });
                     self.push(
@@ -312,7 +333,7 @@ impl Checker {
                             "unknown node",
                         )
                         .help(help.unwrap_or_else(|| {
-                            "the top level holds `mcpctl`, `defaults`, `client`, `credential`, `server`, `audit` and `shell-profile`".into()
+                            "the top level holds `mcpctl`, `defaults`, `client`, `credential`, `server`, `role`, `variable`, `policy`, `audit` and `shell-profile`".into()
                         })),
                     );
                 }
@@ -326,7 +347,7 @@ impl Checker {
         };
         let mut servers: BTreeMap<String, ServerDraft> = BTreeMap::new();
         let mut server_spans: HashMap<String, SourceSpan> = HashMap::new();
-        for node in server_nodes {
+        for node in &server_nodes {
             if let Some((draft, span)) = self.server(node, &context) {
                 let key = draft.server.name.clone();
                 if let Some(first) = server_spans.get(&key) {
@@ -346,6 +367,10 @@ impl Checker {
                 }
             }
         }
+
+        let variables = self.variables(&variable_nodes);
+        self.variable_uses(&server_nodes, &variables);
+        let roles = self.roles(&role_nodes, &server_spans);
 
         // Resolution.
         let credentials = credentials
@@ -367,7 +392,7 @@ impl Checker {
             })
             .collect();
 
-        Some(Manifest {
+        let manifest = Manifest {
             version: MANIFEST_VERSION,
             defaults,
             clients,
@@ -375,7 +400,14 @@ impl Checker {
             servers,
             audit,
             shell_profiles,
-        })
+            roles,
+            variables,
+            policy,
+        };
+        if let Some(policy) = &manifest.policy {
+            self.check_policy(doc, &manifest, policy);
+        }
+        Some(manifest)
     }
 
     // ----- whole-document sweep -------------------------------------------
@@ -927,6 +959,7 @@ impl Checker {
             description: None,
             source: Source::Store,
             namespace: None,
+            classification: None,
         };
         let mut own_period = None;
         let mut namespace_span = None;
@@ -956,6 +989,7 @@ impl Checker {
                     credential.namespace = self.namespace(child);
                     namespace_span = Some(child.name().span());
                 }
+                "classification" => credential.classification = self.classification(child),
                 other => self.unknown_child(child, other, "credential", CREDENTIAL_CHILDREN),
             }
         }
@@ -1248,6 +1282,8 @@ impl Checker {
         let mut header_nodes: Vec<SourceSpan> = Vec::new();
         let mut clients = None;
         let mut delivery = None;
+        let mut classification = None;
+        let mut external = false;
         let mut seen = Seen::default();
 
         for child in children(node) {
@@ -1354,6 +1390,8 @@ impl Checker {
                 }
                 "clients" => clients = self.server_clients(child, cx),
                 "delivery" => delivery = self.delivery(child),
+                "classification" => classification = self.classification(child),
+                "external" => external = self.flag(child).unwrap_or(false),
                 other => self.unknown_child(child, other, "server", SERVER_CHILDREN),
             }
         }
@@ -1450,6 +1488,8 @@ impl Checker {
             env,
             clients: Vec::new(),
             delivery,
+            classification,
+            external,
         };
         valid.then_some((ServerDraft { server, clients }, name_span))
     }
@@ -2146,6 +2186,41 @@ impl Shape {
         what: "a URL",
         usage: "url \"https://…\"",
         leaf: true,
+    };
+    const FLAG: Shape = Shape {
+        min: 1,
+        max: 1,
+        what: "#true or #false",
+        usage: "external #true",
+        leaf: true,
+    };
+    const MAX_ROTATION: Shape = Shape {
+        min: 2,
+        max: 2,
+        what: "a credential kind and a period",
+        usage: "max-rotation personal-access-token \"90d\"",
+        leaf: false,
+    };
+    const RULE: Shape = Shape {
+        min: 2,
+        max: 2,
+        what: "a pattern and a classification",
+        usage: "classification-rule \"customer_data|financial_records\" confidential external-lookup=#false",
+        leaf: false,
+    };
+    const ROLE: Shape = Shape {
+        min: 1,
+        max: 1,
+        what: "a role name",
+        usage: "role developer { servers github }",
+        leaf: false,
+    };
+    const VARIABLE: Shape = Shape {
+        min: 1,
+        max: 1,
+        what: "a variable name",
+        usage: "variable ORG { description \"…\" }",
+        leaf: false,
     };
     const TEXT: Shape = Shape {
         min: 1,

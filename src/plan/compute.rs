@@ -366,6 +366,7 @@ pub(super) mod tests {
             description: None,
             source: crate::manifest::Source::Store,
             namespace: None,
+            classification: None,
         }
     }
 

@@ -245,6 +245,7 @@ mod tests {
             description: None,
             source: crate::manifest::Source::Store,
             namespace: None,
+            classification: None,
         }
     }
 

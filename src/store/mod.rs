@@ -35,6 +35,38 @@ pub trait CredentialStore {
     fn delete(&self, credential: &str) -> Result<bool, StoreError>;
 }
 
+/// The store of a machine that has no credential yet: every entry is
+/// missing (`plan --offline` shows what a new member would be asked for).
+/// Nothing can be written to it.
+#[derive(Debug, Default)]
+pub struct EmptyStore;
+
+impl CredentialStore for EmptyStore {
+    fn name(&self) -> &str {
+        "empty credential store (offline plan)"
+    }
+
+    fn exists(&self, _credential: &str) -> Result<bool, StoreError> {
+        Ok(false)
+    }
+
+    fn get(&self, _credential: &str) -> Result<Option<Secret>, StoreError> {
+        Ok(None)
+    }
+
+    fn set(&self, credential: &str, _secret: &Secret, _label: &str) -> Result<(), StoreError> {
+        Err(StoreError::Failed {
+            store: self.name().to_owned(),
+            credential: credential.to_owned(),
+            detail: "an offline plan never writes".to_owned(),
+        })
+    }
+
+    fn delete(&self, _credential: &str) -> Result<bool, StoreError> {
+        Ok(false)
+    }
+}
+
 /// What went wrong talking to a store. Messages never contain a value.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum StoreError {

@@ -23,4 +23,5 @@ mod saved_plan;
 mod remind;
 mod sources;
 mod store;
+mod teams;
 mod validate;

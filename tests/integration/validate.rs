@@ -6,7 +6,11 @@ use crate::support::{Sandbox, text};
 #[test]
 fn bundled_examples_are_valid() {
     let sandbox = Sandbox::new();
-    for example in ["examples/minimal/mcpctl.kdl", "examples/team/mcpctl.kdl"] {
+    for example in [
+        "examples/minimal/mcpctl.kdl",
+        "examples/team/mcpctl.kdl",
+        "examples/org/mcpctl.kdl",
+    ] {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(example);
         let output = sandbox
             .mcpctl()

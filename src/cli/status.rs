@@ -1,0 +1,173 @@
+//! `mcpctl status`: for this machine, which manifests were last applied
+//! (path, git commit, time) and what drifted since — the report a team
+//! collects from every member (`--json`). Reads store attributes only,
+//! never a secret, and writes nothing.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use super::render::{Style, display_path};
+use super::workspace::Workspace;
+use super::{Outcome, use_color};
+use crate::audit::{git_commit, host_name};
+use crate::host::Host;
+use crate::plan::Options;
+use crate::state::State;
+use crate::status::{Drift, drift};
+use crate::store::CredentialStore;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Print the status as JSON
+    #[arg(long)]
+    json: bool,
+
+    /// Exit 3 when something drifted or a manifest cannot be read (for
+    /// fleet checks)
+    #[arg(long)]
+    fail_on_drift: bool,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct Report {
+    host: String,
+    user: Option<String>,
+    manifests: Vec<ManifestStatus>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct ManifestStatus {
+    path: PathBuf,
+    /// When the last apply finished (RFC 3339).
+    applied_at: String,
+    /// The repository's commit at that apply.
+    applied_commit: Option<String>,
+    /// The repository's commit now.
+    current_commit: Option<String>,
+    /// Whether the manifest file differs from the one applied.
+    manifest_changed: bool,
+    drift: Vec<Drift>,
+    /// Why this manifest could not be checked (moved, invalid).
+    error: Option<String>,
+}
+
+impl ManifestStatus {
+    fn is_clean(&self) -> bool {
+        self.drift.is_empty() && self.error.is_none()
+    }
+}
+
+pub fn run(args: Args) -> miette::Result<Outcome> {
+    let host = Host::from_process()?;
+    let state = State::load(&host.state_dir())?;
+    let mut manifests = Vec::new();
+    for (path, record) in &state.applies {
+        let mut status = ManifestStatus {
+            path: path.clone(),
+            applied_at: record.at.clone(),
+            applied_commit: record.git_commit.clone(),
+            current_commit: None,
+            manifest_changed: false,
+            drift: Vec::new(),
+            error: None,
+        };
+        if let Err(err) = check(path, &record.manifest_digest, &mut status) {
+            status.error = Some(format!("{err}"));
+        }
+        manifests.push(status);
+    }
+    let report = Report {
+        host: host_name(),
+        user: host.user().ok(),
+        manifests,
+    };
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).expect("status serializes")
+        );
+    } else {
+        print!("{}", render(&report, &host, Style { color: use_color() }));
+    }
+    let clean = report.manifests.iter().all(ManifestStatus::is_clean);
+    Ok(if args.fail_on_drift && !clean {
+        Outcome::Problems
+    } else {
+        Outcome::Success
+    })
+}
+
+/// Plans `path` against this machine and fills in the commit and drift.
+fn check(
+    path: &std::path::Path,
+    applied_digest: &str,
+    status: &mut ManifestStatus,
+) -> miette::Result<()> {
+    if !path.is_file() {
+        miette::bail!("the manifest is no longer at this path (moved or deleted)");
+    }
+    let workspace = Workspace::open(Some(path))?;
+    status.current_commit = git_commit(&workspace.loaded.root);
+    status.manifest_changed = workspace.loaded.digest != applied_digest;
+    let store = workspace.open_store();
+    let store_ref = store.as_ref().map(|s| s as &dyn CredentialStore);
+    let (_, observed, plan) = workspace.plan(store_ref, Options::default())?;
+    status.drift = drift(&plan, &observed.state);
+    Ok(())
+}
+
+fn render(report: &Report, host: &Host, style: Style) -> String {
+    let mut out = String::new();
+    if report.manifests.is_empty() {
+        out.push_str("No manifest has been applied on this machine yet (`mcpctl apply`).\n");
+        return out;
+    }
+    for m in &report.manifests {
+        let commit = |c: &Option<String>| {
+            c.as_deref().map_or_else(
+                || "not a git repository".to_owned(),
+                |c| c.chars().take(12).collect(),
+            )
+        };
+        out.push_str(&format!(
+            "{}\n  applied {} at commit {}\n",
+            style.bold(&display_path(&m.path, &host.home)),
+            m.applied_at,
+            commit(&m.applied_commit)
+        ));
+        if m.current_commit != m.applied_commit || m.manifest_changed {
+            out.push_str(&format!(
+                "  {} the repository is now at {}{}: `mcpctl plan` shows what applying it would change\n",
+                style.yellow("!"),
+                commit(&m.current_commit),
+                if m.manifest_changed { " and the manifest changed" } else { "" }
+            ));
+        }
+        if let Some(error) = &m.error {
+            out.push_str(&format!("  {} cannot check it: {error}\n", style.red("✗")));
+        } else if m.drift.is_empty() {
+            out.push_str(&format!(
+                "  {} no drift since the last apply\n",
+                style.green("✓")
+            ));
+        }
+        for d in &m.drift {
+            out.push_str(&format!(
+                "  {} {}: {}\n",
+                style.red("✗"),
+                d.target.replace(&format!("{}/", host.home.display()), "~/"),
+                d.kind.describe()
+            ));
+        }
+    }
+    let drifted = report.manifests.iter().filter(|m| !m.is_clean()).count();
+    if drifted > 0 {
+        out.push_str(&format!(
+            "\n{drifted} manifest(s) drifted or could not be checked: `mcpctl plan -f PATH` shows the details, `mcpctl apply -f PATH` restores them.\n"
+        ));
+    }
+    out
+}
