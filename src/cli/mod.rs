@@ -29,6 +29,7 @@ mod scan;
 mod schema;
 mod secret_input;
 mod show;
+mod ui;
 mod validate;
 mod workspace;
 
@@ -51,6 +52,15 @@ pub struct Cli {
     /// nearest parent]
     #[arg(short = 'f', long = "manifest", global = true, value_name = "PATH")]
     manifest: Option<PathBuf>,
+
+    /// Print only errors, the requested output and the questions a command
+    /// must ask (no progress, notes or warnings)
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+
+    /// Also say which manifest, files and credential store a command used
+    #[arg(short, long, global = true)]
+    verbose: bool,
 
     #[command(subcommand)]
     command: Command,
@@ -119,6 +129,13 @@ pub enum Outcome {
 pub fn main() -> ExitCode {
     complete::answer_if_asked();
     let cli = Cli::parse();
+    ui::set(if cli.quiet {
+        ui::Verbosity::Quiet
+    } else if cli.verbose {
+        ui::Verbosity::Verbose
+    } else {
+        ui::Verbosity::Normal
+    });
     let result = match cli.command {
         Command::Validate(args) => validate::run(cli.manifest.as_deref(), args),
         Command::Plan(args) => plan::run(cli.manifest.as_deref(), args),
