@@ -163,6 +163,12 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
             summary.conflicts
         );
     }
+    if report.files_written > 0 {
+        println!(
+            "Restart the clients that are running so they read their new entries; \
+             `mcpctl check --servers` starts each server as its client would."
+        );
+    }
     Ok(Outcome::Success)
 }
 

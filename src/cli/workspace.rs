@@ -25,8 +25,9 @@ pub struct Workspace {
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 #[error("no `{file}` in `{dir}` or any parent directory")]
 #[diagnostic(help(
-    "run mcpctl inside a repository that has one, or pass `--manifest PATH` \
-     (examples: `examples/minimal/mcpctl.kdl`)"
+    "run mcpctl inside a repository that has one, or pass `--manifest PATH`; \
+     to start one here, `mcpctl add github` (servers from `mcpctl catalog`) \
+     or `mcpctl init --from-clients` (the servers your clients already have)"
 ))]
 struct NoManifest {
     file: &'static str,
