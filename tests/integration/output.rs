@@ -2,9 +2,7 @@
 //! quietly, `--quiet` leaves only the requested output, `--verbose` says
 //! what was read.
 
-use std::process::Stdio;
-
-use crate::support::{Sandbox, mcpctl_bin, text};
+use crate::support::{Sandbox, text};
 
 const MANIFEST: &str = include_str!("../../examples/minimal/mcpctl.kdl");
 
@@ -14,6 +12,9 @@ const MANIFEST: &str = include_str!("../../examples/minimal/mcpctl.kdl");
 #[test]
 fn a_closed_pipe_ends_every_printing_command_quietly() {
     use std::os::unix::process::ExitStatusExt;
+    use std::process::Stdio;
+
+    use crate::support::mcpctl_bin;
 
     let sandbox = Sandbox::new();
     sandbox.manifest(MANIFEST);
@@ -54,7 +55,10 @@ fn plan_piped_into_head_prints_its_first_line_and_no_panic() {
         .program("sh")
         .current_dir(sandbox.root().join("repo"))
         .arg("-c")
-        .arg(format!("'{}' plan | head -1", mcpctl_bin().display()))
+        .arg(format!(
+            "'{}' plan | head -1",
+            crate::support::mcpctl_bin().display()
+        ))
         .output()
         .unwrap();
     let (stdout, stderr) = text(&output);
