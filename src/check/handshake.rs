@@ -44,15 +44,13 @@ pub fn handshake(mut command: Command, timeout: Duration) -> Result<Handshake, S
                 text
             })
             .unwrap_or_default();
-        // One line (without a diagnostic's frame; its lines joined by
-        // `; `), at most a few hundred characters: enough to say why.
+        // One line (without a diagnostic's frame), at most a few hundred
+        // characters: enough to say why.
         let mut stderr = stderr
             .replace(['×', '│', '╰', '─', '▶'], " ")
-            .lines()
-            .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
-            .filter(|line| !line.is_empty())
+            .split_whitespace()
             .collect::<Vec<_>>()
-            .join("; ");
+            .join(" ");
         if stderr.is_empty() {
             return why;
         }
