@@ -2,11 +2,12 @@
 //! manifest (an edit that keeps the rest of the file byte for byte), then
 //! the plan.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use miette::{IntoDiagnostic, WrapErr};
 
 use super::render::Style;
+use super::ui::note;
 use super::workspace::Workspace;
 use super::{Outcome, plan, use_color};
 use crate::catalog::add::add;
@@ -18,7 +19,52 @@ pub struct Args {
     names: Vec<String>,
 }
 
+/// What a manifest `add` starts holds before its first server.
+const NEW_MANIFEST: &str = "\
+// The MCP servers this repository uses, the credentials they need and the
+// clients that get them: never a secret value. Check it in; each member runs
+// `mcpctl plan`, then `mcpctl apply`.
+mcpctl version=1
+
+";
+
 pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
+    let created = start_manifest_if_none(manifest)?;
+    let result = add_to(manifest.or(created.as_deref()), args);
+    if result.is_err()
+        && let Some(path) = &created
+    {
+        // Leave no half-started manifest behind a failed first `add`.
+        let _ = fs_err::remove_file(path);
+    }
+    result
+}
+
+/// Writes a new manifest when there is none to add to: `-f PATH` names a
+/// file that does not exist, or no `mcpctl.kdl` is found from here up (it
+/// goes in this directory). Returns its path when it wrote one.
+fn start_manifest_if_none(manifest: Option<&Path>) -> miette::Result<Option<PathBuf>> {
+    let path = match manifest {
+        Some(path) if path.exists() => return Ok(None),
+        Some(path) => path.to_path_buf(),
+        None => {
+            let cwd = std::env::current_dir()
+                .into_diagnostic()
+                .wrap_err("cannot read the current directory")?;
+            if crate::manifest::find(&cwd).is_some() {
+                return Ok(None);
+            }
+            cwd.join(crate::manifest::MANIFEST_FILE)
+        }
+    };
+    crate::fs::write_atomic(&path, NEW_MANIFEST.as_bytes())
+        .into_diagnostic()
+        .wrap_err_with(|| format!("cannot write `{}`", path.display()))?;
+    note!("Created `{}`: a new manifest.", path.display());
+    Ok(Some(path))
+}
+
+fn add_to(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     let workspace = Workspace::open_shared(manifest)?;
     let path = workspace.loaded.path.clone();
     let label = path.display().to_string();

@@ -1,6 +1,7 @@
 //! `mcpctl apply`: show the plan, confirm, then store missing secrets and
 //! write client entries.
 
+use super::ui::note;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -162,6 +163,12 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
             summary.conflicts
         );
     }
+    if report.files_written > 0 {
+        println!(
+            "Restart the clients that are running so they read their new entries; \
+             `mcpctl check --servers` starts each server as its client would."
+        );
+    }
     Ok(Outcome::Success)
 }
 
@@ -178,18 +185,18 @@ pub fn execute(
     let files: Vec<_> = observed.files.iter().map(|f| f.file.clone()).collect();
     let mut progress = |event: Progress| match event {
         Progress::StoredCredential { name } => {
-            eprintln!("stored `{name}` in the {}", store.name());
+            note!("stored `{name}` in the {}", store.name());
         }
         Progress::DeletedCredential { name } => {
-            eprintln!("deleted `{name}` from the {}", store.name());
+            note!("deleted `{name}` from the {}", store.name());
         }
         Progress::WroteFile {
             path,
             kept_foreign_change,
         } => {
-            eprintln!("wrote `{}`", display_path(&path, home));
+            note!("wrote `{}`", display_path(&path, home));
             if kept_foreign_change {
-                eprintln!("  note: another program changed it since the plan; its change was kept");
+                note!("  note: another program changed it since the plan; its change was kept");
             }
         }
         Progress::UpdatedState { .. } => {}
@@ -320,7 +327,7 @@ fn record_apply(
     if let Some(retain) = workspace.loaded.manifest.audit.retain {
         let removed = prune(audit, retain, jiff::Timestamp::now()).into_diagnostic()?;
         if removed > 0 {
-            eprintln!("pruned {removed} audit record(s) older than {retain}");
+            note!("pruned {removed} audit record(s) older than {retain}");
         }
     }
     Ok(())

@@ -2,6 +2,7 @@
 //! server and action) and `mcpctl audit verify`: check its hash chain.
 //! Neither needs a manifest: the trail belongs to the machine.
 
+use super::ui::note;
 use jiff::Timestamp;
 use miette::IntoDiagnostic;
 
@@ -113,7 +114,7 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
                     serde_json::to_string_pretty(&records).expect("records serialize")
                 );
             } else if records.is_empty() {
-                eprintln!("no audit records match (trail: `{}`)", path.display());
+                note!("no audit records match (trail: `{}`)", path.display());
             } else {
                 for record in &records {
                     println!("{}", line(record));

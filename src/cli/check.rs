@@ -12,6 +12,7 @@ use std::time::Duration;
 use miette::{IntoDiagnostic, WrapErr};
 
 use super::render::{Style, display_path};
+use super::ui;
 use super::workspace::Workspace;
 use super::{Outcome, use_color};
 use crate::audit::{AuditLog, Event, Outcome as AuditOutcome};
@@ -242,7 +243,14 @@ fn server_findings(workspace: &Workspace, timeout: Duration) -> miette::Result<V
     let launcher = Launcher::for_scope(Scope::User, &workspace.host, &exe)
         .with_credentials(manifest.credentials.values());
     let mut findings = Vec::new();
-    for server in manifest.servers.values() {
+    let total = manifest.servers.len();
+    let progress = ui::Progress::start("starting servers");
+    for (index, server) in manifest.servers.values().enumerate() {
+        progress.update(&format!(
+            "starting server `{}` ({}/{total})",
+            server.name,
+            index + 1
+        ));
         let subject = format!("server `{}`", server.name);
         let Transport::Stdio { command, args } = &server.transport else {
             findings.push(Finding::problem(
@@ -326,7 +334,10 @@ fn online_findings(
             continue; // already reported as unreadable
         };
         record(audit, &reference, "check --online", true);
-        let finding = match github::granted(&api, &secret) {
+        let asking = ui::Progress::start(&format!("asking GitHub about `{name}`"));
+        let granted = github::granted(&api, &secret);
+        drop(asking);
+        let finding = match granted {
             Err(why) => Finding::problem(
                 "scopes",
                 Verdict::Warning,

@@ -35,19 +35,35 @@ pub fn answer_if_asked() {
 }
 
 pub fn run(args: Args) -> miette::Result<Outcome> {
-    let shell: &dyn EnvCompleter = match args.shell {
+    print!("{}", script(args.shell)?);
+    Ok(Outcome::Success)
+}
+
+/// The registration script for `shell`. It names `mcpctl` (found on
+/// `PATH`), so the same text serves every install; packages ship it from
+/// `completions/` (see [`FILES`]).
+pub fn script(shell: Shell) -> miette::Result<String> {
+    let completer: &dyn EnvCompleter = match shell {
         Shell::Bash => &Bash,
         Shell::Zsh => &Zsh,
         Shell::Fish => &Fish,
         Shell::Powershell => &Powershell,
     };
     let mut script = Vec::new();
-    shell
+    completer
         .write_registration(VAR, "mcpctl", "mcpctl", "mcpctl", &mut script)
         .map_err(|err| miette::miette!("cannot write the completion script: {err}"))?;
-    print!("{}", String::from_utf8_lossy(&script));
-    Ok(Outcome::Success)
+    Ok(String::from_utf8_lossy(&script).into_owned())
 }
+
+/// Each shell's script under the file name its completion directory
+/// expects (`mcpctl` for bash-completion, `_mcpctl` for zsh, …).
+pub const FILES: [(Shell, &str); 4] = [
+    (Shell::Bash, "mcpctl.bash"),
+    (Shell::Zsh, "_mcpctl"),
+    (Shell::Fish, "mcpctl.fish"),
+    (Shell::Powershell, "mcpctl.ps1"),
+];
 
 /// The manifest nearest the current directory, if it parses.
 fn nearby_manifest() -> Option<manifest::Manifest> {

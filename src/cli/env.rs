@@ -9,6 +9,7 @@
 //! that is the command's purpose — never to a file or a log; each read is
 //! recorded in the audit trail (without the value).
 
+use super::ui::note;
 use std::path::Path;
 
 use miette::Diagnostic;
@@ -50,7 +51,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     let targets = targets(loaded, &detected(&workspace.host));
     let names = env_ref_credentials(&loaded.manifest, &targets);
     if names.is_empty() {
-        eprintln!(
+        note!(
             "note: no client of `{}` references credentials by environment variable (delivery env-ref); nothing to export",
             loaded.path.display()
         );
@@ -73,7 +74,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     let mut missing = Vec::new();
     for (credential, reference) in credentials.iter().zip(&references) {
         if credential.is_file() {
-            eprintln!(
+            note!(
                 "warning: `{}` is a file credential; only `exec` delivery hands files to servers, so it is not exported",
                 credential.name
             );

@@ -5,6 +5,7 @@
 //! Entries stay the user's (no ownership is recorded); `mcpctl init
 //! --from-clients` then `mcpctl apply --adopt` bring them under a manifest.
 
+use super::ui::note;
 use std::collections::BTreeMap;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
@@ -141,7 +142,7 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
         )?;
     }
     let _lock = crate::fs::DirLock::acquire(&state_dir, || {
-        eprintln!("waiting for another mcpctl command to finish…");
+        note!("waiting for another mcpctl command to finish…");
     })
     .into_diagnostic()?;
     let credentials = imported.credentials();
@@ -177,12 +178,12 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
     };
     let audit = configured_audit_log(&host, &state_dir, actor);
     let mut progress = |event: Progress| match event {
-        Progress::StoredCredential { name } => eprintln!("stored `{name}` in the {}", store.name()),
+        Progress::StoredCredential { name } => note!("stored `{name}` in the {}", store.name()),
         Progress::DeletedCredential { name } => {
-            eprintln!("deleted `{name}` from the {}", store.name())
+            note!("deleted `{name}` from the {}", store.name())
         }
         Progress::WroteFile { path, .. } => {
-            eprintln!("wrote `{}`", display_path(&path, &host.home));
+            note!("wrote `{}`", display_path(&path, &host.home));
         }
         Progress::UpdatedState { .. } => {}
     };

@@ -30,6 +30,7 @@ mod schema;
 mod secret_input;
 mod show;
 mod status;
+mod ui;
 mod validate;
 mod workspace;
 
@@ -52,6 +53,15 @@ pub struct Cli {
     /// nearest parent]
     #[arg(short = 'f', long = "manifest", global = true, value_name = "PATH")]
     manifest: Option<PathBuf>,
+
+    /// Print only errors, the requested output and the questions a command
+    /// must ask (no progress, notes or warnings)
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+
+    /// Also say which manifest, files and credential store a command used
+    #[arg(short, long, global = true)]
+    verbose: bool,
 
     #[command(subcommand)]
     command: Command,
@@ -122,6 +132,13 @@ pub enum Outcome {
 pub fn main() -> ExitCode {
     complete::answer_if_asked();
     let cli = Cli::parse();
+    ui::set(if cli.quiet {
+        ui::Verbosity::Quiet
+    } else if cli.verbose {
+        ui::Verbosity::Verbose
+    } else {
+        ui::Verbosity::Normal
+    });
     let result = match cli.command {
         Command::Validate(args) => validate::run(cli.manifest.as_deref(), args),
         Command::Plan(args) => plan::run(cli.manifest.as_deref(), args),

@@ -1,6 +1,7 @@
 //! `mcpctl plan`: show how this machine differs from the manifest.
 //! Reads the store's attributes only — never a secret — and writes nothing.
 
+use super::ui::note;
 use std::path::{Path, PathBuf};
 
 use super::render::Style;
@@ -106,7 +107,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
             &observed,
         );
         super::show::save(out, &saved)?;
-        eprintln!(
+        note!(
             "Saved this plan to `{}`. `mcpctl apply {}` applies exactly it.",
             out.display(),
             out.display()
@@ -123,9 +124,9 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
 
 /// The store's error as a warning: the plan still runs.
 pub fn warn_store_unavailable(err: &crate::store::StoreError) {
-    eprintln!("warning: {err}");
-    eprintln!("  credentials are shown as unknown in this plan");
+    note!("warning: {err}");
+    note!("  credentials are shown as unknown in this plan");
     if let Some(help) = miette::Diagnostic::help(err) {
-        eprintln!("hint: {help}");
+        note!("hint: {help}");
     }
 }

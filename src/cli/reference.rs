@@ -1,5 +1,6 @@
 //! The CLI reference, generated from the clap definitions: a man page per
-//! command (`man/`) and one Markdown page (`docs/cli.md`). The checked-in
+//! command (`man/`), one Markdown page (`docs/cli.md`) and the shell
+//! completion scripts packages install (`completions/`). The checked-in
 //! copies are compared with fresh ones in the tests, so the docs cannot
 //! drift from the code; `mcpctl generate-reference` rewrites them.
 
@@ -20,6 +21,10 @@ pub struct Args {
     /// Path of the Markdown reference
     #[arg(long, default_value = "docs/cli.md", value_name = "FILE")]
     markdown: PathBuf,
+
+    /// Directory for the shell completion scripts packages install
+    #[arg(long, default_value = "completions", value_name = "DIR")]
+    completions_dir: PathBuf,
 }
 
 pub fn run(args: Args) -> miette::Result<Outcome> {
@@ -28,6 +33,12 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
         .map(|(name, page)| (args.man_dir.join(name), page))
         .collect();
     outputs.push((args.markdown.clone(), markdown().into_bytes()));
+    for (shell, file) in super::complete::FILES {
+        outputs.push((
+            args.completions_dir.join(file),
+            super::complete::script(shell)?.into_bytes(),
+        ));
+    }
     for (path, contents) in outputs {
         if let Some(dir) = path.parent() {
             fs_err::create_dir_all(dir).into_diagnostic()?;

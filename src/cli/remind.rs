@@ -5,6 +5,7 @@
 //! (files from [`crate::remind::schedule`]); `remind run` is what the
 //! scheduler starts. Neither reads a value nor opens the store.
 
+use super::ui::note;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -145,7 +146,7 @@ fn deliver(host: &Host, note: &Notification) -> miette::Result<()> {
             failures.join("; ")
         ));
     }
-    eprintln!(
+    note!(
         "warning: no notifier found ({} not on PATH); the reminder is printed here instead",
         missing.join(", ")
     );

@@ -11,6 +11,7 @@
 //! trail, and prints what only a person can do: the provider's page to
 //! revoke the token itself, and the remaining steps with exact commands.
 
+use super::ui::note;
 use std::path::Path;
 
 use miette::IntoDiagnostic;
@@ -114,7 +115,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
         .into_diagnostic()?;
     let existed = deleted?;
     state.save(&workspace.state_dir)?;
-    eprintln!(
+    note!(
         "{} `{}` in the {}",
         if existed {
             "deleted"
@@ -128,7 +129,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     let files: Vec<_> = observed.files.iter().map(|f| f.file.clone()).collect();
     let mut progress = |event: Progress| {
         if let Progress::WroteFile { path, .. } = event {
-            eprintln!("wrote `{}`", display_path(&path, home));
+            note!("wrote `{}`", display_path(&path, home));
         }
     };
     apply::apply(

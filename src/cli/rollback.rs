@@ -7,6 +7,7 @@
 //! plan` shows what the manifest still asks for — rollback undoes an
 //! apply, it does not change the manifest.
 
+use super::ui::note;
 use std::path::PathBuf;
 
 use miette::IntoDiagnostic;
@@ -54,7 +55,7 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
     let host = Host::from_process()?;
     let state_dir = host.state_dir();
     let _lock = DirLock::acquire(&state_dir, || {
-        eprintln!("waiting for another mcpctl command to finish…");
+        note!("waiting for another mcpctl command to finish…");
     })
     .into_diagnostic()?;
     let (dir, index) = latest_backup(&state_dir)?.ok_or(RollbackError::Nothing)?;
@@ -108,7 +109,7 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
             })
             .into_diagnostic()?;
         result?;
-        eprintln!("restored `{}`", display_path(&entry.original, &host.home));
+        note!("restored `{}`", display_path(&entry.original, &host.home));
     }
     mark_rolled_back(&dir)?;
     println!(

@@ -161,6 +161,13 @@ fn render(report: &Report, home: &Path, style: Style) -> String {
                 report.files_scanned
             ))
         );
+        if secrets > 0 {
+            let _ = writeln!(
+                out,
+                "A value that was committed, shared or pasted in a terminal is exposed: revoke it at its provider \
+                 and store the new one with `mcpctl rotate NAME`; values in client files move with `mcpctl import`."
+            );
+        }
     }
     out
 }

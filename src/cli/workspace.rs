@@ -1,6 +1,8 @@
 //! What every manifest command starts from: the machine, the manifest, the
 //! state directory, and the way to the credential store.
 
+use super::render::display_path;
+use super::ui::{detail, note};
 use std::path::{Path, PathBuf};
 
 use miette::{IntoDiagnostic, WrapErr};
@@ -24,8 +26,9 @@ pub struct Workspace {
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 #[error("no `{file}` in `{dir}` or any parent directory")]
 #[diagnostic(help(
-    "run mcpctl inside a repository that has one, or pass `--manifest PATH` \
-     (examples: `examples/minimal/mcpctl.kdl`)"
+    "run mcpctl inside a repository that has one, or pass `--manifest PATH`; \
+     to start one here, `mcpctl add github` (servers from `mcpctl catalog`) \
+     or `mcpctl init --from-clients` (the servers your clients already have)"
 ))]
 struct NoManifest {
     file: &'static str,
@@ -62,6 +65,8 @@ impl Workspace {
         let path = manifest_path(manifest_arg)?;
         let loaded = manifest::load(&path)?;
         let state_dir = host.state_dir();
+        detail!("manifest: `{}`", display_path(&loaded.path, &host.home));
+        detail!("state: `{}`", display_path(&state_dir, &host.home));
         Ok(Workspace {
             host,
             loaded,
@@ -83,7 +88,7 @@ impl Workspace {
     /// that change the store, files or state never interleave.
     pub fn lock(&self) -> miette::Result<DirLock> {
         DirLock::acquire(&self.state_dir, || {
-            eprintln!("waiting for another mcpctl command to finish…");
+            note!("waiting for another mcpctl command to finish…");
         })
         .into_diagnostic()
     }
@@ -95,7 +100,9 @@ impl Workspace {
             detail: err.to_string(),
             hint: "set `USER` (or `USERNAME` on Windows) to your login name".to_owned(),
         })?;
-        KeyringStore::open(&user)
+        let store = KeyringStore::open(&user)?;
+        detail!("store: the {} (account `{user}`)", store.name());
+        Ok(store)
     }
 
     /// The audit trail of this machine, with this command as the actor.
@@ -160,6 +167,17 @@ impl Workspace {
         let desired = self.desired()?;
         let state = State::load(&self.state_dir)?;
         let observed = observe(&desired, store, state, &self.host, &self.loaded.root)?;
+        for file in &desired.files {
+            detail!(
+                "read `{}` ({}, {} scope)",
+                display_path(&file.file.path, &self.host.home),
+                file.file.client,
+                file.file.scope
+            );
+        }
+        for block in &desired.blocks {
+            detail!("read `{}`", display_path(&block.file, &self.host.home));
+        }
         Ok((desired, observed))
     }
 }

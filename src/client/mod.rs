@@ -524,8 +524,10 @@ mod tests {
     use super::test_support::*;
     use super::*;
 
-    /// The README's client table, generated from the adapters.
-    fn readme_table() -> String {
+    /// The client table of the README (every client) and of the client
+    /// pages in `docs/clients/` (`only` that client), generated from the
+    /// adapters.
+    fn readme_table(only: Option<ClientId>) -> String {
         use crate::document::Format;
         let root = Path::new("<project>");
         let hosts = [
@@ -537,6 +539,9 @@ mod tests {
             "| client | scope | Linux | macOS | Windows | format: key | delivery |\n|---|---|---|---|---|---|---|\n",
         );
         for id in ClientId::ALL {
+            if only.is_some_and(|only| only != id) {
+                continue;
+            }
             let adapter = adapter(id);
             for &scope in id.scopes() {
                 let files: Vec<ClientFile> = hosts
@@ -588,25 +593,46 @@ mod tests {
     /// `MCPCTL_UPDATE_README=1` to rewrite it after changing an adapter.
     #[test]
     fn readme_client_table_matches_the_adapters() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+        check_generated_table(&path, &readme_table(None));
+    }
+
+    /// Each client's page in `docs/clients/` holds its rows of the table.
+    #[test]
+    fn client_pages_match_the_adapters() {
+        for id in ClientId::ALL {
+            let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("docs")
+                .join("clients")
+                .join(format!("{id}.md"));
+            check_generated_table(&path, &readme_table(Some(id)));
+        }
+    }
+
+    /// Compares the table between the markers in `path` with `table`, or
+    /// rewrites it under `MCPCTL_UPDATE_README`.
+    fn check_generated_table(path: &Path, table: &str) {
         const BEGIN: &str = "<!-- clients-table: generated from src/client, see readme_client_table_matches_the_adapters -->\n";
         const END: &str = "<!-- clients-table end -->";
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
-        let readme = fs_err::read_to_string(&path).unwrap();
-        let start = readme.find(BEGIN).expect("README has the table markers") + BEGIN.len();
+        let readme = fs_err::read_to_string(path).unwrap();
+        let start = readme
+            .find(BEGIN)
+            .unwrap_or_else(|| panic!("`{}` has no table markers", path.display()))
+            + BEGIN.len();
         let end = readme[start..]
             .find(END)
-            .expect("README has the end marker")
+            .unwrap_or_else(|| panic!("`{}` has no end marker", path.display()))
             + start;
-        let table = readme_table();
         if std::env::var_os("MCPCTL_UPDATE_README").is_some() {
             let updated = format!("{}{table}{}", &readme[..start], &readme[end..]);
-            fs_err::write(&path, updated).unwrap();
+            fs_err::write(path, updated).unwrap();
             return;
         }
         assert_eq!(
             &readme[start..end],
             table,
-            "the README's client table is stale: run `MCPCTL_UPDATE_README=1 cargo test --lib readme_client_table`"
+            "the client table of `{}` is stale: run `MCPCTL_UPDATE_README=1 cargo test --lib client_`",
+            path.display()
         );
     }
 

@@ -15,6 +15,8 @@ mod env_ref;
 mod init;
 mod lifecycle;
 mod offboard;
+mod output;
+mod packaging;
 mod real_clients;
 mod saved_plan;
 // Linux only: the tests verify systemd units; on macOS and Windows

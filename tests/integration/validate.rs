@@ -122,6 +122,8 @@ fn checked_in_cli_reference_is_current() {
         .arg(out.join("man"))
         .arg("--markdown")
         .arg(out.join("cli.md"))
+        .arg("--completions-dir")
+        .arg(out.join("completions"))
         .assert()
         .success();
     let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -129,21 +131,22 @@ fn checked_in_cli_reference_is_current() {
     let fresh_md = fs_err::read_to_string(out.join("cli.md")).unwrap();
     let checked_in_md = fs_err::read_to_string(repo.join("docs/cli.md")).unwrap_or_default();
     assert!(fresh_md == checked_in_md, "`docs/cli.md` {stale}");
-    let mut fresh: Vec<String> = fs_err::read_dir(out.join("man"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    fresh.sort();
-    let mut checked_in: Vec<String> = fs_err::read_dir(repo.join("man"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    checked_in.sort();
-    assert_eq!(fresh, checked_in, "the set of man pages {stale}");
-    for page in fresh {
-        let a = fs_err::read(out.join("man").join(&page)).unwrap();
-        let b = fs_err::read(repo.join("man").join(&page)).unwrap();
-        assert!(a == b, "`man/{page}` {stale}");
+    for dir in ["man", "completions"] {
+        let names = |root: &std::path::Path| {
+            let mut names: Vec<String> = fs_err::read_dir(root.join(dir))
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            names.sort();
+            names
+        };
+        let fresh = names(&out);
+        assert_eq!(fresh, names(repo), "the set of files in `{dir}/` {stale}");
+        for file in fresh {
+            let a = fs_err::read(out.join(dir).join(&file)).unwrap();
+            let b = fs_err::read(repo.join(dir).join(&file)).unwrap();
+            assert!(a == b, "`{dir}/{file}` {stale}");
+        }
     }
 }
 

@@ -118,7 +118,10 @@ pub fn render(
             out,
             "No changes. The credential store and client files match the manifest{}.",
             if unchanged > 0 {
-                format!(" ({unchanged} entries up to date)")
+                format!(
+                    " ({unchanged} {} up to date)",
+                    if unchanged == 1 { "entry" } else { "entries" }
+                )
             } else {
                 String::new()
             }

@@ -1,0 +1,96 @@
+//! How much mcpctl says on stderr, set once from `--quiet` / `--verbose`,
+//! and the progress line shown while a slow step runs.
+//!
+//! Three kinds of stderr text, after cargo and uv:
+//! - errors: always (printed by `cli::main`);
+//! - notes, progress and warnings ([`note!`]): hidden by `--quiet`, which
+//!   leaves only errors, the requested output and the questions a command
+//!   must ask;
+//! - details ([`detail!`]): only with `--verbose` — which manifest, files
+//!   and store a command used.
+//!
+//! A global rather than a parameter: it is decided once, before any
+//! command runs, and threading it through every printing function would
+//! add an argument to each without changing what any of them computes.
+
+use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicU8, Ordering};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Verbosity {
+    Quiet = 0,
+    Normal = 1,
+    Verbose = 2,
+}
+
+static LEVEL: AtomicU8 = AtomicU8::new(Verbosity::Normal as u8);
+
+pub fn set(verbosity: Verbosity) {
+    LEVEL.store(verbosity as u8, Ordering::Relaxed);
+}
+
+pub fn level() -> Verbosity {
+    match LEVEL.load(Ordering::Relaxed) {
+        0 => Verbosity::Quiet,
+        1 => Verbosity::Normal,
+        _ => Verbosity::Verbose,
+    }
+}
+
+/// Progress, notes and warnings on stderr; silent under `--quiet`.
+macro_rules! note {
+    ($($arg:tt)*) => {
+        if $crate::cli::ui::level() >= $crate::cli::ui::Verbosity::Normal {
+            eprintln!($($arg)*);
+        }
+    };
+}
+
+/// What a command read and used, on stderr; only under `--verbose`.
+macro_rules! detail {
+    ($($arg:tt)*) => {
+        if $crate::cli::ui::level() >= $crate::cli::ui::Verbosity::Verbose {
+            eprintln!($($arg)*);
+        }
+    };
+}
+
+pub(crate) use {detail, note};
+
+/// A one-line "… working" indication on stderr for a step that may take
+/// more than a moment. Shown only when stderr is a terminal and not under
+/// `--quiet`; erased when dropped, so the output after it is unchanged.
+pub struct Progress {
+    shown: bool,
+}
+
+impl Progress {
+    pub fn start(what: &str) -> Progress {
+        let shown = std::io::stderr().is_terminal() && level() >= Verbosity::Normal;
+        if shown {
+            let mut stderr = std::io::stderr().lock();
+            let _ = write!(stderr, "{what}…");
+            let _ = stderr.flush();
+        }
+        Progress { shown }
+    }
+
+    /// Replaces the line with a newer step ("checking `github` (2/5)…").
+    pub fn update(&self, what: &str) {
+        if self.shown {
+            let mut stderr = std::io::stderr().lock();
+            let _ = write!(stderr, "\r\x1b[2K{what}…");
+            let _ = stderr.flush();
+        }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        if self.shown {
+            let mut stderr = std::io::stderr().lock();
+            let _ = write!(stderr, "\r\x1b[2K");
+            let _ = stderr.flush();
+        }
+    }
+}

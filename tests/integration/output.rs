@@ -1,0 +1,120 @@
+//! How mcpctl behaves as a citizen of the shell: a closed pipe ends it
+//! quietly, `--quiet` leaves only the requested output, `--verbose` says
+//! what was read.
+
+use crate::support::{Sandbox, text};
+
+const MANIFEST: &str = include_str!("../../examples/minimal/mcpctl.kdl");
+
+/// The reader of stdout is gone before mcpctl writes a byte, so the first
+/// write meets a closed pipe every time (no race with `head`).
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_ends_every_printing_command_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::Stdio;
+
+    use crate::support::mcpctl_bin;
+
+    let sandbox = Sandbox::new();
+    sandbox.manifest(MANIFEST);
+    for args in [
+        &["plan"][..],
+        &["catalog"],
+        &["catalog", "--json"],
+        &["completions", "bash"],
+    ] {
+        let mut child = std::process::Command::new(mcpctl_bin())
+            .env_clear()
+            .envs(sandbox.env())
+            .current_dir(sandbox.root().join("repo"))
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let output = child.wait_with_output().unwrap();
+        let (_, stderr) = text(&output);
+        assert!(
+            !stderr.contains("panicked") && !stderr.contains("Broken pipe"),
+            "{args:?}: {stderr}"
+        );
+        // Ended by SIGPIPE, as `cat` is: shells treat it as a normal end
+        // of a pipeline.
+        assert_eq!(output.status.signal(), Some(libc::SIGPIPE), "{args:?}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn plan_piped_into_head_prints_its_first_line_and_no_panic() {
+    let sandbox = Sandbox::new();
+    sandbox.manifest(MANIFEST);
+    let output = sandbox
+        .program("sh")
+        .current_dir(sandbox.root().join("repo"))
+        .arg("-c")
+        .arg(format!(
+            "'{}' plan | head -1",
+            crate::support::mcpctl_bin().display()
+        ))
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "{stderr}");
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn quiet_keeps_the_plan_and_drops_the_warnings() {
+    let sandbox = Sandbox::new();
+    sandbox.manifest(MANIFEST);
+    // No Secret Service in this environment's bus: `plan` warns that the
+    // store is unavailable and goes on.
+    let run = |flag: Option<&str>| {
+        let mut cmd = sandbox.mcpctl();
+        cmd.current_dir(sandbox.root().join("repo"))
+            .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent");
+        cmd.arg("plan");
+        if let Some(flag) = flag {
+            cmd.arg(flag);
+        }
+        cmd.output().unwrap()
+    };
+    let normal = run(None);
+    let quiet = run(Some("--quiet"));
+    let (normal_out, normal_err) = text(&normal);
+    let (quiet_out, quiet_err) = text(&quiet);
+    assert!(normal.status.success() && quiet.status.success());
+    assert!(normal_err.contains("warning:"), "{normal_err}");
+    assert_eq!(quiet_err, "", "--quiet printed on stderr");
+    assert_eq!(quiet_out, normal_out, "--quiet changed the plan");
+}
+
+#[test]
+fn verbose_names_the_manifest_and_the_files_read() {
+    let sandbox = Sandbox::new();
+    let manifest = sandbox.manifest(MANIFEST);
+    let output = sandbox
+        .mcpctl()
+        .args(["-v", "plan", "-f"])
+        .arg(&manifest)
+        .output()
+        .unwrap();
+    let (_, stderr) = text(&output);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("manifest: `"), "{stderr}");
+    assert!(stderr.contains("read `~/.claude.json`"), "{stderr}");
+
+    let output = sandbox
+        .mcpctl()
+        .args(["plan", "--quiet", "--verbose", "-f"])
+        .arg(&manifest)
+        .output()
+        .unwrap();
+    let (_, stderr) = text(&output);
+    assert!(!output.status.success());
+    assert!(stderr.contains("cannot be used with"), "{stderr}");
+}
