@@ -735,3 +735,16 @@ fn large_file_edits_touch_only_the_entry() {
     assert!(d.text().len() > 20 * 1024 * 1024);
     assert!(serde_json::from_str::<serde::de::IgnoredAny>(d.text()).is_ok());
 }
+
+/// Found by the property tests: a string with a line break became a
+/// multi-line `"""` string, whose raw line break the CRLF splice turned
+/// into `\r\n` — the value read back was not the value written.
+#[test]
+fn toml_strings_with_line_breaks_survive_a_crlf_file() {
+    let mut d = doc("model = \"o4\"\r\n", Format::Toml);
+    let value = json!({"command": "a\nb\r\nc\t\u{7f}\"\\"});
+    d.set_entry(&["mcp_servers"], "x", &value).unwrap();
+    assert!(!d.text().contains("\"\"\""), "{}", d.text());
+    let reread = doc(d.text(), Format::Toml);
+    assert_eq!(reread.entries(&["mcp_servers"]).unwrap()["x"], value);
+}
