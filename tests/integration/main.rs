@@ -9,3 +9,6 @@ mod canary;
 mod real_clients;
 mod store;
 mod validate;
+
+mod edit_oracle;
+mod roundtrip;
