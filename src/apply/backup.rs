@@ -30,6 +30,12 @@ struct BackupEntry {
 impl Backups {
     pub fn start(state_dir: &Path) -> Result<Backups, BackupError> {
         let root = state_dir.join("backups");
+        // Temporary files of a killed apply's backups (best effort).
+        if let Ok(dirs) = std::fs::read_dir(&root) {
+            for dir in dirs.flatten() {
+                let _ = crate::fs::remove_stale_temps(&dir.path());
+            }
+        }
         let stamp = jiff::Timestamp::now()
             .strftime("%Y%m%dT%H%M%S%.6fZ")
             .to_string();

@@ -72,6 +72,9 @@ pub struct Report {
 pub fn apply(plan: &Plan, mut ctx: Context<'_>) -> Result<Report, ApplyError> {
     let mut report = Report::default();
     let now = jiff::Timestamp::now().to_string();
+    // A killed apply may have left temporary files; clean them first (best
+    // effort: a leftover is clutter, never a reason to stop).
+    let _ = crate::fs::remove_stale_temps(ctx.state_dir);
 
     // Nothing is written unless every credential can be written.
     for change in &plan.changes {
@@ -186,6 +189,7 @@ fn apply_file(
     let writes = changes.iter().any(|c| c.writes());
     let mut written = false;
     let mut kept_foreign_change = false;
+    let _ = crate::fs::remove_stale_temps(&file.path);
     if writes {
         let mut attempt = 0;
         loop {
