@@ -10,5 +10,6 @@ mod real_clients;
 mod store;
 mod validate;
 
+mod crash;
 mod edit_oracle;
 mod roundtrip;
