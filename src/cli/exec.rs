@@ -78,25 +78,29 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
             manifest: None,
         },
     );
-    let store = KeyringStore::open(&user)?;
+    // The store is opened only when a credential is read: connecting to
+    // it (D-Bus on Linux) is most of the cost of a launch.
     let mut values: Vec<(String, Secret)> = Vec::with_capacity(args.env.len());
-    for (var, credential) in &args.env {
-        let found = store.get(credential);
-        record(
-            &audit,
-            credential,
-            &args.server,
-            found.as_ref().is_ok_and(Option::is_some),
-        );
-        match found? {
-            Some(secret) => values.push((var.clone(), secret)),
-            None => {
-                return Err(ExecError::MissingCredential {
-                    server: args.server.clone(),
-                    credential: credential.clone(),
-                    store: store.name().to_owned(),
+    if !args.env.is_empty() {
+        let store = KeyringStore::open(&user)?;
+        for (var, credential) in &args.env {
+            let found = store.get(credential);
+            record(
+                &audit,
+                credential,
+                &args.server,
+                found.as_ref().is_ok_and(Option::is_some),
+            );
+            match found? {
+                Some(secret) => values.push((var.clone(), secret)),
+                None => {
+                    return Err(ExecError::MissingCredential {
+                        server: args.server.clone(),
+                        credential: credential.clone(),
+                        store: store.name().to_owned(),
+                    }
+                    .into());
                 }
-                .into());
             }
         }
     }
