@@ -58,12 +58,14 @@ impl Backups {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "file".to_owned());
         let copy = format!("{}-{name}", index.len() + 1);
-        crate::fs::write_atomic(&self.dir.join(&copy), contents).map_err(|source| {
-            BackupError::Io {
-                path: self.dir.join(&copy),
-                source,
-            }
-        })?;
+        if !link_unchanged(original, &self.dir.join(&copy), contents) {
+            crate::fs::write_atomic(&self.dir.join(&copy), contents).map_err(|source| {
+                BackupError::Io {
+                    path: self.dir.join(&copy),
+                    source,
+                }
+            })?;
+        }
         index.push(BackupEntry {
             original: original.to_path_buf(),
             copy,
@@ -93,6 +95,28 @@ impl Backups {
         }
         Ok(())
     }
+}
+
+/// Keeps the previous version as a hard link to the file about to be
+/// replaced, when it still has the size of `contents` (it was read just
+/// before): apply replaces files by rename, so the old inode is never
+/// written again by mcpctl, and a 50 MB `~/.claude.json` is kept without
+/// copying it. Falls back to a copy (`false`) across file systems or on
+/// any doubt.
+fn link_unchanged(original: &Path, copy: &Path, contents: &[u8]) -> bool {
+    let target = match std::fs::canonicalize(original) {
+        Ok(target) => target,
+        Err(_) => return false,
+    };
+    if std::fs::hard_link(&target, copy).is_err() {
+        return false;
+    }
+    let same = std::fs::metadata(copy).is_ok_and(|m| m.len() == contents.len() as u64)
+        && std::fs::read(copy).is_ok_and(|bytes| bytes == contents);
+    if !same {
+        let _ = std::fs::remove_file(copy);
+    }
+    same
 }
 
 fn create_private_dir(dir: &Path) -> Result<(), BackupError> {

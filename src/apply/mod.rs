@@ -215,14 +215,17 @@ fn apply_file(
             if let Some(old) = &current_text {
                 backups.save(&file.path, old.as_bytes())?;
             }
-            let expected = current_fingerprint.clone();
+            // Compared byte for byte, not by digest: hashing 50 MB again
+            // costs more than comparing it, and the window in which another
+            // program's write could be missed stays as short as possible.
             let replaced = crate::fs::write_atomic_checked(&file.path, new_text.as_bytes(), || {
-                let now = match std::fs::read(&file.path) {
-                    Ok(bytes) => Some(fingerprint(&bytes)),
-                    Err(err) if err.kind() == std::io::ErrorKind::NotFound => None,
-                    Err(err) => return Err(err),
-                };
-                Ok(now == expected)
+                match std::fs::read(&file.path) {
+                    Ok(bytes) => Ok(current_text.as_deref().map(str::as_bytes) == Some(&bytes[..])),
+                    Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                        Ok(current_text.is_none())
+                    }
+                    Err(err) => Err(err),
+                }
             });
             let replaced = replaced.map_err(|source| ApplyError::Write {
                 path: file.path.clone(),
