@@ -24,7 +24,7 @@ fn manifest(version: usize) -> String {
     let mut text =
         String::from("mcpctl version=1\nclient claude-code\nclient vscode\nclient codex\n");
     for s in 0..6 {
-        if (s + version) % 3 == 0 {
+        if (s + version).is_multiple_of(3) {
             continue; // dropped in this version
         }
         text.push_str(&format!(
@@ -179,7 +179,7 @@ fn trials(name: &str, count: usize, claude_bytes: usize) {
             temps.is_empty(),
             "trial {trial} (seed {seed}): temporary files left after the recovery: {temps:?}"
         );
-        if trial % 10 == 0 || trial == count {
+        if trial.is_multiple_of(10) || trial == count {
             let plan = Command::new(mcpctl_bin())
                 .env_clear()
                 .envs(sandbox.env())
