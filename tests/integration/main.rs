@@ -10,6 +10,7 @@ mod real_clients;
 mod store;
 mod validate;
 
+mod apply_plan_props;
 mod crash;
 mod edit_oracle;
 mod roundtrip;
