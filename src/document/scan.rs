@@ -205,9 +205,11 @@ pub(super) fn skip_trivia(bytes: &[u8], mut i: usize) -> Result<usize> {
 /// Skips the comment starting at `i` (which holds `/`).
 pub(super) fn skip_comment(bytes: &[u8], i: usize) -> Result<usize> {
     match bytes.get(i + 1) {
+        // A line comment ends at `\n` or a lone `\r`, as in jsonc-parser
+        // and VS Code's parser (old Mac line endings).
         Some(b'/') => Ok(bytes[i..]
             .iter()
-            .position(|&b| b == b'\n')
+            .position(|&b| b == b'\n' || b == b'\r')
             .map_or(bytes.len(), |n| i + n)),
         Some(b'*') => bytes
             .get(i + 2..)

@@ -748,3 +748,19 @@ fn toml_strings_with_line_breaks_survive_a_crlf_file() {
     let reread = doc(d.text(), Format::Toml);
     assert_eq!(reread.entries(&["mcp_servers"]).unwrap()["x"], value);
 }
+
+/// Found by fuzzing: a lone `\r` ends a `//` comment for jsonc-parser and
+/// VS Code, so the key after it is real; the scanner read it as comment
+/// and wrote a second `mcpServers` object.
+#[test]
+fn a_lone_carriage_return_ends_a_line_comment() {
+    let text = "{\r  // c\r \"mcpServers\": {\"a\": {}}\r}\r";
+    let jsonc = Format::Jsonc {
+        trailing_commas: true,
+    };
+    let mut d = doc(text, jsonc);
+    assert_eq!(d.entries(&["mcpServers"]).unwrap().len(), 1);
+    d.set_entry(&["mcpServers"], "b", &json!({})).unwrap();
+    assert_eq!(d.text().matches("mcpServers").count(), 1, "{}", d.text());
+    assert_eq!(d.entries(&["mcpServers"]).unwrap().len(), 2);
+}
