@@ -13,6 +13,38 @@ use std::path::{Path, PathBuf};
 
 use fs_err as fs;
 
+/// Reads a regular file whole. Anything else — a FIFO (whose read would
+/// wait forever for a writer), a device, a directory — is an
+/// `InvalidInput` error naming what it is, so bad input never hangs
+/// mcpctl. On Unix the file is opened non-blocking and checked through the
+/// open handle, so it cannot be swapped between the check and the read.
+pub fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let mut file = options.open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        let kind = if meta.is_dir() {
+            "a directory"
+        } else {
+            "not a regular file (a FIFO, socket or device)"
+        };
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("`{}` is {kind}", path.display()),
+        ));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 /// Replaces (or creates) `path` with `contents`, atomically.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     write_atomic_checked(path, contents, || Ok(true)).map(|_| ())
@@ -285,6 +317,21 @@ mod tests {
             assert!(!stale.exists());
         }
         assert!(live.exists() && unrelated.exists() && target.exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_is_refused_without_waiting_for_a_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: a valid C string and mode.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let err = read_regular(&fifo).unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+        assert!(err.to_string().contains("FIFO"), "{err}");
+        let err = read_regular(dir.path()).unwrap_err();
+        assert!(err.to_string().contains("directory"), "{err}");
     }
 
     #[cfg(unix)]

@@ -98,7 +98,7 @@ pub fn read_file(file: &ClientFile) -> Result<ObservedFile, DocumentError> {
 
 /// The parsed file, or `None` when it does not exist.
 pub fn load_document(file: &ClientFile) -> Result<Option<Document>, DocumentError> {
-    let text = match std::fs::read(&file.path) {
+    let text = match crate::fs::read_regular(&file.path) {
         Ok(bytes) => String::from_utf8(bytes).map_err(|_| DocumentError::NotUtf8 {
             path: file.path.clone(),
         })?,

@@ -219,7 +219,7 @@ fn apply_file(
             // costs more than comparing it, and the window in which another
             // program's write could be missed stays as short as possible.
             let replaced = crate::fs::write_atomic_checked(&file.path, new_text.as_bytes(), || {
-                match std::fs::read(&file.path) {
+                match crate::fs::read_regular(&file.path) {
                     Ok(bytes) => Ok(current_text.as_deref().map(str::as_bytes) == Some(&bytes[..])),
                     Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
                         Ok(current_text.is_none())
