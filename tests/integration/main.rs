@@ -13,4 +13,5 @@ mod validate;
 mod apply_plan_props;
 mod crash;
 mod edit_oracle;
+mod hostile;
 mod roundtrip;
