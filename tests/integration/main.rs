@@ -11,6 +11,7 @@ mod store;
 mod validate;
 
 mod apply_plan_props;
+mod concurrency;
 mod crash;
 mod edit_oracle;
 mod hostile;
