@@ -764,3 +764,13 @@ fn a_lone_carriage_return_ends_a_line_comment() {
     assert_eq!(d.text().matches("mcpServers").count(), 1, "{}", d.text());
     assert_eq!(d.entries(&["mcpServers"]).unwrap().len(), 2);
 }
+
+/// Found by fuzzing: with a duplicated key only the last one counts for
+/// clients, so removing just that one revived the earlier duplicate.
+#[test]
+fn removing_a_duplicated_entry_removes_every_copy() {
+    let text = "{\n  \"mcpServers\": {\n    \"a\": {\"old\": true},\n    \"b\": {},\n    \"a\": {}\n  }\n}\n";
+    let mut d = doc(text, Format::Json);
+    assert!(d.remove_entry(&["mcpServers"], "a").unwrap());
+    assert_eq!(d.text(), "{\n  \"mcpServers\": {\n    \"b\": {}\n  }\n}\n");
+}
