@@ -13,6 +13,38 @@ use std::path::{Path, PathBuf};
 
 use fs_err as fs;
 
+/// Reads a regular file whole. Anything else — a FIFO (whose read would
+/// wait forever for a writer), a device, a directory — is an
+/// `InvalidInput` error naming what it is, so bad input never hangs
+/// mcpctl. On Unix the file is opened non-blocking and checked through the
+/// open handle, so it cannot be swapped between the check and the read.
+pub fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let mut file = options.open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        let kind = if meta.is_dir() {
+            "a directory"
+        } else {
+            "not a regular file (a FIFO, socket or device)"
+        };
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("`{}` is {kind}", path.display()),
+        ));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 /// Replaces (or creates) `path` with `contents`, atomically.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     write_atomic_checked(path, contents, || Ok(true)).map(|_| ())
@@ -35,8 +67,8 @@ pub fn write_atomic_checked(
     fs::create_dir_all(dir)?;
     let existing_permissions = std::fs::metadata(&target).ok().map(|m| m.permissions());
     let mut temp = tempfile::Builder::new()
-        .prefix(".mcpctl-")
-        .suffix(".tmp")
+        .prefix(&format!("{TEMP_PREFIX}{}-", std::process::id()))
+        .suffix(TEMP_SUFFIX)
         .tempfile_in(dir)
         .map_err(|err| with_path(err, dir))?;
     temp.write_all(contents)
@@ -56,6 +88,77 @@ pub fn write_atomic_checked(
         .map_err(|err| with_path(err.error, &target))?;
     sync_dir(dir);
     Ok(true)
+}
+
+/// Temporary files are `.mcpctl-<pid>-<random>.tmp`, beside their target.
+const TEMP_PREFIX: &str = ".mcpctl-";
+const TEMP_SUFFIX: &str = ".tmp";
+
+/// Removes the temporary files a killed mcpctl left beside `path` (or in
+/// `path`, when it is a directory): a SIGKILL or power loss between
+/// creating the temporary file and renaming it leaves one behind. Only
+/// files whose writer is gone are removed, so a concurrent mcpctl's
+/// temporary file is never touched. Returns how many were removed.
+pub fn remove_stale_temps(path: &Path) -> std::io::Result<usize> {
+    let dir = if path.is_dir() {
+        path.to_path_buf()
+    } else {
+        match resolve_symlink(path)?.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+            _ => PathBuf::from("."),
+        }
+    };
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(err) => return Err(with_path(err, &dir)),
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(middle) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(TEMP_PREFIX))
+            .and_then(|n| n.strip_suffix(TEMP_SUFFIX))
+        else {
+            continue;
+        };
+        let writer = middle.split('-').next().and_then(|p| p.parse::<u32>().ok());
+        let stale = match writer {
+            Some(pid) => pid != std::process::id() && !process_alive(pid),
+            // Written by an mcpctl that did not put its pid in the name.
+            None => entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t.elapsed().is_ok_and(|age| age.as_secs() > 3600)),
+        };
+        if stale && entry.file_type().is_ok_and(|t| t.is_file()) {
+            match std::fs::remove_file(entry.path()) {
+                Ok(()) => removed += 1,
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+                Err(err) => return Err(with_path(err, &entry.path())),
+            }
+        }
+    }
+    Ok(removed)
+}
+
+#[cfg(unix)]
+fn process_alive(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    // Signal 0 checks existence; EPERM means it exists under another user.
+    // SAFETY: kill with signal 0 sends nothing.
+    let result = unsafe { libc::kill(pid, 0) };
+    result == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
+#[cfg(not(unix))]
+fn process_alive(_pid: u32) -> bool {
+    // No cheap check without more dependencies: assume alive, so only the
+    // age rule above removes files (never a live writer's).
+    true
 }
 
 /// The file a path finally names, following symlinks (which may dangle: a
@@ -184,6 +287,51 @@ mod tests {
             .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
             .collect();
         assert!(leftovers.is_empty());
+    }
+
+    #[test]
+    fn stale_temps_of_dead_writers_are_removed_and_live_ones_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("config.json");
+        fs::write(&target, "{}").unwrap();
+        // A pid that is not running: a child that already exited.
+        let dead = std::process::Command::new(std::env::current_exe().unwrap())
+            .arg("--list")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let dead_pid = dead.id();
+        let mut dead = dead;
+        dead.wait().unwrap();
+        let stale = dir.path().join(format!(".mcpctl-{dead_pid}-abc.tmp"));
+        let live = dir
+            .path()
+            .join(format!(".mcpctl-{}-def.tmp", std::process::id()));
+        let unrelated = dir.path().join(".other-1.tmp");
+        for f in [&stale, &live, &unrelated] {
+            fs::write(f, "x").unwrap();
+        }
+        #[cfg(unix)]
+        {
+            assert_eq!(remove_stale_temps(&target).unwrap(), 1);
+            assert!(!stale.exists());
+        }
+        assert!(live.exists() && unrelated.exists() && target.exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_is_refused_without_waiting_for_a_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: a valid C string and mode.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let err = read_regular(&fifo).unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+        assert!(err.to_string().contains("FIFO"), "{err}");
+        let err = read_regular(dir.path()).unwrap_err();
+        assert!(err.to_string().contains("directory"), "{err}");
     }
 
     #[cfg(unix)]

@@ -139,7 +139,8 @@ pub fn read_profile(
 
 /// A text file's content, or `None` when it does not exist.
 pub fn read_text(path: &Path) -> Result<Option<String>, DocumentError> {
-    match std::fs::read(path) {
+    // Refuses FIFOs and devices instead of blocking on them.
+    match crate::fs::read_regular(path) {
         Ok(bytes) => String::from_utf8(bytes)
             .map(Some)
             .map_err(|_| DocumentError::NotUtf8 {

@@ -50,6 +50,12 @@ pub struct BackupEntry {
 impl Backups {
     pub fn start(state_dir: &Path) -> Result<Backups, BackupError> {
         let root = state_dir.join("backups");
+        // Temporary files of a killed apply's backups (best effort).
+        if let Ok(dirs) = std::fs::read_dir(&root) {
+            for dir in dirs.flatten() {
+                let _ = crate::fs::remove_stale_temps(&dir.path());
+            }
+        }
         let stamp = jiff::Timestamp::now()
             .strftime("%Y%m%dT%H%M%S%.6fZ")
             .to_string();
@@ -86,12 +92,14 @@ impl Backups {
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_else(|| "file".to_owned());
                 let copy = format!("{}-{name}", index.len() + 1);
-                crate::fs::write_atomic(&self.dir.join(&copy), contents).map_err(|source| {
-                    BackupError::Io {
-                        path: self.dir.join(&copy),
-                        source,
-                    }
-                })?;
+                if !link_unchanged(original, &self.dir.join(&copy), contents) {
+                    crate::fs::write_atomic(&self.dir.join(&copy), contents).map_err(|source| {
+                        BackupError::Io {
+                            path: self.dir.join(&copy),
+                            source,
+                        }
+                    })?;
+                }
                 Some(copy)
             }
             None => None,
@@ -180,6 +188,28 @@ pub fn mark_rolled_back(dir: &Path) -> Result<(), BackupError> {
     let now = jiff::Timestamp::now().to_string();
     crate::fs::write_atomic(&path, now.as_bytes())
         .map_err(|source| BackupError::Io { path, source })
+}
+
+/// Keeps the previous version as a hard link to the file about to be
+/// replaced, when it still has the size of `contents` (it was read just
+/// before): apply replaces files by rename, so the old inode is never
+/// written again by mcpctl, and a 50 MB `~/.claude.json` is kept without
+/// copying it. Falls back to a copy (`false`) across file systems or on
+/// any doubt.
+fn link_unchanged(original: &Path, copy: &Path, contents: &[u8]) -> bool {
+    let target = match std::fs::canonicalize(original) {
+        Ok(target) => target,
+        Err(_) => return false,
+    };
+    if std::fs::hard_link(&target, copy).is_err() {
+        return false;
+    }
+    let same = std::fs::metadata(copy).is_ok_and(|m| m.len() == contents.len() as u64)
+        && std::fs::read(copy).is_ok_and(|bytes| bytes == contents);
+    if !same {
+        let _ = std::fs::remove_file(copy);
+    }
+    same
 }
 
 fn create_private_dir(dir: &Path) -> Result<(), BackupError> {

@@ -93,6 +93,9 @@ pub struct Report {
 pub fn apply(plan: &Plan, mut ctx: Context<'_>) -> Result<Report, ApplyError> {
     let mut report = Report::default();
     let now = jiff::Timestamp::now().to_string();
+    // A killed apply may have left temporary files; clean them first (best
+    // effort: a leftover is clutter, never a reason to stop).
+    let _ = crate::fs::remove_stale_temps(ctx.state_dir);
 
     // Nothing is written unless every credential can be written.
     for change in &plan.changes {
@@ -247,6 +250,7 @@ fn apply_file(
     let writes = changes.iter().any(|c| c.writes());
     let mut written = false;
     let mut kept_foreign_change = false;
+    let _ = crate::fs::remove_stale_temps(&file.path);
     if writes {
         let mut attempt = 0;
         loop {
@@ -270,14 +274,17 @@ fn apply_file(
                 break;
             }
             backups.save(&file.path, current_text.as_deref().map(str::as_bytes))?;
-            let expected = current_fingerprint.clone();
+            // Compared byte for byte, not by digest: hashing 50 MB again
+            // costs more than comparing it, and the window in which another
+            // program's write could be missed stays as short as possible.
             let replaced = crate::fs::write_atomic_checked(&file.path, new_text.as_bytes(), || {
-                let now = match std::fs::read(&file.path) {
-                    Ok(bytes) => Some(fingerprint(&bytes)),
-                    Err(err) if err.kind() == std::io::ErrorKind::NotFound => None,
-                    Err(err) => return Err(err),
-                };
-                Ok(now == expected)
+                match crate::fs::read_regular(&file.path) {
+                    Ok(bytes) => Ok(current_text.as_deref().map(str::as_bytes) == Some(&bytes[..])),
+                    Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                        Ok(current_text.is_none())
+                    }
+                    Err(err) => Err(err),
+                }
             });
             let replaced = replaced.map_err(|source| ApplyError::Write {
                 path: file.path.clone(),

@@ -240,14 +240,23 @@ pub(super) fn remove_entry(
     table: &[&str],
     name: &str,
 ) -> Result<Option<String>, DocumentError> {
-    let Located::Found(object) = locate(path, text, format, table)? else {
-        return Ok(None);
-    };
-    let Some((index, _)) = object.find(name) else {
-        return Ok(None);
-    };
-    let splices = remove_member(text, &object, index);
-    apply(path, text, format, splices).map(Some)
+    // With duplicate keys the last one wins when a client reads the file,
+    // so removing only that one would bring an older duplicate back to
+    // life: every member of that name goes.
+    let mut current: Option<String> = None;
+    loop {
+        let text_now = current.as_deref().unwrap_or(text);
+        let Located::Found(object) = locate(path, text_now, format, table)? else {
+            break;
+        };
+        let Some((index, _)) = object.find(name) else {
+            break;
+        };
+        let splices = remove_member(text_now, &object, index);
+        let next = apply(path, text_now, format, splices)?;
+        current = Some(next);
+    }
+    Ok(current)
 }
 
 /// `{"k1": {"k2": {name: value}}}` for the missing keys `k1`, `k2`; just

@@ -192,22 +192,40 @@ fn decode_key(text: &str, start: usize, end: usize) -> Result<Cow<'_, str>> {
 
 /// Skips whitespace and comments from `i`; returns the offset of the next
 /// significant byte (or the length of the text).
+///
+/// Whitespace is what jsonc-parser (and VS Code) accept: also vertical tab,
+/// form feed and Unicode spaces. Strict JSON's validator has already
+/// refused those, so accepting them here only keeps JSONC in step.
 pub(super) fn skip_trivia(bytes: &[u8], mut i: usize) -> Result<usize> {
     loop {
         match bytes.get(i) {
-            Some(b' ' | b'\t' | b'\n' | b'\r') => i += 1,
+            Some(b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C) => i += 1,
             Some(b'/') => i = skip_comment(bytes, i)?,
+            Some(&b) if b >= 0x80 => match leading_char(&bytes[i..]) {
+                Some(c) if c.is_whitespace() => i += c.len_utf8(),
+                _ => return Ok(i),
+            },
             _ => return Ok(i),
         }
     }
 }
 
+/// The character `bytes` starts with, if it is valid UTF-8.
+fn leading_char(bytes: &[u8]) -> Option<char> {
+    (2..=4).find_map(|n| {
+        let prefix = bytes.get(..n)?;
+        std::str::from_utf8(prefix).ok()?.chars().next()
+    })
+}
+
 /// Skips the comment starting at `i` (which holds `/`).
 pub(super) fn skip_comment(bytes: &[u8], i: usize) -> Result<usize> {
     match bytes.get(i + 1) {
+        // A line comment ends at `\n` or a lone `\r`, as in jsonc-parser
+        // and VS Code's parser (old Mac line endings).
         Some(b'/') => Ok(bytes[i..]
             .iter()
-            .position(|&b| b == b'\n')
+            .position(|&b| b == b'\n' || b == b'\r')
             .map_or(bytes.len(), |n| i + n)),
         Some(b'*') => bytes
             .get(i + 2..)
@@ -272,7 +290,16 @@ pub(super) fn skip_value(bytes: &[u8], i: usize) -> Result<usize> {
                 .position(|b| {
                     matches!(
                         b,
-                        b' ' | b'\t' | b'\n' | b'\r' | b',' | b'}' | b']' | b'/' | b':'
+                        b' ' | b'\t'
+                            | b'\n'
+                            | b'\r'
+                            | 0x0B
+                            | 0x0C
+                            | b','
+                            | b'}'
+                            | b']'
+                            | b'/'
+                            | b':'
                     )
                 })
                 .unwrap_or(bytes.len() - i);

@@ -735,3 +735,60 @@ fn large_file_edits_touch_only_the_entry() {
     assert!(d.text().len() > 20 * 1024 * 1024);
     assert!(serde_json::from_str::<serde::de::IgnoredAny>(d.text()).is_ok());
 }
+
+/// Found by the property tests: a string with a line break became a
+/// multi-line `"""` string, whose raw line break the CRLF splice turned
+/// into `\r\n` — the value read back was not the value written.
+#[test]
+fn toml_strings_with_line_breaks_survive_a_crlf_file() {
+    let mut d = doc("model = \"o4\"\r\n", Format::Toml);
+    let value = json!({"command": "a\nb\r\nc\t\u{7f}\"\\"});
+    d.set_entry(&["mcp_servers"], "x", &value).unwrap();
+    assert!(!d.text().contains("\"\"\""), "{}", d.text());
+    let reread = doc(d.text(), Format::Toml);
+    assert_eq!(reread.entries(&["mcp_servers"]).unwrap()["x"], value);
+}
+
+/// Found by fuzzing: a lone `\r` ends a `//` comment for jsonc-parser and
+/// VS Code, so the key after it is real; the scanner read it as comment
+/// and wrote a second `mcpServers` object.
+#[test]
+fn a_lone_carriage_return_ends_a_line_comment() {
+    let text = "{\r  // c\r \"mcpServers\": {\"a\": {}}\r}\r";
+    let jsonc = Format::Jsonc {
+        trailing_commas: true,
+    };
+    let mut d = doc(text, jsonc);
+    assert_eq!(d.entries(&["mcpServers"]).unwrap().len(), 1);
+    d.set_entry(&["mcpServers"], "b", &json!({})).unwrap();
+    assert_eq!(d.text().matches("mcpServers").count(), 1, "{}", d.text());
+    assert_eq!(d.entries(&["mcpServers"]).unwrap().len(), 2);
+}
+
+/// Found by fuzzing: with a duplicated key only the last one counts for
+/// clients, so removing just that one revived the earlier duplicate.
+#[test]
+fn removing_a_duplicated_entry_removes_every_copy() {
+    let text = "{\n  \"mcpServers\": {\n    \"a\": {\"old\": true},\n    \"b\": {},\n    \"a\": {}\n  }\n}\n";
+    let mut d = doc(text, Format::Json);
+    assert!(d.remove_entry(&["mcpServers"], "a").unwrap());
+    assert_eq!(d.text(), "{\n  \"mcpServers\": {\n    \"b\": {}\n  }\n}\n");
+}
+
+/// Found by fuzzing: jsonc-parser and VS Code take vertical tab, form feed
+/// and Unicode spaces as whitespace; the scanner did not, and read a
+/// value that starts after them from the wrong byte.
+#[test]
+fn jsonc_whitespace_includes_form_feed_and_unicode_spaces() {
+    let text = "{\u{c}\"servers\":\u{b}\u{a0}{\u{3000}\"a\":\u{c}{}\u{2003}}\u{c}}\n";
+    let mut d = doc(
+        text,
+        Format::Jsonc {
+            trailing_commas: true,
+        },
+    );
+    assert_eq!(d.entries(&["servers"]).unwrap()["a"], json!({}));
+    d.set_entry(&["servers"], "b", &json!({"x": 1})).unwrap();
+    let entries = d.entries(&["servers"]).unwrap();
+    assert_eq!(entries.len(), 2, "{}", d.text());
+}

@@ -180,6 +180,29 @@ pub(super) struct Unrepresentable {
     pub reason: &'static str,
 }
 
+/// A string with line breaks as a one-line basic string (`"a\\nb"`).
+/// toml_edit would write a multi-line `"""` string, whose raw line breaks
+/// become CRLF when the edit is spliced into a CRLF file — changing the
+/// value.
+fn single_line_string(s: &str) -> toml_edit::Value {
+    let mut text = String::with_capacity(s.len() + 2);
+    text.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => text.push_str("\\\""),
+            '\\' => text.push_str("\\\\"),
+            '\n' => text.push_str("\\n"),
+            '\r' => text.push_str("\\r"),
+            '\t' => text.push_str("\\t"),
+            c if c.is_control() => text.push_str(&format!("\\u{:04X}", u32::from(c))),
+            c => text.push(c),
+        }
+    }
+    text.push('"');
+    text.parse()
+        .expect("an escaped basic string is a TOML value")
+}
+
 /// Converts a JSON value to a TOML value (objects become inline tables).
 /// `path` names the value for errors.
 pub(super) fn to_toml_value(
@@ -193,6 +216,7 @@ pub(super) fn to_toml_value(
     Ok(match value {
         Value::Null => return Err(unrepresentable(path, "TOML has no null")),
         Value::Bool(b) => (*b).into(),
+        Value::String(s) if s.contains(['\n', '\r']) => single_line_string(s),
         Value::String(s) => s.as_str().into(),
         Value::Number(n) => match (n.as_i64(), n.as_f64()) {
             (Some(i), _) => i.into(),

@@ -223,7 +223,7 @@ pub fn load(path: &Path) -> Result<LoadedManifest, ManifestError> {
             help,
         }
     };
-    let bytes = std::fs::read(path).map_err(io_error)?;
+    let bytes = crate::fs::read_regular(path).map_err(io_error)?;
     let digest = format!("{:x}", Sha256::digest(&bytes));
     let text = String::from_utf8(bytes).map_err(|e| {
         io_error(std::io::Error::new(

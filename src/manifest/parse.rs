@@ -73,6 +73,23 @@ const SECRET_HELP: &str = "the manifest is checked in and must never hold a secr
 
 /// Parses and validates `source`; `name` labels the diagnostics.
 pub fn parse(name: &str, source: &str) -> Result<Manifest, ManifestError> {
+    if let Some(offset) = too_deep(source) {
+        let problem = Problem::new(
+            K::Syntax,
+            format!("children are nested more than {MAX_DEPTH} levels deep"),
+            SourceSpan::from(offset..offset + 1),
+            "too deep",
+        )
+        .maybe_help(Some(
+            "a manifest needs two levels of `{ }` (a server and its children); \
+             check for unbalanced braces"
+                .to_owned(),
+        ));
+        return Err(ManifestError::Invalid {
+            src: NamedSource::new(name, source.to_owned()),
+            problems: vec![problem],
+        });
+    }
     // KDL 2.0 only, even if a `v1-fallback` feature gets enabled somewhere:
     // a v1 parse would change what quoting means.
     let doc = match KdlDocument::parse_v2(source) {
@@ -96,6 +113,43 @@ pub fn parse(name: &str, source: &str) -> Result<Manifest, ManifestError> {
         src: NamedSource::new(name, source.to_owned()),
         problems,
     })
+}
+
+/// How deep `{ }` may nest. The kdl parser recurses per level, so a file
+/// of 100,000 `{` overflowed the stack (found by the hostile-input tests).
+const MAX_DEPTH: usize = 64;
+
+/// The offset of the first `{` nested deeper than [`MAX_DEPTH`], skipping
+/// quoted strings and comments (conservatively: a raw string holding an
+/// unbalanced `{` counts, which only matters past 64 of them).
+fn too_deep(source: &str) -> Option<usize> {
+    let bytes = source.as_bytes();
+    let (mut depth, mut i) = (0usize, 0);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'{' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some(i);
+                }
+            }
+            b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// Re-anchors the kdl crate's diagnostics on a named source (its own source

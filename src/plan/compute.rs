@@ -23,7 +23,7 @@ use super::{
     Action, Change, Desired, Observed, ObservedFile, PLAN_VERSION, Plan, Presence, Target, rotation,
 };
 use crate::manifest::Source;
-use crate::state::entry_digest;
+use crate::state::{OwnedEntry, entry_digest};
 
 /// Choices the user makes for a plan.
 #[derive(Debug, Clone, Copy, Default)]
@@ -149,12 +149,18 @@ fn file_changes(
 ) -> Vec<Change> {
     let path = &file.file.path;
     let table = &file.file.table;
-    let owned_here: BTreeSet<&str> = observed
-        .state
-        .entries
+    // The ownership records of this table, indexed once: looking each name
+    // up in the whole state made plans quadratic in the number of servers.
+    let mut records: BTreeMap<&str, &OwnedEntry> = BTreeMap::new();
+    for record in &observed.state.entries {
+        if &record.file == path && &record.table == table {
+            records.entry(record.server.as_str()).or_insert(record);
+        }
+    }
+    let owned_here: BTreeSet<&str> = records
         .iter()
-        .filter(|e| &e.file == path && &e.table == table && e.manifest == desired.manifest)
-        .map(|e| e.server.as_str())
+        .filter(|(_, e)| e.manifest == desired.manifest)
+        .map(|(name, _)| *name)
         .collect();
     let names: BTreeSet<&str> = wanted
         .keys()
@@ -166,7 +172,7 @@ fn file_changes(
     let mut changes = Vec::new();
     for name in names {
         let current = file.entries.get(name);
-        let record = observed.state.owned(path, table, name);
+        let record = records.get(name).copied();
         let owned_by_us = record.is_some_and(|r| r.manifest == desired.manifest);
         let mut notes = wanted_notes.get(name).cloned().unwrap_or_default();
         let skipped = !wanted.contains_key(name) && wanted_notes.contains_key(name);

@@ -27,3 +27,10 @@ mod sources;
 mod store;
 mod teams;
 mod validate;
+
+mod apply_plan_props;
+mod concurrency;
+mod crash;
+mod edit_oracle;
+mod hostile;
+mod roundtrip;

@@ -6,7 +6,7 @@ use crate::support::{Sandbox, text};
 
 const MANIFEST: &str = include_str!("../../examples/minimal/mcpctl.kdl");
 
-/// The reader of stdout is gone before mcpctl writes a byte, so the first
+/// The reader of stdout is gone before mcpctl even starts, so the first
 /// write meets a closed pipe every time (no race with `head`).
 #[cfg(unix)]
 #[test]
@@ -24,17 +24,28 @@ fn a_closed_pipe_ends_every_printing_command_quietly() {
         &["catalog", "--json"],
         &["completions", "bash"],
     ] {
-        let mut child = std::process::Command::new(mcpctl_bin())
+        // A pipe whose reading end is closed before the child starts.
+        let mut fds = [0; 2];
+        // SAFETY: `fds` has room for the two descriptors pipe(2) returns.
+        assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+        // SAFETY: both descriptors are fresh and owned only here.
+        let (reader, writer) = unsafe {
+            use std::os::fd::FromRawFd;
+            (
+                std::os::fd::OwnedFd::from_raw_fd(fds[0]),
+                std::os::fd::OwnedFd::from_raw_fd(fds[1]),
+            )
+        };
+        drop(reader);
+        let output = std::process::Command::new(mcpctl_bin())
             .env_clear()
             .envs(sandbox.env())
             .current_dir(sandbox.root().join("repo"))
             .args(args)
-            .stdout(Stdio::piped())
+            .stdout(Stdio::from(writer))
             .stderr(Stdio::piped())
-            .spawn()
+            .output()
             .unwrap();
-        drop(child.stdout.take());
-        let output = child.wait_with_output().unwrap();
         let (_, stderr) = text(&output);
         assert!(
             !stderr.contains("panicked") && !stderr.contains("Broken pipe"),
