@@ -216,6 +216,27 @@ impl Checker {
         self.problems.push(problem);
     }
 
+    /// A name that is not one of `names`: "unknown {what} `value`", with
+    /// the closest name as a suggestion and `known` listing the choices.
+    #[allow(clippy::too_many_arguments)]
+    fn unknown_name<'n>(
+        &mut self,
+        kind: K,
+        what: &str,
+        label: &str,
+        value: &str,
+        span: SourceSpan,
+        names: impl IntoIterator<Item = &'n str>,
+        known: &str,
+    ) {
+        let help = did_you_mean(value, names)
+            .map(|s| format!("did you mean `{s}`? {known}"))
+            .unwrap_or_else(|| known.to_owned());
+        self.push(
+            Problem::new(kind, format!("unknown {what} {}", show(value)), span, label).help(help),
+        );
+    }
+
     /// For a node that may appear once: true the first time; later copies
     /// are reported as duplicates pointing at the first.
     fn first_of_kind(
@@ -855,17 +876,14 @@ impl Checker {
                 if scope.is_none() {
                     let names = Scope::ALL.map(Scope::as_str);
                     let known = "a scope is `user` (the default), `local` or `project`";
-                    let help = did_you_mean(value, names)
-                        .map(|s| format!("did you mean `{s}`? {known}"))
-                        .unwrap_or_else(|| known.into());
-                    self.push(
-                        Problem::new(
-                            K::UnknownScope,
-                            format!("unknown scope {}", show(value)),
-                            entry.span(),
-                            "unknown scope",
-                        )
-                        .help(help),
+                    self.unknown_name(
+                        K::UnknownScope,
+                        "scope",
+                        "unknown scope",
+                        value,
+                        entry.span(),
+                        names,
+                        known,
                     );
                 }
                 scope
@@ -939,17 +957,14 @@ impl Checker {
                 ),
                 None => {
                     let known = "mcpctl manages profiles of `bash`, `zsh`, `fish` and `powershell`";
-                    let help = did_you_mean(name, Shell::ALL.map(Shell::as_str))
-                        .map(|s| format!("did you mean `{s}`? {known}"))
-                        .unwrap_or_else(|| known.into());
-                    self.push(
-                        Problem::new(
-                            K::Arguments,
-                            format!("unknown shell {}", show(name)),
-                            entry.span(),
-                            "unknown shell",
-                        )
-                        .help(help),
+                    self.unknown_name(
+                        K::Arguments,
+                        "shell",
+                        "unknown shell",
+                        name,
+                        entry.span(),
+                        Shell::ALL.map(Shell::as_str),
+                        known,
                     );
                 }
             }
@@ -966,17 +981,14 @@ impl Checker {
                 "mcpctl knows {}",
                 ClientId::ALL.map(|c| format!("`{c}`")).join(", ")
             );
-            let help = did_you_mean(value, names)
-                .map(|s| format!("did you mean `{s}`? {known}"))
-                .unwrap_or(known);
-            self.push(
-                Problem::new(
-                    K::UnknownClient,
-                    format!("unknown client {}", show(value)),
-                    entry.span(),
-                    "unknown client",
-                )
-                .help(help),
+            self.unknown_name(
+                K::UnknownClient,
+                "client",
+                "unknown client",
+                value,
+                entry.span(),
+                names,
+                &known,
             );
         }
         client
@@ -1169,17 +1181,14 @@ impl Checker {
                 Some(Source::Command { argv, timeout_secs })
             }
             other => {
-                let help = did_you_mean(other, SOURCES.iter().copied())
-                    .map(|s| format!("did you mean `{s}`? {SOURCE_HELP}"))
-                    .unwrap_or_else(|| SOURCE_HELP.to_owned());
-                self.push(
-                    Problem::new(
-                        K::Arguments,
-                        format!("unknown source {}", show(other)),
-                        first.span(),
-                        "unknown source",
-                    )
-                    .help(help),
+                self.unknown_name(
+                    K::Arguments,
+                    "source",
+                    "unknown source",
+                    other,
+                    first.span(),
+                    SOURCES.iter().copied(),
+                    SOURCE_HELP,
                 );
                 None
             }
@@ -1217,17 +1226,14 @@ impl Checker {
         if kind.is_none() {
             let names = CredentialKind::ALL.map(CredentialKind::as_str);
             let list = "a kind is one of `personal-access-token`, `oauth-token`, `api-key`, `connection-string`, `access-key`, `password`, `file`, `other`";
-            let help = did_you_mean(value, names)
-                .map(|s| format!("did you mean `{s}`? {list}"))
-                .unwrap_or_else(|| list.into());
-            self.push(
-                Problem::new(
-                    K::UnknownKind,
-                    format!("unknown credential kind {}", show(value)),
-                    entry.span(),
-                    "unknown kind",
-                )
-                .help(help),
+            self.unknown_name(
+                K::UnknownKind,
+                "credential kind",
+                "unknown kind",
+                value,
+                entry.span(),
+                names,
+                list,
             );
         }
         kind
