@@ -54,6 +54,11 @@ pub(super) struct ObjectSpan<'a> {
 }
 
 impl ObjectSpan<'_> {
+    /// The object's bytes, braces included.
+    pub fn span(&self) -> std::ops::Range<usize> {
+        self.open..self.close + 1
+    }
+
     /// The member named `key`; with duplicate keys the last one wins, as in
     /// `JSON.parse` and serde_json.
     pub fn find(&self, key: &str) -> Option<(usize, &Member<'_>)> {
@@ -223,13 +228,10 @@ pub(super) fn skip_comment(bytes: &[u8], i: usize) -> Result<usize> {
     match bytes.get(i + 1) {
         // A line comment ends at `\n` or a lone `\r`, as in jsonc-parser
         // and VS Code's parser (old Mac line endings).
-        Some(b'/') => Ok(bytes[i..]
-            .iter()
-            .position(|&b| b == b'\n' || b == b'\r')
-            .map_or(bytes.len(), |n| i + n)),
+        Some(b'/') => Ok(memchr::memchr2(b'\n', b'\r', &bytes[i..]).map_or(bytes.len(), |n| i + n)),
         Some(b'*') => bytes
             .get(i + 2..)
-            .and_then(|rest| rest.windows(2).position(|w| w == b"*/"))
+            .and_then(|rest| memchr::memmem::find(rest, b"*/"))
             .map(|n| i + 2 + n + 2)
             .ok_or(ScanError {
                 offset: i,
@@ -241,14 +243,20 @@ pub(super) fn skip_comment(bytes: &[u8], i: usize) -> Result<usize> {
 
 /// Skips the string whose opening quote is at `i`; returns the offset after
 /// its closing quote.
+///
+/// Strings are most of a large `~/.claude.json` (pasted history), so the
+/// search for the next quote or backslash is `memchr`'s vectorized one.
 fn skip_string(bytes: &[u8], i: usize) -> Result<usize> {
     let mut j = i + 1;
-    while let Some(&b) = bytes.get(j) {
-        match b {
-            b'"' => return Ok(j + 1),
-            b'\\' => j += 2,
-            _ => j += 1,
+    while let Some(n) = bytes
+        .get(j..)
+        .and_then(|rest| memchr::memchr2(b'"', b'\\', rest))
+    {
+        j += n;
+        if bytes[j] == b'"' {
+            return Ok(j + 1);
         }
+        j += 2;
     }
     error(i, "unterminated string")
 }
