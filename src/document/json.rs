@@ -200,14 +200,18 @@ pub(super) fn set_entry(
     value: &Value,
 ) -> Result<String, DocumentError> {
     let style = Style::detect(text);
-    let splices = match locate(path, text, format, table)? {
-        Located::Found(object) => match object.find(name) {
-            Some((_, member)) => vec![replace_value(text, &object, member, value, &style)],
-            None => insert_member(text, &object, name, value, &style),
-        },
+    let (splices, scope) = match locate(path, text, format, table)? {
+        Located::Found(object) => {
+            let splices = match object.find(name) {
+                Some((_, member)) => vec![replace_value(text, &object, member, value, &style)],
+                None => insert_member(text, &object, name, value, &style),
+            };
+            (splices, object.span())
+        }
         Located::Missing { ancestor, depth } => {
             let nested = nest(&table[depth + 1..], name, value);
-            insert_member(text, &ancestor, table[depth], &nested, &style)
+            let splices = insert_member(text, &ancestor, table[depth], &nested, &style);
+            (splices, ancestor.span())
         }
         Located::NoRoot => {
             let root = nest(table, name, value);
@@ -221,16 +225,19 @@ pub(super) fn set_entry(
             } else {
                 style.newline
             };
-            vec![Splice {
+            let splice = Splice {
                 at: text.len()..text.len(),
                 text: format!("{lead}{}{}", render_json(&root, layout), style.newline),
-            }]
+            };
+            // No value yet: the whole text is checked (it is only
+            // whitespace and comments).
+            (vec![splice], 0..text.len())
         }
         Located::NotAnObject { depth, found } => {
             return Err(not_a_table(path, table, depth, found));
         }
     };
-    apply(path, text, format, splices)
+    apply(path, text, format, splices, scope)
 }
 
 pub(super) fn remove_entry(
@@ -253,7 +260,7 @@ pub(super) fn remove_entry(
             break;
         };
         let splices = remove_member(text_now, &object, index);
-        let next = apply(path, text_now, format, splices)?;
+        let next = apply(path, text_now, format, splices, object.span())?;
         current = Some(next);
     }
     Ok(current)
@@ -269,33 +276,44 @@ fn nest(keys: &[&str], name: &str, value: &Value) -> Value {
     inner
 }
 
-/// Applies the splices (non-overlapping) and validates the result whole.
+/// Applies the splices (non-overlapping, all inside `scope`: the bytes of
+/// the one object being edited) and validates the edited object.
+///
+/// The bytes around `scope` are unchanged, and a valid value put where a
+/// valid value was keeps the whole text valid, so the object is checked,
+/// not the file: an entry added to a 50 MB `~/.claude.json` does not
+/// re-validate the 50 MB around it. A bug here is still an error, never a
+/// broken file on disk.
 fn apply(
     path: &Path,
     text: &str,
     format: Format,
     mut splices: Vec<Splice>,
+    scope: Range<usize>,
 ) -> Result<String, DocumentError> {
     splices.sort_by_key(|s| s.at.start);
+    let failed = |message: String| DocumentError::EditFailed {
+        path: path.to_path_buf(),
+        message,
+    };
     let mut out =
         String::with_capacity(text.len() + splices.iter().map(|s| s.text.len()).sum::<usize>());
     let mut done = 0;
     for splice in &splices {
-        if splice.at.start < done || splice.at.end < splice.at.start || splice.at.end > text.len() {
-            return Err(DocumentError::EditFailed {
-                path: path.to_path_buf(),
-                message: "overlapping edits".to_string(),
-            });
+        if splice.at.start < done.max(scope.start)
+            || splice.at.end < splice.at.start
+            || splice.at.end > scope.end
+        {
+            return Err(failed("overlapping edits".to_string()));
         }
         out.push_str(&text[done..splice.at.start]);
         out.push_str(&splice.text);
         done = splice.at.end;
     }
     out.push_str(&text[done..]);
-    validate(path, &out, format).map_err(|e| DocumentError::EditFailed {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    })?;
+    // The edited object ends where it ended, moved by what was added.
+    let edited = scope.start..out.len() - (text.len() - scope.end);
+    validate(path, &out[edited], format).map_err(|e| failed(e.to_string()))?;
     Ok(out)
 }
 

@@ -25,8 +25,9 @@
 //! 3. edited by splicing: only the entry's bytes (plus the separating comma
 //!    and line break) are replaced; values are parsed or rendered for that
 //!    slice only;
-//! 4. validated again whole before the new text is accepted, so a bug here
-//!    is an error, never a broken file on disk.
+//! 4. checked again before the new text is accepted: the edited object is
+//!    validated (the bytes around it are unchanged, so the whole stays
+//!    valid), so a bug here is an error, never a broken file on disk.
 //!
 //! We splice at member level instead of editing a CST of the slice: a CST
 //! of a slice has lost the indentation of its ancestors (jsonc-parser
@@ -169,31 +170,59 @@ impl Document {
         name: &str,
         value: &serde_json::Value,
     ) -> Result<(), DocumentError> {
-        let text = match self.format {
-            Format::Json | Format::Jsonc { .. } => {
-                json::set_entry(&self.path, &self.text, self.format, table, name, value)?
-            }
-            Format::Toml => toml::set_entry(&self.path, &self.text, table, name, value)?,
-        };
-        self.text = text;
+        *self = self.with_entry(table, name, value)?;
         Ok(())
     }
 
     /// Removes the entry `name` from the object at `table`; `Ok(false)` when
     /// it was not there (the text is then unchanged).
     pub fn remove_entry(&mut self, table: &[&str], name: &str) -> Result<bool, DocumentError> {
+        match self.without_entry(table, name)? {
+            Some(edited) => {
+                *self = edited;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// [`Document::set_entry`] into a new document, keeping this one.
+    pub fn with_entry(
+        &self,
+        table: &[&str],
+        name: &str,
+        value: &serde_json::Value,
+    ) -> Result<Document, DocumentError> {
+        let text = match self.format {
+            Format::Json | Format::Jsonc { .. } => {
+                json::set_entry(&self.path, &self.text, self.format, table, name, value)?
+            }
+            Format::Toml => toml::set_entry(&self.path, &self.text, table, name, value)?,
+        };
+        Ok(self.edited(text))
+    }
+
+    /// [`Document::remove_entry`] into a new document, keeping this one;
+    /// `None` when the entry was not there.
+    pub fn without_entry(
+        &self,
+        table: &[&str],
+        name: &str,
+    ) -> Result<Option<Document>, DocumentError> {
         let text = match self.format {
             Format::Json | Format::Jsonc { .. } => {
                 json::remove_entry(&self.path, &self.text, self.format, table, name)?
             }
             Format::Toml => toml::remove_entry(&self.path, &self.text, table, name)?,
         };
-        match text {
-            Some(text) => {
-                self.text = text;
-                Ok(true)
-            }
-            None => Ok(false),
+        Ok(text.map(|text| self.edited(text)))
+    }
+
+    fn edited(&self, text: String) -> Document {
+        Document {
+            path: self.path.clone(),
+            format: self.format,
+            text,
         }
     }
 }
