@@ -115,7 +115,6 @@ fn plan_inputs(servers: usize, files: usize) -> (Desired, Observed) {
         });
         observed_files.push(ObservedFile {
             file,
-            fingerprint: Some("sha256:0".into()),
             entries: have,
         });
     }
@@ -132,6 +131,7 @@ fn plan_inputs(servers: usize, files: usize) -> (Desired, Observed) {
             store_name: "bench".into(),
             credentials: BTreeMap::new(),
             files: observed_files,
+            documents: Default::default(),
             profiles: Vec::new(),
             state,
             now: jiff::Timestamp::UNIX_EPOCH,

@@ -20,6 +20,47 @@ use fs_err as fs;
 /// open handle, so it cannot be swapped between the check and the read.
 pub fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
+    let (mut file, meta) = open_regular(path)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// Whether the regular file at `path` holds exactly `expected` (`None`:
+/// that it does not exist). Compared in chunks, so checking a 50 MB file
+/// right before replacing it does not hold it in memory a second time.
+pub fn same_contents(path: &Path, expected: Option<&[u8]>) -> std::io::Result<bool> {
+    use std::io::Read;
+    let (mut file, meta) = match open_regular(path) {
+        Ok(opened) => opened,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(expected.is_none()),
+        Err(err) => return Err(err),
+    };
+    let Some(mut rest) = expected else {
+        return Ok(false);
+    };
+    if meta.len() != rest.len() as u64 {
+        return Ok(false);
+    }
+    let mut chunk = vec![0; 1 << 20];
+    loop {
+        let n = match file.read(&mut chunk) {
+            Ok(n) => n,
+            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(err) => return Err(err),
+        };
+        if n == 0 {
+            return Ok(rest.is_empty());
+        }
+        match rest.split_at_checked(n) {
+            Some((head, tail)) if head == &chunk[..n] => rest = tail,
+            _ => return Ok(false),
+        }
+    }
+}
+
+/// Opens `path` for reading if it is a regular file (see [`read_regular`]).
+fn open_regular(path: &Path) -> std::io::Result<(File, std::fs::Metadata)> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -27,7 +68,7 @@ pub fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
         use std::os::unix::fs::OpenOptionsExt;
         options.custom_flags(libc::O_NONBLOCK);
     }
-    let mut file = options.open(path)?;
+    let file = options.open(path)?;
     let meta = file.metadata()?;
     if !meta.is_file() {
         let kind = if meta.is_dir() {
@@ -40,9 +81,7 @@ pub fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
             format!("`{}` is {kind}", path.display()),
         ));
     }
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-    file.read_to_end(&mut bytes)?;
-    Ok(bytes)
+    Ok((file, meta))
 }
 
 /// Replaces (or creates) `path` with `contents`, atomically.

@@ -4,6 +4,10 @@
 //! (attributes only, never the value), the server entries of every client
 //! file the manifest targets or mcpctl owns entries in, this manifest's
 //! block in every shell profile mcpctl knows, and mcpctl's state.
+//! Each client file is read and validated once, and its text is kept for
+//! apply: `~/.claude.json` reaches 50 MB, and reading, validating and
+//! fingerprinting it again per step is what made apply slow. Fingerprints
+//! are computed only for a saved plan, which needs them.
 //! Files that cannot be read or parsed are all collected, so the user sees
 //! every broken file at once and nothing is planned against a guess.
 
@@ -16,7 +20,7 @@ use crate::client::{ClientFile, adapter};
 use crate::document::{Document, DocumentError};
 use crate::host::Host;
 use crate::manifest::{Shell, Source};
-use crate::plan::{Desired, Observed, ObservedFile, ObservedProfile, Presence};
+use crate::plan::{Desired, Documents, Observed, ObservedFile, ObservedProfile, Presence};
 use crate::shell;
 use crate::state::{State, hex};
 use crate::store::{CredentialStore, StoreError};
@@ -78,9 +82,10 @@ pub fn observe(
     }
 
     let mut files = Vec::new();
+    let mut documents = Documents::new();
     let mut problems = Vec::new();
     for file in targets {
-        match read_file(&file) {
+        match read_table(&file, &mut documents) {
             Ok(observed) => files.push(observed),
             Err(err) => problems.push(err),
         }
@@ -106,6 +111,7 @@ pub fn observe(
         store_name,
         credentials,
         files,
+        documents,
         profiles,
         state,
         now: jiff::Timestamp::now(),
@@ -154,19 +160,28 @@ pub fn read_text(path: &Path) -> Result<Option<String>, DocumentError> {
     }
 }
 
-/// Reads one client file: its fingerprint and the entries of its table.
+/// Reads the entries of one client file's table.
 pub fn read_file(file: &ClientFile) -> Result<ObservedFile, DocumentError> {
-    let Some(document) = load_document(file)? else {
-        return Ok(ObservedFile {
-            file: file.clone(),
-            fingerprint: None,
-            entries: BTreeMap::new(),
-        });
+    read_table(file, &mut Documents::new())
+}
+
+/// Reads the entries of one client file's table; the file itself is read
+/// only when `documents` does not hold it yet, and is kept there.
+pub fn read_table(
+    file: &ClientFile,
+    documents: &mut Documents,
+) -> Result<ObservedFile, DocumentError> {
+    if !documents.contains_key(&file.path)
+        && let Some(document) = load_document(file)?
+    {
+        documents.insert(file.path.clone(), document);
+    }
+    let entries = match documents.get(&file.path) {
+        Some(document) => document.entries(&file.table_path())?,
+        None => BTreeMap::new(),
     };
-    let entries = document.entries(&file.table_path())?;
     Ok(ObservedFile {
         file: file.clone(),
-        fingerprint: Some(fingerprint(document.text().as_bytes())),
         entries,
     })
 }

@@ -248,7 +248,6 @@ pub fn plan(
                 before: Some(crate::plan::redact(before, false)),
                 after: Some(after),
                 before_digest: Some(entry_digest(before)),
-                file_fingerprint: Some(crate::observe::fingerprint(document.text().as_bytes())),
                 notes: Vec::new(),
                 rotation: None,
             });

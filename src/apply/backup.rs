@@ -15,8 +15,6 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::observe::fingerprint;
-
 /// How many applies' backups are kept.
 pub const KEEP: usize = 5;
 
@@ -112,14 +110,15 @@ impl Backups {
         self.write_index(&index)
     }
 
-    /// Records what was written to `original`, after the write.
-    pub fn wrote(&self, original: &Path, contents: &[u8]) -> Result<(), BackupError> {
+    /// Records the fingerprint of what was written to `original`, after
+    /// the write.
+    pub fn wrote(&self, original: &Path, fingerprint: String) -> Result<(), BackupError> {
         if !self.enabled {
             return Ok(());
         }
         let mut index = self.index.borrow_mut();
         if let Some(entry) = index.iter_mut().find(|e| e.original == original) {
-            entry.written = Some(fingerprint(contents));
+            entry.written = Some(fingerprint);
         }
         self.write_index(&index)
     }
@@ -204,8 +203,7 @@ fn link_unchanged(original: &Path, copy: &Path, contents: &[u8]) -> bool {
     if std::fs::hard_link(&target, copy).is_err() {
         return false;
     }
-    let same = std::fs::metadata(copy).is_ok_and(|m| m.len() == contents.len() as u64)
-        && std::fs::read(copy).is_ok_and(|bytes| bytes == contents);
+    let same = crate::fs::same_contents(copy, Some(contents)).unwrap_or(false);
     if !same {
         let _ = std::fs::remove_file(copy);
     }

@@ -2,14 +2,17 @@
 //!
 //! Apply executes exactly the changes the user was shown. It asks for every
 //! missing secret before writing anything, writes them to the store, then
-//! rewrites each client file through [`crate::fs::write_atomic_checked`]:
-//! right before the rename it re-reads the file, and if another program
-//! (Claude Code rewrites `~/.claude.json` all the time) changed it since the
-//! plan, mcpctl's own entries are recomputed against the new content —
-//! keeping the other program's change — as long as that change did not
-//! touch mcpctl's entries. If it did, apply stops before that file and every
-//! later one. The previous version of each file is kept as a backup, and
-//! ownership is recorded in the state after each file.
+//! rewrites each client file through [`crate::fs::write_atomic_checked`].
+//! It edits the text the plan was computed from (kept by observe: a 50 MB
+//! `~/.claude.json` is not read, validated and scanned again) and, right
+//! before the rename, compares the file on disk with that text. If another
+//! program (Claude Code rewrites `~/.claude.json` all the time) changed it
+//! since the plan, the file is read again and mcpctl's own entries are
+//! recomputed against the new content — keeping the other program's change
+//! — as long as that change did not touch mcpctl's entries. If it did,
+//! apply stops before that file and every later one. The previous version
+//! of each file is kept as a backup, and ownership is recorded in the state
+//! after each file.
 
 mod backup;
 mod profile;
@@ -22,7 +25,7 @@ use crate::client::ClientFile;
 use crate::document::{Document, DocumentError};
 use crate::manifest::Credential;
 use crate::observe::{fingerprint, load_document};
-use crate::plan::{Action, Change, Plan, Target};
+use crate::plan::{Action, Change, Documents, Plan, Target};
 use crate::state::{CredentialRecord, OwnedEntry, State, StateError, entry_digest};
 use crate::store::{CredentialStore, Secret, StoreError};
 
@@ -72,6 +75,9 @@ pub struct Context<'a> {
     pub progress: &'a mut dyn FnMut(Progress),
     /// The client file description for each path in the plan (format, table).
     pub files: &'a [ClientFile],
+    /// The text of each file as the plan saw it (absent: the file did not
+    /// exist), from [`crate::plan::Observed::documents`].
+    pub documents: Documents,
     /// Whether written entries become mcpctl's (recorded in the state).
     /// `false` for `mcpctl import`, which edits the user's own entries.
     pub record_ownership: bool,
@@ -246,45 +252,52 @@ fn apply_file(
     backups: &Backups,
     ctx: &mut Context<'_>,
 ) -> Result<bool, ApplyError> {
-    let planned_fingerprint = changes.first().and_then(|c| c.file_fingerprint.clone());
     let writes = changes.iter().any(|c| c.writes());
     let mut written = false;
     let mut kept_foreign_change = false;
     let _ = crate::fs::remove_stale_temps(&file.path);
     if writes {
-        let mut attempt = 0;
+        // What the plan was computed from; after another program's change,
+        // the file as read again.
+        let mut base = ctx.documents.remove(&file.path);
+        let mut attempt = 1;
         loop {
-            attempt += 1;
-            let current = load_document(file)?;
-            let current_text = current.as_ref().map(|d| d.text().to_owned());
-            let current_fingerprint = current_text.as_deref().map(|t| fingerprint(t.as_bytes()));
-            let mut document = match current {
+            let empty;
+            let start = match &base {
                 Some(document) => document,
-                None => Document::empty(&file.path, file.format),
-            };
-            if current_fingerprint != planned_fingerprint {
-                check_own_entries_unchanged(file, &document, changes)?;
-                kept_foreign_change = true;
-            }
-            for change in changes.iter().filter(|c| c.writes()) {
-                edit(&mut document, change)?;
-            }
-            let new_text = document.into_text();
-            if Some(&new_text) == current_text.as_ref() {
-                break;
-            }
-            backups.save(&file.path, current_text.as_deref().map(str::as_bytes))?;
-            // Compared byte for byte, not by digest: hashing 50 MB again
-            // costs more than comparing it, and the window in which another
-            // program's write could be missed stays as short as possible.
-            let replaced = crate::fs::write_atomic_checked(&file.path, new_text.as_bytes(), || {
-                match crate::fs::read_regular(&file.path) {
-                    Ok(bytes) => Ok(current_text.as_deref().map(str::as_bytes) == Some(&bytes[..])),
-                    Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-                        Ok(current_text.is_none())
-                    }
-                    Err(err) => Err(err),
+                None => {
+                    empty = Document::empty(&file.path, file.format);
+                    &empty
                 }
+            };
+            let mut edited: Option<Document> = None;
+            for change in changes.iter().filter(|c| c.writes()) {
+                if let Some(next) = edit(edited.as_ref().unwrap_or(start), change)? {
+                    edited = Some(next);
+                }
+            }
+            let old = base.as_ref().map(|d| d.text().as_bytes());
+            let new = match &edited {
+                Some(document) if Some(document.text().as_bytes()) != old => {
+                    document.text().as_bytes()
+                }
+                _ => break,
+            };
+            backups.save(&file.path, old)?;
+            // Rollback needs the fingerprint of what is written; hashing
+            // 50 MB overlaps the write and its fsync. The file is compared
+            // with `old` byte for byte right before the rename, which keeps
+            // the window in which another program's write could be missed
+            // as short as possible.
+            let (replaced, new_fingerprint) = std::thread::scope(|scope| {
+                let hashing = scope.spawn(|| fingerprint(new));
+                let replaced = crate::fs::write_atomic_checked(&file.path, new, || {
+                    crate::fs::same_contents(&file.path, old)
+                });
+                let hashed = hashing
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                (replaced, hashed)
             });
             let replaced = replaced.map_err(|source| ApplyError::Write {
                 path: file.path.clone(),
@@ -298,7 +311,7 @@ fn apply_file(
                 matches!(replaced, Ok(true)),
             )?;
             if replaced? {
-                backups.wrote(&file.path, new_text.as_bytes())?;
+                backups.wrote(&file.path, new_fingerprint)?;
                 written = true;
                 break;
             }
@@ -307,6 +320,12 @@ fn apply_file(
                     path: file.path.clone(),
                 });
             }
+            attempt += 1;
+            // Another program changed the file: start again from what it
+            // wrote, as long as mcpctl's entries are still as planned.
+            base = load_document(file)?;
+            check_own_entries_unchanged(file, base.as_ref(), changes)?;
+            kept_foreign_change = true;
         }
     }
     for change in changes.iter().filter(|_| ctx.record_ownership) {
@@ -356,10 +375,10 @@ fn apply_file(
 }
 
 /// After another program changed the file: each entry mcpctl is about to
-/// touch must still be exactly what the plan saw.
+/// touch must still be exactly what the plan saw (`None`: the file is gone).
 fn check_own_entries_unchanged(
     file: &ClientFile,
-    document: &Document,
+    document: Option<&Document>,
     changes: &[&Change],
 ) -> Result<(), ApplyError> {
     for change in changes {
@@ -367,7 +386,10 @@ fn check_own_entries_unchanged(
             continue;
         };
         let table: Vec<&str> = table.iter().map(String::as_str).collect();
-        let now = document.entries(&table)?.get(server).map(entry_digest);
+        let now = match document {
+            Some(document) => document.entries(&table)?.get(server).map(entry_digest),
+            None => None,
+        };
         if now != change.before_digest {
             return Err(ApplyError::ChangedSincePlan {
                 path: file.path.clone(),
@@ -379,20 +401,19 @@ fn check_own_entries_unchanged(
 }
 
 /// One entry edit, in the table the change names (one file can hold two
-/// tables: Claude Code's user and local scopes share `~/.claude.json`).
-fn edit(document: &mut Document, change: &Change) -> Result<(), ApplyError> {
+/// tables: Claude Code's user and local scopes share `~/.claude.json`);
+/// `None` when it changes nothing. `document` itself is kept: apply
+/// compares the file on disk with it before replacing the file.
+fn edit(document: &Document, change: &Change) -> Result<Option<Document>, ApplyError> {
     let Target::Entry { server, table, .. } = &change.target else {
-        return Ok(());
+        return Ok(None);
     };
     let table: Vec<&str> = table.iter().map(String::as_str).collect();
-    match (change.action, &change.after) {
-        (Action::Delete, _) => {
-            document.remove_entry(&table, server)?;
-        }
-        (_, Some(after)) => document.set_entry(&table, server, after)?,
-        (_, None) => {}
-    }
-    Ok(())
+    Ok(match (change.action, &change.after) {
+        (Action::Delete, _) => document.without_entry(&table, server)?,
+        (_, Some(after)) => Some(document.with_entry(&table, server, after)?),
+        (_, None) => None,
+    })
 }
 
 fn audit(

@@ -38,12 +38,8 @@ pub(super) fn apply_profile(
             return Ok(false);
         }
         backups.save(file, current.as_deref().map(str::as_bytes))?;
-        let expected = current.as_deref().map(|t| fingerprint(t.as_bytes()));
         let replaced = crate::fs::write_atomic_checked(file, new_text.as_bytes(), || {
-            Ok(read_text(file)
-                .map_err(std::io::Error::other)?
-                .map(|t| fingerprint(t.as_bytes()))
-                == expected)
+            crate::fs::same_contents(file, current.as_deref().map(str::as_bytes))
         })
         .map_err(|source| ApplyError::Write {
             path: file.clone(),
@@ -57,7 +53,7 @@ pub(super) fn apply_profile(
             matches!(replaced, Ok(true)),
         )?;
         if replaced? {
-            backups.wrote(file, new_text.as_bytes())?;
+            backups.wrote(file, fingerprint(new_text.as_bytes()))?;
             (ctx.progress)(super::Progress::WroteFile {
                 path: file.clone(),
                 kept_foreign_change: false,

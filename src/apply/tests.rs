@@ -10,8 +10,8 @@ use super::*;
 use crate::audit::Actor;
 use crate::document::Format;
 use crate::manifest::{ClientId, Scope};
-use crate::observe::read_file;
-use crate::plan::{Desired, DesiredFile, Observed, Options, compute};
+use crate::observe::read_table;
+use crate::plan::{Desired, DesiredFile, Documents, Observed, Options, compute};
 use crate::store::StoreError;
 
 /// Plans here create no credential, so the store is never asked.
@@ -53,8 +53,9 @@ fn claude_file(dir: &Path, name: &str) -> ClientFile {
     }
 }
 
-/// Plans adding `github` to each file, as observed now.
-fn plan_for(files: &[ClientFile]) -> (Plan, Desired) {
+/// Plans adding `github` to each file, as observed now; with the files'
+/// texts the plan was computed from.
+fn plan_for(files: &[ClientFile]) -> (Plan, Documents) {
     let entry = json!({"type": "stdio", "command": "mcpctl", "args": ["exec", "--", "x"]});
     let desired = Desired {
         manifest: PathBuf::from("/repo/mcpctl.kdl"),
@@ -71,20 +72,29 @@ fn plan_for(files: &[ClientFile]) -> (Plan, Desired) {
             .collect(),
         blocks: Vec::new(),
     };
+    let mut documents = Documents::new();
     let observed = Observed {
         store_name: "no store".into(),
         credentials: BTreeMap::new(),
-        files: files.iter().map(|f| read_file(f).unwrap()).collect(),
+        files: files
+            .iter()
+            .map(|f| read_table(f, &mut documents).unwrap())
+            .collect(),
+        documents,
         profiles: Vec::new(),
         state: State::default(),
         now: jiff::Timestamp::now(),
     };
-    (compute(&desired, &observed, Options::default()), desired)
+    (
+        compute(&desired, &observed, Options::default()),
+        observed.documents,
+    )
 }
 
 fn run(
     plan: &Plan,
     files: &[ClientFile],
+    documents: Documents,
     state_dir: &Path,
 ) -> (Result<Report, ApplyError>, Vec<Progress>) {
     let audit = AuditLog::new(
@@ -111,6 +121,7 @@ fn run(
             audit: &audit,
             progress: &mut progress,
             files,
+            documents,
             record_ownership: true,
             keep_backups: true,
         },
@@ -127,7 +138,7 @@ fn keeps_a_foreign_change_that_does_not_touch_our_entries() {
         "{\n  \"numStartups\": 1,\n  \"mcpServers\": {}\n}\n",
     )
     .unwrap();
-    let (plan, _) = plan_for(std::slice::from_ref(&file));
+    let (plan, documents) = plan_for(std::slice::from_ref(&file));
 
     // Claude Code rewrites the file after the plan.
     fs_err::write(
@@ -138,6 +149,7 @@ fn keeps_a_foreign_change_that_does_not_touch_our_entries() {
     let (result, events) = run(
         &plan,
         std::slice::from_ref(&file),
+        documents,
         &dir.path().join("state"),
     );
     result.unwrap();
@@ -164,11 +176,11 @@ fn stops_before_a_file_whose_change_touches_our_entries_and_every_later_one() {
     let second = claude_file(dir.path(), "second.json");
     fs_err::write(&first.path, "{\"mcpServers\": {}}\n").unwrap();
     let files = [first.clone(), second.clone()];
-    let (plan, _) = plan_for(&files);
+    let (plan, documents) = plan_for(&files);
 
     let raced = "{\"mcpServers\": {\"github\": {\"command\": \"npx\"}}}\n";
     fs_err::write(&first.path, raced).unwrap();
-    let (result, _) = run(&plan, &files, &dir.path().join("state"));
+    let (result, _) = run(&plan, &files, documents, &dir.path().join("state"));
     match result {
         Err(ApplyError::ChangedSincePlan { path, server }) => {
             assert_eq!(path, first.path);
@@ -189,9 +201,9 @@ fn keeps_the_previous_version_as_a_backup() {
     let file = claude_file(dir.path(), ".claude.json");
     let original = "{\n  \"mcpServers\": {}\n}\n";
     fs_err::write(&file.path, original).unwrap();
-    let (plan, _) = plan_for(std::slice::from_ref(&file));
+    let (plan, documents) = plan_for(std::slice::from_ref(&file));
     let state_dir = dir.path().join("state");
-    run(&plan, std::slice::from_ref(&file), &state_dir)
+    run(&plan, std::slice::from_ref(&file), documents, &state_dir)
         .0
         .unwrap();
 

@@ -173,6 +173,12 @@ impl AuditLog {
         &self.path
     }
 
+    /// Who the records are written as (the command, its manifest and
+    /// commit).
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
     /// Appends one record, chained to the last one in the file, then any
     /// alert records it raises, then forwards them all.
     pub fn append(&self, event: &Event) -> std::io::Result<Appended> {

@@ -160,7 +160,6 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
                     before: None,
                     after: None,
                     before_digest: None,
-                    file_fingerprint: None,
                     notes: Vec::new(),
                     rotation: None,
                 },
@@ -198,6 +197,10 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
             audit: &audit,
             progress: &mut progress,
             files: &imported.files,
+            documents: documents
+                .into_iter()
+                .map(|(file, document)| (file.path, document))
+                .collect(),
             record_ownership: false,
             keep_backups: false,
         },

@@ -143,6 +143,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
             audit: &audit,
             progress: &mut progress,
             files: &files,
+            documents: observed.documents,
             record_ownership: true,
             keep_backups: true,
         },

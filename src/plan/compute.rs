@@ -73,7 +73,6 @@ pub fn compute(desired: &Desired, observed: &Observed, options: Options) -> Plan
             before: None,
             after: None,
             before_digest: None,
-            file_fingerprint: None,
             notes,
             rotation: present.then(|| {
                 rotation(
@@ -127,7 +126,6 @@ pub fn compute(desired: &Desired, observed: &Observed, options: Options) -> Plan
             before: profile.block.as_ref().map(text),
             after: wanted.map(text),
             before_digest: profile.block.as_ref().map(|b| entry_digest(&text(b))),
-            file_fingerprint: profile.fingerprint.clone(),
             notes,
             rotation: None,
         });
@@ -250,7 +248,6 @@ fn file_changes(
             before: current.map(|v| redact(v, owned_by_us)),
             after,
             before_digest: current.map(entry_digest),
-            file_fingerprint: file.fingerprint.clone(),
             notes,
             rotation: None,
         });
@@ -336,12 +333,12 @@ pub(super) mod tests {
             credentials: BTreeMap::new(),
             files: vec![ObservedFile {
                 file: client_file(),
-                fingerprint: Some("sha256:f".into()),
                 entries: entries
                     .iter()
                     .map(|(k, v)| (k.to_string(), v.clone()))
                     .collect(),
             }],
+            documents: Default::default(),
             profiles: Vec::new(),
             state,
             now: jiff::Timestamp::UNIX_EPOCH,

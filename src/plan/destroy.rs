@@ -47,7 +47,6 @@ pub fn destroy(desired: &Desired, observed: &Observed, include_credentials: bool
                 before: None,
                 after: None,
                 before_digest: None,
-                file_fingerprint: None,
                 notes: vec![
                     "deleted from the store; revoke it at its provider too, or `mcpctl revoke` next time"
                         .to_owned(),

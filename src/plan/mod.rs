@@ -31,6 +31,7 @@ pub use saved::{SAVED_PLAN_VERSION, SavedPlan, Stale};
 pub use select::{Selector, SelectorError, select};
 
 use crate::client::ClientFile;
+use crate::document::Document;
 use crate::manifest::{ClientId, Scope, Shell};
 use crate::state::State;
 
@@ -60,8 +61,6 @@ pub struct Change {
     /// For entries: digest of the observed entry, so apply can tell whether
     /// it changed since the plan. `None` when it was absent.
     pub before_digest: Option<String>,
-    /// For entries: digest of the whole file as observed (`None`: absent).
-    pub file_fingerprint: Option<String>,
     /// Why, in words, for the human view.
     pub notes: Vec<String>,
     /// For credentials in the store: age, period, due and expiry dates.
@@ -220,12 +219,14 @@ pub enum Presence {
     External(String),
 }
 
-/// One client file as read from disk.
+/// Client files as read, by path; a file that does not exist has none.
+pub type Documents = BTreeMap<PathBuf, Document>;
+
+/// One table of a client file as read from disk (its text is in
+/// [`Observed::documents`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ObservedFile {
     pub file: ClientFile,
-    /// sha256 of the bytes; `None` when the file does not exist.
-    pub fingerprint: Option<String>,
     /// The server entries in its table.
     pub entries: BTreeMap<String, Value>,
 }
@@ -247,6 +248,12 @@ pub struct Observed {
     pub store_name: String,
     pub credentials: BTreeMap<String, Presence>,
     pub files: Vec<ObservedFile>,
+    /// The text of every client file that exists, read and validated once
+    /// per path (Claude Code's user and local scopes share one file).
+    /// Apply edits these instead of reading, validating and scanning a
+    /// 50 MB `~/.claude.json` again; it still compares them with the disk
+    /// right before replacing a file.
+    pub documents: Documents,
     pub profiles: Vec<ObservedProfile>,
     pub state: State,
     /// When the machine was observed: ages and due dates count to here.

@@ -17,6 +17,8 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use super::{Observed, Options, Plan, Presence, Selector};
+use crate::document::Document;
+use crate::observe::fingerprint;
 use crate::state::entry_digest;
 
 /// The saved-plan format this build writes and reads.
@@ -59,7 +61,11 @@ impl Inputs {
     pub fn of(observed: &Observed) -> Inputs {
         let mut files = BTreeMap::new();
         for file in &observed.files {
-            files.insert(file.file.path.clone(), file.fingerprint.clone());
+            let text = observed.documents.get(&file.file.path).map(Document::text);
+            files.insert(
+                file.file.path.clone(),
+                text.map(|t| fingerprint(t.as_bytes())),
+            );
         }
         for profile in &observed.profiles {
             files.insert(profile.file.clone(), profile.fingerprint.clone());
@@ -203,7 +209,16 @@ mod tests {
     use crate::plan::ObservedFile;
     use crate::state::State;
 
-    fn observed(fingerprint: Option<&str>, token: Presence) -> Observed {
+    /// The machine with the Codex file holding `text` (`None`: absent).
+    fn observed(text: Option<&str>, token: Presence) -> Observed {
+        let path = std::path::Path::new("/h/.codex/config.toml");
+        let documents = text
+            .map(|t| {
+                let document = Document::parse(path, t.to_owned(), Format::Toml).unwrap();
+                (path.to_path_buf(), document)
+            })
+            .into_iter()
+            .collect();
         Observed {
             store_name: "test store".into(),
             credentials: [("TOKEN".to_owned(), token)].into(),
@@ -215,9 +230,9 @@ mod tests {
                     format: Format::Toml,
                     table: vec!["mcp_servers".into()],
                 },
-                fingerprint: fingerprint.map(str::to_owned),
                 entries: BTreeMap::new(),
             }],
+            documents,
             profiles: Vec::new(),
             state: State::default(),
             now: jiff::Timestamp::UNIX_EPOCH,
@@ -230,7 +245,7 @@ mod tests {
             manifest: "/repo/mcpctl.kdl".into(),
             changes: Vec::new(),
         };
-        let at_plan = observed(Some("sha256:a"), Presence::Missing);
+        let at_plan = observed(Some("model = \"a\"\n"), Presence::Missing);
         SavedPlan::new(plan, "d1", Options::default(), &[], &at_plan)
     }
 
@@ -239,7 +254,7 @@ mod tests {
         let saved = saved();
         assert!(
             saved
-                .staleness("d1", &observed(Some("sha256:a"), Presence::Missing))
+                .staleness("d1", &observed(Some("model = \"a\"\n"), Presence::Missing))
                 .is_empty()
         );
         let text = serde_json::to_string(&saved).unwrap();

@@ -193,6 +193,7 @@ fn plan_and_maybe_apply(dir: &Path, manifest_text: &str, do_apply: bool) -> plan
                 audit: &audit,
                 progress: &mut |_| {},
                 files: &files,
+                documents: observed.documents,
                 record_ownership: true,
                 keep_backups: true,
             },
