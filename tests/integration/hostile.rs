@@ -32,8 +32,13 @@ fn mkfifo(path: &std::path::Path) {
 
 /// `plan` on the sandbox must fail within seconds, naming `needle`.
 fn plan_fails(sandbox: &Sandbox, manifest: &std::path::Path, needle: &str) -> String {
-    let output = sandbox
-        .mcpctl()
+    plan_fails_as(sandbox.mcpctl(), manifest, needle)
+}
+
+/// Like [`plan_fails`], with `mcpctl` started by `mcpctl` (e.g. as another
+/// user); returns stderr unwrapped.
+fn plan_fails_as(mut mcpctl: assert_cmd::Command, manifest: &Path, needle: &str) -> String {
+    let output = mcpctl
         .arg("--manifest")
         .arg(manifest)
         .arg("plan")
@@ -194,7 +199,7 @@ fn an_unreadable_client_file_is_named_and_nothing_is_written() {
     let original = "{\"mcpServers\": {}}\n";
     fs_err::write(sandbox.claude_json(), original).unwrap();
     let root = is_root(&sandbox);
-    let mut plan = if root {
+    let plan = if root {
         // Root reads mode-000 files: run mcpctl as nobody instead, on a
         // sandbox that is nobody's except the client file (root's, 0600).
         let setpriv_works = std::process::Command::new("setpriv")
@@ -229,20 +234,12 @@ fn an_unreadable_client_file_is_named_and_nothing_is_written() {
     )
     .unwrap();
     let before = tree(sandbox.root());
-    let output = plan
-        .arg("--manifest")
-        .arg(&manifest)
-        .arg("plan")
-        .timeout(Duration::from_secs(20))
-        .output()
-        .unwrap();
-    let (out, err) = text(&output);
-    assert_eq!(output.status.code(), Some(1), "{out}\n{err}");
-    let err = unwrapped(&err);
-    assert!(err.contains(".claude.json"), "{err}");
+    let err = plan_fails_as(plan, &manifest, ".claude.json");
     assert!(err.contains("Permission denied"), "{err}");
     assert!(err.contains("nothing was planned or written"), "{err}");
     assert_eq!(tree(sandbox.root()), before);
+    let readable = std::os::unix::fs::PermissionsExt::from_mode(0o600);
+    std::fs::set_permissions(sandbox.claude_json(), readable).unwrap();
     assert_eq!(
         fs_err::read_to_string(sandbox.claude_json()).unwrap(),
         original
