@@ -1,29 +1,74 @@
-//! Crash-safe file replacement and the apply lock.
+//! Crash-safe file replacement, guarded reads, and the apply lock.
 //!
 //! A client file is never written in place: the new content goes to a
 //! temporary file in the same directory, is fsynced, and is renamed over the
 //! target, so a crash leaves either the old or the new version. When the
-//! target is a symlink the file it points to is replaced (the link stays),
-//! and an existing file keeps its permissions; files mcpctl creates are
-//! private to the user (0600), since they reference secrets.
+//! target is a symlink the file it points to is replaced (the link stays:
+//! dotfile managers such as chezmoi and stow link client files into a
+//! repository), and an existing file keeps its permissions; files mcpctl
+//! creates are private to the user (0600), since they reference secrets.
+//!
+//! Files mcpctl may replace (client files, shell profiles) are read through
+//! [`read_regular`], other input (the manifest, the personal profile)
+//! through [`read_input`]. Both refuse what is not a regular file (a FIFO
+//! would block forever) and files too large to be configuration, before
+//! reading a byte.
+//!
+//! Ownership (Unix). The rename that replaces a file gives the new file to
+//! whoever runs mcpctl, so two rules keep mcpctl from reaching or taking
+//! another user's files:
+//! - a symlink on the way to a file mcpctl reads or replaces is followed
+//!   only when it belongs to the current user or root — as the kernel's
+//!   `fs.protected_symlinks` does in shared directories — so a link planted
+//!   by someone else cannot steer mcpctl into a place the manifest cannot
+//!   name;
+//! - an existing file is read and replaced only when it belongs to the
+//!   current user (effective uid): `sudo mcpctl apply` with the user's HOME
+//!   would otherwise silently turn `~/.claude.json` into root's file.
+//!
+//! Both rules are checked when the file is *read*, not only when it is
+//! written: `plan` then lists every such file next to the other unreadable
+//! ones, and `apply` (which reads everything before it writes anything)
+//! stops before the first write instead of leaving a half-applied change.
+//! The write path checks again, since the file may change hands in between.
 
 use std::fs::File;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use fs_err as fs;
 
-/// Reads a regular file whole. Anything else — a FIFO (whose read would
-/// wait forever for a writer), a device, a directory — is an
-/// `InvalidInput` error naming what it is, so bad input never hangs
-/// mcpctl. On Unix the file is opened non-blocking and checked through the
+/// The largest client file or shell profile mcpctl reads. Far above real
+/// files (`~/.claude.json` reaches tens of MB for heavy users), low enough
+/// that a runaway or hostile file is refused instead of exhausting memory.
+pub const EDITED_FILE_LIMIT: u64 = 1 << 30;
+
+/// The largest manifest or personal profile mcpctl reads: these are
+/// hand-written KDL of a few kilobytes.
+pub const MANIFEST_LIMIT: u64 = 16 << 20;
+
+/// Reads a file mcpctl may replace — a client file or shell profile —
+/// whole. Refuses, as an error naming the file and the fix: anything but a
+/// regular file (`InvalidInput`: a FIFO, whose read would wait forever for
+/// a writer, a device, a directory), a file over [`EDITED_FILE_LIMIT`]
+/// (`FileTooLarge`), and on Unix a path through another user's symlink or
+/// a file that is not the current user's (`PermissionDenied`; see the
+/// module docs). The file is opened non-blocking and checked through the
 /// open handle, so it cannot be swapped between the check and the read.
 pub fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let (mut file, meta) = open_regular(path)?;
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-    file.read_to_end(&mut bytes)?;
-    Ok(bytes)
+    let target = resolve_symlink(path)?;
+    let (file, meta) = open_regular(&target, true)?;
+    check_file_owner(&target, &meta)?;
+    read_capped(file, &meta, &target, EDITED_FILE_LIMIT, EDITED_FILES)
+}
+
+/// Reads input mcpctl never writes — the manifest, the personal profile —
+/// whole, refusing non-regular files like [`read_regular`] and files over
+/// `limit` bytes (`FileTooLarge`). Ownership is not checked: reading a
+/// teammate's or a system-wide manifest takes nothing from its owner.
+pub fn read_input(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    let (file, meta) = open_regular(path, false)?;
+    read_capped(file, &meta, path, limit, "manifests and personal profiles")
 }
 
 /// Whether the regular file at `path` holds exactly `expected` (`None`:
@@ -31,7 +76,7 @@ pub fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
 /// right before replacing it does not hold it in memory a second time.
 pub fn same_contents(path: &Path, expected: Option<&[u8]>) -> std::io::Result<bool> {
     use std::io::Read;
-    let (mut file, meta) = match open_regular(path) {
+    let (mut file, meta) = match open_regular(path, false) {
         Ok(opened) => opened,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(expected.is_none()),
         Err(err) => return Err(err),
@@ -59,15 +104,22 @@ pub fn same_contents(path: &Path, expected: Option<&[u8]>) -> std::io::Result<bo
     }
 }
 
-/// Opens `path` for reading if it is a regular file (see [`read_regular`]).
-fn open_regular(path: &Path) -> std::io::Result<(File, std::fs::Metadata)> {
+const EDITED_FILES: &str = "client files and shell profiles";
+
+/// Opens `path` for reading without blocking and checks through the handle
+/// that it is a regular file. `no_follow`: `path` is already resolved, and
+/// a symlink appearing there since is refused rather than followed.
+fn open_regular(path: &Path, no_follow: bool) -> std::io::Result<(File, std::fs::Metadata)> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NONBLOCK);
+        let follow = if no_follow { libc::O_NOFOLLOW } else { 0 };
+        options.custom_flags(libc::O_NONBLOCK | follow);
     }
+    #[cfg(not(unix))]
+    let _ = no_follow;
     let file = options.open(path)?;
     let meta = file.metadata()?;
     if !meta.is_file() {
@@ -82,6 +134,58 @@ fn open_regular(path: &Path) -> std::io::Result<(File, std::fs::Metadata)> {
         ));
     }
     Ok((file, meta))
+}
+
+/// Reads an open regular file, refusing it when it is (or grows while being
+/// read) over `limit` bytes; `what` names the kind of file in the error.
+fn read_capped(
+    file: File,
+    meta: &std::fs::Metadata,
+    path: &Path,
+    limit: u64,
+    what: &str,
+) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    if meta.len() > limit {
+        return Err(too_large(path, meta.len(), limit, what));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    let read = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    if read > limit {
+        return Err(too_large(path, read, limit, what));
+    }
+    Ok(bytes)
+}
+
+fn too_large(path: &Path, len: u64, limit: u64, what: &str) -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::FileTooLarge,
+        format!(
+            "`{}` is {len} bytes ({}), over mcpctl's limit of {} for {what}, so it was not read \
+             and nothing was written; hint: check what made it this large, then trim it or move \
+             it aside and run mcpctl again",
+            path.display(),
+            human_size(len),
+            human_size(limit),
+        ),
+    )
+}
+
+/// `1.5 GiB`, `16 MiB`, `900 bytes`: sizes as people compare them.
+fn human_size(bytes: u64) -> String {
+    const UNITS: [(&str, u64); 3] = [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)];
+    for (unit, size) in UNITS {
+        if bytes >= size {
+            return if bytes.is_multiple_of(size) {
+                format!("{} {unit}", bytes / size)
+            } else {
+                // One decimal is shown: f64's precision is plenty.
+                format!("{:.1} {unit}", bytes as f64 / size as f64)
+            };
+        }
+    }
+    format!("{bytes} bytes")
 }
 
 /// Replaces (or creates) `path` with `contents`, atomically.
@@ -104,7 +208,11 @@ pub fn write_atomic_checked(
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     fs::create_dir_all(dir)?;
-    let existing_permissions = std::fs::metadata(&target).ok().map(|m| m.permissions());
+    let existing = std::fs::metadata(&target).ok();
+    if let Some(meta) = &existing {
+        check_file_owner(&target, meta)?;
+    }
+    let existing_permissions = existing.map(|m| m.permissions());
     let mut temp = tempfile::Builder::new()
         .prefix(&format!("{TEMP_PREFIX}{}-", std::process::id()))
         .suffix(TEMP_SUFFIX)
@@ -200,26 +308,127 @@ fn process_alive(_pid: u32) -> bool {
     true
 }
 
-/// The file a path finally names, following symlinks (which may dangle: a
-/// link to a file that does not exist yet is written through).
+/// The file a path finally names, every symlink on the way resolved (the
+/// last may dangle: a link to a file that does not exist yet is written
+/// through). Each link is checked before it is followed
+/// ([`check_link_owner`]). Where a component cannot be examined (missing,
+/// or in a directory we may not search) the rest is kept as written, and
+/// opening it reports the actual problem.
 fn resolve_symlink(path: &Path) -> std::io::Result<PathBuf> {
-    let mut current = path.to_path_buf();
-    for _ in 0..40 {
-        match std::fs::symlink_metadata(&current) {
-            Ok(meta) if meta.file_type().is_symlink() => {
-                let link = fs::read_link(&current)?;
-                current = match current.parent() {
-                    Some(parent) if link.is_relative() => parent.join(link),
-                    _ => link,
-                };
+    // Components still to walk, the next one last.
+    let mut todo: Vec<PathBuf> = reversed_components(path);
+    let mut resolved = PathBuf::new();
+    let mut links = 0;
+    while let Some(part) = todo.pop() {
+        match part.components().next() {
+            Some(Component::Normal(_)) => {}
+            Some(Component::CurDir) | None => continue,
+            Some(Component::ParentDir) => {
+                // `resolved` holds no symlinks, so `..` is its parent.
+                if resolved.file_name().is_some() {
+                    resolved.pop();
+                } else if !resolved.has_root() {
+                    resolved.push("..");
+                }
+                continue;
             }
-            _ => return Ok(current),
+            Some(Component::Prefix(_) | Component::RootDir) => {
+                resolved.push(&part);
+                continue;
+            }
+        }
+        let candidate = resolved.join(&part);
+        match std::fs::symlink_metadata(&candidate) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                links += 1;
+                if links > 40 {
+                    return Err(std::io::Error::other(format!(
+                        "too many levels of symbolic links at `{}`",
+                        path.display()
+                    )));
+                }
+                check_link_owner(&candidate, &meta)?;
+                let link = fs::read_link(&candidate)?;
+                if link.has_root() {
+                    resolved = PathBuf::new();
+                }
+                todo.extend(reversed_components(&link));
+            }
+            Ok(_) => resolved = candidate,
+            Err(_) => {
+                resolved = candidate;
+                resolved.extend(todo.drain(..).rev());
+                break;
+            }
         }
     }
-    Err(std::io::Error::other(format!(
-        "too many levels of symbolic links at `{}`",
-        path.display()
-    )))
+    Ok(resolved)
+}
+
+fn reversed_components(path: &Path) -> Vec<PathBuf> {
+    path.components()
+        .rev()
+        .map(|c| PathBuf::from(c.as_os_str()))
+        .collect()
+}
+
+/// The effective uid mcpctl runs as: the owner of every file it replaces.
+#[cfg(unix)]
+fn current_uid() -> u32 {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() }
+}
+
+/// A symlink is followed only when it belongs to the current user or root.
+#[cfg(unix)]
+fn check_link_owner(link: &Path, meta: &std::fs::Metadata) -> std::io::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let (owner, me) = (meta.uid(), current_uid());
+    if owner == me || owner == 0 {
+        return Ok(());
+    }
+    Err(std::io::Error::new(
+        std::io::ErrorKind::PermissionDenied,
+        format!(
+            "`{link}` is a symbolic link owned by uid {owner}, neither you (uid {me}) nor root; \
+             mcpctl does not follow another user's links (like the kernel's \
+             fs.protected_symlinks), so nothing was read or written through it; hint: if you \
+             made this link, take it back with `sudo chown -h {me} '{link}'`, otherwise remove \
+             it and run mcpctl again",
+            link = link.display(),
+        ),
+    ))
+}
+
+#[cfg(not(unix))]
+fn check_link_owner(_link: &Path, _meta: &std::fs::Metadata) -> std::io::Result<()> {
+    Ok(())
+}
+
+/// An existing file is read or replaced only when it is the current user's:
+/// replacing it (a rename) would hand it to the current user.
+#[cfg(unix)]
+fn check_file_owner(path: &Path, meta: &std::fs::Metadata) -> std::io::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let (owner, me) = (meta.uid(), current_uid());
+    if owner == me {
+        return Ok(());
+    }
+    Err(std::io::Error::new(
+        std::io::ErrorKind::PermissionDenied,
+        format!(
+            "`{file}` belongs to uid {owner}, but mcpctl runs as uid {me}; replacing it would \
+             make it uid {me}'s file, so mcpctl neither reads nor writes it; hint: run mcpctl as \
+             the file's owner (uid {owner}; e.g. without sudo), or if the file should be yours, \
+             `sudo chown {me} '{file}'`",
+            file = path.display(),
+        ),
+    ))
+}
+
+#[cfg(not(unix))]
+fn check_file_owner(_path: &Path, _meta: &std::fs::Metadata) -> std::io::Result<()> {
+    Ok(())
 }
 
 #[cfg(unix)]
@@ -371,6 +580,54 @@ mod tests {
         assert!(err.to_string().contains("FIFO"), "{err}");
         let err = read_regular(dir.path()).unwrap_err();
         assert!(err.to_string().contains("directory"), "{err}");
+    }
+
+    #[test]
+    fn files_over_the_limit_are_refused_before_reading() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("mcpctl.kdl");
+        fs::write(&path, "12345").unwrap();
+        let err = read_input(&path, 4).unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::FileTooLarge);
+        assert!(err.to_string().contains("is 5 bytes"), "{err}");
+        assert!(err.to_string().contains("limit of 4 bytes"), "{err}");
+        assert_eq!(read_input(&path, 5).unwrap(), b"12345");
+        assert_eq!(human_size(16 << 20), "16 MiB");
+        assert_eq!(human_size((1 << 30) + (1 << 29)), "1.5 GiB");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn resolves_links_anywhere_on_the_path_as_the_kernel_does() {
+        let dir = tempfile::tempdir().unwrap();
+        // Physical, so that a linked temp dir (macOS `/var`) compares equal.
+        let root = &dir.path().canonicalize().unwrap();
+        fs::create_dir_all(root.join("real/sub")).unwrap();
+        std::os::unix::fs::symlink("real/sub", root.join("dirlink")).unwrap();
+        std::os::unix::fs::symlink(root.join("dirlink/f.json"), root.join("abs")).unwrap();
+        std::os::unix::fs::symlink("abs", root.join("chain")).unwrap();
+        // `..` after a directory link is the link target's parent.
+        assert_eq!(
+            resolve_symlink(&root.join("dirlink/../x.json")).unwrap(),
+            root.join("real/x.json")
+        );
+        // Absolute and relative links, chained, to a file not created yet.
+        assert_eq!(
+            resolve_symlink(&root.join("chain")).unwrap(),
+            root.join("real/sub/f.json")
+        );
+        assert_eq!(
+            resolve_symlink(&root.join("missing/a.json")).unwrap(),
+            root.join("missing/a.json")
+        );
+        write_atomic(&root.join("chain"), b"{}").unwrap();
+        assert_eq!(fs::read(root.join("real/sub/f.json")).unwrap(), b"{}");
+        assert!(
+            std::fs::symlink_metadata(root.join("chain"))
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
     }
 
     #[cfg(unix)]

@@ -60,7 +60,9 @@ pub enum DocumentError {
     #[error("cannot read `{}`", path.display())]
     #[diagnostic(
         code(mcpctl::document::io),
-        help("check that the file is a regular file you can read; nothing was written to it")
+        help(
+            "nothing was written to it; fix what the cause above names (the file's type, size, owner or permissions), then run the command again"
+        )
     )]
     Io {
         path: PathBuf,

@@ -215,6 +215,9 @@ pub fn load(path: &Path) -> Result<LoadedManifest, ManifestError> {
                 "check the file's permissions: mcpctl only needs to read it".to_owned()
             }
             std::io::ErrorKind::InvalidData => "save the manifest as UTF-8 text".to_owned(),
+            std::io::ErrorKind::FileTooLarge => format!(
+                "a manifest is a few kilobytes of KDL: check that the path names your {MANIFEST_FILE}"
+            ),
             _ => "check that the path names a readable file".to_owned(),
         };
         ManifestError::Io {
@@ -223,17 +226,8 @@ pub fn load(path: &Path) -> Result<LoadedManifest, ManifestError> {
             help,
         }
     };
-    let bytes = crate::fs::read_regular(path).map_err(io_error)?;
-    let digest = format!("{:x}", Sha256::digest(&bytes));
-    let text = String::from_utf8(bytes).map_err(|e| {
-        io_error(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            format!(
-                "the file is not UTF-8 (at byte {})",
-                e.utf8_error().valid_up_to()
-            ),
-        ))
-    })?;
+    let text = read_kdl(path).map_err(io_error)?;
+    let digest = format!("{:x}", Sha256::digest(text.as_bytes()));
     let manifest = parse(&path.display().to_string(), &text)?;
     let absolute = std::path::absolute(path).map_err(io_error)?;
     let root = absolute
@@ -244,6 +238,22 @@ pub fn load(path: &Path) -> Result<LoadedManifest, ManifestError> {
         root,
         manifest,
         digest,
+    })
+}
+
+/// Reads a KDL file mcpctl never writes (the manifest, a personal
+/// profile): a regular file of at most [`crate::fs::MANIFEST_LIMIT`] bytes
+/// of UTF-8 text.
+pub(crate) fn read_kdl(path: &Path) -> std::io::Result<String> {
+    let bytes = crate::fs::read_input(path, crate::fs::MANIFEST_LIMIT)?;
+    String::from_utf8(bytes).map_err(|e| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "the file is not UTF-8 (at byte {})",
+                e.utf8_error().valid_up_to()
+            ),
+        )
     })
 }
 

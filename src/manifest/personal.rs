@@ -138,7 +138,8 @@ pub enum PersonalError {
 
 /// Reads and checks the profile at `path` against `manifest`.
 pub fn load_profile(path: &Path, manifest: &Manifest) -> Result<Profile, ManifestError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ManifestError::Io {
+    // Capped and FIFO-safe, like the manifest.
+    let text = super::read_kdl(path).map_err(|source| ManifestError::Io {
         path: path.to_path_buf(),
         source,
         help: "check that the profile is a readable UTF-8 file, or remove it".to_owned(),

@@ -1,12 +1,23 @@
 //! Hostile input: client files and manifests that are FIFOs, not UTF-8,
-//! or deeply nested get a clear error naming the file, never a hang, a
-//! crash or a write.
+//! deeply nested, huge or unreadable, and paths through other users' links
+//! or to other users' files, get a clear error naming the file, never a
+//! hang, a crash or a write. Symlinks of the user's own (dotfile managers)
+//! are written through and kept.
+//!
+//! The ownership tests need root (to hand a file or link to another user);
+//! CI runs as root, elsewhere they skip loudly.
 
 #![cfg(unix)]
 
+use std::collections::BTreeMap;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::support::{Sandbox, text};
+use crate::support::{Sandbox, mcpctl_bin, secret_service, skip, text};
+
+/// The user mcpctl runs as when a test needs someone other than root.
+const NOBODY: u32 = 65534;
 
 const MANIFEST: &str = "mcpctl version=1\nclient claude-code\nclient vscode\nserver docs {\n    url \"https://mcp.example.com/mcp\"\n}\n";
 
@@ -21,8 +32,13 @@ fn mkfifo(path: &std::path::Path) {
 
 /// `plan` on the sandbox must fail within seconds, naming `needle`.
 fn plan_fails(sandbox: &Sandbox, manifest: &std::path::Path, needle: &str) -> String {
-    let output = sandbox
-        .mcpctl()
+    plan_fails_as(sandbox.mcpctl(), manifest, needle)
+}
+
+/// Like [`plan_fails`], with `mcpctl` started by `mcpctl` (e.g. as another
+/// user); returns stderr unwrapped.
+fn plan_fails_as(mut mcpctl: assert_cmd::Command, manifest: &Path, needle: &str) -> String {
+    let output = mcpctl
         .arg("--manifest")
         .arg(manifest)
         .arg("plan")
@@ -31,8 +47,14 @@ fn plan_fails(sandbox: &Sandbox, manifest: &std::path::Path, needle: &str) -> St
         .unwrap();
     let (out, err) = text(&output);
     assert_eq!(output.status.code(), Some(1), "{out}\n{err}");
+    let err = unwrapped(&err);
     assert!(err.contains(needle), "expected `{needle}` in:\n{err}");
     err
+}
+
+/// Diagnostics with miette's line wrapping and indentation undone.
+fn unwrapped(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[test]
@@ -100,4 +122,270 @@ fn a_deeply_nested_manifest_is_an_error_not_a_crash() {
     );
     let manifest = sandbox.manifest(&text);
     plan_fails(&sandbox, &manifest, "mcpctl.kdl");
+}
+
+/// Every entry under `root` (files, links, directories) with its size and
+/// modification time: equal before and after means nothing was written.
+fn tree(root: &Path) -> BTreeMap<PathBuf, (u64, i64, i64)> {
+    let mut entries = BTreeMap::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in fs_err::read_dir(&dir).unwrap().flatten() {
+            let meta = fs_err::symlink_metadata(entry.path()).unwrap();
+            if meta.is_dir() {
+                stack.push(entry.path());
+            }
+            entries.insert(entry.path(), (meta.len(), meta.mtime(), meta.mtime_nsec()));
+        }
+    }
+    entries
+}
+
+fn is_root(sandbox: &Sandbox) -> bool {
+    // The sandbox belongs to whoever runs the tests.
+    fs_err::metadata(sandbox.root()).unwrap().uid() == 0
+}
+
+/// A sparse file of `len` bytes: no disk is used.
+fn sparse(path: &Path, len: u64) {
+    fs_err::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::File::create(path).unwrap().set_len(len).unwrap();
+}
+
+#[test]
+fn a_client_file_over_the_size_cap_is_refused_unread_and_untouched() {
+    let sandbox = Sandbox::new();
+    let manifest = sandbox.manifest(MANIFEST);
+    let len = (1 << 30) + 1;
+    sparse(&sandbox.claude_json(), len);
+    // A second broken file: every one is listed, not just the first.
+    mkfifo(&sandbox.vscode_json());
+    let before = tree(sandbox.root());
+    let err = plan_fails(&sandbox, &manifest, ".claude.json");
+    assert!(err.contains("1073741825 bytes"), "{err}");
+    assert!(err.contains("limit of 1 GiB"), "{err}");
+    assert!(err.contains("trim it or move it aside"), "{err}");
+    assert!(err.contains("mcp.json") && err.contains("FIFO"), "{err}");
+    // Same length, same mtime, no temporary file, nothing else written.
+    assert_eq!(tree(sandbox.root()), before);
+}
+
+#[test]
+fn a_manifest_over_its_size_cap_is_refused() {
+    let sandbox = Sandbox::new();
+    let manifest = sandbox.root().join("repo/mcpctl.kdl");
+    sparse(&manifest, (16 << 20) + 1);
+    let before = tree(sandbox.root());
+    let err = plan_fails(&sandbox, &manifest, "mcpctl.kdl");
+    assert!(err.contains("16777217 bytes"), "{err}");
+    assert!(err.contains("limit of 16 MiB"), "{err}");
+    assert!(err.contains("a manifest is a few kilobytes"), "{err}");
+    assert_eq!(tree(sandbox.root()), before);
+}
+
+/// Gives every entry under `root` (links included, not followed) to `uid`.
+fn chown_tree(root: &Path, uid: u32) {
+    std::os::unix::fs::lchown(root, Some(uid), Some(uid)).unwrap();
+    for (path, _) in tree(root) {
+        std::os::unix::fs::lchown(&path, Some(uid), Some(uid)).unwrap();
+    }
+}
+
+#[test]
+fn an_unreadable_client_file_is_named_and_nothing_is_written() {
+    const NAME: &str = "an_unreadable_client_file_is_named_and_nothing_is_written";
+    let sandbox = Sandbox::new();
+    let manifest = sandbox.manifest(MANIFEST);
+    let original = "{\"mcpServers\": {}}\n";
+    fs_err::write(sandbox.claude_json(), original).unwrap();
+    let root = is_root(&sandbox);
+    let plan = if root {
+        // Root reads mode-000 files: run mcpctl as nobody instead, on a
+        // sandbox that is nobody's except the client file (root's, 0600).
+        let setpriv_works = std::process::Command::new("setpriv")
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !setpriv_works {
+            skip(
+                NAME,
+                "running as root and `setpriv` (util-linux) is missing",
+            );
+            return;
+        }
+        // A copy nobody can run, wherever the build directory is.
+        let bin = sandbox.root().join("bin/mcpctl");
+        fs_err::create_dir_all(bin.parent().unwrap()).unwrap();
+        fs_err::copy(mcpctl_bin(), &bin).unwrap();
+        chown_tree(sandbox.root(), NOBODY);
+        std::os::unix::fs::chown(sandbox.claude_json(), Some(0), Some(0)).unwrap();
+        let mut cmd = sandbox.program("setpriv");
+        cmd.arg(format!("--reuid={NOBODY}"))
+            .arg(format!("--regid={NOBODY}"))
+            .args(["--clear-groups", "--"])
+            .arg(bin);
+        cmd
+    } else {
+        sandbox.mcpctl()
+    };
+    std::fs::set_permissions(
+        sandbox.claude_json(),
+        std::os::unix::fs::PermissionsExt::from_mode(if root { 0o600 } else { 0o000 }),
+    )
+    .unwrap();
+    let before = tree(sandbox.root());
+    let err = plan_fails_as(plan, &manifest, ".claude.json");
+    assert!(err.contains("Permission denied"), "{err}");
+    assert!(err.contains("nothing was planned or written"), "{err}");
+    assert_eq!(tree(sandbox.root()), before);
+    let readable = std::os::unix::fs::PermissionsExt::from_mode(0o600);
+    std::fs::set_permissions(sandbox.claude_json(), readable).unwrap();
+    assert_eq!(
+        fs_err::read_to_string(sandbox.claude_json()).unwrap(),
+        original
+    );
+}
+
+/// `apply --auto-approve`: its exit code, stdout and stderr.
+fn apply(sandbox: &Sandbox, manifest: &Path) -> (Option<i32>, String, String) {
+    let output = sandbox
+        .mcpctl()
+        .args(["apply", "--auto-approve", "-f"])
+        .arg(manifest)
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let (out, err) = text(&output);
+    (output.status.code(), out, unwrapped(&err))
+}
+
+#[test]
+fn apply_writes_through_a_symlinked_client_file_and_keeps_the_link() {
+    if !secret_service("apply_writes_through_a_symlinked_client_file_and_keeps_the_link") {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let manifest = sandbox.manifest(MANIFEST);
+    // As chezmoi or stow leave it: the real file lives in a dotfiles repo.
+    let real = sandbox.home().join("dotfiles/claude.json");
+    fs_err::create_dir_all(real.parent().unwrap()).unwrap();
+    fs_err::write(&real, "{\"numStartups\": 7}\n").unwrap();
+    std::os::unix::fs::symlink("dotfiles/claude.json", sandbox.claude_json()).unwrap();
+
+    let (code, out, err) = apply(&sandbox, &manifest);
+    assert_eq!(code, Some(0), "{out}\n{err}");
+    let link = fs_err::symlink_metadata(sandbox.claude_json()).unwrap();
+    assert!(link.file_type().is_symlink(), "the link was replaced");
+    assert_eq!(
+        fs_err::read_link(sandbox.claude_json()).unwrap(),
+        Path::new("dotfiles/claude.json")
+    );
+    let written: serde_json::Value =
+        serde_json::from_str(&fs_err::read_to_string(&real).unwrap()).unwrap();
+    assert_eq!(written["numStartups"], 7);
+    assert_eq!(
+        written["mcpServers"]["docs"]["url"],
+        "https://mcp.example.com/mcp"
+    );
+    let leftovers: Vec<_> = sandbox
+        .all_files()
+        .into_iter()
+        .filter(|p| p.to_string_lossy().contains(".mcpctl-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+
+    let output = sandbox
+        .mcpctl()
+        .args(["plan", "--detailed-exitcode", "-f"])
+        .arg(&manifest)
+        .output()
+        .unwrap();
+    let (out, err) = text(&output);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "plan not empty:\n{out}\n{err}"
+    );
+}
+
+/// Sets up a test that needs root to give something to another user;
+/// `None` (after a loud skip) when the tests do not run as root.
+fn root_sandbox(test: &str) -> Option<Sandbox> {
+    let sandbox = Sandbox::new();
+    if is_root(&sandbox) {
+        Some(sandbox)
+    } else {
+        skip(
+            test,
+            "needs root to give a file or link to another user (CI runs as root)",
+        );
+        None
+    }
+}
+
+/// `plan` and `apply` both refuse, naming `needle`; nothing is written.
+fn plan_and_apply_refuse(sandbox: &Sandbox, manifest: &Path, test: &str, needle: &str) -> String {
+    let before = tree(sandbox.root());
+    let err = plan_fails(sandbox, manifest, needle);
+    assert_eq!(tree(sandbox.root()), before);
+    if secret_service(test) {
+        let (code, out, apply_err) = apply(sandbox, manifest);
+        assert_eq!(code, Some(1), "{out}\n{apply_err}");
+        assert!(apply_err.contains(needle), "{apply_err}");
+        let after = tree(sandbox.root());
+        // apply may record its run under the state directory; no other
+        // file is created or changed.
+        let state = sandbox.root().join("state");
+        let outside = |t: &BTreeMap<PathBuf, _>| {
+            t.iter()
+                .filter(|(p, _)| !p.starts_with(&state))
+                .map(|(p, v)| (p.clone(), *v))
+                .collect::<Vec<(PathBuf, (u64, i64, i64))>>()
+        };
+        assert_eq!(outside(&after), outside(&before));
+    }
+    err
+}
+
+#[test]
+fn a_symlink_owned_by_another_user_is_not_followed() {
+    const NAME: &str = "a_symlink_owned_by_another_user_is_not_followed";
+    let Some(sandbox) = root_sandbox(NAME) else {
+        return;
+    };
+    let manifest = sandbox.manifest(MANIFEST);
+    let elsewhere = sandbox.root().join("elsewhere/config.json");
+    fs_err::create_dir_all(elsewhere.parent().unwrap()).unwrap();
+    fs_err::write(&elsewhere, "{}\n").unwrap();
+    std::os::unix::fs::symlink(&elsewhere, sandbox.claude_json()).unwrap();
+    std::os::unix::fs::lchown(sandbox.claude_json(), Some(NOBODY), Some(NOBODY)).unwrap();
+
+    let err = plan_and_apply_refuse(
+        &sandbox,
+        &manifest,
+        NAME,
+        "is a symbolic link owned by uid 65534",
+    );
+    assert!(err.contains(".claude.json"), "{err}");
+    assert!(err.contains("neither you (uid 0) nor root"), "{err}");
+    assert!(err.contains("sudo chown -h 0"), "{err}");
+    assert_eq!(fs_err::read_to_string(&elsewhere).unwrap(), "{}\n");
+}
+
+#[test]
+fn a_client_file_owned_by_another_user_is_not_replaced() {
+    const NAME: &str = "a_client_file_owned_by_another_user_is_not_replaced";
+    let Some(sandbox) = root_sandbox(NAME) else {
+        return;
+    };
+    let manifest = sandbox.manifest(MANIFEST);
+    fs_err::write(sandbox.claude_json(), "{}\n").unwrap();
+    std::os::unix::fs::chown(sandbox.claude_json(), Some(NOBODY), Some(NOBODY)).unwrap();
+
+    let err = plan_and_apply_refuse(&sandbox, &manifest, NAME, "belongs to uid 65534");
+    assert!(err.contains(".claude.json"), "{err}");
+    assert!(err.contains("mcpctl runs as uid 0"), "{err}");
+    assert!(err.contains("run mcpctl as the file's owner"), "{err}");
+    let meta = fs_err::metadata(sandbox.claude_json()).unwrap();
+    assert_eq!((meta.uid(), meta.len()), (NOBODY, 3));
 }
