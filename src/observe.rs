@@ -171,14 +171,18 @@ pub fn read_table(
     file: &ClientFile,
     documents: &mut Documents,
 ) -> Result<ObservedFile, DocumentError> {
-    if !documents.contains_key(&file.path)
-        && let Some(document) = load_document(file)?
-    {
-        documents.insert(file.path.clone(), document);
-    }
+    let table = file.table_path();
     let entries = match documents.get(&file.path) {
-        Some(document) => document.entries(&file.table_path())?,
-        None => BTreeMap::new(),
+        Some(document) => document.entries(&table)?,
+        None => match read_text(&file.path)? {
+            Some(text) => {
+                let (document, entries) =
+                    Document::parse_entries(&file.path, text, file.format, &table)?;
+                documents.insert(file.path.clone(), document);
+                entries
+            }
+            None => BTreeMap::new(),
+        },
     };
     Ok(ObservedFile {
         file: file.clone(),

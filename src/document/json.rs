@@ -125,13 +125,20 @@ fn not_a_table(path: &Path, table: &[&str], depth: usize, found: &'static str) -
     }
 }
 
+/// Finds the object at `table`; `known`: where it opens, when this exact
+/// text was already walked (only that object is read then).
 fn locate<'a>(
     path: &Path,
     text: &'a str,
     format: Format,
     table: &[&str],
+    known: Option<usize>,
 ) -> Result<Located<'a>, DocumentError> {
-    match scan::locate(text, table) {
+    let located = match known {
+        Some(open) => scan::read_object(text, open).map(Located::Found),
+        None => scan::locate(text, table),
+    };
+    match located {
         Ok(Located::NotAnObject { depth, found }) => Err(not_a_table(path, table, depth, found)),
         Ok(located) => Ok(located),
         Err(e) => Err(scan_error(path, text, format, e)),
@@ -174,33 +181,35 @@ fn parse_slice(
     }
 }
 
+/// The entries of the object at `table`, and where it opens (`None`: not
+/// there).
 pub(super) fn entries(
     path: &Path,
     text: &str,
     format: Format,
     table: &[&str],
-) -> Result<BTreeMap<String, Value>, DocumentError> {
-    let Located::Found(object) = locate(path, text, format, table)? else {
-        return Ok(BTreeMap::new());
+) -> Result<(BTreeMap<String, Value>, Option<usize>), DocumentError> {
+    let Located::Found(object) = locate(path, text, format, table, None)? else {
+        return Ok((BTreeMap::new(), None));
     };
     let mut entries = BTreeMap::new();
     for member in &object.members {
         let value = parse_slice(path, text, member.value_start..member.value_end, format)?;
         entries.insert(member.key.to_string(), value);
     }
-    Ok(entries)
+    Ok((entries, Some(object.open)))
 }
 
 pub(super) fn set_entry(
     path: &Path,
     text: &str,
     format: Format,
-    table: &[&str],
+    (table, known): (&[&str], Option<usize>),
     name: &str,
     value: &Value,
 ) -> Result<String, DocumentError> {
     let style = Style::detect(text);
-    let (splices, scope) = match locate(path, text, format, table)? {
+    let (splices, scope) = match locate(path, text, format, table, known)? {
         Located::Found(object) => {
             let splices = match object.find(name) {
                 Some((_, member)) => vec![replace_value(text, &object, member, value, &style)],
@@ -244,7 +253,7 @@ pub(super) fn remove_entry(
     path: &Path,
     text: &str,
     format: Format,
-    table: &[&str],
+    (table, mut known): (&[&str], Option<usize>),
     name: &str,
 ) -> Result<Option<String>, DocumentError> {
     // With duplicate keys the last one wins when a client reads the file,
@@ -253,7 +262,7 @@ pub(super) fn remove_entry(
     let mut current: Option<String> = None;
     loop {
         let text_now = current.as_deref().unwrap_or(text);
-        let Located::Found(object) = locate(path, text_now, format, table)? else {
+        let Located::Found(object) = locate(path, text_now, format, table, known.take())? else {
             break;
         };
         let Some((index, _)) = object.find(name) else {

@@ -75,7 +75,15 @@ pub struct Document {
     path: PathBuf,
     format: Format,
     text: String,
+    /// Where the objects of tables already read open in this very text
+    /// (JSON), so an edit of a table observe read does not walk a 50 MB
+    /// file again. Empty for an edited document.
+    tables: Vec<(Vec<String>, usize)>,
 }
+
+/// From this size up, [`Document::parse_entries`] validates a file and
+/// reads its table on two threads.
+const PARALLEL_FROM: usize = 1 << 20;
 
 /// Shows the path, format and size only: the text can be 50 MB, and client
 /// files may hold tokens that must not reach a log.
@@ -101,6 +109,7 @@ impl Document {
             path: path.to_path_buf(),
             format,
             text,
+            tables: Vec::new(),
         }
     }
 
@@ -110,17 +119,60 @@ impl Document {
     /// A JSON file holding only whitespace (or, for JSONC, comments) is
     /// accepted as having no entries; the first `set_entry` adds the object.
     pub fn parse(path: &Path, text: String, format: Format) -> Result<Document, DocumentError> {
-        match format {
-            Format::Json | Format::Jsonc { .. } => json::validate(path, &text, format)?,
-            Format::Toml => {
-                toml::parse(path, &text)?;
-            }
-        }
+        validate(path, &text, format)?;
         Ok(Document {
             path: path.to_path_buf(),
             format,
             text,
+            tables: Vec::new(),
         })
+    }
+
+    /// [`Document::parse`] and then [`Document::entries`] of `table`, which
+    /// the document remembers the place of for later edits. A large JSON
+    /// file (`~/.claude.json` reaches 50 MB) is validated on one thread
+    /// while the table is read on another; what was read is used only once
+    /// the whole text proved valid (the scanner never panics on bad text).
+    pub fn parse_entries(
+        path: &Path,
+        text: String,
+        format: Format,
+        table: &[&str],
+    ) -> Result<(Document, BTreeMap<String, serde_json::Value>), DocumentError> {
+        if format == Format::Toml {
+            let document = Document::parse(path, text, format)?;
+            let entries = document.entries(table)?;
+            return Ok((document, entries));
+        }
+        let (valid, read) = if text.len() >= PARALLEL_FROM {
+            std::thread::scope(|scope| {
+                let validating = scope.spawn(|| validate(path, &text, format));
+                let read = json::entries(path, &text, format, table);
+                let valid = validating
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                (valid, read)
+            })
+        } else {
+            let valid = validate(path, &text, format);
+            let read = valid
+                .is_ok()
+                .then(|| json::entries(path, &text, format, table));
+            (valid, read.unwrap_or_else(|| Ok(Default::default())))
+        };
+        valid?;
+        let (entries, open) = read?;
+        let tables = open
+            .map(|open| (table.iter().map(|k| k.to_string()).collect(), open))
+            .into_iter()
+            .collect();
+        let document = Document {
+            path: path.to_path_buf(),
+            format,
+            text,
+            tables,
+        };
+        Ok((document, entries))
     }
 
     /// The file this document is read from and written to.
@@ -155,7 +207,7 @@ impl Document {
     ) -> Result<BTreeMap<String, serde_json::Value>, DocumentError> {
         match self.format {
             Format::Json | Format::Jsonc { .. } => {
-                json::entries(&self.path, &self.text, self.format, table)
+                json::entries(&self.path, &self.text, self.format, table).map(|(e, _)| e)
             }
             Format::Toml => toml::entries(&self.path, &self.text, table),
         }
@@ -194,9 +246,14 @@ impl Document {
         value: &serde_json::Value,
     ) -> Result<Document, DocumentError> {
         let text = match self.format {
-            Format::Json | Format::Jsonc { .. } => {
-                json::set_entry(&self.path, &self.text, self.format, table, name, value)?
-            }
+            Format::Json | Format::Jsonc { .. } => json::set_entry(
+                &self.path,
+                &self.text,
+                self.format,
+                (table, self.known(table)),
+                name,
+                value,
+            )?,
             Format::Toml => toml::set_entry(&self.path, &self.text, table, name, value)?,
         };
         Ok(self.edited(text))
@@ -210,9 +267,13 @@ impl Document {
         name: &str,
     ) -> Result<Option<Document>, DocumentError> {
         let text = match self.format {
-            Format::Json | Format::Jsonc { .. } => {
-                json::remove_entry(&self.path, &self.text, self.format, table, name)?
-            }
+            Format::Json | Format::Jsonc { .. } => json::remove_entry(
+                &self.path,
+                &self.text,
+                self.format,
+                (table, self.known(table)),
+                name,
+            )?,
             Format::Toml => toml::remove_entry(&self.path, &self.text, table, name)?,
         };
         Ok(text.map(|text| self.edited(text)))
@@ -223,6 +284,23 @@ impl Document {
             path: self.path.clone(),
             format: self.format,
             text,
+            tables: Vec::new(),
         }
+    }
+
+    /// Where the object of `table` opens, if this text was read there.
+    fn known(&self, table: &[&str]) -> Option<usize> {
+        self.tables
+            .iter()
+            .find(|(keys, _)| keys.iter().map(String::as_str).eq(table.iter().copied()))
+            .map(|&(_, open)| open)
+    }
+}
+
+/// Validates the whole text of a file in `format`.
+fn validate(path: &Path, text: &str, format: Format) -> Result<(), DocumentError> {
+    match format {
+        Format::Json | Format::Jsonc { .. } => json::validate(path, text, format),
+        Format::Toml => toml::parse(path, text).map(|_| ()),
     }
 }

@@ -736,6 +736,57 @@ fn large_file_edits_touch_only_the_entry() {
     assert!(serde_json::from_str::<serde::de::IgnoredAny>(d.text()).is_ok());
 }
 
+/// What observe does with `~/.claude.json`: validate and read the table
+/// at once (two threads from 1 MiB up), then edit at the remembered place.
+/// Same entries and same edits as reading and editing the plain way.
+#[test]
+fn parse_entries_reads_and_edits_like_parse_then_entries() {
+    let path = Path::new("/home/ada/.claude.json");
+    for size in [4 * 1024, 3 * 1024 * 1024] {
+        let text = large_claude_json(size);
+        for table in [
+            &["mcpServers"][..],
+            &["projects", "/home/ada/src/p1", "mcpServers"],
+            &["projects", "/nowhere", "mcpServers"],
+        ] {
+            let plain = doc(&text, Format::Json);
+            let (read, entries) =
+                Document::parse_entries(path, text.clone(), Format::Json, table).unwrap();
+            assert_eq!(entries, plain.entries(table).unwrap(), "{table:?}");
+            let value = json!({"command": "mcpctl", "args": ["exec"]});
+            let edited = read.with_entry(table, "linear", &value).unwrap();
+            let expected = plain.with_entry(table, "linear", &value).unwrap();
+            assert_eq!(edited.text(), expected.text(), "{table:?}");
+            let removed = read.without_entry(table, "github").unwrap();
+            let expected = plain.without_entry(table, "github").unwrap();
+            assert_eq!(
+                removed.as_ref().map(Document::text),
+                expected.as_ref().map(Document::text)
+            );
+        }
+    }
+}
+
+/// A broken large file is reported as broken (line and column of the
+/// problem), whatever the scanner made of it meanwhile.
+#[test]
+fn parse_entries_reports_the_syntax_error_of_a_large_file() {
+    let mut text = large_claude_json(3 * 1024 * 1024);
+    let at = text.find("\"numStartups\"").unwrap();
+    text.insert_str(at, "// a comment\n");
+    let err = Document::parse_entries(
+        Path::new("/home/ada/.claude.json"),
+        text,
+        Format::Json,
+        &["mcpServers"],
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, DocumentError::Syntax { line, .. } if line > 1),
+        "{err:?}"
+    );
+}
+
 /// Found by the property tests: a string with a line break became a
 /// multi-line `"""` string, whose raw line break the CRLF splice turned
 /// into `\r\n` — the value read back was not the value written.
