@@ -27,6 +27,9 @@ pub struct Backups {
     root: PathBuf,
     dir: PathBuf,
     index: RefCell<Vec<BackupEntry>>,
+    /// Previous versions kept as hard links (original, copy), not yet
+    /// proven to hold what is replaced: [`Backups::still_current`] does.
+    links: RefCell<Vec<(PathBuf, PathBuf)>>,
     /// `false`: keep nothing (`mcpctl import`: the replaced versions hold
     /// exactly the plaintext secrets it removes).
     enabled: bool,
@@ -61,6 +64,7 @@ impl Backups {
             dir: root.join(stamp),
             root,
             index: RefCell::new(Vec::new()),
+            links: RefCell::new(Vec::new()),
             enabled: true,
         })
     }
@@ -90,13 +94,12 @@ impl Backups {
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_else(|| "file".to_owned());
                 let copy = format!("{}-{name}", index.len() + 1);
-                if !link_unchanged(original, &self.dir.join(&copy), contents) {
-                    crate::fs::write_atomic(&self.dir.join(&copy), contents).map_err(|source| {
-                        BackupError::Io {
-                            path: self.dir.join(&copy),
-                            source,
-                        }
-                    })?;
+                let path = self.dir.join(&copy);
+                if link(original, &path) {
+                    self.links.borrow_mut().push((original.to_path_buf(), path));
+                } else {
+                    crate::fs::write_atomic(&path, contents)
+                        .map_err(|source| BackupError::Io { path, source })?;
                 }
                 Some(copy)
             }
@@ -108,6 +111,33 @@ impl Backups {
             written: None,
         });
         self.write_index(&index)
+    }
+
+    /// Whether `original` still holds `contents` (`None`: does not exist),
+    /// right before it is replaced — and that its kept previous version
+    /// holds them too. When the backup is a hard link to the very file,
+    /// one chunked read proves both; when the file was replaced since the
+    /// link was made, the link is turned into a copy of `contents`.
+    pub fn still_current(&self, original: &Path, contents: Option<&[u8]>) -> std::io::Result<bool> {
+        let link = self
+            .links
+            .borrow()
+            .iter()
+            .find(|(o, _)| o == original)
+            .map(|(_, copy)| copy.clone());
+        let (Some(copy), Some(contents)) = (link, contents) else {
+            return crate::fs::same_contents(original, contents);
+        };
+        if same_file(original, &copy).unwrap_or(false) {
+            return crate::fs::same_contents(&copy, Some(contents));
+        }
+        if !crate::fs::same_contents(original, Some(contents))? {
+            return Ok(false);
+        }
+        // The rename replaces the link's name, not the file it shared.
+        crate::fs::write_atomic(&copy, contents)?;
+        self.links.borrow_mut().retain(|(o, _)| o != original);
+        Ok(true)
     }
 
     /// Records the fingerprint of what was written to `original`, after
@@ -190,24 +220,24 @@ pub fn mark_rolled_back(dir: &Path) -> Result<(), BackupError> {
 }
 
 /// Keeps the previous version as a hard link to the file about to be
-/// replaced, when it still has the size of `contents` (it was read just
-/// before): apply replaces files by rename, so the old inode is never
+/// replaced: apply replaces files by rename, so the old inode is never
 /// written again by mcpctl, and a 50 MB `~/.claude.json` is kept without
-/// copying it. Falls back to a copy (`false`) across file systems or on
-/// any doubt.
-fn link_unchanged(original: &Path, copy: &Path, contents: &[u8]) -> bool {
-    let target = match std::fs::canonicalize(original) {
-        Ok(target) => target,
-        Err(_) => return false,
-    };
-    if std::fs::hard_link(&target, copy).is_err() {
-        return false;
-    }
-    let same = crate::fs::same_contents(copy, Some(contents)).unwrap_or(false);
-    if !same {
-        let _ = std::fs::remove_file(copy);
-    }
-    same
+/// copying it. `false` (a copy is written instead) across file systems.
+fn link(original: &Path, copy: &Path) -> bool {
+    std::fs::canonicalize(original).is_ok_and(|target| std::fs::hard_link(target, copy).is_ok())
+}
+
+/// Whether two paths name the same file (Unix: device and inode).
+#[cfg(unix)]
+fn same_file(a: &Path, b: &Path) -> std::io::Result<bool> {
+    use std::os::unix::fs::MetadataExt;
+    let (a, b) = (std::fs::metadata(a)?, std::fs::metadata(b)?);
+    Ok((a.dev(), a.ino()) == (b.dev(), b.ino()))
+}
+
+#[cfg(not(unix))]
+fn same_file(_: &Path, _: &Path) -> std::io::Result<bool> {
+    Ok(false)
 }
 
 fn create_private_dir(dir: &Path) -> Result<(), BackupError> {
@@ -235,4 +265,47 @@ pub enum BackupError {
     #[error("the backup index `{path}` is damaged: {message}")]
     #[diagnostic(help("restore the files by hand from the copies beside it"))]
     Index { path: PathBuf, message: String },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kept(backups: &Backups) -> PathBuf {
+        backups.links.borrow()[0].1.clone()
+    }
+
+    #[test]
+    fn a_linked_backup_is_proven_by_the_check_before_the_rename() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("client.json");
+        std::fs::write(&file, "old").unwrap();
+        let backups = Backups::start(&dir.path().join("state")).unwrap();
+        backups.save(&file, Some(b"old")).unwrap();
+        let copy = kept(&backups);
+        assert!(backups.still_current(&file, Some(b"old")).unwrap());
+        // Changed in place since it was read: not current, and the link
+        // shows it.
+        std::fs::write(&file, "new").unwrap();
+        assert!(!backups.still_current(&file, Some(b"old")).unwrap());
+        assert_eq!(std::fs::read(&copy).unwrap(), b"new");
+    }
+
+    #[test]
+    fn a_file_replaced_since_the_link_gets_a_real_copy() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("client.json");
+        std::fs::write(&file, "old").unwrap();
+        let backups = Backups::start(&dir.path().join("state")).unwrap();
+        backups.save(&file, Some(b"old")).unwrap();
+        let copy = kept(&backups);
+        // Another program rewrote it by rename, with what we read.
+        crate::fs::write_atomic(&file, b"old").unwrap();
+        std::fs::write(&copy, "stale").unwrap();
+        assert!(backups.still_current(&file, Some(b"old")).unwrap());
+        assert_eq!(std::fs::read(&copy).unwrap(), b"old");
+        // The copy no longer shares the file: later writes leave it alone.
+        std::fs::write(&file, "later").unwrap();
+        assert_eq!(std::fs::read(&copy).unwrap(), b"old");
+    }
 }

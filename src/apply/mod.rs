@@ -285,14 +285,14 @@ fn apply_file(
             };
             backups.save(&file.path, old)?;
             // Rollback needs the fingerprint of what is written; hashing
-            // 50 MB overlaps the write and its fsync. The file is compared
-            // with `old` byte for byte right before the rename, which keeps
-            // the window in which another program's write could be missed
-            // as short as possible.
+            // 50 MB overlaps the write and its fsync. The file (and its
+            // backup) is compared with `old` byte for byte right before the
+            // rename, which keeps the window in which another program's
+            // write could be missed as short as possible.
             let (replaced, new_fingerprint) = std::thread::scope(|scope| {
                 let hashing = scope.spawn(|| fingerprint(new));
                 let replaced = crate::fs::write_atomic_checked(&file.path, new, || {
-                    crate::fs::same_contents(&file.path, old)
+                    backups.still_current(&file.path, old)
                 });
                 let hashed = hashing
                     .join()

@@ -39,7 +39,7 @@ pub(super) fn apply_profile(
         }
         backups.save(file, current.as_deref().map(str::as_bytes))?;
         let replaced = crate::fs::write_atomic_checked(file, new_text.as_bytes(), || {
-            crate::fs::same_contents(file, current.as_deref().map(str::as_bytes))
+            backups.still_current(file, current.as_deref().map(str::as_bytes))
         })
         .map_err(|source| ApplyError::Write {
             path: file.clone(),
