@@ -201,9 +201,9 @@ pub fn manifest_path(manifest_arg: Option<&Path>) -> miette::Result<PathBuf> {
 /// A state file that cannot be read leaves them off (the command that
 /// reads state reports it); `MCPCTL_SYSLOG_SOCKET` overrides `/dev/log`.
 pub fn configured_audit_log(host: &Host, state_dir: &Path, actor: Actor) -> AuditLog {
-    let settings = State::load(state_dir)
+    let settings = State::audit_settings(state_dir)
         .ok()
-        .and_then(|s| s.audit)
+        .flatten()
         .unwrap_or_default();
     let socket = host.var("MCPCTL_SYSLOG_SOCKET").map(PathBuf::from);
     AuditLog::new(state_dir, actor).with_settings(settings, socket)
