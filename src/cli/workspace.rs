@@ -93,14 +93,22 @@ impl Workspace {
         .into_diagnostic()
     }
 
-    /// Connects to the OS credential store, under the current user.
+    /// Connects to the OS credential store, under the current user — when
+    /// the manifest keeps a credential in it; otherwise the store is
+    /// connected only if something asks it (nothing will).
     pub fn open_store(&self) -> Result<KeyringStore, StoreError> {
         let user = self.host.user().map_err(|err| StoreError::Unavailable {
             store: "credential store".to_owned(),
             detail: err.to_string(),
             hint: "set `USER` (or `USERNAME` on Windows) to your login name".to_owned(),
         })?;
-        let store = KeyringStore::open(&user)?;
+        let credentials = &self.loaded.manifest.credentials;
+        let keeps_credentials = credentials.values().any(|c| c.source.is_store());
+        let store = if keeps_credentials {
+            KeyringStore::open(&user)?
+        } else {
+            KeyringStore::unconnected(&user)
+        };
         detail!("store: the {} (account `{user}`)", store.name());
         Ok(store)
     }

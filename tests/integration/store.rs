@@ -145,6 +145,47 @@ fn without_a_store_plan_still_runs_and_apply_refuses() {
     );
 }
 
+/// A manifest that keeps no credential in the store (servers without
+/// credentials, credentials read from the environment at launch) needs no
+/// Secret Service: plan and apply run without one, and nothing warns.
+#[test]
+fn without_a_store_a_manifest_that_keeps_nothing_in_it_applies() {
+    let sandbox = Sandbox::new();
+    let manifest = sandbox.manifest(
+        r#"mcpctl version=1
+client claude-code
+credential GITHUB_TOKEN {
+    kind personal-access-token
+    source env
+}
+server github {
+    command npx -y "@modelcontextprotocol/server-github"
+    env GITHUB_PERSONAL_ACCESS_TOKEN credential=GITHUB_TOKEN
+}
+server fetch {
+    command uvx mcp-server-fetch
+}
+"#,
+    );
+    let nowhere = format!("unix:path={}/no-bus", sandbox.root().display());
+    let apply = sandbox
+        .mcpctl()
+        .args(["apply", "--auto-approve", "-f"])
+        .arg(&manifest)
+        .env("DBUS_SESSION_BUS_ADDRESS", &nowhere)
+        .timeout(std::time::Duration::from_secs(30))
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&apply);
+    assert!(apply.status.success(), "{stdout}{stderr}");
+    assert!(!stderr.contains("warning:"), "{stderr}");
+    let written = std::fs::read_to_string(sandbox.claude_json()).unwrap();
+    assert!(
+        written.contains("\"github\"") && written.contains("\"fetch\""),
+        "{written}"
+    );
+}
+
 #[test]
 fn store_errors_never_carry_values() {
     // The error type has no variant that could hold a value; its messages
