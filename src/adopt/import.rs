@@ -139,9 +139,10 @@ pub enum ImportError {
     Document(#[from] crate::document::DocumentError),
 }
 
-/// Plans the import of every movable secret in `documents`.
+/// Plans the import of every movable secret in `documents` (each client
+/// file's table, with its file's text: tables of one file share one text).
 pub fn plan(
-    documents: &[(ClientFile, Document)],
+    documents: &[(ClientFile, &Document)],
     options: &Options<'_>,
     resolve: &mut dyn Resolve,
     manifest: PathBuf,
@@ -577,7 +578,7 @@ mod tests {
             launcher: &|_| Launcher::bare(),
             stored: &|_| Ok(None),
         };
-        plan(&[(file, document)], &options, &mut Never, PathBuf::new()).unwrap()
+        plan(&[(file, &document)], &options, &mut Never, PathBuf::new()).unwrap()
     }
 
     fn after(plan: &ImportPlan) -> Value {

@@ -25,7 +25,7 @@ use crate::document::Document;
 use crate::host::Host;
 use crate::manifest::{Credential, Delivery};
 use crate::observe::read_text;
-use crate::plan::{Action, Change, Target};
+use crate::plan::{Action, Change, Documents, Target};
 use crate::scan::{ScanTarget, client_files};
 use crate::state::State;
 use crate::store::{CredentialStore, KeyringStore, Secret, StoreError};
@@ -106,16 +106,28 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
     let state_dir = host.state_dir();
     let user = host.user()?;
     let store = KeyringStore::open(&user)?;
-    let mut documents = Vec::new();
+    // Each file is read once, however many tables it holds (Claude Code's
+    // user and local scopes share `~/.claude.json`): the changes to all of
+    // them are planned from, and applied to, that one text.
+    let mut texts = Documents::new();
+    let mut files = Vec::new();
     for target in client_files(&host, &cwd) {
         let ScanTarget::Client { file, .. } = target else {
             continue;
         };
-        if let Some(text) = read_text(&file.path)? {
+        if !texts.contains_key(&file.path) {
+            let Some(text) = read_text(&file.path)? else {
+                continue;
+            };
             let document = Document::parse(&file.path, text, file.format)?;
-            documents.push((file, document));
+            texts.insert(file.path.clone(), document);
         }
+        files.push(file);
     }
+    let documents: Vec<(_, &Document)> = files
+        .into_iter()
+        .filter_map(|file| texts.get(&file.path).map(|text| (file, text)))
+        .collect();
     let renames: BTreeMap<String, String> = args.renames.into_iter().collect();
     let launcher =
         |file: &crate::client::ClientFile| Launcher::for_scope(file.scope, &host, &current_exe);
@@ -197,10 +209,7 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
             audit: &audit,
             progress: &mut progress,
             files: &imported.files,
-            documents: documents
-                .into_iter()
-                .map(|(file, document)| (file.path, document))
-                .collect(),
+            documents: texts,
             record_ownership: false,
             keep_backups: false,
         },
