@@ -190,17 +190,18 @@ fn human_size(bytes: u64) -> String {
 
 /// Replaces (or creates) `path` with `contents`, atomically.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    write_atomic_checked(path, contents, || Ok(true)).map(|_| ())
+    write_atomic_checked(path, contents, |_| Ok(true)).map(|_| ())
 }
 
-/// Like [`write_atomic`], but calls `still_current` after the new content
+/// Like [`write_atomic`], but calls `still_current` with the file about to
+/// be replaced (`path` with its symlinks resolved) after the new content
 /// is safely on disk and right before the rename; when it answers `false`
 /// (another program changed the file meanwhile) nothing is replaced, the
 /// temporary file is removed, and `Ok(false)` is returned.
 pub fn write_atomic_checked(
     path: &Path,
     contents: &[u8],
-    still_current: impl FnOnce() -> std::io::Result<bool>,
+    still_current: impl FnOnce(&Path) -> std::io::Result<bool>,
 ) -> std::io::Result<bool> {
     let target = resolve_symlink(path)?;
     let dir = target
@@ -228,7 +229,7 @@ pub fn write_atomic_checked(
     temp.as_file()
         .sync_all()
         .map_err(|err| with_path(err, temp.path()))?;
-    if !still_current()? {
+    if !still_current(&target)? {
         return Ok(false);
     }
     temp.persist(&target)
@@ -314,7 +315,7 @@ fn process_alive(_pid: u32) -> bool {
 /// ([`check_link_owner`]). Where a component cannot be examined (missing,
 /// or in a directory we may not search) the rest is kept as written, and
 /// opening it reports the actual problem.
-fn resolve_symlink(path: &Path) -> std::io::Result<PathBuf> {
+pub(crate) fn resolve_symlink(path: &Path) -> std::io::Result<PathBuf> {
     // Components still to walk, the next one last.
     let mut todo: Vec<PathBuf> = reversed_components(path);
     let mut resolved = PathBuf::new();

@@ -10,7 +10,7 @@
 //! The backups are private (0700/0600): they are copies of the user's own
 //! files, which may still hold plaintext secrets.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -30,6 +30,8 @@ pub struct Backups {
     /// Previous versions kept as hard links (original, copy), not yet
     /// proven to hold what is replaced: [`Backups::still_current`] does.
     links: RefCell<Vec<(PathBuf, PathBuf)>>,
+    /// How many copies were kept (their names are numbered).
+    kept: Cell<usize>,
     /// `false`: keep nothing (`mcpctl import`: the replaced versions hold
     /// exactly the plaintext secrets it removes).
     enabled: bool,
@@ -65,6 +67,7 @@ impl Backups {
             root,
             index: RefCell::new(Vec::new()),
             links: RefCell::new(Vec::new()),
+            kept: Cell::new(0),
             enabled: true,
         })
     }
@@ -77,48 +80,106 @@ impl Backups {
     }
 
     /// Keeps `contents`, the version of `original` about to be replaced
-    /// (`None`: it does not exist yet).
+    /// (`None`: it does not exist yet). Called again for the same file
+    /// (another program changed it and apply tries again), it keeps what
+    /// is replaced now instead.
     pub fn save(&self, original: &Path, contents: Option<&[u8]>) -> Result<(), BackupError> {
         if !self.enabled {
             return Ok(());
         }
         let mut index = self.index.borrow_mut();
-        if index.iter().any(|e| e.original == original) {
-            return Ok(());
-        }
-        create_private_dir(&self.dir)?;
-        let copy = match contents {
-            Some(contents) => {
-                let name = original
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_else(|| "file".to_owned());
-                let copy = format!("{}-{name}", index.len() + 1);
-                let path = self.dir.join(&copy);
-                if link(original, &path) {
-                    self.links.borrow_mut().push((original.to_path_buf(), path));
-                } else {
-                    crate::fs::write_atomic(&path, contents)
-                        .map_err(|source| BackupError::Io { path, source })?;
-                }
-                Some(copy)
+        let at = match index.iter().position(|e| e.original == original) {
+            Some(at) => {
+                self.drop_copy(&index[at])?;
+                at
             }
-            None => None,
+            None => {
+                index.push(BackupEntry {
+                    original: original.to_path_buf(),
+                    copy: None,
+                    written: None,
+                });
+                index.len() - 1
+            }
         };
-        index.push(BackupEntry {
-            original: original.to_path_buf(),
-            copy,
-            written: None,
-        });
+        create_private_dir(&self.dir)?;
+        index[at].copy = contents
+            .map(|contents| self.keep(original, contents))
+            .transpose()?;
         self.write_index(&index)
     }
 
-    /// Whether `original` still holds `contents` (`None`: does not exist),
-    /// right before it is replaced — and that its kept previous version
-    /// holds them too. When the backup is a hard link to the very file,
-    /// one chunked read proves both; when the file was replaced since the
-    /// link was made, the link is turned into a copy of `contents`.
-    pub fn still_current(&self, original: &Path, contents: Option<&[u8]>) -> std::io::Result<bool> {
+    /// Keeps `contents` of `original` under a new name: a hard link to the
+    /// file when possible (proven later by [`Backups::still_current`]).
+    fn keep(&self, original: &Path, contents: &[u8]) -> Result<String, BackupError> {
+        let name = original
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "file".to_owned());
+        let number = self.kept.get() + 1;
+        self.kept.set(number);
+        let copy = format!("{number}-{name}");
+        let path = self.dir.join(&copy);
+        if link(original, &path) {
+            self.links.borrow_mut().push((original.to_path_buf(), path));
+        } else {
+            crate::fs::write_atomic(&path, contents)
+                .map_err(|source| BackupError::Io { path, source })?;
+        }
+        Ok(copy)
+    }
+
+    /// Removes the kept copy of `entry`, if any, and forgets its link.
+    fn drop_copy(&self, entry: &BackupEntry) -> Result<(), BackupError> {
+        self.links
+            .borrow_mut()
+            .retain(|(o, _)| o != &entry.original);
+        let Some(copy) = &entry.copy else {
+            return Ok(());
+        };
+        let path = self.dir.join(copy);
+        match std::fs::remove_file(&path) {
+            Ok(()) => Ok(()),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(source) => Err(BackupError::Io { path, source }),
+        }
+    }
+
+    /// Forgets `original`: apply stopped before replacing it, so there is
+    /// nothing to roll back to, and a hard link to the live file must not
+    /// stay behind looking like a backup.
+    pub fn abandon(&self, original: &Path) -> Result<(), BackupError> {
+        let mut index = self.index.borrow_mut();
+        let Some(at) = index.iter().position(|e| e.original == original) else {
+            return Ok(());
+        };
+        let entry = index.remove(at);
+        self.drop_copy(&entry)?;
+        if !index.is_empty() {
+            return self.write_index(&index);
+        }
+        match std::fs::remove_dir_all(&self.dir) {
+            Ok(()) => Ok(()),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(source) => Err(BackupError::Io {
+                path: self.dir.clone(),
+                source,
+            }),
+        }
+    }
+
+    /// Whether `original` — the file `target`, its symlinks resolved —
+    /// still holds `contents` (`None`: does not exist), right before it is
+    /// replaced, and that its kept previous version holds them too. When the backup is a hard link to the very file,
+    /// one chunked read proves both. When the file was replaced since the
+    /// link was made, a copy of `contents` takes the link's place first, so
+    /// the comparison of the file stays the last step before the rename.
+    pub fn still_current(
+        &self,
+        original: &Path,
+        target: &Path,
+        contents: Option<&[u8]>,
+    ) -> std::io::Result<bool> {
         let link = self
             .links
             .borrow()
@@ -126,18 +187,17 @@ impl Backups {
             .find(|(o, _)| o == original)
             .map(|(_, copy)| copy.clone());
         let (Some(copy), Some(contents)) = (link, contents) else {
-            return crate::fs::same_contents(original, contents);
+            return crate::fs::same_contents(target, contents);
         };
-        if same_file(original, &copy).unwrap_or(false) {
+        if same_file(target, &copy).unwrap_or(false) {
             return crate::fs::same_contents(&copy, Some(contents));
         }
-        if !crate::fs::same_contents(original, Some(contents))? {
-            return Ok(false);
-        }
-        // The rename replaces the link's name, not the file it shared.
+        // Removed first, so the copy is created private (0600) rather than
+        // inheriting the linked file's mode.
+        std::fs::remove_file(&copy)?;
         crate::fs::write_atomic(&copy, contents)?;
         self.links.borrow_mut().retain(|(o, _)| o != original);
-        Ok(true)
+        crate::fs::same_contents(target, Some(contents))
     }
 
     /// Records the fingerprint of what was written to `original`, after
@@ -224,7 +284,8 @@ pub fn mark_rolled_back(dir: &Path) -> Result<(), BackupError> {
 /// written again by mcpctl, and a 50 MB `~/.claude.json` is kept without
 /// copying it. `false` (a copy is written instead) across file systems.
 fn link(original: &Path, copy: &Path) -> bool {
-    std::fs::canonicalize(original).is_ok_and(|target| std::fs::hard_link(target, copy).is_ok())
+    crate::fs::resolve_symlink(original)
+        .is_ok_and(|target| std::fs::hard_link(target, copy).is_ok())
 }
 
 /// Whether two paths name the same file (Unix: device and inode).
@@ -283,11 +344,11 @@ mod tests {
         let backups = Backups::start(&dir.path().join("state")).unwrap();
         backups.save(&file, Some(b"old")).unwrap();
         let copy = kept(&backups);
-        assert!(backups.still_current(&file, Some(b"old")).unwrap());
+        assert!(backups.still_current(&file, &file, Some(b"old")).unwrap());
         // Changed in place since it was read: not current, and the link
         // shows it.
         std::fs::write(&file, "new").unwrap();
-        assert!(!backups.still_current(&file, Some(b"old")).unwrap());
+        assert!(!backups.still_current(&file, &file, Some(b"old")).unwrap());
         assert_eq!(std::fs::read(&copy).unwrap(), b"new");
     }
 
@@ -302,7 +363,7 @@ mod tests {
         // Another program rewrote it by rename, with what we read.
         crate::fs::write_atomic(&file, b"old").unwrap();
         std::fs::write(&copy, "stale").unwrap();
-        assert!(backups.still_current(&file, Some(b"old")).unwrap());
+        assert!(backups.still_current(&file, &file, Some(b"old")).unwrap());
         assert_eq!(std::fs::read(&copy).unwrap(), b"old");
         // The copy no longer shares the file: later writes leave it alone.
         std::fs::write(&file, "later").unwrap();

@@ -241,8 +241,8 @@ fn changes_by_file(plan: &Plan) -> Vec<(PathBuf, Vec<&Change>)> {
     groups
 }
 
-/// How many times a file is re-read when another program keeps changing
-/// it between our read and our rename.
+/// How many times apply tries to replace a file that another program keeps
+/// changing between our read and our rename.
 const ATTEMPTS: usize = 5;
 
 fn apply_file(
@@ -257,75 +257,27 @@ fn apply_file(
     let mut kept_foreign_change = false;
     let _ = crate::fs::remove_stale_temps(&file.path);
     if writes {
-        // What the plan was computed from; after another program's change,
-        // the file as read again.
-        let mut base = ctx.documents.remove(&file.path);
-        let mut attempt = 1;
-        loop {
-            let empty;
-            let start = match &base {
-                Some(document) => document,
-                None => {
-                    empty = Document::empty(&file.path, file.format);
-                    &empty
-                }
-            };
-            let mut edited: Option<Document> = None;
-            for change in changes.iter().filter(|c| c.writes()) {
-                if let Some(next) = edit(edited.as_ref().unwrap_or(start), change)? {
-                    edited = Some(next);
-                }
-            }
-            let old = base.as_ref().map(|d| d.text().as_bytes());
-            let new = match &edited {
-                Some(document) if Some(document.text().as_bytes()) != old => {
-                    document.text().as_bytes()
-                }
-                _ => break,
-            };
-            backups.save(&file.path, old)?;
-            // Rollback needs the fingerprint of what is written; hashing
-            // 50 MB overlaps the write and its fsync. The file (and its
-            // backup) is compared with `old` byte for byte right before the
-            // rename, which keeps the window in which another program's
-            // write could be missed as short as possible.
-            let (replaced, new_fingerprint) = std::thread::scope(|scope| {
-                let hashing = scope.spawn(|| fingerprint(new));
-                let replaced = crate::fs::write_atomic_checked(&file.path, new, || {
-                    backups.still_current(&file.path, old)
-                });
-                let hashed = hashing
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                (replaced, hashed)
-            });
-            let replaced = replaced.map_err(|source| ApplyError::Write {
-                path: file.path.clone(),
-                source,
-            });
-            audit(
-                ctx.audit,
-                "file.write",
-                &file.path.display().to_string(),
-                None,
-                matches!(replaced, Ok(true)),
-            )?;
-            if replaced? {
-                backups.wrote(&file.path, new_fingerprint)?;
+        let planned = ctx.documents.remove(&file.path);
+        match replace_file(file, changes, backups, ctx.audit, planned) {
+            Ok(Some(replaced)) => {
+                audit(
+                    ctx.audit,
+                    "file.write",
+                    &file.path.display().to_string(),
+                    None,
+                    true,
+                )?;
+                backups.wrote(&file.path, replaced.fingerprint)?;
                 written = true;
-                break;
+                kept_foreign_change = replaced.kept_foreign_change;
             }
-            if attempt == ATTEMPTS {
-                return Err(ApplyError::KeepsChanging {
-                    path: file.path.clone(),
-                });
+            outcome => {
+                // Not replaced: a kept "previous version" would be a hard
+                // link that follows the live file.
+                let abandoned = backups.abandon(&file.path);
+                outcome?;
+                abandoned?;
             }
-            attempt += 1;
-            // Another program changed the file: start again from what it
-            // wrote, as long as mcpctl's entries are still as planned.
-            base = load_document(file)?;
-            check_own_entries_unchanged(file, base.as_ref(), changes)?;
-            kept_foreign_change = true;
         }
     }
     for change in changes.iter().filter(|_| ctx.record_ownership) {
@@ -372,6 +324,93 @@ fn apply_file(
         }
     });
     Ok(written)
+}
+
+/// A file replaced by [`replace_file`].
+struct Replaced {
+    /// Of what was written, for rollback.
+    fingerprint: String,
+    /// Whether another program's change since the plan was kept.
+    kept_foreign_change: bool,
+}
+
+/// Edits `planned` (the text the plan saw; `None`: the file did not exist)
+/// and replaces the file with the result, starting again from the file as
+/// it is when another program changed it meanwhile. `Ok(None)`: the edits
+/// change nothing. An error leaves the file as it was.
+fn replace_file(
+    file: &ClientFile,
+    changes: &[&Change],
+    backups: &Backups,
+    log: &AuditLog,
+    planned: Option<Document>,
+) -> Result<Option<Replaced>, ApplyError> {
+    let mut base = planned;
+    let mut kept_foreign_change = false;
+    for attempt in 1..=ATTEMPTS {
+        if attempt > 1 {
+            // Another program changed the file: start again from what it
+            // wrote, as long as mcpctl's entries are still as planned.
+            base = load_document(file)?;
+            check_own_entries_unchanged(file, base.as_ref(), changes)?;
+            kept_foreign_change = true;
+        }
+        let empty;
+        let start = match &base {
+            Some(document) => document,
+            None => {
+                empty = Document::empty(&file.path, file.format);
+                &empty
+            }
+        };
+        let mut edited: Option<Document> = None;
+        for change in changes.iter().filter(|c| c.writes()) {
+            if let Some(next) = edit(edited.as_ref().unwrap_or(start), change)? {
+                edited = Some(next);
+            }
+        }
+        let old = base.as_ref().map(|d| d.text().as_bytes());
+        let new = match &edited {
+            Some(document) if Some(document.text().as_bytes()) != old => document.text().as_bytes(),
+            _ => return Ok(None),
+        };
+        backups.save(&file.path, old)?;
+        // Rollback needs the fingerprint of what is written; hashing 50 MB
+        // overlaps the write and its fsync. The file (and its backup) is
+        // compared with `old` byte for byte right before the rename, which
+        // keeps the window in which another program's write could be
+        // missed as short as possible.
+        let (replaced, fingerprint) = std::thread::scope(|scope| {
+            let hashing = scope.spawn(|| fingerprint(new));
+            let replaced = crate::fs::write_atomic_checked(&file.path, new, |target| {
+                backups.still_current(&file.path, target, old)
+            });
+            let hashed = hashing
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (replaced, hashed)
+        });
+        if let Ok(true) = replaced {
+            return Ok(Some(Replaced {
+                fingerprint,
+                kept_foreign_change,
+            }));
+        }
+        audit(
+            log,
+            "file.write",
+            &file.path.display().to_string(),
+            None,
+            false,
+        )?;
+        replaced.map_err(|source| ApplyError::Write {
+            path: file.path.clone(),
+            source,
+        })?;
+    }
+    Err(ApplyError::KeepsChanging {
+        path: file.path.clone(),
+    })
 }
 
 /// After another program changed the file: each entry mcpctl is about to

@@ -22,6 +22,43 @@ pub(super) fn apply_profile(
         return Ok(false);
     };
     let block = change.after.as_ref().and_then(|v| v.as_str());
+    match replace_block(file, block, change, plan, backups, ctx) {
+        Ok(Some(new_text)) => {
+            audit(
+                ctx.audit,
+                "file.write",
+                &file.display().to_string(),
+                None,
+                true,
+            )?;
+            backups.wrote(file, fingerprint(new_text.as_bytes()))?;
+            (ctx.progress)(super::Progress::WroteFile {
+                path: file.clone(),
+                kept_foreign_change: false,
+            });
+            Ok(true)
+        }
+        outcome => {
+            // Not replaced: a kept "previous version" would be a hard link
+            // that follows the live file.
+            let abandoned = backups.abandon(file);
+            outcome?;
+            abandoned?;
+            Ok(false)
+        }
+    }
+}
+
+/// Sets the block in the profile; the text written, or `None` when the
+/// profile already has it. An error leaves the profile as it was.
+fn replace_block(
+    file: &std::path::Path,
+    block: Option<&str>,
+    change: &Change,
+    plan: &Plan,
+    backups: &Backups,
+    ctx: &Context<'_>,
+) -> Result<Option<String>, ApplyError> {
     for _ in 0..super::ATTEMPTS {
         let current = read_text(file)?;
         let text = current.as_deref().unwrap_or_default();
@@ -29,37 +66,35 @@ pub(super) fn apply_profile(
             .map(|b| entry_digest(&serde_json::Value::String(b.to_owned())));
         if now_block != change.before_digest {
             return Err(ApplyError::ChangedSincePlan {
-                path: file.clone(),
+                path: file.to_path_buf(),
                 server: "mcpctl shell block".to_owned(),
             });
         }
         let new_text = shell::with_block(text, &plan.manifest, block);
         if current.as_deref() == Some(new_text.as_str()) {
-            return Ok(false);
+            return Ok(None);
         }
-        backups.save(file, current.as_deref().map(str::as_bytes))?;
-        let replaced = crate::fs::write_atomic_checked(file, new_text.as_bytes(), || {
-            backups.still_current(file, current.as_deref().map(str::as_bytes))
-        })
-        .map_err(|source| ApplyError::Write {
-            path: file.clone(),
-            source,
+        let old = current.as_deref().map(str::as_bytes);
+        backups.save(file, old)?;
+        let replaced = crate::fs::write_atomic_checked(file, new_text.as_bytes(), |target| {
+            backups.still_current(file, target, old)
         });
+        if let Ok(true) = replaced {
+            return Ok(Some(new_text));
+        }
         audit(
             ctx.audit,
             "file.write",
             &file.display().to_string(),
             None,
-            matches!(replaced, Ok(true)),
+            false,
         )?;
-        if replaced? {
-            backups.wrote(file, fingerprint(new_text.as_bytes()))?;
-            (ctx.progress)(super::Progress::WroteFile {
-                path: file.clone(),
-                kept_foreign_change: false,
-            });
-            return Ok(true);
-        }
+        replaced.map_err(|source| ApplyError::Write {
+            path: file.to_path_buf(),
+            source,
+        })?;
     }
-    Err(ApplyError::KeepsChanging { path: file.clone() })
+    Err(ApplyError::KeepsChanging {
+        path: file.to_path_buf(),
+    })
 }

@@ -167,6 +167,19 @@ fn keeps_a_foreign_change_that_does_not_touch_our_entries() {
     }));
     let state = State::load(&dir.path().join("state")).unwrap();
     assert!(state.owned(&file.path, &file.table, "github").is_some());
+    // The backup is what was replaced: the other program's version.
+    let backup = std::fs::read_dir(dir.path().join("state").join("backups"))
+        .unwrap()
+        .flatten()
+        .flat_map(|d| std::fs::read_dir(d.path()).unwrap().flatten())
+        .map(|f| f.path())
+        .find(|p| p.extension().is_some_and(|e| e == "json") && !p.ends_with("index.json"))
+        .unwrap();
+    assert!(
+        fs_err::read_to_string(backup)
+            .unwrap()
+            .contains("\"numStartups\": 2")
+    );
 }
 
 #[test]
@@ -193,6 +206,13 @@ fn stops_before_a_file_whose_change_touches_our_entries_and_every_later_one() {
         !second.path.exists(),
         "a later file was written after the stop"
     );
+    // No backup of a file that was not replaced: it would be a hard link
+    // that follows the live file.
+    let backups = dir.path().join("state").join("backups");
+    let kept: Vec<_> = std::fs::read_dir(&backups)
+        .map(|dirs| dirs.flatten().map(|d| d.path()).collect())
+        .unwrap_or_default();
+    assert!(kept.is_empty(), "{kept:?}");
 }
 
 #[test]
