@@ -145,7 +145,8 @@ fn locate<'a>(
     }
 }
 
-/// Parses one value slice (already validated as part of the whole file).
+/// Parses one value slice of the file (which is validated whole, possibly
+/// at the same time on another thread: see `Document::parse_entries`).
 fn parse_slice(
     path: &Path,
     text: &str,

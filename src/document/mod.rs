@@ -85,6 +85,9 @@ pub struct Document {
 /// reads its table on two threads.
 const PARALLEL_FROM: usize = 1 << 20;
 
+/// The stack of the thread that reads a table: the main thread's default.
+const READER_STACK: usize = 8 << 20;
+
 /// Shows the path, format and size only: the text can be 50 MB, and client
 /// files may hold tokens that must not reach a log.
 impl std::fmt::Debug for Document {
@@ -130,7 +133,7 @@ impl Document {
 
     /// [`Document::parse`] and then [`Document::entries`] of `table`, which
     /// the document remembers the place of for later edits. A large JSON
-    /// file (`~/.claude.json` reaches 50 MB) is validated on one thread
+    /// file (`~/.claude.json` reaches 50 MB) is validated on this thread
     /// while the table is read on another; what was read is used only once
     /// the whole text proved valid (the scanner never panics on bad text).
     pub fn parse_entries(
@@ -144,24 +147,27 @@ impl Document {
             let entries = document.entries(table)?;
             return Ok((document, entries));
         }
-        let (valid, read) = if text.len() >= PARALLEL_FROM {
+        let (entries, open) = if text.len() >= PARALLEL_FROM {
             std::thread::scope(|scope| {
-                let validating = scope.spawn(|| validate(path, &text, format));
-                let read = json::entries(path, &text, format, table);
-                let valid = validating
+                // The table's values are parsed recursively: the reading
+                // thread gets the stack the main thread has.
+                let reading = std::thread::Builder::new()
+                    .stack_size(READER_STACK)
+                    .spawn_scoped(scope, || json::entries(path, &text, format, table))
+                    .map_err(|source| DocumentError::Io {
+                        path: path.to_path_buf(),
+                        source,
+                    })?;
+                let valid = validate(path, &text, format);
+                let read = reading
                     .join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                (valid, read)
-            })
+                valid.and(read)
+            })?
         } else {
-            let valid = validate(path, &text, format);
-            let read = valid
-                .is_ok()
-                .then(|| json::entries(path, &text, format, table));
-            (valid, read.unwrap_or_else(|| Ok(Default::default())))
+            validate(path, &text, format)?;
+            json::entries(path, &text, format, table)?
         };
-        valid?;
-        let (entries, open) = read?;
         let tables = open
             .map(|open| (table.iter().map(|k| k.to_string()).collect(), open))
             .into_iter()

@@ -5,10 +5,11 @@
 //! need (`projects`, history) by bracket counting, and reports the byte spans
 //! of the one object on the requested key path and of its members.
 //!
-//! The scanner runs only on text that the format's validator has already
-//! accepted, so it does not try to explain syntax errors; it still never
-//! panics on bad input and reports a [`ScanError`] at the offending offset
-//! instead. It understands exactly what the validators let through: strings
+//! What the scanner reports is used only for text that the format's
+//! validator accepts (it may run while the validator does, on another
+//! thread, and its result is dropped if the text is invalid), so it does
+//! not try to explain syntax errors; it never panics on bad input and
+//! reports a [`ScanError`] at the offending offset instead. It understands exactly what the validators let through: strings
 //! in double quotes with JSON escapes, `//` and `/* */` comments (JSONC),
 //! and trailing commas (JSONC with `trailing_commas`).
 
