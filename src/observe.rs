@@ -6,8 +6,9 @@
 //! block in every shell profile mcpctl knows, and mcpctl's state.
 //! Each client file is read and validated once, and its text is kept for
 //! apply: `~/.claude.json` reaches 50 MB, and reading, validating and
-//! fingerprinting it again per step is what made apply slow. Fingerprints
-//! are computed only for a saved plan, which needs them.
+//! fingerprinting it again per step is what made apply slow. A client
+//! file's fingerprint is computed only for a saved plan, which needs it
+//! (shell profiles, a few kilobytes, are fingerprinted as they are read).
 //! Files that cannot be read or parsed are all collected, so the user sees
 //! every broken file at once and nothing is planned against a guess.
 

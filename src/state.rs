@@ -101,22 +101,13 @@ impl State {
     /// Reads the state of `dir`; an absent file is an empty state.
     pub fn load(dir: &Path) -> Result<State, StateError> {
         let path = dir.join(STATE_FILE);
-        let text = match fs_err::read_to_string(&path) {
-            Ok(text) => text,
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(State {
-                    version: STATE_VERSION,
-                    ..State::default()
-                });
-            }
-            Err(source) => return Err(StateError::Io { path, source }),
+        let Some(text) = read_state(&path)? else {
+            return Ok(State {
+                version: STATE_VERSION,
+                ..State::default()
+            });
         };
-        let corrupt = |err: serde_json::Error| StateError::Corrupt {
-            path: path.clone(),
-            line: err.line(),
-            column: err.column(),
-            message: err.to_string(),
-        };
+        let corrupt = |err| corrupt(&path, err);
         let value: Value = serde_json::from_str(&text).map_err(corrupt)?;
         let value = migrate(value).map_err(|version| StateError::TooNew {
             path: path.clone(),
@@ -135,17 +126,10 @@ impl State {
             audit: Option<crate::audit::Settings>,
         }
         let path = dir.join(STATE_FILE);
-        let text = match fs_err::read_to_string(&path) {
-            Ok(text) => text,
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(source) => return Err(StateError::Io { path, source }),
+        let Some(text) = read_state(&path)? else {
+            return Ok(None);
         };
-        let head: AuditOnly = serde_json::from_str(&text).map_err(|err| StateError::Corrupt {
-            path: path.clone(),
-            line: err.line(),
-            column: err.column(),
-            message: err.to_string(),
-        })?;
+        let head: AuditOnly = serde_json::from_str(&text).map_err(|err| corrupt(&path, err))?;
         match head.version {
             Some(version) if version > STATE_VERSION => Err(StateError::TooNew { path, version }),
             _ => Ok(head.audit),
@@ -176,6 +160,27 @@ impl State {
     pub fn forget_entry(&mut self, file: &Path, table: &[String], server: &str) {
         self.entries
             .retain(|e| !(e.file == file && e.table == table && e.server == server));
+    }
+}
+
+/// The state file's text; `None` when there is none yet.
+fn read_state(path: &Path) -> Result<Option<String>, StateError> {
+    match fs_err::read_to_string(path) {
+        Ok(text) => Ok(Some(text)),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(StateError::Io {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+fn corrupt(path: &Path, err: serde_json::Error) -> StateError {
+    StateError::Corrupt {
+        path: path.to_path_buf(),
+        line: err.line(),
+        column: err.column(),
+        message: err.to_string(),
     }
 }
 

@@ -60,12 +60,13 @@ pub struct Inputs {
 impl Inputs {
     pub fn of(observed: &Observed) -> Inputs {
         let mut files = BTreeMap::new();
+        // Once per path: tables of one file share its text (a 50 MB
+        // `~/.claude.json` is hashed once).
         for file in &observed.files {
-            let text = observed.documents.get(&file.file.path).map(Document::text);
-            files.insert(
-                file.file.path.clone(),
-                text.map(|t| fingerprint(t.as_bytes())),
-            );
+            files.entry(file.file.path.clone()).or_insert_with(|| {
+                let text = observed.documents.get(&file.file.path).map(Document::text);
+                text.map(|t| fingerprint(t.as_bytes()))
+            });
         }
         for profile in &observed.profiles {
             files.insert(profile.file.clone(), profile.fingerprint.clone());
