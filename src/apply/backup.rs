@@ -332,18 +332,21 @@ pub enum BackupError {
 mod tests {
     use super::*;
 
-    fn kept(backups: &Backups) -> PathBuf {
-        backups.links.borrow()[0].1.clone()
+    /// `client.json` holding "old" in `dir`, saved: the file, the
+    /// backups and the hard link kept.
+    fn linked(dir: &Path) -> (PathBuf, Backups, PathBuf) {
+        let file = dir.join("client.json");
+        std::fs::write(&file, "old").unwrap();
+        let backups = Backups::start(&dir.join("state")).unwrap();
+        backups.save(&file, Some(b"old")).unwrap();
+        let copy = backups.links.borrow()[0].1.clone();
+        (file, backups, copy)
     }
 
     #[test]
     fn a_linked_backup_is_proven_by_the_check_before_the_rename() {
         let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("client.json");
-        std::fs::write(&file, "old").unwrap();
-        let backups = Backups::start(&dir.path().join("state")).unwrap();
-        backups.save(&file, Some(b"old")).unwrap();
-        let copy = kept(&backups);
+        let (file, backups, copy) = linked(dir.path());
         assert!(backups.still_current(&file, &file, Some(b"old")).unwrap());
         // Changed in place since it was read: not current, and the link
         // shows it.
@@ -355,11 +358,7 @@ mod tests {
     #[test]
     fn a_file_replaced_since_the_link_gets_a_real_copy() {
         let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("client.json");
-        std::fs::write(&file, "old").unwrap();
-        let backups = Backups::start(&dir.path().join("state")).unwrap();
-        backups.save(&file, Some(b"old")).unwrap();
-        let copy = kept(&backups);
+        let (file, backups, copy) = linked(dir.path());
         // Another program rewrote it by rename, with what we read.
         crate::fs::write_atomic(&file, b"old").unwrap();
         std::fs::write(&copy, "stale").unwrap();

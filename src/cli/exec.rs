@@ -112,18 +112,23 @@ enum ExecError {
 pub fn run(args: Args) -> miette::Result<Outcome> {
     let host = Host::from_process()?;
     let user = host.user()?;
-    let audit = configured_audit_log(
-        &host,
-        &host.state_dir(),
-        Actor {
-            user: user.clone(),
-            host: host_name(),
-            pid: std::process::id(),
-            command: "exec".to_owned(),
-            manifest: None,
-            git_commit: None,
-        },
-    );
+    // Made at the first credential read: a server without credentials
+    // starts without reading mcpctl's state (exec sits in front of every
+    // server launch).
+    let audit = std::cell::OnceCell::new();
+    let audit = || {
+        audit.get_or_init(|| {
+            let actor = Actor {
+                user: user.clone(),
+                host: host_name(),
+                pid: std::process::id(),
+                command: "exec".to_owned(),
+                manifest: None,
+                git_commit: None,
+            };
+            configured_audit_log(&host, &host.state_dir(), actor)
+        })
+    };
     // The store is opened only when a reference needs it: a CI machine
     // reading from the environment may have none.
     let needs_store = args
@@ -135,7 +140,7 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
     let store = store.as_ref().map(|s| s as &dyn CredentialStore);
     let read = |reference: &Reference, whole_file: bool| -> miette::Result<Secret> {
         let found = reference.read(store, whole_file);
-        record(&audit, reference, &args.server, found.is_ok());
+        record(audit(), reference, &args.server, found.is_ok());
         found.map_err(|source| {
             ExecError::Unreadable {
                 server: args.server.clone(),
