@@ -360,11 +360,24 @@ pub fn decode(data: &[u8], toml: bool) -> Option<Case> {
     })
 }
 
-/// Runs a decoded case: parse (a parse error is a fine answer), then each
-/// edit in turn through [`check_edit`].
+/// Runs a decoded case: parse and read the table as observe does (a parse
+/// error is a fine answer; the first edit then starts at the place the
+/// table was found), then each edit in turn through [`check_edit`].
 pub fn run_case(case: &Case) {
-    let Ok(mut doc) = Document::parse(Path::new("fuzz"), case.text.clone(), case.format) else {
-        return;
+    let path = Path::new("fuzz");
+    let read = Document::parse_entries(path, case.text.clone(), case.format, &case.table);
+    let plain = Document::parse(path, case.text.clone(), case.format);
+    let mut doc = match (read, plain) {
+        (Ok((read, entries)), Ok(plain)) => {
+            let expected = plain.entries(&case.table).expect("parse_entries read it");
+            assert_eq!(entries, expected, "parse_entries read other entries");
+            read
+        }
+        (Err(_), Err(_)) => return,
+        // The text parses but its table cannot be read (not an object):
+        // every edit must refuse, which `check_edit` checks.
+        (Err(_), Ok(plain)) => plain,
+        (Ok(_), Err(e)) => panic!("parse_entries accepted what parse refuses: {e}"),
     };
     for edit in &case.edits {
         doc = check_edit(&doc, &case.table, edit);
