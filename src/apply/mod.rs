@@ -258,27 +258,13 @@ fn apply_file(
     let _ = crate::fs::remove_stale_temps(&file.path);
     if writes {
         let planned = ctx.documents.remove(&file.path);
-        match replace_file(file, changes, backups, ctx.audit, planned) {
-            Ok(Some(replaced)) => {
-                audit(
-                    ctx.audit,
-                    "file.write",
-                    &file.path.display().to_string(),
-                    None,
-                    true,
-                )?;
-                backups.wrote(&file.path, replaced.fingerprint)?;
-                written = true;
+        let outcome = replace_file(file, changes, backups, ctx.audit, planned).map(|replaced| {
+            replaced.map(|replaced| {
                 kept_foreign_change = replaced.kept_foreign_change;
-            }
-            outcome => {
-                // Not replaced: a kept "previous version" would be a hard
-                // link that follows the live file.
-                let abandoned = backups.abandon(&file.path);
-                outcome?;
-                abandoned?;
-            }
-        }
+                replaced.fingerprint
+            })
+        });
+        written = settle(ctx.audit, backups, &file.path, outcome)?;
     }
     for change in changes.iter().filter(|_| ctx.record_ownership) {
         let Target::Entry {
@@ -374,43 +360,78 @@ fn replace_file(
             Some(document) if Some(document.text().as_bytes()) != old => document.text().as_bytes(),
             _ => return Ok(None),
         };
-        backups.save(&file.path, old)?;
         // Rollback needs the fingerprint of what is written; hashing 50 MB
-        // overlaps the write and its fsync. The file (and its backup) is
-        // compared with `old` byte for byte right before the rename, which
-        // keeps the window in which another program's write could be
-        // missed as short as possible.
+        // overlaps the write and its fsync.
         let (replaced, fingerprint) = std::thread::scope(|scope| {
             let hashing = scope.spawn(|| fingerprint(new));
-            let replaced = crate::fs::write_atomic_checked(&file.path, new, |target| {
-                backups.still_current(&file.path, target, old)
-            });
+            let replaced = try_replace(log, backups, &file.path, old, new);
             let hashed = hashing
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             (replaced, hashed)
         });
-        if let Ok(true) = replaced {
+        if replaced? {
             return Ok(Some(Replaced {
                 fingerprint,
                 kept_foreign_change,
             }));
         }
-        audit(
-            log,
-            "file.write",
-            &file.path.display().to_string(),
-            None,
-            false,
-        )?;
-        replaced.map_err(|source| ApplyError::Write {
-            path: file.path.clone(),
-            source,
-        })?;
     }
     Err(ApplyError::KeepsChanging {
         path: file.path.clone(),
     })
+}
+
+/// One attempt to replace `path`, which held `old` when it was read, with
+/// `new`, keeping `old` as the backup; `Ok(false)` when another program
+/// changed the file since. The file (and its backup) is compared with
+/// `old` byte for byte right before the rename, which keeps the window in
+/// which another program's write could be missed as short as possible.
+fn try_replace(
+    log: &AuditLog,
+    backups: &Backups,
+    path: &Path,
+    old: Option<&[u8]>,
+    new: &[u8],
+) -> Result<bool, ApplyError> {
+    backups.save(path, old)?;
+    let replaced = crate::fs::write_atomic_checked(path, new, |target| {
+        backups.still_current(path, target, old)
+    });
+    if let Ok(true) = replaced {
+        return Ok(true);
+    }
+    audit(log, "file.write", &path.display().to_string(), None, false)?;
+    replaced.map_err(|source| ApplyError::Write {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Records how replacing `path` ended: written (`Ok(Some(fingerprint))`:
+/// the audit record and the backup's fingerprint), or not, in which case
+/// its backup goes — a kept "previous version" of a file that was not
+/// replaced would be a hard link that follows the live file. Whether the
+/// file was written.
+fn settle(
+    log: &AuditLog,
+    backups: &Backups,
+    path: &Path,
+    outcome: Result<Option<String>, ApplyError>,
+) -> Result<bool, ApplyError> {
+    match outcome {
+        Ok(Some(fingerprint)) => {
+            audit(log, "file.write", &path.display().to_string(), None, true)?;
+            backups.wrote(path, fingerprint)?;
+            Ok(true)
+        }
+        outcome => {
+            let abandoned = backups.abandon(path);
+            outcome?;
+            abandoned?;
+            Ok(false)
+        }
+    }
 }
 
 /// After another program changed the file: each entry mcpctl is about to

@@ -3,7 +3,7 @@
 //! another program changed it since the plan, the block is set on the new
 //! text as long as the block itself is still what the plan saw.
 
-use super::{ApplyError, Context, audit};
+use super::{ApplyError, Context, settle, try_replace};
 use crate::apply::Backups;
 use crate::observe::{fingerprint, read_text};
 use crate::plan::{Change, Plan, Target};
@@ -22,31 +22,16 @@ pub(super) fn apply_profile(
         return Ok(false);
     };
     let block = change.after.as_ref().and_then(|v| v.as_str());
-    match replace_block(file, block, change, plan, backups, ctx) {
-        Ok(Some(new_text)) => {
-            audit(
-                ctx.audit,
-                "file.write",
-                &file.display().to_string(),
-                None,
-                true,
-            )?;
-            backups.wrote(file, fingerprint(new_text.as_bytes()))?;
-            (ctx.progress)(super::Progress::WroteFile {
-                path: file.clone(),
-                kept_foreign_change: false,
-            });
-            Ok(true)
-        }
-        outcome => {
-            // Not replaced: a kept "previous version" would be a hard link
-            // that follows the live file.
-            let abandoned = backups.abandon(file);
-            outcome?;
-            abandoned?;
-            Ok(false)
-        }
+    let outcome = replace_block(file, block, change, plan, backups, ctx)
+        .map(|written| written.map(|text| fingerprint(text.as_bytes())));
+    let written = settle(ctx.audit, backups, file, outcome)?;
+    if written {
+        (ctx.progress)(super::Progress::WroteFile {
+            path: file.clone(),
+            kept_foreign_change: false,
+        });
     }
+    Ok(written)
 }
 
 /// Sets the block in the profile; the text written, or `None` when the
@@ -75,24 +60,9 @@ fn replace_block(
             return Ok(None);
         }
         let old = current.as_deref().map(str::as_bytes);
-        backups.save(file, old)?;
-        let replaced = crate::fs::write_atomic_checked(file, new_text.as_bytes(), |target| {
-            backups.still_current(file, target, old)
-        });
-        if let Ok(true) = replaced {
+        if try_replace(ctx.audit, backups, file, old, new_text.as_bytes())? {
             return Ok(Some(new_text));
         }
-        audit(
-            ctx.audit,
-            "file.write",
-            &file.display().to_string(),
-            None,
-            false,
-        )?;
-        replaced.map_err(|source| ApplyError::Write {
-            path: file.to_path_buf(),
-            source,
-        })?;
     }
     Err(ApplyError::KeepsChanging {
         path: file.to_path_buf(),
