@@ -173,8 +173,8 @@ pub fn read_table(
     documents: &mut Documents,
 ) -> Result<ObservedFile, DocumentError> {
     let table = file.table_path();
-    let entries = match documents.get(&file.path) {
-        Some(document) => document.entries(&table)?,
+    let entries = match documents.get_mut(&file.path) {
+        Some(document) => document.read_entries(&table)?,
         None => match read_text(&file.path)? {
             Some(text) => {
                 let (document, entries) =

@@ -142,42 +142,34 @@ impl Document {
         format: Format,
         table: &[&str],
     ) -> Result<(Document, BTreeMap<String, serde_json::Value>), DocumentError> {
-        if format == Format::Toml {
-            let document = Document::parse(path, text, format)?;
-            let entries = document.entries(table)?;
+        if format == Format::Toml || text.len() < PARALLEL_FROM {
+            let mut document = Document::parse(path, text, format)?;
+            let entries = document.read_entries(table)?;
             return Ok((document, entries));
         }
-        let (entries, open) = if text.len() >= PARALLEL_FROM {
-            std::thread::scope(|scope| {
-                // The table's values are parsed recursively: the reading
-                // thread gets the stack the main thread has.
-                let reading = std::thread::Builder::new()
-                    .stack_size(READER_STACK)
-                    .spawn_scoped(scope, || json::entries(path, &text, format, table))
-                    .map_err(|source| DocumentError::Io {
-                        path: path.to_path_buf(),
-                        source,
-                    })?;
-                let valid = validate(path, &text, format);
-                let read = reading
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                valid.and(read)
-            })?
-        } else {
-            validate(path, &text, format)?;
-            json::entries(path, &text, format, table)?
-        };
-        let tables = open
-            .map(|open| (table.iter().map(|k| k.to_string()).collect(), open))
-            .into_iter()
-            .collect();
-        let document = Document {
+        let (entries, open) = std::thread::scope(|scope| {
+            // The table's values are parsed recursively: the reading thread
+            // gets the stack the main thread has.
+            let reading = std::thread::Builder::new()
+                .stack_size(READER_STACK)
+                .spawn_scoped(scope, || json::entries(path, &text, format, table))
+                .map_err(|source| DocumentError::Io {
+                    path: path.to_path_buf(),
+                    source,
+                })?;
+            let valid = validate(path, &text, format);
+            let read = reading
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            valid.and(read)
+        })?;
+        let mut document = Document {
             path: path.to_path_buf(),
             format,
             text,
-            tables,
+            tables: Vec::new(),
         };
+        document.remember(table, open);
         Ok((document, entries))
     }
 
@@ -214,6 +206,24 @@ impl Document {
         match self.format {
             Format::Json | Format::Jsonc { .. } => {
                 json::entries(&self.path, &self.text, self.format, table).map(|(e, _)| e)
+            }
+            Format::Toml => toml::entries(&self.path, &self.text, table),
+        }
+    }
+
+    /// [`Document::entries`], remembering where the table's object opens
+    /// in this text, so that an edit of it starts there instead of walking
+    /// the file again (Claude Code's user and local scopes are two tables
+    /// of one 50 MB file).
+    pub fn read_entries(
+        &mut self,
+        table: &[&str],
+    ) -> Result<BTreeMap<String, serde_json::Value>, DocumentError> {
+        match self.format {
+            Format::Json | Format::Jsonc { .. } => {
+                let (entries, open) = json::entries(&self.path, &self.text, self.format, table)?;
+                self.remember(table, open);
+                Ok(entries)
             }
             Format::Toml => toml::entries(&self.path, &self.text, table),
         }
@@ -291,6 +301,13 @@ impl Document {
             format: self.format,
             text,
             tables: Vec::new(),
+        }
+    }
+
+    fn remember(&mut self, table: &[&str], open: Option<usize>) {
+        if let Some(open) = open {
+            let keys = table.iter().map(|k| k.to_string()).collect();
+            self.tables.push((keys, open));
         }
     }
 

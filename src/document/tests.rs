@@ -767,6 +767,29 @@ fn parse_entries_reads_and_edits_like_parse_then_entries() {
     }
 }
 
+/// Claude Code's local scope beside its user scope: a second table of the
+/// same text is read with `read_entries`, and edits of both tables start
+/// at the remembered places and match edits of a freshly parsed document.
+#[test]
+fn a_second_table_of_the_same_text_is_remembered_too() {
+    let path = Path::new("/home/ada/.claude.json");
+    let text = large_claude_json(3 * 1024 * 1024);
+    let plain = doc(&text, Format::Json);
+    let user = ["mcpServers"];
+    let local = ["projects", "/home/ada/src/p1", "mcpServers"];
+    let (mut read, _) = Document::parse_entries(path, text.clone(), Format::Json, &user).unwrap();
+    assert_eq!(
+        read.read_entries(&local).unwrap(),
+        plain.entries(&local).unwrap()
+    );
+    let value = json!({"command": "mcpctl", "args": ["exec"]});
+    for table in [&user[..], &local[..]] {
+        let edited = read.with_entry(table, "linear", &value).unwrap();
+        let expected = plain.with_entry(table, "linear", &value).unwrap();
+        assert_eq!(edited.text(), expected.text(), "{table:?}");
+    }
+}
+
 /// A broken large file is reported as broken (line and column of the
 /// problem), whatever the scanner made of it meanwhile.
 #[test]
