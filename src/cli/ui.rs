@@ -16,6 +16,8 @@
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicU8, Ordering};
 
+use crate::terminal_text::escape;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Verbosity {
     Quiet = 0,
@@ -60,6 +62,7 @@ pub(crate) use {detail, note};
 /// A one-line "… working" indication on stderr for a step that may take
 /// more than a moment. Shown only when stderr is a terminal and not under
 /// `--quiet`; erased when dropped, so the output after it is unchanged.
+/// The text names servers and entries from client files, so it is escaped.
 pub struct Progress {
     shown: bool,
 }
@@ -69,7 +72,7 @@ impl Progress {
         let shown = std::io::stderr().is_terminal() && level() >= Verbosity::Normal;
         if shown {
             let mut stderr = std::io::stderr().lock();
-            let _ = write!(stderr, "{what}…");
+            let _ = write!(stderr, "{}…", escape(what));
             let _ = stderr.flush();
         }
         Progress { shown }
@@ -79,7 +82,7 @@ impl Progress {
     pub fn update(&self, what: &str) {
         if self.shown {
             let mut stderr = std::io::stderr().lock();
-            let _ = write!(stderr, "\r\x1b[2K{what}…");
+            let _ = write!(stderr, "\r\x1b[2K{}…", escape(what));
             let _ = stderr.flush();
         }
     }

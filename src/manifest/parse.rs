@@ -87,14 +87,20 @@ pub fn parse(name: &str, source: &str) -> Result<Manifest, ManifestError> {
                 .to_owned(),
         ));
         return Err(ManifestError::Invalid {
-            src: NamedSource::new(name, terminal_text::same_length_visible(source).into_owned()),
+            src: NamedSource::new(
+                name,
+                terminal_text::same_length_visible(source).into_owned(),
+            ),
             problems: vec![problem],
         });
     }
     let raw = raw_unsafe_characters(source);
     if !raw.is_empty() {
         return Err(ManifestError::Invalid {
-            src: NamedSource::new(name, terminal_text::same_length_visible(source).into_owned()),
+            src: NamedSource::new(
+                name,
+                terminal_text::same_length_visible(source).into_owned(),
+            ),
             problems: raw,
         });
     }
@@ -118,7 +124,10 @@ pub fn parse(name: &str, source: &str) -> Result<Manifest, ManifestError> {
     // keep the order they were found in.
     problems.sort_by_key(Problem::offset);
     Err(ManifestError::Invalid {
-        src: NamedSource::new(name, terminal_text::same_length_visible(source).into_owned()),
+        src: NamedSource::new(
+            name,
+            terminal_text::same_length_visible(source).into_owned(),
+        ),
         problems,
     })
 }
@@ -199,7 +208,10 @@ fn syntax_error(name: &str, source: &str, err: KdlError) -> ManifestError {
         })
         .collect();
     ManifestError::Syntax {
-        src: NamedSource::new(name, terminal_text::same_length_visible(source).into_owned()),
+        src: NamedSource::new(
+            name,
+            terminal_text::same_length_visible(source).into_owned(),
+        ),
         problems,
         kdl: Box::new(err),
     }
