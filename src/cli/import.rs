@@ -271,7 +271,12 @@ fn describe(imported: &ImportPlan, host: &Host, store: &str, style: Style) -> St
                     escape(&m.redacted)
                 );
             }
-            let _ = writeln!(out, "      from {}", escape(&sources.join(", ")));
+            let _ = writeln!(
+                out,
+                "      {}, from {}",
+                m.credential.kind.as_str(),
+                escape(&sources.join(", "))
+            );
         }
         out.push('\n');
     }
