@@ -79,10 +79,10 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     );
     // Both quote entries of the client files read.
     for left in &draft.left {
-        println!("  left out: {}", escape(&left.to_string()));
+        println!("  left out: {}", escape(left));
     }
     for note in &draft.notes {
-        println!("  note: {}", escape(&note.to_string()));
+        println!("  note: {}", escape(note));
     }
     println!();
     println!("Next:");
