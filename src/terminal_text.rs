@@ -45,6 +45,15 @@ pub fn escape(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Like [`escape`], for text that spreads over lines on purpose (an error,
+/// a note): line ends stay, everything else unsafe is escaped.
+pub fn escape_lines(text: &str) -> Cow<'_, str> {
+    if !text.contains(|c| c != '\n' && is_unsafe(c)) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(text.split('\n').map(escape).collect::<Vec<_>>().join("\n"))
+}
+
 /// The first unsafe character of `text`, if any.
 pub fn first_unsafe(text: &str) -> Option<char> {
     text.chars().find(|&c| is_unsafe(c))
@@ -120,6 +129,7 @@ mod tests {
             "a\\u{1b}]52;c;aGk=\\u{7}b\\u{202e}c\\u{a}\\u{9b}é"
         );
         assert!(matches!(escape("plain ~/x é 日本"), Cow::Borrowed(_)));
+        assert_eq!(escape_lines("a\u{1b}\nb\r\n"), "a\\u{1b}\nb\\u{d}\n");
     }
 
     #[test]

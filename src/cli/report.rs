@@ -26,10 +26,7 @@ impl fmt::Display for Shown<'_> {
 }
 
 fn escaped(text: &str) -> String {
-    text.split('\n')
-        .map(|line| terminal_text::escape(line).into_owned())
-        .collect::<Vec<_>>()
-        .join("\n")
+    terminal_text::escape_lines(text).into_owned()
 }
 
 /// A diagnostic whose texts are escaped; the source code it quotes is the

@@ -39,11 +39,13 @@ pub fn level() -> Verbosity {
     }
 }
 
-/// Progress, notes and warnings on stderr; silent under `--quiet`.
+/// Progress, notes and warnings on stderr; silent under `--quiet`. They
+/// quote paths, entries and errors, so they are escaped
+/// ([`crate::terminal_text::escape_lines`]).
 macro_rules! note {
     ($($arg:tt)*) => {
         if $crate::cli::ui::level() >= $crate::cli::ui::Verbosity::Normal {
-            eprintln!($($arg)*);
+            eprintln!("{}", $crate::terminal_text::escape_lines(&format!($($arg)*)));
         }
     };
 }
@@ -52,7 +54,7 @@ macro_rules! note {
 macro_rules! detail {
     ($($arg:tt)*) => {
         if $crate::cli::ui::level() >= $crate::cli::ui::Verbosity::Verbose {
-            eprintln!($($arg)*);
+            eprintln!("{}", $crate::terminal_text::escape_lines(&format!($($arg)*)));
         }
     };
 }

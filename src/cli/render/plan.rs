@@ -199,7 +199,7 @@ fn render_credential(
                 }
             }
             _ if !change.notes.is_empty() => {
-                let note = change.notes.join("; ");
+                let note = escape(&change.notes.join("; ")).into_owned();
                 let _ = writeln!(out, "  {} {name}: {note}", style.dim("="));
             }
             _ => {
@@ -226,11 +226,15 @@ fn render_credential(
         Action::Delete => {
             let _ = writeln!(out, "  {} {name} will be deleted", style.red("-"));
             for note in &change.notes {
-                let _ = writeln!(out, "      {}", style.dim(&format!("note: {note}")));
+                let _ = writeln!(
+                    out,
+                    "      {}",
+                    style.dim(&format!("note: {}", escape(note)))
+                );
             }
         }
         _ => {
-            let reason = change.notes.join("; ");
+            let reason = escape(&change.notes.join("; ")).into_owned();
             let _ = writeln!(out, "  {} {name}: {reason}", style.yellow("!"));
         }
     }
