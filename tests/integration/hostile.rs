@@ -391,3 +391,48 @@ fn a_client_file_owned_by_another_user_is_not_replaced() {
     let meta = fs_err::metadata(sandbox.claude_json()).unwrap();
     assert_eq!((meta.uid(), meta.len()), (NOBODY, 3));
 }
+
+/// A hand-written client entry whose name, command and args hold ESC, CSI
+/// (U+009B), DEL and U+202E: `plan` shows its diff and `scan` its name
+/// with every one of them as a visible escape, never raw.
+#[test]
+fn plan_and_scan_escape_control_characters_of_a_hand_written_entry() {
+    let sandbox = Sandbox::new();
+    let manifest = sandbox.manifest(MANIFEST);
+    let token = format!("ghp_{}", "Q7".repeat(18));
+    let entries = serde_json::json!({ "mcpServers": {
+        "docs": {
+            "command": "npx\u{1b}[2J",
+            "args": ["\u{202e}gnp", "\u{9b}31m", "x\u{7f}", "\u{1b}]52;c;Y3VybA==\u{7}"]
+        },
+        "evil\u{1b}[31m\u{202e}": {
+            "command": "npx",
+            "env": { "GITHUB_TOKEN": token }
+        }
+    }});
+    fs_err::write(sandbox.claude_json(), entries.to_string()).unwrap();
+    let raw =
+        |text: &str| text.contains(|c: char| c != '\n' && mcpctl::terminal_text::is_unsafe(c));
+
+    let out = sandbox
+        .mcpctl()
+        .args(["plan", "-f"])
+        .arg(&manifest)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert!(stdout.contains("docs conflicts"), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains(r#""\u{202e}gnp", "\u{9b}31m", "x\u{7f}""#),
+        "{stdout}"
+    );
+    assert!(!raw(&stdout) && !raw(&stderr), "{stdout:?}\n{stderr:?}");
+
+    let out = sandbox.mcpctl().arg("scan").output().unwrap();
+    let (stdout, stderr) = text(&out);
+    assert!(
+        stdout.contains(r"server `evil\u{1b}[31m\u{202e}`"),
+        "{stdout}\n{stderr}"
+    );
+    assert!(!raw(&stdout) && !raw(&stderr), "{stdout:?}\n{stderr:?}");
+}

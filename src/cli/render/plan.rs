@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 
 use crate::manifest::Credential;
 use crate::plan::{Action, Change, Plan, RotationStatus, Target};
+use crate::terminal_text::escape;
 
 /// Where the plan is shown: `plan` ends with what to run next; `apply`
 /// asks for confirmation instead.
@@ -175,6 +176,8 @@ fn render_credential(
         return;
     };
     let credential = declared.get(name);
+    // `import` names credentials after variables in client files.
+    let name = escape(name);
     match change.action {
         Action::NoOp => match (&change.rotation, credential) {
             (Some(rotation), Some(credential)) => {
@@ -196,7 +199,7 @@ fn render_credential(
                 }
             }
             _ if !change.notes.is_empty() => {
-                let note = change.notes.join("; ");
+                let note = escape(&change.notes.join("; ")).into_owned();
                 let _ = writeln!(out, "  {} {name}: {note}", style.dim("="));
             }
             _ => {
@@ -223,11 +226,15 @@ fn render_credential(
         Action::Delete => {
             let _ = writeln!(out, "  {} {name} will be deleted", style.red("-"));
             for note in &change.notes {
-                let _ = writeln!(out, "      {}", style.dim(&format!("note: {note}")));
+                let _ = writeln!(
+                    out,
+                    "      {}",
+                    style.dim(&format!("note: {}", escape(note)))
+                );
             }
         }
         _ => {
-            let reason = change.notes.join("; ");
+            let reason = escape(&change.notes.join("; ")).into_owned();
             let _ = writeln!(out, "  {} {name}: {reason}", style.yellow("!"));
         }
     }
@@ -251,12 +258,23 @@ fn render_entry(out: &mut String, change: &Change, server: &str, style: Style) {
         Action::Skip => (style.yellow("!"), "is left out of this client"),
         Action::NoOp | Action::Forget | Action::Unavailable => return,
     };
-    let _ = writeln!(out, "  {symbol} {server} {what}");
+    // The name, notes and lines of an entry come from the client's file as
+    // much as from the manifest: escaped, so a crafted entry cannot act on
+    // the terminal the plan is read in.
+    let _ = writeln!(out, "  {symbol} {} {what}", escape(server));
     for note in &change.notes {
-        let _ = writeln!(out, "      {}", style.dim(&format!("note: {note}")));
+        let _ = writeln!(
+            out,
+            "      {}",
+            style.dim(&format!("note: {}", escape(note)))
+        );
     }
     if let Some(note) = launcher_note(change) {
-        let _ = writeln!(out, "      {}", style.dim(&format!("note: {note}")));
+        let _ = writeln!(
+            out,
+            "      {}",
+            style.dim(&format!("note: {}", escape(&note)))
+        );
     }
     if change.action == Action::Blocked
         || change.action == Action::Skip
@@ -274,7 +292,7 @@ fn render_entry(out: &mut String, change: &Change, server: &str, style: Style) {
     let diff = TextDiff::from_lines(&before, &after);
     for op in diff.ops() {
         for line in diff.iter_changes(op) {
-            let text = line.value().trim_end_matches('\n');
+            let text = escape(line.value().trim_end_matches('\n'));
             let rendered = match line.tag() {
                 ChangeTag::Insert => style.green(&format!("+ {text}")),
                 ChangeTag::Delete => style.red(&format!("- {text}")),
