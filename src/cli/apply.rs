@@ -183,6 +183,7 @@ pub fn execute(
 ) -> miette::Result<apply::Report> {
     let home = &workspace.host.home;
     let files: Vec<_> = observed.files.iter().map(|f| f.file.clone()).collect();
+    let profiles: Vec<_> = observed.profiles.iter().map(|p| p.file.clone()).collect();
     let mut progress = |event: Progress| match event {
         Progress::StoredCredential { name } => {
             note!("stored `{name}` in the {}", store.name());
@@ -212,6 +213,8 @@ pub fn execute(
             audit,
             progress: &mut progress,
             files: &files,
+            profiles: &profiles,
+            project_root: &workspace.loaded.root,
             documents: observed.documents,
             record_ownership: true,
             keep_backups: true,
