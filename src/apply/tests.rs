@@ -82,6 +82,7 @@ fn plan_for(files: &[ClientFile]) -> (Plan, Documents) {
             .collect(),
         documents,
         profiles: Vec::new(),
+        links: BTreeMap::new(),
         state: State::default(),
         now: jiff::Timestamp::now(),
     };
