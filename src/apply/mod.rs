@@ -192,12 +192,11 @@ pub fn apply(plan: &Plan, mut ctx: Context<'_>) -> Result<Report, ApplyError> {
     } else {
         Backups::disabled(ctx.state_dir)?
     };
-    for (path, changes) in changes_by_file(plan) {
-        let file = ctx
-            .files
-            .iter()
-            .find(|f| f.path == path)
-            .ok_or_else(|| ApplyError::UnknownFile { path: path.clone() })?;
+    for (_, changes) in changes_by_file(plan) {
+        // Every change here is an entry's, in a table `check_places` found.
+        let Some(file) = server_table(ctx.files, changes[0])? else {
+            continue;
+        };
         let written = apply_file(file, &changes, plan, &backups, &mut ctx)?;
         if written {
             report.files_written += 1;
@@ -609,10 +608,6 @@ pub enum ApplyError {
     #[error("the plan names credential `{credential}`, which the manifest does not declare")]
     #[diagnostic(help("run `mcpctl plan` again"))]
     UnknownCredential { credential: String },
-
-    #[error("the plan names `{path}`, which no client of the manifest uses")]
-    #[diagnostic(help("run `mcpctl plan` again"))]
-    UnknownFile { path: PathBuf },
 
     #[error(
         "the plan edits `{key_path}` in `{path}`, which is not a table of servers of any client the manifest targets; nothing was written"
