@@ -26,7 +26,11 @@
 //!   current user (effective uid): `sudo mcpctl apply` with the user's HOME
 //!   would otherwise silently turn `~/.claude.json` into root's file.
 //!
-//! Both rules are checked when the file is *read*, not only when it is
+//! A third rule holds for project-scope files, whose links arrive with a
+//! repository and so belong to the user: such a file resolves only inside
+//! its project ([`resolve_inside`]).
+//!
+//! These rules are checked when the file is *read*, not only when it is
 //! written: `plan` then lists every such file next to the other unreadable
 //! ones, and `apply` (which reads everything before it writes anything)
 //! stops before the first write instead of leaving a half-applied change.
