@@ -274,8 +274,16 @@ pub fn plan(
             if &after == before {
                 continue;
             }
-            if !files.iter().any(|f: &ClientFile| f.path == file.path) {
-                files.push(file.clone());
+            // One description per table: apply edits only the tables
+            // listed (Claude Code's file holds one per project).
+            if !files
+                .iter()
+                .any(|f: &ClientFile| f.path == file.path && f.table == table)
+            {
+                files.push(ClientFile {
+                    table: table.clone(),
+                    ..file.clone()
+                });
             }
             changes.push(Change {
                 target: Target::Entry {
@@ -299,6 +307,7 @@ pub fn plan(
             version: PLAN_VERSION,
             manifest,
             changes,
+            links: BTreeMap::new(),
         },
         moves,
         left,

@@ -214,6 +214,10 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
             audit: &audit,
             progress: &mut progress,
             files: &imported.files,
+            // Import changes no shell profile; its project files are the
+            // current directory's.
+            profiles: &[],
+            project_root: &cwd,
             documents: texts,
             record_ownership: false,
             keep_backups: false,

@@ -130,10 +130,22 @@ pub fn compute(desired: &Desired, observed: &Observed, options: Options) -> Plan
             rotation: None,
         });
     }
+    let links = observed
+        .links
+        .iter()
+        .filter(|(nominal, _)| {
+            changes.iter().any(|c| match &c.target {
+                Target::Entry { file, .. } | Target::ShellProfile { file, .. } => file == *nominal,
+                Target::Credential { .. } => false,
+            })
+        })
+        .map(|(nominal, resolved)| (nominal.clone(), resolved.clone()))
+        .collect();
     Plan {
         version: PLAN_VERSION,
         manifest: desired.manifest.clone(),
         changes,
+        links,
     }
 }
 
@@ -340,6 +352,7 @@ pub(super) mod tests {
             }],
             documents: Default::default(),
             profiles: Vec::new(),
+            links: BTreeMap::new(),
             state,
             now: jiff::Timestamp::UNIX_EPOCH,
         }

@@ -80,7 +80,7 @@ pub fn render(
             if current_file.is_some() {
                 out.push('\n');
             }
-            let heading = format!("{client} ({scope} scope): {}", display_path(file, home));
+            let heading = format!("{client} ({scope} scope): {}", shown_file(plan, file, home));
             let _ = writeln!(out, "{}", style.bold(&heading));
             current_file = Some(file.as_path());
         }
@@ -97,7 +97,7 @@ pub fn render(
             unchanged += 1;
             continue;
         }
-        let heading = format!("{shell} profile: {}", display_path(file, home));
+        let heading = format!("{shell} profile: {}", shown_file(plan, file, home));
         let _ = writeln!(out, "{}", style.bold(&heading));
         render_entry(&mut out, change, "mcpctl block", style);
         out.push('\n');
@@ -164,6 +164,20 @@ pub fn render(
         );
     }
     out
+}
+
+/// A file as the plan names it, with where a symbolic link really leads
+/// (`~/repo/.mcp.json -> /elsewhere/mcp.json`): what is written is never
+/// hidden behind a link.
+fn shown_file(plan: &Plan, file: &Path, home: &Path) -> String {
+    match plan.links.get(file) {
+        Some(target) => format!(
+            "{} -> {}",
+            display_path(file, home),
+            display_path(target, home)
+        ),
+        None => display_path(file, home),
+    }
 }
 
 fn render_credential(
