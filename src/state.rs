@@ -7,6 +7,11 @@
 //! it. Credentials get the time mcpctl set them, for rotation. The file is
 //! `state.json` in the state directory, replaced atomically.
 //!
+//! It also holds what `mcpctl env` exports for each manifest
+//! ([`State::exports`]): the set the person last reviewed in a plan and
+//! applied, not what the manifest in the working tree says now — a branch
+//! checked out since must not choose what every new shell runs.
+//!
 //! The file carries its format version. A file written by an older mcpctl
 //! is migrated in memory when read ([`migrate`], one step per version) and
 //! written back in the current format by the next command that saves;
@@ -21,8 +26,9 @@ use sha2::{Digest, Sha256};
 
 use crate::manifest::{ClientId, Scope};
 
-/// The state format this build writes. Version 2 added [`State::applies`].
-pub const STATE_VERSION: u32 = 2;
+/// The state format this build writes. Version 2 added [`State::applies`],
+/// version 3 [`State::exports`].
+pub const STATE_VERSION: u32 = 3;
 const STATE_FILE: &str = "state.json";
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,6 +46,12 @@ pub struct State {
     /// (for `mcpctl status` and `mcpctl rollback`).
     #[serde(default)]
     pub applies: BTreeMap<PathBuf, ApplyRecord>,
+    /// What `mcpctl env` exports for each manifest (by manifest path, as
+    /// ownership is keyed), as applied: variable name → where its value is
+    /// read, in the text form of [`crate::source::Reference`]
+    /// (`GITHUB_TOKEN`, `NPM_TOKEN:command:30s:["pass","show","npm"]`).
+    #[serde(default)]
+    pub exports: BTreeMap<PathBuf, BTreeMap<String, String>>,
 }
 
 /// One manifest's last apply.
@@ -195,6 +207,18 @@ pub fn migrate(mut value: Value) -> Result<Value, u32> {
         match version {
             v if v > STATE_VERSION => return Err(v),
             STATE_VERSION => return Ok(value),
+            // 2 → 3: what `mcpctl env` exports. Version 2 kept none, and
+            // the working-tree manifest cannot stand in for it (it may have
+            // changed since it was applied): env exports nothing until the
+            // next apply records the reviewed set.
+            2 => {
+                if let Value::Object(map) = &mut value {
+                    map.insert("exports".to_owned(), Value::Object(Default::default()));
+                    map.insert("version".to_owned(), Value::from(3));
+                } else {
+                    return Ok(value);
+                }
+            }
             // 1 → 2: the record of each manifest's last apply. Version 1
             // kept none; the next apply writes it.
             _ => {
@@ -299,6 +323,21 @@ mod tests {
         assert_ne!(entry_digest(&a), entry_digest(&c));
     }
 
+    /// A version-2 state (before exports were recorded) keeps its applies
+    /// and gains an empty export record: `mcpctl env` exports nothing for a
+    /// manifest until it is applied again, never the working tree's set.
+    #[test]
+    fn a_version_2_file_gains_an_empty_export_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let v2 = r#"{"version": 2, "entries": [], "credentials": {},
+  "applies": {"/repo/mcpctl.kdl": {"at": "2026-01-01T00:00:00Z", "manifest_digest": "00"}}}"#;
+        fs_err::write(dir.path().join(STATE_FILE), v2).unwrap();
+        let state = State::load(dir.path()).unwrap();
+        assert_eq!(state.version, STATE_VERSION);
+        assert!(state.applies.contains_key(Path::new("/repo/mcpctl.kdl")));
+        assert!(state.exports.is_empty());
+    }
+
     #[test]
     fn a_version_1_file_is_migrated_and_a_newer_one_refused() {
         let dir = tempfile::tempdir().unwrap();
@@ -317,12 +356,13 @@ mod tests {
         assert_eq!(state.entries[0].server, "github");
         assert!(state.credentials["GITHUB_TOKEN"].set_at.is_some());
         assert!(state.applies.is_empty());
-        // Saved, it is a version-2 file.
+        assert!(state.exports.is_empty());
+        // Saved, it is a file of the current version.
         state.save(dir.path()).unwrap();
         let saved: Value =
             serde_json::from_str(&fs_err::read_to_string(dir.path().join(STATE_FILE)).unwrap())
                 .unwrap();
-        assert_eq!(saved["version"], 2);
+        assert_eq!(saved["version"], STATE_VERSION);
 
         fs_err::write(dir.path().join(STATE_FILE), r#"{"version": 9}"#).unwrap();
         let err = State::load(dir.path()).unwrap_err();

@@ -153,7 +153,7 @@ impl Workspace {
             .into_diagnostic()
             .wrap_err("cannot tell where the mcpctl binary is")?;
         let detected = crate::client::detected(&self.host);
-        Ok(plan::desired(&self.loaded, &self.host, &exe, &detected))
+        Ok(plan::desired(&self.loaded, &self.host, &exe, &detected)?)
     }
 
     /// Reads the machine and computes the plan.

@@ -130,13 +130,14 @@ pub fn compute(desired: &Desired, observed: &Observed, options: Options) -> Plan
             rotation: None,
         });
     }
+    changes.extend(export_changes(desired, observed));
     let links = observed
         .links
         .iter()
         .filter(|(nominal, _)| {
             changes.iter().any(|c| match &c.target {
                 Target::Entry { file, .. } | Target::ShellProfile { file, .. } => file == *nominal,
-                Target::Credential { .. } => false,
+                Target::Credential { .. } | Target::EnvExport { .. } => false,
             })
         })
         .map(|(nominal, resolved)| (nominal.clone(), resolved.clone()))
@@ -147,6 +148,47 @@ pub fn compute(desired: &Desired, observed: &Observed, options: Options) -> Plan
         changes,
         links,
     }
+}
+
+/// The exports of `mcpctl env` as the manifest asks for them, against the
+/// set its last apply recorded.
+fn export_changes(desired: &Desired, observed: &Observed) -> Vec<Change> {
+    let none = BTreeMap::new();
+    let applied = observed
+        .state
+        .exports
+        .get(&desired.manifest)
+        .unwrap_or(&none);
+    let names: BTreeSet<&String> = desired.exports.keys().chain(applied.keys()).collect();
+    let mut changes = Vec::new();
+    for name in names {
+        let (want, have) = (desired.exports.get(name), applied.get(name));
+        let (action, notes) = match (want, have) {
+            (Some(want), Some(have)) if want == have => (Action::NoOp, Vec::new()),
+            (Some(_), Some(_)) => (
+                Action::Update,
+                vec!["its value will be read from a different source".to_owned()],
+            ),
+            (Some(_), None) => (Action::Create, Vec::new()),
+            (None, _) => (
+                Action::Delete,
+                vec!["no env-ref client of the manifest references it any more".to_owned()],
+            ),
+        };
+        let text = |t: &String| Value::String(t.clone());
+        changes.push(Change {
+            target: Target::EnvExport {
+                variable: name.clone(),
+            },
+            action,
+            before: have.map(text),
+            after: want.map(text),
+            before_digest: None,
+            notes,
+            rotation: None,
+        });
+    }
+    changes
 }
 
 fn file_changes(
@@ -324,6 +366,7 @@ pub(super) mod tests {
                 notes: BTreeMap::new(),
             }],
             blocks: Vec::new(),
+            exports: BTreeMap::new(),
         }
     }
 
@@ -365,6 +408,7 @@ pub(super) mod tests {
                 Target::Entry { server, .. } => (server.clone(), c.action),
                 Target::Credential { name, .. } => (name.clone(), c.action),
                 Target::ShellProfile { file, .. } => (file.display().to_string(), c.action),
+                Target::EnvExport { variable } => (format!("export {variable}"), c.action),
             })
             .collect()
     }

@@ -260,6 +260,7 @@ impl Tampered {
             Target::ShellProfile { shell, file } => {
                 format!("mcpctl's block in the {shell} profile `{}`", show(file))
             }
+            Target::EnvExport { variable } => format!("the export of `{variable}`"),
         };
         match self {
             Tampered::Plan { field } => format!("its `{field}` differs"),

@@ -6,8 +6,8 @@
 //! selectors add up. A selected entry brings along the credentials its
 //! server needs (apply asks for them first), since an entry that launches
 //! a server without its credential would be broken. Shell-profile blocks
-//! are left out of a targeted plan: they serve every env-ref client at
-//! once and belong to a full apply.
+//! and the exports of `mcpctl env` are left out of a targeted plan: they
+//! serve every env-ref client at once and belong to a full apply.
 
 use std::fmt;
 use std::str::FromStr;
@@ -117,7 +117,7 @@ pub fn select(mut plan: Plan, selectors: &[Selector], desired: &Desired) -> Plan
             Selector::Client(id) => id == client,
             Selector::Credential(_) => false,
         }),
-        Target::Credential { .. } | Target::ShellProfile { .. } => false,
+        Target::Credential { .. } | Target::ShellProfile { .. } | Target::EnvExport { .. } => false,
     };
     let mut needed: Vec<&str> = Vec::new();
     for change in plan.changes.iter().filter(|c| entry_selected(c)) {
@@ -136,7 +136,7 @@ pub fn select(mut plan: Plan, selectors: &[Selector], desired: &Desired) -> Plan
                     .any(|s| matches!(s, Selector::Credential(n) if n == name))
         }
         Target::Entry { .. } => entry_selected(change),
-        Target::ShellProfile { .. } => false,
+        Target::ShellProfile { .. } | Target::EnvExport { .. } => false,
     });
     plan
 }
