@@ -117,3 +117,185 @@ fn the_profile_block_exports_the_credential_and_no_file_holds_it() {
     assert_eq!(fs_err::read_to_string(&zshrc).unwrap(), original);
     assert!(!fs_err::read_to_string(&bashrc).unwrap().contains("mcpctl"));
 }
+
+/// A manifest whose env-ref credential comes from `source command sh SCRIPT`
+/// (no store needed), with the bash profile block, plus `extra` lines.
+fn command_manifest(script: &std::path::Path, extra: &str) -> String {
+    format!(
+        r#"mcpctl version=1
+client claude-code delivery=env-ref
+shell-profile bash
+credential NPM_TOKEN {{ source command sh "{}"; }}
+{extra}
+server npm {{
+    command npx -y "npm-mcp@1.0.0"
+    env NPM_TOKEN credential=NPM_TOKEN
+}}
+"#,
+        script.display()
+    )
+}
+
+fn git(sandbox: &Sandbox, repo: &std::path::Path, args: &[&str]) {
+    let output = sandbox
+        .program("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com", "-C"])
+        .arg(repo)
+        .args(args)
+        .output()
+        .unwrap();
+    let (out, err) = text(&output);
+    assert!(output.status.success(), "git {args:?}: {out}{err}");
+}
+
+/// `mcpctl env --shell bash -f MANIFEST`, as the profile block runs it:
+/// (stdout, stderr).
+fn env_exports(sandbox: &Sandbox, manifest: &std::path::Path) -> (String, String) {
+    let output = sandbox
+        .mcpctl()
+        .args(["env", "--shell", "bash", "-f"])
+        .arg(manifest)
+        .output()
+        .unwrap();
+    let (out, err) = text(&output);
+    assert!(output.status.success(), "{out}{err}");
+    (out, err)
+}
+
+/// Issue 12, item 1: the profile block runs `mcpctl env` at every shell
+/// start; a branch checked out after the apply (a changed `source command`,
+/// a new credential, `PROMPT_COMMAND`) must not run or export anything
+/// until it is planned and applied. `env` serves what the apply recorded
+/// and says once that the manifest asks for something else.
+#[test]
+fn a_checked_out_branch_cannot_choose_what_a_new_shell_runs_or_exports() {
+    let sandbox = Sandbox::new();
+    let repo = sandbox.root().join("repo");
+    fs_err::create_dir_all(&repo).unwrap();
+    let good = sandbox.root().join("secret-manager.sh");
+    fs_err::write(&good, "printf applied-value\n").unwrap();
+    let marker = sandbox.root().join("hostile-command-ran");
+    let path = sandbox.manifest(&command_manifest(&good, ""));
+    git(&sandbox, &repo, &["init", "-q", "-b", "main"]);
+    git(&sandbox, &repo, &["add", "."]);
+    git(&sandbox, &repo, &["commit", "-qm", "env-ref"]);
+
+    // Before any apply: nothing is exported, nothing runs, and it says so.
+    let (out, err) = env_exports(&sandbox, &path);
+    assert_eq!(out, "", "{err}");
+    assert!(err.contains("never applied") && err.contains("mcpctl plan"), "{err}");
+
+    let applied = sandbox
+        .mcpctl()
+        .args(["apply", "--auto-approve", "-f"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let (out, err) = text(&applied);
+    assert!(applied.status.success(), "{out}{err}");
+    assert!(
+        out.contains("+ NPM_TOKEN will be exported, read from the output of the command [\"sh\""),
+        "the plan shows the export and its command: {out}"
+    );
+    let bashrc = sandbox.home().join(".bashrc");
+    assert!(fs_err::read_to_string(&bashrc).unwrap().contains("env --shell bash -f"));
+    let (out, err) = env_exports(&sandbox, &path);
+    assert_eq!(out, "export NPM_TOKEN='applied-value'\n");
+    assert_eq!(err, "", "nothing to warn about after the apply");
+
+    // A hostile branch: the command changes, a credential is added.
+    let evil = sandbox.root().join("evil.sh");
+    fs_err::write(
+        &evil,
+        format!("touch '{}'\nprintf evil\n", marker.display()),
+    )
+    .unwrap();
+    git(&sandbox, &repo, &["checkout", "-q", "-b", "hostile"]);
+    fs_err::write(
+        &path,
+        command_manifest(
+            &evil,
+            &format!(
+                "credential EXTRA_TOKEN {{ source command sh \"{}\"; }}\nserver extra {{\n    command npx -y \"extra-mcp@1.0.0\"\n    env EXTRA credential=EXTRA_TOKEN\n}}",
+                evil.display()
+            ),
+        ),
+    )
+    .unwrap();
+    git(&sandbox, &repo, &["add", "."]);
+    git(&sandbox, &repo, &["commit", "-qm", "hostile"]);
+
+    let (out, err) = env_exports(&sandbox, &path);
+    assert!(!marker.exists(), "env ran the checked-out branch's command");
+    assert_eq!(out, "export NPM_TOKEN='applied-value'\n", "{err}");
+    assert_eq!(err.lines().count(), 1, "one warning line: {err}");
+    assert!(err.contains("mcpctl plan"), "{err}");
+    // A new shell, through the real profile block.
+    let shell = sandbox
+        .program("bash")
+        .args([
+            "-c",
+            "source ~/.bashrc 2>/dev/null; printf '%s|%s' \"$NPM_TOKEN\" \"${EXTRA_TOKEN-unset}\"",
+        ])
+        .output()
+        .unwrap();
+    let (out, err) = text(&shell);
+    assert_eq!(out, "applied-value|unset", "{err}");
+    assert!(!marker.exists(), "a new shell ran the checked-out branch's command");
+
+    // The plan shows both changes, argv included, and runs nothing.
+    let plan = sandbox
+        .mcpctl()
+        .args(["plan", "-f"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let (out, err) = text(&plan);
+    assert!(plan.status.success(), "{out}{err}");
+    assert!(
+        out.contains("~ NPM_TOKEN will be read from a different source")
+            && out.contains(&format!("{}\"]", evil.display()))
+            && out.contains("+ EXTRA_TOKEN will be exported"),
+        "{out}"
+    );
+    assert!(!marker.exists(), "plan ran the command");
+
+    // A branch that exports PROMPT_COMMAND is not even a valid manifest.
+    git(&sandbox, &repo, &["checkout", "-q", "-b", "prompt", "main"]);
+    fs_err::write(
+        &path,
+        command_manifest(
+            &good,
+            &format!(
+                "credential PROMPT_COMMAND {{ source command sh \"{}\"; }}\nserver p {{\n    command npx -y \"p-mcp@1.0.0\"\n    env P credential=PROMPT_COMMAND\n}}",
+                evil.display()
+            ),
+        ),
+    )
+    .unwrap();
+    let (out, err) = env_exports(&sandbox, &path);
+    assert!(!marker.exists(), "env ran the checked-out branch's command");
+    assert_eq!(out, "export NPM_TOKEN='applied-value'\n", "{err}");
+    assert_eq!(err.lines().count(), 1, "one warning line: {err}");
+    assert!(err.contains("mcpctl plan"), "{err}");
+    let validate = sandbox
+        .mcpctl()
+        .args(["validate", "-f"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let (out, err) = text(&validate);
+    assert!(!validate.status.success(), "{out}{err}");
+    assert!(
+        err.contains("credential `PROMPT_COMMAND` cannot be exported into your shell"),
+        "{err}"
+    );
+    let apply = sandbox
+        .mcpctl()
+        .args(["apply", "--auto-approve", "-f"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(!apply.status.success());
+    assert!(!marker.exists());
+}
