@@ -183,7 +183,10 @@ fn a_checked_out_branch_cannot_choose_what_a_new_shell_runs_or_exports() {
     // Before any apply: nothing is exported, nothing runs, and it says so.
     let (out, err) = env_exports(&sandbox, &path);
     assert_eq!(out, "", "{err}");
-    assert!(err.contains("never applied") && err.contains("mcpctl plan"), "{err}");
+    assert!(
+        err.contains("never applied") && err.contains("mcpctl plan"),
+        "{err}"
+    );
 
     let applied = sandbox
         .mcpctl()
@@ -198,7 +201,11 @@ fn a_checked_out_branch_cannot_choose_what_a_new_shell_runs_or_exports() {
         "the plan shows the export and its command: {out}"
     );
     let bashrc = sandbox.home().join(".bashrc");
-    assert!(fs_err::read_to_string(&bashrc).unwrap().contains("env --shell bash -f"));
+    assert!(
+        fs_err::read_to_string(&bashrc)
+            .unwrap()
+            .contains("env --shell bash -f")
+    );
     let (out, err) = env_exports(&sandbox, &path);
     assert_eq!(out, "export NPM_TOKEN='applied-value'\n");
     assert_eq!(err, "", "nothing to warn about after the apply");
@@ -241,7 +248,10 @@ fn a_checked_out_branch_cannot_choose_what_a_new_shell_runs_or_exports() {
         .unwrap();
     let (out, err) = text(&shell);
     assert_eq!(out, "applied-value|unset", "{err}");
-    assert!(!marker.exists(), "a new shell ran the checked-out branch's command");
+    assert!(
+        !marker.exists(),
+        "a new shell ran the checked-out branch's command"
+    );
 
     // The plan shows both changes, argv included, and runs nothing.
     let plan = sandbox
