@@ -309,3 +309,94 @@ fn a_checked_out_branch_cannot_choose_what_a_new_shell_runs_or_exports() {
     assert!(!apply.status.success());
     assert!(!marker.exists());
 }
+
+/// Issue 12, item 12: the block's marker comments hold the manifest's
+/// path; a checkout path with a line break would end the comment and put
+/// the rest of the path into `~/.bashrc` as a command. It is refused, and
+/// the profile gains nothing.
+#[test]
+fn a_checkout_path_with_a_line_break_adds_no_line_to_the_profile() {
+    let sandbox = Sandbox::new();
+    let injected = sandbox.root().join("injected");
+    let repo = sandbox.root().join(format!(
+        "proj\ntouch '{}'\n#",
+        injected.display()
+    ));
+    fs_err::create_dir_all(&repo).unwrap();
+    let script = sandbox.root().join("secret-manager.sh");
+    fs_err::write(&script, "printf applied-value\n").unwrap();
+    let path = repo.join("mcpctl.kdl");
+    fs_err::write(&path, command_manifest(&script, "")).unwrap();
+    let bashrc = sandbox.home().join(".bashrc");
+    let original = "# my bashrc\nalias ll='ls -l'\n";
+    fs_err::write(&bashrc, original).unwrap();
+
+    for command in [&["plan"][..], &["apply", "--auto-approve"][..]] {
+        let output = sandbox
+            .mcpctl()
+            .args(command)
+            .arg("-f")
+            .arg(&path)
+            .output()
+            .unwrap();
+        let (out, err) = text(&output);
+        assert!(!output.status.success(), "{command:?}: {out}{err}");
+        assert!(
+            err.contains("has a line break") && err.contains("cannot hold"),
+            "{command:?}: {err}"
+        );
+        assert!(err.contains(r"proj\ntouch"), "the path is shown escaped: {err}");
+    }
+    assert_eq!(fs_err::read_to_string(&bashrc).unwrap(), original);
+    let shell = sandbox
+        .program("bash")
+        .args(["-c", "source ~/.bashrc"])
+        .output()
+        .unwrap();
+    assert!(shell.status.success());
+    assert!(!injected.exists());
+}
+
+/// Quotes, `$(…)`, backticks and spaces in the checkout path are quoted on
+/// the block's line: bash and a POSIX sh start with the export, and
+/// nothing in the path runs.
+#[test]
+fn a_checkout_path_with_quotes_and_substitutions_is_one_word_in_the_profile() {
+    let sandbox = Sandbox::new();
+    let marker = sandbox.root().join("path-ran");
+    let repo = sandbox.root().join(format!(
+        "it's $(touch '{m}') `touch '{m}'` a  b",
+        m = marker.display()
+    ));
+    fs_err::create_dir_all(&repo).unwrap();
+    let script = sandbox.root().join("secret-manager.sh");
+    fs_err::write(&script, "printf applied-value\n").unwrap();
+    let path = repo.join("mcpctl.kdl");
+    fs_err::write(&path, command_manifest(&script, "")).unwrap();
+    let bashrc = sandbox.home().join(".bashrc");
+    let original = "# my bashrc\n";
+    fs_err::write(&bashrc, original).unwrap();
+
+    let applied = sandbox
+        .mcpctl()
+        .args(["apply", "--auto-approve", "-f"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let (out, err) = text(&applied);
+    assert!(applied.status.success(), "{out}{err}");
+    let profile = fs_err::read_to_string(&bashrc).unwrap();
+    // The original, a blank line, and the four lines of the block.
+    assert_eq!(profile.lines().count(), 1 + 1 + 4, "{profile}");
+    for shell in ["bash", "sh"] {
+        let run = sandbox
+            .program(shell)
+            .args(["-c", ". ~/.bashrc; printf %s \"$NPM_TOKEN\""])
+            .output()
+            .unwrap();
+        let (out, err) = text(&run);
+        assert_eq!(out, "applied-value", "{shell}: {err}");
+        assert_eq!(err, "", "{shell}");
+    }
+    assert!(!marker.exists(), "part of the path ran");
+}
