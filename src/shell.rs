@@ -341,7 +341,10 @@ mod tests {
                 let err = block(shell, "/usr/bin/mcpctl", Path::new(path)).unwrap_err();
                 let message = err.to_string();
                 assert!(message.contains("cannot hold"), "{message}");
-                assert!(!message.contains('\n'), "the path is shown escaped: {message}");
+                assert!(
+                    !message.contains('\n'),
+                    "the path is shown escaped: {message}"
+                );
             }
         }
         assert!(block(Shell::Bash, "/opt/x\ny/mcpctl", Path::new("/r/mcpctl.kdl")).is_err());

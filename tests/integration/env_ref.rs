@@ -318,10 +318,9 @@ fn a_checked_out_branch_cannot_choose_what_a_new_shell_runs_or_exports() {
 fn a_checkout_path_with_a_line_break_adds_no_line_to_the_profile() {
     let sandbox = Sandbox::new();
     let injected = sandbox.root().join("injected");
-    let repo = sandbox.root().join(format!(
-        "proj\ntouch '{}'\n#",
-        injected.display()
-    ));
+    let repo = sandbox
+        .root()
+        .join(format!("proj\ntouch '{}'\n#", injected.display()));
     fs_err::create_dir_all(&repo).unwrap();
     let script = sandbox.root().join("secret-manager.sh");
     fs_err::write(&script, "printf applied-value\n").unwrap();
@@ -345,7 +344,10 @@ fn a_checkout_path_with_a_line_break_adds_no_line_to_the_profile() {
             err.contains("has a line break") && err.contains("cannot hold"),
             "{command:?}: {err}"
         );
-        assert!(err.contains(r"proj\ntouch"), "the path is shown escaped: {err}");
+        assert!(
+            err.contains(r"proj\ntouch"),
+            "the path is shown escaped: {err}"
+        );
     }
     assert_eq!(fs_err::read_to_string(&bashrc).unwrap(), original);
     let shell = sandbox
