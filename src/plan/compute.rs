@@ -496,6 +496,55 @@ pub(super) mod tests {
         assert_eq!(actions(&plan), expected);
     }
 
+    /// `mcpctl env` serves the recorded set, so every difference from it
+    /// is a change the person sees: a new variable, a changed source (a
+    /// `source command`'s argv), a dropped one. Another manifest's record
+    /// is not this plan's business.
+    #[test]
+    fn exports_are_planned_against_what_the_last_apply_recorded() {
+        let mut want = desired(&[]);
+        let mut have = observed(&[], &[]);
+        let text = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        want.exports = text(&[
+            ("NEW", "NEW"),
+            ("SAME", "SAME"),
+            ("MOVED", r#"MOVED:command:30s:["evil"]"#),
+        ]);
+        have.state.exports.insert(
+            MANIFEST.into(),
+            text(&[
+                ("SAME", "SAME"),
+                ("MOVED", r#"MOVED:command:30s:["pass","show","x"]"#),
+                ("GONE", "GONE"),
+            ]),
+        );
+        have.state
+            .exports
+            .insert("/other/mcpctl.kdl".into(), text(&[("OTHER", "OTHER")]));
+        let plan = compute(&want, &have, Options::default());
+        let expected: Vec<(String, Action)> = [
+            ("export GONE", Action::Delete),
+            ("export MOVED", Action::Update),
+            ("export NEW", Action::Create),
+            ("export SAME", Action::NoOp),
+        ]
+        .into_iter()
+        .map(|(n, a)| (n.to_owned(), a))
+        .collect();
+        assert_eq!(actions(&plan), expected);
+        let moved = &plan.changes[1];
+        assert_eq!(
+            moved.after,
+            Some(Value::String(r#"MOVED:command:30s:["evil"]"#.into()))
+        );
+        assert!(plan.has_changes());
+    }
+
     #[test]
     fn every_ownership_case() {
         let a = json!({"command": "a"});

@@ -308,6 +308,23 @@ fn a_checked_out_branch_cannot_choose_what_a_new_shell_runs_or_exports() {
         .unwrap();
     assert!(!apply.status.success());
     assert!(!marker.exists());
+
+    // Destroy takes the record with it: nothing is exported afterwards.
+    git(&sandbox, &repo, &["checkout", "-q", "-f", "main"]);
+    let destroyed = sandbox
+        .mcpctl()
+        .args(["destroy", "--auto-approve", "-f"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let (out, err) = text(&destroyed);
+    assert!(destroyed.status.success(), "{out}{err}");
+    assert!(
+        out.contains("- NPM_TOKEN will no longer be exported"),
+        "{out}"
+    );
+    let (out, err) = env_exports(&sandbox, &path);
+    assert_eq!(out, "", "{err}");
 }
 
 /// Issue 12, item 12: the block's marker comments hold the manifest's
