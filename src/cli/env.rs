@@ -76,18 +76,22 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     let state_dir = host.state_dir();
     let state = State::load(&state_dir)?;
     let applied = state.exports.get(&path).cloned().unwrap_or_default();
-    let applied_ever = state.applies.contains_key(&path);
     let asked = asked_now(manifest);
+    // One line at most: what differs, and the command that reviews it.
+    let review = format!("review it with `mcpctl plan -f {shown}`, then `mcpctl apply`");
     match &asked {
         Ok(asked) if *asked == applied => {}
-        _ if !applied_ever => eprintln!(
-            "warning: `{shown}` was never applied on this machine, so nothing is exported; review it with `mcpctl plan -f {shown}`, then `mcpctl apply`"
-        ),
-        Ok(_) => eprintln!(
-            "warning: `{shown}` asks for other exports than were last applied; these are the applied ones (review the change with `mcpctl plan -f {shown}`, then `mcpctl apply`)"
+        Err(_) if applied.is_empty() => eprintln!(
+            "warning: `{shown}` cannot be read as a valid manifest, and none of its exports were applied on this machine, so nothing is exported; {review}"
         ),
         Err(_) => eprintln!(
-            "warning: `{shown}` cannot be read as a valid manifest; these are the exports last applied (see `mcpctl plan -f {shown}`)"
+            "warning: `{shown}` cannot be read as a valid manifest; these are the exports its last apply recorded ({review})"
+        ),
+        Ok(_) if applied.is_empty() => eprintln!(
+            "warning: `{shown}` asks for exports that were not applied on this machine, so nothing is exported; {review}"
+        ),
+        Ok(_) => eprintln!(
+            "warning: `{shown}` changed since it was applied and asks for other exports; these are the applied ones ({review})"
         ),
     }
     if applied.is_empty() {

@@ -184,9 +184,11 @@ fn a_checked_out_branch_cannot_choose_what_a_new_shell_runs_or_exports() {
     let (out, err) = env_exports(&sandbox, &path);
     assert_eq!(out, "", "{err}");
     assert!(
-        err.contains("never applied") && err.contains("mcpctl plan"),
+        err.contains("not applied on this machine, so nothing is exported")
+            && err.contains("mcpctl plan"),
         "{err}"
     );
+    assert_eq!(err.lines().count(), 1, "{err}");
 
     let applied = sandbox
         .mcpctl()
