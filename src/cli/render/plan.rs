@@ -281,6 +281,7 @@ fn render_export(out: &mut String, change: &Change, style: Style) {
     let Target::EnvExport { variable } = &change.target else {
         return;
     };
+    let variable = escape(variable);
     let source = |v: &Option<Value>| v.as_ref().and_then(Value::as_str).map(describe_source);
     let (before, after) = (source(&change.before), source(&change.after));
     match (change.action, before, after) {
@@ -316,7 +317,12 @@ fn render_export(out: &mut String, change: &Change, style: Style) {
 
 /// Where an export's value is read, from the text form of a reference:
 /// "store entry `X`", "environment variable `X`", or the command's argv.
+/// Escaped: the applied side comes from the state file, not the manifest.
 fn describe_source(text: &str) -> String {
+    escape(&source_words(text)).into_owned()
+}
+
+fn source_words(text: &str) -> String {
     match crate::source::Reference::parse(text) {
         Ok(reference) => match &reference.from {
             crate::source::From::Command { argv, timeout_secs } => format!(
