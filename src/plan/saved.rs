@@ -55,10 +55,14 @@ pub struct Inputs {
     pub credentials: BTreeMap<String, String>,
     /// Digest of mcpctl's ownership records.
     pub ownership: String,
+    /// Digest of the audit settings applied for the plan's manifest (absent
+    /// in plans saved before audit settings were planned).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit: Option<String>,
 }
 
 impl Inputs {
-    pub fn of(observed: &Observed) -> Inputs {
+    pub fn of(observed: &Observed, manifest: &std::path::Path) -> Inputs {
         let mut files = BTreeMap::new();
         // Once per path: tables of one file share its text (a 50 MB
         // `~/.claude.json` is hashed once).
@@ -85,10 +89,13 @@ impl Inputs {
             })
             .collect();
         let ownership = serde_json::to_value(&observed.state.entries).expect("state serializes");
+        let audit = serde_json::to_value(observed.state.audit.get(manifest))
+            .expect("settings serialize");
         Inputs {
             files,
             credentials,
             ownership: entry_digest(&ownership),
+            audit: Some(entry_digest(&audit)),
         }
     }
 }
@@ -108,7 +115,7 @@ impl SavedPlan {
             manifest_digest: manifest_digest.to_owned(),
             adopt: options.adopt,
             targets: targets.to_vec(),
-            inputs: Inputs::of(observed),
+            inputs: Inputs::of(observed, &plan.manifest),
             plan,
         }
     }
@@ -126,7 +133,7 @@ impl SavedPlan {
                 path: self.plan.manifest.clone(),
             });
         }
-        let now = Inputs::of(observed);
+        let now = Inputs::of(observed, &self.plan.manifest);
         let paths: std::collections::BTreeSet<&PathBuf> =
             self.inputs.files.keys().chain(now.files.keys()).collect();
         for path in paths {
@@ -162,6 +169,9 @@ impl SavedPlan {
         if now.ownership != self.inputs.ownership {
             stale.push(Stale::Ownership);
         }
+        if now.audit != self.inputs.audit {
+            stale.push(Stale::AuditSettings);
+        }
         stale
     }
 }
@@ -182,6 +192,7 @@ pub enum Stale {
         is: String,
     },
     Ownership,
+    AuditSettings,
 }
 
 impl Stale {
@@ -196,6 +207,10 @@ impl Stale {
             }
             Stale::Ownership => {
                 "mcpctl's ownership records changed (another `mcpctl apply` ran since)".to_owned()
+            }
+            Stale::AuditSettings => {
+                "the audit settings applied for this manifest changed (another `mcpctl apply` ran since)"
+                    .to_owned()
             }
         }
     }
