@@ -289,6 +289,9 @@ mod tests {
             manifest: "/other/mcpctl.kdl".into(),
             digest: "sha256:0".into(),
         });
+        now.state
+            .audit
+            .insert("/repo/mcpctl.kdl".into(), crate::audit::Settings::default());
         let lines: Vec<String> = saved()
             .staleness("d2", &now)
             .iter()
@@ -301,6 +304,7 @@ mod tests {
                 "the file `/h/.codex/config.toml` was deleted",
                 "credential `TOKEN` in the store: missing when planned, present now",
                 "mcpctl's ownership records changed (another `mcpctl apply` ran since)",
+                "the audit settings applied for this manifest changed (another `mcpctl apply` ran since)",
             ]
         );
     }
