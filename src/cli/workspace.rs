@@ -118,7 +118,10 @@ impl Workspace {
     /// settings the manifest asks for take effect only once a person has
     /// confirmed them in `apply` ([`Workspace::audit_log_with`]).
     pub fn audit_log(&self, command: &str) -> miette::Result<AuditLog> {
-        let applied = State::audit_settings(&self.state_dir)?
+        // A state file that cannot be read leaves them off, as for `exec`;
+        // the commands that read the whole state report it.
+        let applied = State::audit_settings(&self.state_dir)
+            .unwrap_or_default()
             .remove(&self.loaded.path)
             .unwrap_or_default();
         self.audit_log_with(command, applied)
