@@ -250,7 +250,11 @@ fn last_applied_manifest(state: &serde_json::Map<String, Value>) -> Option<Strin
         applies
             .iter()
             .filter_map(|(path, record)| {
-                let at = record.get("at")?.as_str()?.parse::<jiff::Timestamp>().ok()?;
+                let at = record
+                    .get("at")?
+                    .as_str()?
+                    .parse::<jiff::Timestamp>()
+                    .ok()?;
                 Some((at, path))
             })
             .max()

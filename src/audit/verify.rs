@@ -404,7 +404,11 @@ mod tests {
             found.iter().map(|p| (p.line, p.kind)).collect::<Vec<_>>(),
             [(3, ProblemKind::Edited)]
         );
-        assert!(found[0].message.starts_with("line 3 was edited: it is record 3, the last one mcpctl wrote"));
+        assert!(
+            found[0]
+                .message
+                .starts_with("line 3 was edited: it is record 3, the last one mcpctl wrote")
+        );
     }
 
     #[test]
@@ -432,7 +436,11 @@ mod tests {
         forged.extend_from_slice(&all[2..]);
         let found = report(&forged, &head);
         assert_eq!(
-            found.problems.iter().map(|p| (p.line, p.kind)).collect::<Vec<_>>(),
+            found
+                .problems
+                .iter()
+                .map(|p| (p.line, p.kind))
+                .collect::<Vec<_>>(),
             [(1, ProblemKind::ForgedCheckpoint)]
         );
         assert_eq!(found.pruned_before, Some(2));

@@ -339,9 +339,7 @@ fn record_apply(
     audit_change: Option<&Change>,
 ) -> miette::Result<()> {
     let mut state = State::load(&workspace.state_dir)?;
-    state
-        .audit
-        .insert(workspace.loaded.path.clone(), settings);
+    state.audit.insert(workspace.loaded.path.clone(), settings);
     state.applies.insert(
         workspace.loaded.path.clone(),
         ApplyRecord {

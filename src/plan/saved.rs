@@ -89,8 +89,8 @@ impl Inputs {
             })
             .collect();
         let ownership = serde_json::to_value(&observed.state.entries).expect("state serializes");
-        let audit = serde_json::to_value(observed.state.audit.get(manifest))
-            .expect("settings serialize");
+        let audit =
+            serde_json::to_value(observed.state.audit.get(manifest)).expect("settings serialize");
         Inputs {
             files,
             credentials,

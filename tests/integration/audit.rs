@@ -280,7 +280,8 @@ mod forwarding {
         let sandbox = Sandbox::new();
         let (port_a, bodies_a) = receiver();
         let (port_b, bodies_b) = receiver();
-        let hook = |port: u16| format!("audit {{\n    webhook \"http://127.0.0.1:{port}/hook\"\n}}\n");
+        let hook =
+            |port: u16| format!("audit {{\n    webhook \"http://127.0.0.1:{port}/hook\"\n}}\n");
         let manifest_a = sandbox.manifest(&MANIFEST.replace(
             "client claude-code\n",
             &format!("client claude-code\n{}", hook(port_a)),
@@ -323,11 +324,21 @@ mod forwarding {
             assert!(out.status.success(), "{:?}", text(&out));
             String::from_utf8_lossy(&out.stderr).into_owned()
         };
-        assert_eq!(launch("github", "GITHUB_TOKEN"), "", "no alert for manifest A's server");
-        assert_eq!(launch("slack", "SLACK_TOKEN"), "", "no alert for manifest B's server");
+        assert_eq!(
+            launch("github", "GITHUB_TOKEN"),
+            "",
+            "no alert for manifest A's server"
+        );
+        assert_eq!(
+            launch("slack", "SLACK_TOKEN"),
+            "",
+            "no alert for manifest B's server"
+        );
         let reads = |got: Vec<(String, String)>| -> Vec<String> {
             got.into_iter()
-                .filter(|(action, _)| action.starts_with("store.read") || action.starts_with("alert"))
+                .filter(|(action, _)| {
+                    action.starts_with("store.read") || action.starts_with("alert")
+                })
                 .map(|(action, server)| format!("{action} {server}"))
                 .collect()
         };
@@ -429,7 +440,10 @@ fn verify_names_forgeries_at_either_end_of_the_chain() {
     let mut checkpoint = record(&lines[1]);
     checkpoint["action"] = "audit.checkpoint".into();
     checkpoint["prev"] = mcpctl::audit::line_hash(&lines[1]).into();
-    let replaced = vec![serde_json::to_string(&checkpoint).unwrap(), lines[2].clone()];
+    let replaced = vec![
+        serde_json::to_string(&checkpoint).unwrap(),
+        lines[2].clone(),
+    ];
     insta::assert_snapshot!("verify_forged_checkpoint", verify_after(replaced));
 
     // Restored, the log verifies again; without its head it does not.
@@ -481,7 +495,10 @@ fn an_audit_block_is_planned_and_installed_only_when_confirmed() {
         stdout.contains("\"webhook\": \"http://127.0.0.1:9/hook?<redacted>\""),
         "{stdout}"
     );
-    assert!(stdout.contains("Plan: 1 to add, 0 to change, 0 to destroy."), "{stdout}");
+    assert!(
+        stdout.contains("Plan: 1 to add, 0 to change, 0 to destroy."),
+        "{stdout}"
+    );
     assert!(!stdout.contains(&key) && !stderr.contains(&key));
     let (_, json, _) = plan(&["--json"]);
     let json: serde_json::Value = serde_json::from_str(&json).unwrap();
@@ -505,7 +522,11 @@ fn an_audit_block_is_planned_and_installed_only_when_confirmed() {
         .output()
         .unwrap();
     assert!(!out.status.success(), "{:?}", text(&out));
-    assert!(text(&out).1.contains("needs confirmation"), "{:?}", text(&out));
+    assert!(
+        text(&out).1.contains("needs confirmation"),
+        "{:?}",
+        text(&out)
+    );
     assert_eq!(
         fs_err::read_to_string(state_dir(&sandbox).join("state.json")).unwrap(),
         state_before
@@ -532,6 +553,13 @@ fn an_audit_block_is_planned_and_installed_only_when_confirmed() {
     assert!(detail.contains("\"retain\":\"1d\""), "{detail}");
     let everything = fs_err::read_to_string(trail(&sandbox)).unwrap()
         + &fs_err::read_to_string(state_dir(&sandbox).join("state.json")).unwrap();
-    assert!(!fs_err::read_to_string(trail(&sandbox)).unwrap().contains(&key));
-    assert!(everything.contains("hook?key="), "the state keeps the URL exec posts to");
+    assert!(
+        !fs_err::read_to_string(trail(&sandbox))
+            .unwrap()
+            .contains(&key)
+    );
+    assert!(
+        everything.contains("hook?key="),
+        "the state keeps the URL exec posts to"
+    );
 }

@@ -276,7 +276,12 @@ fn a_saved_plan_carries_and_installs_the_audit_settings() {
     assert_eq!(code, Some(0), "{stdout}{stderr}");
     let (code, stdout, _) = run(
         &sandbox,
-        &["plan", "--detailed-exitcode", "-f", manifest.to_str().unwrap()],
+        &[
+            "plan",
+            "--detailed-exitcode",
+            "-f",
+            manifest.to_str().unwrap(),
+        ],
         "",
     );
     assert_eq!(code, Some(0), "{stdout}");
