@@ -241,6 +241,11 @@ impl AuditLog {
         let mut lines = Vec::new();
         {
             let _lock = lock(&self.path)?;
+            // Read first: a head that cannot be read stops the append
+            // before the log and the head disagree. A log written before
+            // heads existed gets one now, trusting what is there (the one
+            // time the head is taken from the log).
+            let mut head = head::read(&self.path)?.unwrap_or_default();
             let mut file = self.open()?;
             lines.push(self.write_record(&mut file, event)?);
             appended.alerts = alert::evaluate(&self.path, &self.settings, event)?;
@@ -248,9 +253,6 @@ impl AuditLog {
                 lines.push(self.write_record(&mut file, alert)?);
             }
             let last = lines.last().expect("one record was written");
-            // A log written before heads existed gets one now, trusting
-            // what is there (the one time the head is taken from the log).
-            let mut head = head::read(&self.path)?.unwrap_or_default();
             head.seq = last_seq(last);
             head.hash = line_hash(last);
             head::write(&self.path, &head)?;
@@ -475,5 +477,59 @@ pub(crate) mod tests {
         .unwrap();
         assert_eq!(warnings.len(), 2);
         assert!(warnings.iter().all(|w| w.outcome == Outcome::Warning));
+    }
+
+    #[test]
+    fn a_launch_follows_the_manifest_that_declares_its_server() {
+        let declaring = |server: &str, credentials: &[&str], hook: &str| Settings {
+            policy: AuditPolicy {
+                webhook: Some(hook.to_owned()),
+                ..AuditPolicy::default()
+            },
+            declared: BTreeMap::from([(
+                server.to_owned(),
+                credentials.iter().map(|c| (*c).to_owned()).collect(),
+            )]),
+        };
+        let all = BTreeMap::from([
+            (
+                PathBuf::from("/a"),
+                declaring("github", &["GH"], "http://a"),
+            ),
+            (
+                PathBuf::from("/b"),
+                declaring("slack", &["SLACK"], "http://b"),
+            ),
+            (
+                PathBuf::from("/c"),
+                declaring("github", &["GH", "X"], "http://c"),
+            ),
+        ]);
+        let hooks = |chosen: Vec<Settings>| -> Vec<String> {
+            chosen
+                .into_iter()
+                .filter_map(|s| s.policy.webhook)
+                .collect()
+        };
+        assert_eq!(
+            hooks(Settings::for_launch(&all, "slack", &["SLACK"])),
+            ["http://b"]
+        );
+        // Two declare `github`: the one giving exactly these credentials.
+        assert_eq!(
+            hooks(Settings::for_launch(&all, "github", &["GH"])),
+            ["http://a"]
+        );
+        assert_eq!(
+            hooks(Settings::for_launch(&all, "github", &["X", "GH"])),
+            ["http://c"]
+        );
+        // Neither matches exactly: both get it.
+        assert_eq!(
+            hooks(Settings::for_launch(&all, "github", &["Y"])),
+            ["http://a", "http://c"]
+        );
+        // Nobody declares it: every manifest judges it.
+        assert_eq!(Settings::for_launch(&all, "stranger", &["GH"]).len(), 3);
     }
 }

@@ -180,4 +180,22 @@ mod tests {
         fs_err::write(log.path(), edited).unwrap();
         assert!(!verify(log.path()).unwrap().ok());
     }
+
+    #[test]
+    fn the_longest_retention_wins_and_a_manifest_without_one_keeps_everything() {
+        let with = |retain: Option<u32>| Settings {
+            policy: crate::manifest::AuditPolicy {
+                retain: retain.map(|days| Period { days }),
+                ..Default::default()
+            },
+            declared: BTreeMap::new(),
+        };
+        let mut all = BTreeMap::new();
+        assert_eq!(retention(&all), None);
+        all.insert(PathBuf::from("/a"), with(Some(1)));
+        all.insert(PathBuf::from("/b"), with(Some(30)));
+        assert_eq!(retention(&all), Some(Period { days: 30 }));
+        all.insert(PathBuf::from("/c"), with(None));
+        assert_eq!(retention(&all), None);
+    }
 }
