@@ -169,7 +169,9 @@ impl SavedPlan {
         if now.ownership != self.inputs.ownership {
             stale.push(Stale::Ownership);
         }
-        if now.audit != self.inputs.audit {
+        // A plan saved before audit settings were planned does not change
+        // them, so they do not make it stale.
+        if self.inputs.audit.is_some() && now.audit != self.inputs.audit {
             stale.push(Stale::AuditSettings);
         }
         stale
