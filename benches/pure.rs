@@ -134,6 +134,7 @@ fn plan_inputs(servers: usize, files: usize) -> (Desired, Observed) {
             files: observed_files,
             documents: Default::default(),
             profiles: Vec::new(),
+            links: BTreeMap::new(),
             state,
             now: jiff::Timestamp::UNIX_EPOCH,
         },

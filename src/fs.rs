@@ -26,7 +26,11 @@
 //!   current user (effective uid): `sudo mcpctl apply` with the user's HOME
 //!   would otherwise silently turn `~/.claude.json` into root's file.
 //!
-//! Both rules are checked when the file is *read*, not only when it is
+//! A third rule holds for project-scope files, whose links arrive with a
+//! repository and so belong to the user: such a file resolves only inside
+//! its project ([`resolve_inside`]).
+//!
+//! These rules are checked when the file is *read*, not only when it is
 //! written: `plan` then lists every such file next to the other unreadable
 //! ones, and `apply` (which reads everything before it writes anything)
 //! stops before the first write instead of leaving a half-applied change.
@@ -366,6 +370,50 @@ pub(crate) fn resolve_symlink(path: &Path) -> std::io::Result<PathBuf> {
     Ok(resolved)
 }
 
+/// A project-scope file's path resolved like [`resolve_symlink`], refused
+/// when it — or any directory on the way to it below `root` — resolves
+/// outside `root` (the project, the manifest's directory; its own links
+/// are followed). Git checks out a committed symlink as the user's own, so
+/// the ownership rule lets it through: without this a branch could commit
+/// `.mcp.json -> ../.bashrc.d/mcp.sh` and have apply write server entries
+/// into a file the shell sources, or have `plan` read any file. `path`
+/// must lie below `root` as written (the adapters join it to the root).
+pub fn resolve_inside(path: &Path, root: &Path) -> std::io::Result<PathBuf> {
+    let real_root = resolve_symlink(root)?;
+    let relative = path.strip_prefix(root).map_err(|_| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!(
+                "`{}` is not inside the project `{}`",
+                path.display(),
+                root.display()
+            ),
+        )
+    })?;
+    let mut nominal = root.to_path_buf();
+    for component in relative.components() {
+        nominal.push(component);
+        let resolved = resolve_symlink(&nominal)?;
+        if !resolved.starts_with(&real_root) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::PermissionDenied,
+                format!(
+                    "`{nominal}` resolves to `{resolved}`, outside the project `{root}`; a \
+                     project file is read and written only inside its project (a symbolic link \
+                     committed to the repository could otherwise send mcpctl's entries into any \
+                     file you can write), so nothing was read or written through it; hint: \
+                     remove the link (`rm '{nominal}'`) or make it point inside the project, then \
+                     run mcpctl again",
+                    nominal = nominal.display(),
+                    resolved = resolved.display(),
+                    root = real_root.display(),
+                ),
+            ));
+        }
+    }
+    resolve_symlink(path)
+}
+
 fn reversed_components(path: &Path) -> Vec<PathBuf> {
     path.components()
         .rev()
@@ -628,6 +676,49 @@ mod tests {
                 .unwrap()
                 .file_type()
                 .is_symlink()
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn project_files_resolve_only_inside_the_project() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = &dir.path().canonicalize().unwrap();
+        let repo = base.join("repo");
+        fs::create_dir_all(repo.join("config")).unwrap();
+        fs::create_dir_all(base.join("elsewhere")).unwrap();
+        let link =
+            |target: &str, at: &str| std::os::unix::fs::symlink(target, repo.join(at)).unwrap();
+        link("../outside/mcp.sh", ".mcp.json");
+        link("../elsewhere", ".vscode");
+        link("config/cursor.json", "inside.json");
+
+        let refused = |nominal: &str, resolved: PathBuf| {
+            let err = resolve_inside(&repo.join(nominal), &repo).unwrap_err();
+            assert_eq!(err.kind(), std::io::ErrorKind::PermissionDenied);
+            let message = err.to_string();
+            assert!(
+                message.contains(&format!("resolves to `{}`", resolved.display())),
+                "{message}"
+            );
+            assert!(message.contains("hint: remove the link"), "{message}");
+        };
+        refused(".mcp.json", base.join("outside/mcp.sh"));
+        refused(".vscode/mcp.json", base.join("elsewhere"));
+        assert_eq!(
+            resolve_inside(&repo.join("inside.json"), &repo).unwrap(),
+            repo.join("config/cursor.json")
+        );
+        assert_eq!(
+            resolve_inside(&repo.join(".gemini/settings.json"), &repo).unwrap(),
+            repo.join(".gemini/settings.json")
+        );
+        // The project's own directory may be reached through a link.
+        std::os::unix::fs::symlink(&repo, base.join("repo-link")).unwrap();
+        let linked = base.join("repo-link");
+        assert_eq!(
+            resolve_inside(&linked.join("inside.json"), &linked).unwrap(),
+            repo.join("config/cursor.json")
         );
     }
 

@@ -33,3 +33,4 @@ pub mod state;
 pub mod status;
 pub mod store;
 pub mod supervise;
+pub mod terminal_text;

@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 use crate::client::{ClientFile, adapter};
 use crate::document::{Document, DocumentError};
 use crate::host::Host;
-use crate::manifest::{Shell, Source};
+use crate::manifest::{Scope, Shell, Source};
 use crate::plan::{Desired, Documents, Observed, ObservedFile, ObservedProfile, Presence};
 use crate::shell;
 use crate::state::{State, hex};
@@ -84,8 +84,20 @@ pub fn observe(
 
     let mut files = Vec::new();
     let mut documents = Documents::new();
+    let mut links = BTreeMap::new();
     let mut problems = Vec::new();
     for file in targets {
+        match resolved(&file, project_root) {
+            Ok(Some(target)) => {
+                links.insert(file.path.clone(), target);
+            }
+            Ok(None) => {}
+            // Never read: it lies outside the project.
+            Err(err) => {
+                problems.push(err);
+                continue;
+            }
+        }
         match read_table(&file, &mut documents) {
             Ok(observed) => files.push(observed),
             Err(err) => problems.push(err),
@@ -95,6 +107,11 @@ pub fn observe(
     for shell in Shell::ALL {
         for path in shell::profile_paths(shell, host) {
             let wanted = desired.blocks.iter().any(|b| b.file == path);
+            if let Ok(target) = crate::fs::resolve_symlink(&path)
+                && target != path
+            {
+                links.insert(path.clone(), target);
+            }
             match read_profile(shell, &path, &desired.manifest) {
                 Ok(profile) => profiles.push(profile),
                 // A profile the manifest does not ask for is only looked
@@ -114,9 +131,34 @@ pub fn observe(
         files,
         documents,
         profiles,
+        links,
         state,
         now: jiff::Timestamp::now(),
     })
+}
+
+/// Where `file` really is when a symbolic link leads elsewhere (`None`:
+/// it is where it is named). A project-scope file, or a directory on its
+/// way, that resolves outside the project is an error, and is not read
+/// ([`crate::fs::resolve_inside`]); other files are the user's to link
+/// anywhere (dotfile managers do), and a link that cannot be followed is
+/// reported by the read.
+fn resolved(
+    file: &ClientFile,
+    project_root: &Path,
+) -> Result<Option<std::path::PathBuf>, DocumentError> {
+    let target = if file.scope == Scope::Project {
+        crate::fs::resolve_inside(&file.path, project_root).map_err(|source| DocumentError::Io {
+            path: file.path.clone(),
+            source,
+        })?
+    } else {
+        match crate::fs::resolve_symlink(&file.path) {
+            Ok(target) => target,
+            Err(_) => return Ok(None),
+        }
+    };
+    Ok((target != file.path).then_some(target))
 }
 
 /// Reads a shell profile: its fingerprint and `manifest`'s block in it.

@@ -2,10 +2,19 @@
 //! the OS store and rewriting its entry to reference it.
 //!
 //! What can be moved: an environment value that is wholly a secret (it is
-//! stored under the variable's name) and a secret header of a remote
-//! server (stored under `<SERVER>_TOKEN`; headers can only be delivered by
-//! reference). A secret inside an argument or a URL is left, with the
-//! reason: `mcpctl exec` sets variables, it does not rewrite arguments.
+//! stored under the variable's name), an environment value that is a
+//! connection string with a password (`DATABASE_URL=postgresql://app:pw@…`:
+//! the whole string is stored, as a `connection-string` credential), and a
+//! secret header of a remote server (stored under `<SERVER>_TOKEN`; headers
+//! can only be delivered by reference). A secret inside an argument or a
+//! URL is left, with the reason: `mcpctl exec` sets variables, it does not
+//! rewrite arguments.
+//!
+//! A reference the client does not resolve (`${GITHUB_TOKEN}` in Cursor,
+//! which expands only `${env:NAME}`) reaches the server as literal text;
+//! import rewrites it into the client's form, shown as a note of the entry's
+//! change. One it cannot say in that form (a default, `${VAR:-x}`, or a
+//! client with no references) is left, with what the client understands.
 //!
 //! The entry is edited, not re-rendered: every other field (`disabled`,
 //! `alwaysAllow`, `timeout`, …) stays. In `exec` delivery its command
@@ -22,9 +31,11 @@ use serde_json::{Map, Value, json};
 
 use crate::client::{ClientFile, Launcher, adapter};
 use crate::document::Document;
-use crate::manifest::{ClientId, Credential, Delivery};
+use crate::manifest::{ClientId, Credential, CredentialKind, Delivery};
 use crate::plan::{Action, Change, PLAN_VERSION, Plan, Target};
+use crate::scan::entries::{in_client_form, rewrite_references};
 use crate::scan::{Field, Hit, HitKind, client_hits};
+use crate::secret_patterns;
 use crate::state::entry_digest;
 use crate::store::Secret;
 
@@ -154,9 +165,7 @@ pub fn plan(
     for (file, document) in documents {
         let mut by_entry: BTreeMap<(Vec<String>, String), Vec<Hit>> = BTreeMap::new();
         for (table, server, hit) in client_hits(file, document)? {
-            if hit.kind == HitKind::Secret {
-                by_entry.entry((table, server)).or_default().push(hit);
-            }
+            by_entry.entry((table, server)).or_default().push(hit);
         }
         for ((table, server), hits) in by_entry {
             let keys: Vec<&str> = table.iter().map(String::as_str).collect();
@@ -166,6 +175,15 @@ pub fn plan(
             };
             let mut after = before.clone();
             let mut bindings: Vec<(String, String)> = Vec::new();
+            let (mut hits, references): (Vec<Hit>, Vec<Hit>) =
+                hits.into_iter().partition(|h| h.kind == HitKind::Secret);
+            // A value moving whole goes first, so no other match in it is
+            // reported as left behind.
+            hits.sort_by_key(|hit| !is_connection_string(hit));
+            let notes = plan_references(file, &server, references, &mut left);
+            if !notes.is_empty() {
+                rewrite_references(file.client, &mut after);
+            }
             for hit in hits {
                 let source = Source {
                     client: file.client,
@@ -173,8 +191,17 @@ pub fn plan(
                     server: server.clone(),
                     field: hit.field.to_string(),
                 };
+                if let Field::Env(var) = &hit.field
+                    && bindings.iter().any(|(bound, _)| bound == var)
+                {
+                    continue; // another match in a value already moving whole
+                }
+                let connection_string = is_connection_string(&hit);
                 let (var, whole) = match &hit.field {
-                    Field::Env(var) => (var.clone(), hit.range == (0..hit.value.len())),
+                    Field::Env(var) => (
+                        var.clone(),
+                        connection_string || hit.range == (0..hit.value.len()),
+                    ),
                     Field::Header(_) => (
                         format!("{}_TOKEN", env_name(&server)),
                         hit.range.end == hit.value.len(),
@@ -210,7 +237,20 @@ pub fn plan(
                     }
                 }
                 let name = credential_name(options.renames, file.client, &server, &var);
-                let name = settle(&mut moves, name, &hit, &source, options, resolve)?;
+                let found = if connection_string {
+                    Found {
+                        value: &hit.value,
+                        redacted: secret_patterns::redacted(&hit.value),
+                        rule: hit.rule,
+                    }
+                } else {
+                    Found {
+                        value: hit.matched(),
+                        redacted: hit.redacted(),
+                        rule: hit.rule,
+                    }
+                };
+                let name = settle(&mut moves, name, &found, &source, options, resolve)?;
                 match &hit.field {
                     Field::Env(var) => bindings.push((var.clone(), name)),
                     Field::Header(header) => {
@@ -234,8 +274,16 @@ pub fn plan(
             if &after == before {
                 continue;
             }
-            if !files.iter().any(|f: &ClientFile| f.path == file.path) {
-                files.push(file.clone());
+            // One description per table: apply edits only the tables
+            // listed (Claude Code's file holds one per project).
+            if !files
+                .iter()
+                .any(|f: &ClientFile| f.path == file.path && f.table == table)
+            {
+                files.push(ClientFile {
+                    table: table.clone(),
+                    ..file.clone()
+                });
             }
             changes.push(Change {
                 target: Target::Entry {
@@ -249,7 +297,7 @@ pub fn plan(
                 before: Some(crate::plan::redact(before, false)),
                 after: Some(after),
                 before_digest: Some(entry_digest(before)),
-                notes: Vec::new(),
+                notes,
                 rotation: None,
             });
         }
@@ -259,11 +307,57 @@ pub fn plan(
             version: PLAN_VERSION,
             manifest,
             changes,
+            links: BTreeMap::new(),
         },
         moves,
         left,
         files,
     })
+}
+
+/// A connection string with a password in a variable: one credential,
+/// password and all, so the variable's whole value moves (`DATABASE_URL`).
+fn is_connection_string(hit: &Hit) -> bool {
+    matches!(hit.field, Field::Env(_))
+        && super::kind_and_provider(hit.rule).0 == CredentialKind::ConnectionString
+}
+
+/// The references of one entry its client does not resolve: a note for
+/// each one `import` rewrites into the client's own form, a [`Left`] (with
+/// what the client understands) for each it cannot.
+fn plan_references(
+    file: &ClientFile,
+    server: &str,
+    references: Vec<Hit>,
+    left: &mut Vec<Left>,
+) -> Vec<String> {
+    let mut notes = Vec::new();
+    for hit in references {
+        let reference = hit.matched();
+        match in_client_form(file.client, reference) {
+            Some(rewritten) => notes.push(format!(
+                "{}: `{reference}` becomes `{rewritten}`, the form {} resolves",
+                hit.field, file.client
+            )),
+            None => left.push(Left {
+                reason: match &hit.kind {
+                    HitKind::UnresolvedReference { hint } => {
+                        format!("{hint}; `import` cannot rewrite this reference, edit it by hand")
+                    }
+                    HitKind::Secret => String::new(),
+                },
+                redacted: hit.redacted(),
+                rule: hit.rule,
+                source: Source {
+                    client: file.client,
+                    file: file.path.clone(),
+                    server: server.to_owned(),
+                    field: hit.field.to_string(),
+                },
+            }),
+        }
+    }
+    notes
 }
 
 /// `my-server` → `MY_SERVER`.
@@ -296,17 +390,25 @@ fn credential_name(
     .unwrap_or_else(|| var.to_owned())
 }
 
+/// The value a credential will hold: what a rule matched, or the whole
+/// value of a variable holding a connection string.
+struct Found<'h> {
+    value: &'h str,
+    redacted: String,
+    rule: &'static str,
+}
+
 /// Finds the move `name` belongs to, or starts one; a different value
 /// under a taken name is a collision, resolved by asking.
 fn settle(
     moves: &mut Vec<Move>,
     mut name: String,
-    hit: &Hit,
+    found: &Found<'_>,
     source: &Source,
     options: &Options<'_>,
     resolve: &mut dyn Resolve,
 ) -> Result<String, ImportError> {
-    let value = hit.matched();
+    let value = found.value;
     loop {
         if let Some(existing) = moves.iter_mut().find(|m| m.credential.name == name) {
             if existing.secret.expose() == value {
@@ -338,9 +440,9 @@ fn settle(
             None => false,
         };
         moves.push(Move {
-            credential: credential(&name, hit.rule, source),
+            credential: credential(&name, found.rule, source),
             secret: Secret::new(value.to_owned()),
-            redacted: hit.redacted(),
+            redacted: found.redacted.clone(),
             sources: vec![source.clone()],
             present,
         });
@@ -611,6 +713,44 @@ mod tests {
         // The plan shows the old entry redacted.
         let before = serde_json::to_string(&plan.plan.changes[0].before).unwrap();
         assert!(!before.contains(&token), "{before}");
+    }
+
+    #[test]
+    fn a_connection_string_moves_whole_and_references_take_the_clients_form() {
+        let password = test_random(6, 20);
+        let url = format!("postgresql://app:{password}@db.internal:5432/app?sslmode=require");
+        let text = format!(
+            r#"{{"mcpServers": {{"db": {{"command": "npx", "args": ["pg"], "env": {{"DATABASE_URL": "{url}", "GITHUB_TOKEN": "${{GITHUB_TOKEN}}", "D": "${{D:-x}}"}}}}}}}}"#
+        );
+        let plan = import(ClientId::Cursor, &text, Delivery::EnvRef);
+        assert_eq!(plan.moves.len(), 1);
+        let moved = &plan.moves[0];
+        assert_eq!(moved.credential.name, "DATABASE_URL");
+        assert_eq!(moved.credential.kind, CredentialKind::ConnectionString);
+        assert_eq!(moved.secret.expose(), url);
+        assert!(!moved.redacted.contains(&password), "{}", moved.redacted);
+        assert_eq!(
+            after(&plan)["env"],
+            json!({"DATABASE_URL": "${env:DATABASE_URL}", "GITHUB_TOKEN": "${env:GITHUB_TOKEN}", "D": "${D:-x}"})
+        );
+        assert_eq!(
+            plan.plan.changes[0].notes,
+            [
+                "env GITHUB_TOKEN: `${GITHUB_TOKEN}` becomes `${env:GITHUB_TOKEN}`, the form cursor resolves"
+            ]
+        );
+        // A default has no `${env:…}` form: left, saying why.
+        let left: Vec<(&str, &str)> = plan
+            .left
+            .iter()
+            .map(|l| (l.redacted.as_str(), l.source.field.as_str()))
+            .collect();
+        assert_eq!(left, [("${D:-x}", "env D")]);
+        assert!(
+            plan.left[0].reason.contains("${env:VAR}"),
+            "{}",
+            plan.left[0].reason
+        );
     }
 
     #[test]

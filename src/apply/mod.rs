@@ -73,8 +73,16 @@ pub struct Context<'a> {
     pub state: State,
     pub audit: &'a AuditLog,
     pub progress: &'a mut dyn FnMut(Progress),
-    /// The client file description for each path in the plan (format, table).
+    /// The client files the plan may edit, as the adapters describe them
+    /// (format, the table of servers). An entry change is carried out only
+    /// in a table listed here: where an edit lands comes from the adapter,
+    /// never from the plan alone.
     pub files: &'a [ClientFile],
+    /// The shell profiles the plan may change (the shells' own paths).
+    pub profiles: &'a [PathBuf],
+    /// The project directory (the manifest's): project-scope files are
+    /// written only where they resolve inside it.
+    pub project_root: &'a Path,
     /// The text of each file as the plan saw it (absent: the file did not
     /// exist), from [`crate::plan::Observed::documents`].
     pub documents: Documents,
@@ -103,7 +111,9 @@ pub fn apply(plan: &Plan, mut ctx: Context<'_>) -> Result<Report, ApplyError> {
     // effort: a leftover is clutter, never a reason to stop).
     let _ = crate::fs::remove_stale_temps(ctx.state_dir);
 
-    // Nothing is written unless every credential can be written.
+    // Nothing is written unless every change addresses a place mcpctl may
+    // edit, and every credential can be written.
+    check_places(plan, &ctx)?;
     for change in &plan.changes {
         if let (Target::Credential { name, store }, Action::Unavailable) =
             (&change.target, change.action)
@@ -182,12 +192,11 @@ pub fn apply(plan: &Plan, mut ctx: Context<'_>) -> Result<Report, ApplyError> {
     } else {
         Backups::disabled(ctx.state_dir)?
     };
-    for (path, changes) in changes_by_file(plan) {
-        let file = ctx
-            .files
-            .iter()
-            .find(|f| f.path == path)
-            .ok_or_else(|| ApplyError::UnknownFile { path: path.clone() })?;
+    for (_, changes) in changes_by_file(plan) {
+        // Every change here is an entry's, in a table `check_places` found.
+        let Some(file) = server_table(ctx.files, changes[0])? else {
+            continue;
+        };
         let written = apply_file(file, &changes, plan, &backups, &mut ctx)?;
         if written {
             report.files_written += 1;
@@ -216,6 +225,82 @@ fn declared<'c>(
         .get(name)
         .ok_or_else(|| ApplyError::UnknownCredential {
             credential: name.to_owned(),
+        })
+}
+
+/// Refuses a plan that names a place no adapter or shell names: an entry
+/// outside a client's table of servers (a top-level key such as
+/// `primaryApiKeyHelper`, or Claude Code's `projects` map itself), a file
+/// no client of the manifest uses, a shell profile no shell reads, or a
+/// project file that resolves outside the project. `compute` never makes
+/// such a change; a hand-edited saved plan could.
+fn check_places(plan: &Plan, ctx: &Context<'_>) -> Result<(), ApplyError> {
+    for change in &plan.changes {
+        match &change.target {
+            Target::Entry { .. } => {
+                let Some(file) = server_table(ctx.files, change)? else {
+                    continue;
+                };
+                confined(file, ctx.project_root)?;
+            }
+            Target::ShellProfile { file, .. } if change.writes() => {
+                if !ctx.profiles.contains(file) {
+                    return Err(ApplyError::UnknownProfile { path: file.clone() });
+                }
+            }
+            // Settings of mcpctl's own, installed by the CLI from the
+            // manifest, not a place in a file.
+            Target::ShellProfile { .. }
+            | Target::Credential { .. }
+            | Target::AuditSettings { .. } => {}
+        }
+    }
+    Ok(())
+}
+
+/// The adapter's description of the table an entry change edits: the
+/// client file of the change's client, scope, path and table (`None` for
+/// other targets). Every edit takes its table from here.
+fn server_table<'f>(
+    files: &'f [ClientFile],
+    change: &Change,
+) -> Result<Option<&'f ClientFile>, ApplyError> {
+    let Target::Entry {
+        client,
+        scope,
+        file: path,
+        table,
+        server,
+    } = &change.target
+    else {
+        return Ok(None);
+    };
+    files
+        .iter()
+        .find(|f| f.client == *client && f.scope == *scope && f.path == *path && f.table == *table)
+        .map(Some)
+        .ok_or_else(|| ApplyError::NotAServerTable {
+            path: path.clone(),
+            key_path: table
+                .iter()
+                .chain(std::iter::once(server))
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .join("."),
+        })
+}
+
+/// A project-scope file must resolve inside the project
+/// ([`crate::fs::resolve_inside`]); others are the user's to link.
+fn confined(file: &ClientFile, project_root: &Path) -> Result<(), ApplyError> {
+    if file.scope != crate::manifest::Scope::Project {
+        return Ok(());
+    }
+    crate::fs::resolve_inside(&file.path, project_root)
+        .map(|_| ())
+        .map_err(|source| ApplyError::OutsideProject {
+            path: file.path.clone(),
+            source,
         })
 }
 
@@ -255,15 +340,18 @@ fn apply_file(
     let writes = changes.iter().any(|c| c.writes());
     let mut written = false;
     let mut kept_foreign_change = false;
+    // Checked again here: the link may have changed since the plan read it.
+    confined(file, ctx.project_root)?;
     let _ = crate::fs::remove_stale_temps(&file.path);
     if writes {
         let planned = ctx.documents.remove(&file.path);
-        let outcome = replace_file(file, changes, backups, ctx.audit, planned).map(|replaced| {
-            replaced.map(|replaced| {
-                kept_foreign_change = replaced.kept_foreign_change;
-                replaced.fingerprint
-            })
-        });
+        let outcome =
+            replace_file(file, changes, ctx.files, backups, ctx.audit, planned).map(|replaced| {
+                replaced.map(|replaced| {
+                    kept_foreign_change = replaced.kept_foreign_change;
+                    replaced.fingerprint
+                })
+            });
         written = settle(ctx.audit, backups, &file.path, outcome)?;
     }
     for change in changes.iter().filter(|_| ctx.record_ownership) {
@@ -327,6 +415,7 @@ struct Replaced {
 fn replace_file(
     file: &ClientFile,
     changes: &[&Change],
+    tables: &[ClientFile],
     backups: &Backups,
     log: &AuditLog,
     planned: Option<Document>,
@@ -338,7 +427,7 @@ fn replace_file(
             // Another program changed the file: start again from what it
             // wrote, as long as mcpctl's entries are still as planned.
             base = load_document(file)?;
-            check_own_entries_unchanged(file, base.as_ref(), changes)?;
+            check_own_entries_unchanged(file, base.as_ref(), changes, tables)?;
             kept_foreign_change = true;
         }
         let empty;
@@ -351,7 +440,7 @@ fn replace_file(
         };
         let mut edited: Option<Document> = None;
         for change in changes.iter().filter(|c| c.writes()) {
-            if let Some(next) = edit(edited.as_ref().unwrap_or(start), change)? {
+            if let Some(next) = edit(edited.as_ref().unwrap_or(start), change, tables)? {
                 edited = Some(next);
             }
         }
@@ -440,12 +529,15 @@ fn check_own_entries_unchanged(
     file: &ClientFile,
     document: Option<&Document>,
     changes: &[&Change],
+    tables: &[ClientFile],
 ) -> Result<(), ApplyError> {
     for change in changes {
-        let Target::Entry { server, table, .. } = &change.target else {
+        let (Target::Entry { server, .. }, Some(owner)) =
+            (&change.target, server_table(tables, change)?)
+        else {
             continue;
         };
-        let table: Vec<&str> = table.iter().map(String::as_str).collect();
+        let table = owner.table_path();
         let now = match document {
             Some(document) => document.entries(&table)?.get(server).map(entry_digest),
             None => None,
@@ -460,15 +552,23 @@ fn check_own_entries_unchanged(
     Ok(())
 }
 
-/// One entry edit, in the table the change names (one file can hold two
-/// tables: Claude Code's user and local scopes share `~/.claude.json`);
-/// `None` when it changes nothing. `document` itself is kept: apply
-/// compares the file on disk with it before replacing the file.
-fn edit(document: &Document, change: &Change) -> Result<Option<Document>, ApplyError> {
-    let Target::Entry { server, table, .. } = &change.target else {
+/// One entry edit, in the adapter's table of servers the change names
+/// among `tables` ([`server_table`]: one file can hold two tables, as
+/// Claude Code's user and local scopes share `~/.claude.json`); `None`
+/// when it changes nothing. A change naming any other key is refused.
+/// `document` itself is kept: apply compares the file on disk with it
+/// before replacing the file.
+fn edit(
+    document: &Document,
+    change: &Change,
+    tables: &[ClientFile],
+) -> Result<Option<Document>, ApplyError> {
+    let (Target::Entry { server, .. }, Some(owner)) =
+        (&change.target, server_table(tables, change)?)
+    else {
         return Ok(None);
     };
-    let table: Vec<&str> = table.iter().map(String::as_str).collect();
+    let table = owner.table_path();
     Ok(match (change.action, &change.after) {
         (Action::Delete, _) => document.without_entry(&table, server)?,
         (_, Some(after)) => Some(document.with_entry(&table, server, after)?),
@@ -513,9 +613,29 @@ pub enum ApplyError {
     #[diagnostic(help("run `mcpctl plan` again"))]
     UnknownCredential { credential: String },
 
-    #[error("the plan names `{path}`, which no client of the manifest uses")]
-    #[diagnostic(help("run `mcpctl plan` again"))]
-    UnknownFile { path: PathBuf },
+    #[error(
+        "the plan edits `{key_path}` in `{path}`, which is not a table of servers of any client the manifest targets; nothing was written"
+    )]
+    #[diagnostic(help(
+        "mcpctl edits only the server entries of each client; plan again (`mcpctl plan --out FILE`) instead of editing a plan"
+    ))]
+    NotAServerTable { path: PathBuf, key_path: String },
+
+    #[error(
+        "the plan writes the shell profile `{path}`, which no shell mcpctl knows reads; nothing was written"
+    )]
+    #[diagnostic(help("plan again (`mcpctl plan --out FILE`) instead of editing a plan"))]
+    UnknownProfile { path: PathBuf },
+
+    #[error("cannot write the project file `{path}`")]
+    #[diagnostic(help(
+        "nothing was written; remove the link named above or make it point inside the project, then run the command again"
+    ))]
+    OutsideProject {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
 
     #[error("`{path}` changed since the plan, and the change touches mcpctl's entry `{server}`")]
     #[diagnostic(help(

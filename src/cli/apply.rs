@@ -58,6 +58,15 @@ enum SavedPlanError {
     ))]
     Stale { file: String, reasons: Vec<String> },
 
+    #[error(
+        "the saved plan `{file}` is not the plan its inputs give, so it was not applied: {difference}"
+    )]
+    #[diagnostic(help(
+        "a saved plan is applied only as it was computed; if it was edited, plan again and review \
+         it: `mcpctl plan --out {file}`, then `mcpctl apply {file}`; nothing was written"
+    ))]
+    Edited { file: String, difference: String },
+
     #[error("the saved plan `{file}` is for the manifest `{planned}`, not `{given}`")]
     #[diagnostic(help("leave out `--manifest`: a saved plan names its manifest"))]
     OtherManifest {
@@ -95,6 +104,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     }
     let (desired, observed, fresh) = workspace.plan(Ok(&store as &dyn CredentialStore), options)?;
     let home = &workspace.host.home;
+    let fresh = select(fresh, &targets, &desired);
     let plan = match saved {
         Some(saved) => {
             let stale = saved.staleness(&workspace.loaded.digest, &observed);
@@ -108,9 +118,19 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
                 }
                 .into());
             }
-            saved.plan
+            // The inputs are as recorded, so the plan they give now is
+            // the one that was reviewed — unless the file was edited.
+            // What is applied is always the recomputed plan.
+            if let Some(tampered) = saved.tampering(&fresh) {
+                return Err(SavedPlanError::Edited {
+                    file: shown_plan(&args),
+                    difference: tampered.describe(|p| display_path(p, home)),
+                }
+                .into());
+            }
+            fresh
         }
-        None => select(fresh, &targets, &desired),
+        None => fresh,
     };
     let style = Style { color: use_color() };
     print!(
@@ -205,6 +225,7 @@ pub fn execute(
 ) -> miette::Result<apply::Report> {
     let home = &workspace.host.home;
     let files: Vec<_> = observed.files.iter().map(|f| f.file.clone()).collect();
+    let profiles: Vec<_> = observed.profiles.iter().map(|p| p.file.clone()).collect();
     let mut progress = |event: Progress| match event {
         Progress::StoredCredential { name } => {
             note!("stored `{name}` in the {}", store.name());
@@ -234,6 +255,8 @@ pub fn execute(
             audit,
             progress: &mut progress,
             files: &files,
+            profiles: &profiles,
+            project_root: &workspace.loaded.root,
             documents: observed.documents,
             record_ownership: true,
             keep_backups: true,

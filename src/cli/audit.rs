@@ -9,6 +9,7 @@ use miette::IntoDiagnostic;
 use super::Outcome;
 use crate::audit::{AuditLog, Filter, StoredRecord, read_records, verify};
 use crate::host::Host;
+use crate::terminal_text::escape;
 
 #[derive(Debug, clap::Args)]
 #[command(args_conflicts_with_subcommands = true)]
@@ -86,7 +87,7 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
                     report.problems.len()
                 );
                 for problem in &report.problems {
-                    println!("  line {}: {}", problem.line, problem.message);
+                    println!("  line {}: {}", problem.line, escape(&problem.message));
                 }
                 println!(
                     "hint: compare with the forwarded copy (syslog or webhook) to see what was there"
@@ -117,7 +118,10 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
                 note!("no audit records match (trail: `{}`)", path.display());
             } else {
                 for record in &records {
-                    println!("{}", line(record));
+                    // Every field is text someone else wrote (`exec --server`
+                    // takes any label): one record, one line, nothing the
+                    // terminal acts on.
+                    println!("{}", escape(&line(record)));
                 }
             }
             Ok(Outcome::Success)

@@ -25,6 +25,7 @@ use crate::manifest::{Delivery, Scope, Transport};
 use crate::source::{Reference, run_command};
 use crate::state::State;
 use crate::store::CredentialStore;
+use crate::terminal_text::escape;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -416,18 +417,22 @@ fn render(findings: &[Finding], home: &Path, style: Style) -> String {
             Verdict::Warning => style.yellow("warn"),
             Verdict::Fail => style.red("FAIL"),
         };
+        // Subjects, details and fixes quote client files and what servers
+        // printed on stderr: escaped, whatever they hold.
         let subject = finding.subject.replace(&home.display().to_string(), "~");
         let _ = writeln!(
             out,
-            "{verdict}  {:width$}  {subject}: {}",
-            finding.check, finding.detail
+            "{verdict}  {:width$}  {}: {}",
+            finding.check,
+            escape(&subject),
+            escape(&finding.detail)
         );
         if let Some(fix) = &finding.fix {
             let _ = writeln!(
                 out,
                 "      {:width$}  {}",
                 "",
-                style.dim(&format!("fix: {fix}"))
+                style.dim(&format!("fix: {}", escape(fix)))
             );
         }
     }

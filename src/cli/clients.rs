@@ -13,6 +13,7 @@ use crate::host::Host;
 use crate::inventory::survey;
 use crate::manifest;
 use crate::state::State;
+use crate::terminal_text::escape;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -65,10 +66,13 @@ pub fn run(manifest_arg: Option<&Path>, args: Args) -> miette::Result<Outcome> {
             } else {
                 String::new()
             };
+            // A project table is named by a path from the file; errors quote it.
             println!(
-                "  {:<8} {}{table}: {what}",
+                "  {:<8} {}{}: {}",
                 file.scope.as_str(),
-                display_path(&file.path, &host.home)
+                display_path(&file.path, &host.home),
+                escape(&table),
+                escape(&what)
             );
         }
     }

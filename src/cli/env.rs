@@ -104,7 +104,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
                 export_line(args.shell, &credential.name, secret.expose())
             ),
             Err(err) => {
-                eprintln!("{:?}", miette::Report::new(err));
+                eprintln!("{}", super::report::Shown(&err));
                 missing.push(credential.name.clone());
             }
         }

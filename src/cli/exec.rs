@@ -27,6 +27,7 @@ use crate::host::Host;
 use crate::secret_file::SecretFile;
 use crate::source::{Reference, SourceError};
 use crate::store::{CredentialStore, KeyringStore, Secret};
+use crate::terminal_text::escape;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -222,13 +223,14 @@ fn record(audit: &AuditLog, reference: &Reference, server: &str, ok: bool) {
     match audit.append(&event) {
         Ok(appended) => {
             for alert in &appended.alerts {
+                // The detail names the server label this exec was given.
                 eprintln!(
                     "mcpctl: alert: {}",
-                    alert.detail.as_deref().unwrap_or(alert.action)
+                    escape(alert.detail.as_deref().unwrap_or(alert.action))
                 );
             }
             for error in &appended.forward_errors {
-                eprintln!("mcpctl: warning: {error}");
+                eprintln!("mcpctl: warning: {}", escape(&error.to_string()));
             }
         }
         Err(err) => eprintln!(

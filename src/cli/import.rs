@@ -29,6 +29,7 @@ use crate::plan::{Action, Change, Documents, Target};
 use crate::scan::{ScanTarget, client_files};
 use crate::state::State;
 use crate::store::{CredentialStore, KeyringStore, Secret, StoreError};
+use crate::terminal_text::escape;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -74,7 +75,9 @@ impl Resolve for AskOnTerminal {
         }
         eprintln!(
             "`{}` already holds a different value ({}); the value in {} needs another name.",
-            collision.name, collision.other, collision.source
+            escape(&collision.name),
+            escape(&collision.other),
+            escape(&collision.source.to_string())
         );
         eprint!("Store it as (empty to stop): ");
         std::io::stderr().flush().ok()?;
@@ -189,9 +192,11 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
     };
     let audit = configured_audit_log(&host, &state_dir, actor, None);
     let mut progress = |event: Progress| match event {
-        Progress::StoredCredential { name } => note!("stored `{name}` in the {}", store.name()),
+        Progress::StoredCredential { name } => {
+            note!("stored `{}` in the {}", escape(&name), store.name())
+        }
         Progress::DeletedCredential { name } => {
-            note!("deleted `{name}` from the {}", store.name())
+            note!("deleted `{}` from the {}", escape(&name), store.name())
         }
         Progress::WroteFile { path, .. } => {
             note!("wrote `{}`", display_path(&path, &host.home));
@@ -209,6 +214,10 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
             audit: &audit,
             progress: &mut progress,
             files: &imported.files,
+            // Import changes no shell profile; its project files are the
+            // current directory's.
+            profiles: &[],
+            project_root: &cwd,
             documents: texts,
             record_ownership: false,
             keep_backups: false,
@@ -246,6 +255,7 @@ fn describe(imported: &ImportPlan, host: &Host, store: &str, style: Style) -> St
             "{}",
             style.bold(&format!("Credentials in the {store}:"))
         );
+        // Names, values and places all come from the client files.
         for m in &imported.moves {
             let sources: Vec<String> = m.sources.iter().map(ToString::to_string).collect();
             if m.present {
@@ -253,19 +263,24 @@ fn describe(imported: &ImportPlan, host: &Host, store: &str, style: Style) -> St
                     out,
                     "  {} {}: already holds this value ({})",
                     style.dim("="),
-                    m.credential.name,
-                    m.redacted
+                    escape(&m.credential.name),
+                    escape(&m.redacted)
                 );
             } else {
                 let _ = writeln!(
                     out,
                     "  {} {} will be stored: {}",
                     style.green("+"),
-                    m.credential.name,
-                    m.redacted
+                    escape(&m.credential.name),
+                    escape(&m.redacted)
                 );
             }
-            let _ = writeln!(out, "      from {}", sources.join(", "));
+            let _ = writeln!(
+                out,
+                "      {}, from {}",
+                m.credential.kind.as_str(),
+                escape(&sources.join(", "))
+            );
         }
         out.push('\n');
     }
@@ -285,10 +300,10 @@ fn describe(imported: &ImportPlan, host: &Host, store: &str, style: Style) -> St
                 out,
                 "  {} {} in {} [{}]: {}",
                 style.yellow("!"),
-                left.redacted,
-                left.source,
+                escape(&left.redacted),
+                escape(&left.source.to_string()),
                 left.rule,
-                left.reason
+                escape(&left.reason)
             );
         }
     }

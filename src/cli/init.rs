@@ -12,6 +12,7 @@ use crate::client::adapter;
 use crate::host::Host;
 use crate::manifest::{ClientId, MANIFEST_FILE, Scope};
 use crate::observe::load_document;
+use crate::terminal_text::escape;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -76,11 +77,12 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
             files.join(", ")
         }
     );
+    // Both quote entries of the client files read.
     for left in &draft.left {
-        println!("  left out: {left}");
+        println!("  left out: {}", escape(left));
     }
     for note in &draft.notes {
-        println!("  note: {note}");
+        println!("  note: {}", escape(note));
     }
     println!();
     println!("Next:");

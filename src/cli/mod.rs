@@ -22,6 +22,7 @@ mod plan;
 mod reference;
 mod remind;
 mod render;
+mod report;
 mod revoke;
 mod rollback;
 mod rotate;
@@ -168,8 +169,8 @@ pub fn main() -> ExitCode {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
         Ok(Outcome::ChangesPending) => ExitCode::from(2),
         Ok(Outcome::Problems) => ExitCode::from(3),
-        Err(report) => {
-            eprintln!("{report:?}");
+        Err(error) => {
+            eprintln!("{}", report::Shown(&*error));
             ExitCode::FAILURE
         }
     }

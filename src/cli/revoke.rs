@@ -127,6 +127,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     );
 
     let files: Vec<_> = observed.files.iter().map(|f| f.file.clone()).collect();
+    let profiles: Vec<_> = observed.profiles.iter().map(|p| p.file.clone()).collect();
     let mut progress = |event: Progress| {
         if let Progress::WroteFile { path, .. } = event {
             note!("wrote `{}`", display_path(&path, home));
@@ -143,6 +144,8 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
             audit: &audit,
             progress: &mut progress,
             files: &files,
+            profiles: &profiles,
+            project_root: &workspace.loaded.root,
             documents: observed.documents,
             record_ownership: true,
             keep_backups: true,

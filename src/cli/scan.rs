@@ -15,6 +15,7 @@ use super::render::{Style, display_path};
 use super::{Outcome, use_color};
 use crate::host::Host;
 use crate::scan::{Report, client_files, git_files, path_target, sarif, scan, shell_targets};
+use crate::terminal_text::escape;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum Format {
@@ -120,15 +121,21 @@ fn render(report: &Report, home: &Path, style: Style) -> String {
             out,
             "{symbol} {}: {kind} {} — {} [{}]",
             style.bold(&place),
-            f.redacted,
+            escape(&f.redacted),
             f.description,
             f.rule
         );
         if let Some(entry) = &f.entry {
-            let _ = writeln!(out, "    server `{}`, {}", entry.server, entry.field);
+            // Names and fields of entries in files anyone may have written.
+            let _ = writeln!(
+                out,
+                "    server `{}`, {}",
+                escape(&entry.server),
+                escape(&entry.field)
+            );
         }
         if let Some(hint) = &f.hint {
-            let _ = writeln!(out, "    {}", style.dim(&format!("hint: {hint}")));
+            let _ = writeln!(out, "    {}", style.dim(&format!("hint: {}", escape(hint))));
         }
     }
     for skipped in &report.skipped {

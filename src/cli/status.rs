@@ -16,6 +16,7 @@ use crate::plan::Options;
 use crate::state::State;
 use crate::status::{Drift, drift};
 use crate::store::CredentialStore;
+use crate::terminal_text::escape;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -147,7 +148,11 @@ fn render(report: &Report, host: &Host, style: Style) -> String {
             ));
         }
         if let Some(error) = &m.error {
-            out.push_str(&format!("  {} cannot check it: {error}\n", style.red("✗")));
+            out.push_str(&format!(
+                "  {} cannot check it: {}\n",
+                style.red("✗"),
+                escape(error)
+            ));
         } else if m.drift.is_empty() {
             out.push_str(&format!(
                 "  {} no drift since the last apply\n",
@@ -158,7 +163,7 @@ fn render(report: &Report, host: &Host, style: Style) -> String {
             out.push_str(&format!(
                 "  {} {}: {}\n",
                 style.red("✗"),
-                d.target.replace(&format!("{}/", host.home.display()), "~/"),
+                escape(&d.target.replace(&format!("{}/", host.home.display()), "~/")),
                 d.kind.describe()
             ));
         }

@@ -16,6 +16,8 @@
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicU8, Ordering};
 
+use crate::terminal_text::escape;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Verbosity {
     Quiet = 0,
@@ -37,11 +39,13 @@ pub fn level() -> Verbosity {
     }
 }
 
-/// Progress, notes and warnings on stderr; silent under `--quiet`.
+/// Progress, notes and warnings on stderr; silent under `--quiet`. They
+/// quote paths, entries and errors, so they are escaped
+/// ([`crate::terminal_text::escape_lines`]).
 macro_rules! note {
     ($($arg:tt)*) => {
         if $crate::cli::ui::level() >= $crate::cli::ui::Verbosity::Normal {
-            eprintln!($($arg)*);
+            eprintln!("{}", $crate::terminal_text::escape_lines(&format!($($arg)*)));
         }
     };
 }
@@ -50,7 +54,7 @@ macro_rules! note {
 macro_rules! detail {
     ($($arg:tt)*) => {
         if $crate::cli::ui::level() >= $crate::cli::ui::Verbosity::Verbose {
-            eprintln!($($arg)*);
+            eprintln!("{}", $crate::terminal_text::escape_lines(&format!($($arg)*)));
         }
     };
 }
@@ -60,6 +64,7 @@ pub(crate) use {detail, note};
 /// A one-line "… working" indication on stderr for a step that may take
 /// more than a moment. Shown only when stderr is a terminal and not under
 /// `--quiet`; erased when dropped, so the output after it is unchanged.
+/// The text names servers and entries from client files, so it is escaped.
 pub struct Progress {
     shown: bool,
 }
@@ -69,7 +74,7 @@ impl Progress {
         let shown = std::io::stderr().is_terminal() && level() >= Verbosity::Normal;
         if shown {
             let mut stderr = std::io::stderr().lock();
-            let _ = write!(stderr, "{what}…");
+            let _ = write!(stderr, "{}…", escape(what));
             let _ = stderr.flush();
         }
         Progress { shown }
@@ -79,7 +84,7 @@ impl Progress {
     pub fn update(&self, what: &str) {
         if self.shown {
             let mut stderr = std::io::stderr().lock();
-            let _ = write!(stderr, "\r\x1b[2K{what}…");
+            let _ = write!(stderr, "\r\x1b[2K{}…", escape(what));
             let _ = stderr.flush();
         }
     }

@@ -136,6 +136,9 @@ pub enum ProblemKind {
     UnknownRole,
     /// Something the manifest's own `policy` forbids.
     Policy,
+    /// A control character or bidirectional override, which a terminal
+    /// would act on instead of showing.
+    UnsafeCharacter,
 }
 
 impl ProblemKind {
@@ -165,13 +168,15 @@ impl ProblemKind {
             ProblemKind::Unassigned => "unassigned",
             ProblemKind::UnknownRole => "unknown-role",
             ProblemKind::Policy => "policy",
+            ProblemKind::UnsafeCharacter => "unsafe-character",
         }
     }
 }
 
 /// One mistake in a manifest, with where it is and how to fix it.
 ///
-/// Messages and labels never contain a value that looks like a secret.
+/// Messages and labels never contain a value that looks like a secret, nor a
+/// control character or bidirectional override as itself.
 #[derive(Debug, Clone)]
 pub struct Problem {
     pub kind: ProblemKind,
@@ -190,31 +195,44 @@ impl Problem {
     ) -> Self {
         Problem {
             kind,
-            message: message.into(),
-            labels: vec![LabeledSpan::new_primary_with_span(Some(label.into()), span)],
+            message: shown(message.into()),
+            labels: vec![LabeledSpan::new_primary_with_span(
+                Some(shown(label.into())),
+                span,
+            )],
             help: None,
         }
     }
 
     pub(crate) fn help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.help = Some(shown(help.into()));
         self
     }
 
     pub(crate) fn maybe_help(mut self, help: Option<String>) -> Self {
-        self.help = help;
+        self.help = help.map(shown);
         self
     }
 
     pub(crate) fn also(mut self, span: SourceSpan, label: impl Into<String>) -> Self {
         self.labels
-            .push(LabeledSpan::new_with_span(Some(label.into()), span));
+            .push(LabeledSpan::new_with_span(Some(shown(label.into())), span));
         self
     }
 
     /// Where the problem is: the primary label's offset.
     pub fn offset(&self) -> usize {
         self.labels.first().map_or(0, |l| l.offset())
+    }
+}
+
+/// Text for a message, label or help, which quote names and values from the
+/// file: control characters and bidirectional overrides made visible, so
+/// quoting a hostile value cannot act on the terminal.
+fn shown(text: String) -> String {
+    match crate::terminal_text::escape(&text) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(escaped) => escaped,
     }
 }
 

@@ -26,6 +26,7 @@ use super::error::{ManifestError, Problem, ProblemKind as K};
 use super::model::*;
 use super::rotation::{self, PERIOD_HELP};
 use crate::secret_patterns;
+use crate::terminal_text;
 
 mod policy;
 mod teams;
@@ -86,8 +87,21 @@ pub fn parse(name: &str, source: &str) -> Result<Manifest, ManifestError> {
                 .to_owned(),
         ));
         return Err(ManifestError::Invalid {
-            src: NamedSource::new(name, source.to_owned()),
+            src: NamedSource::new(
+                name,
+                terminal_text::same_length_visible(source).into_owned(),
+            ),
             problems: vec![problem],
+        });
+    }
+    let raw = raw_unsafe_characters(source);
+    if !raw.is_empty() {
+        return Err(ManifestError::Invalid {
+            src: NamedSource::new(
+                name,
+                terminal_text::same_length_visible(source).into_owned(),
+            ),
+            problems: raw,
         });
     }
     // KDL 2.0 only, even if a `v1-fallback` feature gets enabled somewhere:
@@ -110,7 +124,10 @@ pub fn parse(name: &str, source: &str) -> Result<Manifest, ManifestError> {
     // keep the order they were found in.
     problems.sort_by_key(Problem::offset);
     Err(ManifestError::Invalid {
-        src: NamedSource::new(name, source.to_owned()),
+        src: NamedSource::new(
+            name,
+            terminal_text::same_length_visible(source).into_owned(),
+        ),
         problems,
     })
 }
@@ -152,6 +169,29 @@ fn too_deep(source: &str) -> Option<usize> {
     None
 }
 
+const UNSAFE_HELP: &str = "a terminal acts on control characters and bidirectional overrides instead of showing them, so they could hide or rewrite what `mcpctl plan` shows; remove the character, or write the text it should show";
+
+/// Control characters (other than tab and line ends) and bidirectional
+/// overrides written as themselves in the file. KDL 2.0 refuses most of
+/// them with a bare "expected quoted string"; this names the character and
+/// where it is. (Values that reach one through an escape such as `\u{1b}`
+/// are caught by the sweep.)
+fn raw_unsafe_characters(source: &str) -> Vec<Problem> {
+    source
+        .char_indices()
+        .filter(|&(_, c)| terminal_text::is_unsafe(c) && !matches!(c, '\t' | '\n' | '\r'))
+        .map(|(offset, c)| {
+            Problem::new(
+                K::UnsafeCharacter,
+                format!("the file holds {}", terminal_text::describe(c)),
+                SourceSpan::from(offset..offset + c.len_utf8()),
+                "here",
+            )
+            .help(UNSAFE_HELP)
+        })
+        .collect()
+}
+
 /// Re-anchors the kdl crate's diagnostics on a named source (its own source
 /// has no name, so miette would show no file name) and improves the help
 /// for the commonest KDL 2.0 surprise: unquoted values such as `90d` or
@@ -168,7 +208,10 @@ fn syntax_error(name: &str, source: &str, err: KdlError) -> ManifestError {
         })
         .collect();
     ManifestError::Syntax {
-        src: NamedSource::new(name, source.to_owned()),
+        src: NamedSource::new(
+            name,
+            terminal_text::same_length_visible(source).into_owned(),
+        ),
         problems,
         kdl: Box::new(err),
     }
@@ -493,9 +536,17 @@ impl Checker {
             if let Some(ty) = node.ty() {
                 self.type_annotation(ty.span());
             }
+            let node_name = node.name().value();
+            self.unsafe_characters(node_name, node_name, node.name().span());
             for entry in node.entries() {
                 if let Some(ty) = entry.ty() {
                     self.type_annotation(ty.span());
+                }
+                if let Some(key) = entry.name() {
+                    self.unsafe_characters(node_name, key.value(), key.span());
+                }
+                if let KdlValue::String(value) = entry.value() {
+                    self.unsafe_characters(node_name, value, entry.span());
                 }
                 if let KdlValue::String(value) = entry.value()
                     && let Some(found) = secret_patterns::detect(value)
@@ -518,6 +569,25 @@ impl Checker {
             if let Some(children) = node.children() {
                 self.sweep(children);
             }
+        }
+    }
+
+    /// A control character or bidirectional override in a name or string
+    /// of `node` (every string the manifest holds passes here, whatever
+    /// field it becomes): refused, since descriptions, URLs, scopes and
+    /// names all end up on a terminal.
+    fn unsafe_characters(&mut self, node: &str, text: &str, span: SourceSpan) {
+        if let Some(c) = terminal_text::first_unsafe(text) {
+            let what = terminal_text::describe(c);
+            self.push(
+                Problem::new(
+                    K::UnsafeCharacter,
+                    format!("{} holds {what}", show(node)),
+                    span,
+                    format!("{what} in this value"),
+                )
+                .help(UNSAFE_HELP),
+            );
         }
     }
 

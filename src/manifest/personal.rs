@@ -150,7 +150,10 @@ pub fn load_profile(path: &Path, manifest: &Manifest) -> Result<Profile, Manifes
 fn parse_profile(path: &Path, text: &str, manifest: &Manifest) -> Result<Profile, ManifestError> {
     let name = path.display().to_string();
     let doc = KdlDocument::parse_v2(text).map_err(|err| ManifestError::Invalid {
-        src: NamedSource::new(&name, text.to_owned()),
+        src: NamedSource::new(
+            &name,
+            crate::terminal_text::same_length_visible(text).into_owned(),
+        ),
         problems: err
             .diagnostics
             .iter()
@@ -290,7 +293,10 @@ fn parse_profile(path: &Path, text: &str, manifest: &Manifest) -> Result<Profile
         Ok(profile)
     } else {
         Err(ManifestError::Invalid {
-            src: NamedSource::new(name, text.to_owned()),
+            src: NamedSource::new(
+                name,
+                crate::terminal_text::same_length_visible(text).into_owned(),
+            ),
             problems,
         })
     }

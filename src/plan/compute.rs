@@ -131,10 +131,22 @@ pub fn compute(desired: &Desired, observed: &Observed, options: Options) -> Plan
         });
     }
     changes.extend(audit_change(desired, observed));
+    let links = observed
+        .links
+        .iter()
+        .filter(|(nominal, _)| {
+            changes.iter().any(|c| match &c.target {
+                Target::Entry { file, .. } | Target::ShellProfile { file, .. } => file == *nominal,
+                Target::Credential { .. } | Target::AuditSettings { .. } => false,
+            })
+        })
+        .map(|(nominal, resolved)| (nominal.clone(), resolved.clone()))
+        .collect();
     Plan {
         version: PLAN_VERSION,
         manifest: desired.manifest.clone(),
         changes,
+        links,
     }
 }
 
@@ -416,6 +428,7 @@ pub(super) mod tests {
             }],
             documents: Default::default(),
             profiles: Vec::new(),
+            links: BTreeMap::new(),
             state,
             now: jiff::Timestamp::UNIX_EPOCH,
         }

@@ -27,7 +27,7 @@ pub use desired::{Desired, DesiredBlock, DesiredFile, desired, targets};
 pub use destroy::destroy;
 pub use redact::{redact, redact_url};
 pub use rotation::{Rotation, RotationStatus, rotation};
-pub use saved::{SAVED_PLAN_VERSION, SavedPlan, Stale};
+pub use saved::{SAVED_PLAN_VERSION, SavedPlan, Stale, Tampered};
 pub use select::{Selector, SelectorError, select};
 
 use crate::client::ClientFile;
@@ -46,6 +46,11 @@ pub struct Plan {
     /// The manifest the plan was computed from.
     pub manifest: PathBuf,
     pub changes: Vec<Change>,
+    /// Where each file the plan changes really is, when a symbolic link
+    /// leads elsewhere (the path as named → the file written): shown next
+    /// to the file, so a link cannot hide where an entry goes.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub links: BTreeMap<PathBuf, PathBuf>,
 }
 
 /// One target and what will happen to it.
@@ -260,6 +265,9 @@ pub struct Observed {
     /// right before replacing a file.
     pub documents: Documents,
     pub profiles: Vec<ObservedProfile>,
+    /// Where each client file and shell profile that is reached through a
+    /// symbolic link really is (the path as named → the file itself).
+    pub links: BTreeMap<PathBuf, PathBuf>,
     pub state: State,
     /// When the machine was observed: ages and due dates count to here.
     pub now: jiff::Timestamp,

@@ -10,13 +10,20 @@
 //! refuses when any of those differ, naming each one, instead of applying
 //! a plan that no longer describes the machine (Terraform's "saved plan is
 //! stale").
+//!
+//! The file is a record of what was reviewed, never instructions: anyone
+//! who can write it could otherwise add or change a change after the
+//! review. So apply computes the plan again from the inputs (once they
+//! match the recorded ones) and carries out only that, after
+//! [`SavedPlan::tampering`] found it equal to the saved changes — any
+//! edited, added or removed change is refused, named.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Observed, Options, Plan, Presence, Selector};
+use super::{Change, Observed, Options, Plan, Presence, Selector, Target};
 use crate::document::Document;
 use crate::observe::fingerprint;
 use crate::state::entry_digest;
@@ -178,6 +185,113 @@ impl SavedPlan {
     }
 }
 
+impl SavedPlan {
+    /// How the saved plan differs from `recomputed`, the plan computed
+    /// again from the same inputs (with the saved options and targets):
+    /// the first difference, `None` when they are equal. Changes are
+    /// matched by target, so their order does not matter (apply carries
+    /// out the recomputed plan, in its own order). A change's rotation
+    /// (ages counted to the moment of planning) is a report, not an
+    /// action, and is not compared; everything else is.
+    pub fn tampering(&self, recomputed: &Plan) -> Option<Tampered> {
+        let saved = &self.plan;
+        if saved.version != recomputed.version {
+            return Some(Tampered::Plan { field: "version" });
+        }
+        if saved.manifest != recomputed.manifest {
+            return Some(Tampered::Plan { field: "manifest" });
+        }
+        if saved.links != recomputed.links {
+            return Some(Tampered::Plan { field: "links" });
+        }
+        let mut unmatched: Vec<&Change> = recomputed.changes.iter().collect();
+        for change in &saved.changes {
+            let Some(at) = unmatched.iter().position(|c| c.target == change.target) else {
+                return Some(Tampered::Added {
+                    target: change.target.clone(),
+                });
+            };
+            let ours = unmatched.remove(at);
+            let fields = [
+                ("action", change.action == ours.action),
+                ("before", change.before == ours.before),
+                ("after", change.after == ours.after),
+                ("before-digest", change.before_digest == ours.before_digest),
+                ("notes", change.notes == ours.notes),
+            ];
+            if let Some((field, _)) = fields.iter().find(|(_, same)| !same) {
+                return Some(Tampered::Changed {
+                    target: change.target.clone(),
+                    field,
+                });
+            }
+        }
+        unmatched.first().map(|c| Tampered::Removed {
+            target: c.target.clone(),
+        })
+    }
+}
+
+/// How a saved plan differs from the plan its inputs give: it was edited
+/// after it was saved (or by another mcpctl).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Tampered {
+    /// A field of the plan itself.
+    Plan { field: &'static str },
+    /// A change the inputs do not give.
+    Added { target: Target },
+    /// A change the inputs give that the saved plan lacks.
+    Removed { target: Target },
+    /// A change whose `field` differs.
+    Changed { target: Target, field: &'static str },
+}
+
+impl Tampered {
+    /// One line, for the error message (paths through `show`).
+    pub fn describe(&self, show: impl Fn(&std::path::Path) -> String) -> String {
+        let target = |target: &Target| match target {
+            Target::Credential { name, .. } => format!("credential `{name}`"),
+            Target::Entry {
+                client,
+                scope,
+                file,
+                table,
+                server,
+            } => {
+                let key_path: Vec<&str> = table
+                    .iter()
+                    .chain(std::iter::once(server))
+                    .map(String::as_str)
+                    .collect();
+                format!(
+                    "`{}` in `{}` ({client}, {scope} scope)",
+                    key_path.join("."),
+                    show(file)
+                )
+            }
+            Target::ShellProfile { shell, file } => {
+                format!("mcpctl's block in the {shell} profile `{}`", show(file))
+            }
+            Target::AuditSettings { manifest } => {
+                format!("the audit settings of `{}`", show(manifest))
+            }
+        };
+        match self {
+            Tampered::Plan { field } => format!("its `{field}` differs"),
+            Tampered::Added { target: t } => format!(
+                "it has a change for {}, which the manifest and this machine do not give",
+                target(t)
+            ),
+            Tampered::Removed { target: t } => {
+                format!("it lacks the change for {}", target(t))
+            }
+            Tampered::Changed { target: t, field } => {
+                format!("the change for {} differs in `{field}`", target(t))
+            }
+        }
+    }
+}
+
 /// One reason a saved plan no longer describes the machine.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Stale {
@@ -252,6 +366,7 @@ mod tests {
             }],
             documents,
             profiles: Vec::new(),
+            links: BTreeMap::new(),
             state: State::default(),
             now: jiff::Timestamp::UNIX_EPOCH,
         }
@@ -262,6 +377,7 @@ mod tests {
             version: crate::plan::PLAN_VERSION,
             manifest: "/repo/mcpctl.kdl".into(),
             changes: Vec::new(),
+            links: BTreeMap::new(),
         };
         let at_plan = observed(Some("model = \"a\"\n"), Presence::Missing);
         SavedPlan::new(plan, "d1", Options::default(), &[], &at_plan)
@@ -277,6 +393,76 @@ mod tests {
         );
         let text = serde_json::to_string(&saved).unwrap();
         assert_eq!(serde_json::from_str::<SavedPlan>(&text).unwrap(), saved);
+    }
+
+    #[test]
+    fn any_edit_of_a_change_is_named_and_order_does_not_matter() {
+        let entry = |server: &str, table: &[&str]| Change {
+            target: Target::Entry {
+                client: ClientId::ClaudeCode,
+                scope: Scope::User,
+                file: "/h/.claude.json".into(),
+                table: table.iter().map(|k| (*k).to_owned()).collect(),
+                server: server.to_owned(),
+            },
+            action: crate::plan::Action::Create,
+            before: None,
+            after: Some(serde_json::json!({"command": "npx"})),
+            before_digest: None,
+            notes: Vec::new(),
+            rotation: None,
+        };
+        let mut reviewed = saved();
+        reviewed.plan.changes = vec![entry("a", &["mcpServers"]), entry("b", &["mcpServers"])];
+        let recomputed = reviewed.plan.clone();
+        let show = |p: &std::path::Path| p.display().to_string();
+        let differs = |edit: &dyn Fn(&mut Plan)| {
+            let mut edited = reviewed.clone();
+            edit(&mut edited.plan);
+            edited.tampering(&recomputed).map(|t| t.describe(show))
+        };
+        assert_eq!(differs(&|_| {}), None);
+        assert_eq!(differs(&|plan| plan.changes.reverse()), None);
+        assert_eq!(
+            differs(&|plan| plan.changes[1].after = Some(serde_json::json!({"command": "EVIL"}))),
+            Some(
+                "the change for `mcpServers.b` in `/h/.claude.json` (claude-code, user scope) differs in `after`"
+                    .to_owned()
+            )
+        );
+        assert_eq!(
+            differs(&|plan| plan.changes.push(entry("primaryApiKeyHelper", &[]))),
+            Some(
+                "it has a change for `primaryApiKeyHelper` in `/h/.claude.json` (claude-code, user scope), \
+                 which the manifest and this machine do not give"
+                    .to_owned()
+            )
+        );
+        assert_eq!(
+            differs(&|plan| plan.changes[0].action = crate::plan::Action::Delete),
+            Some(
+                "the change for `mcpServers.a` in `/h/.claude.json` (claude-code, user scope) differs in `action`"
+                    .to_owned()
+            )
+        );
+        assert_eq!(
+            differs(&|plan| {
+                plan.changes.remove(0);
+            }),
+            Some(
+                "it lacks the change for `mcpServers.a` in `/h/.claude.json` (claude-code, user scope)"
+                    .to_owned()
+            )
+        );
+        // A duplicated change is one the inputs do not give.
+        assert!(differs(&|plan| plan.changes.push(plan.changes[0].clone())).is_some());
+        assert!(
+            differs(&|plan| {
+                plan.links
+                    .insert("/h/.claude.json".into(), "/h/.bashrc".into());
+            })
+            .is_some()
+        );
     }
 
     #[test]

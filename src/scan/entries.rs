@@ -303,6 +303,62 @@ fn references(client: ClientId, entry: &Value, out: &mut Vec<Hit>) {
     }
 }
 
+/// `reference` (a reference [`hits`] found) in the form `client` resolves:
+/// `${GITHUB_TOKEN}` → `${env:GITHUB_TOKEN}` for Cursor. `None` when the
+/// client resolves no references (Codex, Claude Desktop: `import` cannot
+/// help there) or the reference has a default (`${VAR:-x}`), which no
+/// client's own form can say.
+pub fn in_client_form(client: ClientId, reference: &str) -> Option<String> {
+    let inner = reference
+        .strip_prefix('$')
+        .unwrap_or(reference)
+        .strip_prefix('{')?
+        .strip_suffix('}')?;
+    let name = inner.strip_prefix("env:").unwrap_or(inner);
+    if !is_env_name(name) {
+        return None;
+    }
+    adapter(client).reference(name)
+}
+
+/// Rewrites every reference in the strings of `entry` that `client` does
+/// not resolve but has a form for ([`in_client_form`]); what the server
+/// receives is then the variable's value rather than the reference's text.
+pub fn rewrite_references(client: ClientId, entry: &mut Value) {
+    let resolved = resolved_form(client);
+    match entry {
+        Value::String(s) => {
+            let mut out = String::with_capacity(s.len());
+            let mut at = 0;
+            for (range, form) in find_references(s) {
+                if Some(form) == resolved {
+                    continue;
+                }
+                if let Some(reference) = in_client_form(client, &s[range.clone()]) {
+                    out.push_str(&s[at..range.start]);
+                    out.push_str(&reference);
+                    at = range.end;
+                }
+            }
+            if at > 0 {
+                out.push_str(&s[at..]);
+                *s = out;
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                rewrite_references(client, item);
+            }
+        }
+        Value::Object(map) => {
+            for (_, v) in map.iter_mut() {
+                rewrite_references(client, v);
+            }
+        }
+        _ => {}
+    }
+}
+
 fn collect_strings<'v>(value: &'v Value, field: Option<Field>, out: &mut Vec<(Field, &'v str)>) {
     match value {
         Value::String(s) => out.push((field.unwrap_or(Field::Other(String::new())), s)),
@@ -400,5 +456,34 @@ mod tests {
         );
         assert_eq!(unresolved(ClientId::Codex).len(), 5);
         assert_eq!(unresolved(ClientId::ClaudeDesktop).len(), 5);
+    }
+
+    #[test]
+    fn references_are_rewritten_into_the_clients_form_where_it_has_one() {
+        let entry = json!({
+            "command": "npx",
+            "args": ["${workspaceFolder}", "--url=${HOST}/x{env:PORT}"],
+            "env": {"A": "${env:A}", "B": "${B}", "D": "${D:-x}"},
+        });
+        let rewritten = |client| {
+            let mut entry = entry.clone();
+            rewrite_references(client, &mut entry);
+            entry
+        };
+        assert_eq!(
+            rewritten(ClientId::Cursor),
+            json!({
+                "command": "npx",
+                "args": ["${workspaceFolder}", "--url=${env:HOST}/x${env:PORT}"],
+                "env": {"A": "${env:A}", "B": "${env:B}", "D": "${D:-x}"},
+            })
+        );
+        assert_eq!(rewritten(ClientId::ClaudeCode)["env"]["A"], "${A}");
+        assert_eq!(rewritten(ClientId::Codex), entry);
+        assert!(
+            hits(ClientId::Cursor, &rewritten(ClientId::Cursor))
+                .iter()
+                .all(|h| h.matched() == "${D:-x}")
+        );
     }
 }

@@ -230,7 +230,13 @@ fn client_findings(file: &ClientFile, document: &Document) -> Result<Vec<Finding
                 }
                 _ => "move it into an environment variable, then `mcpctl import`".to_owned(),
             }),
-            HitKind::UnresolvedReference { hint } => Some(hint.clone()),
+            HitKind::UnresolvedReference { hint } => Some(
+                if entries::in_client_form(file.client, hit.matched()).is_some() {
+                    format!("{hint}; `mcpctl import` rewrites it")
+                } else {
+                    hint.clone()
+                },
+            ),
         };
         findings.push(Finding {
             file: file.path.clone(),

@@ -628,11 +628,6 @@ fn import_moves_every_movable_secret_and_scan_is_clean_after() {
             .filter(|(file, ..)| !file.contains("history") && !file.ends_with(".zshrc"))
             .collect::<BTreeSet<_>>(),
         expected(&[
-            (
-                "home/.claude.json",
-                "unresolved-reference",
-                "notion env NOTION_TOKEN"
-            ),
             ("home/.claude.json", "url-password", "postgres argument 2"),
             (
                 "home/.codex/config.toml",
@@ -659,6 +654,100 @@ fn import_moves_every_movable_secret_and_scan_is_clean_after() {
     // A second import has nothing to do.
     let out = run_ok(&sandbox, &["import", "--auto-approve"]);
     assert!(out.contains("Nothing to import."), "{out}");
+}
+
+/// Cursor, with the two things `import` used to leave behind: a connection
+/// string with a password (the password is only part of the value) and a
+/// `${GITHUB_TOKEN}` Cursor passes on literally (it expands `${env:NAME}`).
+/// After import the whole URL is one `connection-string` credential in the
+/// real Secret Service, the reference is in Cursor's form, `scan` finds
+/// nothing, and no file in the sandbox holds the password.
+#[test]
+fn import_moves_a_connection_string_whole_and_rewrites_a_reference_for_cursor() {
+    let test = "import_moves_a_connection_string_whole_and_rewrites_a_reference_for_cursor";
+    if !crate::support::secret_service(test) {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let password = crate::support::canary("pw");
+    let url = format!("postgresql://app:{password}@db/app");
+    let cursor = sandbox.home().join(".cursor/mcp.json");
+    write(
+        &cursor,
+        &serde_json::to_string_pretty(&json!({"mcpServers": {"app": {
+            "command": "npx",
+            "args": ["-y", "app-mcp"],
+            "env": {"DATABASE_URL": url, "GITHUB_TOKEN": "${GITHUB_TOKEN}"}
+        }}}))
+        .unwrap(),
+    );
+    let before = sandbox.mcpctl().arg("scan").output().unwrap();
+    assert_eq!(before.status.code(), Some(3), "{:?}", text(&before));
+
+    let out = run_ok(&sandbox, &["import", "--auto-approve"]);
+    assert!(
+        !out.contains(&password),
+        "import output leaked the password:
+{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "+ DATABASE_URL will be stored: postgresql://… ({} chars)",
+            url.len()
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains("connection-string, from cursor server `app` (env DATABASE_URL)"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "note: env GITHUB_TOKEN: `${GITHUB_TOKEN}` becomes `${env:GITHUB_TOKEN}`, the form cursor resolves"
+        ),
+        "{out}"
+    );
+    assert!(!out.contains("Left in place"), "{out}");
+
+    assert_eq!(stored(&sandbox, "DATABASE_URL"), url);
+    let entry: Value = serde_json::from_str(&fs_err::read_to_string(&cursor).unwrap()).unwrap();
+    let entry = &entry["mcpServers"]["app"];
+    assert_eq!(entry["env"], json!({"GITHUB_TOKEN": "${env:GITHUB_TOKEN}"}));
+    let args: Vec<&str> = entry["args"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        args,
+        [
+            "exec",
+            "--server",
+            "app",
+            "--env",
+            "DATABASE_URL=DATABASE_URL",
+            "--",
+            "npx",
+            "-y",
+            "app-mcp"
+        ]
+    );
+
+    let after = sandbox.mcpctl().arg("scan").output().unwrap();
+    let (stdout, stderr) = text(&after);
+    assert_eq!(after.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("No plaintext secrets found"), "{stdout}");
+    // Only the store holds the password: no client file, backup, state or
+    // audit record in the sandbox does.
+    for file in sandbox.all_files() {
+        let content = String::from_utf8_lossy(&fs_err::read(&file).unwrap()).into_owned();
+        assert!(
+            !content.contains(&password),
+            "`{}` holds the password",
+            file.display()
+        );
+    }
 }
 
 #[test]

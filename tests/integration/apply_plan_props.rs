@@ -182,6 +182,7 @@ fn plan_and_maybe_apply(dir: &Path, manifest_text: &str, do_apply: bool) -> plan
             },
         );
         let files: Vec<_> = observed.files.iter().map(|f| f.file.clone()).collect();
+        let profiles: Vec<_> = observed.profiles.iter().map(|p| p.file.clone()).collect();
         apply::apply(
             &plan,
             Context {
@@ -193,6 +194,8 @@ fn plan_and_maybe_apply(dir: &Path, manifest_text: &str, do_apply: bool) -> plan
                 audit: &audit,
                 progress: &mut |_| {},
                 files: &files,
+                profiles: &profiles,
+                project_root: &root,
                 documents: observed.documents,
                 record_ownership: true,
                 keep_backups: true,

@@ -103,6 +103,38 @@ fn concurrent_execs_keep_the_chain_and_tampering_is_named() {
     tamper(reordered, "line 10: line 10 is out of order");
 }
 
+/// `exec --server` takes any label and the trail records it as given; the
+/// listing prints it escaped: one record, one line, no raw ESC (a label
+/// could otherwise forge records below it or recolour the terminal).
+#[test]
+fn listing_escapes_a_hostile_server_label() {
+    if !secret_service("listing_escapes_a_hostile_server_label") {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let manifest = sandbox.manifest(MANIFEST);
+    sandbox.apply_with_token(&manifest, &canary("audit-label"));
+    let label = "a\n2026-01-01T00:00:00Z exec forged\u{1b}[31m\u{202e}b";
+    let status = exec(&sandbox, label).status().unwrap();
+    assert!(status.success());
+
+    let (code, stdout, _) = audit(&sandbox, &["--action", "store.read"]);
+    assert_eq!(code, Some(0), "{stdout}");
+    assert_eq!(stdout.lines().count(), 1, "{stdout:?}");
+    assert!(
+        !stdout.contains(['\u{1b}', '\u{202e}']),
+        "raw escape in {stdout:?}"
+    );
+    assert!(
+        stdout.contains("server=a\\u{a}2026-01-01T00:00:00Z exec forged\\u{1b}[31m\\u{202e}b"),
+        "{stdout:?}"
+    );
+    // The JSON listing keeps the label exactly (serde escapes it).
+    let (_, json, _) = audit(&sandbox, &["--action", "store.read", "--json"]);
+    let records: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+    assert_eq!(records[0]["server"], label);
+}
+
 /// Forwarding to a syslog socket and a webhook the test runs (Unix: the
 /// syslog socket is a Unix datagram socket).
 #[cfg(unix)]

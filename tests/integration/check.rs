@@ -296,3 +296,37 @@ fn under_privileged_and_rejected_tokens() {
         "{stdout}"
     );
 }
+
+/// A server that writes terminal escapes on stderr (clear the screen, set
+/// the clipboard with OSC 52) and exits: `check` quotes its stderr with
+/// them as visible escapes.
+#[cfg(unix)]
+#[test]
+fn server_stderr_is_quoted_escaped() {
+    if !secret_service("server_stderr_is_quoted_escaped") {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let manifest = sandbox.manifest(
+        r#"mcpctl version=1
+client claude-code
+server noisy {
+    command sh "-c" "printf 'boom\\033[2J\\033]52;c;eA==\\007\\302\\233' >&2; exit 3"
+}
+"#,
+    );
+    let out = sandbox
+        .mcpctl()
+        .args(["check", "--servers", "-f"])
+        .arg(&manifest)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(3), "{stdout}{stderr}");
+    assert!(
+        stdout.contains(r"boom\u{1b}[2J\u{1b}]52;c;eA==\u{7}\u{9b}"),
+        "{stdout}"
+    );
+    let raw = |s: &str| s.contains(|c: char| c != '\n' && mcpctl::terminal_text::is_unsafe(c));
+    assert!(!raw(&stdout) && !raw(&stderr), "{stdout:?}\n{stderr:?}");
+}

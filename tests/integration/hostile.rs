@@ -391,3 +391,196 @@ fn a_client_file_owned_by_another_user_is_not_replaced() {
     let meta = fs_err::metadata(sandbox.claude_json()).unwrap();
     assert_eq!((meta.uid(), meta.len()), (NOBODY, 3));
 }
+
+/// A hand-written client entry whose name, command and args hold ESC, CSI
+/// (U+009B), DEL and U+202E: `plan` shows its diff and `scan` its name
+/// with every one of them as a visible escape, never raw.
+#[test]
+fn plan_and_scan_escape_control_characters_of_a_hand_written_entry() {
+    let sandbox = Sandbox::new();
+    let manifest = sandbox.manifest(MANIFEST);
+    let token = format!("ghp_{}", "Q7".repeat(18));
+    let entries = serde_json::json!({ "mcpServers": {
+        "docs": {
+            "command": "npx\u{1b}[2J",
+            "args": ["\u{202e}gnp", "\u{9b}31m", "x\u{7f}", "\u{1b}]52;c;Y3VybA==\u{7}"]
+        },
+        "evil\u{1b}[31m\u{202e}": {
+            "command": "npx",
+            "env": { "GITHUB_TOKEN": token }
+        }
+    }});
+    fs_err::write(sandbox.claude_json(), entries.to_string()).unwrap();
+    let raw =
+        |text: &str| text.contains(|c: char| c != '\n' && mcpctl::terminal_text::is_unsafe(c));
+
+    let out = sandbox
+        .mcpctl()
+        .args(["plan", "-f"])
+        .arg(&manifest)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert!(stdout.contains("docs conflicts"), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains(r#""\u{202e}gnp", "\u{9b}31m", "x\u{7f}""#),
+        "{stdout}"
+    );
+    assert!(!raw(&stdout) && !raw(&stderr), "{stdout:?}\n{stderr:?}");
+
+    let out = sandbox.mcpctl().arg("scan").output().unwrap();
+    let (stdout, stderr) = text(&out);
+    assert!(
+        stdout.contains(r"server `evil\u{1b}[31m\u{202e}`"),
+        "{stdout}\n{stderr}"
+    );
+    assert!(!raw(&stdout) && !raw(&stderr), "{stdout:?}\n{stderr:?}");
+}
+
+/// `git` in `dir`, with the sandbox's environment; panics when it fails.
+fn git(sandbox: &Sandbox, dir: &Path, args: &[&str]) {
+    let output = sandbox
+        .program("git")
+        .current_dir(dir)
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args(args)
+        .output()
+        .unwrap();
+    let (out, err) = text(&output);
+    assert!(output.status.success(), "git {args:?}:\n{out}\n{err}");
+}
+
+#[test]
+fn a_committed_symlink_out_of_the_project_is_refused_and_nothing_outside_is_read_or_written() {
+    let sandbox = Sandbox::new();
+    let manifest = sandbox.manifest(
+        "mcpctl version=1\nclient claude-code scope=project\nclient vscode scope=project\nclient codex\n\
+         server probe {\n    command \"sh\" \"-c\" \"echo $(id)\"\n}\n",
+    );
+    let repo = manifest.parent().unwrap().to_path_buf();
+    // What the branch points at: a file the shell sources, and a
+    // directory whose `mcp.json` is a FIFO (opening it would be seen).
+    let sourced = sandbox.root().join("outside/mcp.sh");
+    fs_err::create_dir_all(sourced.parent().unwrap()).unwrap();
+    fs_err::write(&sourced, "# sourced by ~/.bashrc\nalias ll='ls -l'\n").unwrap();
+    mkfifo(&sandbox.root().join("elsewhere/mcp.json"));
+    // A dotfile manager's link in user scope stays allowed.
+    let dotfile = sandbox.home().join("dotfiles/codex.toml");
+    fs_err::create_dir_all(dotfile.parent().unwrap()).unwrap();
+    fs_err::write(&dotfile, "model = \"o3\"\n").unwrap();
+    fs_err::create_dir_all(sandbox.codex_toml().parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink(&dotfile, sandbox.codex_toml()).unwrap();
+
+    // The links arrive as a cloned branch: git creates them, as the user.
+    std::os::unix::fs::symlink("../outside/mcp.sh", repo.join(".mcp.json")).unwrap();
+    std::os::unix::fs::symlink("../elsewhere", repo.join(".vscode")).unwrap();
+    git(&sandbox, &repo, &["init", "-q"]);
+    git(&sandbox, &repo, &["add", "-A"]);
+    git(&sandbox, &repo, &["commit", "-q", "-m", "hostile"]);
+    fs_err::remove_file(repo.join(".mcp.json")).unwrap();
+    fs_err::remove_file(repo.join(".vscode")).unwrap();
+    git(&sandbox, &repo, &["checkout", "-q", "--", "."]);
+    assert!(
+        fs_err::symlink_metadata(repo.join(".mcp.json"))
+            .unwrap()
+            .is_symlink()
+    );
+
+    // miette breaks long paths at `-`: compared without any whitespace.
+    let squeezed = |text: &str| text.split_whitespace().collect::<String>();
+    let outside = |what: &str, resolved: &Path| {
+        squeezed(&format!(
+            "`{}` resolves to `{}`, outside the project `{}`",
+            repo.join(what).display(),
+            resolved.display(),
+            repo.display()
+        ))
+    };
+    let before = tree(&sandbox.root().join("outside"));
+    let sourced_bytes = fs_err::read(&sourced).unwrap();
+    for offline in [false, true] {
+        let mut mcpctl = sandbox.mcpctl();
+        if offline {
+            mcpctl.arg("plan").arg("--offline");
+        } else {
+            mcpctl.arg("plan");
+        }
+        let output = mcpctl
+            .arg("-f")
+            .arg(&manifest)
+            .timeout(Duration::from_secs(20))
+            .output()
+            .unwrap();
+        let (out, err) = text(&output);
+        let err = squeezed(&err);
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "offline={offline}\n{out}\n{err}"
+        );
+        assert!(err.contains(&outside(".mcp.json", &sourced)), "{err}");
+        assert!(
+            err.contains(&outside(".vscode", &sandbox.root().join("elsewhere"))),
+            "{err}"
+        );
+        assert!(err.contains("hint:removethelink"), "{err}");
+        assert!(!err.contains("FIFO"), "the file outside was opened: {err}");
+    }
+    let (code, out, err) = apply(&sandbox, &manifest);
+    assert_eq!(code, Some(1), "{out}\n{err}");
+    assert!(
+        squeezed(&err).contains(&outside(".mcp.json", &sourced)),
+        "{err}"
+    );
+    assert_eq!(fs_err::read(&sourced).unwrap(), sourced_bytes);
+    assert_eq!(tree(&sandbox.root().join("outside")), before);
+    assert_eq!(
+        fs_err::read_to_string(&dotfile).unwrap(),
+        "model = \"o3\"\n"
+    );
+
+    // Links inside the project are the project's business: allowed, and
+    // the plan shows where each file really is.
+    fs_err::remove_file(repo.join(".mcp.json")).unwrap();
+    fs_err::remove_file(repo.join(".vscode")).unwrap();
+    fs_err::create_dir_all(repo.join("config/vscode")).unwrap();
+    std::os::unix::fs::symlink("config/claude.json", repo.join(".mcp.json")).unwrap();
+    std::os::unix::fs::symlink("config/vscode", repo.join(".vscode")).unwrap();
+    let output = sandbox
+        .mcpctl()
+        .args(["plan", "-f"])
+        .arg(&manifest)
+        .output()
+        .unwrap();
+    let (out, err) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{out}\n{err}");
+    for (nominal, real) in [
+        (repo.join(".mcp.json"), repo.join("config/claude.json")),
+        (
+            repo.join(".vscode/mcp.json"),
+            repo.join("config/vscode/mcp.json"),
+        ),
+    ] {
+        let shown = format!("{} -> {}", nominal.display(), real.display());
+        assert!(out.contains(&shown), "expected `{shown}` in:\n{out}");
+    }
+    assert!(
+        out.contains("~/.codex/config.toml -> ~/dotfiles/codex.toml"),
+        "{out}"
+    );
+    let (code, out, err) = apply(&sandbox, &manifest);
+    assert_eq!(code, Some(0), "{out}\n{err}");
+    let written = fs_err::read_to_string(repo.join("config/claude.json")).unwrap();
+    assert!(written.contains("echo $(id)"), "{written}");
+    assert!(
+        fs_err::symlink_metadata(repo.join(".mcp.json"))
+            .unwrap()
+            .is_symlink()
+    );
+    assert!(
+        fs_err::read_to_string(&dotfile)
+            .unwrap()
+            .contains("[mcp_servers.probe]")
+    );
+    assert_eq!(fs_err::read(&sourced).unwrap(), sourced_bytes);
+}

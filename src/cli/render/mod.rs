@@ -4,12 +4,15 @@ pub mod plan;
 
 use std::path::Path;
 
-/// A path as a person reads it: under the home directory as `~/…`.
+/// A path as a person reads it: under the home directory as `~/…`, any
+/// control character in it escaped (a project directory is named by whoever
+/// made it).
 pub fn display_path(path: &Path, home: &Path) -> String {
-    match path.strip_prefix(home) {
+    let shown = match path.strip_prefix(home) {
         Ok(rest) if !rest.as_os_str().is_empty() => format!("~/{}", rest.display()),
         _ => path.display().to_string(),
-    }
+    };
+    crate::terminal_text::escape(&shown).into_owned()
 }
 
 /// Minimal ANSI styling that disappears when colour is off.

@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 
 use crate::manifest::Credential;
 use crate::plan::{Action, Change, Plan, RotationStatus, Target};
+use crate::terminal_text::escape;
 
 /// Where the plan is shown: `plan` ends with what to run next; `apply`
 /// asks for confirmation instead.
@@ -81,7 +82,7 @@ pub fn render(
             if current_file.is_some() {
                 out.push('\n');
             }
-            let heading = format!("{client} ({scope} scope): {}", display_path(file, home));
+            let heading = format!("{client} ({scope} scope): {}", shown_file(plan, file, home));
             let _ = writeln!(out, "{}", style.bold(&heading));
             current_file = Some(file.as_path());
         }
@@ -98,7 +99,7 @@ pub fn render(
             unchanged += 1;
             continue;
         }
-        let heading = format!("{shell} profile: {}", display_path(file, home));
+        let heading = format!("{shell} profile: {}", shown_file(plan, file, home));
         let _ = writeln!(out, "{}", style.bold(&heading));
         render_entry(&mut out, change, "mcpctl block", style);
         out.push('\n');
@@ -176,6 +177,20 @@ pub fn render(
     out
 }
 
+/// A file as the plan names it, with where a symbolic link really leads
+/// (`~/repo/.mcp.json -> /elsewhere/mcp.json`): what is written is never
+/// hidden behind a link.
+fn shown_file(plan: &Plan, file: &Path, home: &Path) -> String {
+    match plan.links.get(file) {
+        Some(target) => format!(
+            "{} -> {}",
+            display_path(file, home),
+            display_path(target, home)
+        ),
+        None => display_path(file, home),
+    }
+}
+
 fn render_credential(
     out: &mut String,
     change: &Change,
@@ -186,6 +201,8 @@ fn render_credential(
         return;
     };
     let credential = declared.get(name);
+    // `import` names credentials after variables in client files.
+    let name = escape(name);
     match change.action {
         Action::NoOp => match (&change.rotation, credential) {
             (Some(rotation), Some(credential)) => {
@@ -207,7 +224,7 @@ fn render_credential(
                 }
             }
             _ if !change.notes.is_empty() => {
-                let note = change.notes.join("; ");
+                let note = escape(&change.notes.join("; ")).into_owned();
                 let _ = writeln!(out, "  {} {name}: {note}", style.dim("="));
             }
             _ => {
@@ -234,11 +251,15 @@ fn render_credential(
         Action::Delete => {
             let _ = writeln!(out, "  {} {name} will be deleted", style.red("-"));
             for note in &change.notes {
-                let _ = writeln!(out, "      {}", style.dim(&format!("note: {note}")));
+                let _ = writeln!(
+                    out,
+                    "      {}",
+                    style.dim(&format!("note: {}", escape(note)))
+                );
             }
         }
         _ => {
-            let reason = change.notes.join("; ");
+            let reason = escape(&change.notes.join("; ")).into_owned();
             let _ = writeln!(out, "  {} {name}: {reason}", style.yellow("!"));
         }
     }
@@ -262,12 +283,23 @@ fn render_entry(out: &mut String, change: &Change, server: &str, style: Style) {
         Action::Skip => (style.yellow("!"), "is left out of this client"),
         Action::NoOp | Action::Forget | Action::Unavailable => return,
     };
-    let _ = writeln!(out, "  {symbol} {server} {what}");
+    // The name, notes and lines of an entry come from the client's file as
+    // much as from the manifest: escaped, so a crafted entry cannot act on
+    // the terminal the plan is read in.
+    let _ = writeln!(out, "  {symbol} {} {what}", escape(server));
     for note in &change.notes {
-        let _ = writeln!(out, "      {}", style.dim(&format!("note: {note}")));
+        let _ = writeln!(
+            out,
+            "      {}",
+            style.dim(&format!("note: {}", escape(note)))
+        );
     }
     if let Some(note) = launcher_note(change) {
-        let _ = writeln!(out, "      {}", style.dim(&format!("note: {note}")));
+        let _ = writeln!(
+            out,
+            "      {}",
+            style.dim(&format!("note: {}", escape(&note)))
+        );
     }
     if change.action == Action::Blocked
         || change.action == Action::Skip
@@ -285,7 +317,7 @@ fn render_entry(out: &mut String, change: &Change, server: &str, style: Style) {
     let diff = TextDiff::from_lines(&before, &after);
     for op in diff.ops() {
         for line in diff.iter_changes(op) {
-            let text = line.value().trim_end_matches('\n');
+            let text = escape(line.value().trim_end_matches('\n'));
             let rendered = match line.tag() {
                 ChangeTag::Insert => style.green(&format!("+ {text}")),
                 ChangeTag::Delete => style.red(&format!("- {text}")),
