@@ -102,7 +102,7 @@ pub fn drift(plan: &Plan, state: &State) -> Vec<Drift> {
                     ),
                 });
             }
-            Target::ShellProfile { .. } => {}
+            Target::ShellProfile { .. } | Target::AuditSettings { .. } => {}
         }
     }
     found

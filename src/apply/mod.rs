@@ -248,7 +248,11 @@ fn check_places(plan: &Plan, ctx: &Context<'_>) -> Result<(), ApplyError> {
                     return Err(ApplyError::UnknownProfile { path: file.clone() });
                 }
             }
-            Target::ShellProfile { .. } | Target::Credential { .. } => {}
+            // Settings of mcpctl's own, installed by the CLI from the
+            // manifest, not a place in a file.
+            Target::ShellProfile { .. }
+            | Target::Credential { .. }
+            | Target::AuditSettings { .. } => {}
         }
     }
     Ok(())

@@ -182,7 +182,7 @@ fn only_revocation(plan: Plan, credential: &str, users: &[&str]) -> Plan {
                 users.contains(&server.as_str())
                     && matches!(change.action, Action::Delete | Action::Blocked)
             }
-            Target::ShellProfile { .. } => false,
+            Target::ShellProfile { .. } | Target::AuditSettings { .. } => false,
         })
         .collect();
     Plan { changes, ..plan }

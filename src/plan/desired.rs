@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::client::{ClientFile, Launcher, RenderContext, adapter};
 use crate::host::Host;
-use crate::manifest::{ClientTarget, Credential, LoadedManifest, Period, Shell};
+use crate::manifest::{AuditPolicy, ClientTarget, Credential, LoadedManifest, Period, Shell};
 use crate::shell;
 
 #[derive(Debug, Clone)]
@@ -22,6 +22,8 @@ pub struct Desired {
     pub server_credentials: BTreeMap<String, Vec<String>>,
     /// mcpctl's block in each shell profile the manifest asks for.
     pub blocks: Vec<DesiredBlock>,
+    /// The audit settings the manifest asks for (`audit { … }`).
+    pub audit: AuditPolicy,
 }
 
 /// The block one shell profile should hold.
@@ -136,5 +138,6 @@ pub fn desired(
             })
             .collect(),
         blocks,
+        audit: manifest.audit.clone(),
     }
 }

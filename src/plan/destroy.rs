@@ -29,6 +29,7 @@ pub fn destroy(desired: &Desired, observed: &Observed, include_credentials: bool
             })
             .collect(),
         blocks: Vec::new(),
+        audit: crate::manifest::AuditPolicy::default(),
         ..desired.clone()
     };
     let mut plan = compute(&nothing, observed, Options::default());

@@ -25,7 +25,7 @@ use serde_json::Value;
 pub use compute::{Options, compute};
 pub use desired::{Desired, DesiredBlock, DesiredFile, desired, targets};
 pub use destroy::destroy;
-pub use redact::redact;
+pub use redact::{redact, redact_url};
 pub use rotation::{Rotation, RotationStatus, rotation};
 pub use saved::{SAVED_PLAN_VERSION, SavedPlan, Stale, Tampered};
 pub use select::{Selector, SelectorError, select};
@@ -92,6 +92,11 @@ pub enum Target {
     /// `mcpctl env`, so env-ref clients started from that shell find their
     /// variables. `before`/`after` are the block's text.
     ShellProfile { shell: Shell, file: PathBuf },
+    /// The audit settings (`audit { … }`) this manifest installs on the
+    /// machine: retention, forwarding and alert rules, which `exec` follows
+    /// for this manifest's servers. `before`/`after` are the settings
+    /// applied now and wanted (webhook URLs redacted).
+    AuditSettings { manifest: PathBuf },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -117,7 +117,9 @@ pub fn select(mut plan: Plan, selectors: &[Selector], desired: &Desired) -> Plan
             Selector::Client(id) => id == client,
             Selector::Credential(_) => false,
         }),
-        Target::Credential { .. } | Target::ShellProfile { .. } => false,
+        Target::Credential { .. } | Target::ShellProfile { .. } | Target::AuditSettings { .. } => {
+            false
+        }
     };
     let mut needed: Vec<&str> = Vec::new();
     for change in plan.changes.iter().filter(|c| entry_selected(c)) {
@@ -136,7 +138,7 @@ pub fn select(mut plan: Plan, selectors: &[Selector], desired: &Desired) -> Plan
                     .any(|s| matches!(s, Selector::Credential(n) if n == name))
         }
         Target::Entry { .. } => entry_selected(change),
-        Target::ShellProfile { .. } => false,
+        Target::ShellProfile { .. } | Target::AuditSettings { .. } => false,
     });
     plan
 }

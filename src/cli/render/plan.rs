@@ -41,7 +41,9 @@ pub fn render(
         .iter()
         .filter_map(|c| match &c.target {
             Target::Credential { store, .. } => Some(store.as_str()),
-            Target::Entry { .. } | Target::ShellProfile { .. } => None,
+            Target::Entry { .. } | Target::ShellProfile { .. } | Target::AuditSettings { .. } => {
+                None
+            }
         })
         .collect();
     if let Some(first) = stores.first() {
@@ -100,6 +102,15 @@ pub fn render(
         let heading = format!("{shell} profile: {}", shown_file(plan, file, home));
         let _ = writeln!(out, "{}", style.bold(&heading));
         render_entry(&mut out, change, "mcpctl block", style);
+        out.push('\n');
+    }
+    for change in &plan.changes {
+        let Target::AuditSettings { manifest } = &change.target else {
+            continue;
+        };
+        let _ = writeln!(out, "{}", style.bold("Audit trail (this machine):"));
+        let what = format!("audit settings of {}", display_path(manifest, home));
+        render_entry(&mut out, change, &what, style);
         out.push('\n');
     }
 
