@@ -127,6 +127,7 @@ fn plan_inputs(servers: usize, files: usize) -> (Desired, Observed) {
             server_credentials: BTreeMap::new(),
             blocks: Vec::new(),
             exports: BTreeMap::new(),
+            audit: Default::default(),
         },
         Observed {
             store_name: "bench".into(),

@@ -26,9 +26,10 @@ use sha2::{Digest, Sha256};
 
 use crate::manifest::{ClientId, Scope};
 
-/// The state format this build writes. Version 2 added [`State::applies`],
-/// version 3 [`State::exports`].
-pub const STATE_VERSION: u32 = 3;
+/// The state format this build writes. Version 2 added [`State::applies`];
+/// version 3 keys [`State::audit`] by manifest; version 4 added
+/// [`State::exports`].
+pub const STATE_VERSION: u32 = 4;
 const STATE_FILE: &str = "state.json";
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,10 +39,12 @@ pub struct State {
     pub entries: Vec<OwnedEntry>,
     /// Credentials mcpctl set or first saw, by name.
     pub credentials: BTreeMap<String, CredentialRecord>,
-    /// The audit settings the last `apply` installed (`exec` has no
-    /// manifest to read them from).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub audit: Option<crate::audit::Settings>,
+    /// The audit settings each manifest's `apply` installed, by manifest
+    /// path: `exec` has no manifest to read them from, so it uses those of
+    /// the manifest that declares the server it launches
+    /// ([`crate::audit::Settings::for_launch`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub audit: BTreeMap<PathBuf, crate::audit::Settings>,
     /// The last `apply` of each manifest on this machine, by manifest path
     /// (for `mcpctl status` and `mcpctl rollback`).
     #[serde(default)]
@@ -130,21 +133,28 @@ impl State {
 
     /// Only the audit settings, for `exec`, which sits in front of every
     /// server launch: the other fields are skipped, not built (loading the
-    /// ownership records of 1,000 servers whole takes about 20 ms).
-    pub fn audit_settings(dir: &Path) -> Result<Option<crate::audit::Settings>, StateError> {
+    /// ownership records of 1,000 servers whole takes about 20 ms). A file
+    /// of an older version is loaded whole and migrated, once: the next
+    /// command that saves writes the current version.
+    pub fn audit_settings(dir: &Path) -> Result<AuditSettings, StateError> {
         #[derive(Deserialize)]
         struct AuditOnly {
             version: Option<u32>,
-            audit: Option<crate::audit::Settings>,
+            #[serde(default)]
+            audit: Value,
         }
         let path = dir.join(STATE_FILE);
         let Some(text) = read_state(&path)? else {
-            return Ok(None);
+            return Ok(AuditSettings::new());
         };
         let head: AuditOnly = serde_json::from_str(&text).map_err(|err| corrupt(&path, err))?;
         match head.version {
             Some(version) if version > STATE_VERSION => Err(StateError::TooNew { path, version }),
-            _ => Ok(head.audit),
+            Some(STATE_VERSION) if head.audit.is_null() => Ok(AuditSettings::new()),
+            Some(STATE_VERSION) => {
+                serde_json::from_value(head.audit).map_err(|err| corrupt(&path, err))
+            }
+            _ => Ok(State::load(dir)?.audit),
         }
     }
 
@@ -174,6 +184,9 @@ impl State {
             .retain(|e| !(e.file == file && e.table == table && e.server == server));
     }
 }
+
+/// The applied audit settings of every manifest, by manifest path.
+pub type AuditSettings = BTreeMap<PathBuf, crate::audit::Settings>;
 
 /// The state file's text; `None` when there is none yet.
 fn read_state(path: &Path) -> Result<Option<String>, StateError> {
@@ -207,17 +220,37 @@ pub fn migrate(mut value: Value) -> Result<Value, u32> {
         match version {
             v if v > STATE_VERSION => return Err(v),
             STATE_VERSION => return Ok(value),
-            // 2 → 3: what `mcpctl env` exports. Version 2 kept none, and
+            // 3 → 4: what `mcpctl env` exports. Version 3 kept none, and
             // the working-tree manifest cannot stand in for it (it may have
             // changed since it was applied): env exports nothing until the
             // next apply records the reviewed set.
-            2 => {
+            3 => {
                 if let Value::Object(map) = &mut value {
                     map.insert("exports".to_owned(), Value::Object(Default::default()));
-                    map.insert("version".to_owned(), Value::from(3));
+                    map.insert("version".to_owned(), Value::from(4));
                 } else {
                     return Ok(value);
                 }
+            }
+            // 2 → 3: the audit settings, one set for the machine, become
+            // one set per manifest. The set was installed by the last
+            // apply, so it belongs to the manifest applied last; without a
+            // record of applies, to the one manifest that owns entries; else
+            // it is dropped and the next apply of each manifest plans its
+            // settings again.
+            2 => {
+                let Value::Object(map) = &mut value else {
+                    return Ok(value);
+                };
+                let settings = map.remove("audit").filter(|v| !v.is_null());
+                let mut by_manifest = serde_json::Map::new();
+                if let Some(settings) = settings
+                    && let Some(owner) = last_applied_manifest(map)
+                {
+                    by_manifest.insert(owner, settings);
+                }
+                map.insert("audit".to_owned(), Value::Object(by_manifest));
+                map.insert("version".to_owned(), Value::from(3));
             }
             // 1 → 2: the record of each manifest's last apply. Version 1
             // kept none; the next apply writes it.
@@ -230,6 +263,40 @@ pub fn migrate(mut value: Value) -> Result<Value, u32> {
                 }
             }
         }
+    }
+}
+
+/// In a version-2 state: the manifest applied last, else the only manifest
+/// that owns entries.
+fn last_applied_manifest(state: &serde_json::Map<String, Value>) -> Option<String> {
+    let applies = state.get("applies").and_then(Value::as_object);
+    let latest = applies.and_then(|applies| {
+        applies
+            .iter()
+            .filter_map(|(path, record)| {
+                let at = record
+                    .get("at")?
+                    .as_str()?
+                    .parse::<jiff::Timestamp>()
+                    .ok()?;
+                Some((at, path))
+            })
+            .max()
+            .map(|(_, path)| path.clone())
+    });
+    if latest.is_some() {
+        return latest;
+    }
+    let owners: std::collections::BTreeSet<&str> = state
+        .get("entries")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.get("manifest")?.as_str())
+        .collect();
+    match owners.len() {
+        1 => owners.into_iter().next().map(str::to_owned),
+        _ => None,
     }
 }
 
@@ -293,25 +360,56 @@ mod tests {
     #[test]
     fn audit_settings_alone_match_the_whole_state() {
         let dir = tempfile::tempdir().unwrap();
-        assert_eq!(State::audit_settings(dir.path()).unwrap(), None);
+        assert!(State::audit_settings(dir.path()).unwrap().is_empty());
         let mut state = State {
             version: STATE_VERSION,
             ..State::default()
         };
-        state.audit = Some(crate::audit::Settings {
-            declared: [("github".to_owned(), vec!["GITHUB_TOKEN".to_owned()])].into(),
-            ..Default::default()
-        });
+        state.audit.insert(
+            "/repo/mcpctl.kdl".into(),
+            crate::audit::Settings {
+                declared: [("github".to_owned(), vec!["GITHUB_TOKEN".to_owned()])].into(),
+                ..Default::default()
+            },
+        );
         state.save(dir.path()).unwrap();
         let alone = State::audit_settings(dir.path()).unwrap();
         assert_eq!(alone, State::load(dir.path()).unwrap().audit);
-        assert!(alone.is_some());
+        assert_eq!(alone.len(), 1);
         let newer = json!({"version": STATE_VERSION + 1, "audit": null}).to_string();
         fs_err::write(dir.path().join(STATE_FILE), newer).unwrap();
         assert!(matches!(
             State::audit_settings(dir.path()),
             Err(StateError::TooNew { .. })
         ));
+    }
+
+    #[test]
+    fn the_machine_wide_audit_settings_of_version_2_go_to_the_manifest_applied_last() {
+        let dir = tempfile::tempdir().unwrap();
+        let v2 = json!({
+            "version": 2,
+            "entries": [],
+            "credentials": {},
+            "audit": {"policy": {"retain": null, "syslog": false, "webhook": "http://127.0.0.1:9/b",
+                      "webhook-alerts-only": false, "alert-reads-per-hour": null},
+                      "declared": {"slack": ["SLACK_TOKEN"]}},
+            "applies": {
+                "/a/mcpctl.kdl": {"at": "2026-01-01T00:00:00Z", "manifest_digest": "sha256:a"},
+                "/b/mcpctl.kdl": {"at": "2026-02-01T00:00:00Z", "manifest_digest": "sha256:b"}
+            }
+        });
+        fs_err::write(dir.path().join(STATE_FILE), v2.to_string()).unwrap();
+        let audit = State::audit_settings(dir.path()).unwrap();
+        assert_eq!(
+            audit.keys().collect::<Vec<_>>(),
+            [Path::new("/b/mcpctl.kdl")]
+        );
+        let b = &audit[Path::new("/b/mcpctl.kdl")];
+        assert_eq!(b.policy.webhook.as_deref(), Some("http://127.0.0.1:9/b"));
+        let state = State::load(dir.path()).unwrap();
+        assert_eq!(state.audit, audit);
+        assert!(state.exports.is_empty());
     }
 
     #[test]
@@ -336,6 +434,41 @@ mod tests {
         assert_eq!(state.version, STATE_VERSION);
         assert!(state.applies.contains_key(Path::new("/repo/mcpctl.kdl")));
         assert!(state.exports.is_empty());
+    }
+
+    /// A version-3 state (audit settings per manifest, as an mcpctl built
+    /// before exports were recorded wrote it) keeps each manifest's audit
+    /// settings and gains an empty export record.
+    #[test]
+    fn a_version_3_file_keeps_its_audit_settings_and_gains_an_empty_export_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let v3 = json!({
+            "version": 3,
+            "entries": [],
+            "credentials": {},
+            "audit": {"/repo/mcpctl.kdl": {
+                "policy": {"retain": null, "syslog": false, "webhook": "http://127.0.0.1:9/r",
+                           "webhook-alerts-only": false, "alert-reads-per-hour": null},
+                "declared": {"github": ["GITHUB_TOKEN"]}}},
+            "applies": {"/repo/mcpctl.kdl": {"at": "2026-01-01T00:00:00Z", "manifest_digest": "00"}}
+        });
+        fs_err::write(dir.path().join(STATE_FILE), v3.to_string()).unwrap();
+        let state = State::load(dir.path()).unwrap();
+        assert_eq!(state.version, STATE_VERSION);
+        assert!(state.applies.contains_key(Path::new("/repo/mcpctl.kdl")));
+        let audit = &state.audit[Path::new("/repo/mcpctl.kdl")];
+        assert_eq!(
+            audit.policy.webhook.as_deref(),
+            Some("http://127.0.0.1:9/r")
+        );
+        assert_eq!(State::audit_settings(dir.path()).unwrap(), state.audit);
+        assert!(state.exports.is_empty());
+        state.save(dir.path()).unwrap();
+        let saved: Value =
+            serde_json::from_str(&fs_err::read_to_string(dir.path().join(STATE_FILE)).unwrap())
+                .unwrap();
+        assert_eq!(saved["version"], STATE_VERSION);
+        assert_eq!(saved["exports"], json!({}));
     }
 
     #[test]

@@ -273,8 +273,13 @@ fn check_places(plan: &Plan, ctx: &Context<'_>) -> Result<(), ApplyError> {
                     return Err(ApplyError::UnknownProfile { path: file.clone() });
                 }
             }
-            // Only mcpctl's state changes: the record `mcpctl env` serves.
-            Target::ShellProfile { .. } | Target::Credential { .. } | Target::EnvExport { .. } => {}
+            // Records in mcpctl's own state, written by the CLI from the
+            // manifest, not a place in a file: the exports `mcpctl env`
+            // serves and the audit settings `exec` follows.
+            Target::ShellProfile { .. }
+            | Target::Credential { .. }
+            | Target::EnvExport { .. }
+            | Target::AuditSettings { .. } => {}
         }
     }
     Ok(())

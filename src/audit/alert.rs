@@ -4,7 +4,8 @@
 //! - more than `alert-reads-per-hour` reads of one credential within the
 //!   last hour (raised once, when the count first goes over);
 //! - a read by a server that the manifest does not declare as using that
-//!   credential (the server name comes from `exec --server`).
+//!   credential (the server name comes from `exec --server`; the manifest is
+//!   the one that declares that server, see [`super::Settings::for_launch`]).
 //!
 //! Each fired rule becomes a warning record in the trail and is forwarded
 //! like any record (to a webhook even when it forwards alerts only).
@@ -18,19 +19,23 @@ use super::{Event, Outcome, Settings, StoredRecord};
 pub const READ_RATE: &str = "alert.read-rate";
 pub const UNDECLARED_READ: &str = "alert.undeclared-read";
 
-/// The alerts `event` (just written to `path`) raises.
-pub fn evaluate(path: &Path, settings: &Settings, event: &Event) -> std::io::Result<Vec<Event>> {
+/// The alerts `event` (just written to `path`) raises under the rules of
+/// `settings` (those of the manifest that owns the launch; of every applied
+/// manifest when none does): a read is undeclared when none of them gives
+/// the server the credential, and the lowest read limit counts.
+pub fn evaluate(path: &Path, settings: &[Settings], event: &Event) -> std::io::Result<Vec<Event>> {
     let mut alerts = Vec::new();
     if event.action != "store.read" {
         return Ok(alerts);
     }
     if let Some(server) = &event.server
-        && !settings.declared.is_empty()
+        && settings.iter().any(|s| !s.declared.is_empty())
     {
-        let declares = settings
-            .declared
-            .get(server)
-            .is_some_and(|creds| creds.contains(&event.target));
+        let declares = settings.iter().any(|s| {
+            s.declared
+                .get(server)
+                .is_some_and(|creds| creds.contains(&event.target))
+        });
         if !declares {
             alerts.push(Event {
                 action: UNDECLARED_READ,
@@ -44,7 +49,11 @@ pub fn evaluate(path: &Path, settings: &Settings, event: &Event) -> std::io::Res
             });
         }
     }
-    if let Some(limit) = settings.policy.alert_reads_per_hour {
+    let limit = settings
+        .iter()
+        .filter_map(|s| s.policy.alert_reads_per_hour)
+        .min();
+    if let Some(limit) = limit {
         let hour_ago = Timestamp::now() - jiff::SignedDuration::from_hours(1);
         let count = reads_since(path, &event.target, hour_ago)?;
         if count == u64::from(limit) + 1 {

@@ -22,16 +22,19 @@ const TIMEOUT: Duration = Duration::from_secs(2);
 #[cfg(unix)]
 const FACILITY: u8 = 10;
 
-/// Sends `line` where the policy says; returns what failed.
+/// Sends `line` where the policies say — to syslog once if any asks, to
+/// each webhook once — and returns what failed. The line is the record
+/// itself: its `seq` and `prev` are the head it extends, so a forwarded
+/// copy shows where the local chain must go on.
 pub fn forward(
     line: &str,
     is_alert: bool,
-    policy: &AuditPolicy,
+    policies: &[&AuditPolicy],
     syslog_socket: &Path,
     actor: &Actor,
 ) -> Vec<String> {
     let mut errors = Vec::new();
-    if policy.syslog
+    if policies.iter().any(|p| p.syslog)
         && let Err(err) = syslog(line, is_alert, syslog_socket, actor)
     {
         errors.push(format!(
@@ -39,11 +42,20 @@ pub fn forward(
             syslog_socket.display()
         ));
     }
-    if let Some(url) = &policy.webhook
-        && (is_alert || !policy.webhook_alerts_only)
-        && let Err(err) = post(url, line)
-    {
-        errors.push(format!("cannot forward to the webhook `{url}`: {err}"));
+    let mut webhooks: Vec<&str> = policies
+        .iter()
+        .filter(|p| is_alert || !p.webhook_alerts_only)
+        .filter_map(|p| p.webhook.as_deref())
+        .collect();
+    webhooks.sort_unstable();
+    webhooks.dedup();
+    for url in webhooks {
+        if let Err(err) = post(url, line) {
+            errors.push(format!(
+                "cannot forward to the webhook `{}`: {err}",
+                crate::plan::redact_url(url)
+            ));
+        }
     }
     errors
 }

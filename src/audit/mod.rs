@@ -9,14 +9,23 @@
 //! because pruning replaces the log file) while it reads the previous hash
 //! and writes its line.
 //!
+//! The chain's head — the last record's sequence number and hash, and every
+//! checkpoint's hash — is kept outside the log ([`head`]), moved by each
+//! append under the same lock, so the end of the chain can be checked too.
+//!
 //! A local file can be rewritten by its owner, so records can also be
 //! forwarded as they are written ([`forward`]), and alert rules ([`alert`])
 //! add warning records. Retention ([`prune`]) removes old records and leaves
 //! a checkpoint that stands in for the last removed one, so what is left
 //! still verifies.
+//!
+//! Each manifest applied on the machine brings its own settings (where to
+//! forward, which alerts); a record goes where the settings of the manifest
+//! it concerns say ([`Settings::for_launch`]).
 
 mod alert;
 mod forward;
+mod head;
 mod prune;
 mod query;
 mod verify;
@@ -31,7 +40,8 @@ use sha2::{Digest, Sha256};
 use crate::manifest::AuditPolicy;
 use crate::state::hex;
 
-pub use prune::prune;
+pub use head::HEAD_FILE;
+pub use prune::{prune, retention};
 pub use query::{Filter, read_records};
 pub use verify::{Problem, ProblemKind, Verification, verify};
 
@@ -119,7 +129,7 @@ pub struct StoredRecord {
     pub prev: String,
 }
 
-/// The audit settings `apply` installs on this machine from its manifest:
+/// The audit settings `apply` installs on this machine from one manifest:
 /// `exec` has no manifest, so it reads them from mcpctl's state.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Settings {
@@ -127,6 +137,44 @@ pub struct Settings {
     /// The credentials each server declares, for the undeclared-read alert.
     #[serde(default)]
     pub declared: BTreeMap<String, Vec<String>>,
+}
+
+impl Settings {
+    /// The settings that govern a launch of `server` reading `credentials`,
+    /// chosen from every applied manifest's (`all`, by manifest path): the
+    /// manifest that declares the server; when several declare one of that
+    /// name, those that give it exactly these credentials (a launch carries
+    /// no more to tell them apart: each of them then gets the records). A
+    /// server no applied manifest declares is judged by all of them, so the
+    /// undeclared-read alert fires and reaches every destination.
+    pub fn for_launch(
+        all: &BTreeMap<PathBuf, Settings>,
+        server: &str,
+        credentials: &[&str],
+    ) -> Vec<Settings> {
+        let declaring: Vec<&Settings> = all
+            .values()
+            .filter(|s| s.declared.contains_key(server))
+            .collect();
+        if declaring.is_empty() {
+            return all.values().cloned().collect();
+        }
+        let mut wanted: Vec<&str> = credentials.to_vec();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let exact: Vec<&Settings> = declaring
+            .iter()
+            .copied()
+            .filter(|s| {
+                let mut given: Vec<&str> = s.declared[server].iter().map(String::as_str).collect();
+                given.sort_unstable();
+                given.dedup();
+                given == wanted
+            })
+            .collect();
+        let chosen = if exact.is_empty() { declaring } else { exact };
+        chosen.into_iter().cloned().collect()
+    }
 }
 
 /// What an append did besides writing its record.
@@ -142,7 +190,8 @@ pub struct Appended {
 pub struct AuditLog {
     path: PathBuf,
     actor: Actor,
-    settings: Settings,
+    /// Usually one manifest's; see [`Settings::for_launch`].
+    settings: Vec<Settings>,
     syslog_socket: PathBuf,
 }
 
@@ -154,14 +203,19 @@ impl AuditLog {
         AuditLog {
             path: state_dir.join(AUDIT_FILE),
             actor,
-            settings: Settings::default(),
+            settings: Vec::new(),
             syslog_socket: PathBuf::from(forward::DEFAULT_SYSLOG_SOCKET),
         }
     }
 
-    /// Forwards and alerts as `settings` say; syslog goes to `socket`
-    /// (`/dev/log` unless overridden).
-    pub fn with_settings(mut self, settings: Settings, syslog_socket: Option<PathBuf>) -> AuditLog {
+    /// Forwards and alerts as `settings` say (each forwards to its own
+    /// destinations; see [`alert::evaluate`] for how alert rules combine);
+    /// syslog goes to `socket` (`/dev/log` unless overridden).
+    pub fn with_settings(
+        mut self,
+        settings: Vec<Settings>,
+        syslog_socket: Option<PathBuf>,
+    ) -> AuditLog {
         self.settings = settings;
         if let Some(socket) = syslog_socket {
             self.syslog_socket = socket;
@@ -180,46 +234,42 @@ impl AuditLog {
     }
 
     /// Appends one record, chained to the last one in the file, then any
-    /// alert records it raises, then forwards them all.
+    /// alert records it raises, moves the head past them, then forwards
+    /// them all.
     pub fn append(&self, event: &Event) -> std::io::Result<Appended> {
         let mut appended = Appended::default();
         let mut lines = Vec::new();
         {
-            let _lock = self.lock()?;
+            let _lock = lock(&self.path)?;
+            // Read first: a head that cannot be read stops the append
+            // before the log and the head disagree. A log written before
+            // heads existed gets one now, trusting what is there (the one
+            // time the head is taken from the log).
+            let mut head = head::read(&self.path)?.unwrap_or_default();
             let mut file = self.open()?;
             lines.push(self.write_record(&mut file, event)?);
             appended.alerts = alert::evaluate(&self.path, &self.settings, event)?;
             for alert in &appended.alerts {
                 lines.push(self.write_record(&mut file, alert)?);
             }
+            let last = lines.last().expect("one record was written");
+            head.seq = last_seq(last);
+            head.hash = line_hash(last);
+            head::write(&self.path, &head)?;
         }
+        let policies: Vec<&AuditPolicy> = self.settings.iter().map(|s| &s.policy).collect();
         let alerts_from = 1;
         for (i, line) in lines.iter().enumerate() {
             let is_alert = i >= alerts_from;
             appended.forward_errors.extend(forward::forward(
                 line,
                 is_alert,
-                &self.settings.policy,
+                &policies,
                 &self.syslog_socket,
                 &self.actor,
             ));
         }
         Ok(appended)
-    }
-
-    /// Holds the append lock until dropped.
-    fn lock(&self) -> std::io::Result<std::fs::File> {
-        let dir = self.path.parent().unwrap_or(Path::new("."));
-        crate::fs::create_private_dir(dir)?;
-        let lock = fs_err::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(dir.join(LOCK_FILE))?
-            .into_parts()
-            .0;
-        lock.lock()?;
-        Ok(lock)
     }
 
     fn open(&self) -> std::io::Result<std::fs::File> {
@@ -249,6 +299,23 @@ impl AuditLog {
         file.sync_data()?;
         Ok(line)
     }
+}
+
+/// Holds the append lock of the log at `log` until dropped: appends,
+/// pruning and verification take it, so each sees the log and its head
+/// agree.
+fn lock(log: &Path) -> std::io::Result<std::fs::File> {
+    let dir = log.parent().unwrap_or(Path::new("."));
+    crate::fs::create_private_dir(dir)?;
+    let lock = fs_err::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join(LOCK_FILE))?
+        .into_parts()
+        .0;
+    lock.lock()?;
+    Ok(lock)
 }
 
 /// The sequence number of a line (0 when it has none or does not parse).
@@ -385,7 +452,7 @@ pub(crate) mod tests {
             },
             declared: BTreeMap::from([("github".to_owned(), vec!["GITHUB_TOKEN".to_owned()])]),
         };
-        let log = AuditLog::new(dir.path(), actor()).with_settings(settings, None);
+        let log = AuditLog::new(dir.path(), actor()).with_settings(vec![settings], None);
         let fired: Vec<Vec<&str>> = (0..4)
             .map(|_| {
                 log.append(&read("GITHUB_TOKEN", "github"))
@@ -410,5 +477,59 @@ pub(crate) mod tests {
         .unwrap();
         assert_eq!(warnings.len(), 2);
         assert!(warnings.iter().all(|w| w.outcome == Outcome::Warning));
+    }
+
+    #[test]
+    fn a_launch_follows_the_manifest_that_declares_its_server() {
+        let declaring = |server: &str, credentials: &[&str], hook: &str| Settings {
+            policy: AuditPolicy {
+                webhook: Some(hook.to_owned()),
+                ..AuditPolicy::default()
+            },
+            declared: BTreeMap::from([(
+                server.to_owned(),
+                credentials.iter().map(|c| (*c).to_owned()).collect(),
+            )]),
+        };
+        let all = BTreeMap::from([
+            (
+                PathBuf::from("/a"),
+                declaring("github", &["GH"], "http://a"),
+            ),
+            (
+                PathBuf::from("/b"),
+                declaring("slack", &["SLACK"], "http://b"),
+            ),
+            (
+                PathBuf::from("/c"),
+                declaring("github", &["GH", "X"], "http://c"),
+            ),
+        ]);
+        let hooks = |chosen: Vec<Settings>| -> Vec<String> {
+            chosen
+                .into_iter()
+                .filter_map(|s| s.policy.webhook)
+                .collect()
+        };
+        assert_eq!(
+            hooks(Settings::for_launch(&all, "slack", &["SLACK"])),
+            ["http://b"]
+        );
+        // Two declare `github`: the one giving exactly these credentials.
+        assert_eq!(
+            hooks(Settings::for_launch(&all, "github", &["GH"])),
+            ["http://a"]
+        );
+        assert_eq!(
+            hooks(Settings::for_launch(&all, "github", &["X", "GH"])),
+            ["http://c"]
+        );
+        // Neither matches exactly: both get it.
+        assert_eq!(
+            hooks(Settings::for_launch(&all, "github", &["Y"])),
+            ["http://a", "http://c"]
+        );
+        // Nobody declares it: every manifest judges it.
+        assert_eq!(Settings::for_launch(&all, "stranger", &["GH"]).len(), 3);
     }
 }

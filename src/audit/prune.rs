@@ -4,18 +4,41 @@
 //! The pruned prefix is replaced by one checkpoint record that carries the
 //! sequence number and hash of the last pruned record, so the first kept
 //! record still chains to it. The file is replaced atomically under the
-//! append lock; then the pruning itself is recorded.
+//! append lock, the checkpoint's hash joins the head ([`super::head`]) so a
+//! checkpoint mcpctl did not write is told apart, then the pruning itself
+//! is recorded (its detail names the checkpoint's hash, so the forwarded
+//! copy carries it too).
+//!
+//! One log serves every manifest applied on the machine, and each may set
+//! its own `retain`: the longest wins, and a manifest that sets none keeps
+//! records forever, so while one is applied nothing is pruned
+//! ([`retention`]). A record is removed only once every applied manifest
+//! allows it.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 use jiff::Timestamp;
 
-use super::{AuditLog, CHECKPOINT, Event, Outcome, StoredRecord, line_hash};
+use super::{AuditLog, CHECKPOINT, Event, Outcome, Settings, StoredRecord, head, line_hash};
 use crate::manifest::Period;
+
+/// How long the log keeps records under the applied settings of every
+/// manifest (`all`): the longest `retain`; `None` (forever) when any of
+/// them sets none, or none is applied.
+pub fn retention(all: &BTreeMap<PathBuf, Settings>) -> Option<Period> {
+    all.values()
+        .map(|s| s.policy.retain)
+        .collect::<Option<Vec<Period>>>()?
+        .into_iter()
+        .max()
+}
 
 /// Prunes records older than `retain` at `now`; returns how many went.
 pub fn prune(log: &AuditLog, retain: Period, now: Timestamp) -> std::io::Result<usize> {
     let cutoff = now - jiff::SignedDuration::from_hours(24 * i64::from(retain.days));
-    let removed = {
-        let _lock = log.lock()?;
+    let (removed, checkpoint_hash) = {
+        let _lock = super::lock(&log.path)?;
         let text = match fs_err::read_to_string(&log.path) {
             Ok(text) => text,
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(0),
@@ -66,21 +89,30 @@ pub fn prune(log: &AuditLog, retain: Period, now: Timestamp) -> std::io::Result<
             outcome: Outcome::Ok,
             prev: line_hash(lines[end - 1]),
         };
-        let mut out = serde_json::to_string(&checkpoint).expect("record serializes");
-        out.push('\n');
+        let checkpoint_line = serde_json::to_string(&checkpoint).expect("record serializes");
+        let mut out = format!("{checkpoint_line}\n");
         for line in &lines[end..] {
             out.push_str(line);
             out.push('\n');
         }
+        let last = lines.last().expect("a record is kept");
+        let mut head = head::read(&log.path)?.unwrap_or_else(|| head::Head {
+            seq: super::last_seq(last),
+            hash: line_hash(last),
+            checkpoints: Vec::new(),
+        });
+        let checkpoint_hash = line_hash(&checkpoint_line);
+        head.checkpoints.push(checkpoint_hash.clone());
         crate::fs::write_atomic(&log.path, out.as_bytes())?;
-        end - start
+        head::write(&log.path, &head)?;
+        (end - start, checkpoint_hash)
     };
     log.append(&Event {
         action: "audit.prune",
         target: log.path.display().to_string(),
         server: None,
         detail: Some(format!(
-            "removed {removed} records older than {} days",
+            "removed {removed} records older than {} days; checkpoint {checkpoint_hash}",
             retain.days
         )),
         outcome: Outcome::Ok,
@@ -117,6 +149,12 @@ mod tests {
             out.push('\n');
         }
         fs_err::write(log.path(), out).unwrap();
+        let head = head::Head {
+            seq: u64::try_from(text.lines().count()).unwrap(),
+            hash: prev,
+            checkpoints: Vec::new(),
+        };
+        head::write(log.path(), &head).unwrap();
     }
 
     #[test]
@@ -141,5 +179,23 @@ mod tests {
         let edited = text.replacen("\"T3\"", "\"T8\"", 1);
         fs_err::write(log.path(), edited).unwrap();
         assert!(!verify(log.path()).unwrap().ok());
+    }
+
+    #[test]
+    fn the_longest_retention_wins_and_a_manifest_without_one_keeps_everything() {
+        let with = |retain: Option<u32>| Settings {
+            policy: crate::manifest::AuditPolicy {
+                retain: retain.map(|days| Period { days }),
+                ..Default::default()
+            },
+            declared: BTreeMap::new(),
+        };
+        let mut all = BTreeMap::new();
+        assert_eq!(retention(&all), None);
+        all.insert(PathBuf::from("/a"), with(Some(1)));
+        all.insert(PathBuf::from("/b"), with(Some(30)));
+        assert_eq!(retention(&all), Some(Period { days: 30 }));
+        all.insert(PathBuf::from("/c"), with(None));
+        assert_eq!(retention(&all), None);
     }
 }

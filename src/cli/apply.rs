@@ -12,9 +12,9 @@ use super::render::{Style, display_path};
 use super::workspace::Workspace;
 use super::{Outcome, secret_input, use_color};
 use crate::apply::{self, ApplyError, Context, Progress, SecretSource};
-use crate::audit::{AuditLog, prune};
+use crate::audit::{AuditLog, Event, Outcome as AuditOutcome, Settings, prune, retention};
 use crate::manifest::Credential;
-use crate::plan::{Observed, Options, Plan, Selector, select};
+use crate::plan::{Change, Observed, Options, Plan, Selector, Target, select};
 use crate::state::{ApplyRecord, State};
 use crate::store::{CredentialStore, KeyringStore, Secret};
 use jiff::civil::Date;
@@ -151,7 +151,23 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
         confirm("Apply these changes?", "mcpctl apply --auto-approve")?;
     }
 
-    let audit = workspace.audit_log("apply")?;
+    // The audit settings this apply installs: the manifest's when the plan
+    // (as confirmed) changes them, else those applied before.
+    let audit_change = plan
+        .changes
+        .iter()
+        .find(|c| matches!(c.target, Target::AuditSettings { .. }));
+    let applied = State::audit_settings(&workspace.state_dir)?.remove(&workspace.loaded.path);
+    let wanted = workspace.audit_settings();
+    let installed = Settings {
+        policy: match (audit_change, applied) {
+            (Some(_), _) => wanted.policy,
+            (None, Some(applied)) => applied.policy,
+            (None, None) => Default::default(),
+        },
+        declared: wanted.declared,
+    };
+    let audit = workspace.audit_log_with("apply", installed.clone())?;
     let mut secrets: Box<dyn SecretSource> = if args.secrets_from_env {
         Box::new(FromEnv)
     } else {
@@ -165,7 +181,13 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
         secrets.as_mut(),
         &audit,
     )?;
-    record_apply(&workspace, &audit, report.backup.clone())?;
+    record_apply(
+        &workspace,
+        &audit,
+        report.backup.clone(),
+        installed,
+        audit_change,
+    )?;
     if !changes {
         return Ok(Outcome::Success);
     }
@@ -329,15 +351,18 @@ impl SecretSource for Prompt {
 }
 
 /// Records this apply (for `status` and `rollback`) and the manifest's
-/// audit settings for `exec` (which has no manifest), and prunes audit
-/// records past the retention period.
+/// audit settings for `exec` (which has no manifest) — a change of them in
+/// the audit trail too — and prunes audit records past the retention every
+/// applied manifest allows.
 fn record_apply(
     workspace: &Workspace,
     audit: &AuditLog,
     backup: Option<PathBuf>,
+    settings: Settings,
+    audit_change: Option<&Change>,
 ) -> miette::Result<()> {
     let mut state = State::load(&workspace.state_dir)?;
-    state.audit = Some(workspace.audit_settings());
+    state.audit.insert(workspace.loaded.path.clone(), settings);
     state.applies.insert(
         workspace.loaded.path.clone(),
         ApplyRecord {
@@ -349,7 +374,26 @@ fn record_apply(
         },
     );
     state.save(&workspace.state_dir)?;
-    if let Some(retain) = workspace.loaded.manifest.audit.retain {
+    if let Some(change) = audit_change {
+        let shown = |v: &Option<serde_json::Value>| {
+            v.as_ref()
+                .map_or_else(|| "the defaults".to_owned(), |v| v.to_string())
+        };
+        audit
+            .append(&Event {
+                action: "audit.settings",
+                target: workspace.loaded.path.display().to_string(),
+                server: None,
+                detail: Some(format!(
+                    "{} → {}",
+                    shown(&change.before),
+                    shown(&change.after)
+                )),
+                outcome: AuditOutcome::Ok,
+            })
+            .into_diagnostic()?;
+    }
+    if let Some(retain) = retention(&state.audit) {
         let removed = prune(audit, retain, jiff::Timestamp::now()).into_diagnostic()?;
         if removed > 0 {
             note!("pruned {removed} audit record(s) older than {retain}");

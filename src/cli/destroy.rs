@@ -74,6 +74,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     let report = execute(&workspace, &store, &plan, observed, &mut NoSecrets, &audit)?;
     let mut state = State::load(&workspace.state_dir)?;
     state.applies.remove(&workspace.loaded.path);
+    state.audit.remove(&workspace.loaded.path);
     state.save(&workspace.state_dir)?;
     println!(
         "{}",

@@ -26,7 +26,7 @@ use miette::{Diagnostic, IntoDiagnostic};
 
 use super::Outcome;
 use super::render::display_path;
-use super::workspace::{Workspace, configured_audit_log, manifest_path};
+use super::workspace::{Workspace, audit_log_with_settings, manifest_path};
 use crate::audit::{Actor, Event, Outcome as AuditOutcome, git_commit, host_name};
 use crate::client::detected;
 use crate::host::Host;
@@ -122,7 +122,10 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
         manifest: Some(path.clone()),
         git_commit: path.parent().and_then(git_commit),
     };
-    let audit = configured_audit_log(&host, &state_dir, actor);
+    // Forwarded and alerted as this manifest's applied audit settings say,
+    // like every command of a manifest.
+    let settings = state.audit.get(&path).cloned().unwrap_or_default();
+    let audit = audit_log_with_settings(&host, &state_dir, actor, vec![settings]);
     let mut missing = Vec::new();
     for (variable, reference) in exports {
         let found = reference.read(store.as_ref().map(|s| s as &dyn CredentialStore), false);

@@ -115,7 +115,14 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
     let user = host.user()?;
     // Made at the first credential read: a server without credentials
     // starts without reading mcpctl's state (exec sits in front of every
-    // server launch).
+    // server launch). It follows the settings of the manifest that declares
+    // this server with these credentials.
+    let credentials: Vec<&str> = args
+        .env
+        .iter()
+        .chain(&args.file)
+        .map(|(_, r)| r.credential.as_str())
+        .collect();
     let audit = std::cell::OnceCell::new();
     let audit = || {
         audit.get_or_init(|| {
@@ -127,7 +134,8 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
                 manifest: None,
                 git_commit: None,
             };
-            configured_audit_log(&host, &host.state_dir(), actor)
+            let launch = Some((args.server.as_str(), credentials.as_slice()));
+            configured_audit_log(&host, &host.state_dir(), actor, launch)
         })
     };
     // The store is opened only when a reference needs it: a CI machine

@@ -92,7 +92,7 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
         manifest: None,
         git_commit: None,
     };
-    let audit = configured_audit_log(&host, &state_dir, actor);
+    let audit = configured_audit_log(&host, &state_dir, actor, None);
     for entry in &restorable {
         let result = restore(&dir, entry);
         audit

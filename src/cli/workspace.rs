@@ -113,8 +113,22 @@ impl Workspace {
         Ok(store)
     }
 
-    /// The audit trail of this machine, with this command as the actor.
+    /// The audit trail of this machine, with this command as the actor,
+    /// forwarding and alerting as this manifest's *applied* settings say:
+    /// settings the manifest asks for take effect only once a person has
+    /// confirmed them in `apply` ([`Workspace::audit_log_with`]).
     pub fn audit_log(&self, command: &str) -> miette::Result<AuditLog> {
+        // A state file that cannot be read leaves them off, as for `exec`;
+        // the commands that read the whole state report it.
+        let applied = State::audit_settings(&self.state_dir)
+            .unwrap_or_default()
+            .remove(&self.loaded.path)
+            .unwrap_or_default();
+        self.audit_log_with(command, applied)
+    }
+
+    /// The audit trail with `settings` (`apply`: the ones it installs).
+    pub fn audit_log_with(&self, command: &str, settings: Settings) -> miette::Result<AuditLog> {
         let actor = Actor {
             user: self.host.user()?,
             host: host_name(),
@@ -124,11 +138,12 @@ impl Workspace {
             git_commit: git_commit(&self.loaded.root),
         };
         let socket = self.host.var("MCPCTL_SYSLOG_SOCKET").map(PathBuf::from);
-        Ok(AuditLog::new(&self.state_dir, actor).with_settings(self.audit_settings(), socket))
+        Ok(AuditLog::new(&self.state_dir, actor).with_settings(vec![settings], socket))
     }
 
-    /// The manifest's audit policy, and which credentials each server
-    /// declares (for the undeclared-read alert).
+    /// The audit settings the manifest asks for: its audit policy, and
+    /// which credentials each server declares (for the undeclared-read
+    /// alert).
     pub fn audit_settings(&self) -> Settings {
         let manifest = &self.loaded.manifest;
         let declared = manifest
@@ -205,14 +220,34 @@ pub fn manifest_path(manifest_arg: Option<&Path>) -> miette::Result<PathBuf> {
     })?)
 }
 
-/// The audit log with the forwarding and alert settings `apply` installed.
+/// The audit log of a command without a manifest, with the forwarding and
+/// alert settings `apply` installed: for a `launch` (`exec`: the server and
+/// the credentials it reads), those of the manifest that declares it
+/// ([`Settings::for_launch`]); otherwise those of every applied manifest.
 /// A state file that cannot be read leaves them off (the command that
 /// reads state reports it); `MCPCTL_SYSLOG_SOCKET` overrides `/dev/log`.
-pub fn configured_audit_log(host: &Host, state_dir: &Path, actor: Actor) -> AuditLog {
-    let settings = State::audit_settings(state_dir)
-        .ok()
-        .flatten()
-        .unwrap_or_default();
+pub fn configured_audit_log(
+    host: &Host,
+    state_dir: &Path,
+    actor: Actor,
+    launch: Option<(&str, &[&str])>,
+) -> AuditLog {
+    let applied = State::audit_settings(state_dir).unwrap_or_default();
+    let settings = match launch {
+        Some((server, credentials)) => Settings::for_launch(&applied, server, credentials),
+        None => applied.into_values().collect(),
+    };
+    audit_log_with_settings(host, state_dir, actor, settings)
+}
+
+/// The audit log with these forwarding and alert `settings`;
+/// `MCPCTL_SYSLOG_SOCKET` overrides `/dev/log`.
+pub fn audit_log_with_settings(
+    host: &Host,
+    state_dir: &Path,
+    actor: Actor,
+    settings: Vec<Settings>,
+) -> AuditLog {
     let socket = host.var("MCPCTL_SYSLOG_SOCKET").map(PathBuf::from);
     AuditLog::new(state_dir, actor).with_settings(settings, socket)
 }

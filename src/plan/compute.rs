@@ -18,11 +18,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use super::redact::redact;
+use super::redact::{redact, redact_url};
 use super::{
     Action, Change, Desired, Observed, ObservedFile, PLAN_VERSION, Plan, Presence, Target, rotation,
 };
-use crate::manifest::Source;
+use crate::manifest::{AuditPolicy, Source};
 use crate::state::{OwnedEntry, entry_digest};
 
 /// Choices the user makes for a plan.
@@ -131,13 +131,16 @@ pub fn compute(desired: &Desired, observed: &Observed, options: Options) -> Plan
         });
     }
     changes.extend(export_changes(desired, observed));
+    changes.extend(audit_change(desired, observed));
     let links = observed
         .links
         .iter()
         .filter(|(nominal, _)| {
             changes.iter().any(|c| match &c.target {
                 Target::Entry { file, .. } | Target::ShellProfile { file, .. } => file == *nominal,
-                Target::Credential { .. } | Target::EnvExport { .. } => false,
+                Target::Credential { .. }
+                | Target::EnvExport { .. }
+                | Target::AuditSettings { .. } => false,
             })
         })
         .map(|(nominal, resolved)| (nominal.clone(), resolved.clone()))
@@ -189,6 +192,80 @@ fn export_changes(desired: &Desired, observed: &Observed) -> Vec<Change> {
         });
     }
     changes
+}
+
+/// The change of this manifest's audit settings: those it asks for
+/// against those its last apply installed (none: the defaults — keep
+/// everything, forward nothing, no rate alert).
+fn audit_change(desired: &Desired, observed: &Observed) -> Option<Change> {
+    let default = AuditPolicy::default();
+    let applied = observed
+        .state
+        .audit
+        .get(&desired.manifest)
+        .map_or(&default, |s| &s.policy);
+    let wanted = &desired.audit;
+    let action = match (*applied == default, *wanted == default) {
+        _ if applied == wanted => return None,
+        (true, _) => Action::Create,
+        (false, true) => Action::Delete,
+        (false, false) => Action::Update,
+    };
+    let shown = |policy: &AuditPolicy| (*policy != default).then(|| audit_value(policy));
+    let mut notes = Vec::new();
+    if applied.webhook != wanted.webhook
+        && let Some(url) = &wanted.webhook
+    {
+        notes.push(format!(
+            "exec will send {} of this manifest's servers to {}",
+            if wanted.webhook_alerts_only {
+                "the alerts about launches"
+            } else {
+                "a record of every launch"
+            },
+            redact_url(url)
+        ));
+    }
+    if applied.retain != wanted.retain
+        && let Some(retain) = wanted.retain
+    {
+        notes.push(format!(
+            "records older than {retain} will be deleted from the audit trail, unless another applied manifest keeps them longer"
+        ));
+    }
+    Some(Change {
+        target: Target::AuditSettings {
+            manifest: desired.manifest.clone(),
+        },
+        action,
+        before: shown(applied),
+        after: shown(wanted),
+        before_digest: None,
+        notes,
+        rotation: None,
+    })
+}
+
+/// The settings as the plan shows them: the manifest's words, the webhook
+/// redacted.
+fn audit_value(policy: &AuditPolicy) -> Value {
+    let mut shown = serde_json::Map::new();
+    if let Some(retain) = policy.retain {
+        shown.insert("retain".into(), retain.to_string().into());
+    }
+    if policy.syslog {
+        shown.insert("syslog".into(), true.into());
+    }
+    if let Some(url) = &policy.webhook {
+        shown.insert("webhook".into(), redact_url(url).into());
+        if policy.webhook_alerts_only {
+            shown.insert("alerts-only".into(), true.into());
+        }
+    }
+    if let Some(limit) = policy.alert_reads_per_hour {
+        shown.insert("alert-reads-per-hour".into(), limit.into());
+    }
+    Value::Object(shown)
 }
 
 fn file_changes(
@@ -367,6 +444,7 @@ pub(super) mod tests {
             }],
             blocks: Vec::new(),
             exports: BTreeMap::new(),
+            audit: crate::manifest::AuditPolicy::default(),
         }
     }
 
@@ -409,6 +487,7 @@ pub(super) mod tests {
                 Target::Credential { name, .. } => (name.clone(), c.action),
                 Target::ShellProfile { file, .. } => (file.display().to_string(), c.action),
                 Target::EnvExport { variable } => (format!("export {variable}"), c.action),
+                Target::AuditSettings { .. } => ("audit".to_owned(), c.action),
             })
             .collect()
     }
@@ -633,6 +712,56 @@ pub(super) mod tests {
             Options::default(),
         );
         assert_eq!(actions(&owned), [("remote".to_owned(), Action::Delete)]);
+    }
+
+    #[test]
+    fn audit_settings_are_a_change_until_applied_for_this_manifest() {
+        let mut wanted = desired(&[]);
+        wanted.audit = crate::manifest::AuditPolicy {
+            retain: Some(crate::manifest::Period { days: 1 }),
+            webhook: Some("http://ada:pw@hooks.example.com/a?token=t".to_owned()),
+            ..Default::default()
+        };
+        let mut machine = observed(&[], &[]);
+        let plan = compute(&wanted, &machine, Options::default());
+        assert_eq!(actions(&plan), [("audit".to_owned(), Action::Create)]);
+        assert!(plan.has_changes());
+        assert_eq!(plan.summary().add, 1);
+        let after = plan.changes[0].after.as_ref().unwrap();
+        assert_eq!(
+            after["webhook"],
+            "http://<redacted>@hooks.example.com/a?<redacted>"
+        );
+        assert_eq!(after["retain"], "1d");
+
+        // Another manifest's settings are not this one's.
+        let settings = |policy| crate::audit::Settings {
+            policy,
+            declared: BTreeMap::new(),
+        };
+        machine
+            .state
+            .audit
+            .insert("/other/mcpctl.kdl".into(), settings(wanted.audit.clone()));
+        let plan = compute(&wanted, &machine, Options::default());
+        assert_eq!(actions(&plan), [("audit".to_owned(), Action::Create)]);
+
+        machine
+            .state
+            .audit
+            .insert(MANIFEST.into(), settings(wanted.audit.clone()));
+        assert!(!compute(&wanted, &machine, Options::default()).has_changes());
+
+        let mut changed = wanted.clone();
+        changed.audit.retain = Some(crate::manifest::Period { days: 30 });
+        let plan = compute(&changed, &machine, Options::default());
+        assert_eq!(actions(&plan), [("audit".to_owned(), Action::Update)]);
+        assert_eq!(plan.summary().change, 1);
+
+        changed.audit = crate::manifest::AuditPolicy::default();
+        let plan = compute(&changed, &machine, Options::default());
+        assert_eq!(actions(&plan), [("audit".to_owned(), Action::Delete)]);
+        assert_eq!(plan.changes[0].after, None);
     }
 
     #[test]

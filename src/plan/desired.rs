@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::client::{ClientFile, Launcher, RenderContext, adapter, env_ref_credentials};
 use crate::host::Host;
-use crate::manifest::{ClientTarget, Credential, LoadedManifest, Period, Shell};
+use crate::manifest::{AuditPolicy, ClientTarget, Credential, LoadedManifest, Period, Shell};
 use crate::shell;
 use crate::source::Reference;
 
@@ -25,6 +25,8 @@ pub struct Desired {
     pub blocks: Vec<DesiredBlock>,
     /// What `mcpctl env` should export (see [`env_exports`]).
     pub exports: BTreeMap<String, String>,
+    /// The audit settings the manifest asks for (`audit { … }`).
+    pub audit: AuditPolicy,
 }
 
 /// The block one shell profile should hold.
@@ -160,5 +162,6 @@ pub fn desired(
             .collect(),
         blocks,
         exports: env_exports(loaded, &targets),
+        audit: manifest.audit.clone(),
     })
 }

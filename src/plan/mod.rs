@@ -25,7 +25,7 @@ use serde_json::Value;
 pub use compute::{Options, compute};
 pub use desired::{Desired, DesiredBlock, DesiredFile, desired, env_exports, targets};
 pub use destroy::destroy;
-pub use redact::redact;
+pub use redact::{redact, redact_url};
 pub use rotation::{Rotation, RotationStatus, rotation};
 pub use saved::{SAVED_PLAN_VERSION, SavedPlan, Stale, Tampered};
 pub use select::{Selector, SelectorError, select};
@@ -99,6 +99,11 @@ pub enum Target {
     /// recorded, so a new variable or a changed `source command` reaches a
     /// shell only through this change.
     EnvExport { variable: String },
+    /// The audit settings (`audit { … }`) this manifest installs on the
+    /// machine: retention, forwarding and alert rules, which `exec` follows
+    /// for this manifest's servers. `before`/`after` are the settings
+    /// applied now and wanted (webhook URLs redacted).
+    AuditSettings { manifest: PathBuf },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -69,10 +69,45 @@ fn is_reference(s: &str) -> bool {
     (t.starts_with("${") || t.starts_with("{env:")) && t.ends_with('}')
 }
 
+/// A URL as shown in a plan, a message or a log: its user information
+/// (`user:password@`) and its query and fragment — where tokens ride —
+/// replaced by `<redacted>`.
+pub fn redact_url(url: &str) -> String {
+    let (scheme, rest) = match url.find("://") {
+        Some(i) => url.split_at(i + 3),
+        None => ("", url),
+    };
+    let end = rest.find(['?', '#']).unwrap_or(rest.len());
+    let (main, tail) = rest.split_at(end);
+    let authority_end = main.find('/').unwrap_or(main.len());
+    let (authority, path) = main.split_at(authority_end);
+    let host = match authority.rfind('@') {
+        Some(at) => format!("<redacted>@{}", &authority[at + 1..]),
+        None => authority.to_owned(),
+    };
+    let tail = match tail.chars().next() {
+        Some(c) => format!("{c}<redacted>"),
+        None => String::new(),
+    };
+    format!("{scheme}{host}{path}{tail}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn urls_lose_their_user_information_and_query() {
+        assert_eq!(
+            redact_url("http://ada:s3cret@hooks.example.com:8080/audit?token=abc#x"),
+            "http://<redacted>@hooks.example.com:8080/audit?<redacted>"
+        );
+        assert_eq!(
+            redact_url("http://127.0.0.1:9/hook"),
+            "http://127.0.0.1:9/hook"
+        );
+    }
 
     #[test]
     fn hides_env_and_headers_of_foreign_entries_but_keeps_references() {

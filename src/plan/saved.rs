@@ -62,10 +62,14 @@ pub struct Inputs {
     pub credentials: BTreeMap<String, String>,
     /// Digest of mcpctl's ownership records.
     pub ownership: String,
+    /// Digest of the audit settings applied for the plan's manifest (absent
+    /// in plans saved before audit settings were planned).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit: Option<String>,
 }
 
 impl Inputs {
-    pub fn of(observed: &Observed) -> Inputs {
+    pub fn of(observed: &Observed, manifest: &std::path::Path) -> Inputs {
         let mut files = BTreeMap::new();
         // Once per path: tables of one file share its text (a 50 MB
         // `~/.claude.json` is hashed once).
@@ -92,10 +96,13 @@ impl Inputs {
             })
             .collect();
         let ownership = serde_json::to_value(&observed.state.entries).expect("state serializes");
+        let audit =
+            serde_json::to_value(observed.state.audit.get(manifest)).expect("settings serialize");
         Inputs {
             files,
             credentials,
             ownership: entry_digest(&ownership),
+            audit: Some(entry_digest(&audit)),
         }
     }
 }
@@ -115,7 +122,7 @@ impl SavedPlan {
             manifest_digest: manifest_digest.to_owned(),
             adopt: options.adopt,
             targets: targets.to_vec(),
-            inputs: Inputs::of(observed),
+            inputs: Inputs::of(observed, &plan.manifest),
             plan,
         }
     }
@@ -133,7 +140,7 @@ impl SavedPlan {
                 path: self.plan.manifest.clone(),
             });
         }
-        let now = Inputs::of(observed);
+        let now = Inputs::of(observed, &self.plan.manifest);
         let paths: std::collections::BTreeSet<&PathBuf> =
             self.inputs.files.keys().chain(now.files.keys()).collect();
         for path in paths {
@@ -168,6 +175,11 @@ impl SavedPlan {
         }
         if now.ownership != self.inputs.ownership {
             stale.push(Stale::Ownership);
+        }
+        // A plan saved before audit settings were planned does not change
+        // them, so they do not make it stale.
+        if self.inputs.audit.is_some() && now.audit != self.inputs.audit {
+            stale.push(Stale::AuditSettings);
         }
         stale
     }
@@ -261,6 +273,9 @@ impl Tampered {
                 format!("mcpctl's block in the {shell} profile `{}`", show(file))
             }
             Target::EnvExport { variable } => format!("the export of `{variable}`"),
+            Target::AuditSettings { manifest } => {
+                format!("the audit settings of `{}`", show(manifest))
+            }
         };
         match self {
             Tampered::Plan { field } => format!("its `{field}` differs"),
@@ -294,6 +309,7 @@ pub enum Stale {
         is: String,
     },
     Ownership,
+    AuditSettings,
 }
 
 impl Stale {
@@ -308,6 +324,10 @@ impl Stale {
             }
             Stale::Ownership => {
                 "mcpctl's ownership records changed (another `mcpctl apply` ran since)".to_owned()
+            }
+            Stale::AuditSettings => {
+                "the audit settings applied for this manifest changed (another `mcpctl apply` ran since)"
+                    .to_owned()
             }
         }
     }
@@ -458,6 +478,9 @@ mod tests {
             manifest: "/other/mcpctl.kdl".into(),
             digest: "sha256:0".into(),
         });
+        now.state
+            .audit
+            .insert("/repo/mcpctl.kdl".into(), crate::audit::Settings::default());
         let lines: Vec<String> = saved()
             .staleness("d2", &now)
             .iter()
@@ -470,6 +493,7 @@ mod tests {
                 "the file `/h/.codex/config.toml` was deleted",
                 "credential `TOKEN` in the store: missing when planned, present now",
                 "mcpctl's ownership records changed (another `mcpctl apply` ran since)",
+                "the audit settings applied for this manifest changed (another `mcpctl apply` ran since)",
             ]
         );
     }

@@ -117,7 +117,10 @@ pub fn select(mut plan: Plan, selectors: &[Selector], desired: &Desired) -> Plan
             Selector::Client(id) => id == client,
             Selector::Credential(_) => false,
         }),
-        Target::Credential { .. } | Target::ShellProfile { .. } | Target::EnvExport { .. } => false,
+        Target::Credential { .. }
+        | Target::ShellProfile { .. }
+        | Target::EnvExport { .. }
+        | Target::AuditSettings { .. } => false,
     };
     let mut needed: Vec<&str> = Vec::new();
     for change in plan.changes.iter().filter(|c| entry_selected(c)) {
@@ -136,7 +139,9 @@ pub fn select(mut plan: Plan, selectors: &[Selector], desired: &Desired) -> Plan
                     .any(|s| matches!(s, Selector::Credential(n) if n == name))
         }
         Target::Entry { .. } => entry_selected(change),
-        Target::ShellProfile { .. } | Target::EnvExport { .. } => false,
+        Target::ShellProfile { .. } | Target::EnvExport { .. } | Target::AuditSettings { .. } => {
+            false
+        }
     });
     plan
 }

@@ -288,6 +288,98 @@ mod forwarding {
         assert_eq!(audit(&sandbox, &["verify"]).0, Some(0));
     }
 
+    /// What one receiver got until it was quiet for a second: the
+    /// (action, server) of each record.
+    fn drain(bodies: &mpsc::Receiver<String>) -> Vec<(String, String)> {
+        let mut got = Vec::new();
+        while let Ok(body) = bodies.recv_timeout(std::time::Duration::from_secs(1)) {
+            let record: serde_json::Value = serde_json::from_str(&body).unwrap();
+            let field = |k: &str| record[k].as_str().unwrap_or_default().to_owned();
+            got.push((field("action"), field("server")));
+        }
+        got
+    }
+
+    /// Each applied manifest keeps its own audit settings: applying a
+    /// second one neither silences the first one's webhook nor makes the
+    /// first one's launches look undeclared, and each webhook gets the
+    /// launches of its own manifest's servers only.
+    #[test]
+    fn two_manifests_keep_their_own_webhooks_and_alert_rules() {
+        if !secret_service("two_manifests_keep_their_own_webhooks_and_alert_rules") {
+            return;
+        }
+        let sandbox = Sandbox::new();
+        let (port_a, bodies_a) = receiver();
+        let (port_b, bodies_b) = receiver();
+        let hook =
+            |port: u16| format!("audit {{\n    webhook \"http://127.0.0.1:{port}/hook\"\n}}\n");
+        let manifest_a = sandbox.manifest(&MANIFEST.replace(
+            "client claude-code\n",
+            &format!("client claude-code\n{}", hook(port_a)),
+        ));
+        let dir_b = sandbox.root().join("repo-b");
+        fs_err::create_dir_all(&dir_b).unwrap();
+        let manifest_b = dir_b.join("mcpctl.kdl");
+        fs_err::write(
+            &manifest_b,
+            format!(
+                "mcpctl version=1\nclient claude-code\n{}credential SLACK_TOKEN {{\n    kind api-key\n}}\nserver slack {{\n    command npx -y slack-mcp\n    env SLACK_BOT_TOKEN credential=SLACK_TOKEN\n}}\n",
+                hook(port_b)
+            ),
+        )
+        .unwrap();
+        for manifest in [&manifest_a, &manifest_b] {
+            let out = sandbox
+                .mcpctl()
+                .args(["apply", "--auto-approve", "--secrets-from-env", "-f"])
+                .arg(manifest)
+                .env("GITHUB_TOKEN", canary("two-a"))
+                .env("SLACK_TOKEN", canary("two-b"))
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{:?}", text(&out));
+        }
+        drain(&bodies_a);
+        drain(&bodies_b);
+
+        let launch = |server: &str, credential: &str| {
+            let out = std::process::Command::new(crate::support::mcpctl_bin())
+                .env_clear()
+                .envs(sandbox.env())
+                .current_dir(sandbox.root())
+                .args(["exec", "--server", server, "--env"])
+                .arg(format!("TOKEN={credential}"))
+                .args(["--", "true"])
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{:?}", text(&out));
+            String::from_utf8_lossy(&out.stderr).into_owned()
+        };
+        assert_eq!(
+            launch("github", "GITHUB_TOKEN"),
+            "",
+            "no alert for manifest A's server"
+        );
+        assert_eq!(
+            launch("slack", "SLACK_TOKEN"),
+            "",
+            "no alert for manifest B's server"
+        );
+        let reads = |got: Vec<(String, String)>| -> Vec<String> {
+            got.into_iter()
+                .filter(|(action, _)| {
+                    action.starts_with("store.read") || action.starts_with("alert")
+                })
+                .map(|(action, server)| format!("{action} {server}"))
+                .collect()
+        };
+        assert_eq!(reads(drain(&bodies_a)), ["store.read github"]);
+        assert_eq!(reads(drain(&bodies_b)), ["store.read slack"]);
+        let (_, alerts, _) = audit(&sandbox, &["--action", "alert"]);
+        assert!(alerts.is_empty(), "{alerts}");
+    }
+
     fn git_init(sandbox: &Sandbox, dir: &Path) {
         for args in [
             &["init", "-q"][..],
@@ -312,4 +404,194 @@ mod forwarding {
             assert!(out.status.success(), "git {args:?}: {:?}", text(&out));
         }
     }
+}
+
+/// `exec` of `server` reading GITHUB_TOKEN from the variable `GH`: records
+/// without a credential store.
+fn exec_from_env(sandbox: &Sandbox, server: &str) -> std::process::Output {
+    let mut cmd = std::process::Command::new(mcpctl_bin());
+    cmd.env_clear()
+        .envs(sandbox.env())
+        .env("GH", canary("from-env"))
+        .current_dir(sandbox.root())
+        .args([
+            "exec",
+            "--server",
+            server,
+            "--env",
+            "TOKEN=GITHUB_TOKEN:env:GH",
+            "--",
+            "true",
+        ]);
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "{:?}", text(&out));
+    out
+}
+
+/// The chain alone cannot show a change at its end; the head mcpctl keeps
+/// beside the log (`audit.head`) does: an edited last record, a forged
+/// record appended, records cut from the end, and the first records
+/// replaced by a checkpoint mcpctl did not write are each named.
+#[test]
+fn verify_names_forgeries_at_either_end_of_the_chain() {
+    let sandbox = Sandbox::new();
+    for _ in 0..3 {
+        exec_from_env(&sandbox, "github");
+    }
+    let (code, stdout, _) = audit(&sandbox, &["verify"]);
+    assert_eq!(code, Some(0), "{stdout}");
+    let original = fs_err::read_to_string(trail(&sandbox)).unwrap();
+    let lines: Vec<String> = original.lines().map(str::to_owned).collect();
+    assert_eq!(lines.len(), 3);
+    let root = sandbox.root().display().to_string();
+    let verify_after = |forged: Vec<String>| {
+        fs_err::write(trail(&sandbox), forged.join("\n") + "\n").unwrap();
+        let (code, stdout, _) = audit(&sandbox, &["verify"]);
+        assert_eq!(code, Some(3), "{stdout}");
+        stdout.replace(&root, "[ROOT]")
+    };
+    let record = |line: &str| serde_json::from_str::<serde_json::Value>(line).unwrap();
+
+    let mut edited = lines.clone();
+    edited[2] = edited[2].replace("\"outcome\":\"ok\"", "\"outcome\":\"failed\"");
+    assert_ne!(edited[2], lines[2]);
+    insta::assert_snapshot!("verify_edited_last_record", verify_after(edited));
+
+    let mut appended = lines.clone();
+    let mut forged = record(&lines[2]);
+    forged["seq"] = 4.into();
+    forged["server"] = "forged".into();
+    forged["prev"] = mcpctl::audit::line_hash(&lines[2]).into();
+    appended.push(serde_json::to_string(&forged).unwrap());
+    insta::assert_snapshot!("verify_appended_record", verify_after(appended));
+
+    let cut = lines[..2].to_vec();
+    insta::assert_snapshot!("verify_cut_from_the_end", verify_after(cut));
+
+    // Records 1 and 2 replaced by a checkpoint that chains to record 3.
+    let mut checkpoint = record(&lines[1]);
+    checkpoint["action"] = "audit.checkpoint".into();
+    checkpoint["prev"] = mcpctl::audit::line_hash(&lines[1]).into();
+    let replaced = vec![
+        serde_json::to_string(&checkpoint).unwrap(),
+        lines[2].clone(),
+    ];
+    insta::assert_snapshot!("verify_forged_checkpoint", verify_after(replaced));
+
+    // Restored, the log verifies again; without its head it does not.
+    fs_err::write(trail(&sandbox), &original).unwrap();
+    assert_eq!(audit(&sandbox, &["verify"]).0, Some(0));
+    fs_err::remove_file(trail(&sandbox).with_file_name("audit.head")).unwrap();
+    let (code, stdout, _) = audit(&sandbox, &["verify", "--json"]);
+    assert_eq!(code, Some(3), "{stdout}");
+    assert!(stdout.contains("\"kind\": \"no-head\""), "{stdout}");
+}
+
+/// An `audit` block added to an applied manifest is a change like any
+/// other: `plan` shows it (its webhook redacted) and counts it, `--json`
+/// carries it, and `apply` installs it only once confirmed — until then
+/// nothing is forwarded or pruned under it.
+#[test]
+fn an_audit_block_is_planned_and_installed_only_when_confirmed() {
+    if !secret_service("an_audit_block_is_planned_and_installed_only_when_confirmed") {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let manifest = sandbox.manifest(MANIFEST);
+    sandbox.apply_with_token(&manifest, &canary("audit-block"));
+    let key = canary("webhook-key");
+    let with_audit = MANIFEST.replace(
+        "client claude-code\n",
+        &format!(
+            "client claude-code\naudit {{\n    retain \"1d\"\n    webhook \"http://127.0.0.1:9/hook?key={key}\"\n}}\n"
+        ),
+    );
+    fs_err::write(&manifest, with_audit).unwrap();
+    let plan = |args: &[&str]| {
+        let out = sandbox
+            .mcpctl()
+            .arg("plan")
+            .args(args)
+            .arg("-f")
+            .arg(&manifest)
+            .output()
+            .unwrap();
+        let (stdout, stderr) = text(&out);
+        (out.status.code(), stdout, stderr)
+    };
+    let (code, stdout, stderr) = plan(&["--detailed-exitcode"]);
+    assert_eq!(code, Some(2), "{stdout}{stderr}");
+    assert!(stdout.contains("Audit trail (this machine):"), "{stdout}");
+    assert!(stdout.contains("+ audit settings of "), "{stdout}");
+    assert!(
+        stdout.contains("\"webhook\": \"http://127.0.0.1:9/hook?<redacted>\""),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Plan: 1 to add, 0 to change, 0 to destroy."),
+        "{stdout}"
+    );
+    assert!(!stdout.contains(&key) && !stderr.contains(&key));
+    let (_, json, _) = plan(&["--json"]);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let change = json["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["target"]["kind"] == "audit-settings")
+        .unwrap_or_else(|| panic!("no audit change in {json}"));
+    assert_eq!(change["action"], "create");
+    assert_eq!(change["after"]["retain"], "1d");
+    assert_eq!(json["summary"]["add"], 1);
+
+    // No terminal and no --auto-approve: refused, nothing installed.
+    let records_before = fs_err::read_to_string(trail(&sandbox)).unwrap();
+    let state_before = fs_err::read_to_string(state_dir(&sandbox).join("state.json")).unwrap();
+    let out = sandbox
+        .mcpctl()
+        .args(["apply", "-f"])
+        .arg(&manifest)
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "{:?}", text(&out));
+    assert!(
+        text(&out).1.contains("needs confirmation"),
+        "{:?}",
+        text(&out)
+    );
+    assert_eq!(
+        fs_err::read_to_string(state_dir(&sandbox).join("state.json")).unwrap(),
+        state_before
+    );
+    assert_eq!(
+        fs_err::read_to_string(trail(&sandbox)).unwrap(),
+        records_before
+    );
+    assert_eq!(plan(&["--detailed-exitcode"]).0, Some(2));
+
+    // Confirmed, it is installed and recorded; the plan is clean again.
+    let out = sandbox
+        .mcpctl()
+        .args(["apply", "--auto-approve", "-f"])
+        .arg(&manifest)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{:?}", text(&out));
+    assert_eq!(plan(&["--detailed-exitcode"]).0, Some(0));
+    let (_, settings, _) = audit(&sandbox, &["--action", "audit.settings", "--json"]);
+    let settings: Vec<serde_json::Value> = serde_json::from_str(&settings).unwrap();
+    assert_eq!(settings.len(), 1, "{settings:?}");
+    let detail = settings[0]["detail"].as_str().unwrap();
+    assert!(detail.contains("\"retain\":\"1d\""), "{detail}");
+    let everything = fs_err::read_to_string(trail(&sandbox)).unwrap()
+        + &fs_err::read_to_string(state_dir(&sandbox).join("state.json")).unwrap();
+    assert!(
+        !fs_err::read_to_string(trail(&sandbox))
+            .unwrap()
+            .contains(&key)
+    );
+    assert!(
+        everything.contains("hook?key="),
+        "the state keeps the URL exec posts to"
+    );
 }

@@ -243,6 +243,52 @@ fn target_limits_plan_and_apply_to_servers_credentials_or_clients() {
     );
 }
 
+/// A saved plan carries the change of the manifest's audit settings, and
+/// applying the file installs exactly them.
+#[test]
+fn a_saved_plan_carries_and_installs_the_audit_settings() {
+    if !secret_service("a_saved_plan_carries_and_installs_the_audit_settings") {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let manifest = sandbox.manifest(MANIFEST);
+    let token = canary("saved-audit");
+    sandbox.apply_with_token(&manifest, &token);
+    let with_audit = MANIFEST.replace(
+        "client codex\n",
+        "client codex\naudit {\n    webhook \"http://127.0.0.1:9/hook\" alerts-only=#true\n    alert-reads-per-hour 5\n}\n",
+    );
+    fs_err::write(&manifest, with_audit).unwrap();
+    let file = save_plan(&sandbox, &manifest, &[]);
+    let saved: serde_json::Value =
+        serde_json::from_str(&fs_err::read_to_string(&file).unwrap()).unwrap();
+    let changes = saved["plan"]["changes"].as_array().unwrap();
+    let audit: Vec<_> = changes
+        .iter()
+        .filter(|c| c["target"]["kind"] == "audit-settings")
+        .collect();
+    assert_eq!(audit.len(), 1, "{saved}");
+    assert_eq!(audit[0]["after"]["alert-reads-per-hour"], 5);
+    let (_, shown, _) = run(&sandbox, &["show", file.to_str().unwrap()], "");
+    assert!(shown.contains("+ audit settings of "), "{shown}");
+
+    let (code, stdout, stderr) = run(&sandbox, &["apply", file.to_str().unwrap()], &token);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    let (code, stdout, _) = run(
+        &sandbox,
+        &[
+            "plan",
+            "--detailed-exitcode",
+            "-f",
+            manifest.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert_eq!(code, Some(0), "{stdout}");
+    let state = fs_err::read_to_string(sandbox.root().join("state/mcpctl/state.json")).unwrap();
+    assert!(state.contains("\"alert-reads-per-hour\": 5"), "{state}");
+}
+
 /// A manifest without credentials: no store is asked, so these run
 /// anywhere.
 const NO_CREDENTIALS: &str = r#"mcpctl version=1

@@ -41,7 +41,10 @@ pub fn render(
         .iter()
         .filter_map(|c| match &c.target {
             Target::Credential { store, .. } => Some(store.as_str()),
-            Target::Entry { .. } | Target::ShellProfile { .. } | Target::EnvExport { .. } => None,
+            Target::Entry { .. }
+            | Target::ShellProfile { .. }
+            | Target::EnvExport { .. }
+            | Target::AuditSettings { .. } => None,
         })
         .collect();
     if let Some(first) = stores.first() {
@@ -120,6 +123,15 @@ pub fn render(
         for change in exports {
             render_export(&mut out, change, style);
         }
+        out.push('\n');
+    }
+    for change in &plan.changes {
+        let Target::AuditSettings { manifest } = &change.target else {
+            continue;
+        };
+        let _ = writeln!(out, "{}", style.bold("Audit trail (this machine):"));
+        let what = format!("audit settings of {}", display_path(manifest, home));
+        render_entry(&mut out, change, &what, style);
         out.push('\n');
     }
 
