@@ -123,7 +123,11 @@ pub fn compute(desired: &Desired, observed: &Observed, options: Options) -> Plan
                 file: profile.file.clone(),
             },
             action,
-            before: profile.block.as_ref().map(text),
+            // A block edited by hand may hold a secret: shown redacted.
+            before: profile
+                .block
+                .as_ref()
+                .map(|b| Value::String(crate::scan::text::redact(b))),
             after: wanted.map(text),
             before_digest: profile.block.as_ref().map(|b| entry_digest(&text(b))),
             notes,
