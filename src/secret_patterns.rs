@@ -798,7 +798,7 @@ pub fn detect_named_with(name: &str, value: &str, placeholders: Placeholders) ->
     } else if looks_random(candidate, is_password_name(&upper)) {
         (
             "generic-secret",
-            "a random-looking value of a secret-named variable",
+            "a random value of a secret-named variable",
         )
     } else {
         return found;
@@ -987,6 +987,7 @@ pub fn redacted(secret: &str, rule: &str) -> String {
     if rule == "url-password"
         && let Some((scheme, authority)) = secret.split_once("://")
     {
+        let authority = authority.split(['/', '?', '#']).next().unwrap_or_default();
         let host = authority.rsplit('@').next().unwrap_or_default();
         let host = host.rsplit_once(':').map_or(host, |(host, _port)| host);
         return format!("{scheme}://…@{host} ({len} chars)");
@@ -1034,10 +1035,15 @@ pub fn redact_found(value: &str, found: &[SecretMatch]) -> String {
 /// [`redacted`]) and a `*` for every other byte. For source snippets, whose
 /// labels point at byte offsets into the text shown.
 pub fn masked(secret: &str, rule: &str) -> String {
-    let keep = match rule {
-        "url-password" => secret.find("://").map_or(0, |i| i + 3),
-        _ => public_prefix(secret, rule).len(),
-    };
+    if rule == "url-password"
+        && let (Some(scheme), Some(at)) = (secret.find("://"), secret.rfind('@'))
+        && scheme + 3 <= at
+    {
+        // The user and password hidden; the scheme and host stay.
+        let hidden = "*".repeat(at - scheme - 3);
+        return format!("{}{hidden}{}", &secret[..scheme + 3], &secret[at..]);
+    }
+    let keep = public_prefix(secret, rule).len();
     format!("{}{}", &secret[..keep], "*".repeat(secret.len() - keep))
 }
 
@@ -1412,6 +1418,11 @@ mod tests {
         assert_eq!(
             redacted("postgres://u:pw@db.internal:5432", "url-password"),
             "postgres://…@db.internal (32 chars)"
+        );
+        // A whole connection string: its path is not shown either.
+        assert_eq!(
+            redacted("postgres://u:pw@db.internal/app?x=1", "url-password"),
+            "postgres://…@db.internal (35 chars)"
         );
         assert_eq!(
             redacted("Password=s3cr3t-Val", "connection-string-password"),
