@@ -1031,6 +1031,29 @@ pub fn redact_found(value: &str, found: &[SecretMatch]) -> String {
     out
 }
 
+/// `text` with every occurrence of a value mcpctl itself handed out (a
+/// credential it gave a server) replaced by its length, `… (40 chars)`; a
+/// multi-line value (a key file) line by line too. Whatever its shape: the
+/// value is known, no detector has to recognize it.
+pub fn redact_known(text: &str, known: &[&str]) -> String {
+    let mut values: Vec<&str> = Vec::new();
+    for value in known {
+        values.push(value.trim());
+        values.extend(value.lines().map(str::trim).filter(|l| l.len() >= 8));
+    }
+    values.retain(|v| !v.is_empty());
+    // Longest first, so a value is hidden whole before a line of it.
+    values.sort_by_key(|v| std::cmp::Reverse(v.len()));
+    values.dedup();
+    let mut out = text.to_owned();
+    for value in values {
+        if out.contains(value) {
+            out = out.replace(value, &redacted(value, "known"));
+        }
+    }
+    out
+}
+
 /// `secret` hidden but as long in bytes: its public prefix (see
 /// [`redacted`]) and a `*` for every other byte. For source snippets, whose
 /// labels point at byte offsets into the text shown.
@@ -1465,12 +1488,22 @@ mod tests {
         assert_eq!(shown, format!("ghp_{}", rep("*", 36)));
         assert_eq!(
             masked("postgres://u:pw@h", "url-password"),
-            "postgres://******"
+            "postgres://****@h"
         );
         // Overlapping matches are hidden as one.
         let both = format!("postgres://u:{token}@h/db");
         let found = detect_all(&both);
         assert!(!redact_found(&both, &found).contains("Ab1"));
+    }
+
+    #[test]
+    fn values_handed_out_are_hidden_whatever_their_shape() {
+        let value = "correct horse battery staple";
+        let pem = "-----BEGIN KEY-----\nMIIEvQIBADANBgkqhkiG9w0B\n-----END KEY-----\n";
+        let text = format!("DB_PASSWORD={value}\nkey line: MIIEvQIBADANBgkqhkiG9w0B\n");
+        let shown = redact_known(&text, &[value, pem]);
+        assert_eq!(shown, "DB_PASSWORD=… (28 chars)\nkey line: … (24 chars)\n");
+        assert_eq!(redact_known("nothing here", &[value, ""]), "nothing here");
     }
 
     #[test]
