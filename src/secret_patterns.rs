@@ -1,12 +1,15 @@
 //! Recognizing secret values by their shape.
 //!
 //! The team manifest must never hold a secret: secrets live in the OS
-//! credential store and reach servers through `mcpctl exec`. The manifest
-//! validator runs every string literal through [`detect`] and rejects the
-//! ones that look like a token, and a later `mcpctl scan` will run client
-//! configuration files through the same function to find the plaintext
-//! tokens that the credentials guide warns about (`mcpctl scan`, which
-//! also uses [`detect_named`] where it knows the variable's name).
+//! credential store and reach servers through `mcpctl exec`. One detector
+//! serves every place that must tell a secret from an ordinary value: the
+//! manifest validator rejects literals with it, `mcpctl scan` finds the
+//! plaintext tokens the credentials guide warns about, and plan, show,
+//! saved plans, diagnostics and `check --servers` hide what it finds
+//! before they display a value. Where the place gives the value a name —
+//! an env variable, a header, the flag before an argument, a URL's query
+//! parameter — [`detect_named`], [`detect_argument`] and
+//! [`detect_unnamed`] use it.
 //!
 //! # What is detected
 //!
@@ -59,6 +62,22 @@
 //! `fake` (so `ghp_your_actual_token`, `your-token-here` and AWS's
 //! documented `AKIA…EXAMPLE` key pass).
 //!
+//! That word list is for files people and guides wrote (`scan`). The
+//! manifest's values are written to client files as they are, so there a
+//! value of a provider's exact token shape is a secret whatever word it
+//! holds (`ghp_FAKE…` of the right length is refused): only references and
+//! filler (`${VAR}`, `<token>`, `xxxx…`), which are plainly no value, pass
+//! ([`Placeholders::ReferencesOnly`], also used for everything mcpctl
+//! displays, where hiding too much costs nothing).
+//!
+//! # Showing a secret
+//!
+//! [`redacted`] is the one form a found secret is shown in: the public
+//! prefix every value of its kind starts with (`ghp_`, `xoxb-`, a URL's
+//! scheme and host) and the length, never a character of the secret part;
+//! [`masked`] keeps the byte length for source snippets, whose labels point
+//! at byte offsets.
+//!
 //! # Limits
 //!
 //! [`detect`] finds only shapes: secrets without a recognizable prefix (an
@@ -66,7 +85,12 @@
 //! URL) pass it, because false alarms on ordinary values would teach people
 //! to ignore the check. [`detect_named`] adds those, and an entropy rule,
 //! only where the value's name says it is a secret (`*TOKEN*`, `*KEY`,
-//! `*SECRET*`, `*PASSWORD*`, …). A match says "this looks like", never
+//! `*SECRET*`, `*PASSWORD*`, `*PAT*`, `*CREDENTIAL*`, `Authorization`; not
+//! `*_PATH`, `*_ID`, `*PUBLIC*` and other names *about* a secret): rule
+//! `generic-secret`, a value of 16 or more characters with at least 3 bits
+//! of Shannon entropy per character (8 and 2.5 for a password), letters
+//! and digits of two or more character classes, not made of words, not a
+//! path, URL, number or placeholder. A match says "this looks like", never
 //! "this is".
 
 use std::ops::Range;
@@ -472,8 +496,8 @@ const PLACEHOLDER_WORDS: &[&str] = &[
 
 /// Whether a would-be secret is a placeholder as documentation writes them:
 /// a reference or filler ([`is_reference_or_filler`]), a word naming what
-/// belongs there (`password`, `token`), or a value holding one of
-/// [`PLACEHOLDER_WORDS`].
+/// belongs there (`password`, `token`), or a value holding a word such as
+/// `your`, `example` or `fake`.
 pub fn is_placeholder(body: &str) -> bool {
     if is_reference_or_filler(body) {
         return true;
