@@ -709,12 +709,15 @@ fn jwts(value: &str) -> Vec<SecretMatch> {
 
 /// `Password=…;` / `Pwd=…;` in ADO.NET/ODBC-style connection strings.
 fn connection_string_passwords(value: &str) -> Vec<SecretMatch> {
+    // Only inside a `k=v;k=v` string: a `;` before, or a `;` after.
+    if !value.contains(';') {
+        return Vec::new();
+    }
     let lower = value.to_ascii_lowercase();
     let mut found = Vec::new();
     for key in ["password=", "pwd="] {
         for (at, _) in lower.match_indices(key) {
-            // Only inside a `k=v;k=v` string: a `;` before, or a `;` after.
-            if !word_start(value, at) || !value.contains(';') {
+            if !word_start(value, at) {
                 continue;
             }
             let start = at + key.len();

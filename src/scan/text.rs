@@ -124,7 +124,7 @@ fn assignments(line: &str, placeholders: Placeholders) -> Vec<SecretMatch> {
                 value_start = Some(j + skip + (rest.len() - rest_trimmed.len()));
             }
         } else if after.starts_with([' ', '\t'])
-            && (is_fish_set(&line[..start]) || trimmed.starts_with(['"', '\'']))
+            && (trimmed.starts_with(['"', '\'']) || is_fish_set(&line[..start]))
         {
             // `set -gx NAME value`; `NAME "value"` (a KDL `env` or `header`
             // line, a flag and its quoted value).
@@ -148,11 +148,16 @@ fn assignments(line: &str, placeholders: Placeholders) -> Vec<SecretMatch> {
 
 /// Whether `before` ends with fish's `set` and its flags.
 fn is_fish_set(before: &str) -> bool {
-    let words: Vec<&str> = before.split_whitespace().collect();
-    let Some(set) = words.iter().rposition(|w| *w == "set") else {
-        return false;
-    };
-    words.len() > set + 1 && words[set + 1..].iter().all(|w| w.starts_with('-'))
+    // From the end, so a long line costs only its last words.
+    let mut flags = 0;
+    for word in before.split_whitespace().rev() {
+        if word.starts_with('-') {
+            flags += 1;
+        } else {
+            return flags > 0 && word == "set";
+        }
+    }
+    false
 }
 
 /// `security add-generic-password … -w "…"` and
