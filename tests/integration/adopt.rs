@@ -447,7 +447,8 @@ fn redacted_forms_show_no_character_of_a_secret() {
             &hex[20..]
         )
     };
-    let dashed = format!("{}-{}", planted("", 11, 21), planted("", 12, 22));
+    // Digits and both cases in each part: a random key, not words.
+    let dashed = format!("{}7q-{}4Z", planted("", 9, 21), planted("", 10, 22));
     write(
         &sandbox.root().join("extra.env"),
         &format!("SERVICE_API_KEY={uuid}\nOTHER_API_KEY={dashed}\n"),
@@ -520,7 +521,19 @@ fn redacted_forms_show_no_character_of_a_secret() {
         &["scan", "extra.env"],
     ] {
         let output = sandbox.mcpctl().args(args).output().unwrap();
-        let (stdout, _) = text(&output);
+        let (mut stdout, _) = text(&output);
+        // The public prefixes shown may end like a secret starts.
+        for public in [
+            "ghp_…",
+            "xoxb-…",
+            "sntrys_…",
+            "figd_…",
+            "AKIA…",
+            "sk-…",
+            "://…",
+        ] {
+            stdout = stdout.replace(public, "<public>");
+        }
         for secret in secrets {
             for shown in 1..=12 {
                 assert!(

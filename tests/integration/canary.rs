@@ -14,11 +14,12 @@ use crate::support::{Sandbox, canary, secret_service, text};
 
 /// A random-looking value (letters and digits, different in every run)
 /// that no detector recognizes by its shape: only a name says it is a
-/// secret. With `prefix`, a provider's token shape.
+/// secret. With `prefix`, a provider's token shape. It always holds a
+/// digit and both cases (a run without would read as a word).
 fn random_canary(prefix: &str, len: usize, salt: u64) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     let mut state = (u64::from(std::process::id()) << 20) ^ salt.wrapping_mul(0x9E37_79B9);
-    let body: String = (0..len)
+    let body: String = (0..len - 3)
         .map(|_| {
             state = state
                 .wrapping_mul(6_364_136_223_846_793_005)
@@ -26,7 +27,8 @@ fn random_canary(prefix: &str, len: usize, salt: u64) -> String {
             ALPHABET[(state >> 33) as usize % ALPHABET.len()] as char
         })
         .collect();
-    format!("{prefix}{body}")
+    let digit = char::from(b'0' + (state % 10) as u8);
+    format!("{prefix}{body}{digit}Kq")
 }
 
 /// Panics when any output holds any of `values`.
