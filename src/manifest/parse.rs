@@ -522,7 +522,8 @@ impl Checker {
     ///
     /// Every string is judged with what names it: `env NAME "…"` and
     /// `header NAME "…"` by NAME, an argument by the flag before it
-    /// (`"--api-key" "…"`, `"--api-key=…"`), a URL by its query parameters.
+    /// (`"--api-key" "…"`, `"--api-key=…"`), a URL by its query parameters
+    /// (but the audit `webhook`'s, whose query plan redacts).
     /// A provider's token shape is a secret even when it holds a word such
     /// as `fake` or `example`: the manifest's values are written to client
     /// files as they are ([`Placeholders::ReferencesOnly`]).
@@ -548,6 +549,11 @@ impl Checker {
                 };
                 self.unsafe_characters(node_name, value, entry.span());
                 let found = match (entry.name(), previous) {
+                    // The audit webhook's URL is mcpctl's own setting, shown
+                    // in plan with its query redacted: judged by shape only.
+                    _ if node_name == "webhook" => {
+                        secret_patterns::detect_all_with(value, Placeholders::ReferencesOnly)
+                    }
                     (Some(_), _) => {
                         secret_patterns::detect_unnamed(value, Placeholders::ReferencesOnly)
                     }

@@ -817,7 +817,7 @@ fn import_moves_a_connection_string_whole_and_rewrites_a_reference_for_cursor() 
     );
     assert!(
         out.contains(&format!(
-            "+ DATABASE_URL will be stored: postgresql://… ({} chars)",
+            "+ DATABASE_URL will be stored: postgresql://…@db ({} chars)",
             url.len()
         )),
         "{out}"
