@@ -534,6 +534,32 @@ pub(super) mod tests {
     }
 
     #[test]
+    fn a_hand_edited_shell_block_is_shown_redacted() {
+        use crate::manifest::Shell;
+        use crate::plan::{DesiredBlock, ObservedProfile};
+        let token = format!("ghp_{}", crate::secret_patterns::test_random(4, 36));
+        let mut want = desired(&[]);
+        want.blocks.push(DesiredBlock {
+            shell: Shell::Zsh,
+            file: "/h/.zshrc".into(),
+            block: "eval \"$(mcpctl env)\"\n".into(),
+        });
+        let mut have = observed(&[], &[]);
+        have.profiles.push(ObservedProfile {
+            shell: Shell::Zsh,
+            file: "/h/.zshrc".into(),
+            fingerprint: Some("sha256:p".to_owned()),
+            block: Some(format!(
+                "eval \"$(mcpctl env)\"\nexport GITHUB_TOKEN={token}\n"
+            )),
+        });
+        let plan = compute(&want, &have, Options::default());
+        let text = serde_json::to_string(&plan).unwrap();
+        assert!(!text.contains(&token[4..]), "{text}");
+        assert!(text.contains("GITHUB_TOKEN=ghp_… (40 chars)"), "{text}");
+    }
+
+    #[test]
     fn every_ownership_case() {
         let a = json!({"command": "a"});
         let b = json!({"command": "b"});
