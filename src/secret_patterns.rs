@@ -1,12 +1,15 @@
 //! Recognizing secret values by their shape.
 //!
 //! The team manifest must never hold a secret: secrets live in the OS
-//! credential store and reach servers through `mcpctl exec`. The manifest
-//! validator runs every string literal through [`detect`] and rejects the
-//! ones that look like a token, and a later `mcpctl scan` will run client
-//! configuration files through the same function to find the plaintext
-//! tokens that the credentials guide warns about (`mcpctl scan`, which
-//! also uses [`detect_named`] where it knows the variable's name).
+//! credential store and reach servers through `mcpctl exec`. One detector
+//! serves every place that must tell a secret from an ordinary value: the
+//! manifest validator rejects literals with it, `mcpctl scan` finds the
+//! plaintext tokens the credentials guide warns about, and plan, show,
+//! saved plans, diagnostics and `check --servers` hide what it finds
+//! before they display a value. Where the place gives the value a name —
+//! an env variable, a header, the flag before an argument, a URL's query
+//! parameter — [`detect_named`], [`detect_argument`] and
+//! [`detect_unnamed`] use it.
 //!
 //! # What is detected
 //!
@@ -59,6 +62,22 @@
 //! `fake` (so `ghp_your_actual_token`, `your-token-here` and AWS's
 //! documented `AKIA…EXAMPLE` key pass).
 //!
+//! That word list is for files people and guides wrote (`scan`). The
+//! manifest's values are written to client files as they are, so there a
+//! value of a provider's exact token shape is a secret whatever word it
+//! holds (`ghp_FAKE…` of the right length is refused): only references and
+//! filler (`${VAR}`, `<token>`, `xxxx…`), which are plainly no value, pass
+//! ([`Placeholders::ReferencesOnly`], also used for everything mcpctl
+//! displays, where hiding too much costs nothing).
+//!
+//! # Showing a secret
+//!
+//! [`redacted`] is the one form a found secret is shown in: the public
+//! prefix every value of its kind starts with (`ghp_`, `xoxb-`, a URL's
+//! scheme and host) and the length, never a character of the secret part;
+//! [`masked`] keeps the byte length for source snippets, whose labels point
+//! at byte offsets.
+//!
 //! # Limits
 //!
 //! [`detect`] finds only shapes: secrets without a recognizable prefix (an
@@ -66,7 +85,12 @@
 //! URL) pass it, because false alarms on ordinary values would teach people
 //! to ignore the check. [`detect_named`] adds those, and an entropy rule,
 //! only where the value's name says it is a secret (`*TOKEN*`, `*KEY`,
-//! `*SECRET*`, `*PASSWORD*`, …). A match says "this looks like", never
+//! `*SECRET*`, `*PASSWORD*`, `*PAT*`, `*CREDENTIAL*`, `Authorization`; not
+//! `*_PATH`, `*_ID`, `*PUBLIC*` and other names *about* a secret): rule
+//! `generic-secret`, a value of 16 or more characters with at least 3 bits
+//! of Shannon entropy per character (8 and 2.5 for a password), letters
+//! and digits of two or more character classes, not made of words, not a
+//! path, URL, number or placeholder. A match says "this looks like", never
 //! "this is".
 
 use std::ops::Range;
@@ -93,11 +117,39 @@ pub fn detect(value: &str) -> Option<SecretMatch> {
 
 /// Every secret-looking part of `value`, in order of position.
 pub fn detect_all(value: &str) -> Vec<SecretMatch> {
+    detect_all_with(value, Placeholders::Forgiven)
+}
+
+/// Which placeholders a detection lets pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placeholders {
+    /// Every placeholder of [`is_placeholder`]: a token-shaped value holding
+    /// a word such as `your`, `example` or `fake` is an example
+    /// (`mcpctl scan` of files people and guides wrote).
+    Forgiven,
+    /// Only references and filler ([`is_reference_or_filler`]): a value of
+    /// a provider's token shape is a secret whatever word it holds (the
+    /// manifest, whose values are written to client files as they are, and
+    /// every value mcpctl displays).
+    ReferencesOnly,
+}
+
+impl Placeholders {
+    fn forgive(self, body: &str) -> bool {
+        match self {
+            Placeholders::Forgiven => is_placeholder(body),
+            Placeholders::ReferencesOnly => is_reference_or_filler(body),
+        }
+    }
+}
+
+/// [`detect_all`], forgiving only the `placeholders` given.
+pub fn detect_all_with(value: &str, placeholders: Placeholders) -> Vec<SecretMatch> {
     let mut found = Vec::new();
     for rule in PREFIX_RULES {
         for prefix in rule.prefixes {
             for (start, _) in value.match_indices(prefix) {
-                if let Some(end) = rule.match_at(value, start, prefix.len()) {
+                if let Some(end) = rule.match_at(value, start, prefix.len(), placeholders) {
                     found.push(SecretMatch {
                         rule: rule.id,
                         description: rule.description,
@@ -109,11 +161,11 @@ pub fn detect_all(value: &str) -> Vec<SecretMatch> {
     }
     found.extend(private_keys(value));
     found.extend(url_passwords(value));
-    found.extend(terraform_tokens(value));
-    found.extend(azure_devops_pats(value));
+    found.extend(terraform_tokens(value, placeholders));
+    found.extend(azure_devops_pats(value, placeholders));
     found.extend(jwts(value));
     found.extend(connection_string_passwords(value));
-    found.extend(zapier_mcp_urls(value));
+    found.extend(zapier_mcp_urls(value, placeholders));
     found.sort_by_key(|m| (m.range.start, m.range.end));
     // One secret may satisfy two rules (`sk-ant-…` is also `sk-…`): keep the
     // first, more specific, rule for each start.
@@ -137,7 +189,13 @@ struct PrefixRule {
 
 impl PrefixRule {
     /// The end of the token when `value[start..]` holds one.
-    fn match_at(&self, value: &str, start: usize, prefix_len: usize) -> Option<usize> {
+    fn match_at(
+        &self,
+        value: &str,
+        start: usize,
+        prefix_len: usize,
+        placeholders: Placeholders,
+    ) -> Option<usize> {
         if value[..start]
             .chars()
             .next_back()
@@ -152,7 +210,7 @@ impl PrefixRule {
             Some(n) => body.len() == n,
             None => body.len() >= self.min,
         };
-        (long_enough && (self.check)(body) && !is_placeholder(body))
+        (long_enough && (self.check)(body) && !placeholders.forgive(body))
             .then_some(start + prefix_len + body_len)
     }
 }
@@ -436,8 +494,38 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "here",
 ];
 
-/// Whether a would-be secret is a placeholder as documentation writes them.
+/// Whether a would-be secret is a placeholder as documentation writes them:
+/// a reference or filler ([`is_reference_or_filler`]), a word naming what
+/// belongs there (`password`, `token`), or a value holding a word such as
+/// `your`, `example` or `fake`.
 pub fn is_placeholder(body: &str) -> bool {
+    if is_reference_or_filler(body) {
+        return true;
+    }
+    let lower = body.trim().to_ascii_lowercase();
+    // Whole values that only name what belongs there.
+    if matches!(
+        lower.as_str(),
+        "password"
+            | "passwd"
+            | "pass"
+            | "pw"
+            | "pwd"
+            | "secret"
+            | "token"
+            | "key"
+            | "apikey"
+            | "api_key"
+            | "changeit"
+    ) {
+        return true;
+    }
+    PLACEHOLDER_WORDS.iter().any(|w| lower.contains(w))
+}
+
+/// Whether a would-be secret is plainly no value at all: empty, a
+/// reference to a value kept elsewhere, or one character repeated.
+pub fn is_reference_or_filler(body: &str) -> bool {
     let trimmed = body.trim();
     if trimmed.is_empty() {
         return true;
@@ -457,28 +545,7 @@ pub fn is_placeholder(body: &str) -> bool {
     // Filler: xxxx, XXXX, ****, ....
     let mut chars = trimmed.chars();
     let first = chars.next().unwrap_or('x');
-    if matches!(first, 'x' | 'X' | '*' | '.' | '•') && chars.all(|c| c == first) {
-        return true;
-    }
-    let lower = trimmed.to_ascii_lowercase();
-    // Whole values that only name what belongs there.
-    if matches!(
-        lower.as_str(),
-        "password"
-            | "passwd"
-            | "pass"
-            | "pw"
-            | "pwd"
-            | "secret"
-            | "token"
-            | "key"
-            | "apikey"
-            | "api_key"
-            | "changeit"
-    ) {
-        return true;
-    }
-    PLACEHOLDER_WORDS.iter().any(|w| lower.contains(w))
+    matches!(first, 'x' | 'X' | '*' | '.' | '•') && chars.all(|c| c == first)
 }
 
 /// PEM private key blocks.
@@ -560,7 +627,7 @@ fn run(text: &str, body: fn(char) -> bool) -> usize {
 
 /// Terraform Cloud / HCP Terraform API tokens: 14 letters/digits,
 /// `.atlasv1.`, then 60 or more letters/digits/`-`/`_`.
-fn terraform_tokens(value: &str) -> Vec<SecretMatch> {
+fn terraform_tokens(value: &str, placeholders: Placeholders) -> Vec<SecretMatch> {
     let mut found = Vec::new();
     for (dot, _) in value.match_indices(".atlasv1.") {
         let before = value[..dot]
@@ -569,7 +636,7 @@ fn terraform_tokens(value: &str) -> Vec<SecretMatch> {
             .take_while(char::is_ascii_alphanumeric)
             .count();
         let after = run(&value[dot + 9..], alnum_dash_underscore);
-        if before == 14 && after >= 60 && !is_placeholder(&value[dot + 9..dot + 9 + after]) {
+        if before == 14 && after >= 60 && !placeholders.forgive(&value[dot + 9..dot + 9 + after]) {
             found.push(SecretMatch {
                 rule: "terraform-cloud-token",
                 description: "a Terraform Cloud API token",
@@ -583,7 +650,7 @@ fn terraform_tokens(value: &str) -> Vec<SecretMatch> {
 /// Azure DevOps personal access tokens in the 84-character format, which
 /// carries `AZDO` at offset 76. (The older 52-character tokens have no
 /// marker: [`detect_named`] finds them by their variable's name.)
-fn azure_devops_pats(value: &str) -> Vec<SecretMatch> {
+fn azure_devops_pats(value: &str, placeholders: Placeholders) -> Vec<SecretMatch> {
     let mut found = Vec::new();
     for (marker, _) in value.match_indices("AZDO") {
         let Some(start) = marker.checked_sub(76) else {
@@ -595,7 +662,10 @@ fn azure_devops_pats(value: &str) -> Vec<SecretMatch> {
         }
         let token = &value[start..end];
         let longer = value[end..].starts_with(|c: char| c.is_ascii_alphanumeric());
-        if token.chars().all(|c| c.is_ascii_alphanumeric()) && !longer && !is_placeholder(token) {
+        if token.chars().all(|c| c.is_ascii_alphanumeric())
+            && !longer
+            && !placeholders.forgive(token)
+        {
             found.push(SecretMatch {
                 rule: "azure-devops-pat",
                 description: "an Azure DevOps personal access token",
@@ -639,12 +709,15 @@ fn jwts(value: &str) -> Vec<SecretMatch> {
 
 /// `Password=…;` / `Pwd=…;` in ADO.NET/ODBC-style connection strings.
 fn connection_string_passwords(value: &str) -> Vec<SecretMatch> {
+    // Only inside a `k=v;k=v` string: a `;` before, or a `;` after.
+    if !value.contains(';') {
+        return Vec::new();
+    }
     let lower = value.to_ascii_lowercase();
     let mut found = Vec::new();
     for key in ["password=", "pwd="] {
         for (at, _) in lower.match_indices(key) {
-            // Only inside a `k=v;k=v` string: a `;` before, or a `;` after.
-            if !word_start(value, at) || !value.contains(';') {
+            if !word_start(value, at) {
                 continue;
             }
             let start = at + key.len();
@@ -667,13 +740,13 @@ fn connection_string_passwords(value: &str) -> Vec<SecretMatch> {
 
 /// Zapier MCP server URLs, whose path carries the secret:
 /// `https://mcp.zapier.com/api/mcp/s/<secret>/…`.
-fn zapier_mcp_urls(value: &str) -> Vec<SecretMatch> {
+fn zapier_mcp_urls(value: &str, placeholders: Placeholders) -> Vec<SecretMatch> {
     let mut found = Vec::new();
     for marker in ["mcp.zapier.com/api/mcp/s/", "actions.zapier.com/mcp/"] {
         for (at, _) in value.match_indices(marker) {
             let start = at + marker.len();
             let len = run(&value[start..], base64ish);
-            if len >= 20 && !is_placeholder(&value[start..start + len]) {
+            if len >= 20 && !placeholders.forgive(&value[start..start + len]) {
                 found.push(SecretMatch {
                     rule: "zapier-mcp-url",
                     description: "a Zapier MCP server URL (its path is the secret)",
@@ -698,7 +771,14 @@ fn zapier_mcp_urls(value: &str) -> Vec<SecretMatch> {
 /// password). References, placeholders, paths, URLs, numbers and words do
 /// not count.
 pub fn detect_named(name: &str, value: &str) -> Vec<SecretMatch> {
-    let found = detect_all(value);
+    detect_named_with(name, value, Placeholders::Forgiven)
+}
+
+/// [`detect_named`], forgiving only the `placeholders` given in token
+/// shapes (the `generic-secret` rule always lets every placeholder pass:
+/// a random-looking value holds none of their words).
+pub fn detect_named_with(name: &str, value: &str, placeholders: Placeholders) -> Vec<SecretMatch> {
+    let found = detect_all_with(value, placeholders);
     if !found.is_empty() || !is_secret_name(name) {
         return found;
     }
@@ -745,7 +825,7 @@ pub fn detect_named(name: &str, value: &str) -> Vec<SecretMatch> {
     } else if looks_random(candidate, is_password_name(&upper)) {
         (
             "generic-secret",
-            "a random-looking value of a secret-named variable",
+            "a random value of a secret-named variable",
         )
     } else {
         return found;
@@ -764,6 +844,60 @@ fn aws_secret_shape(value: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '/' || c == '+')
         && value.chars().any(|c| c.is_ascii_digit())
         && value.chars().any(|c| c.is_ascii_uppercase())
+}
+
+/// Every secret-looking part of one argument of a command line, knowing
+/// the argument before it: `--token VALUE` and `--token=VALUE` name their
+/// value by the flag ([`detect_named_with`]); any other argument is judged
+/// by [`detect_unnamed`].
+pub fn detect_argument(
+    previous: Option<&str>,
+    value: &str,
+    placeholders: Placeholders,
+) -> Vec<SecretMatch> {
+    if let Some((flag, rest)) = value.split_once('=').filter(|(f, _)| f.starts_with('-')) {
+        let offset = flag.len() + 1;
+        detect_named_with(flag, rest, placeholders)
+            .into_iter()
+            .map(|m| shifted(m, offset))
+            .collect()
+    } else if let Some(flag) = previous.filter(|p| p.starts_with('-')) {
+        detect_named_with(flag, value, placeholders)
+    } else {
+        detect_unnamed(value, placeholders)
+    }
+}
+
+/// Every secret-looking part of a value without a name: every token shape,
+/// and in a URL the query parameters judged by their names (`?api_key=…`,
+/// `&access_token=…`).
+pub fn detect_unnamed(value: &str, placeholders: Placeholders) -> Vec<SecretMatch> {
+    let mut found = detect_all_with(value, placeholders);
+    if found.is_empty()
+        && value.contains("://")
+        && let Some(query_at) = value.find('?')
+    {
+        let mut offset = query_at + 1;
+        for pair in value[query_at + 1..].split(['&', '#']) {
+            if let Some((name, v)) = pair.split_once('=') {
+                let start = offset + name.len() + 1;
+                found.extend(
+                    detect_named_with(name, v, placeholders)
+                        .into_iter()
+                        .map(|m| shifted(m, start)),
+                );
+            }
+            offset += pair.len() + 1;
+        }
+    }
+    found
+}
+
+fn shifted(m: SecretMatch, offset: usize) -> SecretMatch {
+    SecretMatch {
+        range: m.range.start + offset..m.range.end + offset,
+        ..m
+    }
 }
 
 /// Whether a variable, header or flag name says its value is a secret.
@@ -865,23 +999,119 @@ fn shannon_entropy(value: &str) -> f64 {
         .sum()
 }
 
-/// A safe way to mention a found secret: a short prefix and the length,
-/// e.g. `ghp_… (40 chars)`. The prefix is the token's own fixed prefix or
-/// URL scheme when it has one (`ghp_`, `xoxb-`, `postgres://`), else its
-/// first two characters.
-pub fn redacted(secret: &str) -> String {
+/// A safe way to mention a found secret: its public prefix and its length,
+/// e.g. `ghp_… (40 chars)`, `postgres://…@db.internal (41 chars)`,
+/// `… (24 chars)`. `rule` is the [`SecretMatch::rule`] that found it.
+///
+/// The public prefix is what every value of that kind starts with — a
+/// provider's fixed token prefix (`ghp_`, `github_pat_`, `xoxb-`,
+/// `sk-ant-`), a URL's scheme and host, a connection string's `Password=` —
+/// and never a character of the secret itself: a value of a rule without
+/// one (`generic-secret`, `jwt`, `aws-secret-access-key`) shows only its
+/// length.
+pub fn redacted(secret: &str, rule: &str) -> String {
     let len = secret.chars().count();
-    let head: String = secret.chars().take(16).collect();
-    let prefix_len = if let Some(scheme) = head.find("://") {
-        scheme + 3
-    } else {
-        head.char_indices()
-            .filter(|(_, c)| matches!(c, '_' | '-' | '.' | '='))
-            .map(|(i, c)| i + c.len_utf8())
-            .rfind(|&end| end <= 12 && end * 2 <= len)
-            .unwrap_or_else(|| head.char_indices().nth(2).map_or(head.len(), |(i, _)| i))
+    if rule == "url-password"
+        && let Some((scheme, authority)) = secret.split_once("://")
+    {
+        let authority = authority.split(['/', '?', '#']).next().unwrap_or_default();
+        let host = authority.rsplit('@').next().unwrap_or_default();
+        let host = host.rsplit_once(':').map_or(host, |(host, _port)| host);
+        return format!("{scheme}://…@{host} ({len} chars)");
+    }
+    format!("{}… ({len} chars)", public_prefix(secret, rule))
+}
+
+/// The part of `secret` that every value of `rule` starts with (empty for
+/// rules without one).
+fn public_prefix<'s>(secret: &'s str, rule: &str) -> &'s str {
+    let fixed: &[&str] = match rule {
+        "private-key" => &["-----BEGIN "],
+        "zapier-mcp-url" => &["mcp.zapier.com/api/mcp/s/", "actions.zapier.com/mcp/"],
+        "connection-string-password" => {
+            let key = secret.find('=').map_or(0, |i| i + 1);
+            return &secret[..key];
+        }
+        _ => PREFIX_RULES
+            .iter()
+            .find(|r| r.id == rule)
+            .map_or(&[], |r| r.prefixes),
     };
-    format!("{}… ({len} chars)", &secret[..prefix_len])
+    fixed
+        .iter()
+        .filter(|p| secret.starts_with(*p))
+        .max_by_key(|p| p.len())
+        .map_or("", |p| &secret[..p.len()])
+}
+
+/// `value` with each found secret replaced by its [`redacted`] form: how
+/// plan, show, saved plans and `check` display a value that holds one.
+pub fn redact_found(value: &str, found: &[SecretMatch]) -> String {
+    let mut out = String::with_capacity(value.len());
+    let mut at = 0;
+    for m in merged(found) {
+        out.push_str(&value[at..m.range.start]);
+        out.push_str(&redacted(&value[m.range.clone()], m.rule));
+        at = m.range.end;
+    }
+    out.push_str(&value[at..]);
+    out
+}
+
+/// `text` with every occurrence of a value mcpctl itself handed out (a
+/// credential it gave a server) replaced by its length, `… (40 chars)`; a
+/// multi-line value (a key file) line by line too. Whatever its shape: the
+/// value is known, no detector has to recognize it.
+pub fn redact_known(text: &str, known: &[&str]) -> String {
+    let mut values: Vec<&str> = Vec::new();
+    for value in known {
+        values.push(value.trim());
+        values.extend(value.lines().map(str::trim).filter(|l| l.len() >= 8));
+    }
+    values.retain(|v| !v.is_empty());
+    // Longest first, so a value is hidden whole before a line of it.
+    values.sort_by_key(|v| std::cmp::Reverse(v.len()));
+    values.dedup();
+    let mut out = text.to_owned();
+    for value in values {
+        if out.contains(value) {
+            out = out.replace(value, &redacted(value, "known"));
+        }
+    }
+    out
+}
+
+/// `secret` hidden but as long in bytes: its public prefix (see
+/// [`redacted`]) and a `*` for every other byte. For source snippets, whose
+/// labels point at byte offsets into the text shown.
+pub fn masked(secret: &str, rule: &str) -> String {
+    if rule == "url-password"
+        && let (Some(scheme), Some(at)) = (secret.find("://"), secret.rfind('@'))
+        && scheme + 3 <= at
+    {
+        // The user and password hidden; the scheme and host stay.
+        let hidden = "*".repeat(at - scheme - 3);
+        return format!("{}{hidden}{}", &secret[..scheme + 3], &secret[at..]);
+    }
+    let keep = public_prefix(secret, rule).len();
+    format!("{}{}", &secret[..keep], "*".repeat(secret.len() - keep))
+}
+
+/// `found` in order of position, overlapping matches made one (the first
+/// one's rule).
+fn merged(found: &[SecretMatch]) -> Vec<SecretMatch> {
+    let mut sorted = found.to_vec();
+    sorted.sort_by_key(|m| (m.range.start, std::cmp::Reverse(m.range.end)));
+    let mut out: Vec<SecretMatch> = Vec::with_capacity(sorted.len());
+    for m in sorted {
+        match out.last_mut() {
+            Some(last) if m.range.start < last.range.end => {
+                last.range.end = last.range.end.max(m.range.end);
+            }
+            _ => out.push(m),
+        }
+    }
+    out
 }
 
 /// Random-looking values for tests, built at run time so that no
@@ -1221,16 +1451,135 @@ mod tests {
     }
 
     #[test]
-    fn redaction_keeps_a_short_prefix_and_the_length() {
+    fn redaction_shows_only_a_public_prefix_and_the_length() {
+        let classic = format!("ghp_{}", rep("A", 36));
+        assert_eq!(redacted(&classic, "github-classic-pat"), "ghp_… (40 chars)");
         assert_eq!(
-            redacted(&format!("ghp_{}", rep("A", 36))),
-            "ghp_… (40 chars)"
-        );
-        assert_eq!(
-            redacted(&format!("github_pat_{}", rep("A1", 20))),
+            redacted(
+                &format!("github_pat_{}", rep("A1", 20)),
+                "github-fine-grained-pat"
+            ),
             "github_pat_… (51 chars)"
         );
-        assert_eq!(redacted("postgres://u:pw@h/db"), "postgres://… (20 chars)");
-        assert_eq!(redacted("q7fK2pX9mq7fK2pX9"), "q7… (17 chars)");
+        assert_eq!(
+            redacted(&format!("sk-ant-{}", rep("a1", 12)), "anthropic-api-key"),
+            "sk-ant-… (31 chars)"
+        );
+        assert_eq!(
+            redacted("postgres://u:pw@db.internal:5432", "url-password"),
+            "postgres://…@db.internal (32 chars)"
+        );
+        // A whole connection string: its path is not shown either.
+        assert_eq!(
+            redacted("postgres://u:pw@db.internal/app?x=1", "url-password"),
+            "postgres://…@db.internal (35 chars)"
+        );
+        assert_eq!(
+            redacted("Password=s3cr3t-Val", "connection-string-password"),
+            "Password=… (19 chars)"
+        );
+        // No prefix at all where the rule has none: not the first characters
+        // of a random value, nor of a UUID-shaped key.
+        let random = test_random(3, 24);
+        assert_eq!(redacted(&random, "generic-secret"), "… (24 chars)");
+        assert_eq!(
+            redacted("0f8fad5b-d9cb-469f-a165-70867728950e", "generic-secret"),
+            "… (36 chars)"
+        );
+        // A generic secret that merely starts like a provider's token.
+        assert_eq!(redacted(&classic, "generic-secret"), "… (40 chars)");
+    }
+
+    #[test]
+    fn display_forms_hide_every_secret_in_a_value() {
+        let random = test_random(5, 24);
+        let url = format!("https://x.example/mcp?mode=a&token={random}");
+        let found = detect_unnamed(&url, Placeholders::ReferencesOnly);
+        assert_eq!(
+            redact_found(&url, &found),
+            "https://x.example/mcp?mode=a&token=… (24 chars)"
+        );
+        let arg = format!("--api-key={random}");
+        let found = detect_argument(None, &arg, Placeholders::ReferencesOnly);
+        assert_eq!(redact_found(&arg, &found), "--api-key=… (24 chars)");
+        assert_eq!(
+            detect_argument(Some("--api-key"), &random, Placeholders::ReferencesOnly)[0].range,
+            0..24
+        );
+        assert!(
+            detect_argument(Some("--verbose"), &random, Placeholders::ReferencesOnly).is_empty()
+        );
+        // Same length in bytes, public prefix kept.
+        let token = format!("ghp_{}", rep("Ab1", 12));
+        let shown = masked(&token, "github-classic-pat");
+        assert_eq!(shown, format!("ghp_{}", rep("*", 36)));
+        assert_eq!(
+            masked("postgres://u:pw@h", "url-password"),
+            "postgres://****@h"
+        );
+        // Overlapping matches are hidden as one.
+        let both = format!("postgres://u:{token}@h/db");
+        let found = detect_all(&both);
+        assert!(!redact_found(&both, &found).contains("Ab1"));
+    }
+
+    #[test]
+    fn values_handed_out_are_hidden_whatever_their_shape() {
+        let value = "correct horse battery staple";
+        let pem = "-----BEGIN KEY-----\nMIIEvQIBADANBgkqhkiG9w0B\n-----END KEY-----\n";
+        let text = format!("DB_PASSWORD={value}\nkey line: MIIEvQIBADANBgkqhkiG9w0B\n");
+        let shown = redact_known(&text, &[value, pem]);
+        assert_eq!(shown, "DB_PASSWORD=… (28 chars)\nkey line: … (24 chars)\n");
+        assert_eq!(redact_known("nothing here", &[value, ""]), "nothing here");
+    }
+
+    #[test]
+    fn provider_shapes_holding_a_placeholder_word() {
+        let fake = format!("ghp_FAKE{}", rep("a1B2", 8));
+        assert_eq!(detect(&fake), None);
+        assert_eq!(
+            detect_all_with(&fake, Placeholders::ReferencesOnly)[0].rule,
+            "github-classic-pat"
+        );
+        // References and filler stay placeholders everywhere.
+        for value in [format!("ghp_{}", rep("x", 36)), "ghp_${TOKEN}".to_owned()] {
+            assert!(
+                detect_all_with(&value, Placeholders::ReferencesOnly).is_empty(),
+                "{value}"
+            );
+        }
+    }
+
+    #[test]
+    fn generic_secrets_by_their_name() {
+        let value = "k8Jd92LmQz7RtX4vNc1PaY6w";
+        for name in [
+            "API_KEY",
+            "SERVICE_TOKEN",
+            "CLIENT_SECRET",
+            "DB_PASSWORD",
+            "AZURE_PAT",
+            "GCP_CREDENTIAL",
+            "Authorization",
+        ] {
+            assert_eq!(
+                detect_named(name, value)[0].rule,
+                "generic-secret",
+                "{name}"
+            );
+        }
+        assert!(detect_named("LOG_LEVEL", value).is_empty());
+        for placeholder in [
+            "${API_KEY}",
+            "<your-api-key>",
+            "changeme",
+            "xxxxxxxxxxxxxxxxxxxxxxxx",
+            "example-key-0123456789ab",
+        ] {
+            assert!(
+                detect_named("API_KEY", placeholder).is_empty(),
+                "{placeholder}"
+            );
+        }
     }
 }

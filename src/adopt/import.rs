@@ -240,7 +240,7 @@ pub fn plan(
                 let found = if connection_string {
                     Found {
                         value: &hit.value,
-                        redacted: secret_patterns::redacted(&hit.value),
+                        redacted: secret_patterns::redacted(&hit.value, hit.rule),
                         rule: hit.rule,
                     }
                 } else {

@@ -8,16 +8,17 @@ use crate::manifest::Manifest;
 use crate::plan::rotation;
 use crate::source::Reference;
 use crate::state::State;
-use crate::store::{CredentialStore, StoreError};
+use crate::store::{CredentialStore, Secret, StoreError};
 
 /// Reads each credential from its source (`record` is told of each read,
-/// for the audit trail) and checks its rotation status at `now`.
+/// for the audit trail, and shown the value read) and checks its rotation
+/// status at `now`.
 pub fn check(
     manifest: &Manifest,
     store: Result<&dyn CredentialStore, &StoreError>,
     state: &State,
     now: Timestamp,
-    record: &mut dyn FnMut(&Reference, bool),
+    record: &mut dyn FnMut(&Reference, Option<&Secret>),
 ) -> Vec<Finding> {
     let mut findings = Vec::new();
     for credential in manifest.credentials.values() {
@@ -32,7 +33,7 @@ pub fn check(
                 .read(None, credential.is_file())
                 .map_err(|e| e.to_string()),
         };
-        record(&reference, read.is_ok());
+        record(&reference, read.as_ref().ok());
         match read {
             Ok(_) => findings.push(Finding::ok(
                 "credential",

@@ -2,6 +2,11 @@
 //! `mcpctl exec`, with its credentials — and speak MCP to it: `initialize`,
 //! the `initialized` notification, then `tools/list`, each answer awaited
 //! for at most the timeout. The server is killed afterwards.
+//!
+//! Whatever the server says that the report quotes — its stderr when it
+//! fails, an error message, its name — passes through the caller's `quote`
+//! first: a server that logs its environment must not put a token into a
+//! CI log.
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Stdio};
@@ -22,8 +27,14 @@ pub struct Handshake {
 }
 
 /// Runs the handshake with the server `command` starts. `Err` is the
-/// reason, for the report (the server's stderr tail when it died).
-pub fn handshake(mut command: Command, timeout: Duration) -> Result<Handshake, String> {
+/// reason, for the report (the server's stderr tail when it died). Every
+/// text of the server's in either passes through `quote`, whole, before it
+/// is shortened.
+pub fn handshake(
+    mut command: Command,
+    timeout: Duration,
+    quote: &dyn Fn(&str) -> String,
+) -> Result<Handshake, String> {
     command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -31,7 +42,7 @@ pub fn handshake(mut command: Command, timeout: Duration) -> Result<Handshake, S
     let mut child = command
         .spawn()
         .map_err(|err| format!("cannot start it: {err}"))?;
-    let result = talk(&mut child, timeout);
+    let result = talk(&mut child, timeout, quote);
     let _ = child.kill();
     let _ = child.wait();
     result.map_err(|why| {
@@ -46,7 +57,7 @@ pub fn handshake(mut command: Command, timeout: Duration) -> Result<Handshake, S
             .unwrap_or_default();
         // One line (without a diagnostic's frame), at most a few hundred
         // characters: enough to say why.
-        let mut stderr = stderr
+        let mut stderr = quote(&stderr)
             .replace(['×', '│', '╰', '─', '▶'], " ")
             .split_whitespace()
             .collect::<Vec<_>>()
@@ -62,7 +73,11 @@ pub fn handshake(mut command: Command, timeout: Duration) -> Result<Handshake, S
     })
 }
 
-fn talk(child: &mut Child, timeout: Duration) -> Result<Handshake, String> {
+fn talk(
+    child: &mut Child,
+    timeout: Duration,
+    quote: &dyn Fn(&str) -> String,
+) -> Result<Handshake, String> {
     let mut stdin = child.stdin.take().expect("piped");
     let stdout = child.stdout.take().expect("piped");
     let (sender, lines) = mpsc::channel::<String>();
@@ -88,17 +103,17 @@ fn talk(child: &mut Child, timeout: Duration) -> Result<Handshake, String> {
             "clientInfo": {"name": "mcpctl-check", "version": env!("CARGO_PKG_VERSION")}
         }
     }))?;
-    let init = response(&lines, 1, deadline, "initialize")?;
+    let init = response(&lines, 1, deadline, "initialize", quote)?;
     let server_info = init.get("serverInfo").map(|info| {
         let name = info.get("name").and_then(Value::as_str).unwrap_or("?");
-        match info.get("version").and_then(Value::as_str) {
+        quote(&match info.get("version").and_then(Value::as_str) {
             Some(version) => format!("{name} {version}"),
             None => name.to_owned(),
-        }
+        })
     });
     send(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}))?;
     send(json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"}))?;
-    let tools = response(&lines, 2, deadline, "tools/list")?;
+    let tools = response(&lines, 2, deadline, "tools/list", quote)?;
     let tools = tools
         .get("tools")
         .and_then(Value::as_array)
@@ -114,6 +129,7 @@ fn response(
     id: u64,
     deadline: Instant,
     method: &str,
+    quote: &dyn Fn(&str) -> String,
 ) -> Result<Value, String> {
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
@@ -134,7 +150,10 @@ fn response(
         }
         if let Some(error) = message.get("error") {
             let text = error.get("message").and_then(Value::as_str).unwrap_or("?");
-            return Err(format!("it answered `{method}` with an error: {text}"));
+            return Err(format!(
+                "it answered `{method}` with an error: {}",
+                quote(text)
+            ));
         }
         return message
             .get("result")
@@ -152,7 +171,7 @@ mod tests {
         let mut command = Command::new("sleep");
         command.arg("10");
         let started = Instant::now();
-        let err = handshake(command, Duration::from_millis(300)).unwrap_err();
+        let err = handshake(command, Duration::from_millis(300), &str::to_owned).unwrap_err();
         assert!(err.contains("no answer to `initialize`"), "{err}");
         assert!(started.elapsed() < Duration::from_secs(5));
     }
@@ -161,8 +180,23 @@ mod tests {
     fn a_server_that_exits_is_reported_with_its_stderr() {
         let mut command = Command::new("sh");
         command.args(["-c", "echo 'missing GITHUB_TOKEN' >&2; exit 1"]);
-        let err = handshake(command, Duration::from_secs(5)).unwrap_err();
+        let err = handshake(command, Duration::from_secs(5), &str::to_owned).unwrap_err();
         assert!(err.contains("exited before answering"), "{err}");
         assert!(err.contains("missing GITHUB_TOKEN"), "{err}");
+    }
+
+    #[test]
+    fn what_the_server_says_is_quoted_through_the_callers_filter() {
+        let mut command = Command::new("sh");
+        command.args([
+            "-c",
+            "echo 'env: TOKEN-2' >&2; read line; \
+             echo '{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"message\":\"bad TOKEN-1\"}}'",
+        ]);
+        let quote = |text: &str| text.replace("TOKEN-1", "[1]").replace("TOKEN-2", "[2]");
+        let err = handshake(command, Duration::from_secs(5), &quote).unwrap_err();
+        assert!(err.contains("with an error: bad [1]"), "{err}");
+        assert!(err.contains("env: [2]"), "{err}");
+        assert!(!err.contains("TOKEN-"), "{err}");
     }
 }

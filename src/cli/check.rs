@@ -24,8 +24,9 @@ use crate::client::{Launcher, RenderContext, entry_env, stdio_command};
 use crate::manifest::{Delivery, Scope, Transport};
 use crate::source::{Reference, run_command};
 use crate::state::State;
-use crate::store::CredentialStore;
+use crate::store::{CredentialStore, Secret};
 use crate::terminal_text::escape;
+use crate::{scan, secret_patterns};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -57,12 +58,19 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     let store_ref = store.as_ref().map(|s| s as &dyn CredentialStore);
     let manifest = &workspace.loaded.manifest;
 
+    // The values read, to hide them wherever a server repeats them.
+    let mut known: Vec<Secret> = Vec::new();
     let mut findings = credentials::check(
         manifest,
         store_ref,
         &state,
         jiff::Timestamp::now(),
-        &mut |reference, ok| record(&audit, reference, "check", ok),
+        &mut |reference, value| {
+            record(&audit, reference, "check", value.is_some());
+            if let Some(value) = value.filter(|_| args.servers) {
+                known.push(Secret::new(value.expose().to_owned()));
+            }
+        },
     );
     let client_files: Vec<_> = desired.files.iter().map(|d| d.file.clone()).collect();
     findings.extend(files::check(&client_files));
@@ -71,6 +79,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
         findings.extend(server_findings(
             &workspace,
             Duration::from_secs(args.timeout),
+            &known,
         )?);
     }
     if args.online {
@@ -236,7 +245,15 @@ fn advisory_findings(workspace: &Workspace, files: &[crate::client::ClientFile])
 }
 
 /// `--servers`: each local server started as its client would start it.
-fn server_findings(workspace: &Workspace, timeout: Duration) -> miette::Result<Vec<Finding>> {
+/// What a server says is quoted with every credential value in `known`
+/// hidden, and every other secret the detector finds.
+fn server_findings(
+    workspace: &Workspace,
+    timeout: Duration,
+    known: &[Secret],
+) -> miette::Result<Vec<Finding>> {
+    let known: Vec<&str> = known.iter().map(Secret::expose).collect();
+    let quote = |text: &str| scan::text::redact(&secret_patterns::redact_known(text, &known));
     let exe = std::env::current_exe()
         .into_diagnostic()
         .wrap_err("cannot tell where the mcpctl binary is")?;
@@ -276,7 +293,7 @@ fn server_findings(workspace: &Workspace, timeout: Duration) -> miette::Result<V
                 process.env(var, value);
             }
         }
-        match handshake(process, timeout) {
+        match handshake(process, timeout, &quote) {
             Ok(done) => findings.push(Finding::ok(
                 "server",
                 subject,

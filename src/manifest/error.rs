@@ -83,6 +83,70 @@ impl ManifestError {
     }
 }
 
+/// The text a diagnostic shows of `source`, named `name`, with every secret
+/// in it hidden: what a [`ProblemKind::Secret`] problem points at, and any
+/// other secret the line scanner finds (in a comment, say). Each keeps its
+/// length in bytes and its public prefix (`ghp_***…`), so every label
+/// still underlines the right place. A manifest is validated in CI on pull
+/// requests: the snippet must not copy the token into the build log.
+/// Control characters and bidirectional overrides are shown as visible
+/// stand-ins of the same length too.
+pub(crate) fn shown_source(name: &str, source: &str, problems: &[Problem]) -> NamedSource<String> {
+    use crate::scan::text::in_line;
+    use crate::secret_patterns::{Placeholders, masked};
+    let mut shown = source.to_owned();
+    let mut hide = |at: usize, part: &str, rule: Option<&str>| {
+        let hidden = match rule {
+            Some(rule) => masked(part, rule),
+            // Newlines stay, so the lines shown stay where they are.
+            None => part
+                .bytes()
+                .map(|b| if b == b'\n' { '\n' } else { '*' })
+                .collect(),
+        };
+        shown.replace_range(at..at + part.len(), &hidden);
+    };
+    for problem in problems.iter().filter(|p| p.kind == ProblemKind::Secret) {
+        let Some(label) = problem.labels.first() else {
+            continue;
+        };
+        let span = label.offset()..label.offset() + label.len();
+        let Some(text) = source.get(span.clone()) else {
+            continue;
+        };
+        // The string's body: between its first and last quote, after `=`
+        // for a property, else the whole (bare) value.
+        let body = match (text.find('"'), text.rfind('"')) {
+            (Some(open), Some(close)) if open < close => open + 1..close,
+            _ => text.find('=').map_or(0, |i| i + 1)..text.len(),
+        };
+        let at = span.start + body.start;
+        let part = &source[at..span.start + body.end];
+        let found = in_line(part, Placeholders::ReferencesOnly);
+        if found.is_empty() {
+            hide(at, part, None);
+        }
+        for m in found {
+            hide(at + m.range.start, &part[m.range.clone()], Some(m.rule));
+        }
+    }
+    let mut line_start = 0;
+    for line in source.split_inclusive('\n') {
+        for m in in_line(line, Placeholders::ReferencesOnly) {
+            hide(
+                line_start + m.range.start,
+                &line[m.range.clone()],
+                Some(m.rule),
+            );
+        }
+        line_start += line.len();
+    }
+    NamedSource::new(
+        name,
+        crate::terminal_text::same_length_visible(&shown).into_owned(),
+    )
+}
+
 /// What sort of mistake a [`Problem`] is. Shown as the diagnostic code
 /// (`mcpctl::manifest::unknown-node`) and stable for tests and tooling.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

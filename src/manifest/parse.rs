@@ -20,12 +20,12 @@
 use std::collections::{BTreeMap, HashMap};
 
 use kdl::{KdlDocument, KdlEntry, KdlError, KdlNode, KdlValue};
-use miette::{NamedSource, SourceSpan};
+use miette::SourceSpan;
 
-use super::error::{ManifestError, Problem, ProblemKind as K};
+use super::error::{ManifestError, Problem, ProblemKind as K, shown_source};
 use super::model::*;
 use super::rotation::{self, PERIOD_HELP};
-use crate::secret_patterns;
+use crate::secret_patterns::{self, Placeholders};
 use crate::terminal_text;
 
 mod policy;
@@ -87,20 +87,14 @@ pub fn parse(name: &str, source: &str) -> Result<Manifest, ManifestError> {
                 .to_owned(),
         ));
         return Err(ManifestError::Invalid {
-            src: NamedSource::new(
-                name,
-                terminal_text::same_length_visible(source).into_owned(),
-            ),
+            src: shown_source(name, source, &[]),
             problems: vec![problem],
         });
     }
     let raw = raw_unsafe_characters(source);
     if !raw.is_empty() {
         return Err(ManifestError::Invalid {
-            src: NamedSource::new(
-                name,
-                terminal_text::same_length_visible(source).into_owned(),
-            ),
+            src: shown_source(name, source, &[]),
             problems: raw,
         });
     }
@@ -124,10 +118,7 @@ pub fn parse(name: &str, source: &str) -> Result<Manifest, ManifestError> {
     // keep the order they were found in.
     problems.sort_by_key(Problem::offset);
     Err(ManifestError::Invalid {
-        src: NamedSource::new(
-            name,
-            terminal_text::same_length_visible(source).into_owned(),
-        ),
+        src: shown_source(name, source, &problems),
         problems,
     })
 }
@@ -208,10 +199,7 @@ fn syntax_error(name: &str, source: &str, err: KdlError) -> ManifestError {
         })
         .collect();
     ManifestError::Syntax {
-        src: NamedSource::new(
-            name,
-            terminal_text::same_length_visible(source).into_owned(),
-        ),
+        src: shown_source(name, source, &[]),
         problems,
         kdl: Box::new(err),
     }
@@ -606,6 +594,14 @@ impl Checker {
     // ----- whole-document sweep -------------------------------------------
 
     /// Secret-shaped literals and type annotations, anywhere in the file.
+    ///
+    /// Every string is judged with what names it: `env NAME "…"` and
+    /// `header NAME "…"` by NAME, an argument by the flag before it
+    /// (`"--api-key" "…"`, `"--api-key=…"`), a URL by its query parameters
+    /// (but the audit `webhook`'s, whose query plan redacts).
+    /// A provider's token shape is a secret even when it holds a word such
+    /// as `fake` or `example`: the manifest's values are written to client
+    /// files as they are ([`Placeholders::ReferencesOnly`]).
     fn sweep(&mut self, doc: &KdlDocument) {
         for node in doc.nodes() {
             if let Some(ty) = node.ty() {
@@ -613,19 +609,46 @@ impl Checker {
             }
             let node_name = node.name().value();
             self.unsafe_characters(node_name, node_name, node.name().span());
-            for entry in node.entries() {
+            let binding = matches!(node_name, "env" | "header");
+            let mut previous: Option<&str> = None;
+            for (index, entry) in node.entries().iter().enumerate() {
                 if let Some(ty) = entry.ty() {
                     self.type_annotation(ty.span());
                 }
                 if let Some(key) = entry.name() {
                     self.unsafe_characters(node_name, key.value(), key.span());
                 }
-                if let KdlValue::String(value) = entry.value() {
-                    self.unsafe_characters(node_name, value, entry.span());
+                let Some(value) = entry.value().as_string() else {
+                    previous = None;
+                    continue;
+                };
+                self.unsafe_characters(node_name, value, entry.span());
+                let found = match (entry.name(), previous) {
+                    // The audit webhook's URL is mcpctl's own setting, shown
+                    // in plan with its query redacted: judged by shape only.
+                    _ if node_name == "webhook" => {
+                        secret_patterns::detect_all_with(value, Placeholders::ReferencesOnly)
+                    }
+                    (Some(_), _) => {
+                        secret_patterns::detect_unnamed(value, Placeholders::ReferencesOnly)
+                    }
+                    (None, Some(name)) if binding && index == 1 => {
+                        secret_patterns::detect_named_with(
+                            name,
+                            value,
+                            Placeholders::ReferencesOnly,
+                        )
+                    }
+                    (None, previous) => secret_patterns::detect_argument(
+                        previous,
+                        value,
+                        Placeholders::ReferencesOnly,
+                    ),
+                };
+                if entry.name().is_none() {
+                    previous = Some(value);
                 }
-                if let KdlValue::String(value) = entry.value()
-                    && let Some(found) = secret_patterns::detect(value)
-                {
+                if let Some(found) = found.into_iter().next() {
                     self.push(
                         Problem::new(
                             K::Secret,
@@ -2516,7 +2539,7 @@ fn type_name(value: &KdlValue) -> &'static str {
 /// A user-written value, quoted for a message, unless it looks like a secret:
 /// diagnostics never repeat a secret.
 fn show(value: &str) -> String {
-    if secret_patterns::detect(value).is_some() {
+    if !secret_patterns::detect_all_with(value, Placeholders::ReferencesOnly).is_empty() {
         "(a secret-looking value)".to_owned()
     } else if value.chars().count() > 60 {
         let cut: String = value.chars().take(57).collect();

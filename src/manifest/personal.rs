@@ -31,11 +31,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use kdl::{KdlDocument, KdlEntry, KdlValue};
-use miette::{NamedSource, SourceSpan};
+use miette::SourceSpan;
 
-use super::error::{ManifestError, Problem, ProblemKind as K};
+use super::error::{ManifestError, Problem, ProblemKind as K, shown_source};
 use super::model::{ClientId, EnvValue, Manifest, Transport};
-use crate::secret_patterns;
+use crate::secret_patterns::{self, Placeholders};
 
 /// The profile beside the manifest; git-ignored, never checked in.
 pub const LOCAL_PROFILE: &str = "mcpctl.local.kdl";
@@ -150,10 +150,7 @@ pub fn load_profile(path: &Path, manifest: &Manifest) -> Result<Profile, Manifes
 fn parse_profile(path: &Path, text: &str, manifest: &Manifest) -> Result<Profile, ManifestError> {
     let name = path.display().to_string();
     let doc = KdlDocument::parse_v2(text).map_err(|err| ManifestError::Invalid {
-        src: NamedSource::new(
-            &name,
-            crate::terminal_text::same_length_visible(text).into_owned(),
-        ),
+        src: shown_source(&name, text, &[]),
         problems: err
             .diagnostics
             .iter()
@@ -254,7 +251,9 @@ fn parse_profile(path: &Path, text: &str, manifest: &Manifest) -> Result<Profile
                             )
                             .help("remove this line, or ask for `variable NAME { … }` in the manifest"),
                         );
-                    } else if secret_patterns::detect(value).is_some() {
+                    } else if !secret_patterns::detect_all_with(value, Placeholders::ReferencesOnly)
+                        .is_empty()
+                    {
                         problems.push(
                             Problem::new(
                                 K::Secret,
@@ -293,10 +292,7 @@ fn parse_profile(path: &Path, text: &str, manifest: &Manifest) -> Result<Profile
         Ok(profile)
     } else {
         Err(ManifestError::Invalid {
-            src: NamedSource::new(
-                name,
-                crate::terminal_text::same_length_visible(text).into_owned(),
-            ),
+            src: shown_source(&name, text, &problems),
             problems,
         })
     }

@@ -883,8 +883,8 @@ fn secret_names_are_not_echoed_either() {
         [ProblemKind::Secret, ProblemKind::UnknownCredential]
     );
     let rendered = render(&parse("m.kdl", &source).unwrap_err());
-    // The snippet shows the user's own line; messages do not repeat it.
-    assert_eq!(rendered.matches(&canary).count(), 2, "{rendered}");
+    // Neither the messages nor the snippet of the user's own line repeat it.
+    assert_eq!(rendered.matches(&canary[4..]).count(), 0, "{rendered}");
 }
 
 #[test]
@@ -892,6 +892,54 @@ fn placeholders_are_not_secrets() {
     ok(&with_head(
         "server s {\n    command x \"--token=${GITHUB_TOKEN}\"\n    env A \"your-token-here\"\n    env B \"<token>\"\n    env C \"postgres://app:${DB_PASSWORD}@db/app\"\n    env D \"ghp_your_actual_token\"\n}\n",
     ));
+}
+
+#[test]
+fn a_random_value_of_a_secret_named_variable_is_refused() {
+    // Issue 12: a generic secret has no provider prefix; its name says it.
+    let value = "k8Jd92LmQz7RtX4vNc1PaY6w";
+    for line in [
+        format!("env API_KEY \"{value}\""),
+        format!("env SERVICE_PASSWORD \"{value}\""),
+        format!("command x \"--api-key\" \"{value}\""),
+        format!("command x \"--api-key={value}\""),
+        format!("command x \"https://x.example/mcp?token={value}\""),
+    ] {
+        let command = if line.starts_with("env") {
+            "    command x\n"
+        } else {
+            ""
+        };
+        let source = with_head(&format!("server s {{\n{command}    {line}\n}}\n"));
+        assert_eq!(kinds(&source), [ProblemKind::Secret], "{line}");
+        let rendered = render(&parse("m.kdl", &source).unwrap_err());
+        assert!(!rendered.contains(value), "{rendered}");
+    }
+    // Placeholders and other names pass.
+    ok(&with_head(
+        "server s {\n    command x\n    env API_KEY \"${API_KEY}\"\n    env LOG_FORMAT \"k8Jd92LmQz7RtX4vNc1PaY6w\"\n    env API_TOKEN \"changeme\"\n}\n",
+    ));
+}
+
+#[test]
+fn a_token_shape_holding_fake_is_refused() {
+    // Whatever the manifest holds is written to client files as it is.
+    let fake = format!("ghp_FAKE{}", "a1B2".repeat(8));
+    let source = with_head(&format!(
+        "server s {{\n    command x\n    env GITHUB_TOKEN \"{fake}\"\n}}\n"
+    ));
+    assert_eq!(kinds(&source), [ProblemKind::Secret]);
+    let rendered = render(&parse("m.kdl", &source).unwrap_err());
+    assert!(!rendered.contains(&fake[4..]), "{rendered}");
+}
+
+#[test]
+fn a_secret_in_a_comment_is_hidden_in_the_snippet() {
+    let token = format!("glpat-{}", "c3".repeat(10));
+    let source = format!("mcpctl version=1\n// old token: {token}\nbogus-node\n");
+    let rendered = render(&parse("m.kdl", &source).unwrap_err());
+    assert!(rendered.contains("bogus-node"), "{rendered}");
+    assert!(!rendered.contains(&token[6..]), "{rendered}");
 }
 
 #[test]
@@ -936,11 +984,12 @@ fn snapshot_secret() {
         "mcpctl version=1\nclient claude-code\n\nserver github {{\n    command npx -y \"@modelcontextprotocol/server-github\"\n    env GITHUB_TOKEN \"{token}\"\n}}\n\nserver postgres {{\n    command npx -y \"@modelcontextprotocol/server-postgres\" \"postgres://app:{password}@db.internal/app\"\n}}\n"
     );
     let err = parse("mcpctl.kdl", &source).unwrap_err();
-    // Mask the canaries (same width, so the rendering stays aligned) so the
-    // snapshot file holds nothing secret-shaped.
-    let rendered = render(&err)
-        .replace(&token, &"*".repeat(token.len()))
-        .replace(password, &"*".repeat(password.len()));
+    // The snippet hides each secret at its own length (the underline still
+    // fits), keeping only the token's public prefix and the URL's scheme and
+    // host.
+    let rendered = render(&err);
+    assert!(!rendered.contains(&token[4..]), "{rendered}");
+    assert!(!rendered.contains(password), "{rendered}");
     insta::assert_snapshot!("secret", rendered);
 }
 

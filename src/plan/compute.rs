@@ -123,7 +123,11 @@ pub fn compute(desired: &Desired, observed: &Observed, options: Options) -> Plan
                 file: profile.file.clone(),
             },
             action,
-            before: profile.block.as_ref().map(text),
+            // A block edited by hand may hold a secret: shown redacted.
+            before: profile
+                .block
+                .as_ref()
+                .map(|b| Value::String(crate::scan::text::redact(b))),
             after: wanted.map(text),
             before_digest: profile.block.as_ref().map(|b| entry_digest(&text(b))),
             notes,
@@ -622,6 +626,32 @@ pub(super) mod tests {
             Some(Value::String(r#"MOVED:command:30s:["evil"]"#.into()))
         );
         assert!(plan.has_changes());
+    }
+
+    #[test]
+    fn a_hand_edited_shell_block_is_shown_redacted() {
+        use crate::manifest::Shell;
+        use crate::plan::{DesiredBlock, ObservedProfile};
+        let token = format!("ghp_{}", crate::secret_patterns::test_random(4, 36));
+        let mut want = desired(&[]);
+        want.blocks.push(DesiredBlock {
+            shell: Shell::Zsh,
+            file: "/h/.zshrc".into(),
+            block: "eval \"$(mcpctl env)\"\n".into(),
+        });
+        let mut have = observed(&[], &[]);
+        have.profiles.push(ObservedProfile {
+            shell: Shell::Zsh,
+            file: "/h/.zshrc".into(),
+            fingerprint: Some("sha256:p".to_owned()),
+            block: Some(format!(
+                "eval \"$(mcpctl env)\"\nexport GITHUB_TOKEN={token}\n"
+            )),
+        });
+        let plan = compute(&want, &have, Options::default());
+        let text = serde_json::to_string(&plan).unwrap();
+        assert!(!text.contains(&token[4..]), "{text}");
+        assert!(text.contains("GITHUB_TOKEN=ghp_… (40 chars)"), "{text}");
     }
 
     #[test]

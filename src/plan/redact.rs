@@ -1,18 +1,25 @@
 //! Redaction of observed entries before they enter a plan.
 //!
 //! Entries mcpctl renders hold no secrets, but entries it *finds* may: a
-//! hand-written `"GITHUB_TOKEN": "ghp_…"` is exactly what people have today.
-//! Such values must not reach plan output, saved plans or JSON. Every string
-//! that looks like a secret is replaced; in entries mcpctl does not own,
-//! every environment and header value is replaced too unless it is plainly
-//! a reference (`${VAR}`, `${env:VAR}`, `{env:VAR}`).
+//! hand-written `"GITHUB_TOKEN": "ghp_…"`, `"args": ["--api-key", "…"]` or
+//! `"url": "https://…?token=…"` is exactly what people have today. Such
+//! values must not reach plan output, saved plans or JSON. Every string is
+//! judged as `mcpctl scan` judges it, knowing its name where the entry's
+//! shape gives one (the variable, the header, the flag before an argument,
+//! the query parameter of a URL), and each secret found in it is replaced
+//! by its redacted form (`--api-key=… (24 chars)`). In entries mcpctl does
+//! not own, every environment and header value is replaced too unless it is
+//! plainly a reference (`${VAR}`, `${env:VAR}`, `{env:VAR}`).
 
 use serde_json::Value;
 
-use crate::secret_patterns;
+use crate::secret_patterns::{self, Placeholders};
 
 /// Keys whose values are environment variables or headers.
 const SENSITIVE_MAPS: [&str; 4] = ["env", "headers", "http_headers", "environment"];
+
+/// Keys whose values are command lines (opencode's `command` is an array).
+const COMMAND_LINES: [&str; 2] = ["args", "command"];
 
 pub fn redact(value: &Value, owned: bool) -> Value {
     redact_inner(value, !owned)
@@ -20,7 +27,11 @@ pub fn redact(value: &Value, owned: bool) -> Value {
 
 fn redact_inner(value: &Value, hide_all_strings: bool) -> Value {
     match value {
-        Value::String(s) => Value::String(redact_string(s, hide_all_strings)),
+        Value::String(s) => Value::String(redact_string(
+            s,
+            secret_patterns::detect_unnamed(s, DISPLAY),
+            hide_all_strings,
+        )),
         Value::Array(items) => Value::Array(
             items
                 .iter()
@@ -32,7 +43,13 @@ fn redact_inner(value: &Value, hide_all_strings: bool) -> Value {
                 .map(|(k, v)| {
                     let hide = hide_all_strings && SENSITIVE_MAPS.contains(&k.as_str());
                     let inner = match v {
-                        Value::Object(_) if hide => redact_map_values(v),
+                        Value::Object(_) if SENSITIVE_MAPS.contains(&k.as_str()) => {
+                            redact_named_values(v, hide)
+                        }
+                        Value::Array(items) if COMMAND_LINES.contains(&k.as_str()) => {
+                            redact_command_line(items)
+                        }
+                        Value::String(s) => Value::String(redact_string(s, keyed(k, s), false)),
                         _ => redact_inner(v, false),
                     };
                     (k.clone(), inner)
@@ -43,20 +60,67 @@ fn redact_inner(value: &Value, hide_all_strings: bool) -> Value {
     }
 }
 
-fn redact_map_values(value: &Value) -> Value {
-    match value {
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| (k.clone(), redact_inner(v, true)))
-                .collect(),
-        ),
-        other => redact_inner(other, true),
+/// Detection for display forgives no placeholder word: hiding a
+/// `ghp_FAKE…` costs nothing.
+const DISPLAY: Placeholders = Placeholders::ReferencesOnly;
+
+/// Any other string: named by its key (`"api_key": "…"`), a URL by its
+/// query parameters.
+fn keyed(key: &str, s: &str) -> Vec<secret_patterns::SecretMatch> {
+    let found = secret_patterns::detect_named_with(key, s, DISPLAY);
+    if found.is_empty() {
+        secret_patterns::detect_unnamed(s, DISPLAY)
+    } else {
+        found
     }
 }
 
-fn redact_string(s: &str, hide: bool) -> String {
-    if let Some(found) = secret_patterns::detect(s) {
-        return format!("<redacted: {}>", found.rule);
+/// Environment variables and headers: each value judged by its name.
+fn redact_named_values(value: &Value, hide: bool) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(name, v)| {
+                    let shown = match v {
+                        Value::String(s) => Value::String(redact_string(
+                            s,
+                            secret_patterns::detect_named_with(name, s, DISPLAY),
+                            hide,
+                        )),
+                        other => redact_inner(other, hide),
+                    };
+                    (name.clone(), shown)
+                })
+                .collect(),
+        ),
+        other => redact_inner(other, hide),
+    }
+}
+
+/// Arguments: each judged knowing the one before (`--api-key VALUE`).
+fn redact_command_line(items: &[Value]) -> Value {
+    let mut previous: Option<&str> = None;
+    Value::Array(
+        items
+            .iter()
+            .map(|item| match item {
+                Value::String(s) => {
+                    let found = secret_patterns::detect_argument(previous, s, DISPLAY);
+                    previous = Some(s);
+                    Value::String(redact_string(s, found, false))
+                }
+                other => {
+                    previous = None;
+                    redact_inner(other, false)
+                }
+            })
+            .collect(),
+    )
+}
+
+fn redact_string(s: &str, found: Vec<secret_patterns::SecretMatch>, hide: bool) -> String {
+    if !found.is_empty() {
+        return secret_patterns::redact_found(s, &found);
     }
     if hide && !s.is_empty() && !is_reference(s) {
         return "<redacted>".to_owned();
@@ -114,7 +178,7 @@ mod tests {
         let entry = json!({
             "command": "npx",
             "args": ["-y", "server"],
-            "env": {"TOKEN": "hunter2-plaintext", "REF": "${env:TOKEN}", "EMPTY": ""},
+            "env": {"TOKEN": "plaintext", "REF": "${env:TOKEN}", "EMPTY": ""},
             "headers": {"Authorization": "Bearer abc"}
         });
         let shown = redact(&entry, false);
@@ -123,6 +187,35 @@ mod tests {
         assert_eq!(shown["env"]["EMPTY"], "");
         assert_eq!(shown["headers"]["Authorization"], "<redacted>");
         assert_eq!(shown["args"], json!(["-y", "server"]));
-        assert_eq!(redact(&entry, true)["env"]["TOKEN"], "hunter2-plaintext");
+        assert_eq!(redact(&entry, true)["env"]["TOKEN"], "plaintext");
+    }
+
+    #[test]
+    fn secrets_named_by_a_flag_or_a_query_parameter_are_hidden() {
+        let canary = crate::secret_patterns::test_random(11, 26);
+        let token = format!("ghp_{}", canary.get(..36).unwrap_or(&canary).repeat(2));
+        let entry = json!({
+            "command": "npx",
+            "args": ["-y", "server", "--api-key", canary, format!("--token={canary}"), "--verbose"],
+            "url": format!("https://x.example/mcp?mode=a&token={canary}"),
+            "env": {"API_KEY": canary, "GITHUB_TOKEN": token, "LOG": "debug"},
+            "headers": {"Authorization": format!("Bearer {canary}")}
+        });
+        for owned in [true, false] {
+            let shown = redact(&entry, owned);
+            let text = shown.to_string();
+            assert!(!text.contains(&canary), "{text}");
+            assert!(!text.contains(&token[4..]), "{text}");
+            assert_eq!(shown["args"][3], "… (26 chars)");
+            assert_eq!(shown["args"][4], "--token=… (26 chars)");
+            assert_eq!(shown["args"][5], "--verbose");
+            assert_eq!(
+                shown["url"],
+                "https://x.example/mcp?mode=a&token=… (26 chars)"
+            );
+            assert_eq!(shown["headers"]["Authorization"], "Bearer … (26 chars)");
+            assert_eq!(shown["env"]["API_KEY"], "… (26 chars)");
+        }
+        assert_eq!(redact(&entry, true)["env"]["LOG"], "debug");
     }
 }

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use crate::client::adapter;
 use crate::manifest::ClientId;
-use crate::secret_patterns::{self, SecretMatch};
+use crate::secret_patterns::{self, Placeholders, SecretMatch};
 
 /// Where in an entry a string is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,11 +79,11 @@ impl Hit {
         &self.value[self.range.clone()]
     }
 
-    /// What may be shown: a prefix and the length of a secret; a
+    /// What may be shown: the public prefix and the length of a secret; a
     /// reference as written (it is no secret).
     pub fn redacted(&self) -> String {
         match self.kind {
-            HitKind::Secret => secret_patterns::redacted(self.matched()),
+            HitKind::Secret => secret_patterns::redacted(self.matched(), self.rule),
             HitKind::UnresolvedReference { .. } => self.matched().to_owned(),
         }
     }
@@ -148,45 +148,13 @@ fn named(out: &mut Vec<Hit>, field: Field, name: &str, value: &str) {
 
 /// `--token VALUE` and `--token=VALUE` name their value by the flag.
 fn argument(out: &mut Vec<Hit>, index: usize, previous: Option<&str>, value: &str) {
-    let field = Field::Arg(index);
-    if let Some((flag, rest)) = value.split_once('=').filter(|(f, _)| f.starts_with('-')) {
-        let offset = flag.len() + 1;
-        let found = secret_patterns::detect_named(flag, rest)
-            .into_iter()
-            .map(|m| SecretMatch {
-                range: m.range.start + offset..m.range.end + offset,
-                ..m
-            })
-            .collect();
-        push(out, &field, value, found);
-    } else if let Some(flag) = previous.filter(|p| p.starts_with('-')) {
-        named(out, field, flag, value);
-    } else {
-        url_or_text(out, field, value);
-    }
+    let found = secret_patterns::detect_argument(previous, value, Placeholders::Forgiven);
+    push(out, &Field::Arg(index), value, found);
 }
 
 /// A URL's query parameters are named values (`?api_key=…`).
 fn url_or_text(out: &mut Vec<Hit>, field: Field, value: &str) {
-    let mut found = secret_patterns::detect_all(value);
-    if found.is_empty()
-        && value.contains("://")
-        && let Some(query_at) = value.find('?')
-    {
-        let mut offset = query_at + 1;
-        for pair in value[query_at + 1..].split('&') {
-            if let Some((name, v)) = pair.split_once('=') {
-                let start = offset + name.len() + 1;
-                found.extend(secret_patterns::detect_named(name, v).into_iter().map(|m| {
-                    SecretMatch {
-                        range: m.range.start + start..m.range.end + start,
-                        ..m
-                    }
-                }));
-            }
-            offset += pair.len() + 1;
-        }
-    }
+    let found = secret_patterns::detect_unnamed(value, Placeholders::Forgiven);
     push(out, &field, value, found);
 }
 

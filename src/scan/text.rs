@@ -4,14 +4,15 @@
 //! Line by line: every token shape [`secret_patterns::detect_all`] knows;
 //! values assigned to a secret-named variable (`export GITHUB_TOKEN=…`,
 //! `set -gx API_KEY …`, `$env:API_KEY = "…"`, `"API_KEY": "…"`,
-//! `api_key = "…"`), judged by [`secret_patterns::detect_named`]; and the
-//! two commands the credentials guide itself teaches, which leave the
-//! secret in shell history: `security add-generic-password … -w "…"` and
+//! `api_key = "…"`, mcpctl.kdl's `env API_KEY "…"`), judged by
+//! [`secret_patterns::detect_named`]; and the two commands the
+//! credentials guide itself teaches, which leave the secret in shell
+//! history: `security add-generic-password … -w "…"` and
 //! PowerShell's `ConvertTo-SecureString "…" -AsPlainText`.
 
 use std::ops::Range;
 
-use crate::secret_patterns::{self, SecretMatch};
+use crate::secret_patterns::{self, Placeholders, SecretMatch};
 
 /// One secret in a text, 1-based line and column (in characters).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,24 +28,43 @@ pub struct TextHit {
 pub fn scan(text: &str) -> Vec<TextHit> {
     let mut out = Vec::new();
     for (index, line) in text.lines().enumerate() {
-        let mut found: Vec<SecretMatch> = secret_patterns::detect_all(line);
-        for extra in assignments(line).into_iter().chain(commands(line)) {
-            if !found.iter().any(|m| overlaps(&m.range, &extra.range)) {
-                found.push(extra);
-            }
-        }
-        found.sort_by_key(|m| m.range.start);
-        for m in found {
+        for m in in_line(line, Placeholders::Forgiven) {
             out.push(TextHit {
                 line: index + 1,
                 column: line[..m.range.start].chars().count() + 1,
                 rule: m.rule,
                 description: m.description,
-                redacted: secret_patterns::redacted(&line[m.range.clone()]),
+                redacted: secret_patterns::redacted(&line[m.range.clone()], m.rule),
             });
         }
     }
     out
+}
+
+/// Every secret in one line of text, in order of position.
+pub fn in_line(line: &str, placeholders: Placeholders) -> Vec<SecretMatch> {
+    let mut found: Vec<SecretMatch> = secret_patterns::detect_all_with(line, placeholders);
+    for extra in assignments(line, placeholders)
+        .into_iter()
+        .chain(commands(line))
+    {
+        if !found.iter().any(|m| overlaps(&m.range, &extra.range)) {
+            found.push(extra);
+        }
+    }
+    found.sort_by_key(|m| m.range.start);
+    found
+}
+
+/// `text` with every secret [`in_line`] finds replaced by its redacted
+/// form: how mcpctl quotes output it did not write (a server's stderr).
+pub fn redact(text: &str) -> String {
+    text.split_inclusive('\n')
+        .map(|line| {
+            let found = in_line(line, Placeholders::ReferencesOnly);
+            secret_patterns::redact_found(line, &found)
+        })
+        .collect()
 }
 
 fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
@@ -71,8 +91,9 @@ fn value_at(line: &str, at: usize) -> Option<Range<usize>> {
 }
 
 /// `NAME=value`, `NAME: value`, `"NAME": "value"`, `NAME = "value"`,
-/// `$env:NAME = "value"`, `set -gx NAME value` with a secret-looking value.
-fn assignments(line: &str) -> Vec<SecretMatch> {
+/// `$env:NAME = "value"`, `set -gx NAME value`, `NAME "value"` with a
+/// secret-looking value.
+fn assignments(line: &str, placeholders: Placeholders) -> Vec<SecretMatch> {
     let mut found = Vec::new();
     let mut i = 0;
     while i < line.len() {
@@ -102,14 +123,18 @@ fn assignments(line: &str) -> Vec<SecretMatch> {
                 let rest_trimmed = rest.trim_start_matches([' ', '\t']);
                 value_start = Some(j + skip + (rest.len() - rest_trimmed.len()));
             }
-        } else if is_fish_set(&line[..start]) && after.starts_with([' ', '\t']) {
+        } else if after.starts_with([' ', '\t'])
+            && (trimmed.starts_with(['"', '\'']) || is_fish_set(&line[..start]))
+        {
+            // `set -gx NAME value`; `NAME "value"` (a KDL `env` or `header`
+            // line, a flag and its quoted value).
             value_start = Some(j + (after.len() - trimmed.len()));
         }
         if let Some(at) = value_start
             && let Some(range) = value_at(line, at)
         {
             let value = &line[range.clone()];
-            for m in secret_patterns::detect_named(name, value) {
+            for m in secret_patterns::detect_named_with(name, value, placeholders) {
                 found.push(SecretMatch {
                     range: range.start + m.range.start..range.start + m.range.end,
                     ..m
@@ -123,11 +148,16 @@ fn assignments(line: &str) -> Vec<SecretMatch> {
 
 /// Whether `before` ends with fish's `set` and its flags.
 fn is_fish_set(before: &str) -> bool {
-    let words: Vec<&str> = before.split_whitespace().collect();
-    let Some(set) = words.iter().rposition(|w| *w == "set") else {
-        return false;
-    };
-    words.len() > set + 1 && words[set + 1..].iter().all(|w| w.starts_with('-'))
+    // From the end, so a long line costs only its last words.
+    let mut flags = 0;
+    for word in before.split_whitespace().rev() {
+        if word.starts_with('-') {
+            flags += 1;
+        } else {
+            return flags > 0 && word == "set";
+        }
+    }
+    false
 }
 
 /// `security add-generic-password … -w "…"` and
@@ -218,6 +248,19 @@ mod tests {
         );
         let hits = scan(&text);
         assert!(hits.iter().all(|h| !h.redacted.contains(&random[4..])));
+    }
+
+    #[test]
+    fn a_manifest_line_with_a_generic_secret() {
+        assert_eq!(
+            rules("server x {\n    env API_KEY \"k8Jd92LmQz7RtX4vNc1PaY6w\"\n}\n"),
+            [(2, 18, "generic-secret")]
+        );
+        assert_eq!(rules("    env API_KEY \"${API_KEY}\"\n"), []);
+        assert_eq!(
+            rules("    env LOG_LEVEL \"k8Jd92LmQz7RtX4vNc1PaY6w\"\n"),
+            []
+        );
     }
 
     #[test]

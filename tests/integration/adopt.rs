@@ -426,6 +426,125 @@ fn scan_text_and_sarif_views() {
     );
 }
 
+/// Issue 12: a redacted form shows a provider's public prefix (`ghp_`, a
+/// URL's scheme and host) and the length, never a character of the secret
+/// itself — not the first characters of a random key or a UUID.
+#[test]
+fn redacted_forms_show_no_character_of_a_secret() {
+    let sandbox = Sandbox::new();
+    let p = seed(&sandbox);
+    let uuid = {
+        let hex: String = planted("", 32, 20)
+            .bytes()
+            .map(|b| char::from(b"0123456789abcdef"[usize::from(b) % 16]))
+            .collect();
+        format!(
+            "{}-{}-{}-{}-{}",
+            &hex[..8],
+            &hex[8..12],
+            &hex[12..16],
+            &hex[16..20],
+            &hex[20..]
+        )
+    };
+    // Digits and both cases in each part: a random key, not words.
+    let dashed = format!("{}7q-{}4Z", planted("", 9, 21), planted("", 10, 22));
+    write(
+        &sandbox.root().join("extra.env"),
+        &format!("SERVICE_API_KEY={uuid}\nOTHER_API_KEY={dashed}\n"),
+    );
+    let url = format!("postgresql://app:{}@db.internal:5432", p.db_password);
+    let expected_forms = [
+        ("github-classic-pat", "ghp_… (40 chars)".to_owned()),
+        ("generic-secret", "… (32 chars)".to_owned()),
+        ("aws-secret-access-key", "… (40 chars)".to_owned()),
+        ("openai-api-key", format!("sk-… ({} chars)", p.openai.len())),
+        (
+            "url-password",
+            format!("postgresql://…@db.internal ({} chars)", url.len()),
+        ),
+    ];
+    let output = sandbox.mcpctl().args(["scan", "--json"]).output().unwrap();
+    let found = findings(&output);
+    for (rule, form) in &expected_forms {
+        let shown: Vec<&str> = found
+            .iter()
+            .filter(|f| f["rule"] == *rule)
+            .map(|f| f["redacted"].as_str().unwrap())
+            .collect();
+        assert!(shown.contains(&form.as_str()), "{rule}: {shown:?}");
+    }
+    let output = sandbox
+        .mcpctl()
+        .args(["scan", "--json", "extra.env"])
+        .output()
+        .unwrap();
+    let shown: Vec<String> = findings(&output)
+        .iter()
+        .map(|f| f["redacted"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(shown, ["… (36 chars)", "… (24 chars)"]);
+
+    let output = sandbox.mcpctl().arg("scan").output().unwrap();
+    let (stdout, _) = text(&output);
+    assert!(stdout.contains("secret … (32 chars) — "), "{stdout}");
+    let output = sandbox
+        .mcpctl()
+        .args(["scan", "--format", "sarif"])
+        .output()
+        .unwrap();
+    let sarif: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let messages: Vec<&str> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["message"]["text"].as_str().unwrap())
+        .collect();
+    assert!(
+        messages.iter().any(|m| m.contains(": … (32 chars)")),
+        "{messages:?}"
+    );
+    // No piece of a secret past its public prefix, in any view.
+    let secrets = [
+        &p.composio[..],
+        &p.aws_secret,
+        &p.db_password,
+        &p.github[4..],
+        &p.openai[3..],
+        &uuid,
+        &dashed,
+    ];
+    for args in [
+        &["scan"][..],
+        &["scan", "--json"],
+        &["scan", "--format", "sarif"],
+        &["scan", "extra.env"],
+    ] {
+        let output = sandbox.mcpctl().args(args).output().unwrap();
+        let (mut stdout, _) = text(&output);
+        // The public prefixes shown may end like a secret starts.
+        for public in [
+            "ghp_…",
+            "xoxb-…",
+            "sntrys_…",
+            "figd_…",
+            "AKIA…",
+            "sk-…",
+            "://…",
+        ] {
+            stdout = stdout.replace(public, "<public>");
+        }
+        for secret in secrets {
+            for shown in 1..=12 {
+                assert!(
+                    !stdout.contains(&format!("{}…", &secret[..shown])),
+                    "{args:?} shows the start of a secret:\n{stdout}"
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn scan_git_reads_only_tracked_files_and_is_clean_on_a_clean_repo() {
     let sandbox = Sandbox::new();
@@ -555,6 +674,12 @@ fn import_moves_every_movable_secret_and_scan_is_clean_after() {
         "{out}"
     );
     assert!(out.contains("+ SENTRY_TOKEN will be stored"), "{out}");
+    // Random keys show their length only (issue 12).
+    assert!(
+        out.contains("+ COMPOSIO_API_KEY will be stored: … (32 chars)"),
+        "{out}"
+    );
+    assert!(out.contains("! postgresql://…@db.internal ("), "{out}");
     assert!(out.contains("Left in place:"), "{out}");
     assert!(
         out.contains("claude-code server `postgres` (argument 2)"),
@@ -692,7 +817,7 @@ fn import_moves_a_connection_string_whole_and_rewrites_a_reference_for_cursor() 
     );
     assert!(
         out.contains(&format!(
-            "+ DATABASE_URL will be stored: postgresql://… ({} chars)",
+            "+ DATABASE_URL will be stored: postgresql://…@db ({} chars)",
             url.len()
         )),
         "{out}"

@@ -176,3 +176,53 @@ fn completions_offer_names_from_the_manifest() {
         "{stderr}"
     );
 }
+
+/// Issue 12: a literal whose variable name says secret and whose value is
+/// random is a secret though no provider's prefix marks it. `validate`
+/// refuses it with a masked snippet (insta), and `scan` of the manifest
+/// file finds it.
+#[test]
+fn a_generic_secret_in_the_manifest_is_refused_and_scanned() {
+    let sandbox = Sandbox::new();
+    let value = "k8Jd92LmQz7RtX4vNc1PaY6w";
+    let manifest = sandbox.manifest(&format!(
+        "mcpctl version=1\nclient claude-code\nserver api {{\n    command npx -y \"api-mcp\"\n    env API_KEY \"{value}\"\n    env LOG_FORMAT \"json\"\n}}\n"
+    ));
+    let output = sandbox
+        .mcpctl()
+        .args(["validate", "-f"])
+        .arg(&manifest)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(
+        !stdout.contains(value) && !stderr.contains(value),
+        "{stderr}"
+    );
+    // From the problem on: the headline above wraps with the path's length.
+    let problem = stderr.find("Error: mcpctl::manifest::secret").unwrap();
+    let shown = stderr[problem..].replace(&sandbox.root().display().to_string(), "<sandbox>");
+    insta::assert_snapshot!("generic_secret_refused", shown);
+
+    let output = sandbox
+        .mcpctl()
+        .args(["scan", "--json"])
+        .arg(&manifest)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(3), "{stdout}{stderr}");
+    assert!(!stdout.contains(value), "{stdout}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{stdout}");
+    assert_eq!(findings[0]["rule"], "generic-secret");
+    assert_eq!(
+        (
+            findings[0]["line"].as_u64(),
+            findings[0]["redacted"].as_str()
+        ),
+        (Some(5), Some("… (24 chars)"))
+    );
+}
