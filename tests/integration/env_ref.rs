@@ -421,3 +421,47 @@ fn a_checkout_path_with_quotes_and_substitutions_is_one_word_in_the_profile() {
     }
     assert!(!marker.exists(), "part of the path ran");
 }
+
+/// A saved plan changes the exports `mcpctl env` serves; when another
+/// `apply` changed them since the plan was saved, applying the file is
+/// refused as stale (plan again), not reported as an edited plan.
+#[test]
+fn a_saved_plan_is_stale_once_another_apply_changed_the_exports() {
+    let sandbox = Sandbox::new();
+    let first = sandbox.root().join("first.sh");
+    let second = sandbox.root().join("second.sh");
+    fs_err::write(&first, "printf first\n").unwrap();
+    fs_err::write(&second, "printf second\n").unwrap();
+    let path = sandbox.manifest(&command_manifest(&first, ""));
+    let apply = |args: &[&str]| {
+        let output = sandbox.mcpctl().args(args).output().unwrap();
+        let (out, err) = text(&output);
+        (output.status.success(), format!("{out}{err}"))
+    };
+    let manifest = path.to_str().unwrap();
+    let (ok, out) = apply(&["apply", "--auto-approve", "-f", manifest]);
+    assert!(ok, "{out}");
+
+    fs_err::write(&path, command_manifest(&second, "")).unwrap();
+    let file = sandbox.root().join("plan.json");
+    let (ok, out) = apply(&["plan", "-f", manifest, "--out", file.to_str().unwrap()]);
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("NPM_TOKEN will be read from a different source"),
+        "{out}"
+    );
+    // Someone applies the manifest directly in between.
+    let (ok, out) = apply(&["apply", "--auto-approve", "-f", manifest]);
+    assert!(ok, "{out}");
+
+    let (ok, out) = apply(&["apply", file.to_str().unwrap()]);
+    let out = crate::saved_plan::flat(&out);
+    assert!(!ok, "{out}");
+    assert!(out.contains("is stale"), "{out}");
+    assert!(
+        out.contains("the exports `mcpctl env` serves for this manifest changed"),
+        "{out}"
+    );
+    let (out, _) = env_exports(&sandbox, &path);
+    assert_eq!(out, "export NPM_TOKEN='second'\n");
+}
