@@ -305,3 +305,18 @@ fn replace_process(mut command: Command) -> std::io::Result<std::convert::Infall
     let status = command.status()?;
     std::process::exit(status.code().unwrap_or(1));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_binding_names_a_plain_variable() {
+        assert!(parse_file_binding("KUBECONFIG=KUBECONFIG").is_ok());
+        // The name becomes a file name on disk: nothing that leaves the
+        // private directory or hides as a dotfile.
+        for bad in ["../x=KUBECONFIG", ".lock=KUBECONFIG", "a/b=KUBECONFIG", "1X=KUBECONFIG"] {
+            assert!(parse_file_binding(bad).is_err(), "{bad}");
+        }
+    }
+}

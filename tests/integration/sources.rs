@@ -781,3 +781,50 @@ fn leftovers_of_dead_supervisors_are_swept_and_live_ones_kept() {
     assert!(other.exists() && setting_up.exists());
     drop(lock);
 }
+
+/// A client that gives up while mcpctl still reads the credentials (a
+/// slow secret manager) stops it there: the server is never started and
+/// mcpctl leaves as the signal asked, with nothing left behind.
+#[cfg(unix)]
+#[test]
+fn a_signal_before_the_server_starts_stops_exec_without_starting_it() {
+    use std::time::Duration;
+    let sandbox = Sandbox::new();
+    let runtime = sandbox.root().join("run");
+    fs_err::create_dir_all(&runtime).unwrap();
+    let reading = sandbox.root().join("reading");
+    let started = sandbox.root().join("started");
+    let slow = format!(
+        r#"SLOW:command:30s:["sh","-c","touch '{}'; sleep 1; echo value"]"#,
+        reading.display()
+    );
+    let mut child = std::process::Command::new(crate::support::mcpctl_bin())
+        .env_clear()
+        .envs(sandbox.env())
+        .env("XDG_RUNTIME_DIR", &runtime)
+        .env("KUBE_CONTENT", canary("early"))
+        .args([
+            "exec",
+            "--server",
+            "k8s",
+            "--file",
+            "KUBECONFIG=KUBECONFIG:env:KUBE_CONTENT",
+            "--env",
+        ])
+        .arg(format!("SLOW={slow}"))
+        .args(["--", "touch"])
+        .arg(&started)
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !reading.exists() {
+        assert!(std::time::Instant::now() < deadline, "no read began");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // SAFETY: signalling the child we spawned.
+    unsafe { libc_kill(child.id() as i32, 15) };
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(128 + 15));
+    assert!(!started.exists(), "the server was not started");
+    assert_eq!(fs_err::read_dir(&runtime).unwrap().count(), 0);
+}
