@@ -357,7 +357,11 @@ mod tests {
         );
         let (chosen, warning) = account_without_user(account(), Some("bob"), "USER");
         assert_eq!(chosen.as_deref(), Some("ada"));
-        assert!(warning.unwrap().contains("`LOGNAME` is `bob`, but mcpctl runs as `ada`"));
+        assert!(
+            warning
+                .unwrap()
+                .contains("`LOGNAME` is `bob`, but mcpctl runs as `ada`")
+        );
         assert_eq!(
             account_without_user(None, Some("bob"), "USER"),
             (Some("bob".to_owned()), None)

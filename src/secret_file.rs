@@ -67,7 +67,9 @@ impl SecretFiles {
         }
         let disk = match &mut self.disk {
             Some(disk) => disk,
-            None => self.disk.insert(DiskDir::create(&base_dirs(runtime_dir)[0])?),
+            None => self
+                .disk
+                .insert(DiskDir::create(&base_dirs(runtime_dir)[0])?),
         };
         disk.write(secret, var)
     }
@@ -75,7 +77,10 @@ impl SecretFiles {
 
 impl std::fmt::Debug for SecretFiles {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let dir = self.disk.as_ref().map(|d| d.dir.path().display().to_string());
+        let dir = self
+            .disk
+            .as_ref()
+            .map(|d| d.dir.path().display().to_string());
         write!(f, "SecretFiles({dir:?})")
     }
 }
@@ -285,7 +290,10 @@ mod tests {
         let path = disk.write(&kubeconfig(), "KUBECONFIG").unwrap();
         let dir = path.parent().unwrap().to_path_buf();
         // A killed supervisor: its lock is released, its files stay.
-        let DiskDir { _lock: lock, dir: temp } = disk;
+        let DiskDir {
+            _lock: lock,
+            dir: temp,
+        } = disk;
         drop(lock);
         let _ = temp.keep();
         let unlocked = runtime.path().join(format!("{DIR_PREFIX}setting-up"));

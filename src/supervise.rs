@@ -110,8 +110,11 @@ impl Supervisor {
         Ok(exit_code(child.wait()?))
     }
 
+    /// Windows: the server is in mcpctl's job, so it ends with mcpctl
+    /// however mcpctl ends (see [`crate::spawn::kill_children_on_exit`]).
     #[cfg(not(unix))]
     pub fn run(self, command: &mut Command) -> std::io::Result<i32> {
+        crate::spawn::kill_children_on_exit()?;
         Ok(exit_code(command.status()?))
     }
 }

@@ -315,7 +315,12 @@ mod tests {
         assert!(parse_file_binding("KUBECONFIG=KUBECONFIG").is_ok());
         // The name becomes a file name on disk: nothing that leaves the
         // private directory or hides as a dotfile.
-        for bad in ["../x=KUBECONFIG", ".lock=KUBECONFIG", "a/b=KUBECONFIG", "1X=KUBECONFIG"] {
+        for bad in [
+            "../x=KUBECONFIG",
+            ".lock=KUBECONFIG",
+            "a/b=KUBECONFIG",
+            "1X=KUBECONFIG",
+        ] {
             assert!(parse_file_binding(bad).is_err(), "{bad}");
         }
     }

@@ -392,6 +392,7 @@ fn a_client_file_owned_by_another_user_is_not_replaced() {
     assert_eq!((meta.uid(), meta.len()), (NOBODY, 3));
 }
 
+#[cfg(target_os = "linux")]
 /// Every directory under `root` with a mode other than 0700 and every file
 /// with one other than 0600.
 fn not_private(root: &Path) -> Vec<String> {
@@ -404,7 +405,11 @@ fn not_private(root: &Path) -> Vec<String> {
     }
     for (path, _) in tree(root) {
         let full = mode(&path);
-        let expected = if full & 0o170000 == 0o040000 { 0o700 } else { 0o600 };
+        let expected = if full & 0o170000 == 0o040000 {
+            0o700
+        } else {
+            0o600
+        };
         if full & 0o777 != expected {
             wrong.push(format!("{} {:o}", path.display(), full & 0o777));
         }
@@ -412,6 +417,7 @@ fn not_private(root: &Path) -> Vec<String> {
     wrong
 }
 
+#[cfg(target_os = "linux")]
 /// `mcpctl ARGS` started under `umask 000`.
 fn under_umask_000(sandbox: &Sandbox, args: &[&str]) -> assert_cmd::Command {
     let mut cmd = sandbox.program("sh");
@@ -422,6 +428,8 @@ fn under_umask_000(sandbox: &Sandbox, args: &[&str]) -> assert_cmd::Command {
     cmd
 }
 
+/// Linux: the paths (and the systemd units) are Linux's.
+#[cfg(target_os = "linux")]
 #[test]
 fn under_umask_000_what_mcpctl_creates_is_still_private() {
     if !secret_service("under_umask_000_what_mcpctl_creates_is_still_private") {
@@ -444,30 +452,33 @@ server github {
     let manifest = manifest.display().to_string();
     let out = under_umask_000(
         &sandbox,
-        &["apply", "--auto-approve", "--secrets-from-env", "-f", &manifest],
+        &[
+            "apply",
+            "--auto-approve",
+            "--secrets-from-env",
+            "-f",
+            &manifest,
+        ],
     )
     .env("GITHUB_TOKEN", crate::support::canary("umask"))
     .output()
     .unwrap();
     assert!(out.status.success(), "{:?}", text(&out));
-    let mut created = vec![
+    let runtime = sandbox.root().join("run-none");
+    fs_err::create_dir_all(&runtime).unwrap();
+    let out = under_umask_000(&sandbox, &["remind", "install", "-f", &manifest])
+        .env("XDG_RUNTIME_DIR", &runtime)
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{:?}", text(&out));
+    let created = [
         sandbox.home().join(".codex"),
         sandbox.root().join("config/Code"),
         sandbox.root().join("config/fish"),
+        sandbox.root().join("config/systemd"),
         sandbox.root().join("state/mcpctl"),
     ];
-    #[cfg(target_os = "linux")]
-    {
-        let runtime = sandbox.root().join("run-none");
-        fs_err::create_dir_all(&runtime).unwrap();
-        let out = under_umask_000(&sandbox, &["remind", "install", "-f", &manifest])
-            .env("XDG_RUNTIME_DIR", &runtime)
-            .env_remove("DBUS_SESSION_BUS_ADDRESS")
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{:?}", text(&out));
-        created.push(sandbox.root().join("config/systemd"));
-    }
     let state = sandbox.root().join("state/mcpctl");
     for file in ["audit.jsonl", "audit.lock", "lock"] {
         assert!(state.join(file).exists(), "{file}");
@@ -476,7 +487,10 @@ server github {
     use std::os::unix::fs::PermissionsExt;
     let claude = fs_err::metadata(sandbox.claude_json()).unwrap();
     if claude.permissions().mode() & 0o777 != 0o600 {
-        wrong.push(format!("~/.claude.json {:o}", claude.permissions().mode() & 0o777));
+        wrong.push(format!(
+            "~/.claude.json {:o}",
+            claude.permissions().mode() & 0o777
+        ));
     }
     assert!(wrong.is_empty(), "not private: {wrong:#?}");
 }
@@ -492,8 +506,11 @@ fn a_replaced_client_file_keeps_its_group_and_mode() {
     std::os::unix::fs::chown(sandbox.claude_json(), None, Some(NOGROUP)).unwrap();
     {
         use std::os::unix::fs::PermissionsExt;
-        fs_err::set_permissions(sandbox.claude_json(), std::fs::Permissions::from_mode(0o640))
-            .unwrap();
+        fs_err::set_permissions(
+            sandbox.claude_json(),
+            std::fs::Permissions::from_mode(0o640),
+        )
+        .unwrap();
     }
     let out = sandbox
         .mcpctl()
@@ -504,7 +521,9 @@ fn a_replaced_client_file_keeps_its_group_and_mode() {
     assert!(out.status.success(), "{:?}", text(&out));
     let meta = fs_err::metadata(sandbox.claude_json()).unwrap();
     assert!(
-        fs_err::read_to_string(sandbox.claude_json()).unwrap().contains("mcp.example.com"),
+        fs_err::read_to_string(sandbox.claude_json())
+            .unwrap()
+            .contains("mcp.example.com"),
         "replaced"
     );
     assert_eq!(meta.gid(), NOGROUP, "the group is kept");

@@ -754,7 +754,10 @@ fn leftovers_of_dead_supervisors_are_swept_and_live_ones_kept() {
         let dir = base.join(name);
         fs_err::create_dir_all(&dir).unwrap();
         fs_err::write(dir.join("KUBECONFIG"), &token).unwrap();
-        let lock = fs_err::File::create(dir.join(".lock")).unwrap().into_parts().0;
+        let lock = fs_err::File::create(dir.join(".lock"))
+            .unwrap()
+            .into_parts()
+            .0;
         (dir, lock)
     };
     let (dead, lock) = leftover(&runtime, "mcpctl-file-dead01");
@@ -777,7 +780,10 @@ fn leftovers_of_dead_supervisors_are_swept_and_live_ones_kept() {
         .unwrap();
     assert!(out.status.success(), "{:?}", text(&out));
     assert!(!dead.exists() && !dead_in_temp.exists(), "swept");
-    assert!(live.join("KUBECONFIG").exists(), "a live supervisor's file is kept");
+    assert!(
+        live.join("KUBECONFIG").exists(),
+        "a live supervisor's file is kept"
+    );
     assert!(other.exists() && setting_up.exists());
     drop(lock);
 }

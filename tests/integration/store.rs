@@ -212,7 +212,10 @@ fn without_user_entries_are_named_for_the_account_mcpctl_runs_as() {
         return;
     }
     let sandbox = Sandbox::new();
-    let id = std::process::Command::new("id").arg("-un").output().unwrap();
+    let id = std::process::Command::new("id")
+        .arg("-un")
+        .output()
+        .unwrap();
     let account = String::from_utf8(id.stdout).unwrap().trim().to_owned();
     let name = format!("USERLESS_{}", std::process::id());
     let manifest = sandbox.manifest(&format!(
