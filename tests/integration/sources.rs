@@ -671,7 +671,6 @@ while :; do sleep 0.1; done",
                 file.display()
             );
         }
-        let _ = &self.content;
     }
 }
 
