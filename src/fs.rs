@@ -5,8 +5,10 @@
 //! target, so a crash leaves either the old or the new version. When the
 //! target is a symlink the file it points to is replaced (the link stays:
 //! dotfile managers such as chezmoi and stow link client files into a
-//! repository), and an existing file keeps its permissions; files mcpctl
-//! creates are private to the user (0600), since they reference secrets.
+//! repository), and an existing file keeps its permissions and (where the
+//! OS allows) its group; files mcpctl creates are private to the user
+//! (0600), and so are directories it creates (0700), whatever the umask,
+//! since they reference secrets.
 //!
 //! Files mcpctl may replace (client files, shell profiles) are read through
 //! [`read_regular`], other input (the manifest, the personal profile)
@@ -212,12 +214,12 @@ pub fn write_atomic_checked(
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    fs::create_dir_all(dir)?;
+    create_dirs(dir)?;
     let existing = std::fs::metadata(&target).ok();
     if let Some(meta) = &existing {
         check_file_owner(&target, meta)?;
     }
-    let existing_permissions = existing.map(|m| m.permissions());
+    let existing_permissions = existing.as_ref().map(|m| m.permissions());
     let mut temp = tempfile::Builder::new()
         .prefix(&format!("{TEMP_PREFIX}{}-", std::process::id()))
         .suffix(TEMP_SUFFIX)
@@ -225,6 +227,10 @@ pub fn write_atomic_checked(
         .map_err(|err| with_path(err, dir))?;
     temp.write_all(contents)
         .map_err(|err| with_path(err, temp.path()))?;
+    #[cfg(unix)]
+    if let Some(meta) = &existing {
+        keep_group(temp.as_file(), meta);
+    }
     match existing_permissions {
         Some(permissions) => std::fs::set_permissions(temp.path(), permissions)
             .map_err(|err| with_path(err, temp.path()))?,
@@ -493,6 +499,17 @@ fn set_private(_path: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Gives the new version of a file the old one's group. Best effort: a
+/// user may only choose a group they belong to. Before the mode is set,
+/// since a change of group can clear the setgid bit.
+#[cfg(unix)]
+fn keep_group(file: &File, old: &std::fs::Metadata) {
+    use std::os::unix::fs::MetadataExt;
+    if file.metadata().is_ok_and(|new| new.gid() != old.gid()) {
+        let _ = std::os::unix::fs::fchown(file, None, Some(old.gid()));
+    }
+}
+
 #[cfg(unix)]
 fn sync_dir(dir: &Path) {
     // Best effort: the rename is durable once the directory is synced.
@@ -512,14 +529,55 @@ fn with_path(err: std::io::Error, path: &Path) -> std::io::Error {
 /// user (0700 on Unix): mcpctl's state directory holds ownership records,
 /// the audit trail and backups of client files.
 pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    fs::create_dir_all(dir)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
-            .map_err(|err| with_path(err, dir))?;
+    create_dirs(dir)?;
+    set_private_dir(dir)
+}
+
+/// Creates `dir` and its missing parents, each private to the user (0700
+/// on Unix) whatever the umask: under `umask 000` a plain
+/// `create_dir_all` makes `~/.codex` or `~/.config/systemd/user` writable
+/// by everyone. Directories that exist are left as they are.
+pub fn create_dirs(dir: &Path) -> std::io::Result<()> {
+    let mut missing = Vec::new();
+    let mut next = Some(dir);
+    while let Some(path) = next.filter(|p| !p.as_os_str().is_empty()) {
+        if std::fs::metadata(path).is_ok() {
+            break;
+        }
+        missing.push(path);
+        next = path.parent();
+    }
+    for path in missing.into_iter().rev() {
+        match std::fs::create_dir(path) {
+            Ok(()) => set_private_dir(path)?,
+            // Another process made it meanwhile.
+            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists && path.is_dir() => {}
+            Err(err) => return Err(with_path(err, path)),
+        }
     }
     Ok(())
+}
+
+#[cfg(unix)]
+fn set_private_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+        .map_err(|err| with_path(err, dir))
+}
+
+#[cfg(not(unix))]
+fn set_private_dir(_dir: &Path) -> std::io::Result<()> {
+    // New directories inherit the per-user profile directory's ACL.
+    Ok(())
+}
+
+/// Opens (creating it if need be) a file of mcpctl's own that is appended
+/// to or locked, never replaced — the audit trail, a lock — private to
+/// the user (0600 on Unix) whatever the umask.
+pub fn open_private(path: &Path, options: &mut fs::OpenOptions) -> std::io::Result<File> {
+    #[cfg(unix)]
+    fs_err::os::unix::fs::OpenOptionsExt::mode(options, 0o600);
+    Ok(options.open(path)?.into_parts().0)
 }
 
 /// An exclusive lock on a state directory, held until dropped.
@@ -533,13 +591,13 @@ impl DirLock {
     pub fn acquire(dir: &Path, on_wait: impl FnOnce()) -> std::io::Result<DirLock> {
         create_private_dir(dir)?;
         let path = dir.join("lock");
-        let file = fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)?
-            .into_parts()
-            .0;
+        let file = open_private(
+            &path,
+            fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true),
+        )?;
         match file.try_lock() {
             Ok(()) => {}
             Err(std::fs::TryLockError::WouldBlock) => {

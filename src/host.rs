@@ -73,18 +73,27 @@ impl Host {
             .filter(|p| p.is_absolute() || self.os == Os::Windows)
     }
 
-    /// The account name credentials are stored under (`$USER`, as the
-    /// credentials guide uses with `security add-generic-password -a`).
+    /// The account name credentials are stored under: `$USER`
+    /// (`%USERNAME%` on Windows), as the credentials guide uses with
+    /// `security add-generic-password -a`. Where it is unset (containers,
+    /// `docker exec`, cron, some CI) the account this process runs as, as
+    /// `whoami` names it; `LOGNAME` only when that cannot be looked up. A
+    /// `LOGNAME` naming someone else is warned about, once.
     pub fn user(&self) -> Result<String, HostError> {
         let var = if self.os == Os::Windows {
             "USERNAME"
         } else {
             "USER"
         };
-        self.var(var)
-            .or_else(|| self.var("LOGNAME"))
-            .map(str::to_owned)
-            .ok_or(HostError::NoUser { var })
+        if let Some(user) = self.var(var) {
+            return Ok(user.to_owned());
+        }
+        let (account, warning) = account_without_user(process_account(), self.var("LOGNAME"), var);
+        if let Some(warning) = warning {
+            static WARNED: std::sync::Once = std::sync::Once::new();
+            WARNED.call_once(|| eprintln!("warning: {warning}"));
+        }
+        account.ok_or(HostError::NoUser { var })
     }
 
     /// Per-user configuration root: `$XDG_CONFIG_HOME` or `~/.config` on
@@ -164,6 +173,80 @@ impl Host {
     pub fn home_join(&self, rest: impl AsRef<Path>) -> PathBuf {
         self.home.join(rest)
     }
+}
+
+/// The account to use when `user_var` is unset: the process's account,
+/// else `LOGNAME`; and a warning when the two are known and differ.
+fn account_without_user(
+    process_account: Option<String>,
+    logname: Option<&str>,
+    user_var: &str,
+) -> (Option<String>, Option<String>) {
+    match (process_account, logname) {
+        (Some(account), Some(logname)) if account != logname => {
+            let warning = format!(
+                "`{user_var}` is not set and `LOGNAME` is `{logname}`, but mcpctl runs as \
+                 `{account}`; credential store entries are named for `{account}` \
+                 (set `{user_var}` to choose)"
+            );
+            (Some(account), Some(warning))
+        }
+        (Some(account), _) => (Some(account), None),
+        (None, logname) => (logname.map(str::to_owned), None),
+    }
+}
+
+/// The name of the account this process runs as (its effective uid's, as
+/// `whoami` says), from the user database.
+#[cfg(unix)]
+fn process_account() -> Option<String> {
+    let mut buffer = vec![0u8; 1024];
+    loop {
+        // SAFETY: zeroed passwd and a null result pointer are valid
+        // out-parameters; the buffer outlives the call and its length is
+        // passed; pw_name points into the buffer and is read before it
+        // changes.
+        unsafe {
+            let mut entry: libc::passwd = std::mem::zeroed();
+            let mut result: *mut libc::passwd = std::ptr::null_mut();
+            let code = libc::getpwuid_r(
+                libc::geteuid(),
+                &mut entry,
+                buffer.as_mut_ptr().cast(),
+                buffer.len(),
+                &mut result,
+            );
+            if code == libc::ERANGE && buffer.len() < 1 << 20 {
+                buffer.resize(buffer.len() * 2, 0);
+                continue;
+            }
+            if code != 0 || result.is_null() || entry.pw_name.is_null() {
+                return None;
+            }
+            let name = std::ffi::CStr::from_ptr(entry.pw_name).to_str().ok()?;
+            return (!name.is_empty()).then(|| name.to_owned());
+        }
+    }
+}
+
+/// The name of the account this process runs as (`GetUserNameW`).
+#[cfg(windows)]
+fn process_account() -> Option<String> {
+    use windows_sys::Win32::System::WindowsProgramming::GetUserNameW;
+    // UNLEN (256) + 1.
+    let mut buffer = [0u16; 257];
+    let mut len = buffer.len() as u32;
+    // SAFETY: the buffer and its length in characters are valid.
+    if unsafe { GetUserNameW(buffer.as_mut_ptr(), &mut len) } == 0 || len == 0 {
+        return None;
+    }
+    // `len` counts the terminating NUL.
+    String::from_utf16(&buffer[..len as usize - 1]).ok()
+}
+
+#[cfg(not(any(unix, windows)))]
+fn process_account() -> Option<String> {
+    None
 }
 
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -253,6 +336,38 @@ mod tests {
                 .unwrap(),
             "ada"
         );
-        assert!(host(Os::Linux, "/h", &[]).user().is_err());
+        assert_eq!(
+            host(Os::Linux, "/h", &[("USER", "ada"), ("LOGNAME", "bob")])
+                .user()
+                .unwrap(),
+            "ada"
+        );
+    }
+
+    #[test]
+    fn without_user_the_process_account_is_used() {
+        let account = || Some("ada".to_owned());
+        assert_eq!(
+            account_without_user(account(), None, "USER"),
+            (Some("ada".to_owned()), None)
+        );
+        assert_eq!(
+            account_without_user(account(), Some("ada"), "USER"),
+            (Some("ada".to_owned()), None)
+        );
+        let (chosen, warning) = account_without_user(account(), Some("bob"), "USER");
+        assert_eq!(chosen.as_deref(), Some("ada"));
+        assert!(
+            warning
+                .unwrap()
+                .contains("`LOGNAME` is `bob`, but mcpctl runs as `ada`")
+        );
+        assert_eq!(
+            account_without_user(None, Some("bob"), "USER"),
+            (Some("bob".to_owned()), None)
+        );
+        assert_eq!(account_without_user(None, None, "USER"), (None, None));
+        // The real lookup answers for the account running the tests.
+        assert!(host(Os::current(), "/h", &[]).user().is_ok());
     }
 }

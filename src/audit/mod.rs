@@ -273,13 +273,13 @@ impl AuditLog {
     }
 
     fn open(&self) -> std::io::Result<std::fs::File> {
-        Ok(fs_err::OpenOptions::new()
-            .create(true)
-            .read(true)
-            .append(true)
-            .open(&self.path)?
-            .into_parts()
-            .0)
+        crate::fs::open_private(
+            &self.path,
+            fs_err::OpenOptions::new()
+                .create(true)
+                .read(true)
+                .append(true),
+        )
     }
 
     fn write_record(&self, file: &mut std::fs::File, event: &Event) -> std::io::Result<String> {
@@ -307,13 +307,13 @@ impl AuditLog {
 fn lock(log: &Path) -> std::io::Result<std::fs::File> {
     let dir = log.parent().unwrap_or(Path::new("."));
     crate::fs::create_private_dir(dir)?;
-    let lock = fs_err::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(dir.join(LOCK_FILE))?
-        .into_parts()
-        .0;
+    let lock = crate::fs::open_private(
+        &dir.join(LOCK_FILE),
+        fs_err::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true),
+    )?;
     lock.lock()?;
     Ok(lock)
 }

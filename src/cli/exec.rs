@@ -11,9 +11,10 @@
 //! instead of hanging a client that waits for a handshake.
 //!
 //! `--file VAR=REFERENCE` (file credentials) sets VAR to the path of a
-//! private temporary file holding the value. Then mcpctl cannot replace
-//! itself: it runs the server as a child ([`crate::supervise`]) and removes
-//! the file when the server exits, leaving with the server's exit code.
+//! private file holding the value ([`crate::secret_file`]). Then mcpctl
+//! cannot replace itself: it runs the server as a child
+//! ([`crate::supervise`]) and removes the file when the server exits,
+//! leaving with the server's exit code.
 
 use std::ffi::OsString;
 use std::process::Command;
@@ -24,7 +25,7 @@ use super::Outcome;
 use super::workspace::configured_audit_log;
 use crate::audit::{Actor, AuditLog, Event, Outcome as AuditOutcome, host_name};
 use crate::host::Host;
-use crate::secret_file::SecretFile;
+use crate::secret_file::SecretFiles;
 use crate::source::{Reference, SourceError};
 use crate::store::{CredentialStore, KeyringStore, Secret};
 use crate::terminal_text::escape;
@@ -43,7 +44,7 @@ pub struct Args {
 
     /// Set VAR to the path of a private temporary file holding a
     /// credential's value, removed when the server exits (repeatable)
-    #[arg(long = "file", value_name = "VAR=REFERENCE", value_parser = parse_binding)]
+    #[arg(long = "file", value_name = "VAR=REFERENCE", value_parser = parse_file_binding)]
     file: Vec<(String, Reference)>,
 
     /// The server's command and its arguments, after `--`
@@ -58,6 +59,20 @@ fn parse_binding(text: &str) -> Result<(String, Reference), String> {
         }
         _ => Err(format!("expected VAR=REFERENCE, got `{text}`")),
     }
+}
+
+/// A file binding's VAR also names its file on disk, so it must be a plain
+/// variable name (letters, digits and `_`), as the manifest requires.
+fn parse_file_binding(text: &str) -> Result<(String, Reference), String> {
+    let (var, reference) = parse_binding(text)?;
+    let plain = var.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !plain {
+        return Err(format!(
+            "`{var}` is not an environment variable name (letters, digits and `_`)"
+        ));
+    }
+    Ok((var, reference))
 }
 
 #[derive(Debug, thiserror::Error, Diagnostic)]
@@ -111,6 +126,10 @@ enum ExecError {
 }
 
 pub fn run(args: Args) -> miette::Result<Outcome> {
+    // A file credential needs a supervisor, whose signal handling must be
+    // in place before any thread starts (the store's connection starts
+    // some; see `crate::supervise`).
+    let supervisor = (!args.file.is_empty()).then(crate::supervise::Supervisor::start);
     let host = Host::from_process()?;
     let user = host.user()?;
     // Made at the first credential read: a server without credentials
@@ -165,17 +184,18 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
         values.push((var.clone(), read(reference, false)?));
     }
     let runtime_dir = host.var("XDG_RUNTIME_DIR").map(std::path::PathBuf::from);
-    let mut files: Vec<(String, SecretFile)> = Vec::with_capacity(args.file.len());
+    let mut files = SecretFiles::new();
+    let mut paths: Vec<(String, std::path::PathBuf)> = Vec::with_capacity(args.file.len());
     for (var, reference) in &args.file {
         let secret = read(reference, true)?;
-        let file = SecretFile::create(&secret, var, runtime_dir.as_deref()).map_err(|source| {
-            ExecError::SecretFile {
+        let path = files
+            .add(&secret, var, runtime_dir.as_deref())
+            .map_err(|source| ExecError::SecretFile {
                 server: args.server.clone(),
                 var: var.clone(),
                 source,
-            }
-        })?;
-        files.push((var.clone(), file));
+            })?;
+        paths.push((var.clone(), path));
     }
     let (program, rest) = args.command.split_first().expect("clap requires a command");
     let program = windows_program(&args.server, program, rest)?;
@@ -185,24 +205,24 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
     for (var, secret) in &values {
         command.env(var, secret.expose());
     }
-    for (var, file) in &files {
-        command.env(var, file.path());
+    for (var, path) in &paths {
+        command.env(var, path);
     }
     let spawn_error = |source| ExecError::Spawn {
         server: args.server.clone(),
         program: program.to_string_lossy().into_owned(),
         source,
     };
-    if files.is_empty() {
+    let Some(supervisor) = supervisor else {
         return replace_process(command)
             .map_err(spawn_error)
             .into_diagnostic()
             .map(|_| Outcome::Success);
-    }
+    };
     drop(values);
-    let status = crate::supervise::run(&mut command).map_err(spawn_error)?;
-    drop(files); // removes the temporary files before leaving
-    std::process::exit(crate::supervise::exit_code(status));
+    let code = supervisor.run(&mut command).map_err(spawn_error)?;
+    drop(files); // removes the files before leaving
+    std::process::exit(code);
 }
 
 /// Records one credential read; a broken audit trail is reported but does
@@ -294,4 +314,24 @@ fn replace_process(mut command: Command) -> std::io::Result<std::convert::Infall
     crate::spawn::kill_children_on_exit()?;
     let status = command.status()?;
     std::process::exit(status.code().unwrap_or(1));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_binding_names_a_plain_variable() {
+        assert!(parse_file_binding("KUBECONFIG=KUBECONFIG").is_ok());
+        // The name becomes a file name on disk: nothing that leaves the
+        // private directory or hides as a dotfile.
+        for bad in [
+            "../x=KUBECONFIG",
+            ".lock=KUBECONFIG",
+            "a/b=KUBECONFIG",
+            "1X=KUBECONFIG",
+        ] {
+            assert!(parse_file_binding(bad).is_err(), "{bad}");
+        }
+    }
 }

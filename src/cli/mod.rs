@@ -133,6 +133,9 @@ pub enum Outcome {
 pub fn main() -> ExitCode {
     complete::answer_if_asked();
     let cli = Cli::parse();
+    // File credentials a killed `exec` could not remove (see `secret_file`).
+    let runtime_dir = std::env::var_os("XDG_RUNTIME_DIR").map(std::path::PathBuf::from);
+    crate::secret_file::sweep(runtime_dir.as_deref());
     ui::set(if cli.quiet {
         ui::Verbosity::Quiet
     } else if cli.verbose {

@@ -584,3 +584,141 @@ fn a_committed_symlink_out_of_the_project_is_refused_and_nothing_outside_is_read
     );
     assert_eq!(fs_err::read(&sourced).unwrap(), sourced_bytes);
 }
+
+#[cfg(target_os = "linux")]
+/// Every directory under `root` with a mode other than 0700 and every file
+/// with one other than 0600.
+fn not_private(root: &Path) -> Vec<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut wrong = Vec::new();
+    let mode = |path: &Path| fs_err::symlink_metadata(path).unwrap().permissions().mode();
+    let root_mode = mode(root) & 0o777;
+    if root_mode != 0o700 {
+        wrong.push(format!("{} {root_mode:o}", root.display()));
+    }
+    for (path, _) in tree(root) {
+        let full = mode(&path);
+        let expected = if full & 0o170000 == 0o040000 {
+            0o700
+        } else {
+            0o600
+        };
+        if full & 0o777 != expected {
+            wrong.push(format!("{} {:o}", path.display(), full & 0o777));
+        }
+    }
+    wrong
+}
+
+#[cfg(target_os = "linux")]
+/// `mcpctl ARGS` started under `umask 000`.
+fn under_umask_000(sandbox: &Sandbox, args: &[&str]) -> assert_cmd::Command {
+    let mut cmd = sandbox.program("sh");
+    cmd.arg("-c")
+        .arg("umask 000; exec \"$0\" \"$@\"")
+        .arg(mcpctl_bin())
+        .args(args);
+    cmd
+}
+
+/// Linux: the paths (and the systemd units) are Linux's.
+#[cfg(target_os = "linux")]
+#[test]
+fn under_umask_000_what_mcpctl_creates_is_still_private() {
+    if !secret_service("under_umask_000_what_mcpctl_creates_is_still_private") {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let manifest = sandbox.manifest(
+        r#"mcpctl version=1
+client claude-code delivery=env-ref
+client codex
+client vscode
+shell-profile fish
+credential GITHUB_TOKEN { kind personal-access-token; provider github; }
+server github {
+    command npx -y "@modelcontextprotocol/server-github"
+    env GITHUB_PERSONAL_ACCESS_TOKEN credential=GITHUB_TOKEN
+}
+"#,
+    );
+    let manifest = manifest.display().to_string();
+    let out = under_umask_000(
+        &sandbox,
+        &[
+            "apply",
+            "--auto-approve",
+            "--secrets-from-env",
+            "-f",
+            &manifest,
+        ],
+    )
+    .env("GITHUB_TOKEN", crate::support::canary("umask"))
+    .output()
+    .unwrap();
+    assert!(out.status.success(), "{:?}", text(&out));
+    let runtime = sandbox.root().join("run-none");
+    fs_err::create_dir_all(&runtime).unwrap();
+    let out = under_umask_000(&sandbox, &["remind", "install", "-f", &manifest])
+        .env("XDG_RUNTIME_DIR", &runtime)
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{:?}", text(&out));
+    let created = [
+        sandbox.home().join(".codex"),
+        sandbox.root().join("config/Code"),
+        sandbox.root().join("config/fish"),
+        sandbox.root().join("config/systemd"),
+        sandbox.root().join("state/mcpctl"),
+    ];
+    let state = sandbox.root().join("state/mcpctl");
+    for file in ["audit.jsonl", "audit.lock", "lock"] {
+        assert!(state.join(file).exists(), "{file}");
+    }
+    let mut wrong: Vec<String> = created.iter().flat_map(|dir| not_private(dir)).collect();
+    use std::os::unix::fs::PermissionsExt;
+    let claude = fs_err::metadata(sandbox.claude_json()).unwrap();
+    if claude.permissions().mode() & 0o777 != 0o600 {
+        wrong.push(format!(
+            "~/.claude.json {:o}",
+            claude.permissions().mode() & 0o777
+        ));
+    }
+    assert!(wrong.is_empty(), "not private: {wrong:#?}");
+}
+
+#[test]
+fn a_replaced_client_file_keeps_its_group_and_mode() {
+    const NOGROUP: u32 = 65534;
+    let Some(sandbox) = root_sandbox("a_replaced_client_file_keeps_its_group_and_mode") else {
+        return;
+    };
+    let manifest = sandbox.manifest(MANIFEST);
+    fs_err::write(sandbox.claude_json(), "{}\n").unwrap();
+    std::os::unix::fs::chown(sandbox.claude_json(), None, Some(NOGROUP)).unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs_err::set_permissions(
+            sandbox.claude_json(),
+            std::fs::Permissions::from_mode(0o640),
+        )
+        .unwrap();
+    }
+    let out = sandbox
+        .mcpctl()
+        .args(["apply", "--auto-approve", "-f"])
+        .arg(&manifest)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{:?}", text(&out));
+    let meta = fs_err::metadata(sandbox.claude_json()).unwrap();
+    assert!(
+        fs_err::read_to_string(sandbox.claude_json())
+            .unwrap()
+            .contains("mcp.example.com"),
+        "replaced"
+    );
+    assert_eq!(meta.gid(), NOGROUP, "the group is kept");
+    assert_eq!(meta.mode() & 0o7777, 0o640, "the mode is kept");
+}

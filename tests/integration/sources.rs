@@ -429,7 +429,7 @@ fn file_reporter(report: &Path) -> Vec<String> {
         "sh".into(),
         "-c".into(),
         format!(
-            "stat -c '%a' \"$KUBECONFIG\" > '{0}'; echo \"$KUBECONFIG\" >> '{0}'; cat \"$KUBECONFIG\" >> '{0}'; exit 7",
+            "stat -L -c '%a' \"$KUBECONFIG\" > '{0}'; echo \"$KUBECONFIG\" >> '{0}'; cat \"$KUBECONFIG\" >> '{0}'; exit 7",
             report.display()
         ),
     ]
@@ -478,6 +478,9 @@ fn a_file_credential_reaches_the_server_as_a_private_file() {
     assert_eq!(lines.next(), Some("600"));
     let path = PathBuf::from(lines.next().unwrap());
     assert!(!path.starts_with(sandbox.root().join("repo")));
+    // Linux: a memory file of the supervisor's, never on disk.
+    #[cfg(target_os = "linux")]
+    assert!(path.starts_with("/proc/"), "{}", path.display());
     assert_eq!(lines.collect::<Vec<_>>().join("\n") + "\n", content);
     assert!(!path.exists(), "removed when the server exits");
     assert!(!path.parent().unwrap().exists());
@@ -535,4 +538,298 @@ fn exec_forwards_termination_to_the_server_and_cleans_up() {
 unsafe extern "C" {
     #[link_name = "kill"]
     fn libc_kill(pid: i32, signal: i32) -> i32;
+}
+
+/// A supervised server of a store-backed file credential, started the way
+/// a client starts it, with its own `$XDG_RUNTIME_DIR` in the sandbox.
+#[cfg(target_os = "linux")]
+struct FileServer {
+    supervisor: std::process::Child,
+    /// The server's report: its pid, signal mask, the path it got and a
+    /// digest of what it read there.
+    pid: i32,
+    sig_blocked: String,
+    path: PathBuf,
+    digest: String,
+    got_term: PathBuf,
+    runtime: PathBuf,
+    content: String,
+}
+
+#[cfg(target_os = "linux")]
+impl FileServer {
+    fn start(sandbox: &Sandbox) -> FileServer {
+        use std::os::unix::fs::PermissionsExt;
+        use std::time::{Duration, Instant};
+        let manifest = sandbox.manifest(kube_manifest());
+        let content = format!("apiVersion: v1\nkind: Config\ntoken: {}\n", canary("sig"));
+        let source = sandbox.root().join("downloaded-kubeconfig");
+        fs_err::write(&source, &content).unwrap();
+        let out = sandbox
+            .mcpctl()
+            .args(["apply", "--auto-approve", "--secrets-from-env", "-f"])
+            .arg(&manifest)
+            .env("KUBECONFIG", &source)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{:?}", text(&out));
+        fs_err::remove_file(&source).unwrap();
+        let runtime = sandbox.root().join("run");
+        fs_err::create_dir_all(&runtime).unwrap();
+        fs_err::set_permissions(&runtime, std::fs::Permissions::from_mode(0o700)).unwrap();
+
+        let dir = sandbox.root().join("server");
+        fs_err::create_dir_all(&dir).unwrap();
+        let report = dir.join("report");
+        let got_term = dir.join("got-term");
+        // The shell reads its own mask with a builtin: a `grep` it forks
+        // could catch it while it blocks every signal around the fork.
+        let script = format!(
+            "trap 'echo TERM > \"{got}\"; exit 5' TERM
+{{ echo $$; while read -r key value; do [ \"$key\" = SigBlk: ] && echo \"$value\"; done < /proc/$$/status; echo \"$KUBECONFIG\"; sha256sum < \"$KUBECONFIG\" | cut -d' ' -f1; }} > \"{report}.tmp\"
+mv \"{report}.tmp\" \"{report}\"
+while :; do sleep 0.1; done",
+            got = got_term.display(),
+            report = report.display(),
+        );
+        let args = entry_args(sandbox, "k8s");
+        let split = args.iter().position(|a| a == "--").unwrap();
+        let supervisor = std::process::Command::new(crate::support::mcpctl_bin())
+            .env_clear()
+            .envs(sandbox.env())
+            .env("XDG_RUNTIME_DIR", &runtime)
+            .current_dir(sandbox.root())
+            .args(&args[..=split])
+            .args(["sh", "-c", &script])
+            .stdin(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !report.exists() {
+            assert!(Instant::now() < deadline, "the server did not start");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let text = fs_err::read_to_string(&report).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 4, "{text}");
+        FileServer {
+            supervisor,
+            pid: lines[0].parse().unwrap(),
+            sig_blocked: lines[1].to_owned(),
+            path: PathBuf::from(lines[2]),
+            digest: lines[3].to_owned(),
+            got_term,
+            runtime,
+            content,
+        }
+    }
+
+    /// Waits (at most 10 s) for the supervisor to exit.
+    fn wait(&mut self) -> std::process::ExitStatus {
+        use std::time::{Duration, Instant};
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(status) = self.supervisor.try_wait().unwrap() {
+                return status;
+            }
+            if Instant::now() > deadline {
+                let _ = self.supervisor.kill();
+                // SAFETY: ending the server this test started.
+                unsafe { libc_kill(self.pid, 9) };
+                panic!("the supervisor did not exit");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Whether the server still runs (a zombie nobody reaps has ended).
+    fn server_alive(&self) -> bool {
+        fs_err::read_to_string(format!("/proc/{}/stat", self.pid))
+            .ok()
+            .and_then(|stat| {
+                let state = stat.rsplit_once(") ")?.1.chars().next()?;
+                Some(state != 'Z' && state != 'X')
+            })
+            .unwrap_or(false)
+    }
+
+    /// Asserts that the value is nowhere on disk: not in the runtime
+    /// directory (which holds nothing at all), the sandbox or the temp
+    /// directory's `mcpctl-*` entries.
+    fn assert_no_plaintext(&self, sandbox: &Sandbox) {
+        let left: Vec<_> = fs_err::read_dir(&self.runtime)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert!(left.is_empty(), "left in the runtime dir: {left:?}");
+        let token = canary("sig");
+        for file in sandbox.all_files() {
+            let bytes = fs_err::read(&file).unwrap_or_default();
+            assert!(
+                !String::from_utf8_lossy(&bytes).contains(&token),
+                "the value leaked into {}",
+                file.display()
+            );
+        }
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn sigterm_reaches_a_file_credential_server_and_nothing_remains() {
+    use sha2::Digest;
+    if !secret_service("sigterm_reaches_a_file_credential_server_and_nothing_remains") {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let mut server = FileServer::start(&sandbox);
+    assert_eq!(
+        server.sig_blocked, "0000000000000000",
+        "the server starts with no blocked signal"
+    );
+    assert_eq!(
+        server.digest,
+        format!("{:x}", sha2::Sha256::digest(server.content.as_bytes())),
+        "the server read the value"
+    );
+    // Linux: a memory file, named through the supervisor's descriptors.
+    assert!(
+        server
+            .path
+            .starts_with(format!("/proc/{}/fd", server.supervisor.id())),
+        "{}",
+        server.path.display()
+    );
+    // SAFETY: signalling the supervisor this test started.
+    unsafe { libc_kill(server.supervisor.id() as i32, 15) };
+    let status = server.wait();
+    assert_eq!(status.code(), Some(5), "the server's own exit code");
+    assert_eq!(
+        fs_err::read_to_string(&server.got_term).unwrap().trim(),
+        "TERM",
+        "SIGTERM was forwarded to the server"
+    );
+    assert!(!server.server_alive());
+    assert!(!server.path.exists());
+    server.assert_no_plaintext(&sandbox);
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn sigkill_of_the_supervisor_ends_the_server_and_leaves_no_plaintext() {
+    use std::time::{Duration, Instant};
+    if !secret_service("sigkill_of_the_supervisor_ends_the_server_and_leaves_no_plaintext") {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let mut server = FileServer::start(&sandbox);
+    // SAFETY: killing the supervisor this test started.
+    unsafe { libc_kill(server.supervisor.id() as i32, 9) };
+    server.wait();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while server.server_alive() {
+        if Instant::now() > deadline {
+            // SAFETY: ending the orphan this test started.
+            unsafe { libc_kill(server.pid, 9) };
+            panic!("the server outlived its killed supervisor");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(!server.got_term.exists(), "killed, not asked");
+    server.assert_no_plaintext(&sandbox);
+}
+
+/// A secret-file directory that a killed supervisor left (on macOS, or on
+/// a Linux without memfd) is removed by the next mcpctl start of any
+/// command; one whose supervisor still holds its lock is kept.
+#[cfg(unix)]
+#[test]
+fn leftovers_of_dead_supervisors_are_swept_and_live_ones_kept() {
+    let sandbox = Sandbox::new();
+    let runtime = sandbox.root().join("run");
+    let temp = sandbox.root().join("tmp");
+    let token = canary("leftover");
+    let leftover = |base: &Path, name: &str| -> (PathBuf, std::fs::File) {
+        let dir = base.join(name);
+        fs_err::create_dir_all(&dir).unwrap();
+        fs_err::write(dir.join("KUBECONFIG"), &token).unwrap();
+        let lock = fs_err::File::create(dir.join(".lock"))
+            .unwrap()
+            .into_parts()
+            .0;
+        (dir, lock)
+    };
+    let (dead, lock) = leftover(&runtime, "mcpctl-file-dead01");
+    drop(lock);
+    let (dead_in_temp, lock) = leftover(&temp, "mcpctl-file-dead02");
+    drop(lock);
+    let (live, lock) = leftover(&runtime, "mcpctl-file-live01");
+    lock.lock().unwrap();
+    // Not a secret-file directory, and one still being set up.
+    let (other, _) = leftover(&runtime, "mcpctl-test-other");
+    let setting_up = runtime.join("mcpctl-file-new001");
+    fs_err::create_dir_all(&setting_up).unwrap();
+
+    let out = sandbox
+        .mcpctl()
+        .env("XDG_RUNTIME_DIR", &runtime)
+        .env("TMPDIR", &temp)
+        .args(["catalog"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{:?}", text(&out));
+    assert!(!dead.exists() && !dead_in_temp.exists(), "swept");
+    assert!(
+        live.join("KUBECONFIG").exists(),
+        "a live supervisor's file is kept"
+    );
+    assert!(other.exists() && setting_up.exists());
+    drop(lock);
+}
+
+/// A client that gives up while mcpctl still reads the credentials (a
+/// slow secret manager) stops it there: the server is never started and
+/// mcpctl leaves as the signal asked, with nothing left behind.
+#[cfg(unix)]
+#[test]
+fn a_signal_before_the_server_starts_stops_exec_without_starting_it() {
+    use std::time::Duration;
+    let sandbox = Sandbox::new();
+    let runtime = sandbox.root().join("run");
+    fs_err::create_dir_all(&runtime).unwrap();
+    let reading = sandbox.root().join("reading");
+    let started = sandbox.root().join("started");
+    let slow = format!(
+        r#"SLOW:command:30s:["sh","-c","touch '{}'; sleep 1; echo value"]"#,
+        reading.display()
+    );
+    let mut child = std::process::Command::new(crate::support::mcpctl_bin())
+        .env_clear()
+        .envs(sandbox.env())
+        .env("XDG_RUNTIME_DIR", &runtime)
+        .env("KUBE_CONTENT", canary("early"))
+        .args([
+            "exec",
+            "--server",
+            "k8s",
+            "--file",
+            "KUBECONFIG=KUBECONFIG:env:KUBE_CONTENT",
+            "--env",
+        ])
+        .arg(format!("SLOW={slow}"))
+        .args(["--", "touch"])
+        .arg(&started)
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !reading.exists() {
+        assert!(std::time::Instant::now() < deadline, "no read began");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // SAFETY: signalling the child we spawned.
+    unsafe { libc_kill(child.id() as i32, 15) };
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(128 + 15));
+    assert!(!started.exists(), "the server was not started");
+    assert_eq!(fs_err::read_dir(&runtime).unwrap().count(), 0);
 }

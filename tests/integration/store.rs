@@ -201,3 +201,114 @@ fn store_errors_never_carry_values() {
         "the value for `BIG` is 4000 bytes; the Windows Credential Manager holds at most 2560"
     );
 }
+
+/// Without `USER` (a container, `docker exec`, cron), entries are named for
+/// the account mcpctl runs as, as `whoami` says. The test's entry has a
+/// name of its own, since it cannot use the sandbox's private account.
+#[cfg(unix)]
+#[test]
+fn without_user_entries_are_named_for_the_account_mcpctl_runs_as() {
+    if !secret_service("without_user_entries_are_named_for_the_account_mcpctl_runs_as") {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let id = std::process::Command::new("id")
+        .arg("-un")
+        .output()
+        .unwrap();
+    let account = String::from_utf8(id.stdout).unwrap().trim().to_owned();
+    let name = format!("USERLESS_{}", std::process::id());
+    let manifest = sandbox.manifest(&format!(
+        r#"mcpctl version=1
+client claude-code
+credential {name} {{ kind personal-access-token; }}
+server github {{
+    command npx -y "@modelcontextprotocol/server-github"
+    env GITHUB_PERSONAL_ACCESS_TOKEN credential={name}
+}}
+"#
+    ));
+    let token = canary("userless");
+    let clear = || {
+        sandbox
+            .program("secret-tool")
+            .args(["clear", "service", &name, "username", &account])
+            .output()
+            .unwrap()
+    };
+    clear();
+    let mcpctl = || {
+        let mut cmd = sandbox.mcpctl();
+        cmd.env_remove("USER").env_remove("LOGNAME");
+        cmd
+    };
+    let out = mcpctl()
+        .args(["apply", "--auto-approve", "--secrets-from-env", "-f"])
+        .arg(&manifest)
+        .env(&name, &token)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stdout}{stderr}");
+    assert!(!stderr.contains("warning"), "{stderr}");
+    let lookup = sandbox
+        .program("secret-tool")
+        .args(["lookup", "service", &name, "username", &account])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&lookup.stdout), token);
+
+    let exec = mcpctl()
+        .args(["exec", "--server", "github", "--env"])
+        .arg(format!("T={name}"))
+        .args(["--", "sh", "-c", "printf %s \"$T\""])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&exec);
+    assert!(exec.status.success(), "{stderr}");
+    assert_eq!(stdout, token);
+    assert!(stderr.is_empty(), "{stderr}");
+
+    // A LOGNAME naming someone else is said once, however often the
+    // account is needed.
+    let plan = mcpctl()
+        .env("LOGNAME", "someone-else")
+        .args(["plan", "-f"])
+        .arg(&manifest)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&plan);
+    assert!(plan.status.success(), "{stdout}{stderr}");
+    assert_eq!(
+        stderr.matches("`LOGNAME` is `someone-else`").count(),
+        1,
+        "{stderr}"
+    );
+    assert!(!stdout.contains(&token) && !stderr.contains(&token));
+    clear();
+}
+
+/// `plan` without `USER` and a manifest that keeps nothing in the store
+/// says nothing about the store.
+#[test]
+fn without_user_a_storeless_plan_does_not_mention_the_store() {
+    let sandbox = Sandbox::new();
+    let manifest = sandbox.manifest(
+        "mcpctl version=1\nclient claude-code\nserver docs {\n    url \"https://mcp.example.com/mcp\"\n}\n",
+    );
+    let out = sandbox
+        .mcpctl()
+        .env_remove("USER")
+        .env_remove("USERNAME")
+        .env_remove("LOGNAME")
+        .args(["plan", "-f"])
+        .arg(&manifest)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stdout}{stderr}");
+    assert!(
+        !stderr.contains("warning") && !stderr.contains("USER") && !stdout.contains("USER"),
+        "{stdout}{stderr}"
+    );
+}
