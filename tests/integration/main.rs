@@ -30,6 +30,7 @@ mod validate;
 
 mod apply_plan_props;
 mod concurrency;
+mod docs_claims;
 mod crash;
 mod edit_oracle;
 mod hostile;
