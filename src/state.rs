@@ -7,6 +7,11 @@
 //! it. Credentials get the time mcpctl set them, for rotation. The file is
 //! `state.json` in the state directory, replaced atomically.
 //!
+//! It also holds what `mcpctl env` exports for each manifest
+//! ([`State::exports`]): the set the person last reviewed in a plan and
+//! applied, not what the manifest in the working tree says now — a branch
+//! checked out since must not choose what every new shell runs.
+//!
 //! The file carries its format version. A file written by an older mcpctl
 //! is migrated in memory when read ([`migrate`], one step per version) and
 //! written back in the current format by the next command that saves;
@@ -22,8 +27,9 @@ use sha2::{Digest, Sha256};
 use crate::manifest::{ClientId, Scope};
 
 /// The state format this build writes. Version 2 added [`State::applies`];
-/// version 3 keys [`State::audit`] by manifest.
-pub const STATE_VERSION: u32 = 3;
+/// version 3 keys [`State::audit`] by manifest; version 4 added
+/// [`State::exports`].
+pub const STATE_VERSION: u32 = 4;
 const STATE_FILE: &str = "state.json";
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,6 +49,12 @@ pub struct State {
     /// (for `mcpctl status` and `mcpctl rollback`).
     #[serde(default)]
     pub applies: BTreeMap<PathBuf, ApplyRecord>,
+    /// What `mcpctl env` exports for each manifest (by manifest path, as
+    /// ownership is keyed), as applied: variable name → where its value is
+    /// read, in the text form of [`crate::source::Reference`]
+    /// (`GITHUB_TOKEN`, `NPM_TOKEN:command:30s:["pass","show","npm"]`).
+    #[serde(default)]
+    pub exports: BTreeMap<PathBuf, BTreeMap<String, String>>,
 }
 
 /// One manifest's last apply.
@@ -208,6 +220,18 @@ pub fn migrate(mut value: Value) -> Result<Value, u32> {
         match version {
             v if v > STATE_VERSION => return Err(v),
             STATE_VERSION => return Ok(value),
+            // 3 → 4: what `mcpctl env` exports. Version 3 kept none, and
+            // the working-tree manifest cannot stand in for it (it may have
+            // changed since it was applied): env exports nothing until the
+            // next apply records the reviewed set.
+            3 => {
+                if let Value::Object(map) = &mut value {
+                    map.insert("exports".to_owned(), Value::Object(Default::default()));
+                    map.insert("version".to_owned(), Value::from(4));
+                } else {
+                    return Ok(value);
+                }
+            }
             // 2 → 3: the audit settings, one set for the machine, become
             // one set per manifest. The set was installed by the last
             // apply, so it belongs to the manifest applied last; without a
@@ -383,7 +407,9 @@ mod tests {
         );
         let b = &audit[Path::new("/b/mcpctl.kdl")];
         assert_eq!(b.policy.webhook.as_deref(), Some("http://127.0.0.1:9/b"));
-        assert_eq!(State::load(dir.path()).unwrap().audit, audit);
+        let state = State::load(dir.path()).unwrap();
+        assert_eq!(state.audit, audit);
+        assert!(state.exports.is_empty());
     }
 
     #[test]
@@ -393,6 +419,56 @@ mod tests {
         assert_eq!(entry_digest(&a), entry_digest(&b));
         let c = json!({"command": "x", "args": ["2", "1"]});
         assert_ne!(entry_digest(&a), entry_digest(&c));
+    }
+
+    /// A version-2 state (before exports were recorded) keeps its applies
+    /// and gains an empty export record: `mcpctl env` exports nothing for a
+    /// manifest until it is applied again, never the working tree's set.
+    #[test]
+    fn a_version_2_file_gains_an_empty_export_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let v2 = r#"{"version": 2, "entries": [], "credentials": {},
+  "applies": {"/repo/mcpctl.kdl": {"at": "2026-01-01T00:00:00Z", "manifest_digest": "00"}}}"#;
+        fs_err::write(dir.path().join(STATE_FILE), v2).unwrap();
+        let state = State::load(dir.path()).unwrap();
+        assert_eq!(state.version, STATE_VERSION);
+        assert!(state.applies.contains_key(Path::new("/repo/mcpctl.kdl")));
+        assert!(state.exports.is_empty());
+    }
+
+    /// A version-3 state (audit settings per manifest, as an mcpctl built
+    /// before exports were recorded wrote it) keeps each manifest's audit
+    /// settings and gains an empty export record.
+    #[test]
+    fn a_version_3_file_keeps_its_audit_settings_and_gains_an_empty_export_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let v3 = json!({
+            "version": 3,
+            "entries": [],
+            "credentials": {},
+            "audit": {"/repo/mcpctl.kdl": {
+                "policy": {"retain": null, "syslog": false, "webhook": "http://127.0.0.1:9/r",
+                           "webhook-alerts-only": false, "alert-reads-per-hour": null},
+                "declared": {"github": ["GITHUB_TOKEN"]}}},
+            "applies": {"/repo/mcpctl.kdl": {"at": "2026-01-01T00:00:00Z", "manifest_digest": "00"}}
+        });
+        fs_err::write(dir.path().join(STATE_FILE), v3.to_string()).unwrap();
+        let state = State::load(dir.path()).unwrap();
+        assert_eq!(state.version, STATE_VERSION);
+        assert!(state.applies.contains_key(Path::new("/repo/mcpctl.kdl")));
+        let audit = &state.audit[Path::new("/repo/mcpctl.kdl")];
+        assert_eq!(
+            audit.policy.webhook.as_deref(),
+            Some("http://127.0.0.1:9/r")
+        );
+        assert_eq!(State::audit_settings(dir.path()).unwrap(), state.audit);
+        assert!(state.exports.is_empty());
+        state.save(dir.path()).unwrap();
+        let saved: Value =
+            serde_json::from_str(&fs_err::read_to_string(dir.path().join(STATE_FILE)).unwrap())
+                .unwrap();
+        assert_eq!(saved["version"], STATE_VERSION);
+        assert_eq!(saved["exports"], json!({}));
     }
 
     #[test]
@@ -413,6 +489,7 @@ mod tests {
         assert_eq!(state.entries[0].server, "github");
         assert!(state.credentials["GITHUB_TOKEN"].set_at.is_some());
         assert!(state.applies.is_empty());
+        assert!(state.exports.is_empty());
         // Saved, it is a file of the current version.
         state.save(dir.path()).unwrap();
         let saved: Value =

@@ -102,7 +102,9 @@ pub fn drift(plan: &Plan, state: &State) -> Vec<Drift> {
                     ),
                 });
             }
-            Target::ShellProfile { .. } | Target::AuditSettings { .. } => {}
+            Target::ShellProfile { .. }
+            | Target::EnvExport { .. }
+            | Target::AuditSettings { .. } => {}
         }
     }
     found

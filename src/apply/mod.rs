@@ -12,7 +12,8 @@
 //! — as long as that change did not touch mcpctl's entries. If it did,
 //! apply stops before that file and every later one. The previous version
 //! of each file is kept as a backup, and ownership is recorded in the state
-//! after each file.
+//! after each file. Last, the state records the exports of `mcpctl env` the
+//! plan showed: env serves that record, never the manifest as it is now.
 
 mod backup;
 mod profile;
@@ -212,8 +213,32 @@ pub fn apply(plan: &Plan, mut ctx: Context<'_>) -> Result<Report, ApplyError> {
             report.entries_changed += 1;
         }
     }
+    if ctx.record_ownership && record_exports(plan, &mut ctx.state) {
+        ctx.state.save(ctx.state_dir)?;
+    }
     report.backup = backups.finish()?;
     Ok(report)
+}
+
+/// Records the exports the plan sets (the text the person was shown), for
+/// `mcpctl env` to serve; whether anything changed.
+fn record_exports(plan: &Plan, state: &mut State) -> bool {
+    let mut changed = false;
+    for change in plan.changes.iter().filter(|c| c.writes()) {
+        let Target::EnvExport { variable } = &change.target else {
+            continue;
+        };
+        let exports = state.exports.entry(plan.manifest.clone()).or_default();
+        match change.after.as_ref().and_then(|v| v.as_str()) {
+            Some(source) => exports.insert(variable.clone(), source.to_owned()),
+            None => exports.remove(variable),
+        };
+        if exports.is_empty() {
+            state.exports.remove(&plan.manifest);
+        }
+        changed = true;
+    }
+    changed
 }
 
 /// The manifest's declaration of a credential the plan names.
@@ -248,10 +273,12 @@ fn check_places(plan: &Plan, ctx: &Context<'_>) -> Result<(), ApplyError> {
                     return Err(ApplyError::UnknownProfile { path: file.clone() });
                 }
             }
-            // Settings of mcpctl's own, installed by the CLI from the
-            // manifest, not a place in a file.
+            // Records in mcpctl's own state, written by the CLI from the
+            // manifest, not a place in a file: the exports `mcpctl env`
+            // serves and the audit settings `exec` follows.
             Target::ShellProfile { .. }
             | Target::Credential { .. }
+            | Target::EnvExport { .. }
             | Target::AuditSettings { .. } => {}
         }
     }

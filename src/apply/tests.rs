@@ -71,6 +71,7 @@ fn plan_for(files: &[ClientFile]) -> (Plan, Documents) {
             })
             .collect(),
         blocks: Vec::new(),
+        exports: BTreeMap::new(),
         audit: crate::manifest::AuditPolicy::default(),
     };
     let mut documents = Documents::new();

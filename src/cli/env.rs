@@ -8,21 +8,34 @@
 //! mcpctl manages evaluates it at shell start. Values go to stdout only —
 //! that is the command's purpose — never to a file or a log; each read is
 //! recorded in the audit trail (without the value).
+//!
+//! What it exports, and from which source, is what the manifest's last
+//! `apply` recorded ([`State::exports`]), never the manifest as it is now:
+//! the block runs at every shell start, and a branch checked out since
+//! (`credential PROMPT_COMMAND { source command … }`, or a changed
+//! `source command`) must not run or export anything before a person has
+//! seen it in a plan and confirmed it. The manifest is only read to tell
+//! whether it asks for something else — then one warning line names
+//! `mcpctl plan`. A manifest never applied here exports nothing.
 
 use super::ui::note;
+use std::collections::BTreeMap;
 use std::path::Path;
 
-use miette::Diagnostic;
+use miette::{Diagnostic, IntoDiagnostic};
 
 use super::Outcome;
-use super::workspace::Workspace;
-use crate::audit::{Event, Outcome as AuditOutcome};
-use crate::client::{detected, env_ref_credentials};
-use crate::manifest::{Credential, Shell};
-use crate::plan::targets;
-use crate::shell::export_line;
+use super::render::display_path;
+use super::workspace::{Workspace, audit_log_with_settings, manifest_path};
+use crate::audit::{Actor, Event, Outcome as AuditOutcome, git_commit, host_name};
+use crate::client::detected;
+use crate::host::Host;
+use crate::manifest::Shell;
+use crate::plan::{env_exports, targets};
+use crate::shell::{export_line, exportable};
 use crate::source::Reference;
-use crate::store::CredentialStore;
+use crate::state::State;
+use crate::store::{CredentialStore, KeyringStore};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -45,45 +58,80 @@ struct Missing {
     names: Vec<String>,
 }
 
+/// A recorded export `env` will not print (a state file edited by hand).
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("`{variable}` is not exported: {why}")]
+#[diagnostic(help("run `mcpctl plan` and `mcpctl apply` to record the manifest's exports again"))]
+struct Refused {
+    variable: String,
+    why: String,
+}
+
 pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
-    let workspace = Workspace::open(manifest)?;
-    let loaded = &workspace.loaded;
-    let targets = targets(loaded, &detected(&workspace.host));
-    let names = env_ref_credentials(&loaded.manifest, &targets);
-    if names.is_empty() {
-        note!(
-            "note: no client of `{}` references credentials by environment variable (delivery env-ref); nothing to export",
-            loaded.path.display()
-        );
+    let host = Host::from_process()?;
+    // The key `apply` recorded the exports under: the manifest's absolute
+    // path, as `manifest::load` makes it.
+    let path = std::path::absolute(manifest_path(manifest)?).into_diagnostic()?;
+    let shown = display_path(&path, &host.home);
+    let state_dir = host.state_dir();
+    let state = State::load(&state_dir)?;
+    let applied = state.exports.get(&path).cloned().unwrap_or_default();
+    let asked = asked_now(manifest);
+    // One line at most: what differs, and the command that reviews it.
+    let review = format!("review it with `mcpctl plan -f {shown}`, then `mcpctl apply`");
+    match &asked {
+        Ok(asked) if *asked == applied => {}
+        Err(_) if applied.is_empty() => eprintln!(
+            "warning: `{shown}` cannot be read as a valid manifest, and none of its exports were applied on this machine, so nothing is exported; {review}"
+        ),
+        Err(_) => eprintln!(
+            "warning: `{shown}` cannot be read as a valid manifest; these are the exports its last apply recorded ({review})"
+        ),
+        Ok(_) if applied.is_empty() => eprintln!(
+            "warning: `{shown}` asks for exports that were not applied on this machine, so nothing is exported; {review}"
+        ),
+        Ok(_) => eprintln!(
+            "warning: `{shown}` changed since it was applied and asks for other exports; these are the applied ones ({review})"
+        ),
+    }
+    if applied.is_empty() {
+        if asked.is_ok_and(|asked| asked.is_empty()) {
+            note!(
+                "note: no client of `{shown}` references credentials by environment variable (delivery env-ref); nothing to export"
+            );
+        }
         return Ok(Outcome::Success);
     }
-    let credentials: Vec<&Credential> = names
-        .iter()
-        .filter_map(|name| loaded.manifest.credentials.get(name))
-        .collect();
-    let references: Vec<Reference> = credentials
-        .iter()
-        .map(|c| Reference::for_credential(c))
-        .collect();
-    let store = if references.iter().any(Reference::needs_store) {
-        Some(workspace.open_store()?)
+    let mut exports = Vec::new();
+    for (variable, source) in &applied {
+        match checked(variable, source) {
+            Ok(reference) => exports.push((variable, reference)),
+            Err(refused) => eprintln!("{}", super::report::Shown(&refused)),
+        }
+    }
+    let store = if exports.iter().any(|(_, r)| r.needs_store()) {
+        Some(KeyringStore::open(&host.user()?)?)
     } else {
         None
     };
-    let audit = workspace.audit_log("env")?;
+    let actor = Actor {
+        user: host.user()?,
+        host: host_name(),
+        pid: std::process::id(),
+        command: "env".to_owned(),
+        manifest: Some(path.clone()),
+        git_commit: path.parent().and_then(git_commit),
+    };
+    // Forwarded and alerted as this manifest's applied audit settings say,
+    // like every command of a manifest.
+    let settings = state.audit.get(&path).cloned().unwrap_or_default();
+    let audit = audit_log_with_settings(&host, &state_dir, actor, vec![settings]);
     let mut missing = Vec::new();
-    for (credential, reference) in credentials.iter().zip(&references) {
-        if credential.is_file() {
-            note!(
-                "warning: `{}` is a file credential; only `exec` delivery hands files to servers, so it is not exported",
-                credential.name
-            );
-            continue;
-        }
+    for (variable, reference) in exports {
         let found = reference.read(store.as_ref().map(|s| s as &dyn CredentialStore), false);
         let event = Event {
             action: "store.read",
-            target: credential.name.clone(),
+            target: reference.credential.clone(),
             server: None,
             detail: Some(format!("exported for {}", args.shell)),
             outcome: if found.is_ok() {
@@ -99,13 +147,10 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
             );
         }
         match found {
-            Ok(secret) => println!(
-                "{}",
-                export_line(args.shell, &credential.name, secret.expose())
-            ),
+            Ok(secret) => println!("{}", export_line(args.shell, variable, secret.expose())),
             Err(err) => {
                 eprintln!("{}", super::report::Shown(&err));
-                missing.push(credential.name.clone());
+                missing.push(variable.clone());
             }
         }
     }
@@ -113,5 +158,54 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
         Ok(Outcome::Success)
     } else {
         Err(Missing { names: missing }.into())
+    }
+}
+
+/// What the manifest in the working tree asks `env` to export, by the
+/// same rule as the plan (never run, only compared with the record).
+fn asked_now(manifest: Option<&Path>) -> miette::Result<BTreeMap<String, String>> {
+    let workspace = Workspace::open(manifest)?;
+    let targets = targets(&workspace.loaded, &detected(&workspace.host));
+    Ok(env_exports(&workspace.loaded, &targets))
+}
+
+/// A recorded export as a reference to read, unless its name is not a
+/// plain variable name, is one [`exportable`] refuses, or its source does
+/// not parse — the state is a file of the user's, edited by hand at worst.
+fn checked(variable: &str, source: &str) -> Result<Reference, Refused> {
+    let refused = |why: String| Refused {
+        variable: variable.to_owned(),
+        why,
+    };
+    let plain = variable.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && variable
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !plain {
+        return Err(refused("it is not an environment variable name".to_owned()));
+    }
+    if let Some(reason) = exportable::refusal(variable) {
+        return Err(refused(format!("it {reason}")));
+    }
+    Reference::parse(source)
+        .map_err(|err| refused(format!("its recorded source is damaged: {err}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::checked;
+
+    #[test]
+    fn a_recorded_export_is_checked_before_it_is_read() {
+        assert!(checked("GITHUB_TOKEN", "GITHUB_TOKEN").is_ok());
+        assert!(checked("NPM", r#"NPM:command:30s:["pass","show","npm"]"#).is_ok());
+        for (variable, source) in [
+            ("LD_PRELOAD", "LD_PRELOAD"),
+            ("PROMPT_COMMAND", r#"PROMPT_COMMAND:command:30s:["evil"]"#),
+            ("X;touch /tmp/p", "X"),
+            ("OK", "OK:nonsense"),
+        ] {
+            assert!(checked(variable, source).is_err(), "{variable}");
+        }
     }
 }

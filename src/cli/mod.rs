@@ -88,7 +88,7 @@ enum Command {
     Exec(exec::Args),
     /// Write the JSON Schemas of the manifest model and of the JSON plan
     Schema(schema::Args),
-    /// Print shell exports of the credentials env-ref clients reference
+    /// Print shell exports of the credentials env-ref clients reference, as the last apply recorded them
     Env(env::Args),
     /// List the MCP clients mcpctl knows: found here or not, files, servers
     Clients(clients::Args),

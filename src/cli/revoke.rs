@@ -182,7 +182,9 @@ fn only_revocation(plan: Plan, credential: &str, users: &[&str]) -> Plan {
                 users.contains(&server.as_str())
                     && matches!(change.action, Action::Delete | Action::Blocked)
             }
-            Target::ShellProfile { .. } | Target::AuditSettings { .. } => false,
+            Target::ShellProfile { .. }
+            | Target::EnvExport { .. }
+            | Target::AuditSettings { .. } => false,
         })
         .collect();
     Plan { changes, ..plan }

@@ -168,7 +168,7 @@ impl Workspace {
             .into_diagnostic()
             .wrap_err("cannot tell where the mcpctl binary is")?;
         let detected = crate::client::detected(&self.host);
-        Ok(plan::desired(&self.loaded, &self.host, &exe, &detected))
+        Ok(plan::desired(&self.loaded, &self.host, &exe, &detected)?)
     }
 
     /// Reads the machine and computes the plan.
@@ -237,6 +237,17 @@ pub fn configured_audit_log(
         Some((server, credentials)) => Settings::for_launch(&applied, server, credentials),
         None => applied.into_values().collect(),
     };
+    audit_log_with_settings(host, state_dir, actor, settings)
+}
+
+/// The audit log with these forwarding and alert `settings`;
+/// `MCPCTL_SYSLOG_SOCKET` overrides `/dev/log`.
+pub fn audit_log_with_settings(
+    host: &Host,
+    state_dir: &Path,
+    actor: Actor,
+    settings: Vec<Settings>,
+) -> AuditLog {
     let socket = host.var("MCPCTL_SYSLOG_SOCKET").map(PathBuf::from);
     AuditLog::new(state_dir, actor).with_settings(settings, socket)
 }

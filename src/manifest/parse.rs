@@ -513,7 +513,82 @@ impl Checker {
         if let Some(policy) = &manifest.policy {
             self.check_policy(doc, &manifest, policy);
         }
+        self.exported_names(&manifest, &credential_spans, &server_spans);
         Some(manifest)
+    }
+
+    /// A credential some server could take by env-ref is exported under
+    /// its own name at every shell start: refuse the names that change how
+    /// a shell, the loader or a runtime behaves
+    /// ([`crate::shell::exportable`]). A manifest naming no client is
+    /// judged as the detected clients would take it (no `delivery` of
+    /// their own).
+    fn exported_names(
+        &mut self,
+        manifest: &Manifest,
+        credential_spans: &HashMap<String, SourceSpan>,
+        server_spans: &HashMap<String, SourceSpan>,
+    ) {
+        let any_client = [ClientTarget {
+            client: ClientId::ClaudeCode,
+            scope: Scope::User,
+            delivery: None,
+        }];
+        let targets: &[ClientTarget] = if manifest.clients.is_empty() {
+            &any_client
+        } else {
+            &manifest.clients
+        };
+        let mut refused: Vec<&str> = Vec::new();
+        for server in manifest.servers.values() {
+            let by_env_ref = targets.iter().any(|t| {
+                (manifest.clients.is_empty() || server.clients.contains(&t.client))
+                    && manifest.delivery(server, t) == Delivery::EnvRef
+            });
+            if !by_env_ref {
+                continue;
+            }
+            let headers = match &server.transport {
+                Transport::Http {
+                    credential_headers, ..
+                } => credential_headers
+                    .values()
+                    .map(|h| h.credential.as_str())
+                    .collect(),
+                Transport::Stdio { .. } => Vec::new(),
+            };
+            let exported = server.credential_bindings().map(|(_, c)| c).chain(headers);
+            for name in exported {
+                let Some(reason) = crate::shell::exportable::refusal(name) else {
+                    continue;
+                };
+                let Some(&span) = credential_spans.get(name) else {
+                    continue;
+                };
+                if refused.contains(&name) {
+                    continue;
+                }
+                refused.push(name);
+                let mut problem = Problem::new(
+                    K::InvalidName,
+                    format!(
+                        "credential {} cannot be exported into your shell: `{name}` {reason}",
+                        show(name)
+                    ),
+                    span,
+                    "exported under this name by env-ref delivery",
+                )
+                .help(format!(
+                    "with env-ref delivery `mcpctl env` exports each credential under its own name at every shell start; \
+                     rename the credential (e.g. `credential MCP_{name}`) and bind it under the name the server expects \
+                     (`env {name} credential=MCP_{name}`), or give the server `delivery exec`"
+                ));
+                if let Some(&server_span) = server_spans.get(&server.name) {
+                    problem = problem.also(server_span, "takes it by env-ref");
+                }
+                self.push(problem);
+            }
+        }
     }
 
     // ----- whole-document sweep -------------------------------------------

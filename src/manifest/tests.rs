@@ -1047,6 +1047,50 @@ fn raw_unsafe_characters_are_named() {
     assert!(!rendered.contains(['\u{1b}', '\u{202e}']), "{rendered:?}");
 }
 
+/// Issue 12: a credential taken by env-ref is exported under its own name
+/// at every shell start, so a name that changes how a shell, the loader or
+/// a runtime behaves is refused, with the reason and the rename as the fix.
+#[test]
+fn snapshot_env_ref_exports_refuse_shell_and_loader_names() {
+    let source = "mcpctl version=1\nclient claude-code delivery=env-ref\n\ncredential PROMPT_COMMAND { source command evil; }\ncredential LD_PRELOAD\n\nserver github {\n    command npx -y \"@modelcontextprotocol/server-github@1.0.0\"\n    env GITHUB_PERSONAL_ACCESS_TOKEN credential=PROMPT_COMMAND\n    env OTHER credential=LD_PRELOAD\n}\n";
+    let err = parse("mcpctl.kdl", source).unwrap_err();
+    assert_eq!(
+        err.problems().iter().map(|p| p.kind).collect::<Vec<_>>(),
+        [ProblemKind::InvalidName, ProblemKind::InvalidName]
+    );
+    insta::assert_snapshot!("env_ref_refused_names", render(&err));
+    // The defaults, a server's own delivery and a credential header count too.
+    for source in [
+        "mcpctl version=1\ndefaults { delivery env-ref; }\ncredential path\nserver s { command x; env T credential=path; }\n",
+        "mcpctl version=1\ncredential NODE_OPTIONS\nserver s { command x; delivery env-ref; env T credential=NODE_OPTIONS; }\n",
+        "mcpctl version=1\ncredential HTTPS_PROXY\nserver s { url \"https://x\"; delivery env-ref; header A credential=HTTPS_PROXY; }\n",
+    ] {
+        let err = parse("mcpctl.kdl", source).unwrap_err();
+        assert!(
+            err.problems()[0]
+                .message
+                .contains("cannot be exported into your shell"),
+            "{source}: {:?}",
+            err.problems()
+        );
+    }
+}
+
+/// exec delivery sets a variable only in the one server's environment,
+/// whose command the manifest already chose: the names are not refused
+/// there (see `shell::exportable`), nor as a server's own `env` name under
+/// env-ref (the client sets it for that server alone).
+#[test]
+fn exec_delivery_and_server_env_names_are_not_refused() {
+    for source in [
+        "mcpctl version=1\nclient claude-code\ncredential LD_PRELOAD\nserver s { command x; env LD_PRELOAD credential=LD_PRELOAD; }\n",
+        "mcpctl version=1\nclient claude-code delivery=env-ref\ncredential MCP_NODE_OPTIONS\nserver s { command x; env NODE_OPTIONS credential=MCP_NODE_OPTIONS; }\n",
+        "mcpctl version=1\nclient claude-code delivery=env-ref\ncredential PATH\nserver s { command x; delivery exec; env T credential=PATH; }\n",
+    ] {
+        assert!(parse("mcpctl.kdl", source).is_ok(), "{source}");
+    }
+}
+
 // ----- files -------------------------------------------------------------------------
 
 #[test]

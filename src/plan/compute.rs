@@ -134,6 +134,7 @@ pub fn compute(desired: &Desired, observed: &Observed, options: Options) -> Plan
             rotation: None,
         });
     }
+    changes.extend(export_changes(desired, observed));
     changes.extend(audit_change(desired, observed));
     let links = observed
         .links
@@ -141,7 +142,9 @@ pub fn compute(desired: &Desired, observed: &Observed, options: Options) -> Plan
         .filter(|(nominal, _)| {
             changes.iter().any(|c| match &c.target {
                 Target::Entry { file, .. } | Target::ShellProfile { file, .. } => file == *nominal,
-                Target::Credential { .. } | Target::AuditSettings { .. } => false,
+                Target::Credential { .. }
+                | Target::EnvExport { .. }
+                | Target::AuditSettings { .. } => false,
             })
         })
         .map(|(nominal, resolved)| (nominal.clone(), resolved.clone()))
@@ -152,6 +155,47 @@ pub fn compute(desired: &Desired, observed: &Observed, options: Options) -> Plan
         changes,
         links,
     }
+}
+
+/// The exports of `mcpctl env` as the manifest asks for them, against the
+/// set its last apply recorded.
+fn export_changes(desired: &Desired, observed: &Observed) -> Vec<Change> {
+    let none = BTreeMap::new();
+    let applied = observed
+        .state
+        .exports
+        .get(&desired.manifest)
+        .unwrap_or(&none);
+    let names: BTreeSet<&String> = desired.exports.keys().chain(applied.keys()).collect();
+    let mut changes = Vec::new();
+    for name in names {
+        let (want, have) = (desired.exports.get(name), applied.get(name));
+        let (action, notes) = match (want, have) {
+            (Some(want), Some(have)) if want == have => (Action::NoOp, Vec::new()),
+            (Some(_), Some(_)) => (
+                Action::Update,
+                vec!["its value will be read from a different source".to_owned()],
+            ),
+            (Some(_), None) => (Action::Create, Vec::new()),
+            (None, _) => (
+                Action::Delete,
+                vec!["no env-ref client of the manifest references it any more".to_owned()],
+            ),
+        };
+        let text = |t: &String| Value::String(t.clone());
+        changes.push(Change {
+            target: Target::EnvExport {
+                variable: name.clone(),
+            },
+            action,
+            before: have.map(text),
+            after: want.map(text),
+            before_digest: None,
+            notes,
+            rotation: None,
+        });
+    }
+    changes
 }
 
 /// The change of this manifest's audit settings: those it asks for
@@ -403,6 +447,7 @@ pub(super) mod tests {
                 notes: BTreeMap::new(),
             }],
             blocks: Vec::new(),
+            exports: BTreeMap::new(),
             audit: crate::manifest::AuditPolicy::default(),
         }
     }
@@ -445,6 +490,7 @@ pub(super) mod tests {
                 Target::Entry { server, .. } => (server.clone(), c.action),
                 Target::Credential { name, .. } => (name.clone(), c.action),
                 Target::ShellProfile { file, .. } => (file.display().to_string(), c.action),
+                Target::EnvExport { variable } => (format!("export {variable}"), c.action),
                 Target::AuditSettings { .. } => ("audit".to_owned(), c.action),
             })
             .collect()
@@ -531,6 +577,55 @@ pub(super) mod tests {
         .map(|(n, a)| (n.to_owned(), a))
         .collect();
         assert_eq!(actions(&plan), expected);
+    }
+
+    /// `mcpctl env` serves the recorded set, so every difference from it
+    /// is a change the person sees: a new variable, a changed source (a
+    /// `source command`'s argv), a dropped one. Another manifest's record
+    /// is not this plan's business.
+    #[test]
+    fn exports_are_planned_against_what_the_last_apply_recorded() {
+        let mut want = desired(&[]);
+        let mut have = observed(&[], &[]);
+        let text = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        want.exports = text(&[
+            ("NEW", "NEW"),
+            ("SAME", "SAME"),
+            ("MOVED", r#"MOVED:command:30s:["evil"]"#),
+        ]);
+        have.state.exports.insert(
+            MANIFEST.into(),
+            text(&[
+                ("SAME", "SAME"),
+                ("MOVED", r#"MOVED:command:30s:["pass","show","x"]"#),
+                ("GONE", "GONE"),
+            ]),
+        );
+        have.state
+            .exports
+            .insert("/other/mcpctl.kdl".into(), text(&[("OTHER", "OTHER")]));
+        let plan = compute(&want, &have, Options::default());
+        let expected: Vec<(String, Action)> = [
+            ("export GONE", Action::Delete),
+            ("export MOVED", Action::Update),
+            ("export NEW", Action::Create),
+            ("export SAME", Action::NoOp),
+        ]
+        .into_iter()
+        .map(|(n, a)| (n.to_owned(), a))
+        .collect();
+        assert_eq!(actions(&plan), expected);
+        let moved = &plan.changes[1];
+        assert_eq!(
+            moved.after,
+            Some(Value::String(r#"MOVED:command:30s:["evil"]"#.into()))
+        );
+        assert!(plan.has_changes());
     }
 
     #[test]

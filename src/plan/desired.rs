@@ -6,10 +6,11 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::client::{ClientFile, Launcher, RenderContext, adapter};
+use crate::client::{ClientFile, Launcher, RenderContext, adapter, env_ref_credentials};
 use crate::host::Host;
 use crate::manifest::{AuditPolicy, ClientTarget, Credential, LoadedManifest, Period, Shell};
 use crate::shell;
+use crate::source::Reference;
 
 #[derive(Debug, Clone)]
 pub struct Desired {
@@ -22,6 +23,8 @@ pub struct Desired {
     pub server_credentials: BTreeMap<String, Vec<String>>,
     /// mcpctl's block in each shell profile the manifest asks for.
     pub blocks: Vec<DesiredBlock>,
+    /// What `mcpctl env` should export (see [`env_exports`]).
+    pub exports: BTreeMap<String, String>,
     /// The audit settings the manifest asks for (`audit { … }`).
     pub audit: AuditPolicy,
 }
@@ -54,19 +57,37 @@ pub fn targets(loaded: &LoadedManifest, detected: &[ClientTarget]) -> Vec<Client
     }
 }
 
+/// What `mcpctl env` should export for the manifest: each credential an
+/// env-ref client references, by variable name (the credential's), with
+/// where its value is read — the text form of [`Reference`], so a
+/// `source command` is its exact argv. File credentials are left out: only
+/// exec delivery hands a file to a server.
+pub fn env_exports(loaded: &LoadedManifest, targets: &[ClientTarget]) -> BTreeMap<String, String> {
+    env_ref_credentials(&loaded.manifest, targets)
+        .iter()
+        .filter_map(|name| loaded.manifest.credentials.get(name))
+        .filter(|credential| !credential.is_file())
+        .map(|credential| {
+            let source = Reference::for_credential(credential).to_arg();
+            (credential.name.clone(), source)
+        })
+        .collect()
+}
+
 /// Resolves the manifest against this machine: file paths from `host`,
 /// the launcher from the running binary `current_exe`, the targets from
-/// [`targets`].
+/// [`targets`]. A path a shell-profile block cannot hold is an error.
 pub fn desired(
     loaded: &LoadedManifest,
     host: &Host,
     current_exe: &Path,
     detected: &[ClientTarget],
-) -> Desired {
+) -> Result<Desired, shell::BlockError> {
     let manifest = &loaded.manifest;
     let every_client = manifest.clients.is_empty();
     let mut files: Vec<DesiredFile> = Vec::new();
-    for target in targets(loaded, detected) {
+    let targets = targets(loaded, detected);
+    for &target in &targets {
         let adapter = adapter(target.client);
         let Some(file) = adapter.file(target.scope, host, &loaded.root) else {
             continue;
@@ -118,13 +139,15 @@ pub fn desired(
                 .into_iter()
                 .map(move |file| (shell, file))
         })
-        .map(|(shell, file)| DesiredBlock {
-            shell,
-            file,
-            block: shell::block(shell, mcpctl.program(), &loaded.path),
+        .map(|(shell, file)| {
+            Ok(DesiredBlock {
+                shell,
+                file,
+                block: shell::block(shell, mcpctl.program(), &loaded.path)?,
+            })
         })
-        .collect();
-    Desired {
+        .collect::<Result<_, _>>()?;
+    Ok(Desired {
         manifest: loaded.path.clone(),
         credentials: manifest.credentials.values().cloned().collect(),
         files,
@@ -138,6 +161,7 @@ pub fn desired(
             })
             .collect(),
         blocks,
+        exports: env_exports(loaded, &targets),
         audit: manifest.audit.clone(),
-    }
+    })
 }

@@ -3,7 +3,9 @@
 //!
 //! It is the ordinary reconciliation against a manifest that asks for
 //! nothing: every entry the state says this manifest owns is deleted (or
-//! forgotten, when already gone), and its shell-profile blocks removed.
+//! forgotten, when already gone), its shell-profile blocks removed, the
+//! exports `mcpctl env` serves for it dropped, and its audit settings
+//! removed.
 //! Entries of other manifests and entries nobody owns are untouched, by
 //! the same rules as every plan. Credentials are removed from the store
 //! only when asked (`--include-credentials`): a token may still be needed
@@ -29,6 +31,7 @@ pub fn destroy(desired: &Desired, observed: &Observed, include_credentials: bool
             })
             .collect(),
         blocks: Vec::new(),
+        exports: BTreeMap::new(),
         audit: crate::manifest::AuditPolicy::default(),
         ..desired.clone()
     };

@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use compute::{Options, compute};
-pub use desired::{Desired, DesiredBlock, DesiredFile, desired, targets};
+pub use desired::{Desired, DesiredBlock, DesiredFile, desired, env_exports, targets};
 pub use destroy::destroy;
 pub use redact::{redact, redact_url};
 pub use rotation::{Rotation, RotationStatus, rotation};
@@ -92,6 +92,13 @@ pub enum Target {
     /// `mcpctl env`, so env-ref clients started from that shell find their
     /// variables. `before`/`after` are the block's text.
     ShellProfile { shell: Shell, file: PathBuf },
+    /// A variable `mcpctl env` exports for this manifest (env-ref
+    /// delivery). `before` is where its value is read as last applied,
+    /// `after` as the manifest asks now, each the text form of
+    /// [`crate::source::Reference`]: `mcpctl env` serves only what an apply
+    /// recorded, so a new variable or a changed `source command` reaches a
+    /// shell only through this change.
+    EnvExport { variable: String },
     /// The audit settings (`audit { … }`) this manifest installs on the
     /// machine: retention, forwarding and alert rules, which `exec` follows
     /// for this manifest's servers. `before`/`after` are the settings

@@ -66,6 +66,10 @@ pub struct Inputs {
     /// in plans saved before audit settings were planned).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit: Option<String>,
+    /// Digest of the exports `mcpctl env` serves for the plan's manifest, as
+    /// applied (absent in plans saved before exports were planned).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exports: Option<String>,
 }
 
 impl Inputs {
@@ -98,11 +102,14 @@ impl Inputs {
         let ownership = serde_json::to_value(&observed.state.entries).expect("state serializes");
         let audit =
             serde_json::to_value(observed.state.audit.get(manifest)).expect("settings serialize");
+        let exports =
+            serde_json::to_value(observed.state.exports.get(manifest)).expect("exports serialize");
         Inputs {
             files,
             credentials,
             ownership: entry_digest(&ownership),
             audit: Some(entry_digest(&audit)),
+            exports: Some(entry_digest(&exports)),
         }
     }
 }
@@ -180,6 +187,11 @@ impl SavedPlan {
         // them, so they do not make it stale.
         if self.inputs.audit.is_some() && now.audit != self.inputs.audit {
             stale.push(Stale::AuditSettings);
+        }
+        // Likewise for the exports: the plan's export changes are against
+        // the set applied when it was saved.
+        if self.inputs.exports.is_some() && now.exports != self.inputs.exports {
+            stale.push(Stale::Exports);
         }
         stale
     }
@@ -272,6 +284,7 @@ impl Tampered {
             Target::ShellProfile { shell, file } => {
                 format!("mcpctl's block in the {shell} profile `{}`", show(file))
             }
+            Target::EnvExport { variable } => format!("the export of `{variable}`"),
             Target::AuditSettings { manifest } => {
                 format!("the audit settings of `{}`", show(manifest))
             }
@@ -309,6 +322,7 @@ pub enum Stale {
     },
     Ownership,
     AuditSettings,
+    Exports,
 }
 
 impl Stale {
@@ -326,6 +340,10 @@ impl Stale {
             }
             Stale::AuditSettings => {
                 "the audit settings applied for this manifest changed (another `mcpctl apply` ran since)"
+                    .to_owned()
+            }
+            Stale::Exports => {
+                "the exports `mcpctl env` serves for this manifest changed (another `mcpctl apply` ran since)"
                     .to_owned()
             }
         }
@@ -480,6 +498,10 @@ mod tests {
         now.state
             .audit
             .insert("/repo/mcpctl.kdl".into(), crate::audit::Settings::default());
+        now.state.exports.insert(
+            "/repo/mcpctl.kdl".into(),
+            [("TOKEN".to_owned(), "TOKEN".to_owned())].into(),
+        );
         let lines: Vec<String> = saved()
             .staleness("d2", &now)
             .iter()
@@ -493,6 +515,7 @@ mod tests {
                 "credential `TOKEN` in the store: missing when planned, present now",
                 "mcpctl's ownership records changed (another `mcpctl apply` ran since)",
                 "the audit settings applied for this manifest changed (another `mcpctl apply` ran since)",
+                "the exports `mcpctl env` serves for this manifest changed (another `mcpctl apply` ran since)",
             ]
         );
     }

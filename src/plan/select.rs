@@ -6,8 +6,8 @@
 //! selectors add up. A selected entry brings along the credentials its
 //! server needs (apply asks for them first), since an entry that launches
 //! a server without its credential would be broken. Shell-profile blocks
-//! are left out of a targeted plan: they serve every env-ref client at
-//! once and belong to a full apply.
+//! and the exports of `mcpctl env` are left out of a targeted plan: they
+//! serve every env-ref client at once and belong to a full apply.
 
 use std::fmt;
 use std::str::FromStr;
@@ -117,9 +117,10 @@ pub fn select(mut plan: Plan, selectors: &[Selector], desired: &Desired) -> Plan
             Selector::Client(id) => id == client,
             Selector::Credential(_) => false,
         }),
-        Target::Credential { .. } | Target::ShellProfile { .. } | Target::AuditSettings { .. } => {
-            false
-        }
+        Target::Credential { .. }
+        | Target::ShellProfile { .. }
+        | Target::EnvExport { .. }
+        | Target::AuditSettings { .. } => false,
     };
     let mut needed: Vec<&str> = Vec::new();
     for change in plan.changes.iter().filter(|c| entry_selected(c)) {
@@ -138,7 +139,9 @@ pub fn select(mut plan: Plan, selectors: &[Selector], desired: &Desired) -> Plan
                     .any(|s| matches!(s, Selector::Credential(n) if n == name))
         }
         Target::Entry { .. } => entry_selected(change),
-        Target::ShellProfile { .. } | Target::AuditSettings { .. } => false,
+        Target::ShellProfile { .. } | Target::EnvExport { .. } | Target::AuditSettings { .. } => {
+            false
+        }
     });
     plan
 }

@@ -164,7 +164,7 @@ fn plan_and_maybe_apply(dir: &Path, manifest_text: &str, do_apply: bool) -> plan
             .unwrap_or_else(|e| panic!("generated manifest is invalid: {e:?}\n{manifest_text}")),
         digest: String::new(),
     };
-    let desired = plan::desired(&loaded, &host, Path::new("/usr/local/bin/mcpctl"), &[]);
+    let desired = plan::desired(&loaded, &host, Path::new("/usr/local/bin/mcpctl"), &[]).unwrap();
     let state = State::load(&state_dir).unwrap();
     let observed = observe(&desired, Ok(&NoStore), state, &host, &root).unwrap();
     let options = Options { adopt: true };

@@ -117,3 +117,351 @@ fn the_profile_block_exports_the_credential_and_no_file_holds_it() {
     assert_eq!(fs_err::read_to_string(&zshrc).unwrap(), original);
     assert!(!fs_err::read_to_string(&bashrc).unwrap().contains("mcpctl"));
 }
+
+/// A manifest whose env-ref credential comes from `source command sh SCRIPT`
+/// (no store needed), with the bash profile block, plus `extra` lines.
+fn command_manifest(script: &std::path::Path, extra: &str) -> String {
+    format!(
+        r#"mcpctl version=1
+client claude-code delivery=env-ref
+shell-profile bash
+credential NPM_TOKEN {{ source command sh "{}"; }}
+{extra}
+server npm {{
+    command npx -y "npm-mcp@1.0.0"
+    env NPM_TOKEN credential=NPM_TOKEN
+}}
+"#,
+        script.display()
+    )
+}
+
+fn git(sandbox: &Sandbox, repo: &std::path::Path, args: &[&str]) {
+    let output = sandbox
+        .program("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com", "-C"])
+        .arg(repo)
+        .args(args)
+        .output()
+        .unwrap();
+    let (out, err) = text(&output);
+    assert!(output.status.success(), "git {args:?}: {out}{err}");
+}
+
+/// `mcpctl env --shell bash -f MANIFEST`, as the profile block runs it:
+/// (stdout, stderr).
+fn env_exports(sandbox: &Sandbox, manifest: &std::path::Path) -> (String, String) {
+    let output = sandbox
+        .mcpctl()
+        .args(["env", "--shell", "bash", "-f"])
+        .arg(manifest)
+        .output()
+        .unwrap();
+    let (out, err) = text(&output);
+    assert!(output.status.success(), "{out}{err}");
+    (out, err)
+}
+
+/// Issue 12, item 1: the profile block runs `mcpctl env` at every shell
+/// start; a branch checked out after the apply (a changed `source command`,
+/// a new credential, `PROMPT_COMMAND`) must not run or export anything
+/// until it is planned and applied. `env` serves what the apply recorded
+/// and says once that the manifest asks for something else.
+#[test]
+fn a_checked_out_branch_cannot_choose_what_a_new_shell_runs_or_exports() {
+    let sandbox = Sandbox::new();
+    let repo = sandbox.root().join("repo");
+    fs_err::create_dir_all(&repo).unwrap();
+    let good = sandbox.root().join("secret-manager.sh");
+    fs_err::write(&good, "printf applied-value\n").unwrap();
+    let marker = sandbox.root().join("hostile-command-ran");
+    let path = sandbox.manifest(&command_manifest(&good, ""));
+    git(&sandbox, &repo, &["init", "-q", "-b", "main"]);
+    git(&sandbox, &repo, &["add", "."]);
+    git(&sandbox, &repo, &["commit", "-qm", "env-ref"]);
+
+    // Before any apply: nothing is exported, nothing runs, and it says so.
+    let (out, err) = env_exports(&sandbox, &path);
+    assert_eq!(out, "", "{err}");
+    assert!(
+        err.contains("not applied on this machine, so nothing is exported")
+            && err.contains("mcpctl plan"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+
+    let applied = sandbox
+        .mcpctl()
+        .args(["apply", "--auto-approve", "-f"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let (out, err) = text(&applied);
+    assert!(applied.status.success(), "{out}{err}");
+    assert!(
+        out.contains("+ NPM_TOKEN will be exported, read from the output of the command [\"sh\""),
+        "the plan shows the export and its command: {out}"
+    );
+    let bashrc = sandbox.home().join(".bashrc");
+    assert!(
+        fs_err::read_to_string(&bashrc)
+            .unwrap()
+            .contains("env --shell bash -f")
+    );
+    let (out, err) = env_exports(&sandbox, &path);
+    assert_eq!(out, "export NPM_TOKEN='applied-value'\n");
+    assert_eq!(err, "", "nothing to warn about after the apply");
+
+    // A hostile branch: the command changes, a credential is added.
+    let evil = sandbox.root().join("evil.sh");
+    fs_err::write(
+        &evil,
+        format!("touch '{}'\nprintf evil\n", marker.display()),
+    )
+    .unwrap();
+    git(&sandbox, &repo, &["checkout", "-q", "-b", "hostile"]);
+    fs_err::write(
+        &path,
+        command_manifest(
+            &evil,
+            &format!(
+                "credential EXTRA_TOKEN {{ source command sh \"{}\"; }}\nserver extra {{\n    command npx -y \"extra-mcp@1.0.0\"\n    env EXTRA credential=EXTRA_TOKEN\n}}",
+                evil.display()
+            ),
+        ),
+    )
+    .unwrap();
+    git(&sandbox, &repo, &["add", "."]);
+    git(&sandbox, &repo, &["commit", "-qm", "hostile"]);
+
+    let (out, err) = env_exports(&sandbox, &path);
+    assert!(!marker.exists(), "env ran the checked-out branch's command");
+    assert_eq!(out, "export NPM_TOKEN='applied-value'\n", "{err}");
+    assert_eq!(err.lines().count(), 1, "one warning line: {err}");
+    assert!(err.contains("mcpctl plan"), "{err}");
+    // A new shell, through the real profile block.
+    let shell = sandbox
+        .program("bash")
+        .args([
+            "-c",
+            "source ~/.bashrc 2>/dev/null; printf '%s|%s' \"$NPM_TOKEN\" \"${EXTRA_TOKEN-unset}\"",
+        ])
+        .output()
+        .unwrap();
+    let (out, err) = text(&shell);
+    assert_eq!(out, "applied-value|unset", "{err}");
+    assert!(
+        !marker.exists(),
+        "a new shell ran the checked-out branch's command"
+    );
+
+    // The plan shows both changes, argv included, and runs nothing.
+    let plan = sandbox
+        .mcpctl()
+        .args(["plan", "-f"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let (out, err) = text(&plan);
+    assert!(plan.status.success(), "{out}{err}");
+    assert!(
+        out.contains("~ NPM_TOKEN will be read from a different source")
+            && out.contains(&format!("{}\"]", evil.display()))
+            && out.contains("+ EXTRA_TOKEN will be exported"),
+        "{out}"
+    );
+    assert!(!marker.exists(), "plan ran the command");
+
+    // A branch that exports PROMPT_COMMAND is not even a valid manifest.
+    git(&sandbox, &repo, &["checkout", "-q", "-b", "prompt", "main"]);
+    fs_err::write(
+        &path,
+        command_manifest(
+            &good,
+            &format!(
+                "credential PROMPT_COMMAND {{ source command sh \"{}\"; }}\nserver p {{\n    command npx -y \"p-mcp@1.0.0\"\n    env P credential=PROMPT_COMMAND\n}}",
+                evil.display()
+            ),
+        ),
+    )
+    .unwrap();
+    let (out, err) = env_exports(&sandbox, &path);
+    assert!(!marker.exists(), "env ran the checked-out branch's command");
+    assert_eq!(out, "export NPM_TOKEN='applied-value'\n", "{err}");
+    assert_eq!(err.lines().count(), 1, "one warning line: {err}");
+    assert!(err.contains("mcpctl plan"), "{err}");
+    let validate = sandbox
+        .mcpctl()
+        .args(["validate", "-f"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let (out, err) = text(&validate);
+    assert!(!validate.status.success(), "{out}{err}");
+    assert!(
+        err.contains("credential `PROMPT_COMMAND` cannot be exported into your shell"),
+        "{err}"
+    );
+    let apply = sandbox
+        .mcpctl()
+        .args(["apply", "--auto-approve", "-f"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(!apply.status.success());
+    assert!(!marker.exists());
+
+    // Destroy takes the record with it: nothing is exported afterwards.
+    git(&sandbox, &repo, &["checkout", "-q", "-f", "main"]);
+    let destroyed = sandbox
+        .mcpctl()
+        .args(["destroy", "--auto-approve", "-f"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let (out, err) = text(&destroyed);
+    assert!(destroyed.status.success(), "{out}{err}");
+    assert!(
+        out.contains("- NPM_TOKEN will no longer be exported"),
+        "{out}"
+    );
+    let (out, err) = env_exports(&sandbox, &path);
+    assert_eq!(out, "", "{err}");
+}
+
+/// Issue 12, item 12: the block's marker comments hold the manifest's
+/// path; a checkout path with a line break would end the comment and put
+/// the rest of the path into `~/.bashrc` as a command. It is refused, and
+/// the profile gains nothing.
+#[test]
+fn a_checkout_path_with_a_line_break_adds_no_line_to_the_profile() {
+    let sandbox = Sandbox::new();
+    let injected = sandbox.root().join("injected");
+    let repo = sandbox
+        .root()
+        .join(format!("proj\ntouch '{}'\n#", injected.display()));
+    fs_err::create_dir_all(&repo).unwrap();
+    let script = sandbox.root().join("secret-manager.sh");
+    fs_err::write(&script, "printf applied-value\n").unwrap();
+    let path = repo.join("mcpctl.kdl");
+    fs_err::write(&path, command_manifest(&script, "")).unwrap();
+    let bashrc = sandbox.home().join(".bashrc");
+    let original = "# my bashrc\nalias ll='ls -l'\n";
+    fs_err::write(&bashrc, original).unwrap();
+
+    for command in [&["plan"][..], &["apply", "--auto-approve"][..]] {
+        let output = sandbox
+            .mcpctl()
+            .args(command)
+            .arg("-f")
+            .arg(&path)
+            .output()
+            .unwrap();
+        let (out, err) = text(&output);
+        assert!(!output.status.success(), "{command:?}: {out}{err}");
+        assert!(
+            err.contains("has a line break") && err.contains("cannot hold"),
+            "{command:?}: {err}"
+        );
+        assert!(
+            err.contains(r"proj\ntouch"),
+            "the path is shown escaped: {err}"
+        );
+    }
+    assert_eq!(fs_err::read_to_string(&bashrc).unwrap(), original);
+    let shell = sandbox
+        .program("bash")
+        .args(["-c", "source ~/.bashrc"])
+        .output()
+        .unwrap();
+    assert!(shell.status.success());
+    assert!(!injected.exists());
+}
+
+/// Quotes, `$(…)`, backticks and spaces in the checkout path are quoted on
+/// the block's line: bash and a POSIX sh start with the export, and
+/// nothing in the path runs.
+#[test]
+fn a_checkout_path_with_quotes_and_substitutions_is_one_word_in_the_profile() {
+    let sandbox = Sandbox::new();
+    let marker = sandbox.root().join("path-ran");
+    let repo = sandbox.root().join(format!(
+        "it's $(touch '{m}') `touch '{m}'` a  b",
+        m = marker.display()
+    ));
+    fs_err::create_dir_all(&repo).unwrap();
+    let script = sandbox.root().join("secret-manager.sh");
+    fs_err::write(&script, "printf applied-value\n").unwrap();
+    let path = repo.join("mcpctl.kdl");
+    fs_err::write(&path, command_manifest(&script, "")).unwrap();
+    let bashrc = sandbox.home().join(".bashrc");
+    let original = "# my bashrc\n";
+    fs_err::write(&bashrc, original).unwrap();
+
+    let applied = sandbox
+        .mcpctl()
+        .args(["apply", "--auto-approve", "-f"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let (out, err) = text(&applied);
+    assert!(applied.status.success(), "{out}{err}");
+    let profile = fs_err::read_to_string(&bashrc).unwrap();
+    // The original, a blank line, and the four lines of the block.
+    assert_eq!(profile.lines().count(), 1 + 1 + 4, "{profile}");
+    for shell in ["bash", "sh"] {
+        let run = sandbox
+            .program(shell)
+            .args(["-c", ". ~/.bashrc; printf %s \"$NPM_TOKEN\""])
+            .output()
+            .unwrap();
+        let (out, err) = text(&run);
+        assert_eq!(out, "applied-value", "{shell}: {err}");
+        assert_eq!(err, "", "{shell}");
+    }
+    assert!(!marker.exists(), "part of the path ran");
+}
+
+/// A saved plan changes the exports `mcpctl env` serves; when another
+/// `apply` changed them since the plan was saved, applying the file is
+/// refused as stale (plan again), not reported as an edited plan.
+#[test]
+fn a_saved_plan_is_stale_once_another_apply_changed_the_exports() {
+    let sandbox = Sandbox::new();
+    let first = sandbox.root().join("first.sh");
+    let second = sandbox.root().join("second.sh");
+    fs_err::write(&first, "printf first\n").unwrap();
+    fs_err::write(&second, "printf second\n").unwrap();
+    let path = sandbox.manifest(&command_manifest(&first, ""));
+    let apply = |args: &[&str]| {
+        let output = sandbox.mcpctl().args(args).output().unwrap();
+        let (out, err) = text(&output);
+        (output.status.success(), format!("{out}{err}"))
+    };
+    let manifest = path.to_str().unwrap();
+    let (ok, out) = apply(&["apply", "--auto-approve", "-f", manifest]);
+    assert!(ok, "{out}");
+
+    fs_err::write(&path, command_manifest(&second, "")).unwrap();
+    let file = sandbox.root().join("plan.json");
+    let (ok, out) = apply(&["plan", "-f", manifest, "--out", file.to_str().unwrap()]);
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("NPM_TOKEN will be read from a different source"),
+        "{out}"
+    );
+    // Someone applies the manifest directly in between.
+    let (ok, out) = apply(&["apply", "--auto-approve", "-f", manifest]);
+    assert!(ok, "{out}");
+
+    let (ok, out) = apply(&["apply", file.to_str().unwrap()]);
+    let out = crate::saved_plan::flat(&out);
+    assert!(!ok, "{out}");
+    assert!(out.contains("is stale"), "{out}");
+    assert!(
+        out.contains("the exports `mcpctl env` serves for this manifest changed"),
+        "{out}"
+    );
+    let (out, _) = env_exports(&sandbox, &path);
+    assert_eq!(out, "export NPM_TOKEN='second'\n");
+}

@@ -30,8 +30,8 @@ mod validate;
 
 mod apply_plan_props;
 mod concurrency;
-mod docs_claims;
 mod crash;
+mod docs_claims;
 mod edit_oracle;
 mod hostile;
 mod roundtrip;

@@ -41,9 +41,10 @@ pub fn render(
         .iter()
         .filter_map(|c| match &c.target {
             Target::Credential { store, .. } => Some(store.as_str()),
-            Target::Entry { .. } | Target::ShellProfile { .. } | Target::AuditSettings { .. } => {
-                None
-            }
+            Target::Entry { .. }
+            | Target::ShellProfile { .. }
+            | Target::EnvExport { .. }
+            | Target::AuditSettings { .. } => None,
         })
         .collect();
     if let Some(first) = stores.first() {
@@ -102,6 +103,26 @@ pub fn render(
         let heading = format!("{shell} profile: {}", shown_file(plan, file, home));
         let _ = writeln!(out, "{}", style.bold(&heading));
         render_entry(&mut out, change, "mcpctl block", style);
+        out.push('\n');
+    }
+    let exports: Vec<&Change> = plan
+        .changes
+        .iter()
+        .filter(|c| matches!(c.target, Target::EnvExport { .. }))
+        .filter(|c| c.action != Action::NoOp)
+        .collect();
+    unchanged += plan
+        .changes
+        .iter()
+        .filter(|c| matches!(c.target, Target::EnvExport { .. }) && c.action == Action::NoOp)
+        .count();
+    if !exports.is_empty() {
+        let heading =
+            "Exported by `mcpctl env` (the shell-profile block runs it at each shell start):";
+        let _ = writeln!(out, "{}", style.bold(heading));
+        for change in exports {
+            render_export(&mut out, change, style);
+        }
         out.push('\n');
     }
     for change in &plan.changes {
@@ -262,6 +283,67 @@ fn render_credential(
             let reason = escape(&change.notes.join("; ")).into_owned();
             let _ = writeln!(out, "  {} {name}: {reason}", style.yellow("!"));
         }
+    }
+}
+
+/// One variable `mcpctl env` starts, stops or changes exporting, with
+/// where its value is read: a `source command` is shown as its exact
+/// argv, since `env` runs it at every shell start.
+fn render_export(out: &mut String, change: &Change, style: Style) {
+    let Target::EnvExport { variable } = &change.target else {
+        return;
+    };
+    let variable = escape(variable);
+    let source = |v: &Option<Value>| v.as_ref().and_then(Value::as_str).map(describe_source);
+    let (before, after) = (source(&change.before), source(&change.after));
+    match (change.action, before, after) {
+        (Action::Create, _, Some(after)) => {
+            let _ = writeln!(
+                out,
+                "  {} {variable} will be exported, read from {after}",
+                style.green("+")
+            );
+        }
+        (Action::Update, Some(before), Some(after)) => {
+            let _ = writeln!(
+                out,
+                "  {} {variable} will be read from a different source",
+                style.yellow("~")
+            );
+            let _ = writeln!(out, "      {}", style.red(&format!("- {before}")));
+            let _ = writeln!(out, "      {}", style.green(&format!("+ {after}")));
+        }
+        (Action::Delete, _, _) => {
+            let _ = writeln!(
+                out,
+                "  {} {variable} will no longer be exported",
+                style.red("-")
+            );
+            for note in &change.notes {
+                let _ = writeln!(out, "      {}", style.dim(&format!("note: {note}")));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Where an export's value is read, from the text form of a reference:
+/// "store entry `X`", "environment variable `X`", or the command's argv.
+/// Escaped: the applied side comes from the state file, not the manifest.
+fn describe_source(text: &str) -> String {
+    escape(&source_words(text)).into_owned()
+}
+
+fn source_words(text: &str) -> String {
+    match crate::source::Reference::parse(text) {
+        Ok(reference) => match &reference.from {
+            crate::source::From::Command { argv, timeout_secs } => format!(
+                "the output of the command {} (stopped after {timeout_secs} s)",
+                serde_json::to_string(argv).expect("strings serialize")
+            ),
+            _ => reference.describe(),
+        },
+        Err(_) => format!("`{text}`"),
     }
 }
 
