@@ -42,19 +42,15 @@ pub fn handshake(
     let mut child = command
         .spawn()
         .map_err(|err| format!("cannot start it: {err}"))?;
-    let result = talk(&mut child, timeout, quote);
+    let stderr = StderrTail::collect(child.stderr.take().expect("piped"));
+    let result = {
+        let _sigpipe = SigpipeBlocked::on_this_thread();
+        talk(&mut child, timeout, quote)
+    };
     let _ = child.kill();
     let _ = child.wait();
     result.map_err(|why| {
-        let stderr = child
-            .stderr
-            .take()
-            .map(|mut pipe| {
-                let mut text = String::new();
-                let _ = std::io::Read::read_to_string(&mut pipe, &mut text);
-                text
-            })
-            .unwrap_or_default();
+        let stderr = stderr.after_exit();
         // One line (without a diagnostic's frame), at most a few hundred
         // characters: enough to say why.
         let mut stderr = quote(&stderr)
@@ -71,6 +67,105 @@ pub fn handshake(
         }
         format!("{why}; its stderr: {stderr}")
     })
+}
+
+/// What a server writes on stderr, read while it runs — a server that fills
+/// the pipe before answering would otherwise block until the timeout — and
+/// kept up to `STDERR_KEPT` bytes (the report quotes a few hundred
+/// characters).
+struct StderrTail {
+    text: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+    done: mpsc::Receiver<()>,
+}
+
+const STDERR_KEPT: usize = 64 * 1024;
+
+/// How long to wait for the end of stderr after the server was killed: a
+/// process the server started may hold the pipe open for as long as it
+/// lives, and `check` must not wait for it.
+const STDERR_GRACE: Duration = Duration::from_millis(500);
+
+impl StderrTail {
+    fn collect(mut pipe: std::process::ChildStderr) -> StderrTail {
+        let text = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (sender, done) = mpsc::channel();
+        let sink = std::sync::Arc::clone(&text);
+        std::thread::spawn(move || {
+            let mut buffer = [0u8; 8192];
+            while let Ok(n @ 1..) = std::io::Read::read(&mut pipe, &mut buffer) {
+                let mut kept = sink.lock().unwrap_or_else(|e| e.into_inner());
+                let room = STDERR_KEPT.saturating_sub(kept.len());
+                kept.extend_from_slice(&buffer[..n.min(room)]);
+            }
+            let _ = sender.send(());
+        });
+        StderrTail { text, done }
+    }
+
+    /// What it wrote, once the pipe closed or the grace period ended.
+    fn after_exit(self) -> String {
+        let _ = self.done.recv_timeout(STDERR_GRACE);
+        let kept = self.text.lock().unwrap_or_else(|e| e.into_inner());
+        String::from_utf8_lossy(&kept).into_owned()
+    }
+}
+
+/// mcpctl runs with SIGPIPE's default action, so that `mcpctl plan | head`
+/// ends quietly (see `main.rs`); a message written to a server that closed
+/// its input would then kill `check` instead of failing with `EPIPE`. While
+/// this guard lives, SIGPIPE is blocked on the calling thread (a write's
+/// SIGPIPE goes to the thread that wrote), so the write fails and the
+/// server is reported; a SIGPIPE left pending by it is taken before the
+/// signal is unblocked. No process is started while it lives.
+struct SigpipeBlocked {
+    #[cfg(unix)]
+    previous: libc::sigset_t,
+}
+
+impl SigpipeBlocked {
+    fn on_this_thread() -> SigpipeBlocked {
+        #[cfg(unix)]
+        // SAFETY: plain calls on local signal sets; pthread_sigmask changes
+        // only this thread's mask, restored by Drop.
+        unsafe {
+            let mut previous: libc::sigset_t = std::mem::zeroed();
+            libc::pthread_sigmask(libc::SIG_BLOCK, &sigpipe_set(), &mut previous);
+            SigpipeBlocked { previous }
+        }
+        #[cfg(not(unix))]
+        SigpipeBlocked {}
+    }
+}
+
+#[cfg(unix)]
+fn sigpipe_set() -> libc::sigset_t {
+    // SAFETY: sigemptyset initialises the set before sigaddset reads it.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, libc::SIGPIPE);
+        set
+    }
+}
+
+#[cfg(unix)]
+impl Drop for SigpipeBlocked {
+    fn drop(&mut self) {
+        let set = sigpipe_set();
+        // SAFETY: sigpending/sigwait take a SIGPIPE pending for this thread
+        // (it is blocked here, so sigwait returns at once); then the
+        // previous mask is restored.
+        unsafe {
+            let mut pending: libc::sigset_t = std::mem::zeroed();
+            while libc::sigpending(&mut pending) == 0
+                && libc::sigismember(&pending, libc::SIGPIPE) == 1
+            {
+                let mut taken = 0;
+                libc::sigwait(&set, &mut taken);
+            }
+            libc::pthread_sigmask(libc::SIG_SETMASK, &self.previous, std::ptr::null_mut());
+        }
+    }
 }
 
 fn talk(

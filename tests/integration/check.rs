@@ -330,3 +330,43 @@ server noisy {
     let raw = |s: &str| s.contains(|c: char| c != '\n' && mcpctl::terminal_text::is_unsafe(c));
     assert!(!raw(&stdout) && !raw(&stderr), "{stdout:?}\n{stderr:?}");
 }
+
+/// A server that answers `initialize` and then closes its input: the next
+/// message `check` writes hits a pipe nobody reads. mcpctl runs with
+/// SIGPIPE's default action (so `mcpctl plan | head` ends quietly), and
+/// that write used to kill `check` itself; it must report the server.
+#[cfg(unix)]
+#[test]
+fn a_server_that_closes_its_input_is_reported_not_fatal() {
+    if !secret_service("a_server_that_closes_its_input_is_reported_not_fatal") {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let script = sandbox.root().join("closes-input.sh");
+    fs_err::write(
+        &script,
+        r#"read -r line
+exec 0<&-
+printf '%s\n' '{"jsonrpc":"2.0","id":1,"result":{"protocolVersion":"2025-06-18","capabilities":{},"serverInfo":{"name":"early"}}}'
+printf 'closed-early' >&2
+sleep 5
+"#,
+    )
+    .unwrap();
+    let manifest = sandbox.manifest(&format!(
+        "mcpctl version=1\nclient claude-code\nserver early {{\n    command sh \"{}\"\n}}\n",
+        script.display()
+    ));
+    let out = sandbox
+        .mcpctl()
+        .args(["check", "--servers", "-f"])
+        .arg(&manifest)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(3), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("closed its input") && stdout.contains("closed-early"),
+        "{stdout}"
+    );
+}
