@@ -394,3 +394,71 @@ server docs {
     );
     assert_no_file_holds(&sandbox, &values, &[sandbox.claude_json()]);
 }
+
+/// A secret split from its name across one argument: a header given to
+/// `-H` (`Authorization: Bearer …`), the same as `--header=…`, a docker
+/// style `-e TOKEN=…`, and a URL inside `--url=…`. `plan`, `plan --json`,
+/// `plan --out` and `show` show none of them, and the saved plan holds
+/// none.
+#[test]
+fn plan_hides_secrets_named_inside_an_argument() {
+    let sandbox = Sandbox::new();
+    let bearer = random_canary("", 26, 21);
+    let header = random_canary("", 26, 22);
+    let docker = random_canary("", 26, 23);
+    let in_url = random_canary("", 26, 24);
+    let values = [bearer.as_str(), &header, &docker, &in_url];
+    let manifest = sandbox.manifest(
+        r#"mcpctl version=1
+client claude-code
+server github {
+    command npx -y "@modelcontextprotocol/server-github"
+}
+"#,
+    );
+    let claude = serde_json::json!({"mcpServers": {
+        "github": {
+            "command": "docker",
+            "args": ["run", "-H", format!("Authorization: Bearer {bearer}"),
+                     format!("--header=X-Api-Key: {header}"),
+                     "-e", format!("GITHUB_TOKEN={docker}"),
+                     format!("--url=https://api.example.com/v1?access_token={in_url}"),
+                     "ghcr.io/github/github-mcp-server"],
+        }
+    }});
+    let claude_text = serde_json::to_string_pretty(&claude).unwrap();
+    fs_err::write(sandbox.claude_json(), &claude_text).unwrap();
+    let saved = sandbox.root().join("plan.json");
+    let run = |args: &[&str], file: &Path| sandbox.mcpctl().args(args).arg(file).output().unwrap();
+    let plan = run(&["plan", "-f"], &manifest);
+    let plan_json = run(&["plan", "--json", "-f"], &manifest);
+    let plan_out = sandbox
+        .mcpctl()
+        .args(["plan", "-f"])
+        .arg(&manifest)
+        .arg("--out")
+        .arg(&saved)
+        .output()
+        .unwrap();
+    let show = run(&["show"], &saved);
+    for output in [&plan, &plan_json, &plan_out, &show] {
+        assert!(output.status.success(), "{:?}", text(output));
+    }
+    // Each is shown with its name and length.
+    let (stdout, _) = text(&plan);
+    assert!(
+        stdout.contains("Authorization: Bearer … (26 chars)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("GITHUB_TOKEN=… (26 chars)"), "{stdout}");
+    assert_no_output_holds(
+        &[
+            ("plan", &plan),
+            ("plan --json", &plan_json),
+            ("plan --out", &plan_out),
+            ("show", &show),
+        ],
+        &values,
+    );
+    assert_no_file_holds(&sandbox, &values, &[sandbox.claude_json()]);
+}
