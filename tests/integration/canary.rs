@@ -462,3 +462,41 @@ server github {
     );
     assert_no_file_holds(&sandbox, &values, &[sandbox.claude_json()]);
 }
+
+/// The audit webhook's URL passes `validate` with a key in its query or
+/// user information (it is mcpctl's own setting, redacted in plan), so a
+/// diagnostic quoting its line — a mistake on the same line, in a CI log —
+/// must hide them too.
+#[test]
+fn a_diagnostic_quoting_the_webhook_hides_its_key() {
+    let sandbox = Sandbox::new();
+    let key = random_canary("", 24, 25);
+    let password = random_canary("", 18, 26);
+    let manifest = sandbox.manifest(&format!(
+        r#"mcpctl version=1
+client claude-code
+audit {{
+    webhook "http://relay:{password}@127.0.0.1:9/hook?key={key}" alerts-only="yes"
+}}
+"#
+    ));
+    let validate = sandbox
+        .mcpctl()
+        .arg("validate")
+        .arg("-f")
+        .arg(&manifest)
+        .output()
+        .unwrap();
+    assert!(!validate.status.success(), "{:?}", text(&validate));
+    let (_, stderr) = text(&validate);
+    assert!(
+        stderr.contains("`alerts-only` is #true or #false"),
+        "{stderr}"
+    );
+    // Masked at its own length: the label still points at the property.
+    assert!(
+        stderr.contains(&format!("@127.0.0.1:9/hook?{}", "*".repeat(4 + 24))),
+        "{stderr}"
+    );
+    assert_no_output_holds(&[("validate", &validate)], &[&key, &password]);
+}
