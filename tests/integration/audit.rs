@@ -653,3 +653,34 @@ fn a_short_retain_cannot_prune_records_another_applied_manifest_keeps() {
     let (code, stdout, stderr) = audit(&sandbox, &["verify"]);
     assert_eq!(code, Some(0), "{stdout}{stderr}");
 }
+
+/// Records cut from the end with `audit.head` deleted: `verify` reports
+/// the missing head, and the next launch, which takes the head from the
+/// log again, first records that it found none — so the cut stays visible
+/// in the trail (and in every forwarded copy) after the head is rebuilt.
+#[test]
+fn a_deleted_head_is_recorded_by_the_append_that_rebuilds_it() {
+    let sandbox = Sandbox::new();
+    for _ in 0..3 {
+        exec_from_env(&sandbox, "github");
+    }
+    let original = fs_err::read_to_string(trail(&sandbox)).unwrap();
+    let kept: Vec<&str> = original.lines().take(2).collect();
+    fs_err::write(trail(&sandbox), kept.join("\n") + "\n").unwrap();
+    fs_err::remove_file(trail(&sandbox).with_file_name("audit.head")).unwrap();
+    let (code, stdout, _) = audit(&sandbox, &["verify"]);
+    assert_eq!(code, Some(3), "{stdout}");
+    exec_from_env(&sandbox, "github");
+    let log = fs_err::read_to_string(trail(&sandbox)).unwrap();
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4, "{log}");
+    assert_eq!(lines[2]["action"], "audit.head-missing", "{log}");
+    assert_eq!(lines[2]["seq"], 3, "{log}");
+    assert_eq!(lines[3]["action"], "store.read", "{log}");
+    let (code, stdout, _) = audit(&sandbox, &["--json"]);
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(stdout.contains("audit.head-missing"), "{stdout}");
+}
