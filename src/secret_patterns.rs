@@ -968,10 +968,11 @@ pub fn is_secret_name(name: &str) -> bool {
         return false;
     }
     words.iter().any(|w| {
-        matches!(
-            *w,
-            "PAT" | "PASSWORD" | "PASSWD" | "PWD" | "CREDENTIAL" | "CREDENTIALS"
-        ) || w.contains("TOKEN")
+        // `PGPASSWORD` (libpq), `DBPASSWD`: the word inside another.
+        matches!(*w, "PAT" | "PWD" | "CREDENTIAL" | "CREDENTIALS")
+            || w.contains("PASSWORD")
+            || w.contains("PASSWD")
+            || w.contains("TOKEN")
             || w.contains("SECRET")
             || w.ends_with("KEY")
             || w.starts_with("APIKEY")
@@ -1480,6 +1481,8 @@ mod tests {
         assert!(is_secret_name("--api-key"));
         assert!(is_secret_name("X-API-Key"));
         assert!(!is_secret_name("--verbose"));
+        assert!(is_secret_name("PGPASSWORD"));
+        assert!(is_secret_name("DBPASSWD"));
     }
 
     #[test]
