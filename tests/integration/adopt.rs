@@ -1063,3 +1063,32 @@ fn a_pgpassword_is_found_and_imported() {
     let scan = sandbox.mcpctl().args(["scan", "--json"]).output().unwrap();
     assert!(findings(&scan).is_empty());
 }
+
+/// A connection string that mixes a reference the client expands with a
+/// literal password (`postgresql://${DBUSER}:pw@…`) cannot move whole: the
+/// store would hold `${DBUSER}` as text and the server would get it
+/// unexpanded. `import` leaves it in place, saying why.
+#[test]
+fn import_leaves_a_connection_string_holding_a_reference_in_place() {
+    let test = "import_leaves_a_connection_string_holding_a_reference_in_place";
+    if !crate::support::secret_service(test) {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let password = format!("{}7q", planted("", 14, 32));
+    let claude = serde_json::to_string_pretty(&serde_json::json!({"mcpServers": {"postgres": {
+        "command": "npx",
+        "args": ["-y", "@modelcontextprotocol/server-postgres"],
+        "env": {"DATABASE_URL": format!("postgresql://${{DBUSER}}:{password}@db.internal/app")}
+    }}}))
+    .unwrap();
+    write(&sandbox.claude_json(), &claude);
+    let output = run_ok(&sandbox, &["import", "--auto-approve"]);
+    assert!(output.contains("Left in place"), "{output}");
+    assert!(output.contains("`${DBUSER}`"), "{output}");
+    assert!(!output.contains(&password), "{output}");
+    assert_eq!(
+        fs_err::read_to_string(sandbox.claude_json()).unwrap(),
+        claude
+    );
+}
