@@ -500,3 +500,51 @@ audit {{
     );
     assert_no_output_holds(&[("validate", &validate)], &[&key, &password]);
 }
+
+/// A personal profile's variable value lands in client files as it is, so
+/// one that is a secret where it is used — after `--api-key`, in an env
+/// value named like a secret — is refused by `plan` and `apply`, naming
+/// the server and the profile and never the value; nothing is written.
+#[test]
+fn a_profile_variable_cannot_put_a_secret_into_a_client_file() {
+    let sandbox = Sandbox::new();
+    let key = random_canary("", 26, 27);
+    let manifest = sandbox.manifest(
+        r#"mcpctl version=1
+client claude-code
+variable ORG
+server svc {
+    command npx -y svc "--api-key" "{ORG}"
+}
+"#,
+    );
+    let profile = manifest.with_file_name("mcpctl.local.kdl");
+    fs_err::write(&profile, format!("variable ORG \"{key}\"\n")).unwrap();
+    let run = |args: &[&str]| {
+        sandbox
+            .mcpctl()
+            .args(args)
+            .arg("-f")
+            .arg(&manifest)
+            .output()
+            .unwrap()
+    };
+    let plan = run(&["plan"]);
+    let plan_json = run(&["plan", "--json"]);
+    let apply = run(&["apply", "--auto-approve"]);
+    for output in [&plan, &plan_json, &apply] {
+        assert!(!output.status.success(), "{:?}", text(output));
+    }
+    let (_, stderr) = text(&plan);
+    assert!(stderr.contains("server `svc`"), "{stderr}");
+    assert!(stderr.contains("mcpctl.local.kdl"), "{stderr}");
+    assert_no_output_holds(
+        &[
+            ("plan", &plan),
+            ("plan --json", &plan_json),
+            ("apply", &apply),
+        ],
+        &[&key],
+    );
+    assert_no_file_holds(&sandbox, &[&key], &[profile]);
+}
