@@ -548,3 +548,28 @@ server svc {
     );
     assert_no_file_holds(&sandbox, &[&key], &[profile]);
 }
+
+/// The webhook's POST sends no user information, and connecting to
+/// `token@host` would hand the token to the name resolver (a DNS query on
+/// the network): a webhook URL with user information — a password is
+/// refused as a secret already, a bare token is not — is refused by
+/// `validate`, masked in the diagnostic.
+#[test]
+fn a_webhook_with_user_information_is_refused() {
+    let sandbox = Sandbox::new();
+    let password = random_canary("", 18, 28);
+    let manifest = sandbox.manifest(&format!(
+        "mcpctl version=1\nclient claude-code\naudit {{\n    webhook \"http://{password}@127.0.0.1:9/hook\"\n}}\n"
+    ));
+    let validate = sandbox
+        .mcpctl()
+        .arg("validate")
+        .arg("-f")
+        .arg(&manifest)
+        .output()
+        .unwrap();
+    assert!(!validate.status.success(), "{:?}", text(&validate));
+    let (_, stderr) = text(&validate);
+    assert!(stderr.contains("user information"), "{stderr}");
+    assert_no_output_holds(&[("validate", &validate)], &[&password]);
+}
