@@ -8,7 +8,7 @@ use miette::{IntoDiagnostic, WrapErr};
 
 use super::render::Style;
 use super::ui::note;
-use super::workspace::Workspace;
+use super::workspace::{Workspace, check_manifest_writable};
 use super::{Outcome, plan, use_color};
 use crate::catalog::add::add;
 
@@ -57,6 +57,7 @@ fn start_manifest_if_none(manifest: Option<&Path>) -> miette::Result<Option<Path
             cwd.join(crate::manifest::MANIFEST_FILE)
         }
     };
+    check_manifest_writable(&path)?;
     crate::fs::write_atomic(&path, NEW_MANIFEST.as_bytes())
         .into_diagnostic()
         .wrap_err_with(|| format!("cannot write `{}`", path.display()))?;
@@ -68,6 +69,7 @@ fn add_to(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     let workspace = Workspace::open_shared(manifest)?;
     let path = workspace.loaded.path.clone();
     let label = path.display().to_string();
+    check_manifest_writable(&path)?;
     let text = fs_err::read_to_string(&path).into_diagnostic()?;
     let added = add(&label, &text, &workspace.loaded.manifest, &args.names)?;
     crate::fs::write_atomic(&path, added.text.as_bytes())

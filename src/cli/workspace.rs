@@ -205,6 +205,24 @@ impl Workspace {
     }
 }
 
+/// Refuses to write the manifest at `path` (`init`, `add`) when it, or a
+/// directory on the way to it, is a link that leads out of the manifest's
+/// own directory, the project ([`crate::fs::resolve_inside`]). The
+/// manifest is a project file like `.mcp.json`: a repository that commits
+/// `mcpctl.kdl` as a dangling link to `~/.config/fish/conf.d/x.fish`
+/// would otherwise have `init` create that file, and `init --force`
+/// replace whatever file such a link names.
+pub fn check_manifest_writable(path: &Path) -> miette::Result<()> {
+    let path = std::path::absolute(path).into_diagnostic()?;
+    let Some(project) = path.parent() else {
+        return Ok(());
+    };
+    crate::fs::resolve_inside(&path, project)
+        .map(|_| ())
+        .into_diagnostic()
+        .wrap_err_with(|| format!("cannot write the manifest `{}`", path.display()))
+}
+
 /// The manifest a command uses: `-f PATH`, else the nearest `mcpctl.kdl`
 /// walking up from the current directory. Not read.
 pub fn manifest_path(manifest_arg: Option<&Path>) -> miette::Result<PathBuf> {

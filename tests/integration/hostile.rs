@@ -585,6 +585,63 @@ fn a_committed_symlink_out_of_the_project_is_refused_and_nothing_outside_is_read
     assert_eq!(fs_err::read(&sourced).unwrap(), sourced_bytes);
 }
 
+/// `init` and `add` create the manifest: a repository that commits
+/// `mcpctl.kdl` as a link out of itself (dangling, so `init` sees no
+/// manifest) must not have them write mcpctl's text into a file the shell
+/// sources, nor `init --force` replace one.
+#[test]
+fn a_committed_manifest_link_out_of_the_project_is_not_written_through() {
+    let sandbox = Sandbox::new();
+    let repo = sandbox.root().join("repo");
+    let outside = sandbox.root().join("outside");
+    fs_err::create_dir_all(&repo).unwrap();
+    fs_err::create_dir_all(&outside).unwrap();
+    let sourced = outside.join("bashrc");
+    fs_err::write(&sourced, "alias ll='ls -l'\n").unwrap();
+    let link = repo.join("mcpctl.kdl");
+    let run = |args: &[&str]| {
+        let output = sandbox
+            .mcpctl()
+            .current_dir(&repo)
+            .args(args)
+            .timeout(Duration::from_secs(20))
+            .output()
+            .unwrap();
+        let (out, err) = text(&output);
+        (output.status.code(), format!("{out}\n{err}"))
+    };
+    // Dangling: a new file outside; then an existing one with --force.
+    std::os::unix::fs::symlink("../outside/conf.fish", &link).unwrap();
+    for args in [&["init", "--from-clients"][..], &["add", "github"][..]] {
+        let (code, out) = run(args);
+        assert_eq!(code, Some(1), "{args:?}: {out}");
+        assert!(
+            unwrapped(&out).contains("outside the project"),
+            "{args:?}: {out}"
+        );
+        assert!(
+            !outside.join("conf.fish").exists(),
+            "{args:?} wrote outside"
+        );
+    }
+    fs_err::remove_file(&link).unwrap();
+    std::os::unix::fs::symlink("../outside/bashrc", &link).unwrap();
+    let (code, out) = run(&["init", "--from-clients", "--force"]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(unwrapped(&out).contains("outside the project"), "{out}");
+    assert_eq!(
+        fs_err::read_to_string(&sourced).unwrap(),
+        "alias ll='ls -l'\n"
+    );
+    // A link inside the project is the project's business.
+    fs_err::remove_file(&link).unwrap();
+    fs_err::create_dir_all(repo.join("config")).unwrap();
+    std::os::unix::fs::symlink("config/mcpctl.kdl", &link).unwrap();
+    let (code, out) = run(&["init", "--from-clients"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(repo.join("config/mcpctl.kdl").is_file());
+}
+
 #[cfg(target_os = "linux")]
 /// Every directory under `root` with a mode other than 0700 and every file
 /// with one other than 0600.
