@@ -46,7 +46,10 @@ impl Workspace {
         let profile = candidates
             .iter()
             .find(|p| p.is_file())
-            .map(|path| personal::load_profile(path, manifest))
+            .map(|path| {
+                let project = (path == &candidates[0]).then_some(workspace.loaded.root.as_path());
+                personal::load_profile(path, project, manifest)
+            })
             .transpose()?;
         let person = match &profile {
             Some(profile) => Person::Profile(profile),

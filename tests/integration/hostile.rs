@@ -642,6 +642,72 @@ fn a_committed_manifest_link_out_of_the_project_is_not_written_through() {
     assert!(repo.join("config/mcpctl.kdl").is_file());
 }
 
+/// A pull request's check runs `mcpctl validate` or `plan` on the branch: a
+/// committed `mcpctl.kdl` (or `mcpctl.local.kdl`) linking to a private key
+/// must not have its lines quoted into the CI log as syntax errors. The
+/// manifest and the profile beside it are project files: read only inside
+/// the project.
+#[test]
+fn a_committed_manifest_link_to_a_secret_file_is_refused_unread() {
+    let sandbox = Sandbox::new();
+    let secret_dir = sandbox.root().join("runner/.ssh");
+    fs_err::create_dir_all(&secret_dir).unwrap();
+    let key_lines = [
+        "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW",
+        "QyNTUxOQAAACBkQ2FuYXJ5S2V5TGluZVR3b1FxN3pXcjhYdGs0bUoyUHZMOUFzRWZHaEoA",
+    ];
+    let key = secret_dir.join("id_ed25519");
+    fs_err::write(
+        &key,
+        format!(
+            "-----BEGIN OPENSSH PRIVATE KEY-----\n{}\n-----END OPENSSH PRIVATE KEY-----\n",
+            key_lines.join("\n")
+        ),
+    )
+    .unwrap();
+    let repo = sandbox.root().join("repo");
+    fs_err::create_dir_all(&repo).unwrap();
+    let leaked = |out: &str| key_lines.iter().any(|line| out.contains(&line[..20]));
+    std::os::unix::fs::symlink(&key, repo.join("mcpctl.kdl")).unwrap();
+    for args in [&["validate"][..], &["plan"][..], &["plan", "--offline"][..]] {
+        let output = sandbox
+            .mcpctl()
+            .current_dir(&repo)
+            .args(args)
+            .timeout(Duration::from_secs(20))
+            .output()
+            .unwrap();
+        let (out, err) = text(&output);
+        let all = format!("{out}\n{err}");
+        assert_ne!(output.status.code(), Some(0), "{args:?}: {all}");
+        assert!(!leaked(&all), "{args:?} quoted the key: {all}");
+        assert!(
+            unwrapped(&all).contains("outside the project"),
+            "{args:?}: {all}"
+        );
+    }
+    // The personal profile beside a valid manifest.
+    fs_err::remove_file(repo.join("mcpctl.kdl")).unwrap();
+    fs_err::write(
+        repo.join("mcpctl.kdl"),
+        "mcpctl version=1\nclient claude-code\nserver probe {\n    command \"true\"\n}\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(&key, repo.join("mcpctl.local.kdl")).unwrap();
+    let output = sandbox
+        .mcpctl()
+        .current_dir(&repo)
+        .args(["plan"])
+        .timeout(Duration::from_secs(20))
+        .output()
+        .unwrap();
+    let (out, err) = text(&output);
+    let all = format!("{out}\n{err}");
+    assert_ne!(output.status.code(), Some(0), "{all}");
+    assert!(!leaked(&all), "plan quoted the key: {all}");
+    assert!(unwrapped(&all).contains("outside the project"), "{all}");
+}
+
 #[cfg(target_os = "linux")]
 /// Every directory under `root` with a mode other than 0700 and every file
 /// with one other than 0600.
