@@ -708,6 +708,52 @@ fn a_committed_manifest_link_to_a_secret_file_is_refused_unread() {
     assert!(unwrapped(&all).contains("outside the project"), "{all}");
 }
 
+/// `scan --git` is what a pull request's check runs. Git tracks a link,
+/// not what it names: a committed link to `/dev/zero` must not exhaust the
+/// runner's memory, and one to a file outside the repository must not be
+/// read and reported as if it were the repository's.
+#[test]
+fn scan_git_does_not_follow_committed_links() {
+    let sandbox = Sandbox::new();
+    let outside = sandbox.root().join("runner");
+    fs_err::create_dir_all(&outside).unwrap();
+    let dotenv = outside.join("dotenv");
+    fs_err::write(&dotenv, "STRIPE=sk_live_a1B2c3D4e5F6g7H8i9J0kLmN\n").unwrap();
+    let repo = sandbox.root().join("repo");
+    fs_err::create_dir_all(&repo).unwrap();
+    fs_err::write(repo.join("README.md"), "# project\n").unwrap();
+    std::os::unix::fs::symlink("/dev/zero", repo.join("notes.txt")).unwrap();
+    std::os::unix::fs::symlink(&dotenv, repo.join("config.env")).unwrap();
+    git(&sandbox, &repo, &["init", "-q"]);
+    git(&sandbox, &repo, &["add", "-A"]);
+    git(&sandbox, &repo, &["commit", "-q", "-m", "hostile"]);
+    let output = sandbox
+        .mcpctl()
+        .current_dir(&repo)
+        .args(["scan", "--git"])
+        .timeout(Duration::from_secs(30))
+        .output()
+        .unwrap();
+    let (out, err) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{out}\n{err}");
+    assert!(
+        !out.contains("sk_live") && !err.contains("sk_live"),
+        "{out}\n{err}"
+    );
+    // A device named on the command line is refused, not read forever.
+    let output = sandbox
+        .mcpctl()
+        .args(["scan", "/dev/zero"])
+        .timeout(Duration::from_secs(30))
+        .output()
+        .unwrap();
+    let (out, err) = text(&output);
+    assert!(
+        format!("{out}{err}").contains("`/dev/zero` is not a regular file"),
+        "{out}\n{err}"
+    );
+}
+
 #[cfg(target_os = "linux")]
 /// Every directory under `root` with a mode other than 0700 and every file
 /// with one other than 0600.
