@@ -834,7 +834,17 @@ server github {
         .output()
         .unwrap();
     assert!(out.status.success(), "{:?}", text(&out));
+    // A saved plan, into a directory that does not exist yet.
+    let saved = sandbox.root().join("plans/next.json");
+    let out = under_umask_000(
+        &sandbox,
+        &["plan", "-f", &manifest, "--out", saved.to_str().unwrap()],
+    )
+    .output()
+    .unwrap();
+    assert!(out.status.success(), "{:?}", text(&out));
     let created = [
+        sandbox.root().join("plans"),
         sandbox.home().join(".codex"),
         sandbox.root().join("config/Code"),
         sandbox.root().join("config/fish"),
