@@ -754,6 +754,59 @@ fn scan_git_does_not_follow_committed_links() {
     );
 }
 
+/// `import` reads the current directory's project files, so a committed
+/// `.mcp.json` linking out of the project shows it a file outside; what it
+/// writes must stay inside: the link is refused before any value is stored
+/// or any file written.
+#[test]
+fn import_through_a_committed_link_out_of_the_project_writes_and_stores_nothing() {
+    if !secret_service(
+        "import_through_a_committed_link_out_of_the_project_writes_and_stores_nothing",
+    ) {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let outside = sandbox.root().join("outside/mcp.json");
+    fs_err::create_dir_all(outside.parent().unwrap()).unwrap();
+    let token = "ghp_Zq8Rk2Lm4Np6Tv1Xw3Yb5Cd7Fh9Jk0Mn2Pq4";
+    let text_before = format!(
+        r#"{{"mcpServers": {{"gh": {{"command": "npx", "env": {{"GITHUB_PERSONAL_ACCESS_TOKEN": "{token}"}}}}}}}}"#
+    );
+    fs_err::write(&outside, &text_before).unwrap();
+    let repo = sandbox.root().join("repo");
+    fs_err::create_dir_all(&repo).unwrap();
+    std::os::unix::fs::symlink("../outside/mcp.json", repo.join(".mcp.json")).unwrap();
+    let output = sandbox
+        .mcpctl()
+        .current_dir(&repo)
+        .args(["import", "--auto-approve"])
+        .timeout(Duration::from_secs(30))
+        .output()
+        .unwrap();
+    let (out, err) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{out}\n{err}");
+    assert!(
+        unwrapped(&err).contains("outside the project"),
+        "{out}\n{err}"
+    );
+    assert!(!out.contains(token) && !err.contains(token));
+    assert_eq!(fs_err::read_to_string(&outside).unwrap(), text_before);
+    assert!(
+        fs_err::symlink_metadata(repo.join(".mcp.json"))
+            .unwrap()
+            .is_symlink()
+    );
+    // Nothing was stored: exec cannot read the credential.
+    let stored = sandbox
+        .mcpctl()
+        .args(["exec", "--server", "check", "--env"])
+        .arg("VALUE=GITHUB_PERSONAL_ACCESS_TOKEN")
+        .args(["--", "printenv", "VALUE"])
+        .output()
+        .unwrap();
+    assert!(!stored.status.success(), "{:?}", text(&stored));
+}
+
 #[cfg(target_os = "linux")]
 /// Every directory under `root` with a mode other than 0700 and every file
 /// with one other than 0600.
