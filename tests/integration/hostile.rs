@@ -807,6 +807,45 @@ fn import_through_a_committed_link_out_of_the_project_writes_and_stores_nothing(
     assert!(!stored.status.success(), "{:?}", text(&stored));
 }
 
+/// `rollback --force` restores a file changed since the apply: a branch
+/// checked out since that replaced `.mcp.json` with a link out of the
+/// project must not have the backup written into what the link names.
+#[test]
+fn rollback_does_not_restore_through_a_link_that_appeared_since_the_apply() {
+    if !secret_service("rollback_does_not_restore_through_a_link_that_appeared_since_the_apply") {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let manifest = sandbox.manifest(
+        "mcpctl version=1\nclient claude-code scope=project\nserver probe {\n    command \"true\"\n}\n",
+    );
+    let repo = manifest.parent().unwrap().to_path_buf();
+    fs_err::write(repo.join(".mcp.json"), "{}\n").unwrap();
+    let (code, out, err) = apply(&sandbox, &manifest);
+    assert_eq!(code, Some(0), "{out}\n{err}");
+    let sourced = sandbox.root().join("outside/bashrc");
+    fs_err::create_dir_all(sourced.parent().unwrap()).unwrap();
+    fs_err::write(&sourced, "alias ll='ls -l'\n").unwrap();
+    fs_err::remove_file(repo.join(".mcp.json")).unwrap();
+    std::os::unix::fs::symlink("../outside/bashrc", repo.join(".mcp.json")).unwrap();
+    let output = sandbox
+        .mcpctl()
+        .args(["rollback", "--force", "--auto-approve"])
+        .timeout(Duration::from_secs(20))
+        .output()
+        .unwrap();
+    let (out, err) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{out}\n{err}");
+    assert!(
+        unwrapped(&err.replace('│', " ")).contains("now leads to"),
+        "{out}\n{err}"
+    );
+    assert_eq!(
+        fs_err::read_to_string(&sourced).unwrap(),
+        "alias ll='ls -l'\n"
+    );
+}
+
 #[cfg(target_os = "linux")]
 /// Every directory under `root` with a mode other than 0700 and every file
 /// with one other than 0600.
