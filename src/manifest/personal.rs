@@ -150,12 +150,30 @@ pub enum PersonalError {
 }
 
 /// Reads and checks the profile at `path` against `manifest`.
-pub fn load_profile(path: &Path, manifest: &Manifest) -> Result<Profile, ManifestError> {
+/// `project` is the manifest's directory when `path` is the profile beside
+/// the manifest (a project file, read only inside the project), `None` for
+/// the one in the user's config directory.
+pub fn load_profile(
+    path: &Path,
+    project: Option<&Path>,
+    manifest: &Manifest,
+) -> Result<Profile, ManifestError> {
     // Capped and FIFO-safe, like the manifest.
-    let text = super::read_kdl(path).map_err(|source| ManifestError::Io {
+    let text = match project {
+        Some(root) => super::read_project_kdl(path, root),
+        None => super::read_kdl(path),
+    }
+    .map_err(|source| ManifestError::Io {
         path: path.to_path_buf(),
+        help: if source.kind() == std::io::ErrorKind::PermissionDenied
+            && project.is_some()
+            && super::is_link(path)
+        {
+            super::OUTSIDE_HELP.to_owned()
+        } else {
+            "check that the profile is a readable UTF-8 file, or remove it".to_owned()
+        },
         source,
-        help: "check that the profile is a readable UTF-8 file, or remove it".to_owned(),
     })?;
     parse_profile(path, &text, manifest)
 }

@@ -159,7 +159,9 @@ fn scan_target(target: &ScanTarget) -> Result<Option<Vec<Finding>>, String> {
             if size > MAX_TEXT_FILE {
                 return Err(format!("larger than {} MB", MAX_TEXT_FILE / 1024 / 1024));
             }
-            let bytes = fs_err::read(path).map_err(|e| e.to_string())?;
+            // Regular files only: a device (`/dev/zero`) or FIFO named on
+            // the command line would be read forever.
+            let bytes = crate::fs::read_input(path, MAX_TEXT_FILE).map_err(|e| e.to_string())?;
             if bytes.contains(&0) {
                 return Err("binary".to_owned());
             }
