@@ -346,9 +346,9 @@ fn a_server_that_closes_its_input_is_reported_not_fatal() {
     fs_err::write(
         &script,
         r#"read -r line
+printf 'closed-early' >&2
 exec 0<&-
 printf '%s\n' '{"jsonrpc":"2.0","id":1,"result":{"protocolVersion":"2025-06-18","capabilities":{},"serverInfo":{"name":"early"}}}'
-printf 'closed-early' >&2
 sleep 5
 "#,
     )
