@@ -364,7 +364,7 @@ fn a_policy_violation_blocks_apply_and_names_the_node() {
         let (stdout, stderr) = text(&output);
         assert_eq!(output.status.code(), Some(1), "{command}: {stdout}{stderr}");
         let stderr = flat(&stderr);
-        assert!(stderr.contains("mcpctl::manifest::policy"), "{stderr}");
+        assert!(!stderr.contains("mcpctl::manifest::policy"), "{stderr}");
         assert!(
             stderr.contains(
                 "policy: server `github` runs `@modelcontextprotocol/server-github` without a pinned version"

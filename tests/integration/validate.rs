@@ -201,7 +201,7 @@ fn a_generic_secret_in_the_manifest_is_refused_and_scanned() {
         "{stderr}"
     );
     // From the problem on: the headline above wraps with the path's length.
-    let problem = stderr.find("Error: mcpctl::manifest::secret").unwrap();
+    let problem = stderr.find("  × `env` holds a secret value").unwrap();
     let shown = stderr[problem..].replace(&sandbox.root().display().to_string(), "<sandbox>");
     insta::assert_snapshot!("generic_secret_refused", shown);
 
