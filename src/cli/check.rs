@@ -280,6 +280,16 @@ fn server_findings(
             ));
             continue;
         };
+        if !crate::spawn::on_path(command, std::env::var_os("PATH").as_deref()) {
+            findings.push(Finding::problem(
+                "server",
+                Verdict::Fail,
+                subject,
+                format!("not working: `{command}` is not installed here (not found on PATH)"),
+                crate::spawn::install_hint(command),
+            ));
+            continue;
+        }
         let cx = RenderContext {
             launcher: &launcher,
             delivery: Delivery::Exec,

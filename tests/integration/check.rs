@@ -370,3 +370,65 @@ sleep 5
         "{stdout}"
     );
 }
+
+/// A server whose launcher is not installed (`uvx` without uv, `npx`
+/// without Node.js) is reported as not installed, once, with what to
+/// install — by `check --servers` and by `exec`, which clients run.
+#[test]
+fn a_missing_launcher_says_what_to_install() {
+    if !secret_service("a_missing_launcher_says_what_to_install") {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let empty = sandbox.root().join("empty-bin");
+    fs_err::create_dir_all(&empty).unwrap();
+    let manifest = sandbox.manifest(
+        r#"mcpctl version=1
+client claude-code
+server fetch {
+    command uvx "mcp-server-fetch==2025.4.7"
+}
+server memory {
+    command npx "-y" "@modelcontextprotocol/server-memory@2025.8.4"
+}
+"#,
+    );
+    let out = sandbox
+        .mcpctl()
+        .env("PATH", &empty)
+        .args(["check", "--servers", "-f"])
+        .arg(&manifest)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(3), "{stdout}{stderr}");
+    for (program, provider) in [("uvx", "uv"), ("npx", "Node.js")] {
+        assert!(
+            stdout.contains(&format!(
+                "`{program}` is not installed here (not found on PATH)"
+            )) && stdout.contains(&format!("install {provider}, which provides `{program}`")),
+            "{stdout}"
+        );
+    }
+    assert!(!stdout.contains("os error"), "{stdout}");
+
+    let out = sandbox
+        .mcpctl()
+        .env("PATH", &empty)
+        .args(["exec", "--server", "fetch", "--", "uvx", "mcp-server-fetch"])
+        .output()
+        .unwrap();
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let words = stderr
+        .split_whitespace()
+        .filter(|w| *w != "│")
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        words.contains("cannot start `uvx` for server `fetch`: `uvx` is not installed here")
+            && words.contains("install uv, which provides `uvx`"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("os error"), "{stderr}");
+}
