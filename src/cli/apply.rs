@@ -188,7 +188,10 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
         installed,
         audit_change,
     )?;
+    let warn_unexported =
+        || super::env::warn_unexported(&desired, &workspace.loaded, &workspace.host, true);
     if !changes {
+        warn_unexported();
         return Ok(Outcome::Success);
     }
     let summary = plan.summary();
@@ -211,6 +214,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
              `mcpctl check --servers` starts each server as its client would."
         );
     }
+    warn_unexported();
     Ok(Outcome::Success)
 }
 

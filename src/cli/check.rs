@@ -22,6 +22,7 @@ use crate::check::handshake::handshake;
 use crate::check::{Finding, Verdict, credentials, files};
 use crate::client::{Launcher, RenderContext, entry_env, stdio_command};
 use crate::manifest::{Delivery, Scope, Transport};
+use crate::plan::Desired;
 use crate::source::{Reference, run_command};
 use crate::state::State;
 use crate::store::{CredentialStore, Secret};
@@ -75,6 +76,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     let client_files: Vec<_> = desired.files.iter().map(|d| d.file.clone()).collect();
     findings.extend(files::check(&client_files));
     findings.extend(advisory_findings(&workspace, &client_files));
+    findings.extend(export_findings(&workspace, &desired, &state));
     if args.servers {
         findings.extend(server_findings(
             &workspace,
@@ -242,6 +244,43 @@ fn advisory_findings(workspace: &Workspace, files: &[crate::client::ClientFile])
         }
     }
     findings
+}
+
+/// env-ref delivery: each variable a client entry references that is not
+/// exported in the shell `check` runs in. A client started from it cannot
+/// resolve the reference (Claude Code: "Missing environment variables"),
+/// so it is a problem here, as the plan's warning is a warning.
+fn export_findings(workspace: &Workspace, desired: &Desired, state: &State) -> Vec<Finding> {
+    let manifest = &workspace.loaded.manifest;
+    let recorded = state.exports.get(&workspace.loaded.path) == Some(&desired.exports);
+    let missing = super::env::unexported(desired, &workspace.host);
+    let hint = super::env::export_hint(desired, &workspace.loaded, &workspace.host, recorded, 1);
+    missing
+        .into_iter()
+        .map(|variable| {
+            let servers: Vec<String> = manifest
+                .servers
+                .values()
+                .filter(|s| {
+                    s.credential_bindings().any(|(_, c)| c == variable)
+                        || matches!(&s.transport, Transport::Http { credential_headers, .. }
+                            if credential_headers.values().any(|h| h.credential == variable))
+                })
+                .map(|s| format!("`{}`", s.name))
+                .collect();
+            Finding::problem(
+                "env",
+                Verdict::Fail,
+                format!("variable `{variable}`"),
+                format!(
+                    "referenced by the env-ref entries of {} {} but not exported in this shell: a client started from here cannot resolve it",
+                    crate::words::plural(servers.len(), "server"),
+                    servers.join(", ")
+                ),
+                hint.clone(),
+            )
+        })
+        .collect()
 }
 
 /// `--servers`: each local server started as its client would start it.

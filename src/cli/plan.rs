@@ -8,7 +8,7 @@ use super::render::Style;
 use super::render::plan::{Context as View, render};
 use super::workspace::Workspace;
 use super::{Outcome, use_color};
-use crate::plan::{Options, PlanOutput, SavedPlan, Selector, select};
+use crate::plan::{Action, Options, PlanOutput, SavedPlan, Selector, Target, select};
 use miette::{IntoDiagnostic, WrapErr};
 
 use crate::store::{CredentialStore, EmptyStore};
@@ -97,6 +97,15 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
                 View::Plan,
             )
         );
+    }
+    if !args.offline {
+        // `mcpctl env` serves the exports only once an apply recorded them.
+        let recorded = plan
+            .changes
+            .iter()
+            .filter(|c| matches!(c.target, Target::EnvExport { .. }))
+            .all(|c| c.action == Action::NoOp);
+        super::env::warn_unexported(&desired, &workspace.loaded, &workspace.host, recorded);
     }
     if let Some(out) = &args.out {
         let saved = SavedPlan::new(
