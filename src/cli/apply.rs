@@ -198,14 +198,19 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     println!(
         "{}",
         style.bold(&format!(
-            "Apply complete: {} added, {} changed, {} destroyed ({} credential(s) stored, {} file(s) written).",
-            summary.add, summary.change, summary.destroy, report.credentials_stored, report.files_written
+            "Apply complete: {} added, {} changed, {} destroyed ({} stored, {} written).",
+            summary.add,
+            summary.change,
+            summary.destroy,
+            crate::words::count(report.credentials_stored, "credential"),
+            crate::words::count(report.files_written, "file")
         ))
     );
     if summary.conflicts > 0 {
         println!(
-            "{} conflicting entr(ies) left alone; `mcpctl apply --adopt` replaces them.",
-            summary.conflicts
+            "{} left alone; `mcpctl apply --adopt` replaces {}.",
+            crate::words::count(summary.conflicts, "conflicting entry"),
+            if summary.conflicts == 1 { "it" } else { "them" }
         );
     }
     if report.files_written > 0 {
@@ -400,7 +405,10 @@ fn record_apply(
     if let Some(retain) = retention(&state.audit) {
         let removed = prune(audit, retain, jiff::Timestamp::now()).into_diagnostic()?;
         if removed > 0 {
-            note!("pruned {removed} audit record(s) older than {retain}");
+            note!(
+                "pruned {} older than {retain}",
+                crate::words::count(removed, "audit record")
+            );
         }
     }
     Ok(())

@@ -347,11 +347,11 @@ fn server_findings(
                 "server",
                 subject,
                 format!(
-                    "answered the MCP handshake{}: {} tool(s)",
+                    "answered the MCP handshake{}: {}",
                     done.server_info
                         .map(|info| format!(" as {info}"))
                         .unwrap_or_default(),
-                    done.tools
+                    crate::words::count(done.tools, "tool")
                 ),
             )),
             Err(why) => findings.push(Finding::problem(
@@ -507,9 +507,9 @@ fn render(findings: &[Finding], home: &Path, style: Style) -> String {
         out,
         "\n{}",
         style.bold(&format!(
-            "Check: {} ok, {} warning(s), {} failed.",
+            "Check: {} ok, {}, {} failed.",
             count(Verdict::Ok),
-            count(Verdict::Warning),
+            crate::words::count(count(Verdict::Warning), "warning"),
             count(Verdict::Fail)
         ))
     );

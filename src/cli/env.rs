@@ -50,7 +50,7 @@ fn parse_shell(text: &str) -> Result<Shell, String> {
 }
 
 #[derive(Debug, thiserror::Error, Diagnostic)]
-#[error("{} credential(s) could not be read: {}", names.len(), names.join(", "))]
+#[error("{} could not be read: {}", crate::words::count(names.len(), "credential"), names.join(", "))]
 #[diagnostic(help(
     "run `mcpctl apply` to store missing ones (the messages above say why each failed); the others were exported"
 ))]

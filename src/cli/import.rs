@@ -226,8 +226,10 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
     println!(
         "{}",
         style.bold(&format!(
-            "Import complete: {} credential(s) stored, {} entr(ies) rewritten in {} file(s).",
-            report.credentials_stored, report.entries_changed, report.files_written
+            "Import complete: {} stored, {} rewritten in {}.",
+            crate::words::count(report.credentials_stored, "credential"),
+            crate::words::count(report.entries_changed, "entry"),
+            crate::words::count(report.files_written, "file")
         ))
     );
     println!(

@@ -113,8 +113,8 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
     }
     mark_rolled_back(&dir)?;
     println!(
-        "Rollback complete: {} file(s) restored. `mcpctl plan` shows what the manifest still asks for.",
-        restorable.len()
+        "Rollback complete: {} restored. `mcpctl plan` shows what the manifest still asks for.",
+        crate::words::count(restorable.len(), "file")
     );
     Ok(Outcome::Success)
 }

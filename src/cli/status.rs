@@ -171,7 +171,9 @@ fn render(report: &Report, host: &Host, style: Style) -> String {
     let drifted = report.manifests.iter().filter(|m| !m.is_clean()).count();
     if drifted > 0 {
         out.push_str(&format!(
-            "\n{drifted} manifest(s) drifted or could not be checked: `mcpctl plan -f PATH` shows the details, `mcpctl apply -f PATH` restores them.\n"
+            "\n{} drifted or could not be checked: `mcpctl plan -f PATH` shows the details, `mcpctl apply -f PATH` restores {}.\n",
+            crate::words::count(drifted, "manifest"),
+            if drifted == 1 { "it" } else { "them" }
         ));
     }
     out

@@ -143,7 +143,7 @@ fn a_healthy_machine_passes() {
         "ok    rotation    GITHUB_TOKEN: set today; rotate every 90d",
         "ok    file-mode   ~/.claude.json: mode 600: private",
         "ok    advisory    claude-code (claude): version 1.0.24: not affected by CVE-2025-52882",
-        "ok    server      server `github`: answered the MCP handshake as mcpctl-probe 1.0.0: 0 tool(s)",
+        "ok    server      server `github`: answered the MCP handshake as mcpctl-probe 1.0.0: 0 tools",
         "ok    scopes      GITHUB_TOKEN: granted exactly what is declared: read:org, repo",
         "Check: ",
     ] {

@@ -141,8 +141,9 @@ pub fn render(
             out,
             "{}",
             style.yellow(&format!(
-                "Rotation: {} credential(s) overdue or expired, {} due soon or expiring.",
-                summary.overdue, summary.due_soon
+                "Rotation: {} overdue or expired, {} due soon or expiring.",
+                crate::words::count(summary.overdue, "credential"),
+                summary.due_soon
             ))
         );
     }
@@ -166,7 +167,11 @@ pub fn render(
         summary.add, summary.change, summary.destroy
     );
     if summary.conflicts > 0 {
-        let _ = write!(line, " {} conflict(s) left alone.", summary.conflicts);
+        let _ = write!(
+            line,
+            " {} left alone.",
+            crate::words::count(summary.conflicts, "conflict")
+        );
     }
     if summary.blocked > 0 {
         let _ = write!(line, " {} blocked by revocation.", summary.blocked);
@@ -174,8 +179,8 @@ pub fn render(
     if summary.unavailable > 0 {
         let _ = write!(
             line,
-            " {} credential(s) unknown: store unavailable.",
-            summary.unavailable
+            " {} unknown: store unavailable.",
+            crate::words::count(summary.unavailable, "credential")
         );
     }
     let _ = writeln!(out, "{}", style.bold(&line));
