@@ -94,7 +94,13 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
                 &workspace.loaded.manifest.credentials,
                 &workspace.host.home,
                 Style { color: use_color() },
-                View::Plan,
+                if args.out.is_some() {
+                    View::Saved
+                } else if args.offline {
+                    View::Offline
+                } else {
+                    View::Plan
+                },
             )
         );
     }

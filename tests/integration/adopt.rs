@@ -728,6 +728,19 @@ fn import_moves_every_movable_secret_and_scan_is_clean_after() {
         "{out}"
     );
     assert!(out.contains("+ SENTRY_TOKEN will be stored"), "{out}");
+    // The summary counts the values it stores, listed once.
+    let storing = out
+        .lines()
+        .filter(|l| l.contains(" will be stored"))
+        .count();
+    assert!(storing > 0);
+    assert!(out.contains(&format!("Plan: {storing} to add, ")), "{out}");
+    assert_eq!(out.matches("Credentials in the").count(), 1, "{out}");
+    // No manifest here: the next step is to write one.
+    assert!(
+        out.contains("`mcpctl init --from-clients` to write a manifest"),
+        "{out}"
+    );
     // Random keys show their length only (issue 12).
     assert!(
         out.contains("+ COMPOSIO_API_KEY will be stored: … (32 chars)"),

@@ -43,6 +43,12 @@ fn an_offline_plan_shows_what_a_new_member_gets_whatever_this_machine_holds() {
     assert!(stdout.contains("~/.claude.json"), "{stdout}");
     assert!(!stdout.contains("gh-mcp"), "{stdout}");
     assert!(stdout.contains("Plan: 2 to add"), "{stdout}");
+    // It is not this machine's plan: no "Run `mcpctl apply`" after it.
+    assert!(!stdout.contains("Run `mcpctl apply`"), "{stdout}");
+    assert!(
+        stdout.contains("This is the plan for an empty machine"),
+        "{stdout}"
+    );
     // No store was asked, nothing was written.
     assert!(!stderr.contains("warning"), "{stderr}");
     assert_eq!(

@@ -21,7 +21,14 @@ use crate::terminal_text::escape;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Context {
     Plan,
+    /// `plan --out`: the caller says how to apply the saved plan.
+    Saved,
+    /// `plan --offline`: a plan for an empty machine, not this one.
+    Offline,
     Apply,
+    /// `import`: the caller lists the values it stores (with where each
+    /// was found); the summary counts them.
+    Import,
 }
 
 pub fn render(
@@ -47,7 +54,7 @@ pub fn render(
             | Target::AuditSettings { .. } => None,
         })
         .collect();
-    if let Some(first) = stores.first() {
+    if let Some(first) = stores.first().filter(|_| context != Context::Import) {
         // Credentials read from the environment or a secret manager say so
         // on their own line; the heading names the store when it is one.
         let heading = if stores.iter().all(|s| s == first) {
@@ -184,8 +191,16 @@ pub fn render(
         );
     }
     let _ = writeln!(out, "{}", style.bold(&line));
-    if context == Context::Apply {
-        return out;
+    match context {
+        Context::Apply | Context::Import | Context::Saved => return out,
+        Context::Offline => {
+            let _ = writeln!(
+                out,
+                "This is the plan for an empty machine (nothing here was read); `mcpctl plan` shows this machine's."
+            );
+            return out;
+        }
+        Context::Plan => {}
     }
     if summary.unavailable > 0 {
         let _ = writeln!(
