@@ -136,8 +136,11 @@ fn line(record: &StoredRecord) -> String {
         crate::audit::Outcome::Warning => "WARNING",
     };
     let mut text = format!(
-        "{:<27} {:<7} {:<20} {}",
-        record.time, record.command, record.action, record.target
+        "{:<23} {:<7} {:<20} {}",
+        super::render::when(&record.time),
+        record.command,
+        record.action,
+        record.target
     );
     if let Some(server) = &record.server {
         text.push_str(&format!(" server={server}"));

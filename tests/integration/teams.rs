@@ -127,6 +127,13 @@ fn status_names_the_applied_manifest_then_each_drift_since() {
         stdout.contains("✗ claude-code (user) github in ~/.claude.json: edited by hand"),
         "{stdout}"
     );
+    // Nothing overdue: no word of rotating; times to the second.
+    assert!(
+        stdout.contains("`mcpctl apply -f PATH` restores what was edited, removed or deleted")
+            && !stdout.contains("mcpctl rotate"),
+        "{stdout}"
+    );
+    assert!(stdout.contains(" UTC at commit "), "{stdout}");
     let (code, json, _) = status(&sandbox, &["--json", "--fail-on-drift"]);
     assert_eq!(code, Some(3), "{json}");
     let report: serde_json::Value = serde_json::from_str(&json).unwrap();
@@ -154,6 +161,14 @@ fn status_names_the_applied_manifest_then_each_drift_since() {
     );
     assert!(
         stdout.contains("github in ~/.claude.json: removed by hand"),
+        "{stdout}"
+    );
+    // apply cannot renew an overdue credential: rotate can.
+    let stdout = flat(&stdout);
+    assert!(
+        stdout.contains(
+            "`mcpctl rotate NAME -f PATH` stores a new value for an overdue or expired credential"
+        ),
         "{stdout}"
     );
 }

@@ -377,6 +377,18 @@ fn render_entry(out: &mut String, change: &Change, server: &str, style: Style) {
             style.dim("="),
             "will be adopted (already as the manifest says)",
         ),
+        // The note says whose entry it is; the headline must agree with it.
+        Action::Conflict
+            if change
+                .notes
+                .iter()
+                .any(|n| n.starts_with("owned by another manifest")) =>
+        {
+            (
+                style.red("!"),
+                "conflicts with an entry another manifest owns",
+            )
+        }
         Action::Conflict => (
             style.red("!"),
             "conflicts with an entry mcpctl did not write",
@@ -481,5 +493,43 @@ fn write_pretty(out: &mut String, value: &Value, indent: usize) {
             let _ = write!(out, "{}]", pad(indent));
         }
         other => out.push_str(&serde_json::to_string(other).expect("json serializes")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn conflict(note: &str) -> String {
+        let change = Change {
+            target: Target::Credential {
+                name: "unused".to_owned(),
+                store: "unused".to_owned(),
+            },
+            action: Action::Conflict,
+            before: Some(serde_json::json!({"command": "a"})),
+            after: Some(serde_json::json!({"command": "b"})),
+            before_digest: None,
+            notes: vec![note.to_owned()],
+            rotation: None,
+        };
+        let mut out = String::new();
+        render_entry(&mut out, &change, "github", Style { color: false });
+        out
+    }
+
+    #[test]
+    fn a_conflict_names_whose_entry_it_is() {
+        let owned = conflict("owned by another manifest, `/other/mcpctl.kdl`");
+        assert!(
+            owned.contains("github conflicts with an entry another manifest owns"),
+            "{owned}"
+        );
+        assert!(!owned.contains("did not write"), "{owned}");
+        let foreign = conflict("an entry of this name was not written by mcpctl");
+        assert!(
+            foreign.contains("github conflicts with an entry mcpctl did not write"),
+            "{foreign}"
+        );
     }
 }
