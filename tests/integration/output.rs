@@ -185,3 +185,23 @@ fn errors_show_their_code_only_under_verbose_or_json() {
         assert!(stderr.contains("mcpctl::manifest::io"), "{extra}: {stderr}");
     }
 }
+
+/// A command's help lists its own options first; `-f`, `-q` and `-v`
+/// (global) follow under their own heading.
+#[test]
+fn command_help_sets_global_options_apart() {
+    let sandbox = Sandbox::new();
+    let output = sandbox.mcpctl().args(["plan", "--help"]).output().unwrap();
+    let (stdout, _) = text(&output);
+    let global = stdout.find("Global options:").expect(&stdout);
+    let own = stdout.find("Options:").unwrap();
+    assert!(own < global, "{stdout}");
+    assert!(
+        stdout[own..global].contains("--detailed-exitcode"),
+        "{stdout}"
+    );
+    for flag in ["--manifest", "--quiet", "--verbose"] {
+        assert!(!stdout[own..global].contains(flag), "{flag}: {stdout}");
+        assert!(stdout[global..].contains(flag), "{flag}: {stdout}");
+    }
+}
