@@ -116,7 +116,7 @@ enum Command {
     Import(import::Args),
     /// Daily desktop notifications of credentials due: `remind install`, `uninstall`, `status`, `run`
     Remind(remind::Args),
-    /// Find plaintext secrets in client files, shell history or a repository (exit 3 when found)
+    /// Find plaintext secrets in client files, shell history or a repository (exit 3 when found, 1 when a file cannot be read)
     Scan(scan::Args),
     /// List the catalog: the servers of the credentials guide, with their credentials and scopes
     Catalog(catalog::Args),

@@ -1,6 +1,8 @@
 //! `mcpctl scan`: find plaintext secrets in client files, shell profiles
 //! and history, a repository's tracked files, or named paths. Exit 3 when
-//! anything is found, so it works as a pre-commit hook and a CI check.
+//! anything is found, so it works as a pre-commit hook and a CI check; exit
+//! 1 when a file could not be read or parsed (the scan is incomplete, so
+//! not a clean result), after reporting what the rest held.
 //!
 //! With no paths and no `--git`, it scans this machine: every client's
 //! files (local and project scope for the current directory) and the shell
