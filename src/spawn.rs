@@ -108,6 +108,16 @@ pub fn on_path(program: &str, path: Option<&std::ffi::OsStr>) -> bool {
     std::env::split_paths(path).any(|dir| runnable(&dir.join(program)))
 }
 
+/// Why `program` could not be found, in words: a path that does not
+/// exist, or a name no `PATH` directory holds.
+pub fn missing(program: &str) -> String {
+    if program.contains(['/', '\\']) {
+        format!("`{program}` does not exist")
+    } else {
+        format!("`{program}` is not installed here (not found on PATH)")
+    }
+}
+
 /// What to install for a server's `program` that is missing: the tool
 /// that provides the usual launchers (`uvx` comes with uv, `npx` with
 /// Node.js), else the program itself.
@@ -206,6 +216,11 @@ mod tests {
 
     #[test]
     fn a_missing_launcher_names_what_provides_it() {
+        assert_eq!(
+            missing("uvx"),
+            "`uvx` is not installed here (not found on PATH)"
+        );
+        assert_eq!(missing("/opt/srv/run"), "`/opt/srv/run` does not exist");
         assert!(install_hint("uvx").contains("install uv, which provides `uvx`"));
         assert!(install_hint("npx").contains("install Node.js, which provides `npx`"));
         assert!(install_hint("bunx").contains("install Bun"));

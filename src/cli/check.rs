@@ -324,7 +324,7 @@ fn server_findings(
                 "server",
                 Verdict::Fail,
                 subject,
-                format!("not working: `{command}` is not installed here (not found on PATH)"),
+                format!("not working: {}", crate::spawn::missing(command)),
                 crate::spawn::install_hint(command),
             ));
             continue;

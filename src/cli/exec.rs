@@ -119,7 +119,8 @@ enum ExecError {
     },
 
     #[error(
-        "cannot start `{program}` for server `{server}`: `{program}` is not installed here (not found on PATH)"
+        "cannot start `{program}` for server `{server}`: {}",
+        crate::spawn::missing(program)
     )]
     #[diagnostic(help(
         "{}; a client started from the desktop may not pass your shell's PATH",
