@@ -541,6 +541,27 @@ server docs {
             "{stdout}{stderr}"
         );
     }
+    // With a profile block for this shell, new shells have it: the hint
+    // says so rather than suggest adding one.
+    let text = fs_err::read_to_string(&path).unwrap();
+    fs_err::write(
+        &path,
+        text.replace(
+            "client claude-code",
+            "shell-profile bash\nclient claude-code",
+        ),
+    )
+    .unwrap();
+    let (code, stdout, stderr) = run(&["apply", "--auto-approve"], true);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    let (code, stdout, stderr) = run(&["plan"], false);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "hint: run `{eval}` in this shell; new shells get it from the block in `~/.bashrc`"
+        )),
+        "{stderr}"
+    );
     for file in sandbox.all_files() {
         let bytes = fs_err::read(&file).unwrap();
         assert!(
