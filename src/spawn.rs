@@ -135,7 +135,9 @@ pub fn install_hint(program: &str) -> String {
         "pipx" => "pipx (https://pipx.pypa.io)",
         _ => "",
     };
-    if what.is_empty() {
+    if program.contains(['/', '\\']) {
+        "check the path in the server's `command` in the manifest".to_owned()
+    } else if what.is_empty() {
         format!("install `{program}`, or add the directory that holds it to PATH")
     } else {
         format!("install {what}, or add the directory that holds `{program}` to PATH")
@@ -226,6 +228,7 @@ mod tests {
         assert!(install_hint("bunx").contains("install Bun"));
         assert!(install_hint("docker").contains("install Docker"));
         assert!(install_hint("my-server").starts_with("install `my-server`"));
+        assert!(install_hint("/opt/srv/run").starts_with("check the path"));
     }
 
     #[cfg(unix)]

@@ -123,8 +123,9 @@ enum ExecError {
         crate::spawn::missing(program)
     )]
     #[diagnostic(help(
-        "{}; a client started from the desktop may not pass your shell's PATH",
-        crate::spawn::install_hint(program)
+        "{}{}",
+        crate::spawn::install_hint(program),
+        if program.contains(['/', '\\']) { "" } else { "; a client started from the desktop may not pass your shell's PATH" }
     ))]
     Missing { server: String, program: String },
 
