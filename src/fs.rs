@@ -750,6 +750,9 @@ mod tests {
         link("../outside/mcp.sh", ".mcp.json");
         link("../elsewhere", ".vscode");
         link("config/cursor.json", "inside.json");
+        // A sibling whose name starts with the project's is outside.
+        fs::create_dir_all(base.join("repo-evil")).unwrap();
+        link("../repo-evil/mcp.json", "sibling.json");
 
         let refused = |nominal: &str, resolved: PathBuf| {
             let err = resolve_inside(&repo.join(nominal), &repo).unwrap_err();
@@ -763,6 +766,7 @@ mod tests {
         };
         refused(".mcp.json", base.join("outside/mcp.sh"));
         refused(".vscode/mcp.json", base.join("elsewhere"));
+        refused("sibling.json", base.join("repo-evil/mcp.json"));
         assert_eq!(
             resolve_inside(&repo.join("inside.json"), &repo).unwrap(),
             repo.join("config/cursor.json")

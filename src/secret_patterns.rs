@@ -848,24 +848,56 @@ fn aws_secret_shape(value: &str) -> bool {
 
 /// Every secret-looking part of one argument of a command line, knowing
 /// the argument before it: `--token VALUE` and `--token=VALUE` name their
-/// value by the flag ([`detect_named_with`]); any other argument is judged
-/// by [`detect_unnamed`].
+/// value by the flag ([`detect_named_with`]); any other argument, or a
+/// flag's value its flag does not name, is judged by [`detect_in_argument`]
+/// (`-H "Authorization: Bearer …"`, `--header=X-Api-Key: …`,
+/// `-e GITHUB_TOKEN=…`, `--url=https://…?token=…`).
 pub fn detect_argument(
     previous: Option<&str>,
     value: &str,
     placeholders: Placeholders,
 ) -> Vec<SecretMatch> {
-    if let Some((flag, rest)) = value.split_once('=').filter(|(f, _)| f.starts_with('-')) {
-        let offset = flag.len() + 1;
-        detect_named_with(flag, rest, placeholders)
-            .into_iter()
-            .map(|m| shifted(m, offset))
-            .collect()
-    } else if let Some(flag) = previous.filter(|p| p.starts_with('-')) {
-        detect_named_with(flag, value, placeholders)
+    let (flag, offset, rest) = match value.split_once('=').filter(|(f, _)| f.starts_with('-')) {
+        Some((flag, rest)) => (Some(flag), flag.len() + 1, rest),
+        None => (previous.filter(|p| p.starts_with('-')), 0, value),
+    };
+    let named = flag.map_or_else(Vec::new, |flag| detect_named_with(flag, rest, placeholders));
+    let found = if named.is_empty() {
+        detect_in_argument(rest, placeholders)
     } else {
-        detect_unnamed(value, placeholders)
+        named
+    };
+    found.into_iter().map(|m| shifted(m, offset)).collect()
+}
+
+/// Every secret-looking part of an argument that carries its own name:
+/// a header (`Authorization: Bearer …`) or a variable (`GITHUB_TOKEN=…`,
+/// as `docker -e` takes it) judged by that name; else [`detect_unnamed`].
+fn detect_in_argument(value: &str, placeholders: Placeholders) -> Vec<SecretMatch> {
+    let found = detect_unnamed(value, placeholders);
+    if !found.is_empty() || value.contains("://") {
+        return found;
     }
+    let is_name = |name: &str| {
+        !name.is_empty()
+            && !name.starts_with('-')
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
+    };
+    let split = match (value.find(':'), value.find('=')) {
+        (Some(colon), Some(equals)) => Some(colon.min(equals)),
+        (colon, equals) => colon.or(equals),
+    };
+    let Some(at) = split.filter(|&at| is_name(&value[..at])) else {
+        return found;
+    };
+    let rest = &value[at + 1..];
+    let start = at + 1 + (rest.len() - rest.trim_start().len());
+    detect_named_with(&value[..at], &value[start..], placeholders)
+        .into_iter()
+        .map(|m| shifted(m, start))
+        .collect()
 }
 
 /// Every secret-looking part of a value without a name: every token shape,
@@ -936,10 +968,11 @@ pub fn is_secret_name(name: &str) -> bool {
         return false;
     }
     words.iter().any(|w| {
-        matches!(
-            *w,
-            "PAT" | "PASSWORD" | "PASSWD" | "PWD" | "CREDENTIAL" | "CREDENTIALS"
-        ) || w.contains("TOKEN")
+        // `PGPASSWORD` (libpq), `DBPASSWD`: the word inside another.
+        matches!(*w, "PAT" | "PWD" | "CREDENTIAL" | "CREDENTIALS")
+            || w.contains("PASSWORD")
+            || w.contains("PASSWD")
+            || w.contains("TOKEN")
             || w.contains("SECRET")
             || w.ends_with("KEY")
             || w.starts_with("APIKEY")
@@ -1448,6 +1481,8 @@ mod tests {
         assert!(is_secret_name("--api-key"));
         assert!(is_secret_name("X-API-Key"));
         assert!(!is_secret_name("--verbose"));
+        assert!(is_secret_name("PGPASSWORD"));
+        assert!(is_secret_name("DBPASSWD"));
     }
 
     #[test]
@@ -1488,6 +1523,40 @@ mod tests {
         );
         // A generic secret that merely starts like a provider's token.
         assert_eq!(redacted(&classic, "generic-secret"), "… (40 chars)");
+    }
+
+    #[test]
+    fn an_argument_naming_its_own_value_is_judged_by_that_name() {
+        let random = test_random(6, 24);
+        let shown = |previous: Option<&str>, arg: &str| {
+            redact_found(
+                arg,
+                &detect_argument(previous, arg, Placeholders::ReferencesOnly),
+            )
+        };
+        assert_eq!(
+            shown(Some("-H"), &format!("Authorization: Bearer {random}")),
+            "Authorization: Bearer … (24 chars)"
+        );
+        assert_eq!(
+            shown(None, &format!("--header=X-Api-Key: {random}")),
+            "--header=X-Api-Key: … (24 chars)"
+        );
+        assert_eq!(
+            shown(Some("-e"), &format!("GITHUB_TOKEN={random}")),
+            "GITHUB_TOKEN=… (24 chars)"
+        );
+        assert_eq!(
+            shown(None, &format!("--url=https://x.example/v1?token={random}")),
+            "--url=https://x.example/v1?token=… (24 chars)"
+        );
+        // Names that say nothing of a secret leave their values alone.
+        let plain = format!("MODE={random}");
+        assert_eq!(shown(Some("-e"), &plain), plain);
+        assert_eq!(
+            shown(Some("-H"), "Accept: application/json"),
+            "Accept: application/json"
+        );
     }
 
     #[test]

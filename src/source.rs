@@ -189,7 +189,8 @@ impl Reference {
 }
 
 /// Why a value could not be read. Never carries the value; a command's
-/// stderr is its own diagnostics.
+/// stderr is its own diagnostics, with every secret the detector finds in
+/// it redacted.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum SourceError {
     #[error("store entry `{entry}` is not in the {store}")]
@@ -296,7 +297,9 @@ pub fn run_command(argv: &[String], timeout: Duration) -> Result<String, SourceE
     let stdout = stdout.recv_timeout(grace).unwrap_or_default();
     let stderr = stderr.recv_timeout(grace).unwrap_or_default();
     if !status.success() {
-        let mut stderr = String::from_utf8_lossy(&stderr).trim().to_owned();
+        // A secret manager may print what it holds when it fails: the
+        // error (in a client's log, a CI log) shows it redacted.
+        let mut stderr = crate::scan::text::redact(String::from_utf8_lossy(&stderr).trim());
         if stderr.len() > STDERR_LIMIT {
             let mut cut = STDERR_LIMIT;
             while !stderr.is_char_boundary(cut) {

@@ -208,6 +208,20 @@ pub fn plan(
                     ),
                     _ => (String::new(), false),
                 };
+                // The whole string would be stored as text: a reference the
+                // client expands in it would reach the server unexpanded.
+                if connection_string && let Some(reference) = first_reference(&hit.value) {
+                    left.push(Left {
+                        reason: format!(
+                            "the value holds the reference `{reference}`, which the store would keep as text; \
+                             put the whole connection string in one variable, or move it by hand"
+                        ),
+                        redacted: hit.redacted(),
+                        rule: hit.rule,
+                        source,
+                    });
+                    continue;
+                }
                 if var.is_empty() || !whole {
                     left.push(Left {
                         reason: match hit.field {
@@ -313,6 +327,14 @@ pub fn plan(
         left,
         files,
     })
+}
+
+/// The first reference a client expands in `value` (`${VAR}`,
+/// `${env:VAR}`, `{env:VAR}`), as written.
+fn first_reference(value: &str) -> Option<&str> {
+    let start = value.find("${").or_else(|| value.find("{env:"))?;
+    let end = value[start..].find('}')? + start + 1;
+    Some(&value[start..end])
 }
 
 /// A connection string with a password in a variable: one credential,

@@ -454,10 +454,11 @@ impl Drafter {
         }
         if !self.left.is_empty() {
             out.push_str(
-                "\n// Left out: a secret in an argument or URL cannot be named in a manifest.\n\
-                 // Make the server read it from an environment variable, then run init again.\n",
+                "\n// Left out, each with the reason. A secret in an argument or URL cannot be named in\n\
+                 // a manifest: make the server read it from an environment variable, then run init again.\n",
             );
             for left in &self.left {
+                let left = crate::terminal_text::escape(left);
                 out.push_str(&format!("//   {left}\n"));
             }
         }
@@ -708,6 +709,16 @@ fn read(client: ClientId, name: &str, entry: &Value) -> Option<Seen> {
         },
         (None, None) => return None,
     };
+    // A manifest refuses terminal controls and bidirectional marks in
+    // every string (`validate`): such an entry cannot be drafted.
+    if problem.is_none()
+        && let Some(c) = crate::terminal_text::first_unsafe(name).or_else(|| first_unsafe_in(entry))
+    {
+        problem = Some(format!(
+            "it holds {}, which a manifest refuses; remove it from the client file",
+            crate::terminal_text::describe(c)
+        ));
+    }
     Some(Seen {
         client,
         name: name.to_owned(),
@@ -716,6 +727,19 @@ fn read(client: ClientId, name: &str, entry: &Value) -> Option<Seen> {
         headers,
         problem,
     })
+}
+
+/// The first terminal control or bidirectional mark in any key or string
+/// of `value`.
+fn first_unsafe_in(value: &Value) -> Option<char> {
+    match value {
+        Value::String(s) => crate::terminal_text::first_unsafe(s),
+        Value::Array(items) => items.iter().find_map(first_unsafe_in),
+        Value::Object(map) => map.iter().find_map(|(k, v)| {
+            crate::terminal_text::first_unsafe(k).or_else(|| first_unsafe_in(v))
+        }),
+        _ => None,
+    }
 }
 
 /// `mcpctl exec --server S --env VAR=REF … -- CMD ARGS` → `CMD ARGS`, with

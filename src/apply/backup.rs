@@ -48,6 +48,11 @@ pub struct BackupEntry {
     /// happen (or for backups older than this field).
     #[serde(default)]
     pub written: Option<String>,
+    /// The file the apply wrote, `original` with its links resolved:
+    /// `rollback` restores only into that file, never into one a link
+    /// made since leads to. `None` for backups older than this field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolved: Option<PathBuf>,
 }
 
 impl Backups {
@@ -98,6 +103,7 @@ impl Backups {
                     original: original.to_path_buf(),
                     copy: None,
                     written: None,
+                    resolved: None,
                 });
                 index.len() - 1
             }
@@ -209,6 +215,7 @@ impl Backups {
         let mut index = self.index.borrow_mut();
         if let Some(entry) = index.iter_mut().find(|e| e.original == original) {
             entry.written = Some(fingerprint);
+            entry.resolved = crate::fs::resolve_symlink(original).ok();
         }
         self.write_index(&index)
     }

@@ -97,6 +97,10 @@ pub fn post(url: &str, body: &str) -> std::io::Result<()> {
         Some(i) => (&rest[..i], &rest[i..]),
         None => (rest, "/"),
     };
+    // Never looked up: the name resolver would be asked for `user@host`.
+    if authority.contains('@') {
+        return Err(invalid("a URL with user information is not supported"));
+    }
     let address = if authority.contains(':') {
         authority.to_owned()
     } else {

@@ -51,6 +51,8 @@ const LOCK_FILE: &str = "audit.lock";
 const GENESIS: &str = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
 /// The action of the record that stands in for pruned ones.
 pub const CHECKPOINT: &str = "audit.checkpoint";
+/// The action of the record an append writes when the head was missing.
+pub const HEAD_MISSING: &str = "audit.head-missing";
 
 /// Who is acting: the same for every record of one command.
 #[derive(Debug, Clone, Serialize)]
@@ -239,14 +241,23 @@ impl AuditLog {
     pub fn append(&self, event: &Event) -> std::io::Result<Appended> {
         let mut appended = Appended::default();
         let mut lines = Vec::new();
+        let head_was_missing;
         {
             let _lock = lock(&self.path)?;
             // Read first: a head that cannot be read stops the append
             // before the log and the head disagree. A log written before
             // heads existed gets one now, trusting what is there (the one
             // time the head is taken from the log).
-            let mut head = head::read(&self.path)?.unwrap_or_default();
+            let head = head::read(&self.path)?;
             let mut file = self.open()?;
+            // A missing head cannot be told from a log no mcpctl with heads
+            // appended to, so it is taken from the log — and that is
+            // recorded first, so a deleted head stays visible afterwards.
+            head_was_missing = head.is_none() && last_line(&mut file)?.is_some();
+            if head_was_missing {
+                lines.push(self.write_record(&mut file, &head_missing(&self.path))?);
+            }
+            let mut head = head.unwrap_or_default();
             lines.push(self.write_record(&mut file, event)?);
             appended.alerts = alert::evaluate(&self.path, &self.settings, event)?;
             for alert in &appended.alerts {
@@ -258,9 +269,10 @@ impl AuditLog {
             head::write(&self.path, &head)?;
         }
         let policies: Vec<&AuditPolicy> = self.settings.iter().map(|s| &s.policy).collect();
-        let alerts_from = 1;
+        let alerts_from = lines.len() - appended.alerts.len();
         for (i, line) in lines.iter().enumerate() {
-            let is_alert = i >= alerts_from;
+            // The missing head is forwarded as an alert, like the rules'.
+            let is_alert = i >= alerts_from || (head_was_missing && i == 0);
             appended.forward_errors.extend(forward::forward(
                 line,
                 is_alert,
@@ -298,6 +310,21 @@ impl AuditLog {
         file.write_all(format!("{line}\n").as_bytes())?;
         file.sync_data()?;
         Ok(line)
+    }
+}
+
+/// The record an append writes when it finds a non-empty log without a
+/// head: what `verify` could have checked at the end of the chain before
+/// this append, it no longer can.
+fn head_missing(log: &Path) -> Event {
+    Event {
+        action: HEAD_MISSING,
+        target: head::path_for(log).display().to_string(),
+        server: None,
+        detail: Some(
+            "no head beside the log (deleted, or never written by an older mcpctl); the head is taken from the log's last record, so records cut from or added to its end before now cannot be detected".to_owned(),
+        ),
+        outcome: Outcome::Warning,
     }
 }
 

@@ -16,7 +16,7 @@
 //! allows it.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
 
@@ -25,8 +25,16 @@ use crate::manifest::Period;
 
 /// How long the log keeps records under the applied settings of every
 /// manifest (`all`): the longest `retain`; `None` (forever) when any of
-/// them sets none, or none is applied.
-pub fn retention(all: &BTreeMap<PathBuf, Settings>) -> Option<Period> {
+/// them sets none, or none is applied. A manifest in `applied` without
+/// settings in `all` (applied by an mcpctl that kept one set for the
+/// machine) sets none until its next apply.
+pub fn retention<'a>(
+    all: &BTreeMap<PathBuf, Settings>,
+    mut applied: impl Iterator<Item = &'a Path>,
+) -> Option<Period> {
+    if applied.any(|manifest| !all.contains_key(manifest)) {
+        return None;
+    }
     all.values()
         .map(|s| s.policy.retain)
         .collect::<Option<Vec<Period>>>()?
@@ -190,12 +198,16 @@ mod tests {
             },
             declared: BTreeMap::new(),
         };
+        let none = std::iter::empty();
         let mut all = BTreeMap::new();
-        assert_eq!(retention(&all), None);
+        assert_eq!(retention(&all, none.clone()), None);
         all.insert(PathBuf::from("/a"), with(Some(1)));
         all.insert(PathBuf::from("/b"), with(Some(30)));
-        assert_eq!(retention(&all), Some(Period { days: 30 }));
+        assert_eq!(retention(&all, none.clone()), Some(Period { days: 30 }));
+        // A manifest applied without settings recorded keeps everything.
+        let applied = [Path::new("/a"), Path::new("/b"), Path::new("/old")];
+        assert_eq!(retention(&all, applied.into_iter()), None);
         all.insert(PathBuf::from("/c"), with(None));
-        assert_eq!(retention(&all), None);
+        assert_eq!(retention(&all, none), None);
     }
 }

@@ -8,7 +8,7 @@ use miette::{IntoDiagnostic, WrapErr};
 
 use super::render::Style;
 use super::ui::note;
-use super::workspace::Workspace;
+use super::workspace::{Workspace, check_manifest_writable};
 use super::{Outcome, plan, use_color};
 use crate::catalog::add::add;
 
@@ -57,6 +57,7 @@ fn start_manifest_if_none(manifest: Option<&Path>) -> miette::Result<Option<Path
             cwd.join(crate::manifest::MANIFEST_FILE)
         }
     };
+    check_manifest_writable(&path)?;
     crate::fs::write_atomic(&path, NEW_MANIFEST.as_bytes())
         .into_diagnostic()
         .wrap_err_with(|| format!("cannot write `{}`", path.display()))?;

@@ -402,7 +402,12 @@ fn record_apply(
             })
             .into_diagnostic()?;
     }
-    if let Some(retain) = retention(&state.audit) {
+    let applied = state
+        .applies
+        .keys()
+        .chain(state.entries.iter().map(|e| &e.manifest))
+        .map(PathBuf::as_path);
+    if let Some(retain) = retention(&state.audit, applied) {
         let removed = prune(audit, retain, jiff::Timestamp::now()).into_diagnostic()?;
         if removed > 0 {
             note!(

@@ -7,6 +7,7 @@ use miette::{IntoDiagnostic, WrapErr};
 
 use super::Outcome;
 use super::render::display_path;
+use super::workspace::check_manifest_writable;
 use crate::adopt::init::draft;
 use crate::client::adapter;
 use crate::host::Host;
@@ -38,6 +39,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     let host = Host::from_process()?;
     let cwd = std::env::current_dir().into_diagnostic()?;
     let path = manifest.map_or_else(|| cwd.join(MANIFEST_FILE), Path::to_path_buf);
+    check_manifest_writable(&path)?;
     if path.exists() && !args.force {
         return Err(Exists {
             path: path.display().to_string(),

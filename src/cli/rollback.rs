@@ -49,6 +49,19 @@ enum RollbackError {
     )]
     #[diagnostic(help("look at the change; `mcpctl rollback --force` restores the files anyway"))]
     ChangedSince { files: Vec<String> },
+
+    #[error(
+        "nothing was rolled back: `{file}` now leads to `{now}`, not to `{written}`, the file that apply wrote (a link was made or changed since)"
+    )]
+    #[diagnostic(help(
+        "a link a checked-out branch commits could otherwise have the backup written anywhere; remove the link, or copy the backup `{copy}` by hand"
+    ))]
+    Relinked {
+        file: String,
+        now: String,
+        written: String,
+        copy: String,
+    },
 }
 
 pub fn run(args: Args) -> miette::Result<Outcome> {
@@ -68,6 +81,22 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
         .collect();
     if !changed.is_empty() && !args.force {
         return Err(RollbackError::ChangedSince { files: changed }.into());
+    }
+    // Even with --force: a file is restored only where the apply wrote it.
+    for entry in &restorable {
+        let now = crate::fs::resolve_symlink(&entry.original).into_diagnostic()?;
+        if let Some(written) = entry.resolved.as_ref().filter(|written| **written != now) {
+            return Err(RollbackError::Relinked {
+                file: display_path(&entry.original, &host.home),
+                now: display_path(&now, &host.home),
+                written: display_path(written, &host.home),
+                copy: entry.copy.as_ref().map_or_else(
+                    || "(none: that apply created the file)".to_owned(),
+                    |copy| display_path(&dir.join(copy), &host.home),
+                ),
+            }
+            .into());
+        }
     }
     println!(
         // An apply, destroy, import or revoke: the backup does not say which.

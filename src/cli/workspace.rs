@@ -46,7 +46,10 @@ impl Workspace {
         let profile = candidates
             .iter()
             .find(|p| p.is_file())
-            .map(|path| personal::load_profile(path, manifest))
+            .map(|path| {
+                let project = (path == &candidates[0]).then_some(workspace.loaded.root.as_path());
+                personal::load_profile(path, project, manifest)
+            })
             .transpose()?;
         let person = match &profile {
             Some(profile) => Person::Profile(profile),
@@ -203,6 +206,24 @@ impl Workspace {
         }
         Ok((desired, observed))
     }
+}
+
+/// Refuses to write the manifest at `path` (`init`, `add`) when it, or a
+/// directory on the way to it, is a link that leads out of the manifest's
+/// own directory, the project ([`crate::fs::resolve_inside`]). The
+/// manifest is a project file like `.mcp.json`: a repository that commits
+/// `mcpctl.kdl` as a dangling link to `~/.config/fish/conf.d/x.fish`
+/// would otherwise have `init` create that file, and `init --force`
+/// replace whatever file such a link names.
+pub fn check_manifest_writable(path: &Path) -> miette::Result<()> {
+    let path = std::path::absolute(path).into_diagnostic()?;
+    let Some(project) = path.parent() else {
+        return Ok(());
+    };
+    crate::fs::resolve_inside(&path, project)
+        .map(|_| ())
+        .into_diagnostic()
+        .wrap_err_with(|| format!("cannot write the manifest `{}`", path.display()))
 }
 
 /// The manifest a command uses: `-f PATH`, else the nearest `mcpctl.kdl`

@@ -139,12 +139,41 @@ pub(crate) fn shown_source(name: &str, source: &str, problems: &[Problem]) -> Na
                 Some(m.rule),
             );
         }
+        // A URL's user information and query: where the audit webhook's
+        // key rides, which validate lets through as mcpctl's own setting.
+        for range in url_credentials(line) {
+            hide(line_start + range.start, &line[range], None);
+        }
         line_start += line.len();
     }
     NamedSource::new(
         name,
         crate::terminal_text::same_length_visible(&shown).into_owned(),
     )
+}
+
+/// The user information (`user:password`) and the query and fragment
+/// (after `?` or `#`) of every URL in `line`, as byte ranges.
+fn url_credentials(line: &str) -> Vec<std::ops::Range<usize>> {
+    let mut ranges = Vec::new();
+    let mut from = 0;
+    while let Some(found) = line[from..].find("://") {
+        let start = from + found + 3;
+        let end = line[start..]
+            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '\\'))
+            .map_or(line.len(), |i| start + i);
+        let url = &line[start..end];
+        let tail = url.find(['?', '#']).unwrap_or(url.len());
+        let authority = &url[..url[..tail].find('/').unwrap_or(tail)];
+        if let Some(at) = authority.rfind('@') {
+            ranges.push(start..start + at);
+        }
+        if tail + 1 < url.len() {
+            ranges.push(start + tail + 1..end);
+        }
+        from = end.max(start);
+    }
+    ranges
 }
 
 /// What sort of mistake a [`Problem`] is. Shown as the diagnostic code

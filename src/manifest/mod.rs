@@ -229,13 +229,22 @@ pub fn load(path: &Path) -> Result<LoadedManifest, ManifestError> {
             help,
         }
     };
-    let text = read_kdl(path).map_err(io_error)?;
-    let digest = format!("{:x}", Sha256::digest(text.as_bytes()));
-    let manifest = parse(&path.display().to_string(), &text)?;
     let absolute = std::path::absolute(path).map_err(io_error)?;
     let root = absolute
         .parent()
         .map_or_else(|| PathBuf::from("/"), Path::to_path_buf);
+    let text = read_project_kdl(&absolute, &root).map_err(|source| {
+        if source.kind() == std::io::ErrorKind::PermissionDenied && is_link(path) {
+            return ManifestError::Io {
+                path: path.to_path_buf(),
+                source,
+                help: OUTSIDE_HELP.to_owned(),
+            };
+        }
+        io_error(source)
+    })?;
+    let digest = format!("{:x}", Sha256::digest(text.as_bytes()));
+    let manifest = parse(&path.display().to_string(), &text)?;
     Ok(LoadedManifest {
         path: absolute,
         root,
@@ -247,6 +256,26 @@ pub fn load(path: &Path) -> Result<LoadedManifest, ManifestError> {
 /// Reads a KDL file mcpctl never writes (the manifest, a personal
 /// profile): a regular file of at most [`crate::fs::MANIFEST_LIMIT`] bytes
 /// of UTF-8 text.
+/// The help of a manifest or profile refused for leading out of the
+/// project.
+pub(crate) const OUTSIDE_HELP: &str = "a link of your own (a dotfile manager's) works when mcpctl is given the file's real path with `-f`";
+
+pub(crate) fn is_link(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+}
+
+/// Reads a KDL file of the project `root` (the manifest, the profile
+/// beside it) like [`read_kdl`], refused unread when it, or a directory on
+/// the way to it, is a link that leads out of the project
+/// ([`crate::fs::resolve_inside`]). A branch can commit `mcpctl.kdl` as a
+/// link to `~/.ssh/id_ed25519`; the pull request's check (`mcpctl
+/// validate`) would then quote the key's lines into a public CI log as
+/// syntax errors.
+pub(crate) fn read_project_kdl(path: &Path, root: &Path) -> std::io::Result<String> {
+    crate::fs::resolve_inside(path, root)?;
+    read_kdl(path)
+}
+
 pub(crate) fn read_kdl(path: &Path) -> std::io::Result<String> {
     let bytes = crate::fs::read_input(path, crate::fs::MANIFEST_LIMIT)?;
     String::from_utf8(bytes).map_err(|e| {

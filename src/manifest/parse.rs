@@ -911,6 +911,25 @@ impl Checker {
                     audit.webhook = self
                         .single(child, Shape::WEBHOOK)
                         .and_then(|entry| self.url_entry(child, entry));
+                    // The POST sends no user information, and connecting
+                    // to `token@host` would ask the name resolver for it.
+                    if let Some(url) = &audit.webhook
+                        && let Some(rest) = url.split_once("://").map(|(_, rest)| rest)
+                        && rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())].contains('@')
+                    {
+                        let span = positional(child)
+                            .first()
+                            .map_or(child.name().span(), |e| e.span());
+                        self.push(
+                            Problem::new(
+                                K::Unsupported,
+                                "a webhook URL with user information (`user@`) is not supported",
+                                span,
+                                "user information",
+                            )
+                            .help("remove the `…@` part; a key the endpoint needs goes in the query (`?key=…`), which plan shows redacted"),
+                        );
+                    }
                     if let Some(url) = &audit.webhook
                         && !url.to_ascii_lowercase().starts_with("http://")
                     {

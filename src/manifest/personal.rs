@@ -134,15 +134,46 @@ pub enum PersonalError {
         about: String,
         path: PathBuf,
     },
+
+    #[error("a variable's value from `{}` puts a secret into {place} of server `{server}`", path.display())]
+    #[diagnostic(
+        code(mcpctl::profile::secret_value),
+        help(
+            "variables are written into client files as they are; give the secret to the server through a `credential` of the manifest (`env NAME credential=…`)"
+        )
+    )]
+    SecretValue {
+        server: String,
+        place: &'static str,
+        path: PathBuf,
+    },
 }
 
 /// Reads and checks the profile at `path` against `manifest`.
-pub fn load_profile(path: &Path, manifest: &Manifest) -> Result<Profile, ManifestError> {
+/// `project` is the manifest's directory when `path` is the profile beside
+/// the manifest (a project file, read only inside the project), `None` for
+/// the one in the user's config directory.
+pub fn load_profile(
+    path: &Path,
+    project: Option<&Path>,
+    manifest: &Manifest,
+) -> Result<Profile, ManifestError> {
     // Capped and FIFO-safe, like the manifest.
-    let text = super::read_kdl(path).map_err(|source| ManifestError::Io {
+    let text = match project {
+        Some(root) => super::read_project_kdl(path, root),
+        None => super::read_kdl(path),
+    }
+    .map_err(|source| ManifestError::Io {
         path: path.to_path_buf(),
+        help: if source.kind() == std::io::ErrorKind::PermissionDenied
+            && project.is_some()
+            && super::is_link(path)
+        {
+            super::OUTSIDE_HELP.to_owned()
+        } else {
+            "check that the profile is a readable UTF-8 file, or remove it".to_owned()
+        },
         source,
-        help: "check that the profile is a readable UTF-8 file, or remove it".to_owned(),
     })?;
     parse_profile(path, &text, manifest)
 }
@@ -393,26 +424,55 @@ pub fn personalize(manifest: &Manifest, person: Person<'_>) -> Result<Manifest, 
     out.credentials
         .retain(|name, _| kept.contains(name) || !all.contains(name));
 
-    for server in out.servers.values_mut() {
+    for (name, server) in out.servers.iter_mut() {
         let mut needed = BTreeSet::new();
-        let mut fill = |text: &mut String| {
-            needed.extend(variable_refs(text).map(str::to_owned));
+        // Where a filled-in value is a secret, judged where it is used as
+        // `validate` judges the manifest's own values (which hold none).
+        let mut secret_in: Option<&'static str> = None;
+        let mut fill = |text: &mut String, judge: &dyn Fn(&str) -> bool, place: &'static str| {
+            let refs: Vec<String> = variable_refs(text).map(str::to_owned).collect();
             *text = substitute(text, &values);
+            if !refs.is_empty() && secret_in.is_none() && judge(text) {
+                secret_in = Some(place);
+            }
+            needed.extend(refs);
         };
+        const SHOWN: Placeholders = Placeholders::ReferencesOnly;
+        let unnamed = |t: &str| !secret_patterns::detect_unnamed(t, SHOWN).is_empty();
         match &mut server.transport {
             Transport::Stdio { command, args } => {
-                fill(command);
-                args.iter_mut().for_each(&mut fill);
+                fill(command, &unnamed, "its command");
+                let mut previous: Option<String> = None;
+                for arg in args.iter_mut() {
+                    let before = previous.take();
+                    let judge = |t: &str| {
+                        !secret_patterns::detect_argument(before.as_deref(), t, SHOWN).is_empty()
+                    };
+                    fill(arg, &judge, "an argument");
+                    previous = Some(arg.clone());
+                }
             }
             Transport::Http { url, headers, .. } => {
-                fill(url);
-                headers.values_mut().for_each(&mut fill);
+                fill(url, &unnamed, "its URL");
+                for (header, value) in headers.iter_mut() {
+                    let judge =
+                        |t: &str| !secret_patterns::detect_named_with(header, t, SHOWN).is_empty();
+                    fill(value, &judge, "a header");
+                }
             }
         }
-        for value in server.env.values_mut() {
+        for (var, value) in server.env.iter_mut() {
             if let EnvValue::Literal { value } = value {
-                fill(value);
+                let judge = |t: &str| !secret_patterns::detect_named_with(var, t, SHOWN).is_empty();
+                fill(value, &judge, "an environment variable");
             }
+        }
+        if let Some(place) = secret_in {
+            return Err(PersonalError::SecretValue {
+                server: name.clone(),
+                place,
+                path: path.to_path_buf(),
+            });
         }
         if let Some(missing) = needed.into_iter().find(|n| !values.contains_key(n)) {
             let about = manifest.variables[&missing]

@@ -181,7 +181,9 @@ fn scan_target(target: &ScanTarget) -> Result<Option<Vec<Finding>>, NotScanned> 
                     MAX_TEXT_FILE / 1024 / 1024
                 )));
             }
-            let bytes = fs_err::read(path).map_err(unreadable)?;
+            // Regular files only: a device (`/dev/zero`) or FIFO named on
+            // the command line would be read forever.
+            let bytes = crate::fs::read_input(path, MAX_TEXT_FILE).map_err(unreadable)?;
             if bytes.contains(&0) {
                 return Err(NotScanned::Skipped("binary".to_owned()));
             }

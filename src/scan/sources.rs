@@ -151,7 +151,7 @@ pub fn shell_targets(host: &Host) -> Vec<ScanTarget> {
 }
 
 /// The files git tracks in the repository at `dir` (`git ls-files -z`),
-/// as paths under `dir`.
+/// as paths under `dir`, without the symbolic links it tracks.
 pub fn git_files(dir: &Path) -> Result<Vec<PathBuf>, GitError> {
     let output = Command::new("git")
         .arg("-C")
@@ -170,6 +170,10 @@ pub fn git_files(dir: &Path) -> Result<Vec<PathBuf>, GitError> {
         .split(|&b| b == 0)
         .filter(|name| !name.is_empty())
         .map(|name| dir.join(String::from_utf8_lossy(name).as_ref()))
+        // Git tracks a link, not what it names: a committed link to
+        // `/dev/zero` or to a file outside the repository is not the
+        // repository's to scan (and `scan --git` runs on pull requests).
+        .filter(|path| !std::fs::symlink_metadata(path).is_ok_and(|m| m.is_symlink()))
         .collect())
 }
 

@@ -1099,3 +1099,63 @@ fn imported_entry_still_starts_its_server_in_claude_code() {
     claude_get_probe(&sandbox, &cli, &[("GITHUB_TOKEN", &exported)]);
     assert_eq!(probe_received(&probe_out), token);
 }
+
+/// A value that is only a password, under libpq's `PGPASSWORD` (the name
+/// holds `PASSWORD` but is not that word): `scan` finds it, `import` moves
+/// it into the store and the client file no longer holds it.
+#[test]
+fn a_pgpassword_is_found_and_imported() {
+    let test = "a_pgpassword_is_found_and_imported";
+    if !crate::support::secret_service(test) {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let password = format!("{}7q", planted("", 14, 31));
+    write(
+        &sandbox.claude_json(),
+        &serde_json::to_string_pretty(&serde_json::json!({"mcpServers": {"postgres": {
+            "command": "npx",
+            "args": ["-y", "@modelcontextprotocol/server-postgres", "postgresql://app@db.internal/app"],
+            "env": {"PGPASSWORD": password}
+        }}}))
+        .unwrap(),
+    );
+    let scan = sandbox.mcpctl().args(["scan", "--json"]).output().unwrap();
+    let found = findings(&scan);
+    assert_eq!(found.len(), 1, "{found:?}");
+    run_ok(&sandbox, &["import", "--auto-approve"]);
+    assert_eq!(stored(&sandbox, "PGPASSWORD"), password);
+    let claude = fs_err::read_to_string(sandbox.claude_json()).unwrap();
+    assert!(!claude.contains(&password), "{claude}");
+    let scan = sandbox.mcpctl().args(["scan", "--json"]).output().unwrap();
+    assert!(findings(&scan).is_empty());
+}
+
+/// A connection string that mixes a reference the client expands with a
+/// literal password (`postgresql://${DBUSER}:pw@…`) cannot move whole: the
+/// store would hold `${DBUSER}` as text and the server would get it
+/// unexpanded. `import` leaves it in place, saying why.
+#[test]
+fn import_leaves_a_connection_string_holding_a_reference_in_place() {
+    let test = "import_leaves_a_connection_string_holding_a_reference_in_place";
+    if !crate::support::secret_service(test) {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let password = format!("{}7q", planted("", 14, 32));
+    let claude = serde_json::to_string_pretty(&serde_json::json!({"mcpServers": {"postgres": {
+        "command": "npx",
+        "args": ["-y", "@modelcontextprotocol/server-postgres"],
+        "env": {"DATABASE_URL": format!("postgresql://${{DBUSER}}:{password}@db.internal/app")}
+    }}}))
+    .unwrap();
+    write(&sandbox.claude_json(), &claude);
+    let output = run_ok(&sandbox, &["import", "--auto-approve"]);
+    assert!(output.contains("Left in place"), "{output}");
+    assert!(output.contains("`${DBUSER}`"), "{output}");
+    assert!(!output.contains(&password), "{output}");
+    assert_eq!(
+        fs_err::read_to_string(sandbox.claude_json()).unwrap(),
+        claude
+    );
+}

@@ -595,3 +595,92 @@ fn an_audit_block_is_planned_and_installed_only_when_confirmed() {
         "the state keeps the URL exec posts to"
     );
 }
+
+/// Retention is the longest `retain` of the applied manifests, and a
+/// manifest that sets none keeps every record. A manifest applied before
+/// audit settings were kept per manifest (a version-2 state) has no
+/// settings recorded until its next apply: it still sets no `retain`, so
+/// another manifest's `retain "1d"` must not prune its records.
+#[test]
+fn a_short_retain_cannot_prune_records_another_applied_manifest_keeps() {
+    let sandbox = Sandbox::new();
+    let server = "server fetch {\n    command uvx mcp-server-fetch\n}\n";
+    let dir_a = sandbox.root().join("repo-a");
+    let dir_b = sandbox.root().join("repo-b");
+    let manifest_a = dir_a.join("mcpctl.kdl");
+    let manifest_b = dir_b.join("mcpctl.kdl");
+    for (dir, manifest, audit) in [
+        (&dir_a, &manifest_a, ""),
+        (&dir_b, &manifest_b, "audit {\n    retain \"1d\"\n}\n"),
+    ] {
+        fs_err::create_dir_all(dir).unwrap();
+        fs_err::write(
+            manifest,
+            format!("mcpctl version=1\nclient claude-code\n{audit}{server}"),
+        )
+        .unwrap();
+    }
+    let apply = |manifest: &std::path::Path| {
+        let out = sandbox
+            .mcpctl()
+            .args(["apply", "--auto-approve", "-f"])
+            .arg(manifest)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{:?}", text(&out));
+    };
+    // A's records begin with one from long ago.
+    fs_err::create_dir_all(state_dir(&sandbox)).unwrap();
+    let old = serde_json::json!({
+        "time": "2020-01-01T00:00:00Z", "seq": 1, "user": "ada", "host": "h",
+        "command": "exec", "manifest": null, "action": "credential.read",
+        "target": "GITHUB_TOKEN", "server": "fetch", "outcome": "ok",
+        "prev": "sha256:0000000000000000000000000000000000000000000000000000000000000000",
+    });
+    fs_err::write(trail(&sandbox), format!("{old}\n")).unwrap();
+    apply(&manifest_a);
+    // The state as an mcpctl of format 2 left it: A applied, no settings.
+    let state_file = state_dir(&sandbox).join("state.json");
+    let mut state: serde_json::Value =
+        serde_json::from_str(&fs_err::read_to_string(&state_file).unwrap()).unwrap();
+    state["version"] = 2.into();
+    state["audit"] = serde_json::Value::Null;
+    state.as_object_mut().unwrap().remove("exports");
+    fs_err::write(&state_file, state.to_string()).unwrap();
+    apply(&manifest_b);
+    let log = fs_err::read_to_string(trail(&sandbox)).unwrap();
+    assert!(log.contains("2020-01-01T00:00:00Z"), "{log}");
+    let (code, stdout, stderr) = audit(&sandbox, &["verify"]);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+}
+
+/// Records cut from the end with `audit.head` deleted: `verify` reports
+/// the missing head, and the next launch, which takes the head from the
+/// log again, first records that it found none — so the cut stays visible
+/// in the trail (and in every forwarded copy) after the head is rebuilt.
+#[test]
+fn a_deleted_head_is_recorded_by_the_append_that_rebuilds_it() {
+    let sandbox = Sandbox::new();
+    for _ in 0..3 {
+        exec_from_env(&sandbox, "github");
+    }
+    let original = fs_err::read_to_string(trail(&sandbox)).unwrap();
+    let kept: Vec<&str> = original.lines().take(2).collect();
+    fs_err::write(trail(&sandbox), kept.join("\n") + "\n").unwrap();
+    fs_err::remove_file(trail(&sandbox).with_file_name("audit.head")).unwrap();
+    let (code, stdout, _) = audit(&sandbox, &["verify"]);
+    assert_eq!(code, Some(3), "{stdout}");
+    exec_from_env(&sandbox, "github");
+    let log = fs_err::read_to_string(trail(&sandbox)).unwrap();
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4, "{log}");
+    assert_eq!(lines[2]["action"], "audit.head-missing", "{log}");
+    assert_eq!(lines[2]["seq"], 3, "{log}");
+    assert_eq!(lines[3]["action"], "store.read", "{log}");
+    let (code, stdout, _) = audit(&sandbox, &["--json"]);
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(stdout.contains("audit.head-missing"), "{stdout}");
+}

@@ -394,3 +394,182 @@ server docs {
     );
     assert_no_file_holds(&sandbox, &values, &[sandbox.claude_json()]);
 }
+
+/// A secret split from its name across one argument: a header given to
+/// `-H` (`Authorization: Bearer …`), the same as `--header=…`, a docker
+/// style `-e TOKEN=…`, and a URL inside `--url=…`. `plan`, `plan --json`,
+/// `plan --out` and `show` show none of them, and the saved plan holds
+/// none.
+#[test]
+fn plan_hides_secrets_named_inside_an_argument() {
+    let sandbox = Sandbox::new();
+    let bearer = random_canary("", 26, 21);
+    let header = random_canary("", 26, 22);
+    let docker = random_canary("", 26, 23);
+    let in_url = random_canary("", 26, 24);
+    let values = [bearer.as_str(), &header, &docker, &in_url];
+    let manifest = sandbox.manifest(
+        r#"mcpctl version=1
+client claude-code
+server github {
+    command npx -y "@modelcontextprotocol/server-github"
+}
+"#,
+    );
+    let claude = serde_json::json!({"mcpServers": {
+        "github": {
+            "command": "docker",
+            "args": ["run", "-H", format!("Authorization: Bearer {bearer}"),
+                     format!("--header=X-Api-Key: {header}"),
+                     "-e", format!("GITHUB_TOKEN={docker}"),
+                     format!("--url=https://api.example.com/v1?access_token={in_url}"),
+                     "ghcr.io/github/github-mcp-server"],
+        }
+    }});
+    let claude_text = serde_json::to_string_pretty(&claude).unwrap();
+    fs_err::write(sandbox.claude_json(), &claude_text).unwrap();
+    let saved = sandbox.root().join("plan.json");
+    let run = |args: &[&str], file: &Path| sandbox.mcpctl().args(args).arg(file).output().unwrap();
+    let plan = run(&["plan", "-f"], &manifest);
+    let plan_json = run(&["plan", "--json", "-f"], &manifest);
+    let plan_out = sandbox
+        .mcpctl()
+        .args(["plan", "-f"])
+        .arg(&manifest)
+        .arg("--out")
+        .arg(&saved)
+        .output()
+        .unwrap();
+    let show = run(&["show"], &saved);
+    for output in [&plan, &plan_json, &plan_out, &show] {
+        assert!(output.status.success(), "{:?}", text(output));
+    }
+    // Each is shown with its name and length.
+    let (stdout, _) = text(&plan);
+    assert!(
+        stdout.contains("Authorization: Bearer … (26 chars)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("GITHUB_TOKEN=… (26 chars)"), "{stdout}");
+    assert_no_output_holds(
+        &[
+            ("plan", &plan),
+            ("plan --json", &plan_json),
+            ("plan --out", &plan_out),
+            ("show", &show),
+        ],
+        &values,
+    );
+    assert_no_file_holds(&sandbox, &values, &[sandbox.claude_json()]);
+}
+
+/// The audit webhook's URL passes `validate` with a key in its query or
+/// user information (it is mcpctl's own setting, redacted in plan), so a
+/// diagnostic quoting its line — a mistake on the same line, in a CI log —
+/// must hide them too.
+#[test]
+fn a_diagnostic_quoting_the_webhook_hides_its_key() {
+    let sandbox = Sandbox::new();
+    let key = random_canary("", 24, 25);
+    let password = random_canary("", 18, 26);
+    let manifest = sandbox.manifest(&format!(
+        r#"mcpctl version=1
+client claude-code
+audit {{
+    webhook "http://relay:{password}@127.0.0.1:9/hook?key={key}" alerts-only="yes"
+}}
+"#
+    ));
+    let validate = sandbox
+        .mcpctl()
+        .arg("validate")
+        .arg("-f")
+        .arg(&manifest)
+        .output()
+        .unwrap();
+    assert!(!validate.status.success(), "{:?}", text(&validate));
+    let (_, stderr) = text(&validate);
+    assert!(
+        stderr.contains("`alerts-only` is #true or #false"),
+        "{stderr}"
+    );
+    // Masked at its own length: the label still points at the property.
+    assert!(
+        stderr.contains(&format!("@127.0.0.1:9/hook?{}", "*".repeat(4 + 24))),
+        "{stderr}"
+    );
+    assert_no_output_holds(&[("validate", &validate)], &[&key, &password]);
+}
+
+/// A personal profile's variable value lands in client files as it is, so
+/// one that is a secret where it is used — after `--api-key`, in an env
+/// value named like a secret — is refused by `plan` and `apply`, naming
+/// the server and the profile and never the value; nothing is written.
+#[test]
+fn a_profile_variable_cannot_put_a_secret_into_a_client_file() {
+    let sandbox = Sandbox::new();
+    let key = random_canary("", 26, 27);
+    let manifest = sandbox.manifest(
+        r#"mcpctl version=1
+client claude-code
+variable ORG
+server svc {
+    command npx -y svc "--api-key" "{ORG}"
+}
+"#,
+    );
+    let profile = manifest.with_file_name("mcpctl.local.kdl");
+    fs_err::write(&profile, format!("variable ORG \"{key}\"\n")).unwrap();
+    let run = |args: &[&str]| {
+        sandbox
+            .mcpctl()
+            .args(args)
+            .arg("-f")
+            .arg(&manifest)
+            .output()
+            .unwrap()
+    };
+    let plan = run(&["plan"]);
+    let plan_json = run(&["plan", "--json"]);
+    let apply = run(&["apply", "--auto-approve"]);
+    for output in [&plan, &plan_json, &apply] {
+        assert!(!output.status.success(), "{:?}", text(output));
+    }
+    let (_, stderr) = text(&plan);
+    assert!(stderr.contains("server `svc`"), "{stderr}");
+    assert!(stderr.contains("mcpctl.local.kdl"), "{stderr}");
+    assert_no_output_holds(
+        &[
+            ("plan", &plan),
+            ("plan --json", &plan_json),
+            ("apply", &apply),
+        ],
+        &[&key],
+    );
+    assert_no_file_holds(&sandbox, &[&key], &[profile]);
+}
+
+/// The webhook's POST sends no user information, and connecting to
+/// `token@host` would hand the token to the name resolver (a DNS query on
+/// the network): a webhook URL with user information — a password is
+/// refused as a secret already, a bare token is not — is refused by
+/// `validate`, masked in the diagnostic.
+#[test]
+fn a_webhook_with_user_information_is_refused() {
+    let sandbox = Sandbox::new();
+    let password = random_canary("", 18, 28);
+    let manifest = sandbox.manifest(&format!(
+        "mcpctl version=1\nclient claude-code\naudit {{\n    webhook \"http://{password}@127.0.0.1:9/hook\"\n}}\n"
+    ));
+    let validate = sandbox
+        .mcpctl()
+        .arg("validate")
+        .arg("-f")
+        .arg(&manifest)
+        .output()
+        .unwrap();
+    assert!(!validate.status.success(), "{:?}", text(&validate));
+    let (_, stderr) = text(&validate);
+    assert!(stderr.contains("user information"), "{stderr}");
+    assert_no_output_holds(&[("validate", &validate)], &[&password]);
+}

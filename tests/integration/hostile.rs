@@ -585,6 +585,267 @@ fn a_committed_symlink_out_of_the_project_is_refused_and_nothing_outside_is_read
     assert_eq!(fs_err::read(&sourced).unwrap(), sourced_bytes);
 }
 
+/// `init` and `add` create the manifest: a repository that commits
+/// `mcpctl.kdl` as a link out of itself (dangling, so `init` sees no
+/// manifest) must not have them write mcpctl's text into a file the shell
+/// sources, nor `init --force` replace one.
+#[test]
+fn a_committed_manifest_link_out_of_the_project_is_not_written_through() {
+    let sandbox = Sandbox::new();
+    let repo = sandbox.root().join("repo");
+    let outside = sandbox.root().join("outside");
+    fs_err::create_dir_all(&repo).unwrap();
+    fs_err::create_dir_all(&outside).unwrap();
+    let sourced = outside.join("bashrc");
+    fs_err::write(&sourced, "alias ll='ls -l'\n").unwrap();
+    let link = repo.join("mcpctl.kdl");
+    let run = |args: &[&str]| {
+        let output = sandbox
+            .mcpctl()
+            .current_dir(&repo)
+            .args(args)
+            .timeout(Duration::from_secs(20))
+            .output()
+            .unwrap();
+        let (out, err) = text(&output);
+        (output.status.code(), format!("{out}\n{err}"))
+    };
+    // Dangling: a new file outside; then an existing one with --force.
+    std::os::unix::fs::symlink("../outside/conf.fish", &link).unwrap();
+    for args in [&["init", "--from-clients"][..], &["add", "github"][..]] {
+        let (code, out) = run(args);
+        assert_eq!(code, Some(1), "{args:?}: {out}");
+        assert!(
+            unwrapped(&out).contains("outside the project"),
+            "{args:?}: {out}"
+        );
+        assert!(
+            !outside.join("conf.fish").exists(),
+            "{args:?} wrote outside"
+        );
+    }
+    fs_err::remove_file(&link).unwrap();
+    std::os::unix::fs::symlink("../outside/bashrc", &link).unwrap();
+    let (code, out) = run(&["init", "--from-clients", "--force"]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(unwrapped(&out).contains("outside the project"), "{out}");
+    assert_eq!(
+        fs_err::read_to_string(&sourced).unwrap(),
+        "alias ll='ls -l'\n"
+    );
+    // A link inside the project is the project's business.
+    fs_err::remove_file(&link).unwrap();
+    fs_err::create_dir_all(repo.join("config")).unwrap();
+    std::os::unix::fs::symlink("config/mcpctl.kdl", &link).unwrap();
+    let (code, out) = run(&["init", "--from-clients"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(repo.join("config/mcpctl.kdl").is_file());
+}
+
+/// A pull request's check runs `mcpctl validate` or `plan` on the branch: a
+/// committed `mcpctl.kdl` (or `mcpctl.local.kdl`) linking to a private key
+/// must not have its lines quoted into the CI log as syntax errors. The
+/// manifest and the profile beside it are project files: read only inside
+/// the project.
+#[test]
+fn a_committed_manifest_link_to_a_secret_file_is_refused_unread() {
+    let sandbox = Sandbox::new();
+    let secret_dir = sandbox.root().join("runner/.ssh");
+    fs_err::create_dir_all(&secret_dir).unwrap();
+    let key_lines = [
+        "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW",
+        "QyNTUxOQAAACBkQ2FuYXJ5S2V5TGluZVR3b1FxN3pXcjhYdGs0bUoyUHZMOUFzRWZHaEoA",
+    ];
+    let key = secret_dir.join("id_ed25519");
+    fs_err::write(
+        &key,
+        format!(
+            "-----BEGIN OPENSSH PRIVATE KEY-----\n{}\n-----END OPENSSH PRIVATE KEY-----\n",
+            key_lines.join("\n")
+        ),
+    )
+    .unwrap();
+    let repo = sandbox.root().join("repo");
+    fs_err::create_dir_all(&repo).unwrap();
+    let leaked = |out: &str| key_lines.iter().any(|line| out.contains(&line[..20]));
+    std::os::unix::fs::symlink(&key, repo.join("mcpctl.kdl")).unwrap();
+    for args in [&["validate"][..], &["plan"][..], &["plan", "--offline"][..]] {
+        let output = sandbox
+            .mcpctl()
+            .current_dir(&repo)
+            .args(args)
+            .timeout(Duration::from_secs(20))
+            .output()
+            .unwrap();
+        let (out, err) = text(&output);
+        let all = format!("{out}\n{err}");
+        assert_ne!(output.status.code(), Some(0), "{args:?}: {all}");
+        assert!(!leaked(&all), "{args:?} quoted the key: {all}");
+        assert!(
+            unwrapped(&all).contains("outside the project"),
+            "{args:?}: {all}"
+        );
+    }
+    // The personal profile beside a valid manifest.
+    fs_err::remove_file(repo.join("mcpctl.kdl")).unwrap();
+    fs_err::write(
+        repo.join("mcpctl.kdl"),
+        "mcpctl version=1\nclient claude-code\nserver probe {\n    command \"true\"\n}\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(&key, repo.join("mcpctl.local.kdl")).unwrap();
+    let output = sandbox
+        .mcpctl()
+        .current_dir(&repo)
+        .args(["plan"])
+        .timeout(Duration::from_secs(20))
+        .output()
+        .unwrap();
+    let (out, err) = text(&output);
+    let all = format!("{out}\n{err}");
+    assert_ne!(output.status.code(), Some(0), "{all}");
+    assert!(!leaked(&all), "plan quoted the key: {all}");
+    assert!(unwrapped(&all).contains("outside the project"), "{all}");
+}
+
+/// `scan --git` is what a pull request's check runs. Git tracks a link,
+/// not what it names: a committed link to `/dev/zero` must not exhaust the
+/// runner's memory, and one to a file outside the repository must not be
+/// read and reported as if it were the repository's.
+#[test]
+fn scan_git_does_not_follow_committed_links() {
+    let sandbox = Sandbox::new();
+    let outside = sandbox.root().join("runner");
+    fs_err::create_dir_all(&outside).unwrap();
+    let dotenv = outside.join("dotenv");
+    fs_err::write(&dotenv, "STRIPE=sk_live_a1B2c3D4e5F6g7H8i9J0kLmN\n").unwrap();
+    let repo = sandbox.root().join("repo");
+    fs_err::create_dir_all(&repo).unwrap();
+    fs_err::write(repo.join("README.md"), "# project\n").unwrap();
+    std::os::unix::fs::symlink("/dev/zero", repo.join("notes.txt")).unwrap();
+    std::os::unix::fs::symlink(&dotenv, repo.join("config.env")).unwrap();
+    git(&sandbox, &repo, &["init", "-q"]);
+    git(&sandbox, &repo, &["add", "-A"]);
+    git(&sandbox, &repo, &["commit", "-q", "-m", "hostile"]);
+    let output = sandbox
+        .mcpctl()
+        .current_dir(&repo)
+        .args(["scan", "--git"])
+        .timeout(Duration::from_secs(30))
+        .output()
+        .unwrap();
+    let (out, err) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{out}\n{err}");
+    assert!(
+        !out.contains("sk_live") && !err.contains("sk_live"),
+        "{out}\n{err}"
+    );
+    // A device named on the command line is refused, not read forever.
+    let output = sandbox
+        .mcpctl()
+        .args(["scan", "/dev/zero"])
+        .timeout(Duration::from_secs(30))
+        .output()
+        .unwrap();
+    let (out, err) = text(&output);
+    assert!(
+        format!("{out}{err}").contains("`/dev/zero` is not a regular file"),
+        "{out}\n{err}"
+    );
+}
+
+/// `import` reads the current directory's project files, so a committed
+/// `.mcp.json` linking out of the project shows it a file outside; what it
+/// writes must stay inside: the link is refused before any value is stored
+/// or any file written.
+#[test]
+fn import_through_a_committed_link_out_of_the_project_writes_and_stores_nothing() {
+    if !secret_service(
+        "import_through_a_committed_link_out_of_the_project_writes_and_stores_nothing",
+    ) {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let outside = sandbox.root().join("outside/mcp.json");
+    fs_err::create_dir_all(outside.parent().unwrap()).unwrap();
+    let token = "ghp_Zq8Rk2Lm4Np6Tv1Xw3Yb5Cd7Fh9Jk0Mn2Pq4";
+    let text_before = format!(
+        r#"{{"mcpServers": {{"gh": {{"command": "npx", "env": {{"GITHUB_PERSONAL_ACCESS_TOKEN": "{token}"}}}}}}}}"#
+    );
+    fs_err::write(&outside, &text_before).unwrap();
+    let repo = sandbox.root().join("repo");
+    fs_err::create_dir_all(&repo).unwrap();
+    std::os::unix::fs::symlink("../outside/mcp.json", repo.join(".mcp.json")).unwrap();
+    let output = sandbox
+        .mcpctl()
+        .current_dir(&repo)
+        .args(["import", "--auto-approve"])
+        .timeout(Duration::from_secs(30))
+        .output()
+        .unwrap();
+    let (out, err) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{out}\n{err}");
+    assert!(
+        unwrapped(&err).contains("outside the project"),
+        "{out}\n{err}"
+    );
+    assert!(!out.contains(token) && !err.contains(token));
+    assert_eq!(fs_err::read_to_string(&outside).unwrap(), text_before);
+    assert!(
+        fs_err::symlink_metadata(repo.join(".mcp.json"))
+            .unwrap()
+            .is_symlink()
+    );
+    // Nothing was stored: exec cannot read the credential.
+    let stored = sandbox
+        .mcpctl()
+        .args(["exec", "--server", "check", "--env"])
+        .arg("VALUE=GITHUB_PERSONAL_ACCESS_TOKEN")
+        .args(["--", "printenv", "VALUE"])
+        .output()
+        .unwrap();
+    assert!(!stored.status.success(), "{:?}", text(&stored));
+}
+
+/// `rollback --force` restores a file changed since the apply: a branch
+/// checked out since that replaced `.mcp.json` with a link out of the
+/// project must not have the backup written into what the link names.
+#[test]
+fn rollback_does_not_restore_through_a_link_that_appeared_since_the_apply() {
+    if !secret_service("rollback_does_not_restore_through_a_link_that_appeared_since_the_apply") {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let manifest = sandbox.manifest(
+        "mcpctl version=1\nclient claude-code scope=project\nserver probe {\n    command \"true\"\n}\n",
+    );
+    let repo = manifest.parent().unwrap().to_path_buf();
+    fs_err::write(repo.join(".mcp.json"), "{}\n").unwrap();
+    let (code, out, err) = apply(&sandbox, &manifest);
+    assert_eq!(code, Some(0), "{out}\n{err}");
+    let sourced = sandbox.root().join("outside/bashrc");
+    fs_err::create_dir_all(sourced.parent().unwrap()).unwrap();
+    fs_err::write(&sourced, "alias ll='ls -l'\n").unwrap();
+    fs_err::remove_file(repo.join(".mcp.json")).unwrap();
+    std::os::unix::fs::symlink("../outside/bashrc", repo.join(".mcp.json")).unwrap();
+    let output = sandbox
+        .mcpctl()
+        .args(["rollback", "--force", "--auto-approve"])
+        .timeout(Duration::from_secs(20))
+        .output()
+        .unwrap();
+    let (out, err) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{out}\n{err}");
+    assert!(
+        unwrapped(&err.replace('│', " ")).contains("now leads to"),
+        "{out}\n{err}"
+    );
+    assert_eq!(
+        fs_err::read_to_string(&sourced).unwrap(),
+        "alias ll='ls -l'\n"
+    );
+}
+
 #[cfg(target_os = "linux")]
 /// Every directory under `root` with a mode other than 0700 and every file
 /// with one other than 0600.
@@ -665,7 +926,17 @@ server github {
         .output()
         .unwrap();
     assert!(out.status.success(), "{:?}", text(&out));
+    // A saved plan, into a directory that does not exist yet.
+    let saved = sandbox.root().join("plans/next.json");
+    let out = under_umask_000(
+        &sandbox,
+        &["plan", "-f", &manifest, "--out", saved.to_str().unwrap()],
+    )
+    .output()
+    .unwrap();
+    assert!(out.status.success(), "{:?}", text(&out));
     let created = [
+        sandbox.root().join("plans"),
         sandbox.home().join(".codex"),
         sandbox.root().join("config/Code"),
         sandbox.root().join("config/fish"),

@@ -129,3 +129,32 @@ fn init_then_import_then_adopt_plans_empty() {
         }
     }
 }
+
+/// A client file's entry whose name or command holds terminal controls
+/// (C1 CSI, ESC, a bidirectional override) cannot be written into a
+/// manifest, which refuses them: init leaves it out with the reason,
+/// escaped, drafts the other servers, and writes no control character.
+#[test]
+fn init_leaves_out_an_entry_holding_terminal_controls() {
+    let sandbox = Sandbox::new();
+    fs_err::write(
+        sandbox.claude_json(),
+        serde_json::to_string_pretty(&json!({"mcpServers": {
+            "ev\u{9b}2Jil\u{1b}]8;;http://x\u{7}": {"command": "np\u{9b}x\u{202e}", "args": ["a\u{85}b"]},
+            "fetch": {"command": "uvx", "args": ["mcp-server-fetch"]}
+        }}))
+        .unwrap(),
+    )
+    .unwrap();
+    let raw = |s: &str| s.contains(|c: char| c != '\n' && mcpctl::terminal_text::is_unsafe(c));
+    let (ok, output) = run(&sandbox, &["init", "--from-clients"], &[]);
+    assert!(ok, "{output}");
+    assert!(!raw(&output), "{output:?}");
+    assert!(
+        output.contains("left out: ev\\u{9b}2Jil\\u{1b}"),
+        "{output}"
+    );
+    let manifest = fs_err::read_to_string(sandbox.root().join("mcpctl.kdl")).unwrap();
+    assert!(manifest.contains("server fetch"), "{manifest}");
+    assert!(!raw(&manifest), "{manifest:?}");
+}

@@ -437,3 +437,42 @@ fn an_edited_saved_plan_is_refused_naming_the_difference_and_nothing_is_written(
         );
     }
 }
+
+/// `adopt` is recorded in the file but is not a change: flipping it to
+/// `true` would take over (and overwrite) a hand-written entry the
+/// reviewer saw left alone as a conflict. apply recomputes with it, finds
+/// the plan differs from the one saved, and writes nothing.
+#[test]
+fn a_saved_plan_with_adopt_flipped_is_refused_and_the_hand_written_entry_kept() {
+    if !secret_service("a_saved_plan_with_adopt_flipped_is_refused_and_the_hand_written_entry_kept")
+    {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let manifest = sandbox.manifest(MANIFEST);
+    let hand_written = r#"{"mcpServers": {"github": {"command": "mine"}}}"#;
+    fs_err::write(sandbox.claude_json(), hand_written).unwrap();
+    let file = save_plan(&sandbox, &manifest, &[]);
+    let mut json: serde_json::Value =
+        serde_json::from_str(&fs_err::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(json["adopt"], false);
+    json["adopt"] = serde_json::Value::Bool(true);
+    fs_err::write(&file, serde_json::to_string_pretty(&json).unwrap()).unwrap();
+
+    let token = canary("adopt-flip");
+    let (code, stdout, stderr) = run(
+        &sandbox,
+        &["apply", "--secrets-from-env", file.to_str().unwrap()],
+        &token,
+    );
+    assert_eq!(code, Some(1), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("is not the plan its inputs give"),
+        "{stderr}"
+    );
+    assert_eq!(
+        fs_err::read_to_string(sandbox.claude_json()).unwrap(),
+        hand_written
+    );
+    assert!(!sandbox.codex_toml().exists());
+}

@@ -283,6 +283,56 @@ fn a_command_that_hangs_is_stopped_and_named() {
     );
 }
 
+/// A secret manager that fails may print what it holds on stderr (a
+/// partial read, a debug line): the error `exec` prints — into the
+/// client's log — quotes that stderr with every secret the detector finds
+/// hidden, and the audit record holds none of it.
+#[test]
+fn a_failing_command_source_has_its_stderr_redacted() {
+    let sandbox = Sandbox::new();
+    let token = format!("ghp_{}", canary("stderr-token").replace(['-', '_'], "x"));
+    let token = format!("{token:x<40.40}");
+    let password = "k8Jd7sP2qL9xWz4RmT6vB3nY";
+    let script = sandbox.root().join("failing-vault.sh");
+    fs_err::write(
+        &script,
+        format!(
+            "echo \"cannot decrypt {token}\" >&2\necho \"DB_PASSWORD={password}\" >&2\nexit 1\n"
+        ),
+    )
+    .unwrap();
+    let binding = format!(r#"T=GITHUB_TOKEN:command:5s:["sh","{}"]"#, script.display());
+    let out = sandbox
+        .mcpctl()
+        .args([
+            "exec", "--server", "github", "--env", &binding, "--", "true",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let (stdout, stderr) = text(&out);
+    let stderr = flat(&stderr);
+    assert!(stderr.contains("failed (exit status: 1)"), "{stderr}");
+    assert!(
+        stderr.contains("cannot decrypt ghp_… (40 chars)"),
+        "{stderr}"
+    );
+    for value in [&token[4..], password] {
+        assert!(
+            !stdout.contains(value) && !stderr.contains(value),
+            "{stderr}"
+        );
+        for file in sandbox.all_files() {
+            let content = fs_err::read(&file).unwrap_or_default();
+            assert!(
+                !String::from_utf8_lossy(&content).contains(value) || file == script,
+                "{} holds it",
+                file.display()
+            );
+        }
+    }
+}
+
 #[test]
 fn plan_and_apply_never_run_the_command() {
     if !secret_service("plan_and_apply_never_run_the_command") {
