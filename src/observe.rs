@@ -256,7 +256,7 @@ fn unavailable_reason(err: &StoreError) -> String {
 
 /// Client files that could not be read or parsed; nothing is planned.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
-#[error("{} client file(s) cannot be read; nothing was planned or written", problems.len())]
+#[error("{} cannot be read; nothing was planned or written", crate::words::count(problems.len(), "client file"))]
 #[diagnostic(help("fix or move the files named below, then run the command again"))]
 pub struct ObserveError {
     #[related]

@@ -188,21 +188,29 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
         installed,
         audit_change,
     )?;
+    let warn_unexported =
+        || super::env::warn_unexported(&desired, &workspace.loaded, &workspace.host, true);
     if !changes {
+        warn_unexported();
         return Ok(Outcome::Success);
     }
     let summary = plan.summary();
     println!(
         "{}",
         style.bold(&format!(
-            "Apply complete: {} added, {} changed, {} destroyed ({} credential(s) stored, {} file(s) written).",
-            summary.add, summary.change, summary.destroy, report.credentials_stored, report.files_written
+            "Apply complete: {} added, {} changed, {} destroyed ({} stored, {} written).",
+            summary.add,
+            summary.change,
+            summary.destroy,
+            crate::words::count(report.credentials_stored, "credential"),
+            crate::words::count(report.files_written, "file")
         ))
     );
     if summary.conflicts > 0 {
         println!(
-            "{} conflicting entr(ies) left alone; `mcpctl apply --adopt` replaces them.",
-            summary.conflicts
+            "{} left alone; `mcpctl apply --adopt` replaces {}.",
+            crate::words::count(summary.conflicts, "conflicting entry"),
+            if summary.conflicts == 1 { "it" } else { "them" }
         );
     }
     if report.files_written > 0 {
@@ -211,6 +219,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
              `mcpctl check --servers` starts each server as its client would."
         );
     }
+    warn_unexported();
     Ok(Outcome::Success)
 }
 
@@ -401,7 +410,10 @@ fn record_apply(
     if let Some(retain) = retention(&state.audit, applied) {
         let removed = prune(audit, retain, jiff::Timestamp::now()).into_diagnostic()?;
         if removed > 0 {
-            note!("pruned {removed} audit record(s) older than {retain}");
+            note!(
+                "pruned {} older than {retain}",
+                crate::words::count(removed, "audit record")
+            );
         }
     }
     Ok(())

@@ -8,7 +8,7 @@ use super::render::Style;
 use super::render::plan::{Context as View, render};
 use super::workspace::Workspace;
 use super::{Outcome, use_color};
-use crate::plan::{Options, PlanOutput, SavedPlan, Selector, select};
+use crate::plan::{Action, Options, PlanOutput, SavedPlan, Selector, Target, select};
 use miette::{IntoDiagnostic, WrapErr};
 
 use crate::store::{CredentialStore, EmptyStore};
@@ -94,9 +94,24 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
                 &workspace.loaded.manifest.credentials,
                 &workspace.host.home,
                 Style { color: use_color() },
-                View::Plan,
+                if args.out.is_some() {
+                    View::Saved
+                } else if args.offline {
+                    View::Offline
+                } else {
+                    View::Plan
+                },
             )
         );
+    }
+    if !args.offline {
+        // `mcpctl env` serves the exports only once an apply recorded them.
+        let recorded = plan
+            .changes
+            .iter()
+            .filter(|c| matches!(c.target, Target::EnvExport { .. }))
+            .all(|c| c.action == Action::NoOp);
+        super::env::warn_unexported(&desired, &workspace.loaded, &workspace.host, recorded);
     }
     if let Some(out) = &args.out {
         let saved = SavedPlan::new(
