@@ -17,6 +17,7 @@ mod lifecycle;
 mod offboard;
 mod output;
 mod packaging;
+mod prompts;
 mod real_clients;
 mod saved_plan;
 // Linux only: the tests verify systemd units; on macOS and Windows
