@@ -1,7 +1,8 @@
 //! The questions mcpctl asks on a terminal, driven through a real pty
 //! (python3's `pty`/`termios`): Ctrl-C at the hidden value prompt, past
-//! expiry dates.
+//! expiry dates, the no-Secret-Service hint's command typed as printed.
 
+use std::ffi::OsString;
 use std::path::Path;
 use std::process::Command as StdCommand;
 
@@ -74,6 +75,19 @@ pub fn on_pty(
     steps: &[(&str, &str)],
     args: &[&str],
 ) -> Option<PtyRun> {
+    let mut argv = vec![mcpctl_bin().into_os_string()];
+    argv.extend(args.iter().map(OsString::from));
+    program_on_pty(sandbox, &sandbox.env(), test, steps, &argv)
+}
+
+/// `argv` on a pty with exactly `env`, following `steps`.
+pub fn program_on_pty(
+    sandbox: &Sandbox,
+    env: &[(String, String)],
+    test: &str,
+    steps: &[(&str, &str)],
+    argv: &[OsString],
+) -> Option<PtyRun> {
     if StdCommand::new("python3")
         .arg("--version")
         .output()
@@ -85,11 +99,10 @@ pub fn on_pty(
     let steps = serde_json::to_string(steps).unwrap();
     let out = StdCommand::new("python3")
         .env_clear()
-        .envs(sandbox.env())
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .current_dir(sandbox.root())
         .args(["-c", PTY_DRIVER, &steps])
-        .arg(mcpctl_bin())
-        .args(args)
+        .args(argv)
         .output()
         .unwrap();
     let (stdout, stderr) = text(&out);
@@ -218,4 +231,140 @@ fn apply_asks_again_for_a_past_expiry_date() {
     assert_eq!(lookup(&sandbox, "GITHUB_TOKEN"), token);
     let state = fs_err::read_to_string(sandbox.root().join("state/mcpctl/state.json")).unwrap();
     assert!(!state.contains("2001-01-01"), "{state}");
+}
+
+/// The environment of a machine with no D-Bus session bus: the sandbox's,
+/// without the bus the test run has, with a runtime directory of its own
+/// and without `USER` (the store account then comes from the uid).
+fn no_bus_env(sandbox: &Sandbox) -> Vec<(String, String)> {
+    let run = sandbox.root().join("run");
+    fs_err::create_dir_all(&run).unwrap();
+    std::fs::set_permissions(&run, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+    let mut env: Vec<(String, String)> = sandbox
+        .env()
+        .into_iter()
+        .filter(|(k, _)| {
+            ![
+                "DBUS_SESSION_BUS_ADDRESS",
+                "XDG_RUNTIME_DIR",
+                "USER",
+                "USERNAME",
+            ]
+            .contains(&k.as_str())
+        })
+        .collect();
+    env.push(("XDG_RUNTIME_DIR".to_owned(), run.display().to_string()));
+    env
+}
+
+/// The team example without a session bus and without `USER`: the plan
+/// runs, says why the store is unknown (on stdout, at the end), and the
+/// hint gives a command; that command, typed as the hint prints it on a
+/// terminal with a password, gives a store in which `apply` stores a value
+/// and `plan` then finds it.
+#[test]
+fn the_no_secret_service_hint_works_as_written() {
+    let test = "the_no_secret_service_hint_works_as_written";
+    for tool in ["dbus-run-session", "gnome-keyring-daemon"] {
+        let found = StdCommand::new("sh")
+            .args(["-c", &format!("command -v {tool}")])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !found {
+            skip(test, &format!("`{tool}` is not installed"));
+            return;
+        }
+    }
+    let sandbox = Sandbox::new();
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/team/mcpctl.kdl");
+    let manifest = sandbox.manifest(&fs_err::read_to_string(&example).unwrap());
+    let env = no_bus_env(&sandbox);
+    let plan = sandbox
+        .mcpctl()
+        .env_clear()
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .args(["plan", "-f"])
+        .arg(&manifest)
+        .timeout(std::time::Duration::from_secs(30))
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&plan);
+    assert!(plan.status.success(), "{stdout}{stderr}");
+    assert!(
+        !stderr.contains("USER") && !stdout.contains("USER"),
+        "{stdout}{stderr}"
+    );
+    assert!(
+        stdout.contains("! GITHUB_TOKEN: store unavailable\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "\nThe Secret Service cannot be reached: no D-Bus session bus is running here ("
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("(the hint on stderr says how)"), "{stdout}");
+    assert!(
+        stderr.contains(
+            "warning: the Secret Service cannot be reached: no D-Bus session bus is running here"
+        ),
+        "{stderr}"
+    );
+    let recipe = stderr
+        .lines()
+        .map(str::trim)
+        .find(|line| line.starts_with("dbus-run-session "))
+        .unwrap_or_else(|| panic!("no command in the hint: {stderr}"))
+        .to_owned();
+
+    // The user's shell, as the recipe's `exec "$SHELL"` starts it.
+    let mut env = env;
+    env.push(("SHELL".to_owned(), "/bin/sh".to_owned()));
+    let token = canary("recipe");
+    for name in [
+        "AZURE_DEVOPS_PAT",
+        "DATABASE_URL",
+        "GITHUB_TOKEN",
+        "SENTRY_AUTH_TOKEN",
+        "SLACK_TOKEN",
+    ] {
+        env.push((name.to_owned(), token.clone()));
+    }
+    let password = canary("keyring-password");
+    let typed_password = format!("{password}\n");
+    let bin = mcpctl_bin();
+    let session = format!(
+        "'{bin}' apply --auto-approve --secrets-from-env -f '{m}' && '{bin}' plan -f '{m}' && echo RECIPE-DONE; exit\n",
+        bin = bin.display(),
+        m = manifest.display()
+    );
+    let Some(run) = program_on_pty(
+        &sandbox,
+        &env,
+        test,
+        &[
+            ("expect", "keyring password: "),
+            ("send", &typed_password),
+            ("send", &session),
+            ("expect", "RECIPE-DONE\r\n"),
+        ],
+        &["sh".into(), "-c".into(), recipe.clone().into()],
+    ) else {
+        return;
+    };
+    let shown = &run.output;
+    assert_eq!(run.stuck_at, None, "{recipe}\n{shown}");
+    assert_eq!(run.rc, Some(0), "{shown}");
+    assert!(
+        !shown.contains(&password),
+        "the password was echoed: {shown}"
+    );
+    assert!(!shown.contains(&token), "{shown}");
+    assert!(
+        shown.contains("stored `GITHUB_TOKEN` in the Secret Service"),
+        "{shown}"
+    );
+    assert!(shown.contains("= GITHUB_TOKEN: present"), "{shown}");
+    assert!(!shown.contains("store unavailable"), "{shown}");
 }
