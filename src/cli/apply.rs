@@ -146,6 +146,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     // Without changes, apply still records bookkeeping (entries adopted
     // as identical, credentials first seen) but asks nothing.
     let changes = plan.has_changes();
+    super::plan::warn_unstable_launcher(&plan, &workspace.host);
     // A saved plan was reviewed when it was saved, as Terraform's is.
     if changes && !args.auto_approve && args.plan.is_none() {
         confirm("Apply these changes?", "mcpctl apply --auto-approve")?;

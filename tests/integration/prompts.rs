@@ -368,3 +368,79 @@ fn the_no_secret_service_hint_works_as_written() {
     assert!(shown.contains("= GITHUB_TOKEN: present"), "{shown}");
     assert!(!shown.contains("store unavailable"), "{shown}");
 }
+
+/// `cargo run -- plan` (the binary in cargo's target directory) and a
+/// binary in the temporary directory: the plan warns that the entries it
+/// writes run a path that will not stay, and names where to install it.
+#[test]
+fn entries_running_a_build_or_temporary_mcpctl_warn() {
+    let sandbox = Sandbox::new();
+    let manifest = sandbox.manifest(
+        r#"mcpctl version=1
+client claude-code
+credential GITHUB_TOKEN {
+    kind personal-access-token
+    source env
+}
+server github {
+    command npx -y "@modelcontextprotocol/server-github"
+    env GITHUB_PERSONAL_ACCESS_TOKEN credential=GITHUB_TOKEN
+}
+"#,
+    );
+    let plan = |program: &Path| {
+        let out = sandbox
+            .program(program)
+            .env_remove("MCPCTL_ALLOW_UNSTABLE_PATH")
+            .args(["plan", "-f"])
+            .arg(&manifest)
+            .output()
+            .unwrap();
+        let (stdout, stderr) = text(&out);
+        assert!(out.status.success(), "{stdout}{stderr}");
+        stderr
+    };
+    let bin = mcpctl_bin().canonicalize().unwrap();
+    let stderr = plan(&bin);
+    assert!(
+        stderr.contains(&format!(
+            "warning: the entries this plan writes run `{}`, in a cargo build directory",
+            bin.display()
+        )),
+        "{stderr}"
+    );
+    let checkout = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .canonicalize()
+        .unwrap();
+    assert!(
+        stderr.contains(&format!(
+            "hint: install mcpctl with `cargo install --locked --path {}` (it goes to `~/.cargo/bin/mcpctl`)",
+            checkout.display()
+        )),
+        "{stderr}"
+    );
+
+    // A copy in the temporary directory (the sandbox is in it).
+    let copy = sandbox.root().join("mcpctl");
+    fs_err::copy(&bin, &copy).unwrap();
+    let stderr = plan(&copy);
+    assert!(
+        stderr.contains("in the temporary directory") && stderr.contains("`~/.local/bin/mcpctl`"),
+        "{stderr}"
+    );
+
+    // Nothing that runs mcpctl is written: nothing to warn about.
+    let http = sandbox.manifest(
+        "mcpctl version=1\nclient claude-code\nserver docs {\n    url \"https://mcp.example.com/mcp\"\n}\n",
+    );
+    let out = sandbox
+        .mcpctl()
+        .env_remove("MCPCTL_ALLOW_UNSTABLE_PATH")
+        .args(["plan", "-f"])
+        .arg(&http)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stdout}{stderr}");
+    assert!(!stderr.contains("warning"), "{stderr}");
+}
