@@ -2,13 +2,20 @@
 //! (python3's `pty`/`termios`): Ctrl-C at the hidden value prompt, past
 //! expiry dates, the no-Secret-Service hint's command typed as printed.
 
+#[cfg(unix)]
 use std::ffi::OsString;
 use std::path::Path;
+#[cfg(unix)]
 use std::process::Command as StdCommand;
 
-use crate::lifecycle::{MANIFEST, lookup};
-use crate::support::{Sandbox, canary, mcpctl_bin, secret_service, skip, text};
+use crate::lifecycle::MANIFEST;
+#[cfg(unix)]
+use crate::lifecycle::lookup;
+use crate::support::{Sandbox, mcpctl_bin, text};
+#[cfg(unix)]
+use crate::support::{canary, secret_service, skip};
 
+#[cfg(unix)]
 /// Runs argv on a new pty as its controlling terminal, follows `steps`
 /// (`["expect", TEXT]` waits for TEXT in the output, `["send", TEXT]`
 /// types it) and prints JSON: exit code (negative: killed by that signal),
@@ -60,6 +67,7 @@ print(json.dumps({"rc": child.wait(), "output": seen.decode(errors="replace"),
                   "echo": bool(attrs[3] & termios.ECHO), "stuck_at": None}))
 "#;
 
+#[cfg(unix)]
 pub struct PtyRun {
     pub rc: Option<i64>,
     pub output: String,
@@ -67,6 +75,7 @@ pub struct PtyRun {
     pub stuck_at: Option<String>,
 }
 
+#[cfg(unix)]
 /// mcpctl `args` on a pty in the sandbox, following `steps`; `None` when
 /// python3 is missing (said loudly).
 pub fn on_pty(
@@ -80,6 +89,7 @@ pub fn on_pty(
     program_on_pty(sandbox, &sandbox.env(), test, steps, &argv)
 }
 
+#[cfg(unix)]
 /// `argv` on a pty with exactly `env`, following `steps`.
 pub fn program_on_pty(
     sandbox: &Sandbox,
@@ -116,10 +126,12 @@ pub fn program_on_pty(
     })
 }
 
+#[cfg(unix)]
 fn manifest_arg(manifest: &Path) -> &str {
     manifest.to_str().unwrap()
 }
 
+#[cfg(unix)]
 #[test]
 fn ctrl_c_at_the_hidden_prompt_restores_the_terminal_and_says_so() {
     let test = "ctrl_c_at_the_hidden_prompt_restores_the_terminal_and_says_so";
@@ -192,6 +204,7 @@ fn a_past_expiry_date_is_refused() {
     );
 }
 
+#[cfg(unix)]
 #[test]
 fn apply_asks_again_for_a_past_expiry_date() {
     let test = "apply_asks_again_for_a_past_expiry_date";
@@ -233,6 +246,7 @@ fn apply_asks_again_for_a_past_expiry_date() {
     assert!(!state.contains("2001-01-01"), "{state}");
 }
 
+#[cfg(unix)]
 /// The environment of a machine with no D-Bus session bus: the sandbox's,
 /// without the bus the test run has, with a runtime directory of its own
 /// and without `USER` (the store account then comes from the uid).
@@ -262,6 +276,7 @@ fn no_bus_env(sandbox: &Sandbox) -> Vec<(String, String)> {
 /// hint gives a command; that command, typed as the hint prints it on a
 /// terminal with a password, gives a store in which `apply` stores a value
 /// and `plan` then finds it.
+#[cfg(unix)]
 #[test]
 fn the_no_secret_service_hint_works_as_written() {
     let test = "the_no_secret_service_hint_works_as_written";
