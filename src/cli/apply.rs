@@ -2,7 +2,7 @@
 //! write client entries.
 
 use super::ui::note;
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use miette::IntoDiagnostic;
@@ -292,12 +292,8 @@ pub fn confirm(question: &str, unattended: &str) -> miette::Result<()> {
     }
     print!("{question} Only `yes` is accepted: ");
     std::io::stdout().flush().into_diagnostic()?;
-    let mut answer = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut answer)
-        .into_diagnostic()?;
-    if answer.trim() == "yes" {
+    let answer = secret_input::read_answer().map_err(|err| miette::miette!("{err}"))?;
+    if answer == "yes" {
         Ok(())
     } else {
         Err(ConfirmError::Declined.into())

@@ -151,6 +151,12 @@ fn ask(prompt: &str) -> Result<String, String> {
     }
 }
 
+/// Reads one line of an answer whose question the caller has printed;
+/// Ctrl-C ends mcpctl with "cancelled; nothing was changed" (on Unix).
+pub fn read_answer() -> Result<String, String> {
+    ask("")
+}
+
 /// Shows `prompt` on stderr and reads one line with echo off. On Unix,
 /// Ctrl-C restores the terminal and ends mcpctl with "cancelled; nothing
 /// was changed" (the default signal action would leave echo off).

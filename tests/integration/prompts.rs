@@ -459,3 +459,30 @@ server github {
     assert!(out.status.success(), "{stdout}{stderr}");
     assert!(!stderr.contains("warning"), "{stderr}");
 }
+
+/// Ctrl-C at "Apply these changes?" says so too, on a line of its own.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_at_the_confirmation_says_nothing_was_changed() {
+    let test = "ctrl_c_at_the_confirmation_says_nothing_was_changed";
+    let sandbox = Sandbox::new();
+    let manifest = sandbox.manifest(
+        "mcpctl version=1\nclient claude-code\nserver docs {\n    url \"https://mcp.example.com/mcp\"\n}\n",
+    );
+    let Some(run) = on_pty(
+        &sandbox,
+        test,
+        &[("expect", "Only `yes` is accepted: "), ("send", "\x03")],
+        &["apply", "-f", manifest_arg(&manifest)],
+    ) else {
+        return;
+    };
+    let shown = &run.output;
+    assert_eq!(run.stuck_at, None, "{shown}");
+    assert_eq!(run.rc, Some(130), "{shown}");
+    assert!(
+        shown.contains("\ncancelled; nothing was changed\n"),
+        "{shown:?}"
+    );
+    assert!(!sandbox.claude_json().exists(), "{shown}");
+}
