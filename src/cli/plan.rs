@@ -173,7 +173,7 @@ pub fn warn_unstable_launcher(plan: &crate::plan::Plan, host: &crate::host::Host
                 |dir| display_path(&dir, &host.home),
             );
             note!(
-                "warning: the entries this plan writes run `{shown}`, in a cargo build directory: \
+                "warning: the client entries in this plan run `{shown}`, in a cargo build directory: \
                  `cargo clean` or the next build removes or replaces it"
             );
             note!(
@@ -183,7 +183,7 @@ pub fn warn_unstable_launcher(plan: &crate::plan::Plan, host: &crate::host::Host
         }
         Unstable::Temporary { dir } => {
             note!(
-                "warning: the entries this plan writes run `{shown}`, in the temporary directory \
+                "warning: the client entries in this plan run `{shown}`, in the temporary directory \
                  `{}`, which the system empties",
                 display_path(&dir, &host.home)
             );

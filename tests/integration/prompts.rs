@@ -419,7 +419,7 @@ server github {
     let stderr = plan(&bin);
     assert!(
         stderr.contains(&format!(
-            "warning: the entries this plan writes run `{}`, in a cargo build directory",
+            "warning: the client entries in this plan run `{}`, in a cargo build directory",
             bin.display()
         )),
         "{stderr}"
