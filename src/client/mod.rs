@@ -589,12 +589,36 @@ mod tests {
         out
     }
 
-    /// The README's table must say what the adapters do. Run with
-    /// `MCPCTL_UPDATE_README=1` to rewrite it after changing an adapter.
+    /// The README's short table: each client, its scopes, its delivery
+    /// modes, linked to its page.
+    fn summary_table() -> String {
+        let mut out = String::from("| client | scopes | delivery |\n|---|---|---|\n");
+        for id in ClientId::ALL {
+            let scopes: Vec<String> = id.scopes().iter().map(|s| s.to_string()).collect();
+            let delivery = match adapter(id).reference_syntax() {
+                Some(_) => "exec, env-ref",
+                None => "exec",
+            };
+            out.push_str(&format!(
+                "| [{id}](docs/clients/{id}.md) | {} | {delivery} |\n",
+                scopes.join(", ")
+            ));
+        }
+        out
+    }
+
+    /// The tables must say what the adapters do: the README's summary and
+    /// the full table of the clients' index page. Run with
+    /// `MCPCTL_UPDATE_README=1` to rewrite them after changing an adapter.
     #[test]
     fn readme_client_table_matches_the_adapters() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
-        check_generated_table(&path, &readme_table(None));
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        check_generated_table(&root.join("README.md"), SUMMARY, &summary_table());
+        check_generated_table(
+            &root.join("docs").join("clients").join("README.md"),
+            TABLE,
+            &readme_table(None),
+        );
     }
 
     /// Each client's page in `docs/clients/` holds its rows of the table.
@@ -605,22 +629,29 @@ mod tests {
                 .join("docs")
                 .join("clients")
                 .join(format!("{id}.md"));
-            check_generated_table(&path, &readme_table(Some(id)));
+            check_generated_table(&path, TABLE, &readme_table(Some(id)));
         }
     }
 
-    /// Compares the table between the markers in `path` with `table`, or
-    /// rewrites it under `MCPCTL_UPDATE_README`.
-    fn check_generated_table(path: &Path, table: &str) {
-        const BEGIN: &str = "<!-- clients-table: generated from src/client, see readme_client_table_matches_the_adapters -->\n";
-        const END: &str = "<!-- clients-table end -->";
+    /// The markers around the full table (client pages, clients' index).
+    const TABLE: &str = "clients-table";
+    /// The markers around the README's summary.
+    const SUMMARY: &str = "clients-summary";
+
+    /// Compares the table between the `marker` markers in `path` with
+    /// `table`, or rewrites it under `MCPCTL_UPDATE_README`.
+    fn check_generated_table(path: &Path, marker: &str, table: &str) {
+        let begin = format!(
+            "<!-- {marker}: generated from src/client, see readme_client_table_matches_the_adapters -->\n"
+        );
+        let end_marker = format!("<!-- {marker} end -->");
         let readme = fs_err::read_to_string(path).unwrap();
         let start = readme
-            .find(BEGIN)
+            .find(&begin)
             .unwrap_or_else(|| panic!("`{}` has no table markers", path.display()))
-            + BEGIN.len();
+            + begin.len();
         let end = readme[start..]
-            .find(END)
+            .find(&end_marker)
             .unwrap_or_else(|| panic!("`{}` has no end marker", path.display()))
             + start;
         if std::env::var_os("MCPCTL_UPDATE_README").is_some() {

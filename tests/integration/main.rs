@@ -18,6 +18,7 @@ mod offboard;
 mod output;
 mod packaging;
 mod prompts;
+mod readme;
 mod real_clients;
 mod saved_plan;
 // Linux only: the tests verify systemd units; on macOS and Windows
