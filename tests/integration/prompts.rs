@@ -333,6 +333,30 @@ fn the_no_secret_service_hint_works_as_written() {
         .unwrap_or_else(|| panic!("no command in the hint: {stderr}"))
         .to_owned();
 
+    // Ctrl-C at its password question leaves the terminal as it was.
+    let Some(run) = program_on_pty(
+        &sandbox,
+        &env,
+        test,
+        &[("expect", "keyring password: "), ("send", "\x03")],
+        &["sh".into(), "-c".into(), recipe.clone().into()],
+    ) else {
+        return;
+    };
+    assert_eq!(run.stuck_at, None, "{}", run.output);
+    assert!(
+        matches!(run.rc, Some(rc) if rc != -9),
+        "{:?} {}",
+        run.rc,
+        run.output
+    );
+    assert_eq!(
+        run.echo,
+        Some(true),
+        "echo stayed off after Ctrl-C: {}",
+        run.output
+    );
+
     // The user's shell, as the recipe's `exec "$SHELL"` starts it.
     let mut env = env;
     env.push(("SHELL".to_owned(), "/bin/sh".to_owned()));
