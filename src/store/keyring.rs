@@ -179,10 +179,10 @@ mod platform {
         desktop session. In a headless shell (SSH, a container), this asks for a keyring password \
         (the first time it creates the keyring with it) and opens a shell in which GNOME Keyring runs \
         until you leave it; run mcpctl there:\n    \
-        dbus-run-session -- sh -c 'trap \"stty echo; exit 130\" INT; stty -echo; printf \"keyring password: \"; read -r pw; stty echo; echo; printf %s \"$pw\" | gnome-keyring-daemon --unlock --components=secrets >/dev/null; exec \"$SHELL\"'";
+        dbus-run-session -- sh -c 'trap \"stty echo; exit 130\" INT HUP TERM; stty -echo; printf \"keyring password: \"; read -r pw; stty echo; echo; printf %s \"$pw\" | gnome-keyring-daemon --unlock --components=secrets >/dev/null; exec \"$SHELL\"'";
     pub const LOCKED_HINT: &str = "unlock your login keyring (Seahorse), or in a shell type its \
         password here, then run the command again:\n    \
-        sh -c 'trap \"stty echo; exit 130\" INT; stty -echo; printf \"keyring password: \"; read -r pw; stty echo; echo; printf %s \"$pw\" | gnome-keyring-daemon --replace --unlock --components=secrets >/dev/null'";
+        sh -c 'trap \"stty echo; exit 130\" INT HUP TERM; stty -echo; printf \"keyring password: \"; read -r pw; stty echo; echo; printf %s \"$pw\" | gnome-keyring-daemon --replace --unlock --components=secrets >/dev/null'";
 
     /// The usual causes in words, the D-Bus library's error after them.
     pub fn explain(raw: &str) -> String {

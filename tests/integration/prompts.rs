@@ -62,6 +62,11 @@ while pump(0.1) and select.select([master], [], [], 0)[0]:
     pass
 if child.poll() is None:
     child.kill()
+# A process the child left behind (a shell's trap) may still be restoring
+# the terminal: the state that counts is the one it settles in.
+deadline = time.time() + 3
+while not termios.tcgetattr(slave)[3] & termios.ECHO and time.time() < deadline:
+    time.sleep(0.05)
 attrs = termios.tcgetattr(slave)
 print(json.dumps({"rc": child.wait(), "output": seen.decode(errors="replace"),
                   "echo": bool(attrs[3] & termios.ECHO), "stuck_at": None}))
