@@ -456,16 +456,23 @@ server github {
     let checkout = Path::new(env!("CARGO_MANIFEST_DIR"))
         .canonicalize()
         .unwrap();
+    let installed = if cfg!(windows) {
+        "~/.cargo\\bin\\mcpctl.exe"
+    } else {
+        "~/.cargo/bin/mcpctl"
+    };
     assert!(
         stderr.contains(&format!(
-            "hint: install mcpctl with `cargo install --locked --path {}` (it goes to `~/.cargo/bin/mcpctl`)",
+            "hint: install mcpctl with `cargo install --locked --path {}` (it goes to `{installed}`)",
             checkout.display()
         )),
         "{stderr}"
     );
 
     // A copy in the temporary directory (the sandbox is in it).
-    let copy = sandbox.root().join("mcpctl");
+    let copy = sandbox
+        .root()
+        .join(format!("mcpctl{}", std::env::consts::EXE_SUFFIX));
     fs_err::copy(&bin, &copy).unwrap();
     let stderr = plan(&copy);
     assert!(
