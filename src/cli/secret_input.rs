@@ -269,7 +269,14 @@ mod tty {
             match read {
                 1 if byte == b'\n' => break Ok(()),
                 1 => line.push(byte),
-                0 => break Ok(()),
+                0 => {
+                    // Ctrl-D: the terminal moved to no new line; what is
+                    // said next gets one of its own.
+                    if is_tty {
+                        eprintln!();
+                    }
+                    break Ok(());
+                }
                 _ => {
                     let err = std::io::Error::last_os_error();
                     if err.kind() != std::io::ErrorKind::Interrupted {

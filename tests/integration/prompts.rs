@@ -522,3 +522,32 @@ fn ctrl_c_at_the_confirmation_says_nothing_was_changed() {
     );
     assert!(!sandbox.claude_json().exists(), "{shown}");
 }
+
+/// Ctrl-D at the confirmation: "cancelled" on a line of its own, not
+/// after the question.
+#[cfg(unix)]
+#[test]
+fn ctrl_d_at_the_confirmation_answers_on_its_own_line() {
+    let test = "ctrl_d_at_the_confirmation_answers_on_its_own_line";
+    let sandbox = Sandbox::new();
+    let manifest = sandbox.manifest(
+        "mcpctl version=1\nclient claude-code\nserver docs {\n    url \"https://mcp.example.com/mcp\"\n}\n",
+    );
+    let Some(run) = on_pty(
+        &sandbox,
+        test,
+        &[("expect", "Only `yes` is accepted: "), ("send", "\x04")],
+        &["apply", "-f", manifest_arg(&manifest)],
+    ) else {
+        return;
+    };
+    let shown = &run.output;
+    assert_eq!(run.stuck_at, None, "{shown}");
+    assert_eq!(run.rc, Some(1), "{shown}");
+    assert!(shown.contains("Only `yes` is accepted: \n"), "{shown:?}");
+    assert!(
+        shown.contains("cancelled; nothing was changed"),
+        "{shown:?}"
+    );
+    assert!(!sandbox.claude_json().exists(), "{shown}");
+}
