@@ -2,7 +2,7 @@
 //! write client entries.
 
 use super::ui::note;
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use miette::IntoDiagnostic;
@@ -146,6 +146,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     // Without changes, apply still records bookkeeping (entries adopted
     // as identical, credentials first seen) but asks nothing.
     let changes = plan.has_changes();
+    super::plan::warn_unstable_launcher(&plan, &workspace.host);
     // A saved plan was reviewed when it was saved, as Terraform's is.
     if changes && !args.auto_approve && args.plan.is_none() {
         confirm("Apply these changes?", "mcpctl apply --auto-approve")?;
@@ -300,12 +301,8 @@ pub fn confirm(question: &str, unattended: &str) -> miette::Result<()> {
     }
     print!("{question} Only `yes` is accepted: ");
     std::io::stdout().flush().into_diagnostic()?;
-    let mut answer = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut answer)
-        .into_diagnostic()?;
-    if answer.trim() == "yes" {
+    let answer = secret_input::read_answer().map_err(|err| miette::miette!("{err}"))?;
+    if answer == "yes" {
         Ok(())
     } else {
         Err(ConfirmError::Declined.into())

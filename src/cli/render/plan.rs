@@ -203,9 +203,23 @@ pub fn render(
         Context::Plan => {}
     }
     if summary.unavailable > 0 {
+        // Why the store could not be asked, and where the fix is.
+        let why = plan
+            .changes
+            .iter()
+            .find(|c| c.action == Action::Unavailable)
+            .and_then(|c| c.notes.get(1));
+        if let Some(why) = why {
+            let mut chars = why.trim_end_matches('.').chars();
+            let why: String = chars.next().map_or_else(String::new, |first| {
+                first.to_uppercase().chain(chars).collect()
+            });
+            let _ = writeln!(out, "{}.", escape(&why));
+        }
         let _ = writeln!(
             out,
-            "Make the credential store available, then run `mcpctl plan` again."
+            "Make the credential store available (the hint on stderr says how), then run \
+             `mcpctl plan` again."
         );
     } else if summary.add + summary.change + summary.destroy > 0 {
         let _ = writeln!(out, "Run `mcpctl apply` to make these changes.");
@@ -298,6 +312,12 @@ fn render_credential(
                     style.dim(&format!("note: {}", escape(note)))
                 );
             }
+        }
+        // The second note of an unknown credential says why, once, at the
+        // end of the plan.
+        Action::Unavailable => {
+            let reason = escape(change.notes.first().map_or("", String::as_str)).into_owned();
+            let _ = writeln!(out, "  {} {name}: {reason}", style.yellow("!"));
         }
         _ => {
             let reason = escape(&change.notes.join("; ")).into_owned();
