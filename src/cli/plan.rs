@@ -183,16 +183,23 @@ pub fn warn_unstable_launcher(plan: &crate::plan::Plan, host: &crate::host::Host
     match place {
         Unstable::CargoTarget { checkout } => {
             let installed = display_path(&cargo_install_path(host), &host.home);
-            let checkout = checkout.map_or_else(
-                || "PATH-OF-YOUR-MCPCTL-CHECKOUT".to_owned(),
-                |dir| display_path(&dir, &host.home),
+            // A build directory outside the checkout (CARGO_TARGET_DIR)
+            // does not say which checkout it builds.
+            let install = checkout.map_or_else(
+                || "`cargo install --locked --path .` in your mcpctl checkout".to_owned(),
+                |dir| {
+                    format!(
+                        "`cargo install --locked --path {}`",
+                        display_path(&dir, &host.home)
+                    )
+                },
             );
             note!(
                 "warning: the client entries in this plan run `{shown}`, in a cargo build directory: \
                  `cargo clean` or the next build removes or replaces it"
             );
             note!(
-                "hint: install mcpctl with `cargo install --locked --path {checkout}` (it goes to \
+                "hint: install mcpctl with {install} (it goes to \
                  `{installed}`), then run `{installed} apply`: the entries then run `{installed}`"
             );
         }

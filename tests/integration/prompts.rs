@@ -22,10 +22,16 @@ use crate::support::{canary, secret_service, skip};
 /// everything the terminal showed, and whether the terminal echoes
 /// afterwards.
 const PTY_DRIVER: &str = r#"
-import json, os, select, subprocess, sys, termios, fcntl, time
+import json, os, select, signal, subprocess, sys, termios, fcntl, time
 steps = json.loads(sys.argv[1])
 master, slave = os.openpty()
 def own_terminal():
+    # A job started in the background by a non-interactive shell (as a CI
+    # runner may start the tests) inherits SIGINT and SIGQUIT ignored, and a
+    # shell cannot trap a signal ignored on entry: a person's terminal
+    # delivers them.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
     os.setsid()
     fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 child = subprocess.Popen(sys.argv[2:], stdin=slave, stdout=slave, stderr=slave,
@@ -453,9 +459,16 @@ server github {
         )),
         "{stderr}"
     );
+    // The checkout is named when the build directory is inside it;
+    // with CARGO_TARGET_DIR elsewhere mcpctl cannot tell which it is.
     let checkout = Path::new(env!("CARGO_MANIFEST_DIR"))
         .canonicalize()
         .unwrap();
+    let install = if bin.starts_with(&checkout) {
+        format!("`cargo install --locked --path {}`", checkout.display())
+    } else {
+        "`cargo install --locked --path .` in your mcpctl checkout".to_owned()
+    };
     let installed = if cfg!(windows) {
         "~/.cargo\\bin\\mcpctl.exe"
     } else {
@@ -463,8 +476,7 @@ server github {
     };
     assert!(
         stderr.contains(&format!(
-            "hint: install mcpctl with `cargo install --locked --path {}` (it goes to `{installed}`)",
-            checkout.display()
+            "hint: install mcpctl with {install} (it goes to `{installed}`)"
         )),
         "{stderr}"
     );
