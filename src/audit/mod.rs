@@ -21,7 +21,10 @@
 //!
 //! Each manifest applied on the machine brings its own settings (where to
 //! forward, which alerts); a record goes where the settings of the manifest
-//! it concerns say ([`Settings::for_launch`]).
+//! it concerns say: for a launch, the manifest its client entry names
+//! ([`Settings::of_manifest`]); for an entry naming none (project scope, or
+//! written by an older mcpctl), the manifest guessed from the server and
+//! credential names ([`Settings::for_launch`]).
 
 mod alert;
 mod forward;
@@ -142,7 +145,15 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// The settings that govern a launch of `server` reading `credentials`,
+    /// The settings that govern a launch whose entry names `manifest` as
+    /// its owner: exactly that manifest's as applied (`all`, by manifest
+    /// path, as `apply` keys them), or none when it has none applied.
+    pub fn of_manifest(all: &BTreeMap<PathBuf, Settings>, manifest: &Path) -> Vec<Settings> {
+        all.get(manifest).cloned().into_iter().collect()
+    }
+
+    /// The settings that govern a launch of `server` reading `credentials`
+    /// when its entry names no manifest (see [`Settings::of_manifest`]),
     /// chosen from every applied manifest's (`all`, by manifest path): the
     /// manifest that declares the server; when several declare one of that
     /// name, those that give it exactly these credentials (a launch carries
@@ -192,7 +203,7 @@ pub struct Appended {
 pub struct AuditLog {
     path: PathBuf,
     actor: Actor,
-    /// Usually one manifest's; see [`Settings::for_launch`].
+    /// Usually one manifest's; see [`Settings::of_manifest`].
     settings: Vec<Settings>,
     syslog_socket: PathBuf,
 }

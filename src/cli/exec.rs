@@ -1,7 +1,7 @@
 //! `mcpctl exec`: the launcher client entries run.
 //!
-//! A client starts `mcpctl exec --server NAME --env VAR=REFERENCE … --
-//! <server command>`. mcpctl reads exactly those credentials — from the
+//! A client starts `mcpctl exec --server NAME --manifest PATH --env
+//! VAR=REFERENCE … -- <server command>`. mcpctl reads exactly those credentials — from the
 //! store, an environment variable or a secret manager's command, as each
 //! [`Reference`] says — adds them to the environment it inherited (nothing
 //! else is added or removed), records each read in the audit trail, and
@@ -9,6 +9,14 @@
 //! transport — flow between client and server byte for byte. Nothing is
 //! ever printed to stdout; a missing credential fails fast on stderr
 //! instead of hanging a client that waits for a handshake.
+//!
+//! `--manifest` names the manifest whose apply wrote the entry: the reads
+//! are forwarded and alerted on exactly as that manifest's applied audit
+//! settings say (none applied: the records stay in the local trail). An
+//! entry without it — a project-scope entry, or one an older mcpctl wrote —
+//! falls back to the settings of the manifests that declare this server
+//! with these credentials ([`crate::audit::Settings::for_launch`]), a guess
+//! another manifest copying those names can join.
 //!
 //! `--file VAR=REFERENCE` (file credentials) sets VAR to the path of a
 //! private file holding the value ([`crate::secret_file`]). Then mcpctl
@@ -22,7 +30,7 @@ use std::process::Command;
 use miette::{Diagnostic, IntoDiagnostic};
 
 use super::Outcome;
-use super::workspace::configured_audit_log;
+use super::workspace::{Launch, configured_audit_log};
 use crate::audit::{Actor, AuditLog, Event, Outcome as AuditOutcome, host_name};
 use crate::host::Host;
 use crate::secret_file::SecretFiles;
@@ -35,6 +43,11 @@ pub struct Args {
     /// The server being started (for the audit trail and messages)
     #[arg(long, value_name = "NAME")]
     server: String,
+
+    /// The manifest that owns the entry (absolute path): its applied audit
+    /// settings govern the launch's records
+    #[arg(long, value_name = "PATH")]
+    manifest: Option<std::path::PathBuf>,
 
     /// Set VAR to a credential's value (repeatable). REFERENCE is a store
     /// entry (`GITHUB_TOKEN`, or `team-a/GITHUB_TOKEN` in a namespace),
@@ -134,8 +147,9 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
     let user = host.user()?;
     // Made at the first credential read: a server without credentials
     // starts without reading mcpctl's state (exec sits in front of every
-    // server launch). It follows the settings of the manifest that declares
-    // this server with these credentials.
+    // server launch). It follows the settings of the manifest the entry
+    // names, else of the one that declares this server with these
+    // credentials.
     let credentials: Vec<&str> = args
         .env
         .iter()
@@ -150,10 +164,14 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
                 host: host_name(),
                 pid: std::process::id(),
                 command: "exec".to_owned(),
-                manifest: None,
+                manifest: args.manifest.clone(),
                 git_commit: None,
             };
-            let launch = Some((args.server.as_str(), credentials.as_slice()));
+            let launch = Some(Launch {
+                server: &args.server,
+                credentials: &credentials,
+                manifest: args.manifest.as_deref(),
+            });
             configured_audit_log(&host, &host.state_dir(), actor, launch)
         })
     };
