@@ -570,4 +570,33 @@ pub(crate) mod tests {
         // Nobody declares it: every manifest judges it.
         assert_eq!(Settings::for_launch(&all, "stranger", &["GH"]).len(), 3);
     }
+
+    #[test]
+    fn an_entry_naming_its_manifest_gets_exactly_that_ones_settings() {
+        let declaring = |server: &str, webhook: &str| Settings {
+            policy: AuditPolicy {
+                webhook: Some(webhook.to_owned()),
+                ..AuditPolicy::default()
+            },
+            declared: BTreeMap::from([(server.to_owned(), vec!["GH".to_owned()])]),
+        };
+        // Both declare `github` with `GH`: the names cannot tell them apart.
+        let all = BTreeMap::from([
+            (
+                PathBuf::from("/a/mcpctl.kdl"),
+                declaring("github", "http://a"),
+            ),
+            (
+                PathBuf::from("/b/mcpctl.kdl"),
+                declaring("github", "http://b"),
+            ),
+        ]);
+        assert_eq!(Settings::for_launch(&all, "github", &["GH"]).len(), 2);
+        assert_eq!(
+            Settings::of_manifest(&all, Path::new("/a/mcpctl.kdl")),
+            [all[Path::new("/a/mcpctl.kdl")].clone()]
+        );
+        // A manifest with no settings applied: no forwarding, no alerts.
+        assert!(Settings::of_manifest(&all, Path::new("/c/mcpctl.kdl")).is_empty());
+    }
 }

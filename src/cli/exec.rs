@@ -1,22 +1,24 @@
 //! `mcpctl exec`: the launcher client entries run.
 //!
 //! A client starts `mcpctl exec --server NAME --manifest PATH --env
-//! VAR=REFERENCE … -- <server command>`. mcpctl reads exactly those credentials — from the
-//! store, an environment variable or a secret manager's command, as each
-//! [`Reference`] says — adds them to the environment it inherited (nothing
-//! else is added or removed), records each read in the audit trail, and
-//! replaces itself with the server, so stdin and stdout — MCP's stdio
-//! transport — flow between client and server byte for byte. Nothing is
-//! ever printed to stdout; a missing credential fails fast on stderr
-//! instead of hanging a client that waits for a handshake.
+//! VAR=REFERENCE … -- <server command>`. mcpctl reads exactly those
+//! credentials — from the store, an environment variable or a secret
+//! manager's command, as each [`Reference`] says — adds them to the
+//! environment it inherited (nothing else is added or removed), records
+//! each read in the audit trail, and replaces itself with the server, so
+//! stdin and stdout — MCP's stdio transport — flow between client and
+//! server byte for byte. Nothing is ever printed to stdout; a missing
+//! credential fails fast on stderr instead of hanging a client that waits
+//! for a handshake.
 //!
-//! `--manifest` names the manifest whose apply wrote the entry: the reads
-//! are forwarded and alerted on exactly as that manifest's applied audit
-//! settings say (none applied: the records stay in the local trail). An
-//! entry without it — a project-scope entry, or one an older mcpctl wrote —
-//! falls back to the settings of the manifests that declare this server
-//! with these credentials ([`crate::audit::Settings::for_launch`]), a guess
-//! another manifest copying those names can join.
+//! `--manifest` (the global option, `-f`) names the manifest whose apply
+//! wrote the entry: the reads are forwarded and alerted on exactly as that
+//! manifest's applied audit settings say (none applied: the records stay in
+//! the local trail only). An entry without it — a project-scope entry, or
+//! one an older mcpctl wrote — falls back to the settings of the manifests
+//! that declare this server with these credentials
+//! ([`crate::audit::Settings::for_launch`]), a guess another manifest
+//! copying those names can join.
 //!
 //! `--file VAR=REFERENCE` (file credentials) sets VAR to the path of a
 //! private file holding the value ([`crate::secret_file`]). Then mcpctl
@@ -25,6 +27,7 @@
 //! leaving with the server's exit code.
 
 use std::ffi::OsString;
+use std::path::Path;
 use std::process::Command;
 
 use miette::{Diagnostic, IntoDiagnostic};
@@ -43,11 +46,6 @@ pub struct Args {
     /// The server being started (for the audit trail and messages)
     #[arg(long, value_name = "NAME")]
     server: String,
-
-    /// The manifest that owns the entry (absolute path): its applied audit
-    /// settings govern the launch's records
-    #[arg(long, value_name = "PATH")]
-    manifest: Option<std::path::PathBuf>,
 
     /// Set VAR to a credential's value (repeatable). REFERENCE is a store
     /// entry (`GITHUB_TOKEN`, or `team-a/GITHUB_TOKEN` in a namespace),
@@ -138,7 +136,10 @@ enum ExecError {
     },
 }
 
-pub fn run(args: Args) -> miette::Result<Outcome> {
+/// `manifest`: the global `--manifest`, here the manifest that owns the
+/// entry (its absolute path, as `apply` keys its settings).
+pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
+    let manifest = manifest.map(|m| std::path::absolute(m).unwrap_or_else(|_| m.to_path_buf()));
     // A file credential needs a supervisor, whose signal handling must be
     // in place before any thread starts (the store's connection starts
     // some; see `crate::supervise`).
@@ -164,13 +165,13 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
                 host: host_name(),
                 pid: std::process::id(),
                 command: "exec".to_owned(),
-                manifest: args.manifest.clone(),
+                manifest: manifest.clone(),
                 git_commit: None,
             };
             let launch = Some(Launch {
                 server: &args.server,
                 credentials: &credentials,
-                manifest: args.manifest.as_deref(),
+                manifest: manifest.as_deref(),
             });
             configured_audit_log(&host, &host.state_dir(), actor, launch)
         })
