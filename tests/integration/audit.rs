@@ -135,6 +135,45 @@ fn listing_escapes_a_hostile_server_label() {
     assert_eq!(records[0]["server"], label);
 }
 
+/// A project-scope file is checked in and shared: its exec entries name
+/// no manifest path of this machine (their launches follow the settings
+/// guessed from the server and credential names), while the user-scope
+/// entries of the same apply name the manifest that owns them.
+#[cfg(unix)]
+#[test]
+fn a_checked_in_entry_names_no_path_of_this_machine() {
+    if !secret_service("a_checked_in_entry_names_no_path_of_this_machine") {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let manifest = sandbox.manifest(
+        "mcpctl version=1\nclient claude-code scope=project\nclient codex\ncredential GITHUB_TOKEN {\n    kind api-key\n}\nserver github {\n    command \"true\"\n    env GITHUB_PERSONAL_ACCESS_TOKEN credential=GITHUB_TOKEN\n}\n",
+    );
+    sandbox.apply_with_token(&manifest, &canary("project"));
+    let project = fs_err::read_to_string(manifest.parent().unwrap().join(".mcp.json")).unwrap();
+    let project: serde_json::Value = serde_json::from_str(&project).unwrap();
+    assert_eq!(
+        project["mcpServers"]["github"]["args"],
+        serde_json::json!([
+            "exec",
+            "--server",
+            "github",
+            "--env",
+            "GITHUB_PERSONAL_ACCESS_TOKEN=GITHUB_TOKEN",
+            "--",
+            "true"
+        ])
+    );
+    let codex = fs_err::read_to_string(sandbox.codex_toml()).unwrap();
+    assert!(
+        codex.contains(&format!(
+            "\"--server\", \"github\", \"--manifest\", \"{}\", \"--env\"",
+            manifest.display()
+        )),
+        "{codex}"
+    );
+}
+
 /// Forwarding to a syslog socket and a webhook the test runs (Unix: the
 /// syslog socket is a Unix datagram socket).
 #[cfg(unix)]
