@@ -14,8 +14,8 @@
 //! `--manifest` (the global option, `-f`) names the manifest whose apply
 //! wrote the entry: the reads are forwarded and alerted on exactly as that
 //! manifest's applied audit settings say (none applied: the records stay in
-//! the local trail only). An entry without it — a project-scope entry, or
-//! one an older mcpctl wrote — falls back to the settings of the manifests
+//! the local trail only). An entry without it — a project-scope entry, one
+//! `import` wrote, or one an older mcpctl wrote — falls back to the settings of the manifests
 //! that declare this server with these credentials
 //! ([`crate::audit::Settings::for_launch`]), a guess another manifest
 //! copying those names can join.
