@@ -34,3 +34,4 @@ pub mod status;
 pub mod store;
 pub mod supervise;
 pub mod terminal_text;
+pub mod words;

@@ -55,9 +55,9 @@ pub fn observe(
             (Source::Store, Ok(store)) => match store.exists(&credential.store_entry()) {
                 Ok(true) => Presence::Present,
                 Ok(false) => Presence::Missing,
-                Err(err) => Presence::Unavailable(unavailable_reason(&err)),
+                Err(err) => unavailable(&err),
             },
-            (Source::Store, Err(err)) => Presence::Unavailable(unavailable_reason(err)),
+            (Source::Store, Err(err)) => unavailable(err),
         };
         credentials.insert(credential.name.clone(), presence);
     }
@@ -246,17 +246,20 @@ pub fn fingerprint(bytes: &[u8]) -> String {
     format!("sha256:{}", hex(&Sha256::digest(bytes)))
 }
 
-fn unavailable_reason(err: &StoreError) -> String {
-    match err {
+/// A credential whose presence the store could not tell: a few words,
+/// and the store's error in full.
+fn unavailable(err: &StoreError) -> Presence {
+    let reason = match err {
         StoreError::Unavailable { .. } => "store unavailable".to_owned(),
         StoreError::Locked { .. } => "store locked".to_owned(),
         other => other.to_string(),
-    }
+    };
+    Presence::Unavailable(reason, err.to_string())
 }
 
 /// Client files that could not be read or parsed; nothing is planned.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
-#[error("{} client file(s) cannot be read; nothing was planned or written", problems.len())]
+#[error("{} cannot be read; nothing was planned or written", crate::words::count(problems.len(), "client file"))]
 #[diagnostic(help("fix or move the files named below, then run the command again"))]
 pub struct ObserveError {
     #[related]

@@ -79,6 +79,71 @@ pub fn is_batch(program: &std::path::Path) -> bool {
         .is_some_and(|e| e == "cmd" || e == "bat")
 }
 
+/// Whether `program` can be started with `path` as `PATH`: a name with a
+/// directory is checked as given, a bare name looked up in each `PATH`
+/// directory (with `PATHEXT` on Windows). `check --servers` asks before
+/// starting a server, to say "not installed" rather than an OS error.
+pub fn on_path(program: &str, path: Option<&std::ffi::OsStr>) -> bool {
+    let path = path.unwrap_or_default();
+    if cfg!(windows) {
+        let pathext = std::env::var("PATHEXT").unwrap_or_default();
+        return resolve(program, &path.to_string_lossy(), &pathext, |c| {
+            std::path::Path::new(c).is_file()
+        })
+        .is_some();
+    }
+    let runnable = |file: &std::path::Path| {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            file.metadata()
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        }
+        #[cfg(not(unix))]
+        file.is_file()
+    };
+    if program.contains('/') {
+        return runnable(std::path::Path::new(program));
+    }
+    std::env::split_paths(path).any(|dir| runnable(&dir.join(program)))
+}
+
+/// Why `program` could not be found, in words: a path that does not
+/// exist, or a name no `PATH` directory holds.
+pub fn missing(program: &str) -> String {
+    if program.contains(['/', '\\']) {
+        format!("`{program}` does not exist")
+    } else {
+        format!("`{program}` is not installed here (not found on PATH)")
+    }
+}
+
+/// What to install for a server's `program` that is missing: the tool
+/// that provides the usual launchers (`uvx` comes with uv, `npx` with
+/// Node.js), else the program itself.
+pub fn install_hint(program: &str) -> String {
+    let name = std::path::Path::new(program)
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let what = match name.as_str() {
+        "uvx" | "uv" => "uv, which provides `uvx` (https://docs.astral.sh/uv/)",
+        "npx" | "npm" | "node" => "Node.js, which provides `npx` (https://nodejs.org/en/download)",
+        "bunx" | "bun" => "Bun, which provides `bunx` (https://bun.sh)",
+        "docker" => "Docker (https://docs.docker.com/desktop/)",
+        "deno" => "Deno (https://deno.com)",
+        "pipx" => "pipx (https://pipx.pypa.io)",
+        _ => "",
+    };
+    if program.contains(['/', '\\']) {
+        "check the path in the server's `command` in the manifest".to_owned()
+    } else if what.is_empty() {
+        format!("install `{program}`, or add the directory that holds it to PATH")
+    } else {
+        format!("install {what}, or add the directory that holds `{program}` to PATH")
+    }
+}
+
 /// Characters `cmd.exe` gives a meaning to even inside quotes, or that end
 /// or break a quoted argument.
 const CMD_SPECIAL: &[char] = &['"', '%', '!', '^', '&', '|', '<', '>', '(', ')', '\r', '\n'];
@@ -150,6 +215,31 @@ pub fn kill_children_on_exit() -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_missing_launcher_names_what_provides_it() {
+        assert_eq!(
+            missing("uvx"),
+            "`uvx` is not installed here (not found on PATH)"
+        );
+        assert_eq!(missing("/opt/srv/run"), "`/opt/srv/run` does not exist");
+        assert!(install_hint("uvx").contains("install uv, which provides `uvx`"));
+        assert!(install_hint("npx").contains("install Node.js, which provides `npx`"));
+        assert!(install_hint("bunx").contains("install Bun"));
+        assert!(install_hint("docker").contains("install Docker"));
+        assert!(install_hint("my-server").starts_with("install `my-server`"));
+        assert!(install_hint("/opt/srv/run").starts_with("check the path"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn on_path_finds_only_runnable_files() {
+        assert!(on_path("sh", Some("/usr/bin:/bin".as_ref())));
+        assert!(!on_path("sh", Some("/nonexistent".as_ref())));
+        assert!(!on_path("sh", None));
+        assert!(on_path("/bin/sh", None));
+        assert!(!on_path("/nonexistent/uvx", Some("/bin".as_ref())));
+    }
 
     fn files(list: &'static [&'static str]) -> impl Fn(&str) -> bool {
         move |candidate| list.iter().any(|f| f.eq_ignore_ascii_case(candidate))

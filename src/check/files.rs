@@ -76,8 +76,8 @@ pub fn check(files: &[ClientFile]) -> Vec<Finding> {
                 "plaintext",
                 &shown,
                 format!(
-                    "{} entr(ies): no plaintext secrets, no unresolvable references",
-                    observed.entries.len()
+                    "{}: no plaintext secrets, no unresolvable references",
+                    crate::words::count(observed.entries.len(), "entry")
                 ),
             ));
         }

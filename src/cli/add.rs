@@ -85,12 +85,14 @@ fn add_to(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     }
     println!();
     let mut summary = format!(
-        "Added server(s) {} to {label}",
+        "Added {} {} to {label}",
+        crate::words::plural(added.servers.len(), "server"),
         quoted(&added.servers).join(", ")
     );
     if !added.credentials.is_empty() {
         summary.push_str(&format!(
-            ", with credential(s) {}",
+            ", with {} {}",
+            crate::words::plural(added.credentials.len(), "credential"),
             quoted(&added.credentials).join(", ")
         ));
     }

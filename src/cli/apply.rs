@@ -2,7 +2,7 @@
 //! write client entries.
 
 use super::ui::note;
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use miette::IntoDiagnostic;
@@ -146,6 +146,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     // Without changes, apply still records bookkeeping (entries adopted
     // as identical, credentials first seen) but asks nothing.
     let changes = plan.has_changes();
+    super::plan::warn_unstable_launcher(&plan, &workspace.host);
     // A saved plan was reviewed when it was saved, as Terraform's is.
     if changes && !args.auto_approve && args.plan.is_none() {
         confirm("Apply these changes?", "mcpctl apply --auto-approve")?;
@@ -188,21 +189,29 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
         installed,
         audit_change,
     )?;
+    let warn_unexported =
+        || super::env::warn_unexported(&desired, &workspace.loaded, &workspace.host, true);
     if !changes {
+        warn_unexported();
         return Ok(Outcome::Success);
     }
     let summary = plan.summary();
     println!(
         "{}",
         style.bold(&format!(
-            "Apply complete: {} added, {} changed, {} destroyed ({} credential(s) stored, {} file(s) written).",
-            summary.add, summary.change, summary.destroy, report.credentials_stored, report.files_written
+            "Apply complete: {} added, {} changed, {} destroyed ({} stored, {} written).",
+            summary.add,
+            summary.change,
+            summary.destroy,
+            crate::words::count(report.credentials_stored, "credential"),
+            crate::words::count(report.files_written, "file")
         ))
     );
     if summary.conflicts > 0 {
         println!(
-            "{} conflicting entr(ies) left alone; `mcpctl apply --adopt` replaces them.",
-            summary.conflicts
+            "{} left alone; `mcpctl apply --adopt` replaces {}.",
+            crate::words::count(summary.conflicts, "conflicting entry"),
+            if summary.conflicts == 1 { "it" } else { "them" }
         );
     }
     if report.files_written > 0 {
@@ -211,6 +220,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
              `mcpctl check --servers` starts each server as its client would."
         );
     }
+    warn_unexported();
     Ok(Outcome::Success)
 }
 
@@ -291,12 +301,8 @@ pub fn confirm(question: &str, unattended: &str) -> miette::Result<()> {
     }
     print!("{question} Only `yes` is accepted: ");
     std::io::stdout().flush().into_diagnostic()?;
-    let mut answer = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut answer)
-        .into_diagnostic()?;
-    if answer.trim() == "yes" {
+    let answer = secret_input::read_answer().map_err(|err| miette::miette!("{err}"))?;
+    if answer == "yes" {
         Ok(())
     } else {
         Err(ConfirmError::Declined.into())
@@ -401,7 +407,10 @@ fn record_apply(
     if let Some(retain) = retention(&state.audit, applied) {
         let removed = prune(audit, retain, jiff::Timestamp::now()).into_diagnostic()?;
         if removed > 0 {
-            note!("pruned {removed} audit record(s) older than {retain}");
+            note!(
+                "pruned {} older than {retain}",
+                crate::words::count(removed, "audit record")
+            );
         }
     }
     Ok(())

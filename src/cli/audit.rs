@@ -75,16 +75,16 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
                     .map(|n| format!(" (after a pruning checkpoint for records 1 to {n})"))
                     .unwrap_or_default();
                 println!(
-                    "`{}`: {} record(s), chain intact{pruned}.",
+                    "`{}`: {}, chain intact{pruned}.",
                     path.display(),
-                    report.records
+                    crate::words::count(report.records, "record")
                 );
             } else {
                 println!(
-                    "`{}`: {} record(s), {} problem(s):",
+                    "`{}`: {}, {}:",
                     path.display(),
-                    report.records,
-                    report.problems.len()
+                    crate::words::count(report.records, "record"),
+                    crate::words::count(report.problems.len(), "problem")
                 );
                 for problem in &report.problems {
                     println!("  line {}: {}", problem.line, escape(&problem.message));
@@ -136,8 +136,11 @@ fn line(record: &StoredRecord) -> String {
         crate::audit::Outcome::Warning => "WARNING",
     };
     let mut text = format!(
-        "{:<27} {:<7} {:<20} {}",
-        record.time, record.command, record.action, record.target
+        "{:<23} {:<7} {:<20} {}",
+        super::render::when(&record.time),
+        record.command,
+        record.action,
+        record.target
     );
     if let Some(server) = &record.server {
         text.push_str(&format!(" server={server}"));

@@ -22,6 +22,7 @@ use crate::check::handshake::handshake;
 use crate::check::{Finding, Verdict, credentials, files};
 use crate::client::{Launcher, RenderContext, entry_env, stdio_command};
 use crate::manifest::{Delivery, Scope, Transport};
+use crate::plan::Desired;
 use crate::source::{Reference, run_command};
 use crate::state::State;
 use crate::store::{CredentialStore, Secret};
@@ -75,6 +76,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     let client_files: Vec<_> = desired.files.iter().map(|d| d.file.clone()).collect();
     findings.extend(files::check(&client_files));
     findings.extend(advisory_findings(&workspace, &client_files));
+    findings.extend(export_findings(&workspace, &desired, &state));
     if args.servers {
         findings.extend(server_findings(
             &workspace,
@@ -244,6 +246,43 @@ fn advisory_findings(workspace: &Workspace, files: &[crate::client::ClientFile])
     findings
 }
 
+/// env-ref delivery: each variable a client entry references that is not
+/// exported in the shell `check` runs in. A client started from it cannot
+/// resolve the reference (Claude Code: "Missing environment variables"),
+/// so it is a problem here, as the plan's warning is a warning.
+fn export_findings(workspace: &Workspace, desired: &Desired, state: &State) -> Vec<Finding> {
+    let manifest = &workspace.loaded.manifest;
+    let recorded = state.exports.get(&workspace.loaded.path) == Some(&desired.exports);
+    let missing = super::env::unexported(desired, &workspace.host);
+    let hint = super::env::export_hint(desired, &workspace.loaded, &workspace.host, recorded, 1);
+    missing
+        .into_iter()
+        .map(|variable| {
+            let servers: Vec<String> = manifest
+                .servers
+                .values()
+                .filter(|s| {
+                    s.credential_bindings().any(|(_, c)| c == variable)
+                        || matches!(&s.transport, Transport::Http { credential_headers, .. }
+                            if credential_headers.values().any(|h| h.credential == variable))
+                })
+                .map(|s| format!("`{}`", s.name))
+                .collect();
+            Finding::problem(
+                "env",
+                Verdict::Fail,
+                format!("variable `{variable}`"),
+                format!(
+                    "referenced by the env-ref entries of {} {} but not exported in this shell: a client started from here cannot resolve it",
+                    crate::words::plural(servers.len(), "server"),
+                    servers.join(", ")
+                ),
+                hint.clone(),
+            )
+        })
+        .collect()
+}
+
 /// `--servers`: each local server started as its client would start it.
 /// What a server says is quoted with every credential value in `known`
 /// hidden, and every other secret the detector finds.
@@ -280,6 +319,16 @@ fn server_findings(
             ));
             continue;
         };
+        if !crate::spawn::on_path(command, std::env::var_os("PATH").as_deref()) {
+            findings.push(Finding::problem(
+                "server",
+                Verdict::Fail,
+                subject,
+                format!("not working: {}", crate::spawn::missing(command)),
+                crate::spawn::install_hint(command),
+            ));
+            continue;
+        }
         let cx = RenderContext {
             launcher: &launcher,
             delivery: Delivery::Exec,
@@ -298,11 +347,11 @@ fn server_findings(
                 "server",
                 subject,
                 format!(
-                    "answered the MCP handshake{}: {} tool(s)",
+                    "answered the MCP handshake{}: {}",
                     done.server_info
                         .map(|info| format!(" as {info}"))
                         .unwrap_or_default(),
-                    done.tools
+                    crate::words::count(done.tools, "tool")
                 ),
             )),
             Err(why) => findings.push(Finding::problem(
@@ -458,9 +507,9 @@ fn render(findings: &[Finding], home: &Path, style: Style) -> String {
         out,
         "\n{}",
         style.bold(&format!(
-            "Check: {} ok, {} warning(s), {} failed.",
+            "Check: {} ok, {}, {} failed.",
             count(Verdict::Ok),
-            count(Verdict::Warning),
+            crate::words::count(count(Verdict::Warning), "warning"),
             count(Verdict::Fail)
         ))
     );

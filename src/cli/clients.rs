@@ -59,7 +59,11 @@ pub fn run(manifest_arg: Option<&Path>, args: Args) -> miette::Result<Outcome> {
             } else if !file.exists {
                 "absent".to_owned()
             } else {
-                format!("{} server(s), {} owned by mcpctl", file.servers, file.owned)
+                format!(
+                    "{}, {} owned by mcpctl",
+                    crate::words::count(file.servers, "server"),
+                    file.owned
+                )
             };
             let table = if file.scope == crate::manifest::Scope::Local {
                 format!(" [{}]", file.table.join(" › "))

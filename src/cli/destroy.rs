@@ -79,9 +79,9 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     println!(
         "{}",
         style.bold(&format!(
-            "Destroy complete: {} destroyed ({} file(s) written).",
+            "Destroy complete: {} destroyed ({} written).",
             plan.summary().destroy,
-            report.files_written
+            crate::words::count(report.files_written, "file")
         ))
     );
     Ok(Outcome::Success)

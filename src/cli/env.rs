@@ -30,8 +30,8 @@ use super::workspace::{Workspace, audit_log_with_settings, manifest_path};
 use crate::audit::{Actor, Event, Outcome as AuditOutcome, git_commit, host_name};
 use crate::client::detected;
 use crate::host::Host;
-use crate::manifest::Shell;
-use crate::plan::{env_exports, targets};
+use crate::manifest::{LoadedManifest, Shell};
+use crate::plan::{Desired, env_exports, targets};
 use crate::shell::{export_line, exportable};
 use crate::source::Reference;
 use crate::state::State;
@@ -50,7 +50,7 @@ fn parse_shell(text: &str) -> Result<Shell, String> {
 }
 
 #[derive(Debug, thiserror::Error, Diagnostic)]
-#[error("{} credential(s) could not be read: {}", names.len(), names.join(", "))]
+#[error("{} could not be read: {}", crate::words::count(names.len(), "credential"), names.join(", "))]
 #[diagnostic(help(
     "run `mcpctl apply` to store missing ones (the messages above say why each failed); the others were exported"
 ))]
@@ -189,6 +189,109 @@ fn checked(variable: &str, source: &str) -> Result<Reference, Refused> {
     }
     Reference::parse(source)
         .map_err(|err| refused(format!("its recorded source is damaged: {err}")))
+}
+
+/// The variables env-ref entries of `desired` reference that this
+/// process's environment does not have (unset or empty): a client started
+/// from this shell cannot resolve them (Claude Code reports "Missing
+/// environment variables").
+pub fn unexported(desired: &Desired, host: &Host) -> Vec<String> {
+    desired
+        .exports
+        .keys()
+        .filter(|name| host.var(name).is_none())
+        .cloned()
+        .collect()
+}
+
+/// The shell `mcpctl` runs in, for a hint: `$SHELL`'s name when mcpctl
+/// knows it, else PowerShell on Windows and bash elsewhere.
+pub fn this_shell(host: &Host) -> Shell {
+    host.var("SHELL")
+        .and_then(|path| Path::new(path).file_name()?.to_str())
+        .and_then(Shell::from_name)
+        .unwrap_or(if cfg!(windows) {
+            Shell::Powershell
+        } else {
+            Shell::Bash
+        })
+}
+
+/// How to export what `mcpctl env` serves into the current `shell`.
+pub fn load_command(shell: Shell, manifest: &str) -> String {
+    let env = format!("mcpctl env --shell {shell} -f {manifest}");
+    match shell {
+        Shell::Bash | Shell::Zsh => format!("eval \"$({env})\""),
+        Shell::Fish => format!("{env} | source"),
+        Shell::Powershell => format!("{env} | Out-String | Invoke-Expression"),
+    }
+}
+
+/// What fixes [`unexported`] variables: the command that exports them into
+/// this shell, and the profile block that exports them in every new one
+/// (already there, or the manifest line that adds it). `applied`: the
+/// exports are recorded (`mcpctl env` serves them only then); `count`:
+/// how many variables the hint is for.
+pub fn export_hint(
+    desired: &Desired,
+    manifest: &LoadedManifest,
+    host: &Host,
+    applied: bool,
+    count: usize,
+) -> String {
+    let them = if count == 1 { "it" } else { "them" };
+    let shell = this_shell(host);
+    let shown = display_path(&manifest.path, &host.home);
+    // `~/…` as is when the shell takes it unquoted, else the path quoted.
+    let file = if shown
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/._-~".contains(c))
+    {
+        shown
+    } else {
+        crate::shell::quote(shell, &manifest.path.display().to_string())
+    };
+    let now = load_command(shell, &file);
+    let now = if applied {
+        format!("run `{now}`")
+    } else {
+        format!("after `mcpctl apply`, run `{now}`")
+    };
+    match desired.blocks.iter().find(|b| b.shell == shell) {
+        Some(block) => format!(
+            "{now} in this shell; new shells get {them} from the block in `{}`",
+            display_path(&block.file, &host.home)
+        ),
+        None => format!(
+            "{now} in this shell, or add `shell-profile {shell}` to the manifest so every new shell exports {them}"
+        ),
+    }
+}
+
+/// One warning for the [`unexported`] variables of `desired`, with the
+/// fix; nothing when there are none.
+pub fn warn_unexported(desired: &Desired, manifest: &LoadedManifest, host: &Host, applied: bool) {
+    let missing = unexported(desired, host);
+    if missing.is_empty() {
+        return;
+    }
+    let names = missing
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let (is, it) = if missing.len() == 1 {
+        ("is", "it")
+    } else {
+        ("are", "them")
+    };
+    note!(
+        "warning: {names} {is} referenced by env-ref client entries but not exported in this shell: a client started from here cannot resolve {it}"
+    );
+    note!(
+        "hint: {}",
+        export_hint(desired, manifest, host, applied, missing.len())
+    );
 }
 
 #[cfg(test)]

@@ -30,7 +30,7 @@ use std::ffi::OsString;
 use std::path::Path;
 use std::process::Command;
 
-use miette::{Diagnostic, IntoDiagnostic};
+use miette::Diagnostic;
 
 use super::Outcome;
 use super::workspace::{Launch, configured_audit_log};
@@ -108,7 +108,10 @@ enum ExecError {
     },
 
     #[error("cannot find `{program}` for server `{server}` on PATH (with PATHEXT)")]
-    #[diagnostic(help("install `{program}`, or make sure the PATH the client passes includes it"))]
+    #[diagnostic(help(
+        "{}; a client started from the desktop may not pass your shell's PATH",
+        crate::spawn::install_hint(program)
+    ))]
     #[cfg_attr(not(windows), allow(dead_code))]
     NotFound { server: String, program: String },
 
@@ -126,8 +129,19 @@ enum ExecError {
         character: char,
     },
 
-    #[error("cannot start `{program}` for server `{server}`: {source}")]
-    #[diagnostic(help("check that `{program}` is installed and on the PATH the client passes"))]
+    #[error(
+        "cannot start `{program}` for server `{server}`: {}",
+        crate::spawn::missing(program)
+    )]
+    #[diagnostic(help(
+        "{}{}",
+        crate::spawn::install_hint(program),
+        if program.contains(['/', '\\']) { "" } else { "; a client started from the desktop may not pass your shell's PATH" }
+    ))]
+    Missing { server: String, program: String },
+
+    #[error("cannot start `{program}` for server `{server}`")]
+    #[diagnostic(help("check that `{program}` is a program you can run: `{program} --version`"))]
     Spawn {
         server: String,
         program: String,
@@ -227,16 +241,22 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     for (var, path) in &paths {
         command.env(var, path);
     }
-    let spawn_error = |source| ExecError::Spawn {
-        server: args.server.clone(),
-        program: program.to_string_lossy().into_owned(),
-        source,
+    let spawn_error = |source: std::io::Error| {
+        let server = args.server.clone();
+        let program = program.to_string_lossy().into_owned();
+        if source.kind() == std::io::ErrorKind::NotFound {
+            ExecError::Missing { server, program }
+        } else {
+            ExecError::Spawn {
+                server,
+                program,
+                source,
+            }
+        }
     };
     let Some(supervisor) = supervisor else {
-        return replace_process(command)
-            .map_err(spawn_error)
-            .into_diagnostic()
-            .map(|_| Outcome::Success);
+        let Err(error) = replace_process(command);
+        return Err(spawn_error(error).into());
     };
     drop(values);
     let code = supervisor.run(&mut command).map_err(spawn_error)?;

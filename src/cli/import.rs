@@ -164,21 +164,10 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
     let mut found = Found(BTreeMap::new());
     for m in imported.moves.drain(..) {
         if !m.present {
-            imported.plan.changes.insert(
-                0,
-                Change {
-                    target: Target::Credential {
-                        name: m.credential.name.clone(),
-                        store: store.name().to_owned(),
-                    },
-                    action: Action::Create,
-                    before: None,
-                    after: None,
-                    before_digest: None,
-                    notes: Vec::new(),
-                    rotation: None,
-                },
-            );
+            imported
+                .plan
+                .changes
+                .insert(0, stored_change(&m.credential.name, store.name()));
             found.0.insert(m.credential.name.clone(), m.secret);
         }
     }
@@ -226,13 +215,23 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
     println!(
         "{}",
         style.bold(&format!(
-            "Import complete: {} credential(s) stored, {} entr(ies) rewritten in {} file(s).",
-            report.credentials_stored, report.entries_changed, report.files_written
+            "Import complete: {} stored, {} rewritten in {}.",
+            crate::words::count(report.credentials_stored, "credential"),
+            crate::words::count(report.entries_changed, "entry"),
+            crate::words::count(report.files_written, "file")
         ))
     );
-    println!(
-        "Next: `mcpctl scan` to check, `mcpctl init --from-clients` to write a manifest of these servers."
-    );
+    // A project that has its manifest already (`init` ran): bring the
+    // rewritten entries under it rather than write another.
+    match crate::manifest::find(&cwd) {
+        Some(manifest) => println!(
+            "Next: `mcpctl scan` to check; `mcpctl plan` compares these entries with `{}`, and `mcpctl apply --adopt` brings them under it.",
+            display_path(&manifest, &host.home)
+        ),
+        None => println!(
+            "Next: `mcpctl scan` to check, `mcpctl init --from-clients` to write a manifest of these servers."
+        ),
+    }
     // Import itself keeps no copy of the files it cleaned; earlier applies may have.
     let backups = state_dir.join("backups");
     if fs_err::read_dir(&backups).is_ok_and(|mut entries| entries.next().is_some()) {
@@ -246,6 +245,22 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
 
 /// The import plan for people: credentials, entry diffs (the plan
 /// renderer's), and what is left in place.
+/// Storing the value of credential `name` in the store.
+fn stored_change(name: &str, store: &str) -> Change {
+    Change {
+        target: Target::Credential {
+            name: name.to_owned(),
+            store: store.to_owned(),
+        },
+        action: Action::Create,
+        before: None,
+        after: None,
+        before_digest: None,
+        notes: Vec::new(),
+        rotation: None,
+    }
+}
+
 fn describe(imported: &ImportPlan, host: &Host, store: &str, style: Style) -> String {
     use std::fmt::Write;
     let mut out = String::new();
@@ -285,12 +300,19 @@ fn describe(imported: &ImportPlan, host: &Host, store: &str, style: Style) -> St
         out.push('\n');
     }
     if !imported.plan.changes.is_empty() {
+        // The summary counts the values to store with the entries.
+        let mut shown = imported.plan.clone();
+        for m in imported.moves.iter().filter(|m| !m.present) {
+            shown
+                .changes
+                .insert(0, stored_change(&m.credential.name, store));
+        }
         out.push_str(&render(
-            &imported.plan,
+            &shown,
             &imported.credentials(),
             &host.home,
             style,
-            View::Apply,
+            View::Import,
         ));
     }
     if !imported.left.is_empty() {

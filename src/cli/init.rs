@@ -69,10 +69,10 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     let shown = display_path(&path, &host.home);
     let files: Vec<String> = read.iter().map(|p| display_path(p, &host.home)).collect();
     println!(
-        "Wrote {shown}: {} server(s), {} credential(s), {} client(s), from {}.",
-        draft.servers.len(),
-        draft.credentials.len(),
-        draft.clients.len(),
+        "Wrote {shown}: {}, {}, {}, from {}.",
+        crate::words::count(draft.servers.len(), "server"),
+        crate::words::count(draft.credentials.len(), "credential"),
+        crate::words::count(draft.clients.len(), "client"),
         if files.is_empty() {
             "no client file (none was found)".to_owned()
         } else {

@@ -52,16 +52,28 @@ use clap::{Parser, Subcommand};
 pub struct Cli {
     /// The manifest to use [default: `mcpctl.kdl` in this directory or the
     /// nearest parent]
-    #[arg(short = 'f', long = "manifest", global = true, value_name = "PATH")]
+    #[arg(
+        short = 'f',
+        long = "manifest",
+        global = true,
+        value_name = "PATH",
+        help_heading = "Global options"
+    )]
     manifest: Option<PathBuf>,
 
     /// Print only errors, the requested output and the questions a command
     /// must ask (no progress, notes or warnings)
-    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    #[arg(
+        short,
+        long,
+        global = true,
+        conflicts_with = "verbose",
+        help_heading = "Global options"
+    )]
     quiet: bool,
 
     /// Also say which manifest, files and credential store a command used
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, help_heading = "Global options")]
     verbose: bool,
 
     #[command(subcommand)]
@@ -107,7 +119,7 @@ enum Command {
     Import(import::Args),
     /// Daily desktop notifications of credentials due: `remind install`, `uninstall`, `status`, `run`
     Remind(remind::Args),
-    /// Find plaintext secrets in client files, shell history or a repository (exit 3 when found)
+    /// Find plaintext secrets in client files, shell history or a repository (exit 3 when found, 1 when a file cannot be read)
     Scan(scan::Args),
     /// List the catalog: the servers of the credentials guide, with their credentials and scopes
     Catalog(catalog::Args),

@@ -8,7 +8,7 @@ use super::render::Style;
 use super::render::plan::{Context as View, render};
 use super::workspace::Workspace;
 use super::{Outcome, use_color};
-use crate::plan::{Options, PlanOutput, SavedPlan, Selector, select};
+use crate::plan::{Action, Options, PlanOutput, SavedPlan, Selector, Target, select};
 use miette::{IntoDiagnostic, WrapErr};
 
 use crate::store::{CredentialStore, EmptyStore};
@@ -77,6 +77,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     let options = Options { adopt: args.adopt };
     let (desired, observed, plan) = workspace.plan(store_ref, options)?;
     let plan = select(plan, &args.targets, &desired);
+    warn_unstable_launcher(&plan, &workspace.host);
     if args.json {
         let output = PlanOutput {
             plan: &plan,
@@ -94,9 +95,24 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
                 &workspace.loaded.manifest.credentials,
                 &workspace.host.home,
                 Style { color: use_color() },
-                View::Plan,
+                if args.out.is_some() {
+                    View::Saved
+                } else if args.offline {
+                    View::Offline
+                } else {
+                    View::Plan
+                },
             )
         );
+    }
+    if !args.offline {
+        // `mcpctl env` serves the exports only once an apply recorded them.
+        let recorded = plan
+            .changes
+            .iter()
+            .filter(|c| matches!(c.target, Target::EnvExport { .. }))
+            .all(|c| c.action == Action::NoOp);
+        super::env::warn_unexported(&desired, &workspace.loaded, &workspace.host, recorded);
     }
     if let Some(out) = &args.out {
         let saved = SavedPlan::new(
@@ -128,5 +144,68 @@ pub fn warn_store_unavailable(err: &crate::store::StoreError) {
     note!("  credentials are shown as unknown in this plan");
     if let Some(help) = miette::Diagnostic::help(err) {
         note!("hint: {help}");
+    }
+}
+
+/// A warning when the entries or shell blocks `plan` writes would run
+/// mcpctl from where it will not stay — a cargo build directory (`cargo
+/// run`) or the temporary directory — naming where to install it.
+/// `MCPCTL_ALLOW_UNSTABLE_PATH=1` silences it for a build run on purpose
+/// (the test suite's).
+pub fn warn_unstable_launcher(plan: &crate::plan::Plan, host: &crate::host::Host) {
+    use super::render::display_path;
+    use crate::client::{Launcher, Unstable, cargo_install_path, unstable_place};
+
+    if host.var("MCPCTL_ALLOW_UNSTABLE_PATH") == Some("1") {
+        return;
+    }
+    let Ok(exe) = std::env::current_exe() else {
+        return;
+    };
+    let launcher = Launcher::for_scope(crate::manifest::Scope::User, host, &exe);
+    let program = launcher.program();
+    // As the path appears inside the entries' JSON.
+    let quoted = serde_json::to_string(program).expect("a string serializes");
+    let quoted = &quoted[1..quoted.len() - 1];
+    let runs_it = plan
+        .changes
+        .iter()
+        .filter(|change| change.writes())
+        .filter_map(|change| change.after.as_ref())
+        .any(|after| after.to_string().contains(quoted));
+    if !runs_it {
+        return;
+    }
+    let Some(place) = unstable_place(Path::new(program), host) else {
+        return;
+    };
+    let shown = display_path(Path::new(program), &host.home);
+    match place {
+        Unstable::CargoTarget { checkout } => {
+            let installed = display_path(&cargo_install_path(host), &host.home);
+            let checkout = checkout.map_or_else(
+                || "PATH-OF-YOUR-MCPCTL-CHECKOUT".to_owned(),
+                |dir| display_path(&dir, &host.home),
+            );
+            note!(
+                "warning: the client entries in this plan run `{shown}`, in a cargo build directory: \
+                 `cargo clean` or the next build removes or replaces it"
+            );
+            note!(
+                "hint: install mcpctl with `cargo install --locked --path {checkout}` (it goes to \
+                 `{installed}`), then run `{installed} apply`: the entries then run `{installed}`"
+            );
+        }
+        Unstable::Temporary { dir } => {
+            note!(
+                "warning: the client entries in this plan run `{shown}`, in the temporary directory \
+                 `{}`, which the system empties",
+                display_path(&dir, &host.home)
+            );
+            note!(
+                "hint: move mcpctl to a directory that stays, e.g. `~/.local/bin/mcpctl`, then run \
+                 `~/.local/bin/mcpctl apply`: the entries then run `~/.local/bin/mcpctl`"
+            );
+        }
     }
 }

@@ -7,22 +7,68 @@
 //! these may hold ESC or a bidirectional override, and the handler would
 //! draw them as they are. Escaping here, once, covers every error of every
 //! command; line ends are kept, since messages spread over lines on purpose.
+//!
+//! The diagnostic code (`mcpctl::manifest::io`) is for scripts and bug
+//! reports, not for the person reading: it is shown only under `--verbose`
+//! or when the command was asked for `--json`. Without it, the problems an
+//! error gathers (a manifest's, each in `related`) are drawn one after the
+//! other as errors of their own, not behind miette's `Error:` prefix.
 
 use std::fmt;
 
-use miette::{Diagnostic, LabeledSpan, MietteHandlerOpts, ReportHandler, Severity, SourceCode};
+use miette::{
+    Diagnostic, LabeledSpan, MietteHandler, MietteHandlerOpts, ReportHandler, Severity, SourceCode,
+};
 
 use crate::terminal_text;
 
-/// `diagnostic` as miette's default handler shows it, escaped.
+/// `diagnostic` as miette's default handler shows it, escaped; its code
+/// only when [`codes_wanted`].
 pub struct Shown<'d>(pub &'d dyn Diagnostic);
 
 impl fmt::Display for Shown<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        MietteHandlerOpts::new()
-            .build()
-            .debug(&Escaped::new(self.0), f)
+        render(self.0, codes_wanted(), f)
     }
+}
+
+/// Whether error codes are shown: under `--verbose`, or when the command
+/// line asks for `--json` (before any `--`, after which the words are a
+/// server's).
+fn codes_wanted() -> bool {
+    crate::cli::ui::level() >= crate::cli::ui::Verbosity::Verbose
+        || std::env::args_os()
+            .skip(1)
+            .take_while(|a| a != "--")
+            .any(|a| a == "--json")
+}
+
+fn render(diagnostic: &dyn Diagnostic, codes: bool, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    let handler = MietteHandlerOpts::new().build();
+    let shown = Escaped::new(diagnostic, codes, None);
+    if codes {
+        return handler.debug(&shown, f);
+    }
+    draw_flat(&handler, shown, f, &mut true)
+}
+
+/// `shown`, then each diagnostic related to it, as errors of their own.
+fn draw_flat(
+    handler: &MietteHandler,
+    mut shown: Escaped<'_>,
+    f: &mut fmt::Formatter<'_>,
+    first: &mut bool,
+) -> fmt::Result {
+    if !*first {
+        writeln!(f)?;
+    }
+    *first = false;
+    shown.related_drawn = false;
+    handler.debug(&shown, f)?;
+    for related in std::mem::take(&mut shown.related) {
+        draw_flat(handler, related, f, first)?;
+    }
+    Ok(())
 }
 
 fn escaped(text: &str) -> String {
@@ -33,6 +79,14 @@ fn escaped(text: &str) -> String {
 /// original's (a manifest's is made visible where it is read).
 struct Escaped<'d> {
     inner: &'d dyn Diagnostic,
+    /// Whether [`Diagnostic::code`] is passed on.
+    codes: bool,
+    /// Whether [`Diagnostic::related`] is passed on (else they are drawn
+    /// after it, each on its own).
+    related_drawn: bool,
+    /// The source of the diagnostic this one is related to, quoted when it
+    /// has none of its own.
+    parent_source: Option<&'d dyn SourceCode>,
     message: String,
     cause: Option<Box<Cause>>,
     diagnostic_source: Option<Box<Escaped<'d>>>,
@@ -40,15 +94,25 @@ struct Escaped<'d> {
 }
 
 impl<'d> Escaped<'d> {
-    fn new(inner: &'d dyn Diagnostic) -> Self {
+    fn new(
+        inner: &'d dyn Diagnostic,
+        codes: bool,
+        parent_source: Option<&'d dyn SourceCode>,
+    ) -> Self {
+        let source = inner.source_code().or(parent_source);
         Escaped {
             inner,
+            codes,
+            related_drawn: true,
+            parent_source,
             message: escaped(&inner.to_string()),
             cause: inner.source().map(Cause::new),
-            diagnostic_source: inner.diagnostic_source().map(|d| Box::new(Escaped::new(d))),
+            diagnostic_source: inner
+                .diagnostic_source()
+                .map(|d| Box::new(Escaped::new(d, codes, None))),
             related: inner
                 .related()
-                .map(|r| r.map(Escaped::new).collect())
+                .map(|r| r.map(|d| Escaped::new(d, codes, source)).collect())
                 .unwrap_or_default(),
         }
     }
@@ -106,7 +170,7 @@ impl std::error::Error for Escaped<'_> {
 
 impl Diagnostic for Escaped<'_> {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.inner.code()
+        self.inner.code().filter(|_| self.codes)
     }
 
     fn severity(&self) -> Option<Severity> {
@@ -124,7 +188,7 @@ impl Diagnostic for Escaped<'_> {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.inner.source_code()
+        self.inner.source_code().or(self.parent_source)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
@@ -140,7 +204,7 @@ impl Diagnostic for Escaped<'_> {
     }
 
     fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
-        if self.related.is_empty() {
+        if self.related.is_empty() || !self.related_drawn {
             return None;
         }
         Some(Box::new(self.related.iter().map(|d| d as &dyn Diagnostic)))

@@ -156,9 +156,9 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     println!(
         "{}",
         style.bold(&format!(
-            "`{}` is revoked on this machine; {} server(s) blocked: {}.",
+            "`{}` is revoked on this machine; {} blocked: {}.",
             credential.name,
-            users.len(),
+            crate::words::count(users.len(), "server"),
             if users.is_empty() {
                 "none".to_owned()
             } else {

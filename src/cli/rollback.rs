@@ -99,7 +99,8 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
         }
     }
     println!(
-        "Rolling back the apply of {}:",
+        // An apply, destroy, import or revoke: the backup does not say which.
+        "Rolling back the last change mcpctl made to client files ({}):",
         dir.file_name()
             .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
     );
@@ -107,7 +108,7 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
         let shown = display_path(&entry.original, &host.home);
         match &entry.copy {
             Some(_) => println!("  ~ `{shown}` will be restored"),
-            None => println!("  - `{shown}` will be removed (that apply created it)"),
+            None => println!("  - `{shown}` will be removed (that change created it)"),
         }
     }
     if !args.auto_approve {
@@ -142,8 +143,8 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
     }
     mark_rolled_back(&dir)?;
     println!(
-        "Rollback complete: {} file(s) restored. `mcpctl plan` shows what the manifest still asks for.",
-        restorable.len()
+        "Rollback complete: {} restored. `mcpctl plan` shows what the manifest still asks for.",
+        crate::words::count(restorable.len(), "file")
     );
     Ok(Outcome::Success)
 }

@@ -37,7 +37,7 @@ pub struct Args {
 
     /// The day the provider expires the new value (YYYY-MM-DD); the plan
     /// warns ahead of it
-    #[arg(long, value_name = "DATE", value_parser = secret_input::parse_date)]
+    #[arg(long, value_name = "DATE", value_parser = secret_input::parse_expiry)]
     expires: Option<jiff::civil::Date>,
 }
 

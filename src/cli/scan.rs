@@ -1,6 +1,8 @@
 //! `mcpctl scan`: find plaintext secrets in client files, shell profiles
 //! and history, a repository's tracked files, or named paths. Exit 3 when
-//! anything is found, so it works as a pre-commit hook and a CI check.
+//! anything is found, so it works as a pre-commit hook and a CI check; exit
+//! 1 when a file could not be read or parsed (the scan is incomplete, so
+//! not a clean result), after reporting what the rest held.
 //!
 //! With no paths and no `--git`, it scans this machine: every client's
 //! files (local and project scope for the current directory) and the shell
@@ -16,6 +18,7 @@ use super::{Outcome, use_color};
 use crate::host::Host;
 use crate::scan::{Report, client_files, git_files, path_target, sarif, scan, shell_targets};
 use crate::terminal_text::escape;
+use crate::words::count;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum Format {
@@ -100,11 +103,51 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
             render(&report, &host.home, Style { color: use_color() })
         ),
     }
+    if !report.unreadable.is_empty() {
+        return Err(Unreadable::new(&report, &host.home).into());
+    }
     Ok(if report.findings.is_empty() {
         Outcome::Success
     } else {
         Outcome::Problems
     })
+}
+
+/// Files the scan could not read or parse: it is incomplete, so it does
+/// not end as a clean result, whatever it found elsewhere.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error(
+    "{} could not be scanned, so the scan is incomplete:\n{}",
+    count(files.len(), "file"),
+    files.join("\n")
+)]
+#[diagnostic(
+    code(mcpctl::scan::unreadable),
+    help("fix the file (its syntax or its permissions) and run `mcpctl scan` again")
+)]
+struct Unreadable {
+    /// One line a file: its path and why.
+    files: Vec<String>,
+}
+
+impl Unreadable {
+    fn new(report: &Report, home: &Path) -> Unreadable {
+        let files = report
+            .unreadable
+            .iter()
+            .map(|file| {
+                let shown = display_path(&file.file, home);
+                let raw = file.file.display().to_string();
+                // Most reasons name the file already.
+                if file.reason.contains(&raw) || file.reason.contains(&shown) {
+                    file.reason.clone()
+                } else {
+                    format!("`{shown}`: {}", file.reason)
+                }
+            })
+            .collect();
+        Unreadable { files }
+    }
 }
 
 fn render(report: &Report, home: &Path, style: Style) -> String {
@@ -155,16 +198,18 @@ fn render(report: &Report, home: &Path, style: Style) -> String {
     if report.findings.is_empty() {
         let _ = writeln!(
             out,
-            "No plaintext secrets found ({} file(s) scanned).",
-            report.files_scanned
+            "No plaintext secrets found in the {} scanned.",
+            count(report.files_scanned, "file")
         );
     } else {
         let _ = writeln!(
             out,
             "{}",
             style.bold(&format!(
-                "Found {secrets} plaintext secret(s) and {references} unresolvable reference(s) in {} file(s) ({} scanned).",
-                files.len(),
+                "Found {} and {} in {} ({} scanned).",
+                count(secrets, "plaintext secret"),
+                count(references, "unresolvable reference"),
+                count(files.len(), "file"),
                 report.files_scanned
             ))
         );

@@ -4,7 +4,9 @@
 //! For a file credential (`kind file`) the prompt and the variable give the
 //! file's *path*, and the value is the file's content.
 
-use std::io::{BufRead, IsTerminal, Read, Write};
+#[cfg(not(unix))]
+use std::io::{BufRead, Write};
+use std::io::{IsTerminal, Read};
 
 use crate::manifest::Credential;
 use crate::store::Secret;
@@ -35,7 +37,7 @@ pub fn prompt_hidden(credential: &Credential, why: &str) -> Result<Secret, Strin
         return prompt_path(credential);
     }
     for _ in 0..3 {
-        let value = rpassword::prompt_password(format!("{} (input hidden): ", credential.name))
+        let value = read_hidden(&format!("{} (input hidden): ", credential.name))
             .map_err(|err| format!("reading the terminal failed: {err}"))?;
         let value = value.trim().to_owned();
         if !value.is_empty() {
@@ -119,7 +121,7 @@ pub fn prompt_expiry(credential: &Credential) -> Result<Option<jiff::civil::Date
         if answer.is_empty() {
             return Ok(None);
         }
-        match parse_date(answer) {
+        match parse_expiry(answer) {
             Ok(date) => return Ok(Some(date)),
             Err(err) => eprintln!("{err}"),
         }
@@ -128,19 +130,213 @@ pub fn prompt_expiry(credential: &Credential) -> Result<Option<jiff::civil::Date
 }
 
 /// Shows `prompt` on stderr and reads one line (visible input), trimmed.
+/// Ctrl-C ends mcpctl with "cancelled; nothing was changed".
 fn ask(prompt: &str) -> Result<String, String> {
-    eprint!("{prompt}");
-    let _ = std::io::stderr().flush();
-    let mut answer = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut answer)
-        .map_err(|err| format!("reading the terminal failed: {err}"))?;
-    Ok(answer.trim().to_owned())
+    #[cfg(unix)]
+    {
+        let answer = tty::read_line(prompt, false)
+            .map_err(|err| format!("reading the terminal failed: {err}"))?;
+        Ok(answer.trim().to_owned())
+    }
+    #[cfg(not(unix))]
+    {
+        eprint!("{prompt}");
+        let _ = std::io::stderr().flush();
+        let mut answer = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut answer)
+            .map_err(|err| format!("reading the terminal failed: {err}"))?;
+        Ok(answer.trim().to_owned())
+    }
+}
+
+/// Reads one line of an answer whose question the caller has printed;
+/// Ctrl-C ends mcpctl with "cancelled; nothing was changed" (on Unix).
+pub fn read_answer() -> Result<String, String> {
+    ask("")
+}
+
+/// Shows `prompt` on stderr and reads one line with echo off. On Unix,
+/// Ctrl-C restores the terminal and ends mcpctl with "cancelled; nothing
+/// was changed" (the default signal action would leave echo off).
+fn read_hidden(prompt: &str) -> std::io::Result<zeroize::Zeroizing<String>> {
+    #[cfg(unix)]
+    {
+        tty::read_line(prompt, true)
+    }
+    #[cfg(not(unix))]
+    {
+        rpassword::prompt_password(prompt).map(zeroize::Zeroizing::new)
+    }
 }
 
 /// A calendar date, `YYYY-MM-DD`.
 pub fn parse_date(text: &str) -> Result<jiff::civil::Date, String> {
     text.parse()
         .map_err(|_| format!("`{text}` is not a date; write it as YYYY-MM-DD, e.g. 2027-03-01"))
+}
+
+/// The day a provider expires a value: a date, not before today. A past
+/// date would only make every plan warn at once. "Today" is the earlier of
+/// the local and the UTC day (the plan counts in UTC), so a date that is
+/// today for the user is never refused.
+pub fn parse_expiry(text: &str) -> Result<jiff::civil::Date, String> {
+    let date = parse_date(text)?;
+    let now = jiff::Zoned::now();
+    let utc = now.with_time_zone(jiff::tz::TimeZone::UTC).date();
+    not_past(date, now.date().min(utc))
+}
+
+/// `date`, unless it is before `today`.
+fn not_past(
+    date: jiff::civil::Date,
+    today: jiff::civil::Date,
+) -> Result<jiff::civil::Date, String> {
+    if date < today {
+        Err(format!(
+            "`{date}` is in the past (today is {today}); give the day the provider will expire \
+             the new value, or leave the date out if it never expires"
+        ))
+    } else {
+        Ok(date)
+    }
+}
+
+/// Line input on a Unix terminal that survives Ctrl-C: the terminal's
+/// settings are restored and mcpctl says it stopped before anything
+/// changed.
+#[cfg(unix)]
+mod tty {
+    use std::io::Write;
+    use std::sync::atomic::{AtomicI32, Ordering};
+
+    use zeroize::Zeroizing;
+
+    /// The signal that interrupted the read, or 0.
+    static CAUGHT: AtomicI32 = AtomicI32::new(0);
+
+    extern "C" fn on_signal(signal: libc::c_int) {
+        CAUGHT.store(signal, Ordering::SeqCst);
+    }
+
+    const SIGNALS: [libc::c_int; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
+
+    /// Prints `prompt` on stderr and reads a line from standard input,
+    /// with echo off when `hidden`. A signal while waiting restores the
+    /// terminal and the signal handlers, says "cancelled; nothing was
+    /// changed" on a line of its own and exits (130 for Ctrl-C): the
+    /// callers read values before anything is written.
+    pub fn read_line(prompt: &str, hidden: bool) -> std::io::Result<Zeroizing<String>> {
+        let fd = libc::STDIN_FILENO;
+        // SAFETY: termios is plain data; tcgetattr fills it or fails.
+        let mut saved: libc::termios = unsafe { std::mem::zeroed() };
+        let is_tty = unsafe { libc::tcgetattr(fd, &mut saved) } == 0;
+        if hidden && is_tty {
+            let mut quiet = saved;
+            quiet.c_lflag &= !libc::ECHO;
+            quiet.c_lflag |= libc::ECHONL;
+            // SAFETY: a valid fd and a termios from tcgetattr.
+            if unsafe { libc::tcsetattr(fd, libc::TCSANOW, &quiet) } != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+        }
+        CAUGHT.store(0, Ordering::SeqCst);
+        let previous = SIGNALS.map(|signal| {
+            // SAFETY: the handler only stores to an atomic; no SA_RESTART,
+            // so a blocked read returns EINTR.
+            unsafe {
+                let mut action: libc::sigaction = std::mem::zeroed();
+                action.sa_sigaction = on_signal as extern "C" fn(libc::c_int) as usize;
+                libc::sigemptyset(&mut action.sa_mask);
+                action.sa_flags = 0;
+                let mut old: libc::sigaction = std::mem::zeroed();
+                libc::sigaction(signal, &action, &mut old);
+                old
+            }
+        });
+        eprint!("{prompt}");
+        let _ = std::io::stderr().flush();
+
+        let mut line = Zeroizing::new(Vec::new());
+        let result = loop {
+            if CAUGHT.load(Ordering::SeqCst) != 0 {
+                break Ok(());
+            }
+            let mut byte = 0u8;
+            // SAFETY: reads at most one byte into `byte`.
+            let read = unsafe { libc::read(fd, (&raw mut byte).cast(), 1) };
+            match read {
+                1 if byte == b'\n' => break Ok(()),
+                1 => line.push(byte),
+                0 => {
+                    // Ctrl-D: the terminal moved to no new line; what is
+                    // said next gets one of its own.
+                    if is_tty {
+                        eprintln!();
+                    }
+                    break Ok(());
+                }
+                _ => {
+                    let err = std::io::Error::last_os_error();
+                    if err.kind() != std::io::ErrorKind::Interrupted {
+                        break Err(err);
+                    }
+                }
+            }
+        };
+
+        if hidden && is_tty {
+            // SAFETY: restores the settings read above.
+            unsafe { libc::tcsetattr(fd, libc::TCSANOW, &saved) };
+        }
+        for (signal, old) in SIGNALS.iter().zip(previous.iter()) {
+            // SAFETY: puts back the action sigaction returned.
+            unsafe { libc::sigaction(*signal, old, std::ptr::null_mut()) };
+        }
+        let caught = CAUGHT.swap(0, Ordering::SeqCst);
+        if caught != 0 {
+            eprintln!();
+            eprintln!("cancelled; nothing was changed");
+            std::process::exit(128 + caught);
+        }
+        result?;
+        let text = String::from_utf8(std::mem::take(&mut *line)).map_err(|err| {
+            let mut bytes = err.into_bytes();
+            zeroize::Zeroize::zeroize(&mut bytes);
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "the input is not UTF-8 text",
+            )
+        })?;
+        Ok(Zeroizing::new(text))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_expiry_before_today_is_refused_with_the_date_named() {
+        let today = jiff::civil::date(2026, 12, 4);
+        let err = not_past(jiff::civil::date(2025, 1, 1), today).unwrap_err();
+        assert!(err.contains("`2025-01-01` is in the past"), "{err}");
+        assert!(err.contains("today is 2026-12-04"), "{err}");
+        assert_eq!(not_past(today, today), Ok(today));
+        let later = jiff::civil::date(2027, 3, 1);
+        assert_eq!(not_past(later, today), Ok(later));
+    }
+
+    #[test]
+    fn parse_expiry_refuses_a_clearly_past_date() {
+        let err = parse_expiry("2001-01-01").unwrap_err();
+        assert!(err.contains("`2001-01-01` is in the past"), "{err}");
+        assert!(
+            parse_expiry("2001-13-01")
+                .unwrap_err()
+                .contains("is not a date")
+        );
+        assert!(parse_expiry("9999-12-31").is_ok());
+    }
 }

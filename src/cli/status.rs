@@ -14,7 +14,7 @@ use crate::audit::{git_commit, host_name};
 use crate::host::Host;
 use crate::plan::Options;
 use crate::state::State;
-use crate::status::{Drift, drift};
+use crate::status::{Drift, DriftKind, drift};
 use crate::store::CredentialStore;
 use crate::terminal_text::escape;
 
@@ -136,7 +136,7 @@ fn render(report: &Report, host: &Host, style: Style) -> String {
         out.push_str(&format!(
             "{}\n  applied {} at commit {}\n",
             style.bold(&display_path(&m.path, &host.home)),
-            m.applied_at,
+            super::render::when(&m.applied_at),
             commit(&m.applied_commit)
         ));
         if m.current_commit != m.applied_commit || m.manifest_changed {
@@ -170,8 +170,28 @@ fn render(report: &Report, host: &Host, style: Style) -> String {
     }
     let drifted = report.manifests.iter().filter(|m| !m.is_clean()).count();
     if drifted > 0 {
+        // `apply` restores entries and stored values, but cannot make an
+        // overdue or expired credential new: only a new value can.
+        let drifts = || report.manifests.iter().flat_map(|m| &m.drift);
+        let overdue = drifts().any(|d| d.kind == DriftKind::CredentialOverdue);
+        let restorable = report.manifests.iter().any(|m| m.error.is_some())
+            || drifts().any(|d| d.kind != DriftKind::CredentialOverdue);
+        let mut fixes = vec!["`mcpctl plan -f PATH` shows the details".to_owned()];
+        if restorable {
+            fixes.push(
+                "`mcpctl apply -f PATH` restores what was edited, removed or deleted".to_owned(),
+            );
+        }
+        if overdue {
+            fixes.push(
+                "`mcpctl rotate NAME -f PATH` stores a new value for an overdue or expired credential (create it at its provider first)"
+                    .to_owned(),
+            );
+        }
         out.push_str(&format!(
-            "\n{drifted} manifest(s) drifted or could not be checked: `mcpctl plan -f PATH` shows the details, `mcpctl apply -f PATH` restores them.\n"
+            "\n{} drifted or could not be checked: {}.\n",
+            crate::words::count(drifted, "manifest"),
+            fixes.join("; ")
         ));
     }
     out

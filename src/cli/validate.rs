@@ -25,11 +25,11 @@ pub fn run(manifest: Option<&Path>, _args: Args) -> miette::Result<Outcome> {
         }
     }
     println!(
-        "`{}` is valid: {} server(s), {} credential(s), {} client target(s).",
+        "`{}` is valid: {}, {}, {}.",
         workspace.loaded.path.display(),
-        m.servers.len(),
-        m.credentials.len(),
-        m.clients.len()
+        crate::words::count(m.servers.len(), "server"),
+        crate::words::count(m.credentials.len(), "credential"),
+        crate::words::count(m.clients.len(), "client target")
     );
     Ok(Outcome::Success)
 }

@@ -127,6 +127,60 @@ fn stable_path(host: &Host, current_exe: &Path) -> PathBuf {
         .unwrap_or(real)
 }
 
+/// Why a path that client entries would run may not last.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unstable {
+    /// Inside a cargo target directory: `cargo clean` (or the next build
+    /// of another version) removes or replaces it. `checkout` is the
+    /// directory holding the target directory's `Cargo.toml`, when there
+    /// is one.
+    CargoTarget { checkout: Option<PathBuf> },
+    /// Inside the temporary directory, which the system empties.
+    Temporary { dir: PathBuf },
+}
+
+/// Whether `program` (an absolute path an entry will run) lives where it
+/// will not stay: a cargo target directory (found by the `CACHEDIR.TAG`
+/// cargo writes there) or the temporary directory.
+pub fn unstable_place(program: &Path, host: &Host) -> Option<Unstable> {
+    let real = program.canonicalize().ok()?;
+    let target = real.ancestors().skip(1).find(|dir| {
+        std::fs::read_to_string(dir.join("CACHEDIR.TAG"))
+            .is_ok_and(|tag| tag.contains("created by cargo"))
+    });
+    if let Some(target) = target {
+        let checkout = target
+            .parent()
+            .filter(|dir| dir.join("Cargo.toml").is_file())
+            .map(Path::to_path_buf);
+        return Some(Unstable::CargoTarget { checkout });
+    }
+    let mut temporary = vec![std::env::temp_dir()];
+    if host.os != Os::Windows {
+        temporary.extend(["/tmp", "/var/tmp"].map(PathBuf::from));
+    }
+    temporary
+        .into_iter()
+        .filter_map(|dir| dir.canonicalize().ok())
+        .find(|dir| real.starts_with(dir))
+        .map(|dir| Unstable::Temporary { dir })
+}
+
+/// Where `cargo install` puts mcpctl: `$CARGO_HOME/bin`, else
+/// `~/.cargo/bin`.
+pub fn cargo_install_path(host: &Host) -> PathBuf {
+    let cargo_home = host
+        .var("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| host.home.join(".cargo"));
+    let file_name = if host.os == Os::Windows {
+        "mcpctl.exe"
+    } else {
+        "mcpctl"
+    };
+    cargo_home.join("bin").join(file_name)
+}
+
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
@@ -193,5 +247,48 @@ credential D { kind file; }
         };
         let launcher = Launcher::for_scope(Scope::User, &host, &real);
         assert_eq!(Path::new(launcher.program()), real.canonicalize().unwrap());
+    }
+
+    #[test]
+    fn a_cargo_target_directory_and_the_temporary_directory_are_unstable() {
+        let dir = tempfile::tempdir().unwrap();
+        let host = Host {
+            os: Os::Linux,
+            home: dir.path().join("home"),
+            vars: BTreeMap::new(),
+        };
+        let checkout = dir.path().join("mcpctl");
+        let debug = checkout.join("target/debug");
+        fs_err::create_dir_all(&debug).unwrap();
+        fs_err::write(checkout.join("Cargo.toml"), "").unwrap();
+        fs_err::write(
+            checkout.join("target/CACHEDIR.TAG"),
+            "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by cargo.\n",
+        )
+        .unwrap();
+        fs_err::write(debug.join("mcpctl"), "").unwrap();
+        assert_eq!(
+            unstable_place(&debug.join("mcpctl"), &host),
+            Some(Unstable::CargoTarget {
+                checkout: Some(checkout.canonicalize().unwrap())
+            })
+        );
+        // Elsewhere under the temporary directory.
+        let loose = dir.path().join("mcpctl-download");
+        fs_err::write(&loose, "").unwrap();
+        assert!(matches!(
+            unstable_place(&loose, &host),
+            Some(Unstable::Temporary { .. })
+        ));
+        // The test binary's own directory is cargo's.
+        let exe = std::env::current_exe().unwrap();
+        assert!(matches!(
+            unstable_place(&exe, &host),
+            Some(Unstable::CargoTarget { .. })
+        ));
+        assert_eq!(
+            cargo_install_path(&host),
+            dir.path().join("home/.cargo/bin/mcpctl")
+        );
     }
 }

@@ -40,7 +40,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value, json};
 
-pub use launch::Launcher;
+pub use launch::{Launcher, Unstable, cargo_install_path, unstable_place};
 
 use crate::document::Format;
 use crate::host::{Host, Os};

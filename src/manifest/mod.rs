@@ -208,8 +208,11 @@ pub fn find(start: &Path) -> Option<PathBuf> {
 pub fn load(path: &Path) -> Result<LoadedManifest, ManifestError> {
     let io_error = |source: std::io::Error| {
         let help = match source.kind() {
+            // Only a path given with `-f` (or a saved plan's) can be missing:
+            // without one, mcpctl reads the manifest it found.
             std::io::ErrorKind::NotFound => format!(
-                "create {MANIFEST_FILE} at the root of the project, or run mcpctl from inside a project that has one"
+                "check the path; to start a manifest there, run `mcpctl init -f {}`",
+                path.display()
             ),
             std::io::ErrorKind::PermissionDenied => {
                 "check the file's permissions: mcpctl only needs to read it".to_owned()

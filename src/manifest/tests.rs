@@ -1131,7 +1131,8 @@ fn load_errors_name_the_path() {
     assert_eq!(err.problem_count(), 1);
     let text = render(&err);
     assert!(text.contains(&missing.display().to_string()), "{text}");
-    assert!(text.contains("create mcpctl.kdl"), "{text}");
+    assert!(text.contains("check the path"), "{text}");
+    assert!(!text.contains("create mcpctl.kdl"), "{text}");
 
     std::fs::write(&missing, b"mcpctl version=1\n\xff\n").unwrap();
     let text = render(&load(&missing).unwrap_err());

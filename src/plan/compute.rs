@@ -56,7 +56,7 @@ pub fn compute(desired: &Desired, observed: &Observed, options: Options) -> Plan
                 Action::Create,
                 vec!["not in the store: apply asks for the value".to_owned()],
             ),
-            Presence::Unavailable(reason) => (Action::Unavailable, vec![reason]),
+            Presence::Unavailable(reason, why) => (Action::Unavailable, vec![reason, why]),
             Presence::External(note) => (Action::NoOp, vec![note]),
         };
         let store = match &credential.source {

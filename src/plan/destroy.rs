@@ -36,6 +36,14 @@ pub fn destroy(desired: &Desired, observed: &Observed, include_credentials: bool
         ..desired.clone()
     };
     let mut plan = compute(&nothing, observed, Options::default());
+    // `compute` explains a deletion as the manifest's change ("no longer in
+    // the manifest"); here the manifest is unchanged and destroy is why.
+    for change in &mut plan.changes {
+        change.notes.retain(|note| {
+            note != "no longer in the manifest"
+                && note != "no env-ref client of the manifest references it any more"
+        });
+    }
     if include_credentials {
         let deletions = desired
             .credentials
@@ -82,6 +90,11 @@ mod tests {
         have.credentials.insert("TOKEN".into(), Presence::Present);
         let names = |plan: &Plan| actions(plan);
         let plan = destroy(&want, &have, false);
+        assert!(
+            plan.changes.iter().all(|c| c.notes.is_empty()),
+            "{:?}",
+            plan.changes
+        );
         assert_eq!(
             names(&plan),
             [

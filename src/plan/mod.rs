@@ -228,8 +228,9 @@ pub fn json_schema() -> String {
 pub enum Presence {
     Present,
     Missing,
-    /// The store could not be asked; the reason, for the plan.
-    Unavailable(String),
+    /// The store could not be asked: a few words for the credential's line
+    /// ("store unavailable"), and why, for the plan's last line.
+    Unavailable(String, String),
     /// Read at launch from outside the store (`source env`/`command`):
     /// where and, for a variable, whether it is set here. mcpctl never
     /// stores it, and plan never runs the command (it may prompt).

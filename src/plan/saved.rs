@@ -93,7 +93,7 @@ impl Inputs {
                 let word = match presence {
                     Presence::Present => "present",
                     Presence::Missing => "missing",
-                    Presence::Unavailable(_) => "unavailable",
+                    Presence::Unavailable(..) => "unavailable",
                     Presence::External(_) => "external",
                 };
                 (name.clone(), word.to_owned())

@@ -84,7 +84,8 @@ impl Finding {
     }
 }
 
-/// A file that was not scanned, and why.
+/// A file that was not scanned, and why: skipped on purpose (binary, too
+/// large) or unreadable.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub struct Skipped {
@@ -99,7 +100,22 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// How many files were read.
     pub files_scanned: usize,
+    /// Files left out on purpose: binary, or too large to be text.
     pub skipped: Vec<Skipped>,
+    /// Files that could not be read or parsed: the scan is incomplete.
+    pub unreadable: Vec<Skipped>,
+}
+
+/// Why a file was not scanned.
+enum NotScanned {
+    /// On purpose: binary, or too large.
+    Skipped(String),
+    /// It could not be read or parsed.
+    Unreadable(String),
+}
+
+fn unreadable(error: impl std::fmt::Display) -> NotScanned {
+    NotScanned::Unreadable(error.to_string())
 }
 
 /// Files larger than this are not scanned as text (a repository's
@@ -107,7 +123,7 @@ pub struct Report {
 const MAX_TEXT_FILE: u64 = 5 * 1024 * 1024;
 
 /// Scans `targets`; a file that cannot be read or parsed is reported in
-/// [`Report::skipped`], not fatal.
+/// [`Report::unreadable`], not fatal (the caller decides).
 pub fn scan(targets: &[ScanTarget]) -> Report {
     let mut report = Report::default();
     for target in targets {
@@ -117,7 +133,11 @@ pub fn scan(targets: &[ScanTarget]) -> Report {
                 report.findings.extend(findings);
             }
             Ok(None) => {}
-            Err(reason) => report.skipped.push(Skipped {
+            Err(NotScanned::Skipped(reason)) => report.skipped.push(Skipped {
+                file: target.path().to_path_buf(),
+                reason,
+            }),
+            Err(NotScanned::Unreadable(reason)) => report.unreadable.push(Skipped {
                 file: target.path().to_path_buf(),
                 reason,
             }),
@@ -127,15 +147,14 @@ pub fn scan(targets: &[ScanTarget]) -> Report {
 }
 
 /// `Ok(None)`: the file does not exist.
-fn scan_target(target: &ScanTarget) -> Result<Option<Vec<Finding>>, String> {
+fn scan_target(target: &ScanTarget) -> Result<Option<Vec<Finding>>, NotScanned> {
     match target {
         ScanTarget::Client { file, text_too } => {
-            let Some(text) = read_text(&file.path).map_err(|e| e.to_string())? else {
+            let Some(text) = read_text(&file.path).map_err(unreadable)? else {
                 return Ok(None);
             };
-            let document =
-                Document::parse(&file.path, text, file.format).map_err(|e| e.to_string())?;
-            let mut findings = client_findings(file, &document).map_err(|e| e.to_string())?;
+            let document = Document::parse(&file.path, text, file.format).map_err(unreadable)?;
+            let mut findings = client_findings(file, &document).map_err(unreadable)?;
             if *text_too {
                 let extra = text_findings(&file.path, document.text(), Origin::File);
                 for finding in extra {
@@ -154,16 +173,19 @@ fn scan_target(target: &ScanTarget) -> Result<Option<Vec<Finding>>, String> {
             let size = match std::fs::metadata(path) {
                 Ok(meta) => meta.len(),
                 Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-                Err(err) => return Err(err.to_string()),
+                Err(err) => return Err(unreadable(err)),
             };
             if size > MAX_TEXT_FILE {
-                return Err(format!("larger than {} MB", MAX_TEXT_FILE / 1024 / 1024));
+                return Err(NotScanned::Skipped(format!(
+                    "larger than {} MB",
+                    MAX_TEXT_FILE / 1024 / 1024
+                )));
             }
             // Regular files only: a device (`/dev/zero`) or FIFO named on
             // the command line would be read forever.
-            let bytes = crate::fs::read_input(path, MAX_TEXT_FILE).map_err(|e| e.to_string())?;
+            let bytes = crate::fs::read_input(path, MAX_TEXT_FILE).map_err(unreadable)?;
             if bytes.contains(&0) {
-                return Err("binary".to_owned());
+                return Err(NotScanned::Skipped("binary".to_owned()));
             }
             let text = String::from_utf8_lossy(&bytes);
             Ok(Some(text_findings(path, &text, origin.clone())))

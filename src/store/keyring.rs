@@ -129,7 +129,7 @@ fn map_error(err: KeyringError, credential: Option<&str>) -> StoreError {
     match err {
         KeyringError::PlatformFailure(detail) => StoreError::Unavailable {
             store,
-            detail: detail.to_string(),
+            detail: platform::explain(&detail.to_string()),
             hint: platform::UNAVAILABLE_HINT.to_owned(),
         },
         KeyringError::NoStorageAccess(detail) => StoreError::Locked {
@@ -171,11 +171,30 @@ mod platform {
 
     pub const NAME: &str = "Secret Service";
     pub const MAX_SECRET_BYTES: Option<usize> = None;
+    /// The last line is one command, run as written by a test
+    /// (`tests/integration/prompts.rs`): it asks for the keyring's password
+    /// (hidden) and opens a shell on a private bus with GNOME Keyring
+    /// unlocked in it.
     pub const UNAVAILABLE_HINT: &str = "start a Secret Service (GNOME Keyring or KeePassXC) in your \
-        desktop session; in a headless shell run `dbus-run-session -- $SHELL` and start \
-        `gnome-keyring-daemon --unlock --components=secrets` inside it";
-    pub const LOCKED_HINT: &str = "unlock your login keyring (Seahorse, or \
-        `gnome-keyring-daemon --replace --unlock`), then run the command again";
+        desktop session. In a headless shell (SSH, a container), this asks for a keyring password \
+        (the first time it creates the keyring with it) and opens a shell in which GNOME Keyring runs \
+        until you leave it; run mcpctl there:\n    \
+        dbus-run-session -- sh -c 'trap \"stty echo; exit 130\" INT HUP TERM; stty -echo; printf \"keyring password: \"; read -r pw; stty echo; echo; printf %s \"$pw\" | gnome-keyring-daemon --unlock --components=secrets >/dev/null; exec \"$SHELL\"'";
+    pub const LOCKED_HINT: &str = "unlock your login keyring (Seahorse), or in a shell type its \
+        password here, then run the command again:\n    \
+        sh -c 'trap \"stty echo; exit 130\" INT HUP TERM; stty -echo; printf \"keyring password: \"; read -r pw; stty echo; echo; printf %s \"$pw\" | gnome-keyring-daemon --replace --unlock --components=secrets >/dev/null'";
+
+    /// The usual causes in words, the D-Bus library's error after them.
+    pub fn explain(raw: &str) -> String {
+        if raw.contains("Failed to connect to address") || raw.contains("DBUS_SESSION_BUS_ADDRESS")
+        {
+            format!("no D-Bus session bus is running here ({raw})")
+        } else if raw.contains("ServiceUnknown") || raw.contains("org.freedesktop.secrets") {
+            format!("no program provides the Secret Service on the session bus ({raw})")
+        } else {
+            raw.to_owned()
+        }
+    }
 
     pub fn open() -> keyring_core::Result<Arc<PlatformStore>> {
         let store: Arc<PlatformStore> = zbus_secret_service_keyring_store::Store::new()?;
@@ -226,6 +245,10 @@ mod platform {
     use super::*;
 
     pub const NAME: &str = "macOS Keychain";
+
+    pub fn explain(raw: &str) -> String {
+        raw.to_owned()
+    }
     pub const MAX_SECRET_BYTES: Option<usize> = None;
     pub const UNAVAILABLE_HINT: &str =
         "check that your login keychain exists: `security list-keychains`";
@@ -281,6 +304,10 @@ mod platform {
     use super::*;
 
     pub const NAME: &str = "Windows Credential Manager";
+
+    pub fn explain(raw: &str) -> String {
+        raw.to_owned()
+    }
     /// CRED_MAX_CREDENTIAL_BLOB_SIZE; values are stored as UTF-16.
     pub const MAX_SECRET_BYTES: Option<usize> = Some(2560);
     pub const UNAVAILABLE_HINT: &str =

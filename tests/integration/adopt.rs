@@ -393,8 +393,7 @@ fn scan_text_and_sarif_views() {
         "{stdout}"
     );
     assert!(
-        stdout
-            .contains("Found 12 plaintext secret(s) and 2 unresolvable reference(s) in 8 file(s)"),
+        stdout.contains("Found 12 plaintext secrets and 2 unresolvable references in 8 files"),
         "{stdout}"
     );
 
@@ -614,6 +613,61 @@ fn scan_git_reads_only_tracked_files_and_is_clean_on_a_clean_repo() {
     assert!(!stdout.contains("README.md:"), "{stdout}");
 }
 
+/// A client file scan cannot parse is not a clean result: the scan says
+/// which file and why and fails (exit 1), in every format; what it did
+/// scan is still reported.
+#[test]
+fn scan_fails_on_a_client_file_it_cannot_parse() {
+    let sandbox = Sandbox::new();
+    let repo = sandbox.root().join("repo");
+    fs_err::create_dir_all(&repo).unwrap();
+    write(&repo.join(".mcp.json"), "{\"mcpServers\": {");
+    write(&repo.join("notes.txt"), "nothing here\n");
+    for format in [&[][..], &["--json"], &["--format", "sarif"]] {
+        let output = sandbox
+            .mcpctl()
+            .args(["scan", ".mcp.json", "notes.txt"])
+            .args(format)
+            .current_dir(&repo)
+            .output()
+            .unwrap();
+        let (stdout, stderr) = text(&output);
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{format:?}: {stdout}{stderr}"
+        );
+        let words = stderr
+            .split_whitespace()
+            .filter(|w| *w != "│")
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(
+            words.contains("1 file could not be scanned, so the scan is incomplete")
+                && words.contains("`.mcp.json` is not valid JSON")
+                && words.contains("line 1, column 16"),
+            "{format:?}: {stderr}"
+        );
+        if format.is_empty() {
+            // Only about the files it read, never a clean bill of health.
+            assert_eq!(
+                stdout,
+                "No plaintext secrets found in the 1 file scanned.\n"
+            );
+        }
+    }
+    let output = sandbox
+        .mcpctl()
+        .args(["scan", "--json", ".mcp.json", "notes.txt"])
+        .current_dir(&repo)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["files-scanned"], 1);
+    assert_eq!(report["unreadable"][0]["file"], ".mcp.json");
+    assert_eq!(report["skipped"], serde_json::json!([]));
+}
+
 fn run_ok(sandbox: &Sandbox, args: &[&str]) -> String {
     let output = sandbox.mcpctl().args(args).output().unwrap();
     let (stdout, stderr) = text(&output);
@@ -674,6 +728,19 @@ fn import_moves_every_movable_secret_and_scan_is_clean_after() {
         "{out}"
     );
     assert!(out.contains("+ SENTRY_TOKEN will be stored"), "{out}");
+    // The summary counts the values it stores, listed once.
+    let storing = out
+        .lines()
+        .filter(|l| l.contains(" will be stored"))
+        .count();
+    assert!(storing > 0);
+    assert!(out.contains(&format!("Plan: {storing} to add, ")), "{out}");
+    assert_eq!(out.matches("Credentials in the").count(), 1, "{out}");
+    // No manifest here: the next step is to write one.
+    assert!(
+        out.contains("`mcpctl init --from-clients` to write a manifest"),
+        "{out}"
+    );
     // Random keys show their length only (issue 12).
     assert!(
         out.contains("+ COMPOSIO_API_KEY will be stored: … (32 chars)"),

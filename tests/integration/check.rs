@@ -143,7 +143,7 @@ fn a_healthy_machine_passes() {
         "ok    rotation    GITHUB_TOKEN: set today; rotate every 90d",
         "ok    file-mode   ~/.claude.json: mode 600: private",
         "ok    advisory    claude-code (claude): version 1.0.24: not affected by CVE-2025-52882",
-        "ok    server      server `github`: answered the MCP handshake as mcpctl-probe 1.0.0: 0 tool(s)",
+        "ok    server      server `github`: answered the MCP handshake as mcpctl-probe 1.0.0: 0 tools",
         "ok    scopes      GITHUB_TOKEN: granted exactly what is declared: read:org, repo",
         "Check: ",
     ] {
@@ -346,9 +346,9 @@ fn a_server_that_closes_its_input_is_reported_not_fatal() {
     fs_err::write(
         &script,
         r#"read -r line
+printf 'closed-early' >&2
 exec 0<&-
 printf '%s\n' '{"jsonrpc":"2.0","id":1,"result":{"protocolVersion":"2025-06-18","capabilities":{},"serverInfo":{"name":"early"}}}'
-printf 'closed-early' >&2
 sleep 5
 "#,
     )
@@ -369,4 +369,66 @@ sleep 5
         stdout.contains("closed its input") && stdout.contains("closed-early"),
         "{stdout}"
     );
+}
+
+/// A server whose launcher is not installed (`uvx` without uv, `npx`
+/// without Node.js) is reported as not installed, once, with what to
+/// install — by `check --servers` and by `exec`, which clients run.
+#[test]
+fn a_missing_launcher_says_what_to_install() {
+    if !secret_service("a_missing_launcher_says_what_to_install") {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let empty = sandbox.root().join("empty-bin");
+    fs_err::create_dir_all(&empty).unwrap();
+    let manifest = sandbox.manifest(
+        r#"mcpctl version=1
+client claude-code
+server fetch {
+    command uvx "mcp-server-fetch==2025.4.7"
+}
+server memory {
+    command npx "-y" "@modelcontextprotocol/server-memory@2025.8.4"
+}
+"#,
+    );
+    let out = sandbox
+        .mcpctl()
+        .env("PATH", &empty)
+        .args(["check", "--servers", "-f"])
+        .arg(&manifest)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(3), "{stdout}{stderr}");
+    for (program, provider) in [("uvx", "uv"), ("npx", "Node.js")] {
+        assert!(
+            stdout.contains(&format!(
+                "`{program}` is not installed here (not found on PATH)"
+            )) && stdout.contains(&format!("install {provider}, which provides `{program}`")),
+            "{stdout}"
+        );
+    }
+    assert!(!stdout.contains("os error"), "{stdout}");
+
+    let out = sandbox
+        .mcpctl()
+        .env("PATH", &empty)
+        .args(["exec", "--server", "fetch", "--", "uvx", "mcp-server-fetch"])
+        .output()
+        .unwrap();
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let words = stderr
+        .split_whitespace()
+        .filter(|w| *w != "│")
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        words.contains("cannot start `uvx` for server `fetch`: `uvx` is not installed here")
+            && words.contains("install uv, which provides `uvx`"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("os error"), "{stderr}");
 }

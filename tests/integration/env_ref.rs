@@ -465,3 +465,109 @@ fn a_saved_plan_is_stale_once_another_apply_changed_the_exports() {
     let (out, _) = env_exports(&sandbox, &path);
     assert_eq!(out, "export NPM_TOKEN='second'\n");
 }
+
+/// env-ref delivery works only where the variable is exported: `plan` and
+/// `apply` warn when the shell they run in lacks it and say how to export
+/// it; `check` reports it as a problem (exit 3). With the variable
+/// exported, none of them says a word about it.
+#[test]
+fn a_referenced_variable_missing_from_this_shell_is_reported() {
+    let test = "a_referenced_variable_missing_from_this_shell_is_reported";
+    if !secret_service(test) {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let path = sandbox.manifest(
+        r#"mcpctl version=1
+client claude-code delivery=env-ref
+credential DOCS_API_TOKEN { kind api-key; }
+server docs {
+    command npx -y "docs-mcp@1.0.0"
+    env API_TOKEN credential=DOCS_API_TOKEN
+}
+"#,
+    );
+    let token = canary("docs");
+    let run = |args: &[&str], exported: bool| {
+        let mut command = sandbox.mcpctl();
+        command.args(args).arg("-f").arg(&path);
+        if exported {
+            command.env("DOCS_API_TOKEN", &token);
+        }
+        let output = command.output().unwrap();
+        let (stdout, stderr) = text(&output);
+        (output.status.code(), stdout, stderr)
+    };
+    let warning =
+        "`DOCS_API_TOKEN` is referenced by env-ref client entries but not exported in this shell";
+
+    // Before apply: the plan warns, and says the exports come after apply.
+    let (code, stdout, stderr) = run(&["plan"], false);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(stderr.contains(warning), "{stderr}");
+    let eval = format!("eval \"$(mcpctl env --shell bash -f {})\"", path.display());
+    assert!(
+        stderr.contains(&format!(
+            "hint: after `mcpctl apply`, run `{eval}` in this shell"
+        )) && stderr
+            .contains("or add `shell-profile bash` to the manifest so every new shell exports it"),
+        "{stderr}"
+    );
+
+    let (code, stdout, stderr) = run(&["apply", "--auto-approve", "--secrets-from-env"], true);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(!stderr.contains("not exported"), "{stderr}");
+
+    // A shell without it: apply (nothing to do) warns, check fails.
+    let (code, stdout, stderr) = run(&["apply", "--auto-approve"], false);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(stderr.contains(warning), "{stderr}");
+    assert!(stderr.contains(&format!("hint: run `{eval}`")), "{stderr}");
+
+    let (code, stdout, stderr) = run(&["check"], false);
+    assert_eq!(code, Some(3), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("variable `DOCS_API_TOKEN`: referenced by the env-ref entries of server `docs` but not exported in this shell"),
+        "{stdout}"
+    );
+    assert!(stdout.contains(&eval), "{stdout}");
+
+    // Exported: no word about it.
+    for args in [&["plan"][..], &["check"]] {
+        let (code, stdout, stderr) = run(args, true);
+        assert_eq!(code, Some(0), "{args:?}: {stdout}{stderr}");
+        assert!(
+            !(stdout.clone() + &stderr).contains("not exported"),
+            "{stdout}{stderr}"
+        );
+    }
+    // With a profile block for this shell, new shells have it: the hint
+    // says so rather than suggest adding one.
+    let text = fs_err::read_to_string(&path).unwrap();
+    fs_err::write(
+        &path,
+        text.replace(
+            "client claude-code",
+            "shell-profile bash\nclient claude-code",
+        ),
+    )
+    .unwrap();
+    let (code, stdout, stderr) = run(&["apply", "--auto-approve"], true);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    let (code, stdout, stderr) = run(&["plan"], false);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "hint: run `{eval}` in this shell; new shells get it from the block in `~/.bashrc`"
+        )),
+        "{stderr}"
+    );
+    for file in sandbox.all_files() {
+        let bytes = fs_err::read(&file).unwrap();
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(&token),
+            "{} holds the secret",
+            file.display()
+        );
+    }
+}

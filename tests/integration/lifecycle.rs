@@ -108,7 +108,7 @@ fn plan_shows_age_and_fails_on_overdue() {
     );
     assert!(stdout.contains("overdue by 10 days"), "{stdout}");
     assert!(
-        stdout.contains("Rotation: 1 credential(s) overdue"),
+        stdout.contains("Rotation: 1 credential overdue"),
         "{stdout}"
     );
     // Without the flag the plan itself succeeds.

@@ -17,6 +17,7 @@ mod lifecycle;
 mod offboard;
 mod output;
 mod packaging;
+mod prompts;
 mod readme;
 mod real_clients;
 mod saved_plan;

@@ -96,7 +96,13 @@ fn rollback_restores_the_last_applys_files_unless_edited_since() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("`~/.codex/config.toml` will be removed (that apply created it)"),
+        stdout.contains("`~/.codex/config.toml` will be removed (that change created it)"),
+        "{stdout}"
+    );
+    // A rollback may undo a destroy or an import as well: it does not call
+    // every change an apply.
+    assert!(
+        stdout.contains("Rolling back the last change mcpctl made to client files ("),
         "{stdout}"
     );
     assert_eq!(

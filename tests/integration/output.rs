@@ -129,3 +129,79 @@ fn verbose_names_the_manifest_and_the_files_read() {
     assert!(!output.status.success());
     assert!(stderr.contains("cannot be used with"), "{stderr}");
 }
+
+/// An error reads as a sentence: miette's code line
+/// (`mcpctl::manifest::io`) and its `Error: mcpctl::…` prefix before each
+/// problem are for scripts and bug reports, shown under `--verbose` or
+/// `--json`. A `-f` path that does not exist says to check the path.
+#[test]
+fn errors_show_their_code_only_under_verbose_or_json() {
+    let sandbox = Sandbox::new();
+    let output = sandbox
+        .mcpctl()
+        .args(["plan", "-f", "nope.kdl"])
+        .output()
+        .unwrap();
+    let (_, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(!stderr.contains("mcpctl::"), "{stderr}");
+    assert!(
+        stderr.trim_start().starts_with("× could not read"),
+        "{stderr}"
+    );
+    let words = stderr.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words.contains("hint: check the path") || words.contains("help: check the path"),
+        "{stderr}"
+    );
+    assert!(words.contains("`mcpctl init -f nope.kdl`"), "{stderr}");
+    assert!(!stderr.contains("at the root of the project"), "{stderr}");
+
+    sandbox.manifest("mcpctl version=1\nserver \"x\" {\n  bogus 1\n}\n");
+    let output = sandbox
+        .mcpctl()
+        .current_dir(sandbox.root().join("repo"))
+        .arg("validate")
+        .output()
+        .unwrap();
+    let (_, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        !stderr.contains("mcpctl::") && !stderr.contains("Error:"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("× unknown node `bogus` in `server`"),
+        "{stderr}"
+    );
+
+    for extra in ["--verbose", "--json"] {
+        let output = sandbox
+            .mcpctl()
+            .args(["plan", extra, "-f", "nope.kdl"])
+            .output()
+            .unwrap();
+        let (_, stderr) = text(&output);
+        assert!(stderr.contains("mcpctl::manifest::io"), "{extra}: {stderr}");
+    }
+}
+
+/// A command's help lists its own options first; `-f`, `-q` and `-v`
+/// (global) follow under their own heading.
+#[test]
+fn command_help_sets_global_options_apart() {
+    let sandbox = Sandbox::new();
+    let output = sandbox.mcpctl().args(["plan", "--help"]).output().unwrap();
+    let (stdout, _) = text(&output);
+    let global = stdout.find("Global options:").expect(&stdout);
+    let own = stdout.find("Options:").unwrap();
+    assert!(own < global, "{stdout}");
+    assert!(
+        stdout[own..global].contains("--detailed-exitcode"),
+        "{stdout}"
+    );
+    for flag in ["--manifest", "--quiet", "--verbose"] {
+        assert!(!stdout[own..global].contains(flag), "{flag}: {stdout}");
+        assert!(stdout[global..].contains(flag), "{flag}: {stdout}");
+    }
+}

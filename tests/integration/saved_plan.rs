@@ -53,6 +53,8 @@ fn save_plan(sandbox: &Sandbox, manifest: &Path, extra: &[&str]) -> PathBuf {
     let (code, stdout, stderr) = run(sandbox, &args, "");
     assert_eq!(code, Some(0), "{stdout}{stderr}");
     assert!(stderr.contains("`mcpctl apply "), "{stderr}");
+    // The saved plan is applied by its file, not by a new `mcpctl apply`.
+    assert!(!stdout.contains("Run `mcpctl apply` to"), "{stdout}");
     file
 }
 

@@ -88,6 +88,10 @@ impl Sandbox {
             ("USERNAME".to_owned(), self.user.clone()),
             ("NO_COLOR".to_owned(), "1".to_owned()),
             ("RUST_BACKTRACE".to_owned(), "0".to_owned()),
+            // The binary under test runs from cargo's target directory on
+            // purpose; `prompts::entries_running_a_build_or_temporary_mcpctl_warn`
+            // checks the warning.
+            ("MCPCTL_ALLOW_UNSTABLE_PATH".to_owned(), "1".to_owned()),
         ];
         for inherited in [
             "PATH",

@@ -43,6 +43,12 @@ fn an_offline_plan_shows_what_a_new_member_gets_whatever_this_machine_holds() {
     assert!(stdout.contains("~/.claude.json"), "{stdout}");
     assert!(!stdout.contains("gh-mcp"), "{stdout}");
     assert!(stdout.contains("Plan: 2 to add"), "{stdout}");
+    // It is not this machine's plan: no "Run `mcpctl apply`" after it.
+    assert!(!stdout.contains("Run `mcpctl apply`"), "{stdout}");
+    assert!(
+        stdout.contains("This is the plan for an empty machine"),
+        "{stdout}"
+    );
     // No store was asked, nothing was written.
     assert!(!stderr.contains("warning"), "{stderr}");
     assert_eq!(
@@ -121,6 +127,13 @@ fn status_names_the_applied_manifest_then_each_drift_since() {
         stdout.contains("✗ claude-code (user) github in ~/.claude.json: edited by hand"),
         "{stdout}"
     );
+    // Nothing overdue: no word of rotating; times to the second.
+    assert!(
+        stdout.contains("`mcpctl apply -f PATH` restores what was edited, removed or deleted")
+            && !stdout.contains("mcpctl rotate"),
+        "{stdout}"
+    );
+    assert!(stdout.contains(" UTC at commit "), "{stdout}");
     let (code, json, _) = status(&sandbox, &["--json", "--fail-on-drift"]);
     assert_eq!(code, Some(3), "{json}");
     let report: serde_json::Value = serde_json::from_str(&json).unwrap();
@@ -148,6 +161,14 @@ fn status_names_the_applied_manifest_then_each_drift_since() {
     );
     assert!(
         stdout.contains("github in ~/.claude.json: removed by hand"),
+        "{stdout}"
+    );
+    // apply cannot renew an overdue credential: rotate can.
+    let stdout = flat(&stdout);
+    assert!(
+        stdout.contains(
+            "`mcpctl rotate NAME -f PATH` stores a new value for an overdue or expired credential"
+        ),
         "{stdout}"
     );
 }
@@ -364,7 +385,7 @@ fn a_policy_violation_blocks_apply_and_names_the_node() {
         let (stdout, stderr) = text(&output);
         assert_eq!(output.status.code(), Some(1), "{command}: {stdout}{stderr}");
         let stderr = flat(&stderr);
-        assert!(stderr.contains("mcpctl::manifest::policy"), "{stderr}");
+        assert!(!stderr.contains("mcpctl::manifest::policy"), "{stderr}");
         assert!(
             stderr.contains(
                 "policy: server `github` runs `@modelcontextprotocol/server-github` without a pinned version"

@@ -21,6 +21,8 @@ fn bundled_examples_are_valid() {
         let (stdout, stderr) = text(&output);
         assert!(output.status.success(), "{example}: {stdout}{stderr}");
         assert!(stdout.contains("is valid"), "{stdout}");
+        // The examples are copied: they pin their packages.
+        assert!(!stderr.contains("warning"), "{example}: {stderr}");
     }
 }
 
@@ -201,7 +203,7 @@ fn a_generic_secret_in_the_manifest_is_refused_and_scanned() {
         "{stderr}"
     );
     // From the problem on: the headline above wraps with the path's length.
-    let problem = stderr.find("Error: mcpctl::manifest::secret").unwrap();
+    let problem = stderr.find("  × `env` holds a secret value").unwrap();
     let shown = stderr[problem..].replace(&sandbox.root().display().to_string(), "<sandbox>");
     insta::assert_snapshot!("generic_secret_refused", shown);
 

@@ -15,6 +15,20 @@ pub fn display_path(path: &Path, home: &Path) -> String {
     crate::terminal_text::escape(&shown).into_owned()
 }
 
+/// A recorded time (RFC 3339, as the state and the audit trail keep it,
+/// to the nanosecond) as a person reads it: to the second, in UTC. Text
+/// that is not a timestamp is shown as it is, escaped.
+pub fn when(recorded: &str) -> String {
+    match recorded.parse::<jiff::Timestamp>() {
+        Ok(time) => time
+            .round(jiff::Unit::Second)
+            .map_or(time, |rounded| rounded)
+            .strftime("%Y-%m-%d %H:%M:%S UTC")
+            .to_string(),
+        Err(_) => crate::terminal_text::escape(recorded).into_owned(),
+    }
+}
+
 /// Minimal ANSI styling that disappears when colour is off.
 #[derive(Debug, Clone, Copy)]
 pub struct Style {
@@ -43,5 +57,21 @@ impl Style {
     }
     pub fn dim(self, text: &str) -> String {
         self.paint("2", text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn times_are_shown_to_the_second() {
+        assert_eq!(
+            super::when("2026-12-04T15:41:30.123456789Z"),
+            "2026-12-04 15:41:30 UTC"
+        );
+        assert_eq!(
+            super::when("2026-12-04T15:41:30.6Z"),
+            "2026-12-04 15:41:31 UTC"
+        );
+        assert_eq!(super::when("yesterday"), "yesterday");
     }
 }

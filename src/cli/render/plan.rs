@@ -21,7 +21,14 @@ use crate::terminal_text::escape;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Context {
     Plan,
+    /// `plan --out`: the caller says how to apply the saved plan.
+    Saved,
+    /// `plan --offline`: a plan for an empty machine, not this one.
+    Offline,
     Apply,
+    /// `import`: the caller lists the values it stores (with where each
+    /// was found); the summary counts them.
+    Import,
 }
 
 pub fn render(
@@ -47,7 +54,7 @@ pub fn render(
             | Target::AuditSettings { .. } => None,
         })
         .collect();
-    if let Some(first) = stores.first() {
+    if let Some(first) = stores.first().filter(|_| context != Context::Import) {
         // Credentials read from the environment or a secret manager say so
         // on their own line; the heading names the store when it is one.
         let heading = if stores.iter().all(|s| s == first) {
@@ -141,8 +148,9 @@ pub fn render(
             out,
             "{}",
             style.yellow(&format!(
-                "Rotation: {} credential(s) overdue or expired, {} due soon or expiring.",
-                summary.overdue, summary.due_soon
+                "Rotation: {} overdue or expired, {} due soon or expiring.",
+                crate::words::count(summary.overdue, "credential"),
+                summary.due_soon
             ))
         );
     }
@@ -166,7 +174,11 @@ pub fn render(
         summary.add, summary.change, summary.destroy
     );
     if summary.conflicts > 0 {
-        let _ = write!(line, " {} conflict(s) left alone.", summary.conflicts);
+        let _ = write!(
+            line,
+            " {} left alone.",
+            crate::words::count(summary.conflicts, "conflict")
+        );
     }
     if summary.blocked > 0 {
         let _ = write!(line, " {} blocked by revocation.", summary.blocked);
@@ -174,18 +186,40 @@ pub fn render(
     if summary.unavailable > 0 {
         let _ = write!(
             line,
-            " {} credential(s) unknown: store unavailable.",
-            summary.unavailable
+            " {} unknown: store unavailable.",
+            crate::words::count(summary.unavailable, "credential")
         );
     }
     let _ = writeln!(out, "{}", style.bold(&line));
-    if context == Context::Apply {
-        return out;
+    match context {
+        Context::Apply | Context::Import | Context::Saved => return out,
+        Context::Offline => {
+            let _ = writeln!(
+                out,
+                "This is the plan for an empty machine (nothing here was read); `mcpctl plan` shows this machine's."
+            );
+            return out;
+        }
+        Context::Plan => {}
     }
     if summary.unavailable > 0 {
+        // Why the store could not be asked, and where the fix is.
+        let why = plan
+            .changes
+            .iter()
+            .find(|c| c.action == Action::Unavailable)
+            .and_then(|c| c.notes.get(1));
+        if let Some(why) = why {
+            let mut chars = why.trim_end_matches('.').chars();
+            let why: String = chars.next().map_or_else(String::new, |first| {
+                first.to_uppercase().chain(chars).collect()
+            });
+            let _ = writeln!(out, "{}.", escape(&why));
+        }
         let _ = writeln!(
             out,
-            "Make the credential store available, then run `mcpctl plan` again."
+            "Make the credential store available (the hint on stderr says how), then run \
+             `mcpctl plan` again."
         );
     } else if summary.add + summary.change + summary.destroy > 0 {
         let _ = writeln!(out, "Run `mcpctl apply` to make these changes.");
@@ -279,6 +313,12 @@ fn render_credential(
                 );
             }
         }
+        // The second note of an unknown credential says why, once, at the
+        // end of the plan.
+        Action::Unavailable => {
+            let reason = escape(change.notes.first().map_or("", String::as_str)).into_owned();
+            let _ = writeln!(out, "  {} {name}: {reason}", style.yellow("!"));
+        }
         _ => {
             let reason = escape(&change.notes.join("; ")).into_owned();
             let _ = writeln!(out, "  {} {name}: {reason}", style.yellow("!"));
@@ -357,6 +397,18 @@ fn render_entry(out: &mut String, change: &Change, server: &str, style: Style) {
             style.dim("="),
             "will be adopted (already as the manifest says)",
         ),
+        // The note says whose entry it is; the headline must agree with it.
+        Action::Conflict
+            if change
+                .notes
+                .iter()
+                .any(|n| n.starts_with("owned by another manifest")) =>
+        {
+            (
+                style.red("!"),
+                "conflicts with an entry another manifest owns",
+            )
+        }
         Action::Conflict => (
             style.red("!"),
             "conflicts with an entry mcpctl did not write",
@@ -461,5 +513,43 @@ fn write_pretty(out: &mut String, value: &Value, indent: usize) {
             let _ = write!(out, "{}]", pad(indent));
         }
         other => out.push_str(&serde_json::to_string(other).expect("json serializes")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn conflict(note: &str) -> String {
+        let change = Change {
+            target: Target::Credential {
+                name: "unused".to_owned(),
+                store: "unused".to_owned(),
+            },
+            action: Action::Conflict,
+            before: Some(serde_json::json!({"command": "a"})),
+            after: Some(serde_json::json!({"command": "b"})),
+            before_digest: None,
+            notes: vec![note.to_owned()],
+            rotation: None,
+        };
+        let mut out = String::new();
+        render_entry(&mut out, &change, "github", Style { color: false });
+        out
+    }
+
+    #[test]
+    fn a_conflict_names_whose_entry_it_is() {
+        let owned = conflict("owned by another manifest, `/other/mcpctl.kdl`");
+        assert!(
+            owned.contains("github conflicts with an entry another manifest owns"),
+            "{owned}"
+        );
+        assert!(!owned.contains("did not write"), "{owned}");
+        let foreign = conflict("an entry of this name was not written by mcpctl");
+        assert!(
+            foreign.contains("github conflicts with an entry mcpctl did not write"),
+            "{foreign}"
+        );
     }
 }
