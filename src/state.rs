@@ -40,9 +40,8 @@ pub struct State {
     /// Credentials mcpctl set or first saw, by name.
     pub credentials: BTreeMap<String, CredentialRecord>,
     /// The audit settings each manifest's `apply` installed, by manifest
-    /// path: `exec` has no manifest to read them from, so it uses those of
-    /// the manifest that declares the server it launches
-    /// ([`crate::audit::Settings::for_launch`]).
+    /// path: `exec` uses those of the manifest its client entry names
+    /// ([`crate::audit::Settings::of_manifest`]).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub audit: BTreeMap<PathBuf, crate::audit::Settings>,
     /// The last `apply` of each manifest on this machine, by manifest path

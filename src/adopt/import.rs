@@ -567,7 +567,10 @@ fn rewrite_env(
 }
 
 /// `command`/`args` (or opencode's one `command` array) become
-/// `mcpctl exec --server NAME --env VAR=CREDENTIAL … -- <command>`.
+/// `mcpctl exec --server NAME --env VAR=CREDENTIAL … -- <command>`. No
+/// `--manifest`: import works without one, and the entry stays the
+/// person's own, so its launches follow the settings of the manifest that
+/// declares the server, if one does ([`crate::audit::Settings::for_launch`]).
 fn wrap_in_launcher(
     map: &mut Map<String, Value>,
     server: &str,

@@ -742,8 +742,8 @@ fn first_unsafe_in(value: &Value) -> Option<char> {
     }
 }
 
-/// `mcpctl exec --server S --env VAR=REF … -- CMD ARGS` → `CMD ARGS`, with
-/// each binding added to `env` as a reference.
+/// `mcpctl exec --server S [--manifest PATH] --env VAR=REF … -- CMD ARGS`
+/// → `CMD ARGS`, with each binding added to `env` as a reference.
 fn unwrap_launcher(
     command: &str,
     args: &[String],
@@ -759,7 +759,7 @@ fn unwrap_launcher(
     while let Some(arg) = it.next() {
         match arg.as_str() {
             "--" => break,
-            "--server" => {
+            "--server" | "--manifest" => {
                 it.next();
             }
             "--env" | "--file" => {

@@ -5,7 +5,8 @@
 //!   last hour (raised once, when the count first goes over);
 //! - a read by a server that the manifest does not declare as using that
 //!   credential (the server name comes from `exec --server`; the manifest is
-//!   the one that declares that server, see [`super::Settings::for_launch`]).
+//!   the one the entry names with `exec --manifest`, see
+//!   [`super::Settings::of_manifest`]).
 //!
 //! Each fired rule becomes a warning record in the trail and is forwarded
 //! like any record (to a webhook even when it forwards alerts only).

@@ -21,7 +21,10 @@
 //!
 //! Each manifest applied on the machine brings its own settings (where to
 //! forward, which alerts); a record goes where the settings of the manifest
-//! it concerns say ([`Settings::for_launch`]).
+//! it concerns say: for a launch, the manifest its client entry names
+//! ([`Settings::of_manifest`]); for an entry naming none (project scope, or
+//! written by an older mcpctl), the manifest guessed from the server and
+//! credential names ([`Settings::for_launch`]).
 
 mod alert;
 mod forward;
@@ -142,7 +145,15 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// The settings that govern a launch of `server` reading `credentials`,
+    /// The settings that govern a launch whose entry names `manifest` as
+    /// its owner: exactly that manifest's as applied (`all`, by manifest
+    /// path, as `apply` keys them), or none when it has none applied.
+    pub fn of_manifest(all: &BTreeMap<PathBuf, Settings>, manifest: &Path) -> Vec<Settings> {
+        all.get(manifest).cloned().into_iter().collect()
+    }
+
+    /// The settings that govern a launch of `server` reading `credentials`
+    /// when its entry names no manifest (see [`Settings::of_manifest`]),
     /// chosen from every applied manifest's (`all`, by manifest path): the
     /// manifest that declares the server; when several declare one of that
     /// name, those that give it exactly these credentials (a launch carries
@@ -192,7 +203,7 @@ pub struct Appended {
 pub struct AuditLog {
     path: PathBuf,
     actor: Actor,
-    /// Usually one manifest's; see [`Settings::for_launch`].
+    /// Usually one manifest's; see [`Settings::of_manifest`].
     settings: Vec<Settings>,
     syslog_socket: PathBuf,
 }
@@ -558,5 +569,34 @@ pub(crate) mod tests {
         );
         // Nobody declares it: every manifest judges it.
         assert_eq!(Settings::for_launch(&all, "stranger", &["GH"]).len(), 3);
+    }
+
+    #[test]
+    fn an_entry_naming_its_manifest_gets_exactly_that_ones_settings() {
+        let declaring = |server: &str, webhook: &str| Settings {
+            policy: AuditPolicy {
+                webhook: Some(webhook.to_owned()),
+                ..AuditPolicy::default()
+            },
+            declared: BTreeMap::from([(server.to_owned(), vec!["GH".to_owned()])]),
+        };
+        // Both declare `github` with `GH`: the names cannot tell them apart.
+        let all = BTreeMap::from([
+            (
+                PathBuf::from("/a/mcpctl.kdl"),
+                declaring("github", "http://a"),
+            ),
+            (
+                PathBuf::from("/b/mcpctl.kdl"),
+                declaring("github", "http://b"),
+            ),
+        ]);
+        assert_eq!(Settings::for_launch(&all, "github", &["GH"]).len(), 2);
+        assert_eq!(
+            Settings::of_manifest(&all, Path::new("/a/mcpctl.kdl")),
+            [all[Path::new("/a/mcpctl.kdl")].clone()]
+        );
+        // A manifest with no settings applied: no forwarding, no alerts.
+        assert!(Settings::of_manifest(&all, Path::new("/c/mcpctl.kdl")).is_empty());
     }
 }

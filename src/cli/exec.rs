@@ -1,14 +1,24 @@
 //! `mcpctl exec`: the launcher client entries run.
 //!
-//! A client starts `mcpctl exec --server NAME --env VAR=REFERENCE … --
-//! <server command>`. mcpctl reads exactly those credentials — from the
-//! store, an environment variable or a secret manager's command, as each
-//! [`Reference`] says — adds them to the environment it inherited (nothing
-//! else is added or removed), records each read in the audit trail, and
-//! replaces itself with the server, so stdin and stdout — MCP's stdio
-//! transport — flow between client and server byte for byte. Nothing is
-//! ever printed to stdout; a missing credential fails fast on stderr
-//! instead of hanging a client that waits for a handshake.
+//! A client starts `mcpctl exec --server NAME --manifest PATH --env
+//! VAR=REFERENCE … -- <server command>`. mcpctl reads exactly those
+//! credentials — from the store, an environment variable or a secret
+//! manager's command, as each [`Reference`] says — adds them to the
+//! environment it inherited (nothing else is added or removed), records
+//! each read in the audit trail, and replaces itself with the server, so
+//! stdin and stdout — MCP's stdio transport — flow between client and
+//! server byte for byte. Nothing is ever printed to stdout; a missing
+//! credential fails fast on stderr instead of hanging a client that waits
+//! for a handshake.
+//!
+//! `--manifest` (the global option, `-f`) names the manifest whose apply
+//! wrote the entry: the reads are forwarded and alerted on exactly as that
+//! manifest's applied audit settings say (none applied: the records stay in
+//! the local trail only). An entry without it — a project-scope entry, one
+//! `import` wrote, or one an older mcpctl wrote — falls back to the settings of the manifests
+//! that declare this server with these credentials
+//! ([`crate::audit::Settings::for_launch`]), a guess another manifest
+//! copying those names can join.
 //!
 //! `--file VAR=REFERENCE` (file credentials) sets VAR to the path of a
 //! private file holding the value ([`crate::secret_file`]). Then mcpctl
@@ -17,12 +27,13 @@
 //! leaving with the server's exit code.
 
 use std::ffi::OsString;
+use std::path::Path;
 use std::process::Command;
 
 use miette::Diagnostic;
 
 use super::Outcome;
-use super::workspace::configured_audit_log;
+use super::workspace::{Launch, configured_audit_log};
 use crate::audit::{Actor, AuditLog, Event, Outcome as AuditOutcome, host_name};
 use crate::host::Host;
 use crate::secret_file::SecretFiles;
@@ -139,7 +150,10 @@ enum ExecError {
     },
 }
 
-pub fn run(args: Args) -> miette::Result<Outcome> {
+/// `manifest`: the global `--manifest`, here the manifest that owns the
+/// entry (its absolute path, as `apply` keys its settings).
+pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
+    let manifest = manifest.map(|m| std::path::absolute(m).unwrap_or_else(|_| m.to_path_buf()));
     // A file credential needs a supervisor, whose signal handling must be
     // in place before any thread starts (the store's connection starts
     // some; see `crate::supervise`).
@@ -148,8 +162,9 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
     let user = host.user()?;
     // Made at the first credential read: a server without credentials
     // starts without reading mcpctl's state (exec sits in front of every
-    // server launch). It follows the settings of the manifest that declares
-    // this server with these credentials.
+    // server launch). It follows the settings of the manifest the entry
+    // names, else of the one that declares this server with these
+    // credentials.
     let credentials: Vec<&str> = args
         .env
         .iter()
@@ -164,10 +179,14 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
                 host: host_name(),
                 pid: std::process::id(),
                 command: "exec".to_owned(),
-                manifest: None,
+                manifest: manifest.clone(),
                 git_commit: None,
             };
-            let launch = Some((args.server.as_str(), credentials.as_slice()));
+            let launch = Some(Launch {
+                server: &args.server,
+                credentials: &credentials,
+                manifest: manifest.as_deref(),
+            });
             configured_audit_log(&host, &host.state_dir(), actor, launch)
         })
     };

@@ -97,6 +97,9 @@ enum Command {
     /// Remove everything this manifest put on the machine (offboarding)
     Destroy(destroy::Args),
     /// Start a server with its credentials from the store (used by client entries)
+    ///
+    /// `--manifest` names the manifest that owns the entry: the records of
+    /// the launch are forwarded and alerted on as its audit settings say.
     Exec(exec::Args),
     /// Write the JSON Schemas of the manifest model and of the JSON plan
     Schema(schema::Args),
@@ -163,7 +166,7 @@ pub fn main() -> ExitCode {
         Command::Status(args) => status::run(args),
         Command::Rollback(args) => rollback::run(args),
         Command::Destroy(args) => destroy::run(cli.manifest.as_deref(), args),
-        Command::Exec(args) => exec::run(args),
+        Command::Exec(args) => exec::run(cli.manifest.as_deref(), args),
         Command::Schema(args) => schema::run(args),
         Command::Env(args) => env::run(cli.manifest.as_deref(), args),
         Command::Clients(args) => clients::run(cli.manifest.as_deref(), args),

@@ -241,9 +241,19 @@ pub fn manifest_path(manifest_arg: Option<&Path>) -> miette::Result<PathBuf> {
     })?)
 }
 
+/// What `exec` tells about the launch its records concern.
+pub struct Launch<'a> {
+    pub server: &'a str,
+    /// The credentials it reads.
+    pub credentials: &'a [&'a str],
+    /// The manifest the entry names as its owner (`--manifest`), if any.
+    pub manifest: Option<&'a Path>,
+}
+
 /// The audit log of a command without a manifest, with the forwarding and
-/// alert settings `apply` installed: for a `launch` (`exec`: the server and
-/// the credentials it reads), those of the manifest that declares it
+/// alert settings `apply` installed: for a `launch`, those of the manifest
+/// its entry names ([`Settings::of_manifest`]), or for an entry naming
+/// none, those of the manifest that declares its server
 /// ([`Settings::for_launch`]); otherwise those of every applied manifest.
 /// A state file that cannot be read leaves them off (the command that
 /// reads state reports it); `MCPCTL_SYSLOG_SOCKET` overrides `/dev/log`.
@@ -251,11 +261,19 @@ pub fn configured_audit_log(
     host: &Host,
     state_dir: &Path,
     actor: Actor,
-    launch: Option<(&str, &[&str])>,
+    launch: Option<Launch<'_>>,
 ) -> AuditLog {
     let applied = State::audit_settings(state_dir).unwrap_or_default();
     let settings = match launch {
-        Some((server, credentials)) => Settings::for_launch(&applied, server, credentials),
+        Some(Launch {
+            manifest: Some(manifest),
+            ..
+        }) => Settings::of_manifest(&applied, manifest),
+        Some(Launch {
+            server,
+            credentials,
+            manifest: None,
+        }) => Settings::for_launch(&applied, server, credentials),
         None => applied.into_values().collect(),
     };
     audit_log_with_settings(host, state_dir, actor, settings)

@@ -9,6 +9,14 @@
 //! path behind it. Project-scope files are checked in and shared, so they
 //! name the bare `mcpctl`; local-scope entries live in the user's own file
 //! and name the absolute path.
+//!
+//! An entry also names the manifest that owns it (`--manifest PATH`, the
+//! manifest's absolute path, as ownership and the applied audit settings
+//! are keyed), so `exec` follows exactly that manifest's audit settings
+//! and alert rules rather than guessing from the server and credential
+//! names, which another manifest can copy. Project-scope entries name none:
+//! a checked-in file must not carry one person's path, so their launches
+//! fall back to that guess ([`crate::audit::Settings::for_launch`]).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -24,6 +32,8 @@ pub struct Launcher {
     program: String,
     /// By credential name: where it is read, and whether it is a file.
     references: BTreeMap<String, (Reference, bool)>,
+    /// The manifest that owns the entries (`--manifest`), if they name one.
+    manifest: Option<String>,
 }
 
 impl Launcher {
@@ -36,6 +46,7 @@ impl Launcher {
                     .to_string_lossy()
                     .into_owned(),
                 references: BTreeMap::new(),
+                manifest: None,
             },
         }
     }
@@ -45,7 +56,14 @@ impl Launcher {
         Launcher {
             program: "mcpctl".to_owned(),
             references: BTreeMap::new(),
+            manifest: None,
         }
+    }
+
+    /// The launcher whose entries name `manifest` as their owner.
+    pub fn owned_by(mut self, manifest: &Path) -> Launcher {
+        self.manifest = Some(manifest.to_string_lossy().into_owned());
+        self
     }
 
     /// The launcher that reads `credentials` from their sources.
@@ -62,6 +80,14 @@ impl Launcher {
 
     pub fn program(&self) -> &str {
         &self.program
+    }
+
+    /// `--manifest PATH` when the entries name their manifest, else nothing.
+    pub fn manifest_args(&self) -> Vec<String> {
+        self.manifest
+            .iter()
+            .flat_map(|path| ["--manifest".to_owned(), path.clone()])
+            .collect()
     }
 
     /// The `mcpctl exec` arguments that fill `var` from `credential`:

@@ -207,7 +207,7 @@ pub fn effective_delivery(
 }
 
 /// The command and arguments that start a stdio server under `delivery`:
-/// `mcpctl exec … -- <command>` when the launcher must fetch secrets,
+/// `mcpctl exec --server NAME [--manifest PATH] … -- <command>` when the launcher must fetch secrets,
 /// else the server's own command, made spawnable on Windows.
 pub fn stdio_command(
     server: &Server,
@@ -225,6 +225,7 @@ pub fn stdio_command(
         "--server".to_owned(),
         server.name.clone(),
     ];
+    exec_args.extend(cx.launcher.manifest_args());
     for (var, credential) in bindings {
         exec_args.extend(cx.launcher.binding(var, credential));
     }

@@ -92,8 +92,13 @@ pub fn desired(
         let Some(file) = adapter.file(target.scope, host, &loaded.root) else {
             continue;
         };
-        let launcher = Launcher::for_scope(target.scope, host, current_exe)
+        let mut launcher = Launcher::for_scope(target.scope, host, current_exe)
             .with_credentials(manifest.credentials.values());
+        // A checked-in project file names no path of this machine (see
+        // `crate::client::launch`).
+        if target.scope != crate::manifest::Scope::Project {
+            launcher = launcher.owned_by(&loaded.path);
+        }
         let mut wanted = DesiredFile {
             file,
             entries: BTreeMap::new(),

@@ -128,7 +128,8 @@ fn apply_then_plan_is_empty_and_keeps_every_other_byte() {
     }
     assert!(codex_after.contains("# ask before running commands"));
 
-    // The entries launch mcpctl exec by absolute path, naming no value.
+    // The entries launch mcpctl exec by absolute path, naming their
+    // manifest and no value.
     let parsed: serde_json::Value = serde_json::from_str(&claude_after).unwrap();
     let github = &parsed["mcpServers"]["github"];
     assert_eq!(
@@ -141,6 +142,8 @@ fn apply_then_plan_is_empty_and_keeps_every_other_byte() {
             "exec",
             "--server",
             "github",
+            "--manifest",
+            manifest.canonicalize().unwrap(),
             "--env",
             "GITHUB_PERSONAL_ACCESS_TOKEN=GITHUB_TOKEN",
             "--",
@@ -183,21 +186,26 @@ fn missing_files_are_created_private() {
         }
         let _ = meta;
     }
+    let sandbox_root = sandbox.root().canonicalize().unwrap().display().to_string();
     let claude = fs_err::read_to_string(sandbox.claude_json()).unwrap();
     insta::assert_snapshot!(
         "created_claude_json",
-        claude.replace(
-            &mcpctl_bin().canonicalize().unwrap().display().to_string(),
-            "[MCPCTL]"
-        )
+        claude
+            .replace(
+                &mcpctl_bin().canonicalize().unwrap().display().to_string(),
+                "[MCPCTL]"
+            )
+            .replace(&sandbox_root, "[SANDBOX]")
     );
     let codex = fs_err::read_to_string(sandbox.codex_toml()).unwrap();
     insta::assert_snapshot!(
         "created_codex_toml",
-        codex.replace(
-            &mcpctl_bin().canonicalize().unwrap().display().to_string(),
-            "[MCPCTL]"
-        )
+        codex
+            .replace(
+                &mcpctl_bin().canonicalize().unwrap().display().to_string(),
+                "[MCPCTL]"
+            )
+            .replace(&sandbox_root, "[SANDBOX]")
     );
 }
 

@@ -135,6 +135,45 @@ fn listing_escapes_a_hostile_server_label() {
     assert_eq!(records[0]["server"], label);
 }
 
+/// A project-scope file is checked in and shared: its exec entries name
+/// no manifest path of this machine (their launches follow the settings
+/// guessed from the server and credential names), while the user-scope
+/// entries of the same apply name the manifest that owns them.
+#[cfg(unix)]
+#[test]
+fn a_checked_in_entry_names_no_path_of_this_machine() {
+    if !secret_service("a_checked_in_entry_names_no_path_of_this_machine") {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let manifest = sandbox.manifest(
+        "mcpctl version=1\nclient claude-code scope=project\nclient codex\ncredential GITHUB_TOKEN {\n    kind api-key\n}\nserver github {\n    command \"true\"\n    env GITHUB_PERSONAL_ACCESS_TOKEN credential=GITHUB_TOKEN\n}\n",
+    );
+    sandbox.apply_with_token(&manifest, &canary("project"));
+    let project = fs_err::read_to_string(manifest.parent().unwrap().join(".mcp.json")).unwrap();
+    let project: serde_json::Value = serde_json::from_str(&project).unwrap();
+    assert_eq!(
+        project["mcpServers"]["github"]["args"],
+        serde_json::json!([
+            "exec",
+            "--server",
+            "github",
+            "--env",
+            "GITHUB_PERSONAL_ACCESS_TOKEN=GITHUB_TOKEN",
+            "--",
+            "true"
+        ])
+    );
+    let codex = fs_err::read_to_string(sandbox.codex_toml()).unwrap();
+    assert!(
+        codex.contains(&format!(
+            "\"--server\", \"github\", \"--manifest\", \"{}\", \"--env\"",
+            manifest.display()
+        )),
+        "{codex}"
+    );
+}
+
 /// Forwarding to a syslog socket and a webhook the test runs (Unix: the
 /// syslog socket is a Unix datagram socket).
 #[cfg(unix)]
@@ -378,6 +417,102 @@ mod forwarding {
         assert_eq!(reads(drain(&bodies_b)), ["store.read slack"]);
         let (_, alerts, _) = audit(&sandbox, &["--action", "alert"]);
         assert!(alerts.is_empty(), "{alerts}");
+    }
+
+    /// A launch follows the manifest its entry names, not one that copies
+    /// the server and credential names: manifest B declaring `server
+    /// github` with a `credential GITHUB_TOKEN` of its own gets none of
+    /// the records of manifest A's entry on its webhook, and the launch
+    /// raises no alert. (Before entries named their manifest, both
+    /// webhooks got the record.) A's path holds a space: it is one argv
+    /// element.
+    #[test]
+    fn a_launch_follows_the_manifest_its_entry_names() {
+        if !secret_service("a_launch_follows_the_manifest_its_entry_names") {
+            return;
+        }
+        let sandbox = Sandbox::new();
+        let (port_a, bodies_a) = receiver();
+        let (port_b, bodies_b) = receiver();
+        let manifest = |dir: &str, client: &str, port: u16, source: &str| {
+            let dir = sandbox.root().join(dir);
+            fs_err::create_dir_all(&dir).unwrap();
+            let path = dir.join("mcpctl.kdl");
+            fs_err::write(
+                &path,
+                format!(
+                    "mcpctl version=1\nclient {client}\naudit {{\n    webhook \"http://127.0.0.1:{port}/hook\"\n}}\ncredential GITHUB_TOKEN {{\n    kind api-key\n{source}}}\nserver github {{\n    command \"true\"\n    env GITHUB_PERSONAL_ACCESS_TOKEN credential=GITHUB_TOKEN\n}}\n"
+                ),
+            )
+            .unwrap();
+            path
+        };
+        let manifest_a = manifest("repo a", "claude-code", port_a, "");
+        let manifest_b = manifest("repo-b", "codex", port_b, "    source env\n");
+        for manifest in [&manifest_a, &manifest_b] {
+            let out = sandbox
+                .mcpctl()
+                .args(["apply", "--auto-approve", "--secrets-from-env", "-f"])
+                .arg(manifest)
+                .env("GITHUB_TOKEN", canary("owner"))
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{:?}", text(&out));
+        }
+        drain(&bodies_a);
+        drain(&bodies_b);
+
+        // A's entry exactly as its apply wrote it.
+        let claude: serde_json::Value =
+            serde_json::from_str(&fs_err::read_to_string(sandbox.claude_json()).unwrap()).unwrap();
+        let entry = &claude["mcpServers"]["github"];
+        let args: Vec<&str> = entry["args"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap())
+            .collect();
+        let manifest_a = manifest_a.canonicalize().unwrap();
+        assert_eq!(
+            args[..5],
+            [
+                "exec",
+                "--server",
+                "github",
+                "--manifest",
+                manifest_a.to_str().unwrap()
+            ],
+            "{entry}"
+        );
+        let out = std::process::Command::new(entry["command"].as_str().unwrap())
+            .env_clear()
+            .envs(sandbox.env())
+            .current_dir(sandbox.root())
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{:?}", text(&out));
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "", "no alert");
+
+        let reads = |got: Vec<(String, String)>| -> Vec<String> {
+            got.into_iter()
+                .filter(|(action, _)| {
+                    action.starts_with("store.read") || action.starts_with("alert")
+                })
+                .map(|(action, server)| format!("{action} {server}"))
+                .collect()
+        };
+        assert_eq!(reads(drain(&bodies_a)), ["store.read github"]);
+        assert_eq!(reads(drain(&bodies_b)), Vec::<String>::new());
+        let (_, alerts, _) = audit(&sandbox, &["--action", "alert"]);
+        assert!(alerts.is_empty(), "{alerts}");
+        // The record names the manifest the launch followed.
+        let (_, json, _) = audit(&sandbox, &["--action", "store.read", "--json"]);
+        let records: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+        assert_eq!(
+            records.last().unwrap()["manifest"],
+            manifest_a.to_str().unwrap()
+        );
     }
 
     fn git_init(sandbox: &Sandbox, dir: &Path) {

@@ -135,6 +135,7 @@ fn every_client_gets_its_own_shape_and_keeps_every_other_byte() {
     );
 
     let bin = mcpctl_bin().canonicalize().unwrap().display().to_string();
+    let root = sandbox.root().canonicalize().unwrap().display().to_string();
     for (client, path, before) in &files {
         let after = fs_err::read_to_string(path).unwrap();
         assert_one_region_changed(before, &after, client);
@@ -144,7 +145,7 @@ fn every_client_gets_its_own_shape_and_keeps_every_other_byte() {
         );
         insta::assert_snapshot!(
             format!("client_file_{client}"),
-            after.replace(&bin, "[mcpctl]")
+            after.replace(&bin, "[mcpctl]").replace(&root, "[SANDBOX]")
         );
     }
 

@@ -276,8 +276,9 @@ fn the_tour_manifest_is_from_the_team_example() {
 }
 
 /// The tour's `~/.claude.json` entry is what `mcpctl apply` writes for the
-/// bundled example, with mcpctl at `~/.cargo/bin` and home `/home/me`, and it
-/// holds no value.
+/// bundled example, with mcpctl at `~/.cargo/bin`, home `/home/me` and this
+/// checkout at `/home/me/mcpctl` (as `scripts/record-plan` shows them), and
+/// it holds no value.
 #[test]
 fn the_tour_entry_is_what_apply_writes() {
     if !crate::support::secret_service("readme::the_tour_entry_is_what_apply_writes") {
@@ -308,6 +309,9 @@ fn the_tour_entry_is_what_apply_writes() {
         crate::support::mcpctl_bin().canonicalize().unwrap()
     );
     entry["command"] = "/home/me/.cargo/bin/mcpctl".into();
+    let example = repo().join("examples/team/mcpctl.kdl");
+    assert_eq!(entry["args"][4], example.display().to_string(), "{entry}");
+    entry["args"][4] = "/home/me/mcpctl/examples/team/mcpctl.kdl".into();
 
     let shown: serde_json::Value =
         serde_json::from_str(&format!("{{{}}}", readme_block("json"))).unwrap();

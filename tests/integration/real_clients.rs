@@ -82,7 +82,8 @@ fn claude_code_lists_the_entry_and_its_server_gets_the_credential() {
     );
     assert!(
         stdout.contains(&format!(
-            "Args: exec --server probe --env GITHUB_TOKEN=GITHUB_TOKEN -- node {}",
+            "Args: exec --server probe --manifest {} --env GITHUB_TOKEN=GITHUB_TOKEN -- node {}",
+            manifest.canonicalize().unwrap().display(),
             probe_server().display()
         )),
         "{stdout}"
@@ -179,6 +180,8 @@ fn codex_reads_the_entry() {
             "exec",
             "--server",
             "probe",
+            "--manifest",
+            manifest.canonicalize().unwrap(),
             "--env",
             "GITHUB_TOKEN=GITHUB_TOKEN",
             "--",

@@ -42,7 +42,7 @@ fn one_server_per_command_across_clients_names_and_platforms() {
     let vscode = r#"{"servers": {"github": {"command": "npx.cmd", "args": ["-y", "@modelcontextprotocol/server-github"],
               "env": {"GITHUB_PERSONAL_ACCESS_TOKEN": "${env:GITHUB_PERSONAL_ACCESS_TOKEN}"}},
               "fetch": {"command": "uvx", "args": ["mcp-server-fetch"]}}}"#;
-    let codex = "[mcp_servers.github]\ncommand = \"/usr/local/bin/mcpctl\"\nargs = [\"exec\", \"--server\", \"github\", \"--env\", \"GITHUB_PERSONAL_ACCESS_TOKEN=GITHUB_PERSONAL_ACCESS_TOKEN\", \"--\", \"npx\", \"-y\", \"@modelcontextprotocol/server-github\"]\n";
+    let codex = "[mcp_servers.github]\ncommand = \"/usr/local/bin/mcpctl\"\nargs = [\"exec\", \"--server\", \"github\", \"--manifest\", \"/home/me/repo a/mcpctl.kdl\", \"--env\", \"GITHUB_PERSONAL_ACCESS_TOKEN=GITHUB_PERSONAL_ACCESS_TOKEN\", \"--\", \"npx\", \"-y\", \"@modelcontextprotocol/server-github\"]\n";
     let draft = draft(&documents(&[
         (ClientId::ClaudeCode, claude),
         (ClientId::Vscode, vscode.to_owned()),
