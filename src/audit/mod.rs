@@ -22,9 +22,11 @@
 //! Each manifest applied on the machine brings its own settings (where to
 //! forward, which alerts); a record goes where the settings of the manifest
 //! it concerns say: for a launch, the manifest its client entry names
-//! ([`Settings::of_manifest`]); for an entry naming none (project scope, or
-//! written by an older mcpctl), the manifest guessed from the server and
-//! credential names ([`Settings::for_launch`]).
+//! ([`Settings::of_manifest`]; a project entry names the file, found from
+//! the working directory upwards); for an entry naming none (written by
+//! `import` or an older mcpctl) or a project file name found nowhere above,
+//! the manifest guessed from the server and credential names
+//! ([`Settings::for_launch`]).
 
 mod alert;
 mod forward;

@@ -14,9 +14,13 @@
 //! `--manifest` (the global option, `-f`) names the manifest whose apply
 //! wrote the entry: the reads are forwarded and alerted on exactly as that
 //! manifest's applied audit settings say (none applied: the records stay in
-//! the local trail only). An entry without it — a project-scope entry, one
-//! `import` wrote, or one an older mcpctl wrote — falls back to the settings of the manifests
-//! that declare this server with these credentials
+//! the local trail only). A project-scope entry names only the manifest's
+//! file name (a checked-in file carries no path of one machine): the
+//! applied manifest of that name in the working directory or the nearest
+//! directory above it is the one. An entry without it — one `import`
+//! wrote, or one an older mcpctl wrote — or a file name no applied
+//! manifest above the working directory has, falls back to the settings of
+//! the manifests that declare this server with these credentials
 //! ([`crate::audit::Settings::for_launch`]), a guess another manifest
 //! copying those names can join.
 //!
@@ -151,9 +155,14 @@ enum ExecError {
 }
 
 /// `manifest`: the global `--manifest`, here the manifest that owns the
-/// entry (its absolute path, as `apply` keys its settings).
+/// entry (its absolute path, as `apply` keys its settings, or for a
+/// project-scope entry its bare file name, looked for upwards from the
+/// working directory).
 pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
-    let manifest = manifest.map(|m| std::path::absolute(m).unwrap_or_else(|_| m.to_path_buf()));
+    let manifest = manifest.map(|m| match m.parent() {
+        Some(dir) if dir.as_os_str().is_empty() => m.to_path_buf(),
+        _ => std::path::absolute(m).unwrap_or_else(|_| m.to_path_buf()),
+    });
     // A file credential needs a supervisor, whose signal handling must be
     // in place before any thread starts (the store's connection starts
     // some; see `crate::supervise`).

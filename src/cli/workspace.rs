@@ -266,9 +266,13 @@ pub fn configured_audit_log(
     let applied = State::audit_settings(state_dir).unwrap_or_default();
     let settings = match launch {
         Some(Launch {
+            server,
+            credentials,
             manifest: Some(manifest),
-            ..
-        }) => Settings::of_manifest(&applied, manifest),
+        }) => match owning_manifest(&applied, manifest, std::env::current_dir().ok().as_deref()) {
+            Some(owner) => Settings::of_manifest(&applied, &owner),
+            None => Settings::for_launch(&applied, server, credentials),
+        },
         Some(Launch {
             server,
             credentials,
@@ -277,6 +281,34 @@ pub fn configured_audit_log(
         None => applied.into_values().collect(),
     };
     audit_log_with_settings(host, state_dir, actor, settings)
+}
+
+/// The applied manifest a launch's entry names: an absolute path as it is;
+/// a bare file name (a checked-in project entry) in `cwd` or the nearest
+/// directory above it that has an applied manifest of that name. `None`
+/// when a bare name finds none.
+fn owning_manifest(
+    applied: &std::collections::BTreeMap<PathBuf, Settings>,
+    manifest: &Path,
+    cwd: Option<&Path>,
+) -> Option<PathBuf> {
+    if manifest.is_absolute() {
+        return Some(manifest.to_path_buf());
+    }
+    // State keys are absolute but not resolved; the working directory is:
+    // a link on the way (macOS's /tmp) is compared resolved.
+    cwd?.ancestors()
+        .map(|dir| dir.join(manifest))
+        .find_map(|candidate| {
+            if applied.contains_key(&candidate) {
+                return Some(candidate);
+            }
+            let real = candidate.canonicalize().ok()?;
+            applied
+                .keys()
+                .find(|key| key.canonicalize().ok().as_ref() == Some(&real))
+                .cloned()
+        })
 }
 
 /// The audit log with these forwarding and alert `settings`;

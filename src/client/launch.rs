@@ -14,9 +14,13 @@
 //! manifest's absolute path, as ownership and the applied audit settings
 //! are keyed), so `exec` follows exactly that manifest's audit settings
 //! and alert rules rather than guessing from the server and credential
-//! names, which another manifest can copy. Project-scope entries name none:
-//! a checked-in file must not carry one person's path, so their launches
-//! fall back to that guess ([`crate::audit::Settings::for_launch`]).
+//! names, which another manifest can copy. A project-scope entry is checked
+//! in and shared, so it must not carry one person's path: it names only the
+//! manifest's file name (`--manifest mcpctl.kdl`; the manifest sits beside
+//! the project file), and `exec` looks for the applied manifest of that
+//! name in the directory it runs in and the ones above it (clients start
+//! project servers in the project). Only when none is found does a launch
+//! fall back to the guess ([`crate::audit::Settings::for_launch`]).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -94,11 +94,13 @@ pub fn desired(
         };
         let mut launcher = Launcher::for_scope(target.scope, host, current_exe)
             .with_credentials(manifest.credentials.values());
-        // A checked-in project file names no path of this machine (see
-        // `crate::client::launch`).
-        if target.scope != crate::manifest::Scope::Project {
-            launcher = launcher.owned_by(&loaded.path);
-        }
+        // A checked-in project file names no path of this machine, only
+        // the manifest's file name beside it (see `crate::client::launch`).
+        launcher = if target.scope == crate::manifest::Scope::Project {
+            launcher.owned_by(Path::new(loaded.path.file_name().unwrap_or_default()))
+        } else {
+            launcher.owned_by(&loaded.path)
+        };
         let mut wanted = DesiredFile {
             file,
             entries: BTreeMap::new(),

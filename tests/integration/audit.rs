@@ -158,6 +158,8 @@ fn a_checked_in_entry_names_no_path_of_this_machine() {
             "exec",
             "--server",
             "github",
+            "--manifest",
+            "mcpctl.kdl",
             "--env",
             "GITHUB_PERSONAL_ACCESS_TOKEN=GITHUB_TOKEN",
             "--",
@@ -513,6 +515,83 @@ mod forwarding {
             records.last().unwrap()["manifest"],
             manifest_a.to_str().unwrap()
         );
+    }
+
+    /// A checked-in project entry names only the manifest's file name; run
+    /// from a directory inside the project (as clients start project
+    /// servers), it follows that project's manifest, and a second manifest
+    /// copying the server and credential names gets nothing.
+    #[test]
+    fn a_project_launch_follows_the_manifest_beside_it() {
+        if !secret_service("a_project_launch_follows_the_manifest_beside_it") {
+            return;
+        }
+        let sandbox = Sandbox::new();
+        let (port_a, bodies_a) = receiver();
+        let (port_b, bodies_b) = receiver();
+        let manifest = |dir: &str, client: &str, port: u16, source: &str| {
+            let dir = sandbox.root().join(dir);
+            fs_err::create_dir_all(&dir).unwrap();
+            let path = dir.join("mcpctl.kdl");
+            fs_err::write(
+                &path,
+                format!(
+                    "mcpctl version=1\nclient {client}\naudit {{\n    webhook \"http://127.0.0.1:{port}/hook\"\n}}\ncredential GITHUB_TOKEN {{\n    kind api-key\n{source}}}\nserver github {{\n    command \"true\"\n    env GITHUB_PERSONAL_ACCESS_TOKEN credential=GITHUB_TOKEN\n}}\n"
+                ),
+            )
+            .unwrap();
+            path
+        };
+        let manifest_a = manifest("repo a", "claude-code scope=project", port_a, "");
+        let manifest_b = manifest("repo-b", "codex", port_b, "    source env\n");
+        for manifest in [&manifest_a, &manifest_b] {
+            let out = sandbox
+                .mcpctl()
+                .args(["apply", "--auto-approve", "--secrets-from-env", "-f"])
+                .arg(manifest)
+                .env("GITHUB_TOKEN", canary("project-owner"))
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{:?}", text(&out));
+        }
+        drain(&bodies_a);
+        drain(&bodies_b);
+
+        let project = manifest_a.parent().unwrap();
+        let mcp: serde_json::Value =
+            serde_json::from_str(&fs_err::read_to_string(project.join(".mcp.json")).unwrap())
+                .unwrap();
+        let entry = &mcp["mcpServers"]["github"];
+        assert_eq!(entry["command"], "mcpctl", "{entry}");
+        let args: Vec<&str> = entry["args"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap())
+            .collect();
+        assert_eq!(args[3..5], ["--manifest", "mcpctl.kdl"], "{entry}");
+        let inside = project.join("src/deep");
+        fs_err::create_dir_all(&inside).unwrap();
+        let out = std::process::Command::new(crate::support::mcpctl_bin())
+            .env_clear()
+            .envs(sandbox.env())
+            .current_dir(&inside)
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{:?}", text(&out));
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "", "no alert");
+
+        let reads = |got: Vec<(String, String)>| -> Vec<String> {
+            got.into_iter()
+                .filter(|(action, _)| {
+                    action.starts_with("store.read") || action.starts_with("alert")
+                })
+                .map(|(action, server)| format!("{action} {server}"))
+                .collect()
+        };
+        assert_eq!(reads(drain(&bodies_a)), ["store.read github"]);
+        assert_eq!(reads(drain(&bodies_b)), Vec::<String>::new());
     }
 
     fn git_init(sandbox: &Sandbox, dir: &Path) {
