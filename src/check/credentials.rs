@@ -24,8 +24,14 @@ pub fn check(
     for credential in manifest.credentials.values() {
         let name = &credential.name;
         let reference = Reference::for_credential(credential);
+        // An unreachable store is fixed by starting it, not by `apply`
+        // (which refuses then): its own hint is the fix.
+        let mut store_hint = None;
         let read = match (reference.needs_store(), store) {
-            (true, Err(err)) => Err(err.to_string()),
+            (true, Err(err)) => {
+                store_hint = miette::Diagnostic::help(err).map(|h| h.to_string());
+                Err(err.to_string())
+            }
             (true, Ok(store)) => reference
                 .read(Some(store), credential.is_file())
                 .map_err(|e| e.to_string()),
@@ -41,7 +47,9 @@ pub fn check(
                 format!("readable from {}", reference.describe()),
             )),
             Err(why) => {
-                let fix = if credential.source.is_store() {
+                let fix = if let Some(hint) = store_hint {
+                    hint
+                } else if credential.source.is_store() {
                     format!("`mcpctl apply` asks for it (or `mcpctl rotate {name}`)")
                 } else {
                     format!("make {} give the value", reference.describe())

@@ -44,7 +44,9 @@ fn codes_wanted() -> bool {
 }
 
 fn render(diagnostic: &dyn Diagnostic, codes: bool, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-    let handler = MietteHandlerOpts::new().build();
+    // Not wrapped: a hint often holds a command to paste, and a line break
+    // inside it breaks the command (the terminal wraps long lines itself).
+    let handler = MietteHandlerOpts::new().wrap_lines(false).build();
     let shown = Escaped::new(diagnostic, codes, None);
     if codes {
         return handler.debug(&shown, f);

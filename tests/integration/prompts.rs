@@ -563,3 +563,28 @@ fn ctrl_d_at_the_confirmation_answers_on_its_own_line() {
     );
     assert!(!sandbox.claude_json().exists(), "{shown}");
 }
+
+/// `check` on a machine whose Secret Service cannot be reached: the fix it
+/// names for a stored credential is starting the store (its hint), not
+/// `mcpctl apply`, which refuses in that state.
+#[cfg(unix)]
+#[test]
+fn check_without_a_store_names_the_store_fix() {
+    let sandbox = Sandbox::new();
+    let manifest = sandbox.manifest(
+        "mcpctl version=1\nclient claude-code\ncredential GITHUB_TOKEN {\n    kind api-key\n}\nserver github {\n    command \"true\"\n    env GITHUB_PERSONAL_ACCESS_TOKEN credential=GITHUB_TOKEN\n}\n",
+    );
+    let env = no_bus_env(&sandbox);
+    let out = sandbox
+        .mcpctl()
+        .env_clear()
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .args(["check", "-f"])
+        .arg(&manifest)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(3), "{stdout}{stderr}");
+    assert!(stdout.contains("dbus-run-session"), "{stdout}");
+    assert!(!stdout.contains("`mcpctl apply` asks for it"), "{stdout}");
+}
