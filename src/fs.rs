@@ -62,10 +62,17 @@ pub const MANIFEST_LIMIT: u64 = 16 << 20;
 /// module docs). The file is opened non-blocking and checked through the
 /// open handle, so it cannot be swapped between the check and the read.
 pub fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
+    read_regular_version(path).map(|(bytes, _)| bytes)
+}
+
+/// [`read_regular`], with the metadata of the version read (from the same
+/// handle: a file replaced meanwhile cannot mix two versions).
+pub fn read_regular_version(path: &Path) -> std::io::Result<(Vec<u8>, std::fs::Metadata)> {
     let target = resolve_symlink(path)?;
     let (file, meta) = open_regular(&target, true)?;
     check_file_owner(&target, &meta)?;
-    read_capped(file, &meta, &target, EDITED_FILE_LIMIT, EDITED_FILES)
+    let bytes = read_capped(file, &meta, &target, EDITED_FILE_LIMIT, EDITED_FILES)?;
+    Ok((bytes, meta))
 }
 
 /// Reads input mcpctl never writes — the manifest, the personal profile —
@@ -196,19 +203,22 @@ fn human_size(bytes: u64) -> String {
 
 /// Replaces (or creates) `path` with `contents`, atomically.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    write_atomic_checked(path, contents, |_| Ok(true)).map(|_| ())
+    write_atomic_checked(path, contents, |_| Ok(Some(()))).map(|_| ())
 }
 
 /// Like [`write_atomic`], but calls `still_current` with the file about to
 /// be replaced (`path` with its symlinks resolved) after the new content
-/// is safely on disk and right before the rename; when it answers `false`
+/// is safely on disk and right before the rename. When it answers `None`
 /// (another program changed the file meanwhile) nothing is replaced, the
-/// temporary file is removed, and `Ok(false)` is returned.
-pub fn write_atomic_checked(
+/// temporary file is removed, and `Ok(None)` is returned; otherwise what it
+/// answers (a lock, say) is held until the rename is done, and the
+/// metadata of the file as written is returned (taken before the rename,
+/// so a later write by another program cannot pass for this one).
+pub fn write_atomic_checked<Guard>(
     path: &Path,
     contents: &[u8],
-    still_current: impl FnOnce(&Path) -> std::io::Result<bool>,
-) -> std::io::Result<bool> {
+    still_current: impl FnOnce(&Path) -> std::io::Result<Option<Guard>>,
+) -> std::io::Result<Option<std::fs::Metadata>> {
     let target = resolve_symlink(path)?;
     let dir = target
         .parent()
@@ -239,13 +249,18 @@ pub fn write_atomic_checked(
     temp.as_file()
         .sync_all()
         .map_err(|err| with_path(err, temp.path()))?;
-    if !still_current(&target)? {
-        return Ok(false);
-    }
+    let written = temp
+        .as_file()
+        .metadata()
+        .map_err(|err| with_path(err, temp.path()))?;
+    let Some(guard) = still_current(&target)? else {
+        return Ok(None);
+    };
     temp.persist(&target)
         .map_err(|err| with_path(err.error, &target))?;
+    drop(guard);
     sync_dir(dir);
-    Ok(true)
+    Ok(Some(written))
 }
 
 /// Temporary files are `.mcpctl-<pid>-<random>.tmp`, beside their target.

@@ -15,6 +15,7 @@ pub mod catalog;
 pub mod check;
 pub mod cli;
 pub mod client;
+pub mod concurrent_writer;
 pub mod document;
 pub mod fs;
 pub mod host;

@@ -19,9 +19,28 @@ pub fn plural(n: usize, noun: &str) -> String {
     }
 }
 
+/// Names as a sentence lists them: "`a`", "`a` and `b`", "`a`, `b` and `c`".
+pub fn names(items: &[String]) -> String {
+    let quoted: Vec<String> = items.iter().map(|item| format!("`{item}`")).collect();
+    match quoted.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::count;
+    use super::{count, names};
+
+    #[test]
+    fn names_read_as_a_list() {
+        let list = |items: &[&str]| names(&items.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(list(&[]), "");
+        assert_eq!(list(&["a"]), "`a`");
+        assert_eq!(list(&["a", "b"]), "`a` and `b`");
+        assert_eq!(list(&["a", "b", "c"]), "`a`, `b` and `c`");
+    }
 
     #[test]
     fn counts_read_as_english() {

@@ -16,6 +16,7 @@
 //! plan showed: env serves that record, never the manifest as it is now.
 
 mod backup;
+mod confirm;
 mod profile;
 
 use std::collections::BTreeMap;
@@ -23,6 +24,7 @@ use std::path::{Path, PathBuf};
 
 use crate::audit::{AuditLog, Event, Outcome};
 use crate::client::ClientFile;
+use crate::concurrent_writer::{ConcurrentWriter, LockError, PATIENCE};
 use crate::document::{Document, DocumentError};
 use crate::manifest::Credential;
 use crate::observe::{fingerprint, load_document};
@@ -59,6 +61,13 @@ pub enum Progress {
     WroteFile {
         path: PathBuf,
         kept_foreign_change: bool,
+    },
+    /// Another program rewrote the file right after apply did, erasing
+    /// these entries; apply wrote them again.
+    WroteAgain {
+        path: PathBuf,
+        writer: &'static str,
+        servers: Vec<String>,
     },
     UpdatedState {
         path: PathBuf,
@@ -372,14 +381,36 @@ fn apply_file(
     let _ = crate::fs::remove_stale_temps(&file.path);
     if writes {
         let planned = ctx.documents.remove(&file.path);
-        let outcome =
-            replace_file(file, changes, ctx.files, backups, ctx.audit, planned).map(|replaced| {
-                replaced.map(|replaced| {
-                    kept_foreign_change = replaced.kept_foreign_change;
-                    replaced.fingerprint
-                })
-            });
-        written = settle(ctx.audit, backups, &file.path, outcome)?;
+        let writer = crate::client::adapter(file.client).concurrent_writer(file);
+        let rewrite = confirm::Rewrite {
+            file,
+            changes,
+            tables: ctx.files,
+            backups,
+            log: ctx.audit,
+            writer: writer.as_ref(),
+        };
+        let outcome = replace_file(
+            file,
+            changes,
+            ctx.files,
+            backups,
+            ctx.audit,
+            planned,
+            writer.as_ref(),
+        )
+        .and_then(|replaced| {
+            replaced
+                .map(|replaced| confirm::keep_written(&rewrite, replaced, ctx.progress))
+                .transpose()
+        })
+        .map(|replaced| {
+            replaced.map(|replaced| {
+                kept_foreign_change = replaced.kept_foreign_change;
+                replaced.fingerprint
+            })
+        });
+        written = settle(backups, &file.path, outcome)?;
     }
     for change in changes.iter().filter(|_| ctx.record_ownership) {
         let Target::Entry {
@@ -433,12 +464,19 @@ struct Replaced {
     fingerprint: String,
     /// Whether another program's change since the plan was kept.
     kept_foreign_change: bool,
+    /// The file as written (`None`: gone since), to tell a later write
+    /// by another program.
+    identity: Option<confirm::Identity>,
+    /// When it was written.
+    at: std::time::Instant,
 }
 
 /// Edits `planned` (the text the plan saw; `None`: the file did not exist)
 /// and replaces the file with the result, starting again from the file as
-/// it is when another program changed it meanwhile. `Ok(None)`: the edits
-/// change nothing. An error leaves the file as it was.
+/// it is when another program changed it meanwhile. The compare and the
+/// rename happen under the lock of the file's own `writer`, if it has one.
+/// `Ok(None)`: the edits change nothing. An error leaves the file as it
+/// was.
 fn replace_file(
     file: &ClientFile,
     changes: &[&Change],
@@ -446,6 +484,7 @@ fn replace_file(
     backups: &Backups,
     log: &AuditLog,
     planned: Option<Document>,
+    writer: Option<&ConcurrentWriter>,
 ) -> Result<Option<Replaced>, ApplyError> {
     let mut base = planned;
     let mut kept_foreign_change = false;
@@ -480,16 +519,18 @@ fn replace_file(
         // overlaps the write and its fsync.
         let (replaced, fingerprint) = std::thread::scope(|scope| {
             let hashing = scope.spawn(|| fingerprint(new));
-            let replaced = try_replace(log, backups, &file.path, old, new);
+            let replaced = try_replace(log, backups, &file.path, old, new, writer);
             let hashed = hashing
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             (replaced, hashed)
         });
-        if replaced? {
+        if let Some(written) = replaced? {
             return Ok(Some(Replaced {
                 fingerprint,
                 kept_foreign_change,
+                identity: Some(confirm::Identity::of(&written)),
+                at: std::time::Instant::now(),
             }));
         }
     }
@@ -499,25 +540,48 @@ fn replace_file(
 }
 
 /// One attempt to replace `path`, which held `old` when it was read, with
-/// `new`, keeping `old` as the backup; `Ok(false)` when another program
-/// changed the file since. The file (and its backup) is compared with
-/// `old` byte for byte right before the rename, which keeps the window in
-/// which another program's write could be missed as short as possible.
+/// `new`, keeping `old` as the backup; the metadata of the file written,
+/// or `Ok(None)` when another program changed the file since. The file
+/// (and its backup) is compared with `old` byte for byte right before the
+/// rename, under the lock of the file's own `writer` when it has one,
+/// which keeps the window in which another program's write could be
+/// missed as short as possible.
 fn try_replace(
     log: &AuditLog,
     backups: &Backups,
     path: &Path,
     old: Option<&[u8]>,
     new: &[u8],
-) -> Result<bool, ApplyError> {
+    writer: Option<&ConcurrentWriter>,
+) -> Result<Option<std::fs::Metadata>, ApplyError> {
     backups.save(path, old)?;
+    let mut refused: Option<LockError> = None;
     let replaced = crate::fs::write_atomic_checked(path, new, |target| {
-        backups.still_current(path, target, old)
+        let lock = match writer.map(|writer| writer.lock(PATIENCE)).transpose() {
+            Ok(lock) => lock,
+            Err(err) => {
+                let message = err.to_string();
+                refused = Some(err);
+                return Err(std::io::Error::other(message));
+            }
+        };
+        Ok(backups.still_current(path, target, old)?.then_some(lock))
     });
-    if let Ok(true) = replaced {
-        return Ok(true);
+    match replaced {
+        Ok(Some(written)) => {
+            audit(log, "file.write", &path.display().to_string(), None, true)?;
+            return Ok(Some(written));
+        }
+        // Not current: written by nobody, tried again by the caller.
+        Ok(None) => {}
+        Err(_) => audit(log, "file.write", &path.display().to_string(), None, false)?,
     }
-    audit(log, "file.write", &path.display().to_string(), None, false)?;
+    if let Some(lock) = refused {
+        return Err(ApplyError::Locked {
+            path: path.to_path_buf(),
+            source: lock,
+        });
+    }
     replaced.map_err(|source| ApplyError::Write {
         path: path.to_path_buf(),
         source,
@@ -525,19 +589,18 @@ fn try_replace(
 }
 
 /// Records how replacing `path` ended: written (`Ok(Some(fingerprint))`:
-/// the audit record and the backup's fingerprint), or not, in which case
-/// its backup goes — a kept "previous version" of a file that was not
-/// replaced would be a hard link that follows the live file. Whether the
-/// file was written.
+/// the backup's fingerprint; each write has its audit record already), or
+/// not, in which case its backup goes — a kept "previous version" of a
+/// file that was not replaced would be a hard link that follows the live
+/// file, and one of a file another program rewrote after apply holds
+/// nothing of apply's to roll back. Whether the file was written.
 fn settle(
-    log: &AuditLog,
     backups: &Backups,
     path: &Path,
     outcome: Result<Option<String>, ApplyError>,
 ) -> Result<bool, ApplyError> {
     match outcome {
         Ok(Some(fingerprint)) => {
-            audit(log, "file.write", &path.display().to_string(), None, true)?;
             backups.wrote(path, fingerprint)?;
             Ok(true)
         }
@@ -669,6 +732,39 @@ pub enum ApplyError {
         "nothing was written to this file or any later one; look at the change, then run `mcpctl apply` again"
     ))]
     ChangedSincePlan { path: PathBuf, server: String },
+
+    #[error(
+        "{writer} rewrote `{path}` right after mcpctl wrote it, {times} times, each time without {}",
+        crate::words::names(servers)
+    )]
+    #[diagnostic(help(
+        "mcpctl's entries are not in the file; close the {writer} sessions that keep rewriting it, then run `mcpctl apply` again (`mcpctl plan` shows what is missing)"
+    ))]
+    EntriesErased {
+        path: PathBuf,
+        writer: &'static str,
+        servers: Vec<String>,
+        times: usize,
+    },
+
+    #[error(
+        "`{path}` was changed by another program right after mcpctl wrote it, and the change touches mcpctl's entry `{server}`"
+    )]
+    #[diagnostic(help(
+        "look at the change (`mcpctl plan` shows it), then run `mcpctl apply` again; later files were not written"
+    ))]
+    ChangedAfterWrite { path: PathBuf, server: String },
+
+    #[error("cannot write `{path}` while {} is held", source.lock())]
+    #[diagnostic(help(
+        "nothing was written to this file or any later one; a running {} holds the lock while it writes the file. If none runs, the lock is left over from a crash and mcpctl takes it over once it is 10 s old: run `mcpctl apply` again",
+        source.writer()
+    ))]
+    Locked {
+        path: PathBuf,
+        #[source]
+        source: LockError,
+    },
 
     #[error("`{path}` kept changing while mcpctl tried to write it")]
     #[diagnostic(help("close the program that keeps rewriting it, then run `mcpctl apply` again"))]

@@ -24,7 +24,7 @@ pub(super) fn apply_profile(
     let block = change.after.as_ref().and_then(|v| v.as_str());
     let outcome = replace_block(file, block, change, plan, backups, ctx)
         .map(|written| written.map(|text| fingerprint(text.as_bytes())));
-    let written = settle(ctx.audit, backups, file, outcome)?;
+    let written = settle(backups, file, outcome)?;
     if written {
         (ctx.progress)(super::Progress::WroteFile {
             path: file.clone(),
@@ -60,7 +60,7 @@ fn replace_block(
             return Ok(None);
         }
         let old = current.as_deref().map(str::as_bytes);
-        if try_replace(ctx.audit, backups, file, old, new_text.as_bytes())? {
+        if try_replace(ctx.audit, backups, file, old, new_text.as_bytes(), None)?.is_some() {
             return Ok(Some(new_text));
         }
     }

@@ -17,6 +17,7 @@ use crate::manifest::Credential;
 use crate::plan::{Change, Observed, Options, Plan, Selector, Target, select};
 use crate::state::{ApplyRecord, State};
 use crate::store::{CredentialStore, KeyringStore, Secret};
+use crate::terminal_text::escape;
 use jiff::civil::Date;
 
 #[derive(Debug, clap::Args)]
@@ -252,6 +253,11 @@ pub fn execute(
                 note!("  note: another program changed it since the plan; its change was kept");
             }
         }
+        Progress::WroteAgain {
+            path,
+            writer,
+            servers,
+        } => tell_wrote_again(&path, writer, &servers, home),
         Progress::UpdatedState { .. } => {}
     };
     Ok(apply::apply(
@@ -272,6 +278,18 @@ pub fn execute(
             keep_backups: true,
         },
     )?)
+}
+
+/// Another program erased entries apply had just written, and apply wrote
+/// them again: said by every command that applies.
+pub(super) fn tell_wrote_again(path: &Path, writer: &str, servers: &[String], home: &Path) {
+    let names: Vec<String> = servers.iter().map(|s| escape(s).into_owned()).collect();
+    note!(
+        "{writer} rewrote `{}` right after mcpctl did, without {}; wrote {} again",
+        display_path(path, home),
+        crate::words::names(&names),
+        if servers.len() == 1 { "it" } else { "them" }
+    );
 }
 
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]

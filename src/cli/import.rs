@@ -12,7 +12,7 @@ use std::path::PathBuf;
 
 use miette::IntoDiagnostic;
 
-use super::apply::confirm;
+use super::apply::{confirm, tell_wrote_again};
 use super::render::plan::{Context as View, render};
 use super::render::{Style, display_path};
 use super::workspace::configured_audit_log;
@@ -190,6 +190,11 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
         Progress::WroteFile { path, .. } => {
             note!("wrote `{}`", display_path(&path, &host.home));
         }
+        Progress::WroteAgain {
+            path,
+            writer,
+            servers,
+        } => tell_wrote_again(&path, writer, &servers, &host.home),
         Progress::UpdatedState { .. } => {}
     };
     let report = apply::apply(

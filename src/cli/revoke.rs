@@ -128,10 +128,14 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
 
     let files: Vec<_> = observed.files.iter().map(|f| f.file.clone()).collect();
     let profiles: Vec<_> = observed.profiles.iter().map(|p| p.file.clone()).collect();
-    let mut progress = |event: Progress| {
-        if let Progress::WroteFile { path, .. } = event {
-            note!("wrote `{}`", display_path(&path, home));
-        }
+    let mut progress = |event: Progress| match event {
+        Progress::WroteFile { path, .. } => note!("wrote `{}`", display_path(&path, home)),
+        Progress::WroteAgain {
+            path,
+            writer,
+            servers,
+        } => super::apply::tell_wrote_again(&path, writer, &servers, home),
+        _ => {}
     };
     apply::apply(
         &plan,

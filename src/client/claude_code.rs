@@ -12,6 +12,7 @@
 use std::path::{Path, PathBuf};
 
 use super::{Adapter, ClientFile, JsonShape, RenderContext, Rendered, render_json};
+use crate::concurrent_writer::ConcurrentWriter;
 use crate::document::Format;
 use crate::host::Host;
 use crate::manifest::{ClientId, Scope, Server};
@@ -76,6 +77,16 @@ impl Adapter for ClaudeCode {
 
     fn render(&self, server: &Server, cx: &RenderContext<'_>) -> Rendered {
         render_json(self, SHAPE, server, cx)
+    }
+
+    /// `~/.claude.json` is rewritten under `~/.claude.json.lock`; Claude
+    /// Code writes `.mcp.json` only when told to (`claude mcp add -s
+    /// project`), with no lock.
+    fn concurrent_writer(&self, file: &ClientFile) -> Option<ConcurrentWriter> {
+        match file.scope {
+            Scope::User | Scope::Local => Some(ConcurrentWriter::claude_code(&file.path)),
+            Scope::Project => None,
+        }
     }
 }
 

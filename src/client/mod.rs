@@ -42,6 +42,7 @@ use serde_json::{Map, Value, json};
 
 pub use launch::{Launcher, Unstable, cargo_install_path, unstable_place};
 
+use crate::concurrent_writer::ConcurrentWriter;
 use crate::document::Format;
 use crate::host::{Host, Os};
 use crate::manifest::{ClientId, ClientTarget, Delivery, EnvValue, Scope, Server, Transport};
@@ -112,6 +113,12 @@ pub trait Adapter: Sync {
 
     /// The entry this client gets for `server`.
     fn render(&self, server: &Server, cx: &RenderContext<'_>) -> Rendered;
+
+    /// The client's own writer of `file`, when it rewrites the file under
+    /// a lock that mcpctl takes too ([`crate::concurrent_writer`]).
+    fn concurrent_writer(&self, _file: &ClientFile) -> Option<ConcurrentWriter> {
+        None
+    }
 }
 
 /// The adapter for a client.

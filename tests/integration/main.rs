@@ -10,6 +10,7 @@ mod audit;
 mod canary;
 mod catalog;
 mod check;
+mod claude_lock;
 mod clients;
 mod env_ref;
 mod init;
