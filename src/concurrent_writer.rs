@@ -200,7 +200,7 @@ impl HeldLock {
             .name("lock-refresh".to_owned())
             .spawn(move || {
                 while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(REFRESH) {
-                    let _ = touch(&refreshed);
+                    let _ = set_dir_modified(&refreshed, SystemTime::now());
                 }
             })
             .ok();
@@ -224,32 +224,23 @@ impl Drop for HeldLock {
     }
 }
 
-/// Sets the modification time of `dir` to now.
-#[cfg(unix)]
-fn touch(dir: &Path) -> std::io::Result<()> {
-    use std::os::unix::ffi::OsStrExt;
-    let path = std::ffi::CString::new(dir.as_os_str().as_bytes())?;
-    // SAFETY: a valid C string; a null `times` means "now".
-    let result = unsafe { libc::utimensat(libc::AT_FDCWD, path.as_ptr(), std::ptr::null(), 0) };
-    if result == 0 {
-        Ok(())
-    } else {
-        Err(std::io::Error::last_os_error())
-    }
-}
-
-#[cfg(windows)]
-fn touch(dir: &Path) -> std::io::Result<()> {
-    use std::os::windows::fs::OpenOptionsExt;
-    use windows_sys::Win32::Storage::FileSystem::{
-        FILE_FLAG_BACKUP_SEMANTICS, FILE_WRITE_ATTRIBUTES,
+/// Sets the modification time of the directory `dir`.
+pub fn set_dir_modified(dir: &Path, time: SystemTime) -> std::io::Result<()> {
+    #[cfg(windows)]
+    let opened = {
+        use std::os::windows::fs::OpenOptionsExt;
+        use windows_sys::Win32::Storage::FileSystem::{
+            FILE_FLAG_BACKUP_SEMANTICS, FILE_WRITE_ATTRIBUTES,
+        };
+        // A directory opens only with backup semantics.
+        std::fs::OpenOptions::new()
+            .access_mode(FILE_WRITE_ATTRIBUTES)
+            .custom_flags(FILE_FLAG_BACKUP_SEMANTICS)
+            .open(dir)?
     };
-    // A directory opens only with backup semantics.
-    std::fs::OpenOptions::new()
-        .access_mode(FILE_WRITE_ATTRIBUTES)
-        .custom_flags(FILE_FLAG_BACKUP_SEMANTICS)
-        .open(dir)?
-        .set_modified(SystemTime::now())
+    #[cfg(not(windows))]
+    let opened = std::fs::File::open(dir)?;
+    opened.set_modified(time)
 }
 
 /// Removing a held lock when a signal ends mcpctl, so the client never
@@ -503,10 +494,7 @@ mod tests {
         let writer = writer(dir.path());
         std::fs::create_dir(&writer.lock).unwrap();
         let old = SystemTime::now() - STALE - Duration::from_secs(1);
-        std::fs::File::open(&writer.lock)
-            .unwrap()
-            .set_modified(old)
-            .unwrap();
+        set_dir_modified(&writer.lock, old).unwrap();
         assert!(!writer.is_held());
         let held = writer.lock(Duration::ZERO).unwrap();
         let modified = std::fs::metadata(&writer.lock).unwrap().modified().unwrap();

@@ -66,11 +66,13 @@ impl Host {
     }
 
     /// A variable holding an absolute directory, else `None`. Relative
-    /// values are ignored, as the XDG spec asks.
+    /// values are ignored, as the XDG spec asks. Judged by the host's OS,
+    /// not the one mcpctl was built for (`/tmp/st` has a root, but no
+    /// drive, to Windows' `Path::is_absolute`).
     fn dir_var(&self, name: &str) -> Option<PathBuf> {
         self.var(name)
             .map(PathBuf::from)
-            .filter(|p| p.is_absolute() || self.os == Os::Windows)
+            .filter(|p| p.has_root() || self.os == Os::Windows)
     }
 
     /// The account name credentials are stored under: `$USER`

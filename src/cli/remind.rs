@@ -165,7 +165,7 @@ fn reminder_manifest(manifest: Option<&Path>) -> miette::Result<PathBuf> {
     if cfg!(windows) {
         return Ok(absolute);
     }
-    Ok(absolute.canonicalize().unwrap_or(absolute))
+    Ok(crate::fs::canonical(&absolute).unwrap_or(absolute))
 }
 
 #[cfg(unix)]

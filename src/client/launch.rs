@@ -113,7 +113,7 @@ impl Launcher {
 
 /// A PATH entry that resolves to the running binary, else the binary.
 fn stable_path(host: &Host, current_exe: &Path) -> PathBuf {
-    let Ok(real) = current_exe.canonicalize() else {
+    let Ok(real) = crate::fs::canonical(current_exe) else {
         return current_exe.to_path_buf();
     };
     let separator = if host.os == Os::Windows { ';' } else { ':' };
@@ -127,7 +127,7 @@ fn stable_path(host: &Host, current_exe: &Path) -> PathBuf {
         .split(separator)
         .filter(|dir| !dir.is_empty() && Path::new(dir).is_absolute())
         .map(|dir| Path::new(dir).join(file_name))
-        .find(|candidate| candidate.canonicalize().is_ok_and(|c| c == real))
+        .find(|candidate| crate::fs::canonical(candidate).is_ok_and(|c| c == real))
         .unwrap_or(real)
 }
 
@@ -147,7 +147,7 @@ pub enum Unstable {
 /// will not stay: a cargo target directory (found by the `CACHEDIR.TAG`
 /// cargo writes there) or the temporary directory.
 pub fn unstable_place(program: &Path, host: &Host) -> Option<Unstable> {
-    let real = program.canonicalize().ok()?;
+    let real = crate::fs::canonical(program).ok()?;
     let target = real.ancestors().skip(1).find(|dir| {
         std::fs::read_to_string(dir.join("CACHEDIR.TAG"))
             .is_ok_and(|tag| tag.contains("created by cargo"))
@@ -165,7 +165,7 @@ pub fn unstable_place(program: &Path, host: &Host) -> Option<Unstable> {
     }
     temporary
         .into_iter()
-        .filter_map(|dir| dir.canonicalize().ok())
+        .filter_map(|dir| crate::fs::canonical(&dir).ok())
         .find(|dir| real.starts_with(dir))
         .map(|dir| Unstable::Temporary { dir })
 }
@@ -250,7 +250,10 @@ credential D { kind file; }
             vars: BTreeMap::new(),
         };
         let launcher = Launcher::for_scope(Scope::User, &host, &real);
-        assert_eq!(Path::new(launcher.program()), real.canonicalize().unwrap());
+        assert_eq!(
+            Path::new(launcher.program()),
+            crate::fs::canonical(&real).unwrap()
+        );
     }
 
     #[test]

@@ -9,7 +9,10 @@ use std::path::Path;
 /// made it).
 pub fn display_path(path: &Path, home: &Path) -> String {
     let shown = match path.strip_prefix(home) {
-        Ok(rest) if !rest.as_os_str().is_empty() => format!("~/{}", rest.display()),
+        // `~\.codex\config.toml` on Windows: one separator throughout.
+        Ok(rest) if !rest.as_os_str().is_empty() => {
+            format!("~{}{}", std::path::MAIN_SEPARATOR, rest.display())
+        }
         _ => path.display().to_string(),
     };
     crate::terminal_text::escape(&shown).into_owned()

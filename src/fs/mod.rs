@@ -38,6 +38,9 @@
 //! stops before the first write instead of leaving a half-applied change.
 //! The write path checks again, since the file may change hands in between.
 
+mod canonical;
+
+pub use canonical::canonical;
 use std::fs::File;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
