@@ -30,6 +30,9 @@ mod sources;
 mod store;
 mod teams;
 mod validate;
+// The Windows build, run by Wine on Linux.
+#[cfg(target_os = "linux")]
+mod windows_wine;
 
 mod apply_plan_props;
 mod concurrency;
