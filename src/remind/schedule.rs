@@ -611,6 +611,56 @@ mod tests {
         );
     }
 
+    /// The agent as launchd reads it: parsed by a real plist parser
+    /// (Python's `plistlib`), characters XML escapes included.
+    #[cfg(unix)]
+    #[test]
+    fn the_launchd_agent_is_read_back_by_a_real_plist_parser() {
+        let mac = host(Os::Macos, "/Users/ada", &[]);
+        let manifest = "/Users/ada/src/R&D <team> \"x\"/mcpctl.kdl";
+        let reminder = Reminder::new(&mac, Path::new(manifest), 501);
+        let file = &reminder.files("/opt/homebrew/bin/mcpctl", "07:30".parse().unwrap())[0];
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("agent.plist");
+        std::fs::write(&path, file.bytes()).unwrap();
+        let parsed = std::process::Command::new("python3")
+            .args([
+                "-c",
+                "import json, plistlib, sys; print(json.dumps(plistlib.load(open(sys.argv[1], 'rb'))))",
+            ])
+            .arg(&path)
+            .output();
+        let parsed = match parsed {
+            Ok(output) => output,
+            Err(err) if std::env::var("MCPCTL_TEST_REQUIRE_REAL").as_deref() != Ok("1") => {
+                eprintln!(
+                    "SKIPPED the_launchd_agent_is_read_back_by_a_real_plist_parser: no python3 ({err})"
+                );
+                return;
+            }
+            Err(err) => panic!("python3: {err}"),
+        };
+        assert!(
+            parsed.status.success(),
+            "plistlib refused the agent: {}",
+            String::from_utf8_lossy(&parsed.stderr)
+        );
+        let agent: serde_json::Value = serde_json::from_slice(&parsed.stdout).unwrap();
+        assert_eq!(agent["Label"], serde_json::json!(reminder.name));
+        assert_eq!(
+            agent["ProgramArguments"],
+            serde_json::json!(["/opt/homebrew/bin/mcpctl", "remind", "run", "-f", manifest])
+        );
+        assert_eq!(
+            agent["StartCalendarInterval"],
+            serde_json::json!({"Hour": 7, "Minute": 30})
+        );
+        assert_eq!(
+            agent["EnvironmentVariables"]["MCPCTL_STATE_DIR"],
+            serde_json::json!(mac.state_dir().display().to_string())
+        );
+    }
+
     #[test]
     #[cfg_attr(
         windows,

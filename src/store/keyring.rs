@@ -360,3 +360,32 @@ mod platform {
         entry.update_attributes(&HashMap::from([("comment", label), ("username", account)]))
     }
 }
+
+/// Against the Credential Manager itself (under Wine in CI), which does not
+/// enforce its own blob limit there: mcpctl does, before writing.
+#[cfg(all(test, windows))]
+mod windows_tests {
+    use super::*;
+
+    #[test]
+    fn a_value_over_the_blob_limit_is_refused_and_one_at_the_limit_is_kept() {
+        let store = KeyringStore::open("mcpctl-test").unwrap();
+        let name = format!("MCPCTL_TEST_LIMIT_{}", std::process::id());
+        // 1,281 UTF-16 code units: 2,562 bytes.
+        let over = Secret::new("k".repeat(1281));
+        match store.set(&name, &over, "test") {
+            Err(StoreError::TooLarge { size, limit, .. }) => {
+                assert_eq!((size, limit), (2562, 2560))
+            }
+            other => panic!("expected TooLarge, got {other:?}"),
+        }
+        assert!(!store.exists(&name).unwrap(), "a refused value was stored");
+        let at_limit = "k".repeat(1280);
+        store
+            .set(&name, &Secret::new(at_limit.clone()), "test")
+            .unwrap();
+        let read = store.get(&name).unwrap().expect("stored");
+        assert_eq!(read.expose(), at_limit);
+        assert!(store.delete(&name).unwrap());
+    }
+}

@@ -91,7 +91,9 @@ pub enum StoreError {
     #[error("the value for `{credential}` is {size} bytes; the {store} holds at most {limit}")]
     #[diagnostic(
         code(mcpctl::store::too_large),
-        help("check that the right value was given; nothing was written")
+        help(
+            "`{credential}` was not stored (no part of it: values are never cut). Check that the right value was given; a value this large (a kubeconfig, a long OAuth refresh token) can be read at launch instead: `source command …` or `source env` (docs/sources.md)"
+        )
     )]
     TooLarge {
         store: String,

@@ -103,6 +103,11 @@ impl Sandbox {
             "ComSpec",
             "TEMP",
             "TMP",
+            // Under Wine, a child's Unix environment is made from its
+            // Windows one: without these it would start in another prefix.
+            "WINEPREFIX",
+            "WINEDEBUG",
+            "WINEDLLOVERRIDES",
         ] {
             if let Ok(value) = std::env::var(inherited) {
                 env.push((inherited.to_owned(), value));

@@ -210,6 +210,21 @@ fn processes_with(marker: &str) -> Vec<u32> {
         .collect()
 }
 
+/// The `ping` processes (not the `cmd` or `mcpctl.exe` that started them)
+/// whose command line holds `marker`.
+fn pings(marker: &str) -> Vec<u32> {
+    processes_with(marker)
+        .into_iter()
+        .filter(|pid| {
+            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            let cmdline = String::from_utf8_lossy(&cmdline).to_ascii_lowercase();
+            !cmdline.contains("cmd")
+                && !cmdline.contains("mcpctl")
+                && !cmdline.contains("start.exe")
+        })
+        .collect()
+}
+
 /// Waits up to 20 s for `done`.
 fn wait_for(what: &str, done: impl Fn() -> bool) {
     let start = std::time::Instant::now();
@@ -266,7 +281,7 @@ fn the_windows_build_stores_writes_and_launches_under_wine() {
     .unwrap();
     let manifest = sandbox.manifest(
         "mcpctl version=1\nclient claude-code\nclient claude-desktop\nclient vscode\nclient codex\n\
-         credential GITHUB_TOKEN {\n    kind personal-access-token\n}\n\
+         credential GITHUB_TOKEN {\n    kind personal-access-token\n    rotate-every \"90d\"\n}\n\
          credential SLACK_TOKEN {\n    kind oauth-token\n}\n\
          server github {\n    command fake\n    env GITHUB_PERSONAL_ACCESS_TOKEN credential=GITHUB_TOKEN\n    env SLACK_TOKEN credential=SLACK_TOKEN\n}\n",
     );
@@ -432,12 +447,12 @@ fn the_windows_build_stores_writes_and_launches_under_wine() {
     let mut control = wine.command(Path::new("cmd"));
     let mut control = control.arg("/c").args(&ping_args).spawn().unwrap();
     wait_for("the control's ping never started", || {
-        processes_with(&marker).len() >= 2
+        !pings(&marker).is_empty()
     });
     control.kill().unwrap();
     control.wait().unwrap();
     std::thread::sleep(std::time::Duration::from_secs(2));
-    let orphans = processes_with(&marker);
+    let orphans = pings(&marker);
     assert!(
         !orphans.is_empty(),
         "the control's ping died with its parent: the check cannot tell"
@@ -453,7 +468,7 @@ fn the_windows_build_stores_writes_and_launches_under_wine() {
     args.extend(ping_args.iter().cloned());
     let mut server = wine.mcpctl(&args).spawn().unwrap();
     wait_for("ping under mcpctl.exe never started", || {
-        processes_with(&marker).len() >= 2
+        !pings(&marker).is_empty()
     });
     server.kill().unwrap();
     server.wait().unwrap();
@@ -474,4 +489,71 @@ fn the_windows_build_stores_writes_and_launches_under_wine() {
     );
     assert!(!refused.status.success());
     assert!(!said(&refused).contains("fake ran"), "{}", said(&refused));
+
+    // `remind install` hands Task Scheduler its XML through `schtasks
+    // /Create /XML`, which Wine's schtasks accepts and registers; uninstall
+    // removes it again.
+    let tasks = wine.prefix.join("drive_c/windows/system32/tasks");
+    let registered = || -> Vec<PathBuf> {
+        std::fs::read_dir(&tasks)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("mcpctl-remind-"))
+            })
+            .collect()
+    };
+    let install = wine
+        .mcpctl(&["remind", "install", "-f", &manifest_arg])
+        .output()
+        .unwrap();
+    eprintln!(
+        "mcpctl.exe remind install: exit {:?}\n{}",
+        install.status.code(),
+        said(&install)
+    );
+    assert!(install.status.success(), "{}", said(&install));
+    let task = registered();
+    assert_eq!(
+        task.len(),
+        1,
+        "schtasks registered no task: {}",
+        said(&install)
+    );
+    let xml = String::from_utf16_lossy(
+        &std::fs::read(&task[0])
+            .unwrap()
+            .chunks_exact(2)
+            .map(|b| u16::from_le_bytes([b[0], b[1]]))
+            .collect::<Vec<_>>(),
+    );
+    let xml = if xml.contains("remind") {
+        xml
+    } else {
+        fs_err::read_to_string(&task[0]).unwrap()
+    };
+    // Wine 8 keeps the registration, description and settings it was
+    // given, and drops what its parser does not know (the calendar
+    // trigger, the action's command): those are checked by the snapshot
+    // `remind::schedule::tests::task_scheduler_task`.
+    for kept in [
+        "<Description>mcpctl: daily reminder of credentials due for rotation in",
+        "<StartWhenAvailable>true</StartWhenAvailable>",
+        "<ExecutionTimeLimit>PT5M</ExecutionTimeLimit>",
+        "<MultipleInstancesPolicy>IgnoreNew</MultipleInstancesPolicy>",
+    ] {
+        assert!(
+            xml.contains(kept),
+            "{kept} is not in what schtasks registered:\n{xml}"
+        );
+    }
+    let uninstall = wine
+        .mcpctl(&["remind", "uninstall", "-f", &manifest_arg])
+        .output()
+        .unwrap();
+    assert!(uninstall.status.success(), "{}", said(&uninstall));
+    assert!(registered().is_empty(), "the task is still registered");
 }
