@@ -556,17 +556,28 @@ fn try_replace(
 ) -> Result<Option<std::fs::Metadata>, ApplyError> {
     backups.save(path, old)?;
     let mut refused: Option<LockError> = None;
-    let replaced = crate::fs::write_atomic_checked(path, new, |target| {
-        let lock = match writer.map(|writer| writer.lock(PATIENCE)).transpose() {
-            Ok(lock) => lock,
-            Err(err) => {
-                let message = err.to_string();
-                refused = Some(err);
-                return Err(std::io::Error::other(message));
+    let mut waits = 0;
+    let replaced = loop {
+        let replaced = crate::fs::write_atomic_checked(path, new, |target| {
+            let lock = match writer.map(|writer| writer.lock(PATIENCE)).transpose() {
+                Ok(lock) => lock,
+                Err(err) => {
+                    let message = err.to_string();
+                    refused = Some(err);
+                    return Err(std::io::Error::other(message));
+                }
+            };
+            Ok(backups.still_current(path, target, old)?.then_some(lock))
+        });
+        match &replaced {
+            // An editor holding the file open a moment: wait for it.
+            Err(err) if in_use(err) && waits < IN_USE_WAITS => {
+                waits += 1;
+                std::thread::sleep(IN_USE_WAIT);
             }
-        };
-        Ok(backups.still_current(path, target, old)?.then_some(lock))
-    });
+            _ => break replaced,
+        }
+    };
     match replaced {
         Ok(Some(written)) => {
             audit(log, "file.write", &path.display().to_string(), None, true)?;
@@ -582,10 +593,31 @@ fn try_replace(
             source: lock,
         });
     }
-    replaced.map_err(|source| ApplyError::Write {
-        path: path.to_path_buf(),
-        source,
+    replaced.map_err(|source| {
+        if in_use(&source) {
+            ApplyError::InUse {
+                path: path.to_path_buf(),
+                source,
+            }
+        } else {
+            ApplyError::Write {
+                path: path.to_path_buf(),
+                source,
+            }
+        }
     })
+}
+
+/// How long apply waits, and how often it tries again, for a file another
+/// program holds open without sharing it.
+const IN_USE_WAIT: std::time::Duration = std::time::Duration::from_millis(250);
+const IN_USE_WAITS: usize = 8;
+
+/// Whether Windows refused the write because another program has the file
+/// open (`ERROR_SHARING_VIOLATION`, `ERROR_LOCK_VIOLATION`). On Unix
+/// nothing holds a file that way (and 32 is `EPIPE` there).
+fn in_use(err: &std::io::Error) -> bool {
+    cfg!(windows) && matches!(err.raw_os_error(), Some(32 | 33))
 }
 
 /// Records how replacing `path` ended: written (`Ok(Some(fingerprint))`:
@@ -769,6 +801,16 @@ pub enum ApplyError {
     #[error("`{path}` kept changing while mcpctl tried to write it")]
     #[diagnostic(help("close the program that keeps rewriting it, then run `mcpctl apply` again"))]
     KeepsChanging { path: PathBuf },
+
+    #[error("cannot write `{path}`: another program has it open")]
+    #[diagnostic(help(
+        "nothing was written to this file or any later one; an editor or the client itself holds it open without sharing it (mcpctl waited 2 s): close it, then run `mcpctl apply` again"
+    ))]
+    InUse {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
 
     #[error("cannot write `{path}`")]
     #[diagnostic(help("check the permissions of the file and its directory"))]

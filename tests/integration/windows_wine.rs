@@ -180,6 +180,38 @@ int main(int argc, char **argv) {
 }
 "#;
 
+/// Holds a file open the way editors do (reading, sharing only reads)
+/// for the given seconds.
+const HOLD_TOOL: &str = r#"
+#include <windows.h>
+#include <stdio.h>
+#include <stdlib.h>
+int main(int argc, char **argv) {
+    HANDLE h = CreateFileA(argv[1], GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0, NULL);
+    if (h == INVALID_HANDLE_VALUE) { printf("open failed %lu\n", GetLastError()); return 1; }
+    printf("holding\n");
+    fflush(stdout);
+    Sleep(atoi(argv[2]) * 1000);
+    CloseHandle(h);
+    return 0;
+}
+"#;
+
+fn windows_tool(sandbox: &Sandbox, name: &str, source: &str) -> PathBuf {
+    let c = sandbox.root().join(format!("{name}.c"));
+    fs_err::write(&c, source).unwrap();
+    let exe = sandbox.root().join(format!("{name}.exe"));
+    let built = Command::new("x86_64-w64-mingw32-gcc")
+        .arg("-o")
+        .arg(&exe)
+        .arg(&c)
+        .arg("-ladvapi32")
+        .output()
+        .unwrap();
+    assert!(built.status.success(), "{:?}", text(&built));
+    exe
+}
+
 fn cred_tool(sandbox: &Sandbox) -> PathBuf {
     let source = sandbox.root().join("cred.c");
     fs_err::write(&source, CRED_TOOL).unwrap();
@@ -362,6 +394,33 @@ fn the_windows_build_stores_writes_and_launches_under_wine() {
         assert!(!text.contains(&token), "{} holds the token", file.display());
         assert!(!text.contains(&slack), "{} holds the token", file.display());
     }
+
+    // A file's ACL that lets Everyone read it fails `check` (Wine makes
+    // the ACL from the Unix mode: 0644 grants Everyone read).
+    use std::os::unix::fs::PermissionsExt;
+    let claude_json = wine.home.join(".claude.json");
+    fs_err::set_permissions(&claude_json, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let check = wine
+        .mcpctl(&["check", "-f", &manifest_arg])
+        .output()
+        .unwrap();
+    eprintln!("mcpctl.exe check (0644):\n{}", said(&check));
+    assert!(
+        said(&check).contains(r"~\.claude.json: its access-control list lets Everyone read it"),
+        "{}",
+        said(&check)
+    );
+    assert!(!check.status.success());
+    fs_err::set_permissions(&claude_json, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let check = wine
+        .mcpctl(&["check", "-f", &manifest_arg])
+        .output()
+        .unwrap();
+    assert!(
+        said(&check).contains(r"~\.claude.json: readable by you, SYSTEM and Administrators only"),
+        "{}",
+        said(&check)
+    );
 
     // Nothing left to do.
     let plan = wine
@@ -556,4 +615,65 @@ fn the_windows_build_stores_writes_and_launches_under_wine() {
         .unwrap();
     assert!(uninstall.status.success(), "{}", said(&uninstall));
     assert!(registered().is_empty(), "the task is still registered");
+
+    // A file an editor holds open is a clear error that leaves it as it
+    // was; once it is closed, apply goes through.
+    let hold = windows_tool(&sandbox, "hold", HOLD_TOOL);
+    let before = fs_err::read(&codex).unwrap();
+    fs_err::write(
+        &manifest,
+        fs_err::read_to_string(&manifest).unwrap() + "server other {\n    command cmd\n}\n",
+    )
+    .unwrap();
+    let mut holder = wine
+        .command(&hold)
+        .arg(windows_path(&codex))
+        .arg("30")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::BufRead;
+        let mut lines = std::io::BufReader::new(holder.stdout.take().unwrap()).lines();
+        assert_eq!(lines.next().unwrap().unwrap(), "holding");
+    }
+    let held = wine
+        .mcpctl(&["apply", "--auto-approve", "-f", &manifest_arg])
+        .output()
+        .unwrap();
+    eprintln!(
+        "mcpctl.exe apply while config.toml is held open: exit {:?}\n{}",
+        held.status.code(),
+        said(&held)
+    );
+    assert!(!held.status.success());
+    assert!(
+        said(&held).contains("config.toml`: another program has it open"),
+        "{}",
+        said(&held)
+    );
+    assert_eq!(
+        fs_err::read(&codex).unwrap(),
+        before,
+        "a held file was changed"
+    );
+    let leftovers: Vec<_> = fs_err::read_dir(codex.parent().unwrap())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name() != "config.toml")
+        .map(|e| e.file_name())
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    holder.kill().unwrap();
+    holder.wait().unwrap();
+    let after = wine
+        .mcpctl(&["apply", "--auto-approve", "-f", &manifest_arg])
+        .output()
+        .unwrap();
+    assert!(after.status.success(), "{}", said(&after));
+    assert!(
+        fs_err::read_to_string(&codex)
+            .unwrap()
+            .contains("[mcp_servers.other]")
+    );
 }
