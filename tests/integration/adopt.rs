@@ -264,6 +264,8 @@ fn expected(rows: &[(&str, &str, &str)]) -> BTreeSet<(String, String, String)> {
         .collect()
 }
 
+// Unix only: plants secrets at their Linux places (`~/.bash_history`, `~/.config/Code`).
+#[cfg(unix)]
 #[test]
 fn scan_finds_every_planted_secret_and_nothing_else() {
     let sandbox = Sandbox::new();
@@ -379,6 +381,8 @@ fn scan_finds_every_planted_secret_and_nothing_else() {
     }
 }
 
+// Unix only: its snapshots hold Linux paths.
+#[cfg(unix)]
 #[test]
 fn scan_text_and_sarif_views() {
     let sandbox = Sandbox::new();
@@ -544,6 +548,8 @@ fn redacted_forms_show_no_character_of_a_secret() {
     }
 }
 
+// Unix only: drives `git`.
+#[cfg(unix)]
 #[test]
 fn scan_git_reads_only_tracked_files_and_is_clean_on_a_clean_repo() {
     let sandbox = Sandbox::new();

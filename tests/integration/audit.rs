@@ -622,6 +622,7 @@ mod forwarding {
 
 /// `exec` of `server` reading GITHUB_TOKEN from the variable `GH`: records
 /// without a credential store.
+#[cfg(unix)]
 fn exec_from_env(sandbox: &Sandbox, server: &str) -> std::process::Output {
     let mut cmd = std::process::Command::new(mcpctl_bin());
     cmd.env_clear()
@@ -646,6 +647,8 @@ fn exec_from_env(sandbox: &Sandbox, server: &str) -> std::process::Output {
 /// beside the log (`audit.head`) does: an edited last record, a forged
 /// record appended, records cut from the end, and the first records
 /// replaced by a checkpoint mcpctl did not write are each named.
+// Unix only: launches `true`.
+#[cfg(unix)]
 #[test]
 fn verify_names_forgeries_at_either_end_of_the_chain() {
     let sandbox = Sandbox::new();
@@ -815,6 +818,8 @@ fn an_audit_block_is_planned_and_installed_only_when_confirmed() {
 /// audit settings were kept per manifest (a version-2 state) has no
 /// settings recorded until its next apply: it still sets no `retain`, so
 /// another manifest's `retain "1d"` must not prune its records.
+// Unix only: reads the state under `XDG_STATE_HOME`, Linux's place.
+#[cfg(unix)]
 #[test]
 fn a_short_retain_cannot_prune_records_another_applied_manifest_keeps() {
     let sandbox = Sandbox::new();
@@ -872,6 +877,8 @@ fn a_short_retain_cannot_prune_records_another_applied_manifest_keeps() {
 /// the missing head, and the next launch, which takes the head from the
 /// log again, first records that it found none — so the cut stays visible
 /// in the trail (and in every forwarded copy) after the head is rebuilt.
+// Unix only: launches `true`.
+#[cfg(unix)]
 #[test]
 fn a_deleted_head_is_recorded_by_the_append_that_rebuilds_it() {
     let sandbox = Sandbox::new();

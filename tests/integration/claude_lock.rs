@@ -91,10 +91,7 @@ fn a_stale_lock_left_by_a_crashed_claude_code_is_taken_over() {
     let lock = lock_of(&file);
     fs_err::create_dir(&lock).unwrap();
     let crashed = SystemTime::now() - Duration::from_secs(60);
-    std::fs::File::open(&lock)
-        .unwrap()
-        .set_modified(crashed)
-        .unwrap();
+    mcpctl::concurrent_writer::set_dir_modified(&lock, crashed).unwrap();
     let (ok, said) = apply(&sandbox, &manifest);
     assert!(ok, "{said}");
     assert!(servers(&file).contains_key("mine"), "{said}");
@@ -115,8 +112,7 @@ fn a_lock_kept_fresh_by_a_hung_holder_stops_apply_with_the_lock_named() {
         let (lock, stop) = (lock.clone(), stop.clone());
         std::thread::spawn(move || {
             while !stop.load(std::sync::atomic::Ordering::SeqCst) {
-                let _ =
-                    std::fs::File::open(&lock).and_then(|dir| dir.set_modified(SystemTime::now()));
+                let _ = mcpctl::concurrent_writer::set_dir_modified(&lock, SystemTime::now());
                 std::thread::sleep(Duration::from_millis(500));
             }
         })

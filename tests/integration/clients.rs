@@ -161,6 +161,8 @@ fn every_client_gets_its_own_shape_and_keeps_every_other_byte() {
 
 /// `mcpctl clients --json` surveys every client; a manifest that names no
 /// client targets the detected ones.
+// Unix only: expects Linux entries (no `cmd /c`) and paths.
+#[cfg(unix)]
 #[test]
 fn detected_clients_are_listed_and_targeted() {
     let sandbox = Sandbox::new();

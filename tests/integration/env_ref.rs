@@ -120,6 +120,7 @@ fn the_profile_block_exports_the_credential_and_no_file_holds_it() {
 
 /// A manifest whose env-ref credential comes from `source command sh SCRIPT`
 /// (no store needed), with the bash profile block, plus `extra` lines.
+#[cfg(unix)]
 fn command_manifest(script: &std::path::Path, extra: &str) -> String {
     format!(
         r#"mcpctl version=1
@@ -136,6 +137,7 @@ server npm {{
     )
 }
 
+#[cfg(unix)]
 fn git(sandbox: &Sandbox, repo: &std::path::Path, args: &[&str]) {
     let output = sandbox
         .program("git")
@@ -150,6 +152,7 @@ fn git(sandbox: &Sandbox, repo: &std::path::Path, args: &[&str]) {
 
 /// `mcpctl env --shell bash -f MANIFEST`, as the profile block runs it:
 /// (stdout, stderr).
+#[cfg(unix)]
 fn env_exports(sandbox: &Sandbox, manifest: &std::path::Path) -> (String, String) {
     let output = sandbox
         .mcpctl()
@@ -167,6 +170,8 @@ fn env_exports(sandbox: &Sandbox, manifest: &std::path::Path) -> (String, String
 /// a new credential, `PROMPT_COMMAND`) must not run or export anything
 /// until it is planned and applied. `env` serves what the apply recorded
 /// and says once that the manifest asks for something else.
+// Unix only: drives `git` and `bash`.
+#[cfg(unix)]
 #[test]
 fn a_checked_out_branch_cannot_choose_what_a_new_shell_runs_or_exports() {
     let sandbox = Sandbox::new();
@@ -333,6 +338,8 @@ fn a_checked_out_branch_cannot_choose_what_a_new_shell_runs_or_exports() {
 /// path; a checkout path with a line break would end the comment and put
 /// the rest of the path into `~/.bashrc` as a command. It is refused, and
 /// the profile gains nothing.
+// Unix only: Windows file names cannot hold a line break.
+#[cfg(unix)]
 #[test]
 fn a_checkout_path_with_a_line_break_adds_no_line_to_the_profile() {
     let sandbox = Sandbox::new();
@@ -381,6 +388,8 @@ fn a_checkout_path_with_a_line_break_adds_no_line_to_the_profile() {
 /// Quotes, `$(…)`, backticks and spaces in the checkout path are quoted on
 /// the block's line: bash and a POSIX sh start with the export, and
 /// nothing in the path runs.
+// Unix only: POSIX shell quoting of Unix paths.
+#[cfg(unix)]
 #[test]
 fn a_checkout_path_with_quotes_and_substitutions_is_one_word_in_the_profile() {
     let sandbox = Sandbox::new();
@@ -425,6 +434,8 @@ fn a_checkout_path_with_quotes_and_substitutions_is_one_word_in_the_profile() {
 /// A saved plan changes the exports `mcpctl env` serves; when another
 /// `apply` changed them since the plan was saved, applying the file is
 /// refused as stale (plan again), not reported as an edited plan.
+// Unix only: POSIX shell profiles.
+#[cfg(unix)]
 #[test]
 fn a_saved_plan_is_stale_once_another_apply_changed_the_exports() {
     let sandbox = Sandbox::new();

@@ -4,6 +4,7 @@
 
 use crate::support::{Sandbox, text};
 
+#[cfg(unix)]
 const MANIFEST: &str = include_str!("../../examples/minimal/mcpctl.kdl");
 
 /// The reader of stdout is gone before mcpctl even starts, so the first
@@ -78,6 +79,8 @@ fn plan_piped_into_head_prints_its_first_line_and_no_panic() {
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
+// Unix only: expects Linux output.
+#[cfg(unix)]
 #[test]
 fn quiet_keeps_the_plan_and_drops_the_warnings() {
     let sandbox = Sandbox::new();
@@ -104,6 +107,8 @@ fn quiet_keeps_the_plan_and_drops_the_warnings() {
     assert_eq!(quiet_out, normal_out, "--quiet changed the plan");
 }
 
+// Unix only: expects Linux paths (state under `XDG_STATE_HOME`).
+#[cfg(unix)]
 #[test]
 fn verbose_names_the_manifest_and_the_files_read() {
     let sandbox = Sandbox::new();

@@ -4,6 +4,7 @@
 
 #[cfg(unix)]
 use std::ffi::OsString;
+#[cfg(unix)]
 use std::path::Path;
 #[cfg(unix)]
 use std::process::Command as StdCommand;
@@ -11,7 +12,9 @@ use std::process::Command as StdCommand;
 use crate::lifecycle::MANIFEST;
 #[cfg(unix)]
 use crate::lifecycle::lookup;
-use crate::support::{Sandbox, mcpctl_bin, text};
+#[cfg(unix)]
+use crate::support::mcpctl_bin;
+use crate::support::{Sandbox, text};
 #[cfg(unix)]
 use crate::support::{canary, secret_service, skip};
 
@@ -422,6 +425,8 @@ fn the_no_secret_service_hint_works_as_written() {
 /// `cargo run -- plan` (the binary in cargo's target directory) and a
 /// binary in the temporary directory: the plan warns that the entries it
 /// writes run a path that will not stay, and names where to install it.
+// Unix only: expects Linux paths in the hint.
+#[cfg(unix)]
 #[test]
 fn entries_running_a_build_or_temporary_mcpctl_warn() {
     let sandbox = Sandbox::new();

@@ -293,6 +293,7 @@ fn a_saved_plan_carries_and_installs_the_audit_settings() {
 
 /// A manifest without credentials: no store is asked, so these run
 /// anywhere.
+#[cfg(unix)]
 const NO_CREDENTIALS: &str = r#"mcpctl version=1
 client claude-code
 client codex
@@ -302,6 +303,8 @@ server files {
 }
 "#;
 
+// Unix only: expects `~/` paths.
+#[cfg(unix)]
 #[test]
 fn an_edited_saved_plan_is_refused_naming_the_difference_and_nothing_is_written() {
     let sandbox = Sandbox::new();

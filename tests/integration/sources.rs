@@ -254,6 +254,8 @@ fn pass_is_a_command_source_read_only_at_launch() {
     assert!(!stderr.contains(&token), "{stderr}");
 }
 
+// Unix only: runs `sleep`.
+#[cfg(unix)]
 #[test]
 fn a_command_that_hangs_is_stopped_and_named() {
     let sandbox = Sandbox::new();
@@ -287,6 +289,8 @@ fn a_command_that_hangs_is_stopped_and_named() {
 /// partial read, a debug line): the error `exec` prints — into the
 /// client's log — quotes that stderr with every secret the detector finds
 /// hidden, and the audit record holds none of it.
+// Unix only: runs `sh`.
+#[cfg(unix)]
 #[test]
 fn a_failing_command_source_has_its_stderr_redacted() {
     let sandbox = Sandbox::new();

@@ -3,6 +3,7 @@
 
 use mcpctl::store::{CredentialStore, KeyringStore, Secret, StoreError};
 
+#[cfg(unix)]
 use crate::apply_loop::MANIFEST;
 use crate::support::{Sandbox, canary, secret_service, text};
 
@@ -103,6 +104,8 @@ fn entries_made_by_hand_are_found_and_ours_are_labelled() {
     );
 }
 
+// Unix only: needs a machine without its credential store (no Secret Service); Windows always has its Credential Manager.
+#[cfg(unix)]
 #[test]
 fn without_a_store_plan_still_runs_and_apply_refuses() {
     let sandbox = Sandbox::new();

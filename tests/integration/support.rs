@@ -118,7 +118,9 @@ impl Sandbox {
 
     /// `mcpctl` with the sandbox environment and nothing else.
     pub fn mcpctl(&self) -> Command {
-        let mut cmd = Command::cargo_bin("mcpctl").unwrap();
+        // The binary itself: `Command::cargo_bin` would put cargo's target
+        // runner in front, which under Wine is a Linux program.
+        let mut cmd = Command::new(mcpctl_bin());
         cmd.env_clear().envs(self.env()).current_dir(self.root());
         cmd
     }

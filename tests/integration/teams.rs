@@ -18,6 +18,8 @@ server github {
 }
 "#;
 
+// Unix only: expects Linux entries (no `cmd /c`).
+#[cfg(unix)]
 #[test]
 fn an_offline_plan_shows_what_a_new_member_gets_whatever_this_machine_holds() {
     let sandbox = Sandbox::new();
@@ -306,6 +308,8 @@ fn a_profile_picking_one_role_plans_only_that_roles_servers() {
     assert!(stdout.contains("codex"), "{stdout}");
 }
 
+// Unix only: expects Linux paths.
+#[cfg(unix)]
 #[test]
 fn a_profile_is_checked_against_the_manifest() {
     let sandbox = Sandbox::new();

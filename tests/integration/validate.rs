@@ -183,6 +183,8 @@ fn completions_offer_names_from_the_manifest() {
 /// random is a secret though no provider's prefix marks it. `validate`
 /// refuses it with a masked snippet (insta), and `scan` of the manifest
 /// file finds it.
+// Unix only: its snapshot holds Linux paths.
+#[cfg(unix)]
 #[test]
 fn a_generic_secret_in_the_manifest_is_refused_and_scanned() {
     let sandbox = Sandbox::new();
