@@ -706,6 +706,8 @@ fn import_fails(sandbox: &Sandbox) -> (String, String) {
     text(&output)
 }
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 #[test]
 fn import_moves_every_movable_secret_and_scan_is_clean_after() {
     let test = "import_moves_every_movable_secret_and_scan_is_clean_after";
@@ -854,6 +856,8 @@ fn import_moves_every_movable_secret_and_scan_is_clean_after() {
     assert!(out.contains("Nothing to import."), "{out}");
 }
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 /// Cursor, with the two things `import` used to leave behind: a connection
 /// string with a password (the password is only part of the value) and a
 /// `${GITHUB_TOKEN}` Cursor passes on literally (it expands `${env:NAME}`).
@@ -948,6 +952,8 @@ fn import_moves_a_connection_string_whole_and_rewrites_a_reference_for_cursor() 
     }
 }
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 #[test]
 fn import_refuses_to_merge_different_values_without_a_name() {
     let test = "import_refuses_to_merge_different_values_without_a_name";
@@ -1058,6 +1064,8 @@ fn probe_received(probe_out: &Path) -> String {
     last["GITHUB_TOKEN"].as_str().unwrap_or_default().to_owned()
 }
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 #[test]
 fn imported_entry_still_starts_its_server_in_claude_code() {
     let test = "imported_entry_still_starts_its_server_in_claude_code";
@@ -1106,6 +1114,8 @@ fn imported_entry_still_starts_its_server_in_claude_code() {
     assert_eq!(probe_received(&probe_out), token);
 }
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 /// A value that is only a password, under libpq's `PGPASSWORD` (the name
 /// holds `PASSWORD` but is not that word): `scan` finds it, `import` moves
 /// it into the store and the client file no longer holds it.
@@ -1137,6 +1147,8 @@ fn a_pgpassword_is_found_and_imported() {
     assert!(findings(&scan).is_empty());
 }
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 /// A connection string that mixes a reference the client expands with a
 /// literal password (`postgresql://${DBUSER}:pw@…`) cannot move whole: the
 /// store would hold `${DBUSER}` as text and the server would get it

@@ -56,6 +56,8 @@ fn apply_from_env(sandbox: &Sandbox, manifest: &PathBuf, token: &str) -> std::pr
         .unwrap()
 }
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 #[test]
 fn apply_then_plan_is_empty_and_keeps_every_other_byte() {
     if !secret_service("apply_then_plan_is_empty_and_keeps_every_other_byte") {
@@ -158,6 +160,8 @@ fn apply_then_plan_is_empty_and_keeps_every_other_byte() {
     );
 }
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 #[test]
 fn missing_files_are_created_private() {
     if !secret_service("missing_files_are_created_private") {
@@ -209,6 +213,8 @@ fn missing_files_are_created_private() {
     );
 }
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 #[test]
 fn hand_written_entries_are_conflicts_until_adopted() {
     if !secret_service("hand_written_entries_are_conflicts_until_adopted") {
@@ -268,6 +274,8 @@ fn hand_written_entries_are_conflicts_until_adopted() {
         .code(0);
 }
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 #[test]
 fn entries_the_manifest_drops_are_deleted() {
     if !secret_service("entries_the_manifest_drops_are_deleted") {
@@ -350,6 +358,8 @@ fn a_broken_client_file_stops_everything() {
     assert!(!sandbox.codex_toml().exists());
 }
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 #[test]
 fn apply_without_a_terminal_needs_auto_approve() {
     if !secret_service("apply_without_a_terminal_needs_auto_approve") {
@@ -395,6 +405,8 @@ fn plan_json_follows_the_schema_shape() {
     assert!(plan["summary"]["add"].as_u64().unwrap() >= 5);
 }
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 #[test]
 fn exec_without_its_credential_fails_fast() {
     if !secret_service("exec_without_its_credential_fails_fast") {
@@ -424,6 +436,8 @@ fn exec_without_its_credential_fails_fast() {
     );
 }
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 #[test]
 fn exec_adds_only_the_credentials_and_keeps_stdio() {
     if !secret_service("exec_adds_only_the_credentials_and_keeps_stdio") {
@@ -454,6 +468,8 @@ fn exec_adds_only_the_credentials_and_keeps_stdio() {
     assert_eq!(stderr, format!("{token}|kept"));
 }
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 /// The plan as users read it: before anything exists, and after the
 /// manifest changes one literal.
 #[test]
@@ -499,6 +515,8 @@ fn plan_output_as_users_see_it() {
     insta::assert_snapshot!("plan_after_manifest_change", shown(changed));
 }
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 #[test]
 fn a_second_apply_waits_for_the_lock() {
     if !secret_service("a_second_apply_waits_for_the_lock") {
@@ -525,6 +543,8 @@ fn a_second_apply_waits_for_the_lock() {
     );
 }
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 #[test]
 fn plan_says_when_the_recorded_mcpctl_is_gone() {
     if !secret_service("plan_says_when_the_recorded_mcpctl_is_gone") {

@@ -32,6 +32,8 @@ fn trail(sandbox: &Sandbox) -> std::path::PathBuf {
     state_dir(sandbox).join("audit.jsonl")
 }
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 #[test]
 fn concurrent_execs_keep_the_chain_and_tampering_is_named() {
     if !secret_service("concurrent_execs_keep_the_chain_and_tampering_is_named") {
@@ -103,6 +105,8 @@ fn concurrent_execs_keep_the_chain_and_tampering_is_named() {
     tamper(reordered, "line 10: line 10 is out of order");
 }
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 /// `exec --server` takes any label and the trail records it as given; the
 /// listing prints it escaped: one record, one line, no raw ESC (a label
 /// could otherwise forge records below it or recolour the terminal).
@@ -225,6 +229,8 @@ mod forwarding {
         (port, rx)
     }
 
+    // Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+    #[cfg(unix)]
     #[test]
     fn records_are_forwarded_and_alerts_raised() {
         if !secret_service("records_are_forwarded_and_alerts_raised") {
@@ -341,6 +347,8 @@ mod forwarding {
         got
     }
 
+    // Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+    #[cfg(unix)]
     /// Each applied manifest keeps its own audit settings: applying a
     /// second one neither silences the first one's webhook nor makes the
     /// first one's launches look undeclared, and each webhook gets the
@@ -421,6 +429,8 @@ mod forwarding {
         assert!(alerts.is_empty(), "{alerts}");
     }
 
+    // Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+    #[cfg(unix)]
     /// A launch follows the manifest its entry names, not one that copies
     /// the server and credential names: manifest B declaring `server
     /// github` with a `credential GITHUB_TOKEN` of its own gets none of
@@ -517,6 +527,8 @@ mod forwarding {
         );
     }
 
+    // Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+    #[cfg(unix)]
     /// A checked-in project entry names only the manifest's file name; run
     /// from a directory inside the project (as clients start project
     /// servers), it follows that project's manifest, and a second manifest
@@ -704,6 +716,8 @@ fn verify_names_forgeries_at_either_end_of_the_chain() {
     assert!(stdout.contains("\"kind\": \"no-head\""), "{stdout}");
 }
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 /// An `audit` block added to an applied manifest is a change like any
 /// other: `plan` shows it (its webhook redacted) and counts it, `--json`
 /// carries it, and `apply` installs it only once confirmed — until then

@@ -59,6 +59,8 @@ fn assert_no_file_holds(sandbox: &Sandbox, values: &[&str], except: &[PathBuf]) 
     }
 }
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 #[test]
 fn canary_appears_in_no_file_and_no_output() {
     if !secret_service("canary_appears_in_no_file_and_no_output") {
@@ -155,6 +157,8 @@ fn canary_appears_in_no_file_and_no_output() {
     }
 }
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 /// A server that prints its environment to stderr and fails: `check
 /// --servers` quotes what it said with the credential mcpctl handed it
 /// hidden, and any other secret in it too, in text and in `--json`. The

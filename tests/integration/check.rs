@@ -124,6 +124,8 @@ fn check(
     (out.status.code(), stdout, stderr)
 }
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 #[test]
 fn a_healthy_machine_passes() {
     if !secret_service("a_healthy_machine_passes") {
@@ -164,6 +166,8 @@ fn a_healthy_machine_passes() {
     assert!(!audit.contains(&token));
 }
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 #[test]
 fn an_unhealthy_machine_names_each_problem() {
     if !secret_service("an_unhealthy_machine_names_each_problem") {
@@ -271,6 +275,8 @@ server broken {
     }
 }
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 #[test]
 fn under_privileged_and_rejected_tokens() {
     if !secret_service("under_privileged_and_rejected_tokens") {
@@ -371,6 +377,8 @@ sleep 5
     );
 }
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 /// A server whose launcher is not installed (`uvx` without uv, `npx`
 /// without Node.js) is reported as not installed, once, with what to
 /// install — by `check --servers` and by `exec`, which clients run.

@@ -23,6 +23,8 @@ fn bump(path: &std::path::Path) {
     fs_err::rename(&temp, path).unwrap();
 }
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 #[test]
 fn a_program_rewriting_claude_json_during_apply_loses_nothing() {
     if !secret_service("a_program_rewriting_claude_json_during_apply_loses_nothing") {
@@ -95,6 +97,8 @@ fn a_program_rewriting_claude_json_during_apply_loses_nothing() {
     }
 }
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 #[test]
 fn many_exec_launches_at_once() {
     if !secret_service("many_exec_launches_at_once") {

@@ -19,6 +19,8 @@ server github {{
     )
 }
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 #[test]
 fn the_profile_block_exports_the_credential_and_no_file_holds_it() {
     let test = "the_profile_block_exports_the_credential_and_no_file_holds_it";
@@ -477,6 +479,8 @@ fn a_saved_plan_is_stale_once_another_apply_changed_the_exports() {
     assert_eq!(out, "export NPM_TOKEN='second'\n");
 }
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 /// env-ref delivery works only where the variable is exported: `plan` and
 /// `apply` warn when the shell they run in lacks it and say how to export
 /// it; `check` reports it as a problem (exit 3). With the variable

@@ -261,6 +261,8 @@ fn apply(sandbox: &Sandbox, manifest: &Path) -> (Option<i32>, String, String) {
     (output.status.code(), out, unwrapped(&err))
 }
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 #[test]
 fn apply_writes_through_a_symlinked_client_file_and_keeps_the_link() {
     if !secret_service("apply_writes_through_a_symlinked_client_file_and_keeps_the_link") {
@@ -754,6 +756,8 @@ fn scan_git_does_not_follow_committed_links() {
     );
 }
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 /// `import` reads the current directory's project files, so a committed
 /// `.mcp.json` linking out of the project shows it a file outside; what it
 /// writes must stay inside: the link is refused before any value is stored
@@ -807,6 +811,8 @@ fn import_through_a_committed_link_out_of_the_project_writes_and_stores_nothing(
     assert!(!stored.status.success(), "{:?}", text(&stored));
 }
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 /// `rollback --force` restores a file changed since the apply: a branch
 /// checked out since that replaced `.mcp.json` with a link out of the
 /// project must not have the backup written into what the link names.

@@ -77,6 +77,8 @@ fn init_drafts_a_valid_manifest_without_values_and_refuses_to_overwrite() {
     assert_eq!(fs_err::read_to_string(&manifest).unwrap(), text);
 }
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 #[test]
 fn init_then_import_then_adopt_plans_empty() {
     let test = "init_then_import_then_adopt_plans_empty";

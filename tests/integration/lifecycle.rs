@@ -47,6 +47,8 @@ pub fn edit_record(sandbox: &Sandbox, name: &str, edit: impl FnOnce(&mut serde_j
     fs_err::write(&path, serde_json::to_string_pretty(&state).unwrap()).unwrap();
 }
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 #[test]
 fn plan_shows_age_and_fails_on_overdue() {
     if !secret_service("plan_shows_age_and_fails_on_overdue") {
@@ -123,6 +125,8 @@ fn plan_shows_age_and_fails_on_overdue() {
     assert_eq!(rotation["period-source"], "provider");
 }
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 #[test]
 fn rotate_stores_records_and_shows_users() {
     if !secret_service("rotate_stores_records_and_shows_users") {
@@ -211,6 +215,8 @@ fn rotate_stores_records_and_shows_users() {
     assert_eq!(lookup(&sandbox, "GITHUB_TOKEN"), new);
 }
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 #[test]
 fn revoke_blocks_until_rotate() {
     if !secret_service("revoke_blocks_until_rotate") {

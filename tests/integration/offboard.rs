@@ -11,6 +11,8 @@ fn run(sandbox: &Sandbox, args: &[&str]) -> (Option<i32>, String, String) {
     (out.status.code(), stdout, flat(&stderr))
 }
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 #[test]
 fn destroy_removes_the_manifests_entries_and_only_on_request_its_credentials() {
     if !secret_service("destroy_removes_the_manifests_entries_and_only_on_request_its_credentials")
@@ -74,6 +76,8 @@ fn destroy_removes_the_manifests_entries_and_only_on_request_its_credentials() {
     assert!(audit.contains("store.delete") && !audit.contains(&token));
 }
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 #[test]
 fn rollback_restores_the_last_applys_files_unless_edited_since() {
     if !secret_service("rollback_restores_the_last_applys_files_unless_edited_since") {

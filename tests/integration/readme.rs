@@ -275,6 +275,8 @@ fn the_tour_manifest_is_from_the_team_example() {
     );
 }
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 /// The tour's `~/.claude.json` entry is what `mcpctl apply` writes for the
 /// bundled example, with mcpctl at `~/.cargo/bin`, home `/home/me` and this
 /// checkout at `/home/me/mcpctl` (as `scripts/record-plan` shows them), and

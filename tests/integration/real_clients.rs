@@ -51,6 +51,8 @@ fn probe_saw(path: &Path) -> serde_json::Value {
     serde_json::from_str(last).unwrap()
 }
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 #[test]
 fn claude_code_lists_the_entry_and_its_server_gets_the_credential() {
     let test = "claude_code_lists_the_entry_and_its_server_gets_the_credential";
@@ -95,6 +97,8 @@ fn claude_code_lists_the_entry_and_its_server_gets_the_credential() {
     assert_eq!(probe_saw(&probe_out)["GITHUB_TOKEN"], token.as_str());
 }
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 #[test]
 fn claude_code_project_scope_runs_the_bare_mcpctl() {
     let test = "claude_code_project_scope_runs_the_bare_mcpctl";
@@ -147,6 +151,8 @@ fn claude_code_project_scope_runs_the_bare_mcpctl() {
     assert_eq!(probe_saw(&probe_out)["GITHUB_TOKEN"], token.as_str());
 }
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 #[test]
 fn codex_reads_the_entry() {
     let test = "codex_reads_the_entry";
@@ -221,6 +227,8 @@ fn applied(test: &str, cli_var: &str, clients: &str, label: &str) -> Option<Appl
     })
 }
 
+// Unix only: the pinned client CLIs are Linux's.
+#[cfg(unix)]
 /// `claude mcp get probe` with GITHUB_TOKEN exported, as the shell block
 /// would: the entry shows the reference, the server gets the value.
 #[test]
@@ -256,6 +264,8 @@ fn claude_code_env_ref_resolves_the_exported_variable() {
     assert_eq!(probe_saw(&probe_out)["GITHUB_TOKEN"], token.as_str());
 }
 
+// Unix only: the pinned client CLIs are Linux's.
+#[cfg(unix)]
 /// Local scope: `projects["<repo>"].mcpServers` in `~/.claude.json`, seen
 /// only from inside the repository.
 #[test]
@@ -295,6 +305,8 @@ fn claude_code_local_scope_is_seen_from_the_project() {
     assert!(!stdout.contains("Connected"), "{stdout}{stderr}");
 }
 
+// Unix only: the pinned client CLIs are Linux's.
+#[cfg(unix)]
 #[test]
 fn codex_env_ref_forwards_the_variable_by_name() {
     let Some(Applied { sandbox, cli, .. }) = applied(
@@ -331,6 +343,8 @@ fn gemini(sandbox: &Sandbox, cli: &Path) -> assert_cmd::Command {
     cmd
 }
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 /// `gemini mcp list` connects to the server in both delivery modes, and
 /// the server gets the credential.
 #[test]

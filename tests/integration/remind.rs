@@ -256,6 +256,8 @@ fn systemd_words(line: &str) -> Vec<String> {
     words
 }
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 #[test]
 fn the_timers_command_run_by_hand_notifies_by_name_only() {
     if !secret_service("the_timers_command_run_by_hand_notifies_by_name_only") {

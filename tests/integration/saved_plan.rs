@@ -58,6 +58,8 @@ fn save_plan(sandbox: &Sandbox, manifest: &Path, extra: &[&str]) -> PathBuf {
     file
 }
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 #[test]
 fn a_saved_plan_is_shown_then_applied_exactly_and_holds_no_secret() {
     if !secret_service("a_saved_plan_is_shown_then_applied_exactly_and_holds_no_secret") {
@@ -112,6 +114,8 @@ fn a_saved_plan_is_shown_then_applied_exactly_and_holds_no_secret() {
     assert!(stderr.contains("is stale"), "{stderr}");
 }
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 #[test]
 fn a_saved_plan_goes_stale_naming_the_client_file_or_the_manifest() {
     if !secret_service("a_saved_plan_goes_stale_naming_the_client_file_or_the_manifest") {
@@ -171,6 +175,8 @@ fn a_saved_plan_goes_stale_naming_the_client_file_or_the_manifest() {
     assert!(stderr.contains("no `saved-plan` format number"), "{stderr}");
 }
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 #[test]
 fn target_limits_plan_and_apply_to_servers_credentials_or_clients() {
     if !secret_service("target_limits_plan_and_apply_to_servers_credentials_or_clients") {
@@ -245,6 +251,8 @@ fn target_limits_plan_and_apply_to_servers_credentials_or_clients() {
     );
 }
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 /// A saved plan carries the change of the manifest's audit settings, and
 /// applying the file installs exactly them.
 #[test]
@@ -441,6 +449,8 @@ fn an_edited_saved_plan_is_refused_naming_the_difference_and_nothing_is_written(
     }
 }
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 /// `adopt` is recorded in the file but is not a change: flipping it to
 /// `true` would take over (and overwrite) a hand-written entry the
 /// reviewer saw left alone as a conflict. apply recomputes with it, finds

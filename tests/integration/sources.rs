@@ -152,6 +152,8 @@ fn flat(diagnostic: &str) -> String {
 
 const PRINT_TOKEN: [&str; 3] = ["sh", "-c", "printf '%s' \"$GITHUB_PERSONAL_ACCESS_TOKEN\""];
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 #[test]
 fn pass_is_a_command_source_read_only_at_launch() {
     if !secret_service("pass_is_a_command_source_read_only_at_launch")
@@ -337,6 +339,8 @@ fn a_failing_command_source_has_its_stderr_redacted() {
     }
 }
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 #[test]
 fn plan_and_apply_never_run_the_command() {
     if !secret_service("plan_and_apply_never_run_the_command") {
@@ -375,6 +379,8 @@ fn plan_and_apply_never_run_the_command() {
     assert!(marker.exists(), "exec runs it");
 }
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 #[test]
 fn env_source_reads_the_variable_at_launch() {
     if !secret_service("env_source_reads_the_variable_at_launch") {
@@ -425,6 +431,8 @@ fn env_source_reads_the_variable_at_launch() {
     );
 }
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 #[test]
 fn a_namespace_keeps_its_own_store_entries() {
     if !secret_service("a_namespace_keeps_its_own_store_entries") {

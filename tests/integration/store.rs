@@ -7,6 +7,8 @@ use mcpctl::store::{CredentialStore, KeyringStore, Secret, StoreError};
 use crate::apply_loop::MANIFEST;
 use crate::support::{Sandbox, canary, secret_service, text};
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 #[test]
 fn set_get_exists_delete_round_trip() {
     if !secret_service("set_get_exists_delete_round_trip") {
@@ -53,6 +55,8 @@ fn set_get_exists_delete_round_trip() {
     assert!(!store.exists("MCPCTL_TEST_ROUNDTRIP").unwrap());
 }
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 #[test]
 fn entries_made_by_hand_are_found_and_ours_are_labelled() {
     if !secret_service("entries_made_by_hand_are_found_and_ours_are_labelled") {

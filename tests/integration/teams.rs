@@ -81,6 +81,8 @@ fn status(sandbox: &Sandbox, args: &[&str]) -> (Option<i32>, String, String) {
     (output.status.code(), stdout, stderr)
 }
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 #[test]
 fn status_names_the_applied_manifest_then_each_drift_since() {
     if !secret_service("status_names_the_applied_manifest_then_each_drift_since") {
@@ -340,6 +342,8 @@ fn a_profile_is_checked_against_the_manifest() {
     assert!(stdout.contains("+ docs will be created"), "{stdout}");
 }
 
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
 #[test]
 fn dropping_a_role_plans_the_removal_of_its_servers() {
     if !secret_service("dropping_a_role_plans_the_removal_of_its_servers") {
