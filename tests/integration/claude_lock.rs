@@ -436,3 +436,49 @@ fn claude_code_and_apply_racing_keep_both_servers() {
         "{test}: {TRIALS} trials, both servers kept in all; apply wrote its entry again in {rewritten_trials} of them ({rewrites} rewrites)"
     );
 }
+
+/// `mcpctl rollback` replaces `~/.claude.json` too: it takes Claude Code's
+/// lock like apply, and a change Claude Code makes under its lock while
+/// rollback waits is not overwritten.
+#[test]
+fn rollback_waits_for_claude_codes_lock_and_keeps_what_it_wrote() {
+    let sandbox = Sandbox::new();
+    let manifest = sandbox.manifest(MANIFEST);
+    let file = sandbox.claude_json();
+    fs_err::write(&file, "{\n  \"numStartups\": 1\n}\n").unwrap();
+    let (ok, said) = apply(&sandbox, &manifest);
+    assert!(ok, "{said}");
+    assert!(servers(&file).contains_key("mine"));
+    // Claude Code takes its lock, reads the file, and writes it back with
+    // its change a moment later, then releases the lock.
+    let lock = lock_of(&file);
+    fs_err::create_dir(&lock).unwrap();
+    let read = fs_err::read_to_string(&file).unwrap();
+    let rollback = std::process::Command::new(crate::support::mcpctl_bin())
+        .env_clear()
+        .envs(sandbox.env())
+        .current_dir(sandbox.root())
+        .args(["rollback", "--auto-approve"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(700));
+    let during = servers(&file);
+    write_theirs(&file, &read);
+    fs_err::remove_dir(&lock).unwrap();
+    let rollback = rollback.wait_with_output().unwrap();
+    let (out, err) = text(&rollback);
+    let said = format!("{out}{err}");
+    assert!(
+        during.contains_key("mine"),
+        "rollback replaced the file while Claude Code held its lock:\n{said}"
+    );
+    assert!(
+        servers(&file).contains_key("theirs"),
+        "rollback overwrote what the lock holder wrote:\n{said}"
+    );
+    assert!(!rollback.status.success(), "{said}");
+    assert!(said.contains("changed since the apply"), "{said}");
+    assert!(!lock.exists(), "the lock was left behind");
+}
