@@ -482,3 +482,36 @@ fn rollback_waits_for_claude_codes_lock_and_keeps_what_it_wrote() {
     assert!(said.contains("changed since the apply"), "{said}");
     assert!(!lock.exists(), "the lock was left behind");
 }
+
+/// A server removed from the manifest that Claude Code's late write brings
+/// back: apply removes it again and says so as it is — the entry came
+/// back, it was not erased.
+#[cfg(unix)]
+#[test]
+fn an_entry_brought_back_right_after_apply_removed_it_is_removed_again_and_said() {
+    let sandbox = Sandbox::new();
+    let manifest = sandbox.manifest(MANIFEST);
+    let file = sandbox.claude_json();
+    fs_err::write(&file, "{\n  \"numStartups\": 1\n}\n").unwrap();
+    let (ok, said) = apply(&sandbox, &manifest);
+    assert!(ok, "{said}");
+    let manifest = sandbox.manifest("mcpctl version=1\nclient claude-code\n");
+    let (mut writer, _) = late_writer(&sandbox, &file, 1, None);
+    let (ok, said) = apply(&sandbox, &manifest);
+    let _ = writer.kill();
+    writer.wait().unwrap();
+    assert!(ok, "{said}");
+    assert!(said.contains("1 destroyed"), "{said}");
+    assert!(!servers(&file).contains_key("mine"), "{said}");
+    assert!(servers(&file).contains_key("theirs"), "{said}");
+    assert!(
+        !said.contains("without `mine`"),
+        "says the entry was erased, but it came back:\n{said}"
+    );
+    assert!(
+        said.contains(
+            "Claude Code rewrote `~/.claude.json` right after mcpctl did, with `mine` back; removed it again"
+        ),
+        "{said}"
+    );
+}
