@@ -117,12 +117,6 @@ pub(super) fn keep_written(
             });
         }
         rewrites += 1;
-        progress(Progress::WroteAgain {
-            path: cx.file.path.clone(),
-            writer: cx.writer.map_or("another program", |w| w.name),
-            servers: erased,
-            back,
-        });
         let Some(again) = replace_file(
             cx.file, cx.changes, cx.tables, cx.backups, cx.log, document, cx.writer,
         )?
@@ -130,6 +124,13 @@ pub(super) fn keep_written(
             // The edits change nothing: the entries are back as written.
             continue;
         };
+        // Said once it is so: a rewrite that failed wrote nothing again.
+        progress(Progress::WroteAgain {
+            path: cx.file.path.clone(),
+            writer: cx.writer.map_or("another program", |w| w.name),
+            servers: erased,
+            back,
+        });
         replaced = Replaced {
             kept_foreign_change: true,
             ..again

@@ -515,3 +515,63 @@ fn an_entry_brought_back_right_after_apply_removed_it_is_removed_again_and_said(
         "{said}"
     );
 }
+
+/// Apply says it wrote an entry again only once it has: here the rewrite
+/// fails (the late writer leaves a lock apply cannot take: a stale plain
+/// file where the lock directory goes).
+#[cfg(unix)]
+#[test]
+fn a_rewrite_that_fails_is_not_reported_as_written_again() {
+    let sandbox = Sandbox::new();
+    let manifest = sandbox.manifest(MANIFEST);
+    let file = sandbox.claude_json();
+    fs_err::write(&file, "{\n  \"numStartups\": 1\n}\n").unwrap();
+    let bin = sandbox.root().join("bin");
+    fs_err::create_dir_all(&bin).unwrap();
+    let script = bin.join("claude");
+    fs_err::write(
+        &script,
+        r#"#!/usr/bin/python3
+import os, sys, time
+path, ready = sys.argv[1], sys.argv[2]
+stale = open(path).read()
+seen = os.stat(path).st_ino
+open(ready, "w").write("ready")
+deadline = time.time() + 60
+while time.time() < deadline and os.stat(path).st_ino == seen:
+    time.sleep(0.001)
+lock = path + ".lock"
+while os.path.isdir(lock):
+    time.sleep(0.0005)
+open(lock, "w").close()
+os.utime(lock, (time.time() - 60, time.time() - 60))
+temp = path + ".tmp.fake"
+open(temp, "w").write(stale)
+os.rename(temp, path)
+"#,
+    )
+    .unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs_err::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let ready = sandbox.root().join("late-writer-ready");
+    let mut writer = std::process::Command::new(&script)
+        .arg(&file)
+        .arg(&ready)
+        .spawn()
+        .unwrap();
+    while !ready.exists() {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let (ok, said) = apply(&sandbox, &manifest);
+    let _ = writer.kill();
+    writer.wait().unwrap();
+    assert!(!ok, "{said}");
+    assert!(!servers(&file).contains_key("mine"), "{said}");
+    assert!(said.contains("could not take the lock"), "{said}");
+    assert!(
+        !said.contains("wrote it again"),
+        "says it wrote the entry again, yet it is not in the file:\n{said}"
+    );
+}
