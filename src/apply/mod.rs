@@ -541,6 +541,10 @@ fn replace_file(
             (replaced, hashed)
         });
         if let Some(written) = replaced? {
+            // Recorded at once: apply may watch the file for a while now
+            // (confirm), and a Ctrl-C meanwhile must not leave a write
+            // that `mcpctl rollback` takes for one that never happened.
+            backups.wrote(&file.path, fingerprint.clone())?;
             return Ok(Some(Replaced {
                 fingerprint,
                 kept_foreign_change,

@@ -575,3 +575,69 @@ os.rename(temp, path)
         "says it wrote the entry again, yet it is not in the file:\n{said}"
     );
 }
+
+/// Ctrl-C while apply watches `~/.claude.json` after writing it (a
+/// `claude` runs, so it watches for a while): the file is written, and
+/// `mcpctl rollback` can undo that write.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_while_apply_watches_the_file_leaves_a_write_rollback_undoes() {
+    let sandbox = Sandbox::new();
+    let manifest = sandbox.manifest(MANIFEST);
+    let file = sandbox.claude_json();
+    let before = "{\n  \"numStartups\": 1\n}\n";
+    fs_err::write(&file, before).unwrap();
+    // A Claude Code that runs and writes nothing.
+    let bin = sandbox.root().join("bin");
+    fs_err::create_dir_all(&bin).unwrap();
+    let idle = bin.join("claude");
+    fs_err::write(&idle, "#!/usr/bin/python3\nimport time\ntime.sleep(60)\n").unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs_err::set_permissions(&idle, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let mut claude = std::process::Command::new(&idle).spawn().unwrap();
+    let mut apply = std::process::Command::new(crate::support::mcpctl_bin())
+        .env_clear()
+        .envs(sandbox.env())
+        .current_dir(sandbox.root())
+        .args(["apply", "--auto-approve", "-f"])
+        .arg(&manifest)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let waiting = std::time::Instant::now();
+    while !fs_err::read_to_string(&file).unwrap().contains("\"mine\"") {
+        assert!(
+            waiting.elapsed() < Duration::from_secs(20),
+            "apply never wrote"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    // Into the settle window (0.3 s), well after the rename.
+    std::thread::sleep(Duration::from_millis(100));
+    // SAFETY: signals a child of this test.
+    unsafe { libc::kill(apply.id() as libc::pid_t, libc::SIGINT) };
+    let status = apply.wait().unwrap();
+    let _ = claude.kill();
+    claude.wait().unwrap();
+    {
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(status.signal(), Some(libc::SIGINT), "apply ended by itself");
+    }
+    assert!(servers(&file).contains_key("mine"));
+    assert!(!lock_of(&file).exists());
+    let rollback = sandbox
+        .mcpctl()
+        .args(["rollback", "--auto-approve"])
+        .output()
+        .unwrap();
+    let (out, err) = text(&rollback);
+    assert!(rollback.status.success(), "{out}{err}");
+    assert_eq!(
+        fs_err::read_to_string(&file).unwrap(),
+        before,
+        "rollback did not undo the interrupted apply's write:\n{out}{err}"
+    );
+}
