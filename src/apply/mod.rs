@@ -748,7 +748,7 @@ pub enum ApplyError {
 
     #[error("`{path}` changed since the plan, and the change touches mcpctl's entry `{server}`")]
     #[diagnostic(help(
-        "nothing was written to this file or any later one; look at the change, then run `mcpctl apply` again"
+        "mcpctl's changes to this file are not in it, and no later file was written; look at the change, then run `mcpctl apply` again"
     ))]
     ChangedSincePlan { path: PathBuf, server: String },
 
@@ -777,7 +777,7 @@ pub enum ApplyError {
 
     #[error("cannot write `{path}` while {} is held", source.lock())]
     #[diagnostic(help(
-        "nothing was written to this file or any later one; a running {} holds the lock while it writes the file. If none runs, the lock is left over from a crash and mcpctl takes it over once it is 10 s old: run `mcpctl apply` again",
+        "mcpctl's changes to this file are not in it, and no later file was written; a running {} holds the lock while it writes the file. If none runs, the lock is left over from a crash and mcpctl takes it over once it is 10 s old: run `mcpctl apply` again",
         source.writer()
     ))]
     Locked {

@@ -574,6 +574,10 @@ os.rename(temp, path)
         !said.contains("wrote it again"),
         "says it wrote the entry again, yet it is not in the file:\n{said}"
     );
+    assert!(
+        !said.contains("nothing was written to this file"),
+        "says nothing was written, yet apply wrote the file once:\n{said}"
+    );
 }
 
 /// Ctrl-C while apply watches `~/.claude.json` after writing it (a
