@@ -294,17 +294,19 @@ mod signals {
                 // structures; the handler only calls async-signal-safe
                 // functions.
                 unsafe {
+                    let mut old: libc::sigaction = std::mem::zeroed();
+                    // An ignored signal (a background job's SIGINT) stays
+                    // ignored, even for an instant: it cannot end mcpctl,
+                    // so it is looked at before any handler is installed.
+                    if libc::sigaction(signal, std::ptr::null(), &mut old) != 0
+                        || old.sa_sigaction == libc::SIG_IGN
+                    {
+                        continue;
+                    }
                     let mut action: libc::sigaction = std::mem::zeroed();
                     action.sa_sigaction = on_signal as extern "C" fn(libc::c_int) as usize;
                     libc::sigemptyset(&mut action.sa_mask);
-                    let mut old: libc::sigaction = std::mem::zeroed();
                     if libc::sigaction(signal, &action, &mut old) != 0 {
-                        continue;
-                    }
-                    if old.sa_sigaction == libc::SIG_IGN {
-                        // An ignored signal (a background job's SIGINT)
-                        // stays ignored: it cannot end mcpctl.
-                        libc::sigaction(signal, &old, std::ptr::null_mut());
                         continue;
                     }
                     previous.push((signal, old));
@@ -560,6 +562,73 @@ mod tests {
             assert_eq!(status.signal(), Some(signal), "ended by the signal itself");
             assert!(!lock.exists(), "signal {signal} left {}", lock.display());
         }
+    }
+
+    /// Run by [`an_ignored_signal_stays_ignored_while_locks_are_taken`]
+    /// in a child process that ignores SIGINT: takes and releases the lock
+    /// named by the environment over and over.
+    #[cfg(unix)]
+    #[test]
+    #[ignore = "a child process of an_ignored_signal_stays_ignored_while_locks_are_taken"]
+    fn take_the_lock_over_and_over() {
+        let Some(file) = std::env::var_os("MCPCTL_TEST_LOCK_FILE") else {
+            return;
+        };
+        let writer = ConcurrentWriter::claude_code(Path::new(&file));
+        println!("started");
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(3) {
+            drop(writer.lock(Duration::ZERO).unwrap());
+        }
+        println!("survived");
+    }
+
+    /// A background job's SIGINT is ignored (`SIG_IGN`, inherited): taking
+    /// and releasing the lock must never let a SIGINT end mcpctl, not even
+    /// for an instant.
+    #[cfg(unix)]
+    #[test]
+    fn an_ignored_signal_stays_ignored_while_locks_are_taken() {
+        use std::io::BufRead;
+        use std::os::unix::process::{CommandExt, ExitStatusExt};
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join(".claude.json");
+        let mut command = std::process::Command::new(std::env::current_exe().unwrap());
+        command
+            .args([
+                "--exact",
+                "concurrent_writer::tests::take_the_lock_over_and_over",
+                "--ignored",
+                "--nocapture",
+            ])
+            .env("MCPCTL_TEST_LOCK_FILE", &file)
+            .stdout(std::process::Stdio::piped());
+        // SAFETY: signal is async-signal-safe; the child ignores SIGINT as
+        // a shell's background job does.
+        unsafe {
+            command.pre_exec(|| {
+                libc::signal(libc::SIGINT, libc::SIG_IGN);
+                Ok(())
+            });
+        }
+        let mut child = command.spawn().unwrap();
+        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        assert!(lines.any(|line| line.unwrap().contains("started")));
+        let pid = child.id() as libc::pid_t;
+        let flood = std::thread::spawn(move || {
+            // SAFETY: signals a child of this test, until it is gone.
+            while unsafe { libc::kill(pid, libc::SIGINT) } == 0 {
+                std::thread::sleep(Duration::from_micros(5));
+            }
+        });
+        let survived = lines.any(|line| line.is_ok_and(|line| line.contains("survived")));
+        let status = child.wait().unwrap();
+        flood.join().unwrap();
+        assert!(
+            survived && status.success(),
+            "a SIGINT ended a process that ignores it: {status:?} (signal {:?})",
+            status.signal()
+        );
     }
 
     #[cfg(target_os = "linux")]

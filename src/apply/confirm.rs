@@ -97,8 +97,8 @@ pub(super) fn keep_written(
         }
         // Changed: read it as it is now.
         let (document, identity) = read_now(cx.file)?;
-        let erased = erased(cx, document.as_ref())?;
-        if erased.is_empty() {
+        let (erased, back) = erased(cx, document.as_ref())?;
+        if erased.is_empty() && back.is_empty() {
             // Another program wrote the file and kept apply's entries.
             replaced.identity = identity;
             replaced.kept_foreign_change = true;
@@ -112,15 +112,11 @@ pub(super) fn keep_written(
                 path: cx.file.path.clone(),
                 writer: cx.writer.map_or("another program", |w| w.name),
                 servers: erased,
+                back,
                 times: rewrites + 1,
             });
         }
         rewrites += 1;
-        progress(Progress::WroteAgain {
-            path: cx.file.path.clone(),
-            writer: cx.writer.map_or("another program", |w| w.name),
-            servers: erased,
-        });
         let Some(again) = replace_file(
             cx.file, cx.changes, cx.tables, cx.backups, cx.log, document, cx.writer,
         )?
@@ -128,6 +124,13 @@ pub(super) fn keep_written(
             // The edits change nothing: the entries are back as written.
             continue;
         };
+        // Said once it is so: a rewrite that failed wrote nothing again.
+        progress(Progress::WroteAgain {
+            path: cx.file.path.clone(),
+            writer: cx.writer.map_or("another program", |w| w.name),
+            servers: erased,
+            back,
+        });
         replaced = Replaced {
             kept_foreign_change: true,
             ..again
@@ -185,11 +188,16 @@ fn read_now(file: &ClientFile) -> Result<(Option<Document>, Option<Identity>), A
     Ok((Some(document), Some(Identity::of(&meta))))
 }
 
-/// The servers whose entries in `document` are not as apply wrote them.
-/// An entry that is neither as written nor as the plan found it was
-/// changed by someone else: [`ApplyError::ChangedAfterWrite`].
-fn erased(cx: &Rewrite<'_>, document: Option<&Document>) -> Result<Vec<String>, ApplyError> {
+/// The servers whose entries in `document` are not as apply wrote them:
+/// those erased, and those apply removed that are back. An entry that is
+/// neither as written nor as the plan found it was changed by someone
+/// else: [`ApplyError::ChangedAfterWrite`].
+fn erased(
+    cx: &Rewrite<'_>,
+    document: Option<&Document>,
+) -> Result<(Vec<String>, Vec<String>), ApplyError> {
     let mut erased = Vec::new();
+    let mut back = Vec::new();
     for change in cx.changes.iter().filter(|c| c.writes()) {
         let (Target::Entry { server, .. }, Some(owner)) =
             (&change.target, server_table(cx.tables, change)?)
@@ -216,7 +224,10 @@ fn erased(cx: &Rewrite<'_>, document: Option<&Document>) -> Result<Vec<String>, 
                 server: server.clone(),
             });
         }
-        erased.push(server.clone());
+        match written {
+            Some(_) => erased.push(server.clone()),
+            None => back.push(server.clone()),
+        }
     }
-    Ok(erased)
+    Ok((erased, back))
 }

@@ -63,11 +63,13 @@ pub enum Progress {
         kept_foreign_change: bool,
     },
     /// Another program rewrote the file right after apply did, erasing
-    /// these entries; apply wrote them again.
+    /// the entries `servers` and bringing back the entries `back` that
+    /// apply had removed; apply wrote them again, and removed them again.
     WroteAgain {
         path: PathBuf,
         writer: &'static str,
         servers: Vec<String>,
+        back: Vec<String>,
     },
     UpdatedState {
         path: PathBuf,
@@ -458,6 +460,19 @@ fn apply_file(
     Ok(written)
 }
 
+/// How another program's write undid apply's: "without `a`" (entries
+/// erased), "with `b` back" (entries apply removed), or both.
+pub fn undone(erased: &[String], back: &[String]) -> String {
+    let mut parts = Vec::new();
+    if !erased.is_empty() {
+        parts.push(format!("without {}", crate::words::names(erased)));
+    }
+    if !back.is_empty() {
+        parts.push(format!("with {} back", crate::words::names(back)));
+    }
+    parts.join(" and ")
+}
+
 /// A file replaced by [`replace_file`].
 struct Replaced {
     /// Of what was written, for rollback.
@@ -526,6 +541,10 @@ fn replace_file(
             (replaced, hashed)
         });
         if let Some(written) = replaced? {
+            // Recorded at once: apply may watch the file for a while now
+            // (confirm), and a Ctrl-C meanwhile must not leave a write
+            // that `mcpctl rollback` takes for one that never happened.
+            backups.wrote(&file.path, fingerprint.clone())?;
             return Ok(Some(Replaced {
                 fingerprint,
                 kept_foreign_change,
@@ -761,21 +780,22 @@ pub enum ApplyError {
 
     #[error("`{path}` changed since the plan, and the change touches mcpctl's entry `{server}`")]
     #[diagnostic(help(
-        "nothing was written to this file or any later one; look at the change, then run `mcpctl apply` again"
+        "mcpctl's changes to this file are not in it, and no later file was written; look at the change, then run `mcpctl apply` again"
     ))]
     ChangedSincePlan { path: PathBuf, server: String },
 
     #[error(
-        "{writer} rewrote `{path}` right after mcpctl wrote it, {times} times, each time without {}",
-        crate::words::names(servers)
+        "{writer} rewrote `{path}` right after mcpctl wrote it, {times} times, each time {}",
+        undone(servers, back)
     )]
     #[diagnostic(help(
-        "mcpctl's entries are not in the file; close the {writer} sessions that keep rewriting it, then run `mcpctl apply` again (`mcpctl plan` shows what is missing)"
+        "the file is not as mcpctl wrote it; close the {writer} sessions that keep rewriting it, then run `mcpctl apply` again (`mcpctl plan` shows what is left to do)"
     ))]
     EntriesErased {
         path: PathBuf,
         writer: &'static str,
         servers: Vec<String>,
+        back: Vec<String>,
         times: usize,
     },
 
@@ -789,7 +809,7 @@ pub enum ApplyError {
 
     #[error("cannot write `{path}` while {} is held", source.lock())]
     #[diagnostic(help(
-        "nothing was written to this file or any later one; a running {} holds the lock while it writes the file. If none runs, the lock is left over from a crash and mcpctl takes it over once it is 10 s old: run `mcpctl apply` again",
+        "mcpctl's changes to this file are not in it, and no later file was written; a running {} holds the lock while it writes the file. If none runs, the lock is left over from a crash and mcpctl takes it over once it is 10 s old: run `mcpctl apply` again",
         source.writer()
     ))]
     Locked {

@@ -257,7 +257,8 @@ pub fn execute(
             path,
             writer,
             servers,
-        } => tell_wrote_again(&path, writer, &servers, home),
+            back,
+        } => tell_wrote_again(&path, writer, &servers, &back, home),
         Progress::UpdatedState { .. } => {}
     };
     Ok(apply::apply(
@@ -280,15 +281,29 @@ pub fn execute(
     )?)
 }
 
-/// Another program erased entries apply had just written, and apply wrote
-/// them again: said by every command that applies.
-pub(super) fn tell_wrote_again(path: &Path, writer: &str, servers: &[String], home: &Path) {
-    let names: Vec<String> = servers.iter().map(|s| escape(s).into_owned()).collect();
+/// Another program erased entries apply had just written (`servers`), or
+/// brought back entries it had just removed (`back`), and apply wrote the
+/// file again: said by every command that applies.
+pub(super) fn tell_wrote_again(
+    path: &Path,
+    writer: &str,
+    servers: &[String],
+    back: &[String],
+    home: &Path,
+) {
+    let escaped = |names: &[String]| -> Vec<String> {
+        names.iter().map(|s| escape(s).into_owned()).collect()
+    };
+    let them = |names: &[String]| if names.len() == 1 { "it" } else { "them" };
+    let did = match (servers.is_empty(), back.is_empty()) {
+        (false, true) => format!("wrote {} again", them(servers)),
+        (true, false) => format!("removed {} again", them(back)),
+        _ => "put them right again".to_owned(),
+    };
     note!(
-        "{writer} rewrote `{}` right after mcpctl did, without {}; wrote {} again",
+        "{writer} rewrote `{}` right after mcpctl did, {}; {did}",
         display_path(path, home),
-        crate::words::names(&names),
-        if servers.len() == 1 { "it" } else { "them" }
+        apply::undone(&escaped(servers), &escaped(back)),
     );
 }
 

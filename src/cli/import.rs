@@ -194,7 +194,8 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
             path,
             writer,
             servers,
-        } => tell_wrote_again(&path, writer, &servers, &host.home),
+            back,
+        } => tell_wrote_again(&path, writer, &servers, &back, &host.home),
         Progress::UpdatedState { .. } => {}
     };
     let report = apply::apply(

@@ -134,7 +134,8 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
             path,
             writer,
             servers,
-        } => super::apply::tell_wrote_again(&path, writer, &servers, home),
+            back,
+        } => super::apply::tell_wrote_again(&path, writer, &servers, &back, home),
         _ => {}
     };
     apply::apply(

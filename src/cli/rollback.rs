@@ -18,6 +18,7 @@ use super::render::display_path;
 use super::workspace::configured_audit_log;
 use crate::apply::{BackupEntry, latest_backup, mark_rolled_back};
 use crate::audit::{Actor, Event, Outcome as AuditOutcome, host_name};
+use crate::concurrent_writer::{ConcurrentWriter, HeldLock, PATIENCE};
 use crate::fs::DirLock;
 use crate::host::Host;
 use crate::observe::fingerprint;
@@ -49,6 +50,14 @@ enum RollbackError {
     )]
     #[diagnostic(help("look at the change; `mcpctl rollback --force` restores the files anyway"))]
     ChangedSince { files: Vec<String> },
+
+    #[error(
+        "`{file}` changed since the apply while rollback waited for it, and was left as it is; rolling back would lose that change"
+    )]
+    #[diagnostic(help(
+        "files reported as restored above were restored; look at the change, then `mcpctl rollback --force` restores `{file}` anyway"
+    ))]
+    ChangedWhileRollingBack { file: String },
 
     #[error(
         "nothing was rolled back: `{file}` now leads to `{now}`, not to `{written}`, the file that apply wrote (a link was made or changed since)"
@@ -124,7 +133,8 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
     };
     let audit = configured_audit_log(&host, &state_dir, actor, None);
     for entry in &restorable {
-        let result = restore(&dir, entry);
+        let writer = crate::client::concurrent_writer_at(&host, &entry.original);
+        let result = restore(&dir, entry, writer.as_ref(), args.force, &host);
         audit
             .append(&Event {
                 action: "file.rollback",
@@ -153,18 +163,51 @@ fn current_fingerprint(path: &std::path::Path) -> Option<String> {
     std::fs::read(path).ok().map(|bytes| fingerprint(&bytes))
 }
 
-fn restore(dir: &std::path::Path, entry: &BackupEntry) -> miette::Result<()> {
+/// Puts back `entry`'s previous version. The file is compared with what
+/// the apply wrote once more right before it is replaced (unless
+/// `force`): the confirmation may have waited long enough for a client to
+/// rewrite it. Both happen under the lock of the file's own `writer`, if it
+/// has one (Claude Code's `~/.claude.json.lock`), as apply does.
+fn restore(
+    dir: &std::path::Path,
+    entry: &BackupEntry,
+    writer: Option<&ConcurrentWriter>,
+    force: bool,
+    host: &Host,
+) -> miette::Result<()> {
     let path: &PathBuf = &entry.original;
+    let take = |target: &std::path::Path| -> std::io::Result<Option<Option<HeldLock>>> {
+        let lock = writer
+            .map(|writer| writer.lock(PATIENCE))
+            .transpose()
+            .map_err(|err| std::io::Error::other(err.to_string()))?;
+        Ok((force || current_fingerprint(target) == entry.written).then_some(lock))
+    };
+    let changed = || RollbackError::ChangedWhileRollingBack {
+        file: display_path(path, &host.home),
+    };
     match &entry.copy {
         Some(copy) => {
             let bytes = fs_err::read(dir.join(copy)).into_diagnostic()?;
-            crate::fs::write_atomic(path, &bytes)
-                .into_diagnostic()
-                .map_err(|e| e.wrap_err(format!("cannot restore `{}`", path.display())))
+            match crate::fs::write_atomic_checked(path, &bytes, take) {
+                Ok(Some(_)) => Ok(()),
+                Ok(None) => Err(changed().into()),
+                Err(err) => Err(err)
+                    .into_diagnostic()
+                    .map_err(|e| e.wrap_err(format!("cannot restore `{}`", path.display()))),
+            }
         }
-        None => match fs_err::remove_file(path) {
-            Err(err) if err.kind() != std::io::ErrorKind::NotFound => Err(err).into_diagnostic(),
-            _ => Ok(()),
-        },
+        None => {
+            let target = crate::fs::resolve_symlink(path).into_diagnostic()?;
+            let Some(_lock) = take(&target).into_diagnostic()? else {
+                return Err(changed().into());
+            };
+            match fs_err::remove_file(path) {
+                Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
+                    Err(err).into_diagnostic()
+                }
+                _ => Ok(()),
+            }
+        }
     }
 }

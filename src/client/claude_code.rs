@@ -28,7 +28,7 @@ pub(crate) const SHAPE: JsonShape = JsonShape {
 };
 
 impl ClaudeCode {
-    fn user_file(host: &Host) -> PathBuf {
+    pub(super) fn user_file(host: &Host) -> PathBuf {
         // Claude Code keeps its global file inside CLAUDE_CONFIG_DIR when set.
         match host.var("CLAUDE_CONFIG_DIR") {
             Some(dir) => Path::new(dir).join(".claude.json"),

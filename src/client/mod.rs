@@ -121,6 +121,13 @@ pub trait Adapter: Sync {
     }
 }
 
+/// The client's own writer of the file at `path`, with the lock mcpctl
+/// takes too, for a command that replaces a client file it knows only by
+/// its path (`mcpctl rollback`): Claude Code's `~/.claude.json`.
+pub fn concurrent_writer_at(host: &Host, path: &Path) -> Option<ConcurrentWriter> {
+    (path == claude_code::ClaudeCode::user_file(host)).then(|| ConcurrentWriter::claude_code(path))
+}
+
 /// The adapter for a client.
 pub fn adapter(id: ClientId) -> &'static dyn Adapter {
     match id {

@@ -432,3 +432,212 @@ fn claude_code_and_apply_racing_keep_both_servers() {
         "{test}: {TRIALS} trials, both servers kept in all; apply wrote its entry again in {rewritten_trials} of them ({rewrites} rewrites)"
     );
 }
+
+/// `mcpctl rollback` replaces `~/.claude.json` too: it takes Claude Code's
+/// lock like apply, and a change Claude Code makes under its lock while
+/// rollback waits is not overwritten.
+#[test]
+fn rollback_waits_for_claude_codes_lock_and_keeps_what_it_wrote() {
+    let sandbox = Sandbox::new();
+    let manifest = sandbox.manifest(MANIFEST);
+    let file = sandbox.claude_json();
+    fs_err::write(&file, "{\n  \"numStartups\": 1\n}\n").unwrap();
+    let (ok, said) = apply(&sandbox, &manifest);
+    assert!(ok, "{said}");
+    assert!(servers(&file).contains_key("mine"));
+    // Claude Code takes its lock, reads the file, and writes it back with
+    // its change a moment later, then releases the lock.
+    let lock = lock_of(&file);
+    fs_err::create_dir(&lock).unwrap();
+    let read = fs_err::read_to_string(&file).unwrap();
+    let rollback = std::process::Command::new(crate::support::mcpctl_bin())
+        .env_clear()
+        .envs(sandbox.env())
+        .current_dir(sandbox.root())
+        .args(["rollback", "--auto-approve"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(700));
+    let during = servers(&file);
+    write_theirs(&file, &read);
+    fs_err::remove_dir(&lock).unwrap();
+    let rollback = rollback.wait_with_output().unwrap();
+    let (out, err) = text(&rollback);
+    let said = format!("{out}{err}");
+    assert!(
+        during.contains_key("mine"),
+        "rollback replaced the file while Claude Code held its lock:\n{said}"
+    );
+    assert!(
+        servers(&file).contains_key("theirs"),
+        "rollback overwrote what the lock holder wrote:\n{said}"
+    );
+    assert!(!rollback.status.success(), "{said}");
+    assert!(said.contains("changed since the apply"), "{said}");
+    assert!(!lock.exists(), "the lock was left behind");
+}
+
+/// A server removed from the manifest that Claude Code's late write brings
+/// back: apply removes it again and says so as it is — the entry came
+/// back, it was not erased.
+#[cfg(unix)]
+#[test]
+fn an_entry_brought_back_right_after_apply_removed_it_is_removed_again_and_said() {
+    let sandbox = Sandbox::new();
+    let manifest = sandbox.manifest(MANIFEST);
+    let file = sandbox.claude_json();
+    fs_err::write(&file, "{\n  \"numStartups\": 1\n}\n").unwrap();
+    let (ok, said) = apply(&sandbox, &manifest);
+    assert!(ok, "{said}");
+    let manifest = sandbox.manifest("mcpctl version=1\nclient claude-code\n");
+    let (mut writer, _) = late_writer(&sandbox, &file, 1, None);
+    let (ok, said) = apply(&sandbox, &manifest);
+    let _ = writer.kill();
+    writer.wait().unwrap();
+    assert!(ok, "{said}");
+    assert!(said.contains("1 destroyed"), "{said}");
+    assert!(!servers(&file).contains_key("mine"), "{said}");
+    assert!(servers(&file).contains_key("theirs"), "{said}");
+    assert!(
+        !said.contains("without `mine`"),
+        "says the entry was erased, but it came back:\n{said}"
+    );
+    assert!(
+        said.contains(
+            "Claude Code rewrote `~/.claude.json` right after mcpctl did, with `mine` back; removed it again"
+        ),
+        "{said}"
+    );
+}
+
+/// Apply says it wrote an entry again only once it has: here the rewrite
+/// fails (the late writer leaves a lock apply cannot take: a stale plain
+/// file where the lock directory goes).
+#[cfg(unix)]
+#[test]
+fn a_rewrite_that_fails_is_not_reported_as_written_again() {
+    let sandbox = Sandbox::new();
+    let manifest = sandbox.manifest(MANIFEST);
+    let file = sandbox.claude_json();
+    fs_err::write(&file, "{\n  \"numStartups\": 1\n}\n").unwrap();
+    let bin = sandbox.root().join("bin");
+    fs_err::create_dir_all(&bin).unwrap();
+    let script = bin.join("claude");
+    fs_err::write(
+        &script,
+        r#"#!/usr/bin/python3
+import os, sys, time
+path, ready = sys.argv[1], sys.argv[2]
+stale = open(path).read()
+seen = os.stat(path).st_ino
+open(ready, "w").write("ready")
+deadline = time.time() + 60
+while time.time() < deadline and os.stat(path).st_ino == seen:
+    time.sleep(0.001)
+lock = path + ".lock"
+while os.path.isdir(lock):
+    time.sleep(0.0005)
+open(lock, "w").close()
+os.utime(lock, (time.time() - 60, time.time() - 60))
+temp = path + ".tmp.fake"
+open(temp, "w").write(stale)
+os.rename(temp, path)
+"#,
+    )
+    .unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs_err::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let ready = sandbox.root().join("late-writer-ready");
+    let mut writer = std::process::Command::new(&script)
+        .arg(&file)
+        .arg(&ready)
+        .spawn()
+        .unwrap();
+    while !ready.exists() {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let (ok, said) = apply(&sandbox, &manifest);
+    let _ = writer.kill();
+    writer.wait().unwrap();
+    assert!(!ok, "{said}");
+    assert!(!servers(&file).contains_key("mine"), "{said}");
+    assert!(said.contains("could not take the lock"), "{said}");
+    assert!(
+        !said.contains("wrote it again"),
+        "says it wrote the entry again, yet it is not in the file:\n{said}"
+    );
+    assert!(
+        !said.contains("nothing was written to this file"),
+        "says nothing was written, yet apply wrote the file once:\n{said}"
+    );
+}
+
+/// Ctrl-C while apply watches `~/.claude.json` after writing it (a
+/// `claude` runs, so it watches for a while): the file is written, and
+/// `mcpctl rollback` can undo that write.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_while_apply_watches_the_file_leaves_a_write_rollback_undoes() {
+    let sandbox = Sandbox::new();
+    let manifest = sandbox.manifest(MANIFEST);
+    let file = sandbox.claude_json();
+    let before = "{\n  \"numStartups\": 1\n}\n";
+    fs_err::write(&file, before).unwrap();
+    // A Claude Code that runs and writes nothing.
+    let bin = sandbox.root().join("bin");
+    fs_err::create_dir_all(&bin).unwrap();
+    let idle = bin.join("claude");
+    fs_err::write(&idle, "#!/usr/bin/python3\nimport time\ntime.sleep(60)\n").unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs_err::set_permissions(&idle, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let mut claude = std::process::Command::new(&idle).spawn().unwrap();
+    let mut apply = std::process::Command::new(crate::support::mcpctl_bin())
+        .env_clear()
+        .envs(sandbox.env())
+        .current_dir(sandbox.root())
+        .args(["apply", "--auto-approve", "-f"])
+        .arg(&manifest)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let waiting = std::time::Instant::now();
+    while !fs_err::read_to_string(&file).unwrap().contains("\"mine\"") {
+        assert!(
+            waiting.elapsed() < Duration::from_secs(20),
+            "apply never wrote"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    // Into the settle window (0.3 s), well after the rename.
+    std::thread::sleep(Duration::from_millis(100));
+    // SAFETY: signals a child of this test.
+    unsafe { libc::kill(apply.id() as libc::pid_t, libc::SIGINT) };
+    let status = apply.wait().unwrap();
+    let _ = claude.kill();
+    claude.wait().unwrap();
+    {
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(status.signal(), Some(libc::SIGINT), "apply ended by itself");
+    }
+    assert!(servers(&file).contains_key("mine"));
+    assert!(!lock_of(&file).exists());
+    let rollback = sandbox
+        .mcpctl()
+        .args(["rollback", "--auto-approve"])
+        .output()
+        .unwrap();
+    let (out, err) = text(&rollback);
+    assert!(rollback.status.success(), "{out}{err}");
+    assert_eq!(
+        fs_err::read_to_string(&file).unwrap(),
+        before,
+        "rollback did not undo the interrupted apply's write:\n{out}{err}"
+    );
+}

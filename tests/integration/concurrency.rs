@@ -11,9 +11,19 @@ use crate::support::{Sandbox, canary, secret_service, text};
 
 const MANIFEST: &str = "mcpctl version=1\nclient claude-code\ncredential GITHUB_TOKEN {\n    kind personal-access-token\n}\nserver github {\n    command npx -y \"@modelcontextprotocol/server-github\"\n    env GITHUB_PERSONAL_ACCESS_TOKEN credential=GITHUB_TOKEN\n}\nserver docs {\n    url \"https://mcp.example.com/mcp\"\n}\n";
 
-/// What Claude Code does on every start: read the file, bump a counter,
-/// write the whole file back through a temporary file and a rename.
+/// What Claude Code does on every start: under its lock
+/// (`~/.claude.json.lock`, a directory), read the file, bump a counter,
+/// write the whole file back through a temporary file and a rename. (A
+/// writer that skips the lock and writes back what it read before apply's
+/// rename is `claude_lock`'s late writer: mcpctl watches for that one
+/// while a `claude` runs, and cannot see any other.)
 fn bump(path: &std::path::Path) {
+    let mut lock = path.as_os_str().to_owned();
+    lock.push(".lock");
+    let lock = std::path::PathBuf::from(lock);
+    while std::fs::create_dir(&lock).is_err() {
+        std::thread::sleep(Duration::from_millis(1));
+    }
     let text = fs_err::read_to_string(path).unwrap();
     let mut value: serde_json::Value = serde_json::from_str(&text).unwrap();
     let n = value["numStartups"].as_u64().unwrap();
@@ -21,6 +31,7 @@ fn bump(path: &std::path::Path) {
     let temp = path.with_extension("claude-tmp");
     fs_err::write(&temp, serde_json::to_string_pretty(&value).unwrap()).unwrap();
     fs_err::rename(&temp, path).unwrap();
+    fs_err::remove_dir(&lock).unwrap();
 }
 
 // Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
