@@ -48,6 +48,14 @@ impl KeyringStore {
         Ok(store)
     }
 
+    /// Gets ready to read secrets soon (`exec`): on Linux the Secret
+    /// Service's encrypted session starts opening on another thread, while
+    /// the caller goes on; elsewhere nothing happens.
+    pub fn prepare_reads(&self) {
+        #[cfg(target_os = "linux")]
+        self.service.open_session_early();
+    }
+
     /// The native store, connected only when first asked something: a
     /// manifest that keeps no credential in it then works without one
     /// (a headless machine, CI) and saves the connection.

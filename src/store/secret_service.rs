@@ -30,13 +30,43 @@ const CONTENT_TYPE: &str = "application/octet-stream";
 pub(super) struct SecretServiceClient {
     connection: OnceLock<zbus::blocking::Connection>,
     session: OnceLock<Mutex<SecretService<'static>>>,
+    /// The session being opened on another thread
+    /// ([`SecretServiceClient::open_session_early`]).
+    opening: Mutex<Option<Opening>>,
 }
+
+type Opening = std::thread::JoinHandle<Result<SecretService<'static>, StoreError>>;
 
 impl SecretServiceClient {
     pub fn unconnected() -> SecretServiceClient {
         SecretServiceClient {
             connection: OnceLock::new(),
             session: OnceLock::new(),
+            opening: Mutex::new(None),
+        }
+    }
+
+    /// Starts opening the encrypted session on another thread, for a
+    /// command that is about to read secrets (`exec`): its Diffie–Hellman
+    /// exchange, most of a read's cost, then overlaps the search for the
+    /// item and whatever the command does meanwhile. An error shows at the
+    /// first read.
+    pub fn open_session_early(&self) {
+        if self.session.get().is_some() {
+            return;
+        }
+        let Ok(connection) = self.connection() else {
+            return;
+        };
+        let connection = connection.clone();
+        let opening = std::thread::Builder::new()
+            .name("secret-service-session".to_owned())
+            .spawn(move || {
+                SecretService::connect_with_existing(EncryptionType::Dh, connection)
+                    .map_err(service_error)
+            });
+        if let Ok(opening) = opening {
+            *self.opening.lock().unwrap_or_else(|p| p.into_inner()) = Some(opening);
         }
     }
 
@@ -45,26 +75,41 @@ impl SecretServiceClient {
         if let Some(connection) = self.connection.get() {
             return Ok(connection);
         }
-        let connection = zbus::blocking::Connection::session()
-            .map_err(|err| unavailable(&err.to_string()))?;
+        let connection =
+            zbus::blocking::Connection::session().map_err(|err| unavailable(&err.to_string()))?;
         Ok(self.connection.get_or_init(|| connection))
     }
 
     /// The encrypted session, on the same connection (opened once).
     fn session(&self) -> Result<std::sync::MutexGuard<'_, SecretService<'static>>, StoreError> {
         if self.session.get().is_none() {
-            let connection = self.connection()?.clone();
-            let opened = SecretService::connect_with_existing(EncryptionType::Dh, connection)
-                .map_err(service_error)?;
+            let opening = self
+                .opening
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .take();
+            let opened = match opening {
+                Some(opening) => opening
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?,
+                None => {
+                    let connection = self.connection()?.clone();
+                    SecretService::connect_with_existing(EncryptionType::Dh, connection)
+                        .map_err(service_error)?
+                }
+            };
             let _ = self.session.set(Mutex::new(opened));
         }
         let session = self.session.get().expect("set above");
-        Ok(session.lock().unwrap_or_else(|poisoned| poisoned.into_inner()))
+        Ok(session
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()))
     }
 
-    /// How many items hold `credential` for `account`, locked or not, from
-    /// their attributes alone: no session, nothing unlocked, no prompt.
-    pub fn count(&self, credential: &str, account: &str) -> Result<usize, StoreError> {
+    /// The items that hold `credential` for `account`, unlocked and
+    /// locked, from their attributes alone: no session, nothing unlocked,
+    /// no prompt.
+    fn search(&self, credential: &str, account: &str) -> Result<Found, StoreError> {
         let reply = self
             .connection()?
             .call_method(
@@ -75,26 +120,37 @@ impl SecretServiceClient {
                 &(attributes(credential, account),),
             )
             .map_err(|err| unavailable(&err.to_string()))?;
-        let (unlocked, locked): (Vec<OwnedObjectPath>, Vec<OwnedObjectPath>) = reply
+        reply
             .body()
             .deserialize()
-            .map_err(|err| unavailable(&err.to_string()))?;
-        Ok(unlocked.len() + locked.len())
+            .map_err(|err| unavailable(&err.to_string()))
     }
 
     pub fn exists(&self, credential: &str, account: &str) -> Result<bool, StoreError> {
-        match self.count(credential, account)? {
+        let (unlocked, locked) = self.search(credential, account)?;
+        match unlocked.len() + locked.len() {
             0 => Ok(false),
             1 => Ok(true),
             count => Err(ambiguous(credential, count)),
         }
     }
 
+    /// The search needs no session: it runs while the session may still
+    /// be opening ([`SecretServiceClient::open_session_early`]).
     pub fn get(&self, credential: &str, account: &str) -> Result<Option<Secret>, StoreError> {
-        let session = self.session()?;
-        let Some(item) = unique_item(&session, credential, account)? else {
-            return Ok(None);
+        let (unlocked, locked) = self.search(credential, account)?;
+        let (path, was_locked) = match (unlocked.len() + locked.len(), unlocked.first()) {
+            (0, _) => return Ok(None),
+            (1, Some(path)) => (path.clone(), false),
+            (1, None) => (locked[0].clone(), true),
+            (count, _) => return Err(ambiguous(credential, count)),
         };
+        let session = self.session()?;
+        let item = session.get_item_by_path(path).map_err(service_error)?;
+        if was_locked {
+            // Reading a secret may ask to unlock it, as keyring's store does.
+            session.unlock_all(&[&item]).map_err(service_error)?;
+        }
         let bytes = item.get_secret().map_err(service_error)?;
         match String::from_utf8(bytes) {
             Ok(value) => Ok(Some(Secret::new(value))),
@@ -118,9 +174,7 @@ impl SecretServiceClient {
         let session = self.session()?;
         let value = secret.expose().as_bytes();
         if let Some(item) = unique_item(&session, credential, account)? {
-            return item
-                .set_secret(value, CONTENT_TYPE)
-                .map_err(service_error);
+            return item.set_secret(value, CONTENT_TYPE).map_err(service_error);
         }
         let collection = session.get_default_collection().map_err(service_error)?;
         if collection.is_locked().map_err(service_error)? {
@@ -147,6 +201,9 @@ impl SecretServiceClient {
         Ok(true)
     }
 }
+
+/// The paths of the unlocked and the locked items a search found.
+type Found = (Vec<OwnedObjectPath>, Vec<OwnedObjectPath>);
 
 fn attributes<'a>(credential: &'a str, account: &'a str) -> HashMap<&'a str, &'a str> {
     HashMap::from([("service", credential), ("username", account)])
