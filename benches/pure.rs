@@ -13,7 +13,7 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use serde_json::{Value, json};
 
 use mcpctl::client::ClientFile;
-use mcpctl::document::{Document, Format};
+use mcpctl::document::{Document, Edit, Format};
 use mcpctl::manifest::{ClientId, Scope};
 use mcpctl::plan::{self, Desired, DesiredFile, Observed, ObservedFile, Options};
 use mcpctl::state::{OwnedEntry, State, entry_digest};
@@ -227,6 +227,26 @@ fn bench_documents(c: &mut Criterion) {
         )
     });
     drop(parsed);
+    // What apply does with a file's entries (issue 17): one batch, the
+    // table's place known from observe. Flat in the number of entries.
+    let (observed, _) =
+        Document::parse_entries(path, large.clone(), Format::Json, &["mcpServers"]).unwrap();
+    for n in [1, 5, 50] {
+        let names: Vec<String> = (0..n).map(|i| format!("srv-{i}")).collect();
+        let edits: Vec<Edit<'_>> = names
+            .iter()
+            .map(|name| Edit::Set {
+                table: &["mcpServers"],
+                name,
+                value: &entry,
+            })
+            .collect();
+        group.bench_function(
+            format!("with_edits, {n} entries into 50 MB ~/.claude.json"),
+            |b| b.iter(|| observed.with_edits(&edits).unwrap()),
+        );
+    }
+    drop(observed);
     drop(large);
 
     group.throughput(Throughput::Bytes(VSCODE_JSONC.len() as u64));

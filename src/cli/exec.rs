@@ -207,6 +207,12 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
         .chain(&args.file)
         .any(|(_, r)| r.needs_store());
     let store = needs_store.then(|| KeyringStore::open(&user)).transpose()?;
+    if let Some(store) = &store {
+        // The store's session opens while the audit trail is made ready:
+        // both are needed by the first read.
+        store.prepare_reads();
+        audit();
+    }
     let store = store.as_ref().map(|s| s as &dyn CredentialStore);
     let read = |reference: &Reference, whole_file: bool| -> miette::Result<Secret> {
         let found = reference.read(store, whole_file);

@@ -205,17 +205,36 @@ pub(super) fn set_entry(
     path: &Path,
     text: &str,
     format: Format,
-    (table, known): (&[&str], Option<usize>),
+    table: (&[&str], Option<usize>),
     name: &str,
     value: &Value,
 ) -> Result<String, DocumentError> {
+    let (splices, scope, _) = plan_set(path, text, format, table, name, value)?;
+    apply(path, text, format, splices, scope)
+}
+
+/// The splices of an edit, the bytes they stay inside (the object that is
+/// edited), and where the table's object opens when it exists.
+type PlannedEdit = (Vec<Splice>, Range<usize>, Option<usize>);
+
+/// The splices that set the entry ([`PlannedEdit`]).
+fn plan_set(
+    path: &Path,
+    text: &str,
+    format: Format,
+    (table, known): (&[&str], Option<usize>),
+    name: &str,
+    value: &Value,
+) -> Result<PlannedEdit, DocumentError> {
     let style = Style::detect(text);
+    let mut open = None;
     let (splices, scope) = match locate(path, text, format, table, known)? {
         Located::Found(object) => {
             let splices = match object.find(name) {
                 Some((_, member)) => vec![replace_value(text, &object, member, value, &style)],
                 None => insert_member(text, &object, name, value, &style),
             };
+            open = Some(object.open);
             (splices, object.span())
         }
         Located::Missing { ancestor, depth } => {
@@ -247,7 +266,7 @@ pub(super) fn set_entry(
             return Err(not_a_table(path, table, depth, found));
         }
     };
-    apply(path, text, format, splices, scope)
+    Ok((splices, scope, open))
 }
 
 pub(super) fn remove_entry(
@@ -276,6 +295,58 @@ pub(super) fn remove_entry(
     Ok(current)
 }
 
+/// What an edit in place changed: the object it edited took `old` bytes
+/// and now takes `new` (both start at the same offset).
+#[derive(Debug, Clone)]
+pub(super) struct Moved {
+    pub old: Range<usize>,
+    pub new: Range<usize>,
+}
+
+/// [`set_entry`] on `text` itself; also where the table's object opens
+/// when it existed before the edit (it opens there after it too).
+pub(super) fn set_entry_in_place(
+    path: &Path,
+    text: &mut String,
+    format: Format,
+    table: (&[&str], Option<usize>),
+    name: &str,
+    value: &Value,
+) -> Result<(Moved, Option<usize>), DocumentError> {
+    let (splices, scope, open) = plan_set(path, text, format, table, name, value)?;
+    let new = apply_in_place(path, text, format, splices, scope.clone())?;
+    Ok((Moved { old: scope, new }, open))
+}
+
+/// [`remove_entry`] on `text` itself: what each removal moved, in order
+/// (none: the entry was not there, `text` is unchanged).
+pub(super) fn remove_entry_in_place(
+    path: &Path,
+    text: &mut String,
+    format: Format,
+    (table, known): (&[&str], Option<usize>),
+    name: &str,
+) -> Result<Vec<Moved>, DocumentError> {
+    let mut moved = Vec::new();
+    // The removals edit the one object, which keeps its opening offset.
+    let mut known = known;
+    loop {
+        let (splices, scope) = {
+            let Located::Found(object) = locate(path, text, format, table, known)? else {
+                break;
+            };
+            let Some((index, _)) = object.find(name) else {
+                break;
+            };
+            known = Some(object.open);
+            (remove_member(text, &object, index), object.span())
+        };
+        let new = apply_in_place(path, text, format, splices, scope.clone())?;
+        moved.push(Moved { old: scope, new });
+    }
+    Ok(moved)
+}
+
 /// `{"k1": {"k2": {name: value}}}` for the missing keys `k1`, `k2`; just
 /// `{name: value}` when no key is missing.
 fn nest(keys: &[&str], name: &str, value: &Value) -> Value {
@@ -298,6 +369,40 @@ fn apply(
     path: &Path,
     text: &str,
     format: Format,
+    splices: Vec<Splice>,
+    scope: Range<usize>,
+) -> Result<String, DocumentError> {
+    let object = edited_scope(path, text, format, splices, scope.clone())?;
+    let mut out = String::with_capacity(text.len() - scope.len() + object.len());
+    out.push_str(&text[..scope.start]);
+    out.push_str(&object);
+    out.push_str(&text[scope.end..]);
+    Ok(out)
+}
+
+/// [`apply`] in place: `text` itself is edited (only the bytes after the
+/// edited object move), so a batch of edits of one file does not build a
+/// new copy of the file per edit. What replaced `scope` is returned as the
+/// range it now takes. On an error `text` is unchanged.
+fn apply_in_place(
+    path: &Path,
+    text: &mut String,
+    format: Format,
+    splices: Vec<Splice>,
+    scope: Range<usize>,
+) -> Result<Range<usize>, DocumentError> {
+    let object = edited_scope(path, text, format, splices, scope.clone())?;
+    let now = scope.start..scope.start + object.len();
+    text.replace_range(scope, &object);
+    Ok(now)
+}
+
+/// The bytes of `scope` with the splices (non-overlapping, all inside
+/// `scope`) applied, validated.
+fn edited_scope(
+    path: &Path,
+    text: &str,
+    format: Format,
     mut splices: Vec<Splice>,
     scope: Range<usize>,
 ) -> Result<String, DocumentError> {
@@ -307,23 +412,18 @@ fn apply(
         message,
     };
     let mut out =
-        String::with_capacity(text.len() + splices.iter().map(|s| s.text.len()).sum::<usize>());
-    let mut done = 0;
+        String::with_capacity(scope.len() + splices.iter().map(|s| s.text.len()).sum::<usize>());
+    let mut done = scope.start;
     for splice in &splices {
-        if splice.at.start < done.max(scope.start)
-            || splice.at.end < splice.at.start
-            || splice.at.end > scope.end
-        {
+        if splice.at.start < done || splice.at.end < splice.at.start || splice.at.end > scope.end {
             return Err(failed("overlapping edits".to_string()));
         }
         out.push_str(&text[done..splice.at.start]);
         out.push_str(&splice.text);
         done = splice.at.end;
     }
-    out.push_str(&text[done..]);
-    // The edited object ends where it ended, moved by what was added.
-    let edited = scope.start..out.len() - (text.len() - scope.end);
-    validate(path, &out[edited], format).map_err(|e| failed(e.to_string()))?;
+    out.push_str(&text[done..scope.end]);
+    validate(path, &out, format).map_err(|e| failed(e.to_string()))?;
     Ok(out)
 }
 

@@ -295,6 +295,80 @@ impl Document {
         Ok(text.map(|text| self.edited(text)))
     }
 
+    /// The `edits`, in order, into a new document, keeping this one: the
+    /// same text as [`Document::with_entry`] and
+    /// [`Document::without_entry`] one after the other, but a JSON file is
+    /// copied once and each edit changes only its object in that copy
+    /// (moving the bytes after it), so N entries written into a 50 MB
+    /// `~/.claude.json` cost one copy of it, not N. Tables whose place is
+    /// known stay known across the edits (an edit moves the tables after
+    /// it; a table inside the edited object is walked to again). `None`
+    /// when no edit changed anything: only removals of entries that are
+    /// not there. An error is the first edit's that failed.
+    pub fn with_edits(&self, edits: &[Edit<'_>]) -> Result<Option<Document>, DocumentError> {
+        if self.format == Format::Toml {
+            // Codex's files are small: one edit after the other.
+            let mut edited: Option<Document> = None;
+            for edit in edits {
+                let current = edited.as_ref().unwrap_or(self);
+                let next = match *edit {
+                    Edit::Set { table, name, value } => {
+                        Some(current.with_entry(table, name, value)?)
+                    }
+                    Edit::Remove { table, name } => current.without_entry(table, name)?,
+                };
+                if next.is_some() {
+                    edited = next;
+                }
+            }
+            return Ok(edited);
+        }
+        if edits.is_empty() {
+            return Ok(None);
+        }
+        let mut text = self.text.clone();
+        let mut tables = self.tables.clone();
+        let mut changed = false;
+        for edit in edits {
+            match *edit {
+                Edit::Set { table, name, value } => {
+                    let known = known_in(&tables, table);
+                    let (moved, open) = json::set_entry_in_place(
+                        &self.path,
+                        &mut text,
+                        self.format,
+                        (table, known),
+                        name,
+                        value,
+                    )?;
+                    shift(&mut tables, &moved);
+                    if known.is_none()
+                        && let Some(open) = open
+                    {
+                        let keys = table.iter().map(|k| k.to_string()).collect();
+                        tables.push((keys, open));
+                    }
+                    changed = true;
+                }
+                Edit::Remove { table, name } => {
+                    let known = known_in(&tables, table);
+                    let moves = json::remove_entry_in_place(
+                        &self.path,
+                        &mut text,
+                        self.format,
+                        (table, known),
+                        name,
+                    )?;
+                    for moved in &moves {
+                        shift(&mut tables, moved);
+                    }
+                    changed |= !moves.is_empty();
+                }
+            }
+        }
+        Ok(changed.then(|| self.edited(text)))
+    }
+
     fn edited(&self, text: String) -> Document {
         Document {
             path: self.path.clone(),
@@ -313,11 +387,46 @@ impl Document {
 
     /// Where the object of `table` opens, if this text was read there.
     fn known(&self, table: &[&str]) -> Option<usize> {
-        self.tables
-            .iter()
-            .find(|(keys, _)| keys.iter().map(String::as_str).eq(table.iter().copied()))
-            .map(|&(_, open)| open)
+        known_in(&self.tables, table)
     }
+}
+
+/// One edit of [`Document::with_edits`].
+#[derive(Debug, Clone, Copy)]
+pub enum Edit<'a> {
+    /// [`Document::set_entry`]: insert or replace the entry `name`.
+    Set {
+        table: &'a [&'a str],
+        name: &'a str,
+        value: &'a serde_json::Value,
+    },
+    /// [`Document::remove_entry`]: remove the entry `name`.
+    Remove { table: &'a [&'a str], name: &'a str },
+}
+
+/// Where the object of `table` opens among the known `tables`.
+fn known_in(tables: &[(Vec<String>, usize)], table: &[&str]) -> Option<usize> {
+    tables
+        .iter()
+        .find(|(keys, _)| keys.iter().map(String::as_str).eq(table.iter().copied()))
+        .map(|&(_, open)| open)
+}
+
+/// Keeps the known places of tables true after an edit in place: a table
+/// before the edited object (or that object itself, which keeps its
+/// offset) stays, one after it moves by what was added or removed, one
+/// inside it is forgotten (found again by walking the text).
+fn shift(tables: &mut Vec<(Vec<String>, usize)>, moved: &json::Moved) {
+    tables.retain_mut(|(_, open)| {
+        if *open <= moved.old.start {
+            true
+        } else if *open >= moved.old.end {
+            *open = *open - moved.old.end + moved.new.end;
+            true
+        } else {
+            false
+        }
+    });
 }
 
 /// Validates the whole text of a file in `format`.

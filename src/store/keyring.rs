@@ -15,9 +15,12 @@
 //! - size: Credential Manager holds at most 2,560 bytes (UTF-16), checked
 //!   before anything is written.
 
+#[cfg(not(target_os = "linux"))]
 use std::collections::HashMap;
+#[cfg(not(target_os = "linux"))]
 use std::sync::{Arc, OnceLock};
 
+#[cfg(not(target_os = "linux"))]
 use keyring_core::{CredentialStore as PlatformStore, Entry, Error as KeyringError};
 
 use super::{CredentialStore, Secret, StoreError};
@@ -25,7 +28,12 @@ use super::{CredentialStore, Secret, StoreError};
 /// The platform's native credential store.
 pub struct KeyringStore {
     /// Connected on first use when made by [`KeyringStore::unconnected`].
+    #[cfg(not(target_os = "linux"))]
     platform: OnceLock<Arc<PlatformStore>>,
+    /// The Secret Service: connected on first use, its encrypted session
+    /// opened only when a secret is read or written.
+    #[cfg(target_os = "linux")]
+    service: super::secret_service::SecretServiceClient,
     account: String,
 }
 
@@ -33,21 +41,61 @@ impl KeyringStore {
     /// Connects to the native store; entries use `account` as their user.
     pub fn open(account: &str) -> Result<KeyringStore, StoreError> {
         let store = KeyringStore::unconnected(account);
+        #[cfg(not(target_os = "linux"))]
         store.platform()?;
+        #[cfg(target_os = "linux")]
+        store.service.connection()?;
         Ok(store)
+    }
+
+    /// Gets ready to read secrets soon (`exec`): on Linux the Secret
+    /// Service's encrypted session starts opening on another thread, while
+    /// the caller goes on; elsewhere nothing happens.
+    pub fn prepare_reads(&self) {
+        #[cfg(target_os = "linux")]
+        self.service.open_session_early();
     }
 
     /// The native store, connected only when first asked something: a
     /// manifest that keeps no credential in it then works without one
-    /// (a headless machine, CI) and saves the connection (about 10 ms for
-    /// the Secret Service's encrypted session).
+    /// (a headless machine, CI) and saves the connection.
     pub fn unconnected(account: &str) -> KeyringStore {
         KeyringStore {
+            #[cfg(not(target_os = "linux"))]
             platform: OnceLock::new(),
+            #[cfg(target_os = "linux")]
+            service: super::secret_service::SecretServiceClient::unconnected(),
             account: account.to_owned(),
         }
     }
+}
 
+#[cfg(target_os = "linux")]
+impl CredentialStore for KeyringStore {
+    fn name(&self) -> &str {
+        platform::NAME
+    }
+
+    /// An attribute search: no encrypted session, no unlocking.
+    fn exists(&self, credential: &str) -> Result<bool, StoreError> {
+        self.service.exists(credential, &self.account)
+    }
+
+    fn get(&self, credential: &str) -> Result<Option<Secret>, StoreError> {
+        self.service.get(credential, &self.account)
+    }
+
+    fn set(&self, credential: &str, secret: &Secret, label: &str) -> Result<(), StoreError> {
+        self.service.set(credential, &self.account, secret, label)
+    }
+
+    fn delete(&self, credential: &str) -> Result<bool, StoreError> {
+        self.service.delete(credential, &self.account)
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+impl KeyringStore {
     fn platform(&self) -> Result<&Arc<PlatformStore>, StoreError> {
         if let Some(platform) = self.platform.get() {
             return Ok(platform);
@@ -65,6 +113,7 @@ impl KeyringStore {
     }
 }
 
+#[cfg(not(target_os = "linux"))]
 impl CredentialStore for KeyringStore {
     fn name(&self) -> &str {
         platform::NAME
@@ -123,6 +172,7 @@ impl CredentialStore for KeyringStore {
 
 /// Turns a keyring error into one that names the fix. Never formats the
 /// payload of `BadEncoding`/`BadDataFormat`: those carry the stored bytes.
+#[cfg(not(target_os = "linux"))]
 fn map_error(err: KeyringError, credential: Option<&str>) -> StoreError {
     let store = platform::NAME.to_owned();
     let credential_name = credential.unwrap_or("(store)").to_owned();
@@ -166,11 +216,8 @@ fn map_error(err: KeyringError, credential: Option<&str>) -> StoreError {
 }
 
 #[cfg(target_os = "linux")]
-mod platform {
-    use super::*;
-
+pub(super) mod platform {
     pub const NAME: &str = "Secret Service";
-    pub const MAX_SECRET_BYTES: Option<usize> = None;
     /// The last line is one command, run as written by a test
     /// (`tests/integration/prompts.rs`): it asks for the keyring's password
     /// (hidden) and opens a shell on a private bus with GNOME Keyring
@@ -194,49 +241,6 @@ mod platform {
         } else {
             raw.to_owned()
         }
-    }
-
-    pub fn open() -> keyring_core::Result<Arc<PlatformStore>> {
-        let store: Arc<PlatformStore> = zbus_secret_service_keyring_store::Store::new()?;
-        Ok(store)
-    }
-
-    /// No `target` here: for the Secret Service it names a collection.
-    pub fn modifiers(_credential: &str) -> Vec<(&'static str, String)> {
-        Vec::new()
-    }
-
-    pub fn exists(
-        store: &Arc<PlatformStore>,
-        credential: &str,
-        account: &str,
-    ) -> keyring_core::Result<bool> {
-        // A search by attributes; the secret is not read.
-        let entry = Entry::new_in_store(store, credential, account)?;
-        entry.get_credential().map(|_| true)
-    }
-
-    pub fn stored_size(value: &str) -> usize {
-        value.len()
-    }
-
-    pub fn entry_for_write(
-        store: &Arc<PlatformStore>,
-        credential: &str,
-        account: &str,
-        label: &str,
-    ) -> keyring_core::Result<Entry> {
-        let modifiers = HashMap::from([("label", label)]);
-        Entry::new_in_store_with_modifiers(store, credential, account, &modifiers)
-    }
-
-    /// The label was given at creation.
-    pub fn label_new_entry(
-        _entry: &Entry,
-        _account: &str,
-        _label: &str,
-    ) -> keyring_core::Result<()> {
-        Ok(())
     }
 }
 

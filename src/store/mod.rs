@@ -12,6 +12,8 @@
 
 mod keyring;
 mod secret;
+#[cfg(target_os = "linux")]
+mod secret_service;
 
 pub use keyring::KeyringStore;
 pub use secret::Secret;

@@ -259,6 +259,96 @@ fn toml_document() -> impl Strategy<Value = String> {
         })
 }
 
+/// The tables a batch edits: Claude Code's user table, two projects'
+/// tables (one file, many tables), a table nested in another's entry (an
+/// edit of the outer one moves or replaces it) and VS Code's.
+const BATCH_TABLES: [&[&str]; 6] = [
+    &["mcpServers"],
+    &["projects", "/a", "mcpServers"],
+    &["projects", "/b", "mcpServers"],
+    &["mcpServers", "github"],
+    &["servers"],
+    &["projects"],
+];
+
+/// A client file with several server tables (some missing), unrelated
+/// members between them, in every layout, with comments for JSONC.
+fn multi_table_document() -> impl Strategy<Value = (String, Format)> {
+    (
+        prop::collection::vec(("[a-z]{1,6}", json_value()), 0..3),
+        prop::collection::vec(prop::option::of(prop::collection::vec(0u8..8, 0..3)), 4),
+        layout(),
+        any::<bool>(),
+    )
+        .prop_map(|(others, tables, layout, jsonc)| {
+            let servers = |names: &[u8]| {
+                Value::Object(
+                    names
+                        .iter()
+                        .map(|n| {
+                            (
+                                ["github", "docs", "playwright", "a\"b\\c"][usize::from(n % 4)]
+                                    .to_owned(),
+                                sample_value(*n),
+                            )
+                        })
+                        .collect(),
+                )
+            };
+            let mut root = Map::new();
+            for (key, value) in others {
+                root.insert(key, value);
+            }
+            let mut projects = Map::new();
+            for (i, table) in tables.iter().enumerate() {
+                let Some(names) = table else { continue };
+                match i {
+                    0 => {
+                        root.insert("mcpServers".into(), servers(names));
+                    }
+                    1 | 2 => {
+                        let project = Map::from_iter([
+                            (
+                                "history".to_owned(),
+                                Value::from(vec!["{\"mcpServers\": // x"]),
+                            ),
+                            ("mcpServers".to_owned(), servers(names)),
+                        ]);
+                        let name = if i == 1 { "/a" } else { "/b" };
+                        projects.insert(name.to_owned(), Value::Object(project));
+                    }
+                    _ => {
+                        root.insert("servers".into(), servers(names));
+                    }
+                }
+            }
+            if !projects.is_empty() {
+                root.insert("projects".into(), Value::Object(projects));
+            }
+            let mut text = render(&Value::Object(root), layout);
+            let format = if jsonc {
+                text = text
+                    .lines()
+                    .map(|l| {
+                        if l.trim_start().starts_with('"') {
+                            format!("// note\n{l}")
+                        } else {
+                            l.to_owned()
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                Format::Jsonc {
+                    trailing_commas: true,
+                }
+            } else {
+                Format::Json
+            };
+            text.push('\n');
+            (text, format)
+        })
+}
+
 proptest! {
     // Bounded for CI; the long runs are the cargo-fuzz targets.
     #![proptest_config(ProptestConfig { cases: 192, failure_persistence: None, ..ProptestConfig::default() })]
@@ -272,6 +362,56 @@ proptest! {
         for edit in &edits {
             doc = edit_oracle::check_edit(&doc, &["mcpServers"], edit);
         }
+    }
+
+    /// `Document::with_edits` (what apply uses: one pass over the file)
+    /// gives exactly the text of the same edits one after the other, or
+    /// the same error, whichever tables observe read first.
+    #[test]
+    fn a_batch_of_edits_is_the_same_as_one_edit_after_the_other(
+        (text, format) in multi_table_document(),
+        toml in toml_document(),
+        is_toml in any::<bool>(),
+        read in prop::collection::vec(0..BATCH_TABLES.len(), 0..4),
+        edits in prop::collection::vec((0..BATCH_TABLES.len(), edit()), 1..8),
+    ) {
+        let (path, text, format) = if is_toml {
+            ("config.toml", toml, Format::Toml)
+        } else {
+            ("t.json", text, format)
+        };
+        let table = |i: usize| if is_toml { &["mcp_servers"][..] } else { BATCH_TABLES[i] };
+        let mut doc = Document::parse(Path::new(path), text, format).unwrap();
+        // Tables observe read are known places in the text (or errors).
+        for &i in &read {
+            let _ = doc.read_entries(table(i));
+        }
+        let mut one_by_one: Result<Option<Document>, String> = Ok(None);
+        for (i, edit) in &edits {
+            let Ok(edited) = &one_by_one else { break };
+            let current = edited.as_ref().unwrap_or(&doc);
+            let next = match edit {
+                Edit::Set(name, value) => current.with_entry(table(*i), name, value).map(Some),
+                Edit::Remove(name) => current.without_entry(table(*i), name),
+            };
+            match next {
+                Ok(Some(next)) => one_by_one = Ok(Some(next)),
+                Ok(None) => {}
+                Err(e) => one_by_one = Err(e.to_string()),
+            }
+        }
+        let tables: Vec<&[&str]> = edits.iter().map(|(i, _)| table(*i)).collect();
+        let batch: Vec<mcpctl::document::Edit<'_>> = edits
+            .iter()
+            .zip(&tables)
+            .map(|((_, edit), table)| match edit {
+                Edit::Set(name, value) => mcpctl::document::Edit::Set { table, name, value },
+                Edit::Remove(name) => mcpctl::document::Edit::Remove { table, name },
+            })
+            .collect();
+        let batched = doc.with_edits(&batch).map_err(|e| e.to_string());
+        let text = |r: Result<Option<Document>, String>| r.map(|d| d.map(Document::into_text));
+        prop_assert_eq!(text(batched), text(one_by_one));
     }
 
     #[test]

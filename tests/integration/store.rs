@@ -319,3 +319,120 @@ fn without_user_a_storeless_plan_does_not_mention_the_store() {
         "{stdout}{stderr}"
     );
 }
+
+// Linux only: the Secret Service on the test bus, seen by `dbus-monitor`.
+#[cfg(target_os = "linux")]
+/// The Secret Service calls of the command `run` starts, seen by
+/// `dbus-monitor` on the test bus, as (sender, member) in order. The
+/// command's connections are the senders whose calls name the sandbox's
+/// user (other tests share the bus); every call of those senders is kept.
+fn secret_service_calls(sandbox: &Sandbox, run: impl FnOnce()) -> Vec<(String, String)> {
+    let log = sandbox.root().join("dbus-monitor.log");
+    let mut monitor = std::process::Command::new("dbus-monitor")
+        .args([
+            "--session",
+            "type=method_call,interface=org.freedesktop.Secret.Service",
+            "type=method_call,interface=org.freedesktop.Secret.Item",
+            "type=method_call,interface=org.freedesktop.Secret.Collection",
+            "type=method_call,interface=org.freedesktop.Secret.Session",
+        ])
+        .stdout(fs_err::File::create(&log).unwrap().into_parts().0)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("dbus-monitor (package dbus-bin) runs");
+    // It prints its own NameLost once it monitors.
+    for _ in 0..250 {
+        if fs_err::read_to_string(&log).unwrap().contains("NameLost") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    run();
+    // What the bus delivered before the command ended is written soon after.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    monitor.kill().unwrap();
+    monitor.wait().unwrap();
+    let text = fs_err::read_to_string(&log).unwrap();
+    let mut calls: Vec<(String, String, String)> = Vec::new();
+    for line in text.lines() {
+        if let Some(header) = line.strip_prefix("method call ") {
+            let field = |name: &str| {
+                header
+                    .split([' ', ';'])
+                    .find_map(|f| f.strip_prefix(name))
+                    .unwrap_or_default()
+                    .to_owned()
+            };
+            calls.push((field("sender="), field("member="), String::new()));
+        } else if let Some(call) = calls.last_mut() {
+            call.2.push_str(line);
+        }
+    }
+    let ours: Vec<String> = calls
+        .iter()
+        .filter(|(_, _, body)| body.contains(&format!("\"{}\"", sandbox.user)))
+        .map(|(sender, _, _)| sender.clone())
+        .collect();
+    calls
+        .into_iter()
+        .filter(|(sender, _, _)| ours.contains(sender))
+        .map(|(sender, member, _)| (sender, member))
+        .collect()
+}
+
+// Linux only: the Secret Service on the test bus, seen by `dbus-monitor`.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_presence_check_opens_no_session_and_a_command_uses_one_connection() {
+    if !secret_service("a_presence_check_opens_no_session_and_a_command_uses_one_connection") {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    for name in ["GITHUB_TOKEN", "SECOND_TOKEN"] {
+        sandbox
+            .program("secret-tool")
+            .args(["store", "--label", name, "service", name, "username"])
+            .arg(&sandbox.user)
+            .write_stdin(canary("session"))
+            .assert()
+            .success();
+    }
+    let manifest = sandbox.manifest(MANIFEST);
+    let members = |calls: &[(String, String)], member: &str| {
+        calls.iter().filter(|(_, m)| m == member).count()
+    };
+    let senders = |calls: &[(String, String)]| {
+        let mut senders: Vec<&String> = calls.iter().map(|(s, _)| s).collect();
+        senders.dedup();
+        senders.len()
+    };
+
+    // plan: attribute searches only, no encrypted session.
+    let calls = secret_service_calls(&sandbox, || {
+        sandbox
+            .mcpctl()
+            .arg("-f")
+            .arg(&manifest)
+            .arg("plan")
+            .assert()
+            .code(0);
+    });
+    assert_eq!(members(&calls, "SearchItems"), 1, "{calls:?}");
+    assert_eq!(members(&calls, "OpenSession"), 0, "{calls:?}");
+    assert_eq!(senders(&calls), 1, "{calls:?}");
+
+    // exec with two credentials: one connection, one session, a search
+    // and a read per credential.
+    let calls = secret_service_calls(&sandbox, || {
+        sandbox
+            .mcpctl()
+            .args(["exec", "--server", "github", "--env", "A=GITHUB_TOKEN"])
+            .args(["--env", "B=SECOND_TOKEN", "--", "true"])
+            .assert()
+            .success();
+    });
+    assert_eq!(members(&calls, "OpenSession"), 1, "{calls:?}");
+    assert_eq!(members(&calls, "SearchItems"), 2, "{calls:?}");
+    assert_eq!(members(&calls, "GetSecret"), 2, "{calls:?}");
+    assert_eq!(senders(&calls), 1, "{calls:?}");
+}
