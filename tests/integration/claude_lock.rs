@@ -50,10 +50,7 @@ fn apply(sandbox: &Sandbox, manifest: &Path) -> (bool, String) {
 
 #[test]
 fn apply_waits_for_claude_codes_lock_and_keeps_what_it_wrote() {
-    let sandbox = Sandbox::new();
-    let manifest = sandbox.manifest(MANIFEST);
-    let file = sandbox.claude_json();
-    fs_err::write(&file, "{\n  \"numStartups\": 1\n}\n").unwrap();
+    let (sandbox, manifest, file) = seeded();
     // Claude Code takes its lock, reads the file, and writes it back with
     // its change a moment later, then releases the lock.
     let lock = lock_of(&file);
@@ -129,26 +126,48 @@ fn a_lock_kept_fresh_by_a_hung_holder_stops_apply_with_the_lock_named() {
     assert!(lock.is_dir());
 }
 
+/// A program named `claude`, as the real one runs, with this Python body;
+/// started with `args` and the path of a file it creates once ready, which
+/// is waited for.
+#[cfg(unix)]
+fn fake_claude(sandbox: &Sandbox, body: &str, args: &[&std::ffi::OsStr]) -> std::process::Child {
+    use std::os::unix::fs::PermissionsExt;
+    let bin = sandbox.root().join("bin");
+    fs_err::create_dir_all(&bin).unwrap();
+    let script = bin.join("claude");
+    fs_err::write(&script, format!("#!/usr/bin/python3\n{body}")).unwrap();
+    fs_err::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let ready = sandbox.root().join("fake-claude-ready");
+    let _ = std::fs::remove_file(&ready);
+    let child = std::process::Command::new(&script)
+        .args(args)
+        .arg(&ready)
+        .spawn()
+        .unwrap();
+    let waiting = std::time::Instant::now();
+    while !ready.exists() {
+        assert!(
+            waiting.elapsed() < Duration::from_secs(20),
+            "the stand-in never started"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child
+}
+
 /// A stand-in for a Claude Code that found mcpctl's lock held: it read the
 /// file before mcpctl's rename and, each time the file is replaced, writes
-/// back what it read, plus its own server. Named `claude`, as the real one
-/// runs. It erases mcpctl's entries `times` times — or, given `mine`,
-/// writes that as mcpctl's entry instead.
+/// back what it read, plus its own server. It erases mcpctl's entries
+/// `times` times — or, given `mine`, writes that as mcpctl's entry instead.
 #[cfg(unix)]
 fn late_writer(
     sandbox: &Sandbox,
     file: &Path,
     times: usize,
     mine: Option<&str>,
-) -> (std::process::Child, PathBuf) {
-    let bin = sandbox.root().join("bin");
-    fs_err::create_dir_all(&bin).unwrap();
-    let script = bin.join("claude");
-    fs_err::write(
-        &script,
-        r#"#!/usr/bin/python3
-import json, os, sys, time
-path, times, ready, mine = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+) -> std::process::Child {
+    const BODY: &str = r#"import json, os, sys, time
+path, times, mine, ready = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 stale = open(path).read()
 def version():
     try:
@@ -171,44 +190,59 @@ while done < times and time.time() < deadline:
         seen = version()
         done += 1
     time.sleep(0.001)
-"#,
+"#;
+    let times = times.to_string();
+    fake_claude(
+        sandbox,
+        BODY,
+        &[
+            file.as_os_str(),
+            times.as_ref(),
+            mine.unwrap_or("").as_ref(),
+        ],
     )
-    .unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        fs_err::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
-    let ready = sandbox.root().join("late-writer-ready");
-    let child = std::process::Command::new(&script)
-        .arg(file)
-        .arg(times.to_string())
-        .arg(&ready)
-        .arg(mine.unwrap_or(""))
-        .spawn()
+}
+
+/// `apply` of `manifest` while [`late_writer`] runs.
+#[cfg(unix)]
+fn apply_beside_late_writer(
+    sandbox: &Sandbox,
+    manifest: &Path,
+    times: usize,
+    mine: Option<&str>,
+) -> (bool, String) {
+    let mut writer = late_writer(sandbox, &sandbox.claude_json(), times, mine);
+    let applied = apply(sandbox, manifest);
+    let _ = writer.kill();
+    writer.wait().unwrap();
+    applied
+}
+
+/// A sandbox with the manifest of one server and a small `~/.claude.json`.
+fn seeded() -> (Sandbox, PathBuf, PathBuf) {
+    let sandbox = Sandbox::new();
+    let manifest = sandbox.manifest(MANIFEST);
+    let file = sandbox.claude_json();
+    fs_err::write(&file, "{\n  \"numStartups\": 1\n}\n").unwrap();
+    (sandbox, manifest, file)
+}
+
+/// The exit code of `plan --detailed-exitcode` (0: nothing to do, 2: changes).
+fn plan_exit_code(sandbox: &Sandbox, manifest: &Path) -> Option<i32> {
+    let plan = sandbox
+        .mcpctl()
+        .args(["plan", "--detailed-exitcode", "-f"])
+        .arg(manifest)
+        .output()
         .unwrap();
-    let waiting = std::time::Instant::now();
-    while !ready.exists() {
-        assert!(
-            waiting.elapsed() < Duration::from_secs(20),
-            "the stand-in never started"
-        );
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    (child, ready)
+    plan.status.code()
 }
 
 #[cfg(unix)]
 #[test]
 fn an_entry_erased_right_after_apply_is_written_again_and_said() {
-    let sandbox = Sandbox::new();
-    let manifest = sandbox.manifest(MANIFEST);
-    let file = sandbox.claude_json();
-    fs_err::write(&file, "{\n  \"numStartups\": 1\n}\n").unwrap();
-    let (mut writer, _) = late_writer(&sandbox, &file, 1, None);
-    let (ok, said) = apply(&sandbox, &manifest);
-    let _ = writer.kill();
-    writer.wait().unwrap();
+    let (sandbox, manifest, file) = seeded();
+    let (ok, said) = apply_beside_late_writer(&sandbox, &manifest, 1, None);
     assert!(ok, "{said}");
     assert!(
         said.contains("Claude Code rewrote `~/.claude.json` right after mcpctl did, without `mine`; wrote it again"),
@@ -226,26 +260,14 @@ fn an_entry_erased_right_after_apply_is_written_again_and_said() {
     );
     assert!(!lock_of(&file).exists());
     // And plan agrees: nothing left to do.
-    let plan = sandbox
-        .mcpctl()
-        .args(["plan", "--detailed-exitcode", "-f"])
-        .arg(&manifest)
-        .output()
-        .unwrap();
-    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan).0);
+    assert_eq!(plan_exit_code(&sandbox, &manifest), Some(0));
 }
 
 #[cfg(unix)]
 #[test]
 fn entries_erased_every_time_fail_the_apply_and_plan_shows_them_missing() {
-    let sandbox = Sandbox::new();
-    let manifest = sandbox.manifest(MANIFEST);
-    let file = sandbox.claude_json();
-    fs_err::write(&file, "{\n  \"numStartups\": 1\n}\n").unwrap();
-    let (mut writer, _) = late_writer(&sandbox, &file, 100, None);
-    let (ok, said) = apply(&sandbox, &manifest);
-    let _ = writer.kill();
-    writer.wait().unwrap();
+    let (sandbox, manifest, file) = seeded();
+    let (ok, said) = apply_beside_late_writer(&sandbox, &manifest, 100, None);
     assert!(!ok, "apply succeeded, yet:\n{said}");
     assert!(!said.contains("Apply complete"), "{said}");
     assert!(
@@ -257,31 +279,19 @@ fn entries_erased_every_time_fail_the_apply_and_plan_shows_them_missing() {
     );
     assert!(!servers(&file).contains_key("mine"));
     assert!(!lock_of(&file).exists());
-    let plan = sandbox
-        .mcpctl()
-        .args(["plan", "--detailed-exitcode", "-f"])
-        .arg(&manifest)
-        .output()
-        .unwrap();
-    assert_eq!(plan.status.code(), Some(2), "{}", text(&plan).0);
+    assert_eq!(plan_exit_code(&sandbox, &manifest), Some(2));
 }
 
 #[cfg(unix)]
 #[test]
 fn an_entry_changed_right_after_apply_is_left_to_its_author_and_apply_fails() {
-    let sandbox = Sandbox::new();
-    let manifest = sandbox.manifest(MANIFEST);
-    let file = sandbox.claude_json();
-    fs_err::write(&file, "{\n  \"numStartups\": 1\n}\n").unwrap();
-    let (mut writer, _) = late_writer(
+    let (sandbox, manifest, file) = seeded();
+    let (ok, said) = apply_beside_late_writer(
         &sandbox,
-        &file,
+        &manifest,
         1,
         Some(r#"{"type": "stdio", "command": "their-own-mine"}"#),
     );
-    let (ok, said) = apply(&sandbox, &manifest);
-    let _ = writer.kill();
-    writer.wait().unwrap();
     assert!(!ok, "{said}");
     assert!(!said.contains("Apply complete"), "{said}");
     assert!(
@@ -438,10 +448,7 @@ fn claude_code_and_apply_racing_keep_both_servers() {
 /// rollback waits is not overwritten.
 #[test]
 fn rollback_waits_for_claude_codes_lock_and_keeps_what_it_wrote() {
-    let sandbox = Sandbox::new();
-    let manifest = sandbox.manifest(MANIFEST);
-    let file = sandbox.claude_json();
-    fs_err::write(&file, "{\n  \"numStartups\": 1\n}\n").unwrap();
+    let (sandbox, manifest, file) = seeded();
     let (ok, said) = apply(&sandbox, &manifest);
     assert!(ok, "{said}");
     assert!(servers(&file).contains_key("mine"));
@@ -485,17 +492,11 @@ fn rollback_waits_for_claude_codes_lock_and_keeps_what_it_wrote() {
 #[cfg(unix)]
 #[test]
 fn an_entry_brought_back_right_after_apply_removed_it_is_removed_again_and_said() {
-    let sandbox = Sandbox::new();
-    let manifest = sandbox.manifest(MANIFEST);
-    let file = sandbox.claude_json();
-    fs_err::write(&file, "{\n  \"numStartups\": 1\n}\n").unwrap();
+    let (sandbox, manifest, file) = seeded();
     let (ok, said) = apply(&sandbox, &manifest);
     assert!(ok, "{said}");
     let manifest = sandbox.manifest("mcpctl version=1\nclient claude-code\n");
-    let (mut writer, _) = late_writer(&sandbox, &file, 1, None);
-    let (ok, said) = apply(&sandbox, &manifest);
-    let _ = writer.kill();
-    writer.wait().unwrap();
+    let (ok, said) = apply_beside_late_writer(&sandbox, &manifest, 1, None);
     assert!(ok, "{said}");
     assert!(said.contains("1 destroyed"), "{said}");
     assert!(!servers(&file).contains_key("mine"), "{said}");
@@ -518,17 +519,10 @@ fn an_entry_brought_back_right_after_apply_removed_it_is_removed_again_and_said(
 #[cfg(unix)]
 #[test]
 fn a_rewrite_that_fails_is_not_reported_as_written_again() {
-    let sandbox = Sandbox::new();
-    let manifest = sandbox.manifest(MANIFEST);
-    let file = sandbox.claude_json();
-    fs_err::write(&file, "{\n  \"numStartups\": 1\n}\n").unwrap();
-    let bin = sandbox.root().join("bin");
-    fs_err::create_dir_all(&bin).unwrap();
-    let script = bin.join("claude");
-    fs_err::write(
-        &script,
-        r#"#!/usr/bin/python3
-import os, sys, time
+    let (sandbox, manifest, file) = seeded();
+    let mut writer = fake_claude(
+        &sandbox,
+        r#"import os, sys, time
 path, ready = sys.argv[1], sys.argv[2]
 stale = open(path).read()
 seen = os.stat(path).st_ino
@@ -545,21 +539,8 @@ temp = path + ".tmp.fake"
 open(temp, "w").write(stale)
 os.rename(temp, path)
 "#,
-    )
-    .unwrap();
-    {
-        use std::os::unix::fs::PermissionsExt;
-        fs_err::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
-    let ready = sandbox.root().join("late-writer-ready");
-    let mut writer = std::process::Command::new(&script)
-        .arg(&file)
-        .arg(&ready)
-        .spawn()
-        .unwrap();
-    while !ready.exists() {
-        std::thread::sleep(Duration::from_millis(5));
-    }
+        &[file.as_os_str()],
+    );
     let (ok, said) = apply(&sandbox, &manifest);
     let _ = writer.kill();
     writer.wait().unwrap();
@@ -588,15 +569,11 @@ fn ctrl_c_while_apply_watches_the_file_leaves_a_write_rollback_undoes() {
     let before = "{\n  \"numStartups\": 1\n}\n";
     fs_err::write(&file, before).unwrap();
     // A Claude Code that runs and writes nothing.
-    let bin = sandbox.root().join("bin");
-    fs_err::create_dir_all(&bin).unwrap();
-    let idle = bin.join("claude");
-    fs_err::write(&idle, "#!/usr/bin/python3\nimport time\ntime.sleep(60)\n").unwrap();
-    {
-        use std::os::unix::fs::PermissionsExt;
-        fs_err::set_permissions(&idle, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
-    let mut claude = std::process::Command::new(&idle).spawn().unwrap();
+    let mut claude = fake_claude(
+        &sandbox,
+        "import sys, time\nopen(sys.argv[1], 'w').write('ready')\ntime.sleep(60)\n",
+        &[],
+    );
     let mut apply = std::process::Command::new(crate::support::mcpctl_bin())
         .env_clear()
         .envs(sandbox.env())

@@ -132,6 +132,20 @@ fn layout() -> impl Strategy<Value = Layout> {
     ]
 }
 
+/// `text` with a comment line before every line that starts with a key.
+fn with_comment_lines(text: &str) -> String {
+    text.lines()
+        .map(|l| {
+            if l.trim_start().starts_with('"') {
+                format!("// note\n{l}")
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 fn render(value: &Value, layout: Layout) -> String {
     match layout {
         Layout::Pretty => serde_json::to_string_pretty(value).unwrap(),
@@ -184,17 +198,7 @@ fn client_document() -> impl Strategy<Value = (String, Format)> {
             let mut text = render(&Value::Object(root), layout);
             let format = if jsonc {
                 // A comment line before every key line, and one at the top.
-                text = text
-                    .lines()
-                    .map(|l| {
-                        if l.trim_start().starts_with('"') {
-                            format!("// note\n{l}")
-                        } else {
-                            l.to_owned()
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join("\n");
+                text = with_comment_lines(&text);
                 text = format!("/* header */\n{text}");
                 Format::Jsonc {
                     trailing_commas: true,
@@ -327,17 +331,7 @@ fn multi_table_document() -> impl Strategy<Value = (String, Format)> {
             }
             let mut text = render(&Value::Object(root), layout);
             let format = if jsonc {
-                text = text
-                    .lines()
-                    .map(|l| {
-                        if l.trim_start().starts_with('"') {
-                            format!("// note\n{l}")
-                        } else {
-                            l.to_owned()
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join("\n");
+                text = with_comment_lines(&text);
                 Format::Jsonc {
                     trailing_commas: true,
                 }
