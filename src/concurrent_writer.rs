@@ -159,8 +159,8 @@ impl ConcurrentWriter {
     }
 
     /// Whether the program may be running on this machine now. On Linux
-    /// the process table tells; elsewhere mcpctl cannot tell cheaply and
-    /// assumes it may.
+    /// (`/proc`) and Windows (a Toolhelp snapshot) the process table tells;
+    /// on macOS mcpctl does not read it and assumes it may.
     pub fn may_be_running(&self) -> bool {
         running::any(self.process)
     }
@@ -429,8 +429,43 @@ mod running {
             })
     }
 
-    /// Elsewhere the process table is not read: the writer may run.
-    #[cfg(not(target_os = "linux"))]
+    /// Whether a process whose program is `name.exe` runs (Claude Code
+    /// installs `claude.exe`, from npm too). Not this process.
+    #[cfg(windows)]
+    pub fn any(name: &str) -> bool {
+        use windows_sys::Win32::Foundation::{CloseHandle, INVALID_HANDLE_VALUE};
+        use windows_sys::Win32::System::Diagnostics::ToolHelp::{
+            CreateToolhelp32Snapshot, PROCESSENTRY32W, Process32FirstW, Process32NextW,
+            TH32CS_SNAPPROCESS,
+        };
+        let wanted = format!("{name}.exe");
+        // SAFETY: a snapshot handle, walked with entries of the size the
+        // API is told, and closed once.
+        unsafe {
+            let snapshot = CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0);
+            if snapshot == INVALID_HANDLE_VALUE {
+                return true;
+            }
+            let mut entry = PROCESSENTRY32W {
+                dwSize: std::mem::size_of::<PROCESSENTRY32W>() as u32,
+                ..Default::default()
+            };
+            let mut found = false;
+            let mut more = Process32FirstW(snapshot, &mut entry) != 0;
+            while more && !found {
+                let length = entry.szExeFile.iter().position(|&c| c == 0).unwrap_or(260);
+                let program = String::from_utf16_lossy(&entry.szExeFile[..length]);
+                found = entry.th32ProcessID != std::process::id()
+                    && program.eq_ignore_ascii_case(&wanted);
+                more = Process32NextW(snapshot, &mut entry) != 0;
+            }
+            CloseHandle(snapshot);
+            found
+        }
+    }
+
+    /// Elsewhere (macOS) the process table is not read: the writer may run.
+    #[cfg(not(any(target_os = "linux", windows)))]
     pub fn any(_name: &str) -> bool {
         true
     }
@@ -629,6 +664,26 @@ mod tests {
             "a SIGINT ended a process that ignores it: {status:?} (signal {:?})",
             status.signal()
         );
+    }
+
+    #[cfg(windows)]
+    #[test]
+    fn a_running_process_is_found_by_its_program_name() {
+        let mut pinging = std::process::Command::new("ping")
+            .args(["-n", "30", "127.0.0.1"])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let start = std::time::Instant::now();
+        let mut found = false;
+        while !found && start.elapsed() < Duration::from_secs(10) {
+            found = running::any("ping");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        pinging.kill().unwrap();
+        pinging.wait().unwrap();
+        assert!(found);
+        assert!(!running::any("no-such-program-mcpctl"));
     }
 
     #[cfg(target_os = "linux")]
