@@ -28,11 +28,28 @@ pub(crate) const SHAPE: JsonShape = JsonShape {
 };
 
 impl ClaudeCode {
+    /// The file Claude Code 2.x reads its user and local servers from, by
+    /// its own rule: a `.config.json` left by old versions in its config
+    /// directory (`$CLAUDE_CONFIG_DIR`, else `~/.claude`) wins; otherwise
+    /// `.claude.json` in `$CLAUDE_CONFIG_DIR`, else the home directory —
+    /// `.claude-custom-oauth.json` when `CLAUDE_CODE_CUSTOM_OAUTH_URL` is set.
     pub(super) fn user_file(host: &Host) -> PathBuf {
-        // Claude Code keeps its global file inside CLAUDE_CONFIG_DIR when set.
+        let config_dir = host
+            .var("CLAUDE_CONFIG_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| host.home_join(".claude"));
+        let legacy = config_dir.join(".config.json");
+        if legacy.is_file() {
+            return legacy;
+        }
+        let name = if host.var("CLAUDE_CODE_CUSTOM_OAUTH_URL").is_some() {
+            ".claude-custom-oauth.json"
+        } else {
+            ".claude.json"
+        };
         match host.var("CLAUDE_CONFIG_DIR") {
-            Some(dir) => Path::new(dir).join(".claude.json"),
-            None => host.home_join(".claude.json"),
+            Some(dir) => Path::new(dir).join(name),
+            None => host.home_join(name),
         }
     }
 }
@@ -119,6 +136,38 @@ mod tests {
             path_of(ClaudeCode.file(Scope::User, &custom, root)),
             Path::new("/cfg/.claude.json")
         );
+        let oauth = host(
+            Os::Linux,
+            "/home/a",
+            &[("CLAUDE_CODE_CUSTOM_OAUTH_URL", "https://sso.example.com")],
+        );
+        assert_eq!(
+            path_of(ClaudeCode.file(Scope::User, &oauth, root)),
+            Path::new("/home/a/.claude-custom-oauth.json")
+        );
+    }
+
+    /// A `.config.json` of an old Claude Code is what Claude Code still
+    /// reads: entries go there, and so does the lock.
+    #[test]
+    fn a_legacy_config_json_is_the_user_file_when_it_exists() {
+        let home = tempfile::tempdir().unwrap();
+        let home_path = home.path().to_str().unwrap();
+        let legacy = home.path().join(".claude").join(".config.json");
+        let without = host(Os::Linux, home_path, &[]);
+        let root = Path::new("/repo");
+        assert_eq!(
+            path_of(ClaudeCode.file(Scope::User, &without, root)),
+            home.path().join(".claude.json")
+        );
+        std::fs::create_dir_all(legacy.parent().unwrap()).unwrap();
+        std::fs::write(&legacy, "{}").unwrap();
+        let file = ClaudeCode.file(Scope::Local, &without, root).unwrap();
+        assert_eq!(file.path, legacy);
+        let writer = ClaudeCode.concurrent_writer(&file).unwrap();
+        let mut lock = legacy.into_os_string();
+        lock.push(".lock");
+        assert_eq!(writer.lock, PathBuf::from(lock));
     }
 
     #[test]
