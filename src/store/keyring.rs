@@ -392,4 +392,53 @@ mod windows_tests {
         assert_eq!(read.expose(), at_limit);
         assert!(store.delete(&name).unwrap());
     }
+
+    /// The guide makes entries with `-Persist LocalMachine`, an enterprise
+    /// roaming profile with `Enterprise`: a new value keeps what the entry
+    /// had.
+    #[test]
+    fn a_rewritten_entry_keeps_its_persistence() {
+        use windows_sys::Win32::Security::Credentials::{
+            CRED_PERSIST_ENTERPRISE, CRED_TYPE_GENERIC, CREDENTIALW, CredFree, CredReadW,
+            CredWriteW,
+        };
+        let name = format!("MCPCTL_TEST_PERSIST_{}", std::process::id());
+        let mut target: Vec<u16> = name.encode_utf16().chain(Some(0)).collect();
+        let mut user: Vec<u16> = "token".encode_utf16().chain(Some(0)).collect();
+        let old: Vec<u8> = "old".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let credential = CREDENTIALW {
+            Type: CRED_TYPE_GENERIC,
+            TargetName: target.as_mut_ptr(),
+            UserName: user.as_mut_ptr(),
+            CredentialBlobSize: old.len() as u32,
+            CredentialBlob: old.as_ptr().cast_mut(),
+            Persist: CRED_PERSIST_ENTERPRISE,
+            ..Default::default()
+        };
+        // SAFETY: a credential whose pointers outlive the call.
+        assert_ne!(unsafe { CredWriteW(&credential, 0) }, 0);
+        let store = KeyringStore::open("mcpctl-test").unwrap();
+        store
+            .set(&name, &Secret::new("new".to_owned()), "test")
+            .unwrap();
+        let mut read: *mut CREDENTIALW = std::ptr::null_mut();
+        // SAFETY: reads the credential written above and frees it once.
+        let (persist, blob) = unsafe {
+            assert_ne!(
+                CredReadW(target.as_ptr(), CRED_TYPE_GENERIC, 0, &mut read),
+                0
+            );
+            let found = &*read;
+            let blob =
+                std::slice::from_raw_parts(found.CredentialBlob, found.CredentialBlobSize as usize)
+                    .to_vec();
+            let persist = found.Persist;
+            CredFree(read.cast());
+            (persist, blob)
+        };
+        assert_eq!(persist, CRED_PERSIST_ENTERPRISE);
+        let new: Vec<u8> = "new".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        assert_eq!(blob, new);
+        assert!(store.delete(&name).unwrap());
+    }
 }
