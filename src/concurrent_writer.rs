@@ -19,7 +19,7 @@
 //! afterwards when such a writer is running ([`ConcurrentWriter::may_be_running`],
 //! [`ConcurrentWriter::settle_window`]) and writes its entries again if they
 //! were erased. Which clients have such a protocol, and which do not, is in
-//! `docs/clients.md`.
+//! `docs/clients/README.md`.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;

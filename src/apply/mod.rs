@@ -147,6 +147,10 @@ pub fn apply(plan: &Plan, mut ctx: Context<'_>) -> Result<Report, ApplyError> {
             pending.push((credential, secret, expires.map(|d| d.to_string())));
         }
     }
+    // A value the store cannot hold stops apply before any is written.
+    for (credential, secret, _) in &pending {
+        ctx.store.fits(&credential.store_entry(), secret)?;
+    }
     for (credential, secret, expires) in pending {
         let result = ctx
             .store

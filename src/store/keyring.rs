@@ -136,18 +136,21 @@ impl CredentialStore for KeyringStore {
         }
     }
 
-    fn set(&self, credential: &str, secret: &Secret, label: &str) -> Result<(), StoreError> {
+    fn fits(&self, credential: &str, secret: &Secret) -> Result<(), StoreError> {
         let size = platform::stored_size(secret.expose());
-        if let Some(limit) = platform::MAX_SECRET_BYTES
-            && size > limit
-        {
-            return Err(StoreError::TooLarge {
+        match platform::MAX_SECRET_BYTES {
+            Some(limit) if size > limit => Err(StoreError::TooLarge {
                 store: platform::NAME.to_owned(),
                 credential: credential.to_owned(),
                 size,
                 limit,
-            });
+            }),
+            _ => Ok(()),
         }
+    }
+
+    fn set(&self, credential: &str, secret: &Secret, label: &str) -> Result<(), StoreError> {
+        self.fits(credential, secret)?;
         let existed = self.exists(credential)?;
         let entry = platform::entry_for_write(self.platform()?, credential, &self.account, label)
             .map_err(|err| map_error(err, Some(credential)))?;

@@ -29,6 +29,13 @@ pub trait CredentialStore {
     /// The value of `credential`, or `None` when there is no entry.
     fn get(&self, credential: &str) -> Result<Option<Secret>, StoreError>;
 
+    /// Whether the store can hold `secret` for `credential` (the Windows
+    /// Credential Manager keeps at most 2,560 bytes). Apply asks it of
+    /// every value before it writes any, so a value too large stores none.
+    fn fits(&self, _credential: &str, _secret: &Secret) -> Result<(), StoreError> {
+        Ok(())
+    }
+
     /// Create or replace the entry; `label` is the human-readable name
     /// shown by the platform's UI for a new entry.
     fn set(&self, credential: &str, secret: &Secret, label: &str) -> Result<(), StoreError>;
@@ -94,7 +101,7 @@ pub enum StoreError {
     #[diagnostic(
         code(mcpctl::store::too_large),
         help(
-            "`{credential}` was not stored (no part of it: values are never cut). Check that the right value was given; a value this large (a kubeconfig, a long OAuth refresh token) can be read at launch instead: `source command …` or `source env` (docs/sources.md)"
+            "no value was stored (apply checks every value before it writes any, and never cuts one). Check that the right value was given for `{credential}`; a value this large (a kubeconfig, a long OAuth refresh token) can be read at launch instead: `source command …` or `source env` (docs/sources.md)"
         )
     )]
     TooLarge {

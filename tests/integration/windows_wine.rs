@@ -348,6 +348,46 @@ fn the_windows_build_stores_writes_and_launches_under_wine() {
         "the guide's SLACK_TOKEN was not found: {applied}"
     );
 
+    // A value over the Credential Manager's 2,560 bytes stops apply before
+    // any value is stored, the small one before it included.
+    let big = sandbox.root().join("big/mcpctl.kdl");
+    fs_err::create_dir_all(big.parent().unwrap()).unwrap();
+    fs_err::write(
+        &big,
+        "mcpctl version=1\nclient codex\ncredential A_TOKEN {\n    kind api-key\n}\ncredential B_TOKEN {\n    kind api-key\n}\n\
+         server big {\n    command cmd\n    env A credential=A_TOKEN\n    env B credential=B_TOKEN\n}\n",
+    )
+    .unwrap();
+    let refused = wine
+        .mcpctl(&[
+            "apply",
+            "--auto-approve",
+            "--secrets-from-env",
+            "-f",
+            &windows_path(&big),
+        ])
+        .env("A_TOKEN", canary("wine-small"))
+        .env("B_TOKEN", "k".repeat(1281))
+        .output()
+        .unwrap();
+    eprintln!(
+        "mcpctl.exe apply with a 2,562-byte value: exit {:?}\n{}",
+        refused.status.code(),
+        said(&refused)
+    );
+    assert!(!refused.status.success());
+    assert!(
+        said(&refused).contains("the value for `B_TOKEN` is 2562 bytes; the Windows Credential Manager holds at most 2560"),
+        "{}",
+        said(&refused)
+    );
+    let small = wine
+        .command(&cred)
+        .args(["read", "A_TOKEN", &canary("wine-small")])
+        .output()
+        .unwrap();
+    assert_eq!(text(&small).0.trim(), "absent", "{}", said(&small));
+
     // The Credential Manager holds the value under the credential's name.
     let read = wine
         .command(&cred)
