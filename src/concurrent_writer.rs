@@ -51,7 +51,7 @@ pub struct ConcurrentWriter {
 /// Why a lock could not be taken.
 #[derive(Debug, thiserror::Error)]
 pub enum LockError {
-    #[error("{writer} kept {} locked for {} s", lock.display(), waited.as_secs())]
+    #[error("{} stayed locked for {} s ({writer} holds this lock while it writes the file)", lock.display(), waited.as_secs())]
     Held {
         writer: &'static str,
         lock: PathBuf,
@@ -503,7 +503,11 @@ mod tests {
         std::fs::create_dir(&writer.lock).unwrap();
         let err = writer.lock(Duration::from_millis(60)).unwrap_err();
         assert!(matches!(err, LockError::Held { .. }), "{err}");
-        assert!(err.to_string().contains("Claude Code kept"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("stayed locked for 0 s (Claude Code holds this lock"),
+            "{err}"
+        );
         // The other holder's lock is left alone.
         assert!(writer.lock.is_dir());
     }
