@@ -347,6 +347,62 @@ mod forwarding {
         got
     }
 
+    /// The store reads and alerts among what a receiver got, as
+    /// "action server".
+    fn reads_and_alerts(got: Vec<(String, String)>) -> Vec<String> {
+        got.into_iter()
+            .filter(|(action, _)| action.starts_with("store.read") || action.starts_with("alert"))
+            .map(|(action, server)| format!("{action} {server}"))
+            .collect()
+    }
+
+    /// Two applied manifests, each forwarding to its own receiver and
+    /// declaring the same `server github` and `credential GITHUB_TOKEN`:
+    /// A (in `repo a`, a path with a space) for `client_a`, B (in
+    /// `repo-b`) for Codex with the credential from the environment.
+    /// Returns A's path and both receivers, drained of the applies'
+    /// records.
+    fn two_manifests_declaring_github(
+        sandbox: &Sandbox,
+        client_a: &str,
+        owner: &str,
+    ) -> (
+        std::path::PathBuf,
+        mpsc::Receiver<String>,
+        mpsc::Receiver<String>,
+    ) {
+        let (port_a, bodies_a) = receiver();
+        let (port_b, bodies_b) = receiver();
+        let manifest = |dir: &str, client: &str, port: u16, source: &str| {
+            let dir = sandbox.root().join(dir);
+            fs_err::create_dir_all(&dir).unwrap();
+            let path = dir.join("mcpctl.kdl");
+            fs_err::write(
+                &path,
+                format!(
+                    "mcpctl version=1\nclient {client}\naudit {{\n    webhook \"http://127.0.0.1:{port}/hook\"\n}}\ncredential GITHUB_TOKEN {{\n    kind api-key\n{source}}}\nserver github {{\n    command \"true\"\n    env GITHUB_PERSONAL_ACCESS_TOKEN credential=GITHUB_TOKEN\n}}\n"
+                ),
+            )
+            .unwrap();
+            path
+        };
+        let manifest_a = manifest("repo a", client_a, port_a, "");
+        let manifest_b = manifest("repo-b", "codex", port_b, "    source env\n");
+        for manifest in [&manifest_a, &manifest_b] {
+            let out = sandbox
+                .mcpctl()
+                .args(["apply", "--auto-approve", "--secrets-from-env", "-f"])
+                .arg(manifest)
+                .env("GITHUB_TOKEN", canary(owner))
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{:?}", text(&out));
+        }
+        drain(&bodies_a);
+        drain(&bodies_b);
+        (manifest_a, bodies_a, bodies_b)
+    }
+
     // Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
     #[cfg(unix)]
     /// Each applied manifest keeps its own audit settings: applying a
@@ -415,16 +471,8 @@ mod forwarding {
             "",
             "no alert for manifest B's server"
         );
-        let reads = |got: Vec<(String, String)>| -> Vec<String> {
-            got.into_iter()
-                .filter(|(action, _)| {
-                    action.starts_with("store.read") || action.starts_with("alert")
-                })
-                .map(|(action, server)| format!("{action} {server}"))
-                .collect()
-        };
-        assert_eq!(reads(drain(&bodies_a)), ["store.read github"]);
-        assert_eq!(reads(drain(&bodies_b)), ["store.read slack"]);
+        assert_eq!(reads_and_alerts(drain(&bodies_a)), ["store.read github"]);
+        assert_eq!(reads_and_alerts(drain(&bodies_b)), ["store.read slack"]);
         let (_, alerts, _) = audit(&sandbox, &["--action", "alert"]);
         assert!(alerts.is_empty(), "{alerts}");
     }
@@ -444,35 +492,8 @@ mod forwarding {
             return;
         }
         let sandbox = Sandbox::new();
-        let (port_a, bodies_a) = receiver();
-        let (port_b, bodies_b) = receiver();
-        let manifest = |dir: &str, client: &str, port: u16, source: &str| {
-            let dir = sandbox.root().join(dir);
-            fs_err::create_dir_all(&dir).unwrap();
-            let path = dir.join("mcpctl.kdl");
-            fs_err::write(
-                &path,
-                format!(
-                    "mcpctl version=1\nclient {client}\naudit {{\n    webhook \"http://127.0.0.1:{port}/hook\"\n}}\ncredential GITHUB_TOKEN {{\n    kind api-key\n{source}}}\nserver github {{\n    command \"true\"\n    env GITHUB_PERSONAL_ACCESS_TOKEN credential=GITHUB_TOKEN\n}}\n"
-                ),
-            )
-            .unwrap();
-            path
-        };
-        let manifest_a = manifest("repo a", "claude-code", port_a, "");
-        let manifest_b = manifest("repo-b", "codex", port_b, "    source env\n");
-        for manifest in [&manifest_a, &manifest_b] {
-            let out = sandbox
-                .mcpctl()
-                .args(["apply", "--auto-approve", "--secrets-from-env", "-f"])
-                .arg(manifest)
-                .env("GITHUB_TOKEN", canary("owner"))
-                .output()
-                .unwrap();
-            assert!(out.status.success(), "{:?}", text(&out));
-        }
-        drain(&bodies_a);
-        drain(&bodies_b);
+        let (manifest_a, bodies_a, bodies_b) =
+            two_manifests_declaring_github(&sandbox, "claude-code", "owner");
 
         // A's entry exactly as its apply wrote it.
         let claude: serde_json::Value =
@@ -506,16 +527,8 @@ mod forwarding {
         assert!(out.status.success(), "{:?}", text(&out));
         assert_eq!(String::from_utf8_lossy(&out.stderr), "", "no alert");
 
-        let reads = |got: Vec<(String, String)>| -> Vec<String> {
-            got.into_iter()
-                .filter(|(action, _)| {
-                    action.starts_with("store.read") || action.starts_with("alert")
-                })
-                .map(|(action, server)| format!("{action} {server}"))
-                .collect()
-        };
-        assert_eq!(reads(drain(&bodies_a)), ["store.read github"]);
-        assert_eq!(reads(drain(&bodies_b)), Vec::<String>::new());
+        assert_eq!(reads_and_alerts(drain(&bodies_a)), ["store.read github"]);
+        assert_eq!(reads_and_alerts(drain(&bodies_b)), Vec::<String>::new());
         let (_, alerts, _) = audit(&sandbox, &["--action", "alert"]);
         assert!(alerts.is_empty(), "{alerts}");
         // The record names the manifest the launch followed.
@@ -539,35 +552,8 @@ mod forwarding {
             return;
         }
         let sandbox = Sandbox::new();
-        let (port_a, bodies_a) = receiver();
-        let (port_b, bodies_b) = receiver();
-        let manifest = |dir: &str, client: &str, port: u16, source: &str| {
-            let dir = sandbox.root().join(dir);
-            fs_err::create_dir_all(&dir).unwrap();
-            let path = dir.join("mcpctl.kdl");
-            fs_err::write(
-                &path,
-                format!(
-                    "mcpctl version=1\nclient {client}\naudit {{\n    webhook \"http://127.0.0.1:{port}/hook\"\n}}\ncredential GITHUB_TOKEN {{\n    kind api-key\n{source}}}\nserver github {{\n    command \"true\"\n    env GITHUB_PERSONAL_ACCESS_TOKEN credential=GITHUB_TOKEN\n}}\n"
-                ),
-            )
-            .unwrap();
-            path
-        };
-        let manifest_a = manifest("repo a", "claude-code scope=project", port_a, "");
-        let manifest_b = manifest("repo-b", "codex", port_b, "    source env\n");
-        for manifest in [&manifest_a, &manifest_b] {
-            let out = sandbox
-                .mcpctl()
-                .args(["apply", "--auto-approve", "--secrets-from-env", "-f"])
-                .arg(manifest)
-                .env("GITHUB_TOKEN", canary("project-owner"))
-                .output()
-                .unwrap();
-            assert!(out.status.success(), "{:?}", text(&out));
-        }
-        drain(&bodies_a);
-        drain(&bodies_b);
+        let (manifest_a, bodies_a, bodies_b) =
+            two_manifests_declaring_github(&sandbox, "claude-code scope=project", "project-owner");
 
         let project = manifest_a.parent().unwrap();
         let mcp: serde_json::Value =
@@ -594,16 +580,8 @@ mod forwarding {
         assert!(out.status.success(), "{:?}", text(&out));
         assert_eq!(String::from_utf8_lossy(&out.stderr), "", "no alert");
 
-        let reads = |got: Vec<(String, String)>| -> Vec<String> {
-            got.into_iter()
-                .filter(|(action, _)| {
-                    action.starts_with("store.read") || action.starts_with("alert")
-                })
-                .map(|(action, server)| format!("{action} {server}"))
-                .collect()
-        };
-        assert_eq!(reads(drain(&bodies_a)), ["store.read github"]);
-        assert_eq!(reads(drain(&bodies_b)), Vec::<String>::new());
+        assert_eq!(reads_and_alerts(drain(&bodies_a)), ["store.read github"]);
+        assert_eq!(reads_and_alerts(drain(&bodies_b)), Vec::<String>::new());
     }
 
     fn git_init(sandbox: &Sandbox, dir: &Path) {
