@@ -219,6 +219,11 @@ impl SavedPlan {
         if saved.links != recomputed.links {
             return Some(Tampered::Plan { field: "links" });
         }
+        // A table with no change is never computed: it carries nothing,
+        // and is refused like any other edit.
+        if saved.files.iter().any(|file| file.entries.is_empty()) {
+            return Some(Tampered::Plan { field: "files" });
+        }
         let mut unmatched = compared(recomputed);
         for (target, fields) in compared(saved) {
             let Some(at) = unmatched.iter().position(|(t, _)| *t == target) else {
@@ -530,6 +535,11 @@ mod tests {
                 plan.files[0].entries.push(again);
             })
             .is_some()
+        );
+        // And a table without changes.
+        assert_eq!(
+            differs(&|plan| plan.files.push(table(&["projects"], Vec::new()))),
+            Some("its `files` differs".to_owned())
         );
         // So is the same entry moved to another table of the file.
         assert!(
