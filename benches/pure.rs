@@ -15,7 +15,8 @@ use serde_json::{Value, json};
 use mcpctl::client::ClientFile;
 use mcpctl::document::{Document, Edit, Format};
 use mcpctl::manifest::{ClientId, Scope};
-use mcpctl::plan::{self, Desired, DesiredFile, Observed, ObservedFile, Options};
+use mcpctl::observe::{Observed, ObservedFile};
+use mcpctl::plan::{self, Desired, DesiredFile, Options};
 use mcpctl::state::{OwnedEntry, State, entry_digest};
 
 const TEAM: &str = include_str!("../examples/team/mcpctl.kdl");
@@ -111,7 +112,7 @@ fn plan_inputs(servers: usize, files: usize) -> (Desired, Observed) {
         desired_files.push(DesiredFile {
             file: file.clone(),
             entries: wanted,
-            notes: BTreeMap::new(),
+            reasons: BTreeMap::new(),
         });
         observed_files.push(ObservedFile {
             file,

@@ -13,18 +13,88 @@
 //! every broken file at once and nothing is planned against a guess.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::client::{ClientFile, adapter};
 use crate::document::{Document, DocumentError};
 use crate::host::Host;
 use crate::manifest::{Scope, Shell, Source};
-use crate::plan::{Desired, Documents, Observed, ObservedFile, ObservedProfile, Presence};
+use crate::plan::Desired;
 use crate::shell;
 use crate::state::{State, hex};
 use crate::store::{CredentialStore, StoreError};
+
+/// What the store holds for one credential (never its value).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Presence {
+    Present,
+    Missing,
+    /// The store could not be asked: a few words for the credential's line
+    /// ("store unavailable"), and the store's error, for the plan's last
+    /// line.
+    Unavailable {
+        summary: String,
+        detail: String,
+    },
+    /// Read at launch from an environment variable (`source env`), set
+    /// here or not. mcpctl never stores it.
+    FromEnvironment {
+        variable: String,
+        set: bool,
+    },
+    /// Read at launch from a secret manager's command (`source command`);
+    /// plan never runs it (it may prompt).
+    FromCommand {
+        argv: Vec<String>,
+    },
+}
+
+/// Client files as read, by path; a file that does not exist has none.
+pub type Documents = BTreeMap<PathBuf, Document>;
+
+/// One table of a client file as read from disk (its text is in
+/// [`Observed::documents`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObservedFile {
+    pub file: ClientFile,
+    /// The server entries in its table.
+    pub entries: BTreeMap<String, Value>,
+}
+
+/// One shell profile as read from disk.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObservedProfile {
+    pub shell: Shell,
+    pub file: PathBuf,
+    /// sha256 of the bytes; `None` when the file does not exist.
+    pub fingerprint: Option<String>,
+    /// This manifest's block in it, if any.
+    pub block: Option<String>,
+}
+
+/// What is on this machine now.
+#[derive(Debug, Clone)]
+pub struct Observed {
+    pub store_name: String,
+    pub credentials: BTreeMap<String, Presence>,
+    pub files: Vec<ObservedFile>,
+    /// The text of every client file that exists, read and validated once
+    /// per path (Claude Code's user and local scopes share one file).
+    /// Apply edits these instead of reading, validating and scanning a
+    /// 50 MB `~/.claude.json` again; it still compares them with the disk
+    /// right before replacing a file.
+    pub documents: Documents,
+    pub profiles: Vec<ObservedProfile>,
+    /// Where each client file and shell profile that is reached through a
+    /// symbolic link really is (the path as named → the file itself).
+    pub links: BTreeMap<PathBuf, PathBuf>,
+    pub state: State,
+    /// When the machine was observed: ages and due dates count to here.
+    pub now: jiff::Timestamp,
+}
 
 /// Reads the store, the files and the state for `desired`.
 pub fn observe(
@@ -41,17 +111,11 @@ pub fn observe(
     let mut credentials = BTreeMap::new();
     for credential in &desired.credentials {
         let presence = match (&credential.source, store) {
-            (Source::Env { var }, _) => Presence::External(if host.var(var).is_some() {
-                format!("read at launch from environment variable `{var}` (set here)")
-            } else {
-                format!(
-                    "read at launch from environment variable `{var}`, which is not set here: servers that need it will not start"
-                )
-            }),
-            (Source::Command { .. }, _) => Presence::External(format!(
-                "read at launch from {}",
-                credential.source.describe()
-            )),
+            (Source::Env { var }, _) => Presence::FromEnvironment {
+                variable: var.clone(),
+                set: host.var(var).is_some(),
+            },
+            (Source::Command { argv, .. }, _) => Presence::FromCommand { argv: argv.clone() },
             (Source::Store, Ok(store)) => match store.exists(&credential.store_entry()) {
                 Ok(true) => Presence::Present,
                 Ok(false) => Presence::Missing,
@@ -254,7 +318,10 @@ fn unavailable(err: &StoreError) -> Presence {
         StoreError::Locked { .. } => "store locked".to_owned(),
         other => other.to_string(),
     };
-    Presence::Unavailable(reason, err.to_string())
+    Presence::Unavailable {
+        summary: reason,
+        detail: err.to_string(),
+    }
 }
 
 /// Client files that could not be read or parsed; nothing is planned.

@@ -10,7 +10,7 @@
 
 use serde::Serialize;
 
-use crate::plan::{Action, Plan, Target};
+use crate::plan::{CredentialAction, EntryAction, Plan};
 use crate::state::State;
 
 /// One way this machine moved away from what was applied.
@@ -50,62 +50,51 @@ impl DriftKind {
 /// recorded in `state`.
 pub fn drift(plan: &Plan, state: &State) -> Vec<Drift> {
     let mut found = Vec::new();
-    for change in &plan.changes {
-        match &change.target {
-            Target::Credential { name, .. } => {
-                let target = format!("credential {name}");
-                if change.action == Action::Create && state.credentials.contains_key(name) {
-                    found.push(Drift {
-                        kind: DriftKind::CredentialDeleted,
-                        target,
-                    });
-                } else if change
-                    .rotation
-                    .as_ref()
-                    .is_some_and(|r| r.status.is_failure())
-                {
-                    found.push(Drift {
-                        kind: DriftKind::CredentialOverdue,
-                        target,
-                    });
-                }
-            }
-            Target::Entry {
-                client,
-                scope,
-                file,
-                table,
-                server,
-            } => {
-                let Some(record) = state.owned(file, table, server) else {
-                    continue;
-                };
-                if record.manifest != plan.manifest {
-                    continue;
-                }
-                let kind = match change.action {
-                    Action::Create => DriftKind::RemovedByHand,
-                    Action::Update
-                        if change.before_digest.as_deref() != Some(record.digest.as_str()) =>
-                    {
-                        DriftKind::EditedByHand
-                    }
-                    _ => continue,
-                };
-                found.push(Drift {
-                    kind,
-                    target: format!(
-                        "{} ({}) {server} in {}",
-                        client.as_str(),
-                        scope.as_str(),
-                        file.display()
-                    ),
-                });
-            }
-            Target::ShellProfile { .. }
-            | Target::EnvExport { .. }
-            | Target::AuditSettings { .. } => {}
+    for change in &plan.credentials {
+        let name = &change.name;
+        let target = format!("credential {name}");
+        if change.action == CredentialAction::Create && state.credentials.contains_key(name) {
+            found.push(Drift {
+                kind: DriftKind::CredentialDeleted,
+                target,
+            });
+        } else if change
+            .rotation
+            .as_ref()
+            .is_some_and(|r| r.status.is_failure())
+        {
+            found.push(Drift {
+                kind: DriftKind::CredentialOverdue,
+                target,
+            });
         }
+    }
+    for (file, change) in plan.entries() {
+        let server = &change.server;
+        let Some(record) = state.owned(&file.path, &file.table, server) else {
+            continue;
+        };
+        if record.manifest != plan.manifest {
+            continue;
+        }
+        let kind = match change.action {
+            EntryAction::Create => DriftKind::RemovedByHand,
+            EntryAction::Update
+                if change.before_digest.as_deref() != Some(record.digest.as_str()) =>
+            {
+                DriftKind::EditedByHand
+            }
+            _ => continue,
+        };
+        found.push(Drift {
+            kind,
+            target: format!(
+                "{} ({}) {server} in {}",
+                file.client.as_str(),
+                file.scope.as_str(),
+                file.path.display()
+            ),
+        });
     }
     found
 }

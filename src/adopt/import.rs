@@ -32,7 +32,7 @@ use serde_json::{Map, Value, json};
 use crate::client::{ClientFile, Launcher, adapter};
 use crate::document::Document;
 use crate::manifest::{ClientId, Credential, CredentialKind, Delivery};
-use crate::plan::{Action, Change, PLAN_VERSION, Plan, Target};
+use crate::plan::{EntryAction, EntryChange, FileChange, Plan, Reason};
 use crate::scan::entries::{in_client_form, rewrite_references};
 use crate::scan::{Field, Hit, HitKind, client_hits};
 use crate::secret_patterns;
@@ -106,15 +106,6 @@ pub struct ImportPlan {
     pub files: Vec<ClientFile>,
 }
 
-impl ImportPlan {
-    pub fn credentials(&self) -> BTreeMap<String, Credential> {
-        self.moves
-            .iter()
-            .map(|m| (m.credential.name.clone(), m.credential.clone()))
-            .collect()
-    }
-}
-
 /// How `import` is asked to work.
 pub struct Options<'a> {
     pub delivery: Delivery,
@@ -180,8 +171,8 @@ pub fn plan(
             // A value moving whole goes first, so no other match in it is
             // reported as left behind.
             hits.sort_by_key(|hit| !is_connection_string(hit));
-            let notes = plan_references(file, &server, references, &mut left);
-            if !notes.is_empty() {
+            let reasons = plan_references(file, &server, references, &mut left);
+            if !reasons.is_empty() {
                 rewrite_references(file.client, &mut after);
             }
             for hit in hits {
@@ -299,29 +290,33 @@ pub fn plan(
                     ..file.clone()
                 });
             }
-            changes.push(Change {
-                target: Target::Entry {
-                    client: file.client,
-                    scope: file.scope,
-                    file: file.path.clone(),
-                    table: table.clone(),
-                    server: server.clone(),
-                },
-                action: Action::Update,
+            let change = EntryChange {
+                server: server.clone(),
+                action: EntryAction::Update,
                 before: Some(crate::plan::redact(before, false)),
                 after: Some(after),
                 before_digest: Some(entry_digest(before)),
-                notes,
-                rotation: None,
-            });
+                reasons,
+            };
+            match changes
+                .iter_mut()
+                .find(|f: &&mut FileChange| f.path == file.path && f.table == table)
+            {
+                Some(existing) => existing.entries.push(change),
+                None => changes.push(FileChange {
+                    client: file.client,
+                    scope: file.scope,
+                    path: file.path.clone(),
+                    table: table.clone(),
+                    entries: vec![change],
+                }),
+            }
         }
     }
     Ok(ImportPlan {
         plan: Plan {
-            version: PLAN_VERSION,
-            manifest,
-            changes,
-            links: BTreeMap::new(),
+            files: changes,
+            ..Plan::empty(manifest)
         },
         moves,
         left,
@@ -344,23 +339,25 @@ fn is_connection_string(hit: &Hit) -> bool {
         && super::kind_and_provider(hit.rule).0 == CredentialKind::ConnectionString
 }
 
-/// The references of one entry its client does not resolve: a note for
-/// each one `import` rewrites into the client's own form, a [`Left`] (with
-/// what the client understands) for each it cannot.
+/// The references of one entry its client does not resolve: a reason
+/// for each one `import` rewrites into the client's own form, a [`Left`]
+/// (with what the client understands) for each it cannot.
 fn plan_references(
     file: &ClientFile,
     server: &str,
     references: Vec<Hit>,
     left: &mut Vec<Left>,
-) -> Vec<String> {
-    let mut notes = Vec::new();
+) -> Vec<Reason> {
+    let mut reasons = Vec::new();
     for hit in references {
         let reference = hit.matched();
         match in_client_form(file.client, reference) {
-            Some(rewritten) => notes.push(format!(
-                "{}: `{reference}` becomes `{rewritten}`, the form {} resolves",
-                hit.field, file.client
-            )),
+            Some(rewritten) => reasons.push(Reason::ReferenceRewritten {
+                field: hit.field.to_string(),
+                from: reference.to_owned(),
+                to: rewritten,
+                client: file.client,
+            }),
             None => left.push(Left {
                 reason: match &hit.kind {
                     HitKind::UnresolvedReference { hint } => {
@@ -379,7 +376,7 @@ fn plan_references(
             }),
         }
     }
-    notes
+    reasons
 }
 
 /// `my-server` → `MY_SERVER`.
@@ -709,7 +706,7 @@ mod tests {
     }
 
     fn after(plan: &ImportPlan) -> Value {
-        plan.plan.changes[0].after.clone().unwrap()
+        plan.plan.files[0].entries[0].after.clone().unwrap()
     }
 
     #[test]
@@ -725,7 +722,7 @@ mod tests {
             json!({"command": "npx", "args": ["-y", "gh"], "env": {"MODE": "x"}, "env_vars": ["GITHUB_TOKEN"]})
         );
         assert_eq!(
-            plan.plan.changes[1].after.clone().unwrap(),
+            plan.plan.files[0].entries[1].after.clone().unwrap(),
             json!({"url": "https://mcp.sentry.dev/mcp", "bearer_token_env_var": "SENTRY_TOKEN"})
         );
         let names: Vec<&str> = plan
@@ -736,7 +733,7 @@ mod tests {
         assert_eq!(names, ["GITHUB_TOKEN", "SENTRY_TOKEN"]);
         assert_eq!(plan.moves[0].credential.provider.as_deref(), Some("github"));
         // The plan shows the old entry redacted.
-        let before = serde_json::to_string(&plan.plan.changes[0].before).unwrap();
+        let before = serde_json::to_string(&plan.plan.files[0].entries[0].before).unwrap();
         assert!(!before.contains(&token), "{before}");
     }
 
@@ -759,10 +756,13 @@ mod tests {
             json!({"DATABASE_URL": "${env:DATABASE_URL}", "GITHUB_TOKEN": "${env:GITHUB_TOKEN}", "D": "${D:-x}"})
         );
         assert_eq!(
-            plan.plan.changes[0].notes,
-            [
-                "env GITHUB_TOKEN: `${GITHUB_TOKEN}` becomes `${env:GITHUB_TOKEN}`, the form cursor resolves"
-            ]
+            plan.plan.files[0].entries[0].reasons,
+            [Reason::ReferenceRewritten {
+                field: "env GITHUB_TOKEN".into(),
+                from: "${GITHUB_TOKEN}".into(),
+                to: "${env:GITHUB_TOKEN}".into(),
+                client: ClientId::Cursor,
+            }]
         );
         // A default has no `${env:…}` form: left, saying why.
         let left: Vec<(&str, &str)> = plan

@@ -15,12 +15,12 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use super::{ApplyError, Backups, Progress, Replaced, replace_file, server_table};
+use super::{ApplyError, Backups, Planned, Progress, Replaced, replace_file};
 use crate::audit::AuditLog;
 use crate::client::ClientFile;
 use crate::concurrent_writer::{ConcurrentWriter, PATIENCE};
 use crate::document::{Document, DocumentError};
-use crate::plan::{Action, Change, Target};
+use crate::plan::EntryAction;
 use crate::state::entry_digest;
 
 /// How many times apply writes its entries again after another program
@@ -63,8 +63,7 @@ impl Identity {
 /// What apply needs to write a file again.
 pub(super) struct Rewrite<'a> {
     pub file: &'a ClientFile,
-    pub changes: &'a [&'a Change],
-    pub tables: &'a [ClientFile],
+    pub changes: &'a [Planned<'a>],
     pub backups: &'a Backups,
     pub log: &'a AuditLog,
     pub writer: Option<&'a ConcurrentWriter>,
@@ -117,9 +116,8 @@ pub(super) fn keep_written(
             });
         }
         rewrites += 1;
-        let Some(again) = replace_file(
-            cx.file, cx.changes, cx.tables, cx.backups, cx.log, document, cx.writer,
-        )?
+        let Some(again) =
+            replace_file(cx.file, cx.changes, cx.backups, cx.log, document, cx.writer)?
         else {
             // The edits change nothing: the entries are back as written.
             continue;
@@ -198,21 +196,17 @@ fn erased(
 ) -> Result<(Vec<String>, Vec<String>), ApplyError> {
     let mut erased = Vec::new();
     let mut back = Vec::new();
-    for change in cx.changes.iter().filter(|c| c.writes()) {
-        let (Target::Entry { server, .. }, Some(owner)) =
-            (&change.target, server_table(cx.tables, change)?)
-        else {
-            continue;
-        };
+    for Planned { table, change } in cx.changes.iter().filter(|p| p.change.writes()) {
+        let server = &change.server;
         let now = match document {
             Some(document) => document
-                .entries(&owner.table_path())?
+                .entries(&table.table_path())?
                 .get(server)
                 .map(entry_digest),
             None => None,
         };
         let written = match change.action {
-            Action::Delete => None,
+            EntryAction::Delete => None,
             _ => change.after.as_ref().map(entry_digest),
         };
         if now == written {

@@ -20,7 +20,6 @@ mod confirm;
 mod error;
 mod profile;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::audit::{AuditLog, Event, Outcome};
@@ -28,8 +27,8 @@ use crate::client::ClientFile;
 use crate::concurrent_writer::{ConcurrentWriter, LockError, PATIENCE};
 use crate::document::{Document, Edit};
 use crate::manifest::Credential;
-use crate::observe::{fingerprint, load_document};
-use crate::plan::{Action, Change, Documents, Plan, Target};
+use crate::observe::{Documents, fingerprint, load_document};
+use crate::plan::{CredentialAction, EntryAction, EntryChange, FileChange, Holder, Plan};
 use crate::state::{CredentialRecord, OwnedEntry, State, entry_digest};
 use crate::store::{CredentialStore, Secret};
 
@@ -81,7 +80,6 @@ pub enum Progress {
 /// Everything apply needs besides the plan.
 pub struct Context<'a> {
     pub store: &'a dyn CredentialStore,
-    pub credentials: &'a BTreeMap<String, Credential>,
     pub secrets: &'a mut dyn SecretSource,
     pub state_dir: &'a Path,
     pub state: State,
@@ -98,7 +96,7 @@ pub struct Context<'a> {
     /// written only where they resolve inside it.
     pub project_root: &'a Path,
     /// The text of each file as the plan saw it (absent: the file did not
-    /// exist), from [`crate::plan::Observed::documents`].
+    /// exist), from [`crate::observe::Observed::documents`].
     pub documents: Documents,
     /// Whether written entries become mcpctl's (recorded in the state).
     /// `false` for `mcpctl import`, which edits the user's own entries.
@@ -127,23 +125,25 @@ pub fn apply(plan: &Plan, mut ctx: Context<'_>) -> Result<Report, ApplyError> {
 
     // Nothing is written unless every change addresses a place mcpctl may
     // edit, and every credential can be written.
-    check_places(plan, &ctx)?;
-    for change in &plan.changes {
-        if let (Target::Credential { name, store }, Action::Unavailable) =
-            (&change.target, change.action)
-        {
+    let tables = check_places(plan, &ctx)?;
+    for change in &plan.credentials {
+        if change.action == CredentialAction::Unavailable {
             return Err(ApplyError::StoreUnavailable {
-                credential: name.clone(),
-                store: store.clone(),
+                credential: change.name.clone(),
+                store: match &change.holder {
+                    Holder::Store { name } => name.clone(),
+                    Holder::Environment => "environment".to_owned(),
+                    Holder::SecretManager => "secret manager".to_owned(),
+                },
             });
         }
     }
-    let mut pending: Vec<(&Credential, Secret, Option<String>)> = Vec::new();
-    for change in &plan.changes {
-        if let (Target::Credential { name, .. }, Action::Create) = (&change.target, change.action) {
-            let credential = declared(ctx.credentials, name)?;
-            let secret = ctx.secrets.secret_for(credential)?;
-            let expires = ctx.secrets.expiry_for(credential)?;
+    let mut pending: Vec<(Credential, Secret, Option<String>)> = Vec::new();
+    for change in &plan.credentials {
+        if change.action == CredentialAction::Create {
+            let credential = change.credential();
+            let secret = ctx.secrets.secret_for(&credential)?;
+            let expires = ctx.secrets.expiry_for(&credential)?;
             pending.push((credential, secret, expires.map(|d| d.to_string())));
         }
     }
@@ -173,10 +173,10 @@ pub fn apply(plan: &Plan, mut ctx: Context<'_>) -> Result<Report, ApplyError> {
         });
     }
     // `mcpctl destroy --include-credentials`: values leave the store.
-    for change in &plan.changes {
-        if let (Target::Credential { name, .. }, Action::Delete) = (&change.target, change.action) {
-            let credential = declared(ctx.credentials, name)?;
-            let result = ctx.store.delete(&credential.store_entry());
+    for change in &plan.credentials {
+        if change.action == CredentialAction::Delete {
+            let name = &change.name;
+            let result = ctx.store.delete(&change.credential().store_entry());
             audit(ctx.audit, "store.delete", name, None, result.is_ok())?;
             result?;
             ctx.state.credentials.remove(name);
@@ -185,16 +185,11 @@ pub fn apply(plan: &Plan, mut ctx: Context<'_>) -> Result<Report, ApplyError> {
     }
     // Credentials found already present are remembered from first sight,
     // so their age can be told later.
-    for change in &plan.changes {
-        if let (Target::Credential { name, .. }, Action::NoOp) = (&change.target, change.action)
-            && ctx
-                .credentials
-                .get(name)
-                .is_some_and(|c| c.source.is_store())
-        {
+    for change in &plan.credentials {
+        if change.action == CredentialAction::NoOp && change.in_store() {
             ctx.state
                 .credentials
-                .entry(name.clone())
+                .entry(change.name.clone())
                 .or_insert_with(|| CredentialRecord {
                     set_at: None,
                     first_seen: now.clone(),
@@ -210,22 +205,16 @@ pub fn apply(plan: &Plan, mut ctx: Context<'_>) -> Result<Report, ApplyError> {
     } else {
         Backups::disabled(ctx.state_dir)?
     };
-    for (_, changes) in changes_by_file(plan) {
-        // Every change here is an entry's, in a table `check_places` found.
-        let Some(file) = server_table(ctx.files, changes[0])? else {
-            continue;
-        };
-        let written = apply_file(file, &changes, plan, &backups, &mut ctx)?;
+    for planned in by_file(plan, &tables) {
+        let written = apply_file(planned[0].table, &planned, plan, &backups, &mut ctx)?;
         if written {
             report.files_written += 1;
         }
-        report.entries_changed += changes.iter().filter(|c| c.writes()).count();
+        report.entries_changed += planned.iter().filter(|p| p.change.writes()).count();
         ctx.state.save(ctx.state_dir)?;
     }
-    for change in plan.changes.iter().filter(|c| c.writes()) {
-        if matches!(change.target, Target::ShellProfile { .. })
-            && profile::apply_profile(change, plan, &backups, &mut ctx)?
-        {
+    for change in plan.profiles.iter().filter(|c| c.writes()) {
+        if profile::apply_profile(change, plan, &backups, &mut ctx)? {
             report.files_written += 1;
             report.entries_changed += 1;
         }
@@ -241,14 +230,11 @@ pub fn apply(plan: &Plan, mut ctx: Context<'_>) -> Result<Report, ApplyError> {
 /// `mcpctl env` to serve; whether anything changed.
 fn record_exports(plan: &Plan, state: &mut State) -> bool {
     let mut changed = false;
-    for change in plan.changes.iter().filter(|c| c.writes()) {
-        let Target::EnvExport { variable } = &change.target else {
-            continue;
-        };
+    for change in plan.exports.iter().filter(|c| c.writes()) {
         let exports = state.exports.entry(plan.manifest.clone()).or_default();
-        match change.after.as_ref().and_then(|v| v.as_str()) {
-            Some(source) => exports.insert(variable.clone(), source.to_owned()),
-            None => exports.remove(variable),
+        match &change.after {
+            Some(source) => exports.insert(change.variable.clone(), source.clone()),
+            None => exports.remove(&change.variable),
         };
         if exports.is_empty() {
             state.exports.remove(&plan.manifest);
@@ -258,76 +244,53 @@ fn record_exports(plan: &Plan, state: &mut State) -> bool {
     changed
 }
 
-/// The manifest's declaration of a credential the plan names.
-fn declared<'c>(
-    credentials: &'c BTreeMap<String, Credential>,
-    name: &str,
-) -> Result<&'c Credential, ApplyError> {
-    credentials
-        .get(name)
-        .ok_or_else(|| ApplyError::UnknownCredential {
-            credential: name.to_owned(),
-        })
-}
-
 /// Refuses a plan that names a place no adapter or shell names: an entry
 /// outside a client's table of servers (a top-level key such as
 /// `primaryApiKeyHelper`, or Claude Code's `projects` map itself), a file
 /// no client of the manifest uses, a shell profile no shell reads, or a
 /// project file that resolves outside the project. `compute` never makes
-/// such a change; a hand-edited saved plan could.
-fn check_places(plan: &Plan, ctx: &Context<'_>) -> Result<(), ApplyError> {
-    for change in &plan.changes {
-        match &change.target {
-            Target::Entry { .. } => {
-                let Some(file) = server_table(ctx.files, change)? else {
-                    continue;
-                };
-                confined(file, ctx.project_root)?;
-            }
-            Target::ShellProfile { file, .. } if change.writes() => {
-                if !ctx.profiles.contains(file) {
-                    return Err(ApplyError::UnknownProfile { path: file.clone() });
-                }
-            }
-            // Records in mcpctl's own state, written by the CLI from the
-            // manifest, not a place in a file: the exports `mcpctl env`
-            // serves and the audit settings `exec` follows.
-            Target::ShellProfile { .. }
-            | Target::Credential { .. }
-            | Target::EnvExport { .. }
-            | Target::AuditSettings { .. } => {}
+/// such a change; a hand-edited saved plan could. The adapter's
+/// description of each file change's table, in the plan's order.
+fn check_places<'f>(plan: &Plan, ctx: &Context<'f>) -> Result<Vec<&'f ClientFile>, ApplyError> {
+    let mut tables = Vec::new();
+    for file in &plan.files {
+        let table = server_table(ctx.files, file)?;
+        confined(table, ctx.project_root)?;
+        tables.push(table);
+    }
+    for change in plan.profiles.iter().filter(|c| c.writes()) {
+        if !ctx.profiles.contains(&change.file) {
+            return Err(ApplyError::UnknownProfile {
+                path: change.file.clone(),
+            });
         }
     }
-    Ok(())
+    // The exports `mcpctl env` serves and the audit settings `exec`
+    // follows are records in mcpctl's own state, not places in a file.
+    Ok(tables)
 }
 
-/// The adapter's description of the table an entry change edits: the
-/// client file of the change's client, scope, path and table (`None` for
-/// other targets). Every edit takes its table from here.
+/// The adapter's description of the table a file change edits: the client
+/// file of the change's client, scope, path and table. Every edit takes
+/// its table from here.
 fn server_table<'f>(
     files: &'f [ClientFile],
-    change: &Change,
-) -> Result<Option<&'f ClientFile>, ApplyError> {
-    let Target::Entry {
-        client,
-        scope,
-        file: path,
-        table,
-        server,
-    } = &change.target
-    else {
-        return Ok(None);
-    };
+    change: &FileChange,
+) -> Result<&'f ClientFile, ApplyError> {
     files
         .iter()
-        .find(|f| f.client == *client && f.scope == *scope && f.path == *path && f.table == *table)
-        .map(Some)
+        .find(|f| {
+            f.client == change.client
+                && f.scope == change.scope
+                && f.path == change.path
+                && f.table == change.table
+        })
         .ok_or_else(|| ApplyError::NotAServerTable {
-            path: path.clone(),
-            key_path: table
+            path: change.path.clone(),
+            key_path: change
+                .table
                 .iter()
-                .chain(std::iter::once(server))
+                .chain(change.entries.first().map(|e| &e.server))
                 .map(String::as_str)
                 .collect::<Vec<_>>()
                 .join("."),
@@ -348,23 +311,25 @@ fn confined(file: &ClientFile, project_root: &Path) -> Result<(), ApplyError> {
         })
 }
 
-/// Entry changes grouped by file, in plan order, skipping files with
-/// nothing to do.
-fn changes_by_file(plan: &Plan) -> Vec<(PathBuf, Vec<&Change>)> {
-    let mut groups: Vec<(PathBuf, Vec<&Change>)> = Vec::new();
-    for change in &plan.changes {
-        let Target::Entry { file, .. } = &change.target else {
-            continue;
-        };
-        if matches!(
-            change.action,
-            Action::NoOp | Action::Conflict | Action::Blocked | Action::Skip
-        ) {
-            continue;
-        }
-        match groups.iter_mut().find(|(p, _)| p == file) {
-            Some((_, list)) => list.push(change),
-            None => groups.push((file.clone(), vec![change])),
+/// One entry change apply carries out, in the table the adapter describes.
+#[derive(Debug, Clone, Copy)]
+struct Planned<'p> {
+    table: &'p ClientFile,
+    change: &'p EntryChange,
+}
+
+/// The entry changes apply carries out, by file (tables of one file, such
+/// as Claude Code's user and local scopes in `~/.claude.json`, are written
+/// together), in plan order; files with nothing to do are left out.
+fn by_file<'p>(plan: &'p Plan, tables: &[&'p ClientFile]) -> Vec<Vec<Planned<'p>>> {
+    let mut groups: Vec<Vec<Planned<'p>>> = Vec::new();
+    for (file, &table) in plan.files.iter().zip(tables) {
+        for change in file.entries.iter().filter(|c| c.applies()) {
+            let planned = Planned { table, change };
+            match groups.iter_mut().find(|g| g[0].table.path == file.path) {
+                Some(group) => group.push(planned),
+                None => groups.push(vec![planned]),
+            }
         }
     }
     groups
@@ -376,12 +341,12 @@ const ATTEMPTS: usize = 5;
 
 fn apply_file(
     file: &ClientFile,
-    changes: &[&Change],
+    changes: &[Planned<'_>],
     plan: &Plan,
     backups: &Backups,
     ctx: &mut Context<'_>,
 ) -> Result<bool, ApplyError> {
-    let writes = changes.iter().any(|c| c.writes());
+    let writes = changes.iter().any(|p| p.change.writes());
     let mut written = false;
     let mut kept_foreign_change = false;
     // Checked again here: the link may have changed since the plan read it.
@@ -393,64 +358,47 @@ fn apply_file(
         let rewrite = confirm::Rewrite {
             file,
             changes,
-            tables: ctx.files,
             backups,
             log: ctx.audit,
             writer: writer.as_ref(),
         };
-        let outcome = replace_file(
-            file,
-            changes,
-            ctx.files,
-            backups,
-            ctx.audit,
-            planned,
-            writer.as_ref(),
-        )
-        .and_then(|replaced| {
-            replaced
-                .map(|replaced| confirm::keep_written(&rewrite, replaced, ctx.progress))
-                .transpose()
-        })
-        .map(|replaced| {
-            replaced.map(|replaced| {
-                kept_foreign_change = replaced.kept_foreign_change;
-                replaced.fingerprint
+        let outcome = replace_file(file, changes, backups, ctx.audit, planned, writer.as_ref())
+            .and_then(|replaced| {
+                replaced
+                    .map(|replaced| confirm::keep_written(&rewrite, replaced, ctx.progress))
+                    .transpose()
             })
-        });
+            .map(|replaced| {
+                replaced.map(|replaced| {
+                    kept_foreign_change = replaced.kept_foreign_change;
+                    replaced.fingerprint
+                })
+            });
         written = settle(backups, &file.path, outcome)?;
     }
-    for change in changes.iter().filter(|_| ctx.record_ownership) {
-        let Target::Entry {
-            client,
-            scope,
-            file: path,
-            table,
-            server,
-        } = &change.target
-        else {
-            continue;
-        };
+    for Planned { table, change } in changes.iter().filter(|_| ctx.record_ownership) {
+        let server = &change.server;
         match change.action {
-            Action::Create | Action::Update | Action::Adopt => {
+            EntryAction::Create | EntryAction::Update | EntryAction::Adopt => {
                 if let Some(after) = &change.after {
                     ctx.state.record_entry(OwnedEntry {
-                        client: *client,
-                        scope: *scope,
-                        file: path.clone(),
-                        table: table.clone(),
+                        client: table.client,
+                        scope: table.scope,
+                        file: table.path.clone(),
+                        table: table.table.clone(),
                         server: server.clone(),
                         manifest: plan.manifest.clone(),
                         digest: entry_digest(after),
                     });
                 }
             }
-            Action::Delete | Action::Forget => ctx.state.forget_entry(path, table, server),
-            Action::NoOp
-            | Action::Conflict
-            | Action::Unavailable
-            | Action::Blocked
-            | Action::Skip => {}
+            EntryAction::Delete | EntryAction::Forget => {
+                ctx.state.forget_entry(&table.path, &table.table, server);
+            }
+            EntryAction::NoOp
+            | EntryAction::Conflict
+            | EntryAction::Blocked
+            | EntryAction::Skip => {}
         }
     }
     (ctx.progress)(if written {
@@ -500,8 +448,7 @@ struct Replaced {
 /// was.
 fn replace_file(
     file: &ClientFile,
-    changes: &[&Change],
-    tables: &[ClientFile],
+    changes: &[Planned<'_>],
     backups: &Backups,
     log: &AuditLog,
     planned: Option<Document>,
@@ -514,7 +461,7 @@ fn replace_file(
             // Another program changed the file: start again from what it
             // wrote, as long as mcpctl's entries are still as planned.
             base = load_document(file)?;
-            check_own_entries_unchanged(file, base.as_ref(), changes, tables)?;
+            check_own_entries_unchanged(file, base.as_ref(), changes)?;
             kept_foreign_change = true;
         }
         let empty;
@@ -527,7 +474,7 @@ fn replace_file(
         };
         // All of the file's edits in one pass: one copy of a 50 MB file,
         // not one per entry.
-        let edited = edit_all(start, changes.iter().filter(|c| c.writes()), tables)?;
+        let edited = edit_all(start, changes.iter().filter(|p| p.change.writes()))?;
         let old = base.as_ref().map(|d| d.text().as_bytes());
         let new = match &edited {
             Some(document) if Some(document.text().as_bytes()) != old => document.text().as_bytes(),
@@ -672,67 +619,63 @@ fn settle(
 fn check_own_entries_unchanged(
     file: &ClientFile,
     document: Option<&Document>,
-    changes: &[&Change],
-    tables: &[ClientFile],
+    changes: &[Planned<'_>],
 ) -> Result<(), ApplyError> {
-    for change in changes {
-        let (Target::Entry { server, .. }, Some(owner)) =
-            (&change.target, server_table(tables, change)?)
-        else {
-            continue;
-        };
-        let table = owner.table_path();
+    for Planned { table, change } in changes {
         let now = match document {
-            Some(document) => document.entries(&table)?.get(server).map(entry_digest),
+            Some(document) => document
+                .entries(&table.table_path())?
+                .get(&change.server)
+                .map(entry_digest),
             None => None,
         };
         if now != change.before_digest {
             return Err(ApplyError::ChangedSincePlan {
                 path: file.path.clone(),
-                server: server.clone(),
+                server: change.server.clone(),
             });
         }
     }
     Ok(())
 }
 
-/// One entry edit, in the adapter's table of servers the change names
-/// among `tables` ([`server_table`]: one file can hold two tables, as
-/// Claude Code's user and local scopes share `~/.claude.json`); `None`
-/// when it changes nothing. A change naming any other key is refused.
-/// `document` itself is kept: apply compares the file on disk with it
-/// before replacing the file.
+/// The entry edits of one file change, in the adapter's table of servers
+/// the change names among `tables` ([`server_table`]: one file can hold two
+/// tables, as Claude Code's user and local scopes share `~/.claude.json`);
+/// `None` when they change nothing. A change naming any other table is
+/// refused. `document` itself is kept: apply compares the file on disk
+/// with it before replacing the file.
 #[cfg(test)]
 fn edit(
     document: &Document,
-    change: &Change,
+    file: &FileChange,
     tables: &[ClientFile],
 ) -> Result<Option<Document>, ApplyError> {
-    edit_all(document, std::iter::once(&change), tables)
+    let table = server_table(tables, file)?;
+    let planned: Vec<Planned<'_>> = file
+        .entries
+        .iter()
+        .map(|change| Planned { table, change })
+        .collect();
+    edit_all(document, planned.iter())
 }
 
-/// [`edit`] for each of `changes`, in order, as one batch
+/// The edits of `changes`, in order, as one batch
 /// ([`Document::with_edits`]): the same text as one edit after the other,
 /// for the cost of one. `None` when they change nothing.
 fn edit_all<'c>(
     document: &Document,
-    changes: impl Iterator<Item = &'c &'c Change>,
-    tables: &[ClientFile],
+    changes: impl Iterator<Item = &'c Planned<'c>>,
 ) -> Result<Option<Document>, ApplyError> {
     // The table paths first: the edits borrow them.
     let mut wanted = Vec::new();
-    for change in changes {
-        let (Target::Entry { server, .. }, Some(owner)) =
-            (&change.target, server_table(tables, change)?)
-        else {
-            continue;
-        };
+    for Planned { table, change } in changes {
         let value = match (change.action, &change.after) {
-            (Action::Delete, _) => None,
+            (EntryAction::Delete, _) => None,
             (_, Some(after)) => Some(after),
             (_, None) => continue,
         };
-        wanted.push((owner.table_path(), server.as_str(), value));
+        wanted.push((table.table_path(), change.server.as_str(), value));
     }
     let edits: Vec<Edit<'_>> = wanted
         .iter()

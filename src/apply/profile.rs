@@ -6,22 +6,19 @@
 use super::{ApplyError, Context, settle, try_replace};
 use crate::apply::Backups;
 use crate::observe::{fingerprint, read_text};
-use crate::plan::{Change, Plan, Target};
+use crate::plan::{Plan, ProfileChange, block_digest};
 use crate::shell;
-use crate::state::entry_digest;
 
 /// Carries out one shell-profile change; returns whether the file was
 /// written.
 pub(super) fn apply_profile(
-    change: &Change,
+    change: &ProfileChange,
     plan: &Plan,
     backups: &Backups,
     ctx: &mut Context<'_>,
 ) -> Result<bool, ApplyError> {
-    let Target::ShellProfile { file, .. } = &change.target else {
-        return Ok(false);
-    };
-    let block = change.after.as_ref().and_then(|v| v.as_str());
+    let file = &change.file;
+    let block = change.after.as_deref();
     let outcome = replace_block(file, block, change, plan, backups, ctx)
         .map(|written| written.map(|text| fingerprint(text.as_bytes())));
     let written = settle(backups, file, outcome)?;
@@ -39,7 +36,7 @@ pub(super) fn apply_profile(
 fn replace_block(
     file: &std::path::Path,
     block: Option<&str>,
-    change: &Change,
+    change: &ProfileChange,
     plan: &Plan,
     backups: &Backups,
     ctx: &Context<'_>,
@@ -47,8 +44,7 @@ fn replace_block(
     for _ in 0..super::ATTEMPTS {
         let current = read_text(file)?;
         let text = current.as_deref().unwrap_or_default();
-        let now_block = shell::current_block(text, &plan.manifest)
-            .map(|b| entry_digest(&serde_json::Value::String(b.to_owned())));
+        let now_block = shell::current_block(text, &plan.manifest).map(block_digest);
         if now_block != change.before_digest {
             return Err(ApplyError::ChangedSincePlan {
                 path: file.to_path_buf(),

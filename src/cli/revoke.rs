@@ -25,7 +25,7 @@ use crate::apply::{self, ApplyError, Context, Progress, SecretSource};
 use crate::audit::{Event, Outcome as AuditOutcome};
 use crate::manifest::Credential;
 use crate::observe::observe;
-use crate::plan::{self, Action, Plan, Target};
+use crate::plan::{self, EntryAction, Plan};
 use crate::state::{CredentialRecord, State};
 use crate::store::{CredentialStore, Secret};
 
@@ -81,16 +81,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
         credential.name,
         store.name()
     );
-    print!(
-        "{}",
-        render(
-            &plan,
-            &workspace.loaded.manifest.credentials,
-            home,
-            style,
-            View::Apply,
-        )
-    );
+    print!("{}", render(&plan, home, style, View::Apply,));
     if !args.auto_approve {
         super::apply::confirm(
             "Revoke it?",
@@ -142,7 +133,6 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
         &plan,
         Context {
             store: &store,
-            credentials: &workspace.loaded.manifest.credentials,
             secrets: &mut NoSecrets,
             state_dir: &workspace.state_dir,
             state,
@@ -177,22 +167,19 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
 
 /// The credential's own change and the entry changes of the servers that
 /// use it; nothing else from the plan is carried out by `revoke`.
-fn only_revocation(plan: Plan, credential: &str, users: &[&str]) -> Plan {
-    let changes = plan
-        .changes
-        .into_iter()
-        .filter(|change| match &change.target {
-            Target::Credential { name, .. } => name == credential,
-            Target::Entry { server, .. } => {
-                users.contains(&server.as_str())
-                    && matches!(change.action, Action::Delete | Action::Blocked)
-            }
-            Target::ShellProfile { .. }
-            | Target::EnvExport { .. }
-            | Target::AuditSettings { .. } => false,
-        })
-        .collect();
-    Plan { changes, ..plan }
+fn only_revocation(mut plan: Plan, credential: &str, users: &[&str]) -> Plan {
+    plan.credentials.retain(|change| change.name == credential);
+    for file in &mut plan.files {
+        file.entries.retain(|change| {
+            users.contains(&change.server.as_str())
+                && matches!(change.action, EntryAction::Delete | EntryAction::Blocked)
+        });
+    }
+    plan.files.retain(|file| !file.entries.is_empty());
+    plan.profiles.clear();
+    plan.exports.clear();
+    plan.audit = None;
+    plan
 }
 
 /// What is left to do, as the guide's emergency response lists it.

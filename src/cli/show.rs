@@ -1,5 +1,9 @@
 //! `mcpctl show FILE`: a saved plan (`plan --out`), for review before
 //! `mcpctl apply FILE`. Also where saved plans are read and written.
+//!
+//! The plan is shown from the file alone: a plan holds everything its view
+//! needs, so what a reviewer reads does not change with the manifest or
+//! the machine it is read on (only `~` in paths comes from here).
 
 use std::path::{Path, PathBuf};
 
@@ -44,11 +48,6 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
         return Ok(Outcome::Success);
     }
     let host = Host::from_process()?;
-    // The manifest, when it is still here, adds each credential's kind,
-    // scopes and where to create it; the plan reads fine without.
-    let declared = crate::manifest::load(&saved.plan.manifest)
-        .map(|loaded| loaded.manifest.credentials)
-        .unwrap_or_default();
     let style = Style { color: use_color() };
     println!(
         "{}",
@@ -66,10 +65,7 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
         ))
     );
     println!();
-    print!(
-        "{}",
-        render(&saved.plan, &declared, &host.home, style, View::Apply)
-    );
+    print!("{}", render(&saved.plan, &host.home, style, View::Apply));
     if saved.plan.has_changes() {
         println!(
             "Run `mcpctl apply {}` to make exactly these changes.",
@@ -85,9 +81,11 @@ enum SavedPlanError {
     #[diagnostic(help("save one with `mcpctl plan --out {path}`"))]
     Invalid { path: String, message: String },
 
-    #[error("`{path}` is a saved plan of format {version}, which this mcpctl cannot read")]
+    #[error(
+        "`{path}` is a saved plan of format {version}, which this mcpctl cannot read (it reads format {SAVED_PLAN_VERSION})"
+    )]
     #[diagnostic(help(
-        "plan again with this mcpctl: `mcpctl plan --out {path}` (this one reads format {SAVED_PLAN_VERSION})"
+        "run `mcpctl plan --out {path}` again with this mcpctl, review the new plan, then `mcpctl apply {path}`"
     ))]
     Version { path: String, version: u64 },
 }

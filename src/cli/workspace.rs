@@ -12,8 +12,9 @@ use crate::fs::DirLock;
 use crate::host::Host;
 use crate::manifest::personal::{self, Person, personalize, profile_candidates};
 use crate::manifest::{self, LoadedManifest};
+use crate::observe::Observed;
 use crate::observe::observe;
-use crate::plan::{self, Desired, Observed, Options, Plan};
+use crate::plan::{self, Desired, Options, Plan};
 use crate::state::State;
 use crate::store::{CredentialStore, KeyringStore, StoreError};
 

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use super::Reason;
 use crate::client::{ClientFile, Launcher, RenderContext, adapter, env_ref_credentials};
 use crate::host::Host;
 use crate::manifest::{AuditPolicy, ClientTarget, Credential, LoadedManifest, Period, Shell};
@@ -43,8 +44,9 @@ pub struct DesiredFile {
     pub file: ClientFile,
     pub entries: BTreeMap<String, Value>,
     /// What the plan should say about a server in this file (a delivery
-    /// the client cannot do, or why it is left out), by server name.
-    pub notes: BTreeMap<String, Vec<String>>,
+    /// the client cannot do, or why it is left out), by server name: the
+    /// adapter's notes, as [`Reason::Client`].
+    pub reasons: BTreeMap<String, Vec<Reason>>,
 }
 
 /// The client targets a plan covers: the manifest's `client` nodes, or,
@@ -104,7 +106,7 @@ pub fn desired(
         let mut wanted = DesiredFile {
             file,
             entries: BTreeMap::new(),
-            notes: BTreeMap::new(),
+            reasons: BTreeMap::new(),
         };
         for server in manifest
             .servers
@@ -121,7 +123,13 @@ pub fn desired(
                 wanted.entries.insert(server.name.clone(), entry);
             }
             if !rendered.notes.is_empty() {
-                wanted.notes.insert(server.name.clone(), rendered.notes);
+                let reasons = rendered
+                    .notes
+                    .into_iter()
+                    .map(|note| Reason::Client { note });
+                wanted
+                    .reasons
+                    .insert(server.name.clone(), reasons.collect());
             }
         }
         match files
@@ -130,7 +138,7 @@ pub fn desired(
         {
             Some(existing) => {
                 existing.entries.extend(wanted.entries);
-                existing.notes.extend(wanted.notes);
+                existing.reasons.extend(wanted.reasons);
             }
             None => files.push(wanted),
         }

@@ -15,8 +15,10 @@
 use std::collections::BTreeMap;
 
 use super::{
-    Action, Change, Desired, DesiredFile, Observed, Options, Plan, Presence, Target, compute,
+    CredentialAction, CredentialChange, Declared, Desired, DesiredFile, Holder, Options, Plan,
+    Reason, compute,
 };
+use crate::observe::{Observed, Presence};
 
 pub fn destroy(desired: &Desired, observed: &Observed, include_credentials: bool) -> Plan {
     let nothing = Desired {
@@ -27,7 +29,7 @@ pub fn destroy(desired: &Desired, observed: &Observed, include_credentials: bool
             .map(|f| DesiredFile {
                 file: f.file.clone(),
                 entries: BTreeMap::new(),
-                notes: BTreeMap::new(),
+                reasons: BTreeMap::new(),
             })
             .collect(),
         blocks: Vec::new(),
@@ -38,36 +40,31 @@ pub fn destroy(desired: &Desired, observed: &Observed, include_credentials: bool
     let mut plan = compute(&nothing, observed, Options::default());
     // `compute` explains a deletion as the manifest's change ("no longer in
     // the manifest"); here the manifest is unchanged and destroy is why.
-    for change in &mut plan.changes {
-        change.notes.retain(|note| {
-            note != "no longer in the manifest"
-                && note != "no env-ref client of the manifest references it any more"
-        });
+    for file in &mut plan.files {
+        for entry in &mut file.entries {
+            entry.reasons.retain(|reason| !reason.is_manifest_change());
+        }
+    }
+    for export in &mut plan.exports {
+        export.reasons.retain(|reason| !reason.is_manifest_change());
     }
     if include_credentials {
-        let deletions = desired
+        plan.credentials = desired
             .credentials
             .iter()
             .filter(|c| c.source.is_store())
             .filter(|c| observed.credentials.get(&c.name) == Some(&Presence::Present))
-            .map(|c| Change {
-                target: Target::Credential {
-                    name: c.name.clone(),
-                    store: observed.store_name.clone(),
+            .map(|c| CredentialChange {
+                name: c.name.clone(),
+                holder: Holder::Store {
+                    name: observed.store_name.clone(),
                 },
-                action: Action::Delete,
-                before: None,
-                after: None,
-                before_digest: None,
-                notes: vec![
-                    "deleted from the store; revoke it at its provider too, or `mcpctl revoke` next time"
-                        .to_owned(),
-                ],
+                action: CredentialAction::Delete,
+                declared: Declared::of(c),
+                reasons: vec![Reason::DeletedFromStore],
                 rotation: None,
-            });
-        let mut changes: Vec<Change> = deletions.collect();
-        changes.append(&mut plan.changes);
-        plan.changes = changes;
+            })
+            .collect();
     }
     plan
 }
@@ -75,7 +72,7 @@ pub fn destroy(desired: &Desired, observed: &Observed, include_credentials: bool
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::compute::tests::{actions, desired, observed};
+    use crate::plan::compute::tests::{Action, actions, desired, observed};
     use serde_json::json;
 
     #[test]
@@ -91,9 +88,9 @@ mod tests {
         let names = |plan: &Plan| actions(plan);
         let plan = destroy(&want, &have, false);
         assert!(
-            plan.changes.iter().all(|c| c.notes.is_empty()),
+            plan.entries().all(|(_, c)| c.reasons.is_empty()),
             "{:?}",
-            plan.changes
+            plan.files
         );
         assert_eq!(
             names(&plan),

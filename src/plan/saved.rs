@@ -23,13 +23,16 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Change, Observed, Options, Plan, Presence, Selector, Target};
+use serde_json::{Map, Value};
+
+use super::{Options, Plan, Selector, Target};
 use crate::document::Document;
-use crate::observe::fingerprint;
+use crate::observe::{Observed, Presence, fingerprint};
 use crate::state::entry_digest;
 
-/// The saved-plan format this build writes and reads.
-pub const SAVED_PLAN_VERSION: u32 = 1;
+/// The saved-plan format this build writes and reads. 2: the plan's
+/// changes are typed and grouped by kind ([`crate::plan::PLAN_VERSION`] 2).
+pub const SAVED_PLAN_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -93,8 +96,8 @@ impl Inputs {
                 let word = match presence {
                     Presence::Present => "present",
                     Presence::Missing => "missing",
-                    Presence::Unavailable(..) => "unavailable",
-                    Presence::External(_) => "external",
+                    Presence::Unavailable { .. } => "unavailable",
+                    Presence::FromEnvironment { .. } | Presence::FromCommand { .. } => "external",
                 };
                 (name.clone(), word.to_owned())
             })
@@ -216,32 +219,84 @@ impl SavedPlan {
         if saved.links != recomputed.links {
             return Some(Tampered::Plan { field: "links" });
         }
-        let mut unmatched: Vec<&Change> = recomputed.changes.iter().collect();
-        for change in &saved.changes {
-            let Some(at) = unmatched.iter().position(|c| c.target == change.target) else {
-                return Some(Tampered::Added {
-                    target: change.target.clone(),
-                });
+        // A table with no change is never computed: it carries nothing,
+        // and is refused like any other edit.
+        if saved.files.iter().any(|file| file.entries.is_empty()) {
+            return Some(Tampered::Plan { field: "files" });
+        }
+        let mut unmatched = compared(recomputed);
+        for (target, fields) in compared(saved) {
+            let Some(at) = unmatched.iter().position(|(t, _)| *t == target) else {
+                return Some(Tampered::Added { target });
             };
-            let ours = unmatched.remove(at);
-            let fields = [
-                ("action", change.action == ours.action),
-                ("before", change.before == ours.before),
-                ("after", change.after == ours.after),
-                ("before-digest", change.before_digest == ours.before_digest),
-                ("notes", change.notes == ours.notes),
-            ];
-            if let Some((field, _)) = fields.iter().find(|(_, same)| !same) {
+            let (_, ours) = unmatched.remove(at);
+            let names: Vec<&String> = fields.keys().chain(ours.keys()).collect();
+            if let Some(field) = names.into_iter().find(|n| fields.get(*n) != ours.get(*n)) {
                 return Some(Tampered::Changed {
-                    target: change.target.clone(),
-                    field,
+                    target,
+                    field: field.clone(),
                 });
             }
         }
-        unmatched.first().map(|c| Tampered::Removed {
-            target: c.target.clone(),
-        })
+        unmatched
+            .into_iter()
+            .next()
+            .map(|(target, _)| Tampered::Removed { target })
     }
+}
+
+/// Every change of `plan` as its target and the fields compared, by name
+/// as the file spells them: all of a change's fields but those naming its
+/// target and, for credentials, the rotation (ages counted to the moment
+/// of planning: a report, not an action). Taken from the serialized form,
+/// so a field added to a change is compared without a word here.
+fn compared(plan: &Plan) -> Vec<(Target, Map<String, Value>)> {
+    fn fields(change: &impl serde::Serialize, identity: &[&str]) -> Map<String, Value> {
+        let Ok(Value::Object(mut fields)) = serde_json::to_value(change) else {
+            unreachable!("a change serializes to an object")
+        };
+        for key in identity {
+            fields.remove(*key);
+        }
+        fields
+    }
+    let mut all = Vec::new();
+    for change in &plan.credentials {
+        let target = Target::Credential {
+            name: change.name.clone(),
+        };
+        all.push((target, fields(change, &["name", "rotation"])));
+    }
+    for (file, change) in plan.entries() {
+        let target = Target::Entry {
+            client: file.client,
+            scope: file.scope,
+            file: file.path.clone(),
+            table: file.table.clone(),
+            server: change.server.clone(),
+        };
+        all.push((target, fields(change, &["server"])));
+    }
+    for change in &plan.profiles {
+        let target = Target::ShellProfile {
+            shell: change.shell,
+            file: change.file.clone(),
+        };
+        all.push((target, fields(change, &["shell", "file"])));
+    }
+    for change in &plan.exports {
+        let target = Target::EnvExport {
+            variable: change.variable.clone(),
+        };
+        all.push((target, fields(change, &["variable"])));
+    }
+    if let Some(change) = &plan.audit {
+        let target = Target::AuditSettings {
+            manifest: plan.manifest.clone(),
+        };
+        all.push((target, fields(change, &[])));
+    }
+    all
 }
 
 /// How a saved plan differs from the plan its inputs give: it was edited
@@ -255,7 +310,7 @@ pub enum Tampered {
     /// A change the inputs give that the saved plan lacks.
     Removed { target: Target },
     /// A change whose `field` differs.
-    Changed { target: Target, field: &'static str },
+    Changed { target: Target, field: String },
 }
 
 impl Tampered {
@@ -356,7 +411,11 @@ mod tests {
     use crate::client::ClientFile;
     use crate::document::Format;
     use crate::manifest::{ClientId, Scope};
-    use crate::plan::ObservedFile;
+    use crate::observe::ObservedFile;
+    use crate::plan::{
+        CredentialAction, CredentialChange, Declared, EntryAction, EntryChange, FileChange, Holder,
+        Reason,
+    };
     use crate::state::State;
 
     /// The machine with the Codex file holding `text` (`None`: absent).
@@ -391,12 +450,7 @@ mod tests {
     }
 
     fn saved() -> SavedPlan {
-        let plan = Plan {
-            version: crate::plan::PLAN_VERSION,
-            manifest: "/repo/mcpctl.kdl".into(),
-            changes: Vec::new(),
-            links: BTreeMap::new(),
-        };
+        let plan = Plan::empty("/repo/mcpctl.kdl".into());
         let at_plan = observed(Some("model = \"a\"\n"), Presence::Missing);
         SavedPlan::new(plan, "d1", Options::default(), &[], &at_plan)
     }
@@ -415,23 +469,23 @@ mod tests {
 
     #[test]
     fn any_edit_of_a_change_is_named_and_order_does_not_matter() {
-        let entry = |server: &str, table: &[&str]| Change {
-            target: Target::Entry {
-                client: ClientId::ClaudeCode,
-                scope: Scope::User,
-                file: "/h/.claude.json".into(),
-                table: table.iter().map(|k| (*k).to_owned()).collect(),
-                server: server.to_owned(),
-            },
-            action: crate::plan::Action::Create,
+        let entry = |server: &str| EntryChange {
+            server: server.to_owned(),
+            action: EntryAction::Create,
             before: None,
             after: Some(serde_json::json!({"command": "npx"})),
             before_digest: None,
-            notes: Vec::new(),
-            rotation: None,
+            reasons: Vec::new(),
+        };
+        let table = |table: &[&str], entries| FileChange {
+            client: ClientId::ClaudeCode,
+            scope: Scope::User,
+            path: "/h/.claude.json".into(),
+            table: table.iter().map(|k| (*k).to_owned()).collect(),
+            entries,
         };
         let mut reviewed = saved();
-        reviewed.plan.changes = vec![entry("a", &["mcpServers"]), entry("b", &["mcpServers"])];
+        reviewed.plan.files = vec![table(&["mcpServers"], vec![entry("a"), entry("b")])];
         let recomputed = reviewed.plan.clone();
         let show = |p: &std::path::Path| p.display().to_string();
         let differs = |edit: &dyn Fn(&mut Plan)| {
@@ -440,16 +494,18 @@ mod tests {
             edited.tampering(&recomputed).map(|t| t.describe(show))
         };
         assert_eq!(differs(&|_| {}), None);
-        assert_eq!(differs(&|plan| plan.changes.reverse()), None);
+        assert_eq!(differs(&|plan| plan.files[0].entries.reverse()), None);
         assert_eq!(
-            differs(&|plan| plan.changes[1].after = Some(serde_json::json!({"command": "EVIL"}))),
+            differs(&|plan| {
+                plan.files[0].entries[1].after = Some(serde_json::json!({"command": "EVIL"}))
+            }),
             Some(
                 "the change for `mcpServers.b` in `/h/.claude.json` (claude-code, user scope) differs in `after`"
                     .to_owned()
             )
         );
         assert_eq!(
-            differs(&|plan| plan.changes.push(entry("primaryApiKeyHelper", &[]))),
+            differs(&|plan| plan.files.push(table(&[], vec![entry("primaryApiKeyHelper")]))),
             Some(
                 "it has a change for `primaryApiKeyHelper` in `/h/.claude.json` (claude-code, user scope), \
                  which the manifest and this machine do not give"
@@ -457,7 +513,7 @@ mod tests {
             )
         );
         assert_eq!(
-            differs(&|plan| plan.changes[0].action = crate::plan::Action::Delete),
+            differs(&|plan| plan.files[0].entries[0].action = EntryAction::Delete),
             Some(
                 "the change for `mcpServers.a` in `/h/.claude.json` (claude-code, user scope) differs in `action`"
                     .to_owned()
@@ -465,7 +521,7 @@ mod tests {
         );
         assert_eq!(
             differs(&|plan| {
-                plan.changes.remove(0);
+                plan.files[0].entries.remove(0);
             }),
             Some(
                 "it lacks the change for `mcpServers.a` in `/h/.claude.json` (claude-code, user scope)"
@@ -473,13 +529,83 @@ mod tests {
             )
         );
         // A duplicated change is one the inputs do not give.
-        assert!(differs(&|plan| plan.changes.push(plan.changes[0].clone())).is_some());
+        assert!(
+            differs(&|plan| {
+                let again = plan.files[0].entries[0].clone();
+                plan.files[0].entries.push(again);
+            })
+            .is_some()
+        );
+        // And a table without changes.
+        assert_eq!(
+            differs(&|plan| plan.files.push(table(&["projects"], Vec::new()))),
+            Some("its `files` differs".to_owned())
+        );
+        // So is the same entry moved to another table of the file.
+        assert!(
+            differs(&|plan| {
+                let moved = plan.files[0].entries.remove(0);
+                plan.files.push(table(&["projects", "/w"], vec![moved]));
+            })
+            .is_some()
+        );
         assert!(
             differs(&|plan| {
                 plan.links
                     .insert("/h/.claude.json".into(), "/h/.bashrc".into());
             })
             .is_some()
+        );
+    }
+
+    /// What a credential change carries beyond its action — where the
+    /// value lives, its declaration (the store entry's namespace, what the
+    /// prompt shows), its reasons — is compared like every other field.
+    #[test]
+    fn an_edited_credential_declaration_or_holder_is_named() {
+        let mut reviewed = saved();
+        reviewed.plan.credentials = vec![CredentialChange {
+            name: "TOKEN".into(),
+            holder: Holder::Store {
+                name: "test store".into(),
+            },
+            action: CredentialAction::Create,
+            declared: Declared {
+                kind: crate::manifest::CredentialKind::ApiKey,
+                provider: None,
+                scopes: Vec::new(),
+                create_at: Some("https://example.com/tokens".into()),
+                description: None,
+                namespace: None,
+            },
+            reasons: vec![Reason::NotInStore],
+            rotation: None,
+        }];
+        let recomputed = reviewed.plan.clone();
+        let differs = |edit: &dyn Fn(&mut CredentialChange)| {
+            let mut edited = reviewed.clone();
+            edit(&mut edited.plan.credentials[0]);
+            edited
+                .tampering(&recomputed)
+                .map(|t| t.describe(|p| p.display().to_string()))
+        };
+        assert_eq!(differs(&|_| {}), None);
+        let declared = Some("the change for credential `TOKEN` differs in `declared`".to_owned());
+        assert_eq!(
+            differs(&|c| c.declared.namespace = Some("other".into())),
+            declared
+        );
+        assert_eq!(
+            differs(&|c| c.declared.create_at = Some("https://evil.example".into())),
+            declared
+        );
+        assert_eq!(
+            differs(&|c| c.holder = Holder::Environment),
+            Some("the change for credential `TOKEN` differs in `holder`".to_owned())
+        );
+        assert_eq!(
+            differs(&|c| c.reasons.clear()),
+            Some("the change for credential `TOKEN` differs in `reasons`".to_owned())
         );
     }
 

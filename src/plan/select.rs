@@ -14,7 +14,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Change, Desired, Plan, Target};
+use super::{Desired, Plan};
 use crate::manifest::{ClientId, Manifest, did_you_mean};
 
 /// One `--target` value.
@@ -111,38 +111,33 @@ pub fn select(mut plan: Plan, selectors: &[Selector], desired: &Desired) -> Plan
     if selectors.is_empty() {
         return plan;
     }
-    let entry_selected = |change: &Change| match &change.target {
-        Target::Entry { client, server, .. } => selectors.iter().any(|s| match s {
+    let selected = |client: ClientId, server: &str| {
+        selectors.iter().any(|s| match s {
             Selector::Server(name) => name == server,
-            Selector::Client(id) => id == client,
+            Selector::Client(id) => *id == client,
             Selector::Credential(_) => false,
-        }),
-        Target::Credential { .. }
-        | Target::ShellProfile { .. }
-        | Target::EnvExport { .. }
-        | Target::AuditSettings { .. } => false,
+        })
     };
-    let mut needed: Vec<&str> = Vec::new();
-    for change in plan.changes.iter().filter(|c| entry_selected(c)) {
-        if let Target::Entry { server, .. } = &change.target
-            && let Some(credentials) = desired.server_credentials.get(server)
-        {
-            needed.extend(credentials.iter().map(String::as_str));
-        }
+    for file in &mut plan.files {
+        let client = file.client;
+        file.entries.retain(|entry| selected(client, &entry.server));
     }
-    let needed: Vec<String> = needed.into_iter().map(str::to_owned).collect();
-    plan.changes.retain(|change| match &change.target {
-        Target::Credential { name, .. } => {
-            needed.contains(name)
-                || selectors
-                    .iter()
-                    .any(|s| matches!(s, Selector::Credential(n) if n == name))
-        }
-        Target::Entry { .. } => entry_selected(change),
-        Target::ShellProfile { .. } | Target::EnvExport { .. } | Target::AuditSettings { .. } => {
-            false
-        }
+    plan.files.retain(|file| !file.entries.is_empty());
+    let needed: Vec<&String> = plan
+        .entries()
+        .filter_map(|(_, entry)| desired.server_credentials.get(&entry.server))
+        .flatten()
+        .collect();
+    let needed: Vec<String> = needed.into_iter().cloned().collect();
+    plan.credentials.retain(|change| {
+        needed.contains(&change.name)
+            || selectors
+                .iter()
+                .any(|s| matches!(s, Selector::Credential(n) if *n == change.name))
     });
+    plan.profiles.clear();
+    plan.exports.clear();
+    plan.audit = None;
     plan
 }
 

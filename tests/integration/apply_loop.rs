@@ -393,12 +393,12 @@ fn plan_json_follows_the_schema_shape() {
     let (stdout, stderr) = text(&output);
     assert!(output.status.success(), "{stderr}");
     let plan: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    assert_eq!(plan["version"], 1);
-    let entries: Vec<&serde_json::Value> = plan["changes"]
+    assert_eq!(plan["version"], 2);
+    let entries: Vec<&serde_json::Value> = plan["files"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|c| c["target"]["kind"] == "entry")
+        .flat_map(|f| f["entries"].as_array().unwrap())
         .collect();
     assert_eq!(entries.len(), 5);
     assert!(entries.iter().all(|c| c["action"] == "create"));

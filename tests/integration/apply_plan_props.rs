@@ -187,7 +187,6 @@ fn plan_and_maybe_apply(dir: &Path, manifest_text: &str, do_apply: bool) -> plan
             &plan,
             Context {
                 store: &NoStore,
-                credentials: &loaded.manifest.credentials,
                 secrets: &mut NoSecrets,
                 state_dir: &state_dir,
                 state: observed.state,
@@ -226,7 +225,7 @@ proptest! {
             prop_assert!(
                 !after.has_changes(),
                 "changes left after apply:\n{text}\n{:#?}",
-                after.changes.iter().filter(|c| c.action != plan::Action::NoOp).collect::<Vec<_>>()
+                after
             );
         }
     }

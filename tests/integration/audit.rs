@@ -743,12 +743,8 @@ fn an_audit_block_is_planned_and_installed_only_when_confirmed() {
     assert!(!stdout.contains(&key) && !stderr.contains(&key));
     let (_, json, _) = plan(&["--json"]);
     let json: serde_json::Value = serde_json::from_str(&json).unwrap();
-    let change = json["changes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["target"]["kind"] == "audit-settings")
-        .unwrap_or_else(|| panic!("no audit change in {json}"));
+    let change = &json["audit"];
+    assert!(change.is_object(), "no audit change in {json}");
     assert_eq!(change["action"], "create");
     assert_eq!(change["after"]["retain"], "1d");
     assert_eq!(json["summary"]["add"], 1);

@@ -119,7 +119,7 @@ fn plan_shows_age_and_fails_on_overdue() {
     let (_, json, _) = plan(&["--json"]);
     let json: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(json["summary"]["overdue"], 1);
-    let rotation = &json["changes"][0]["rotation"];
+    let rotation = &json["credentials"][0]["rotation"];
     assert_eq!(rotation["status"], "overdue");
     assert_eq!(rotation["age-known"], false);
     assert_eq!(rotation["period-source"], "provider");

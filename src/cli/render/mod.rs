@@ -1,6 +1,7 @@
 //! Views of results for people (text) and programs (JSON).
 
 pub mod plan;
+pub mod reason;
 
 use std::path::Path;
 

@@ -9,11 +9,11 @@ use std::path::Path;
 use serde_json::Value;
 use similar::{ChangeTag, TextDiff};
 
-use super::{Style, display_path};
-use std::collections::BTreeMap;
-
-use crate::manifest::Credential;
-use crate::plan::{Action, Change, Plan, RotationStatus, Target};
+use super::{Style, display_path, reason};
+use crate::plan::{
+    AuditAction, AuditShown, CredentialAction, CredentialChange, EntryAction, EntryChange,
+    ExportAction, ExportChange, Holder, Plan, ProfileAction, Reason, RotationStatus,
+};
 use crate::terminal_text::escape;
 
 /// Where the plan is shown: `plan` ends with what to run next; `apply`
@@ -31,27 +31,15 @@ pub enum Context {
     Import,
 }
 
-pub fn render(
-    plan: &Plan,
-    credentials_declared: &BTreeMap<String, Credential>,
-    home: &Path,
-    style: Style,
-    context: Context,
-) -> String {
+pub fn render(plan: &Plan, home: &Path, style: Style, context: Context) -> String {
     let mut out = String::new();
-    let credentials: Vec<&Change> = plan
-        .changes
+    let stores: Vec<String> = plan
+        .credentials
         .iter()
-        .filter(|c| matches!(c.target, Target::Credential { .. }))
-        .collect();
-    let stores: Vec<&str> = credentials
-        .iter()
-        .filter_map(|c| match &c.target {
-            Target::Credential { store, .. } => Some(store.as_str()),
-            Target::Entry { .. }
-            | Target::ShellProfile { .. }
-            | Target::EnvExport { .. }
-            | Target::AuditSettings { .. } => None,
+        .map(|c| match &c.holder {
+            Holder::Store { name } => name.clone(),
+            Holder::Environment => "environment".to_owned(),
+            Holder::SecretManager => "secret manager".to_owned(),
         })
         .collect();
     if let Some(first) = stores.first().filter(|_| context != Context::Import) {
@@ -63,66 +51,73 @@ pub fn render(
             "Credentials:".to_owned()
         };
         let _ = writeln!(out, "{}", style.bold(&heading));
-        for change in &credentials {
-            render_credential(&mut out, change, credentials_declared, style);
+        for change in &plan.credentials {
+            render_credential(&mut out, change, style);
         }
         out.push('\n');
     }
 
     let mut current_file: Option<&Path> = None;
     let mut unchanged = 0;
-    for change in &plan.changes {
-        let Target::Entry {
-            client,
-            scope,
-            file,
-            server,
-            ..
-        } = &change.target
-        else {
-            continue;
-        };
-        if matches!(change.action, Action::NoOp | Action::Forget) {
-            unchanged += usize::from(change.action == Action::NoOp);
+    for (file, change) in plan.entries() {
+        if matches!(change.action, EntryAction::NoOp | EntryAction::Forget) {
+            unchanged += usize::from(change.action == EntryAction::NoOp);
             continue;
         }
-        if current_file != Some(file.as_path()) {
+        if current_file != Some(file.path.as_path()) {
             if current_file.is_some() {
                 out.push('\n');
             }
-            let heading = format!("{client} ({scope} scope): {}", shown_file(plan, file, home));
+            let heading = format!(
+                "{} ({} scope): {}",
+                file.client,
+                file.scope,
+                shown_file(plan, &file.path, home)
+            );
             let _ = writeln!(out, "{}", style.bold(&heading));
-            current_file = Some(file.as_path());
+            current_file = Some(file.path.as_path());
         }
-        render_entry(&mut out, change, server, style);
+        render_entry(&mut out, change, style);
     }
     if current_file.is_some() {
         out.push('\n');
     }
-    for change in &plan.changes {
-        let Target::ShellProfile { shell, file } = &change.target else {
-            continue;
-        };
-        if change.action == Action::NoOp {
+    for change in &plan.profiles {
+        if change.action == ProfileAction::NoOp {
             unchanged += 1;
             continue;
         }
-        let heading = format!("{shell} profile: {}", shown_file(plan, file, home));
+        let heading = format!(
+            "{} profile: {}",
+            change.shell,
+            shown_file(plan, &change.file, home)
+        );
         let _ = writeln!(out, "{}", style.bold(&heading));
-        render_entry(&mut out, change, "mcpctl block", style);
+        let (symbol, what) = match change.action {
+            ProfileAction::Create => (style.green("+"), "will be created"),
+            ProfileAction::Update => (style.yellow("~"), "will be updated"),
+            ProfileAction::Delete | ProfileAction::NoOp => (style.red("-"), "will be deleted"),
+        };
+        let diff = (
+            change.before.clone().unwrap_or_default(),
+            change.after.clone().unwrap_or_default(),
+        );
+        let lines = Lines {
+            symbol,
+            what,
+            reasons: &change.reasons,
+            launcher: None,
+            diff: Some(diff),
+        };
+        lines.write(&mut out, "mcpctl block", style);
         out.push('\n');
     }
-    let exports: Vec<&Change> = plan
-        .changes
+    let exports: Vec<&ExportChange> = plan
+        .exports
         .iter()
-        .filter(|c| matches!(c.target, Target::EnvExport { .. }))
-        .filter(|c| c.action != Action::NoOp)
+        .filter(|c| c.action != ExportAction::NoOp)
         .collect();
-    unchanged += plan
-        .changes
-        .iter()
-        .filter(|c| matches!(c.target, Target::EnvExport { .. }) && c.action == Action::NoOp)
-        .count();
+    unchanged += plan.exports.len() - exports.len();
     if !exports.is_empty() {
         let heading =
             "Exported by `mcpctl env` (the shell-profile block runs it at each shell start):";
@@ -132,13 +127,27 @@ pub fn render(
         }
         out.push('\n');
     }
-    for change in &plan.changes {
-        let Target::AuditSettings { manifest } = &change.target else {
-            continue;
-        };
+    if let Some(change) = &plan.audit {
         let _ = writeln!(out, "{}", style.bold("Audit trail (this machine):"));
-        let what = format!("audit settings of {}", display_path(manifest, home));
-        render_entry(&mut out, change, &what, style);
+        let what = format!("audit settings of {}", display_path(&plan.manifest, home));
+        let (symbol, verb) = match change.action {
+            AuditAction::Create => (style.green("+"), "will be created"),
+            AuditAction::Update => (style.yellow("~"), "will be updated"),
+            AuditAction::Delete => (style.red("-"), "will be deleted"),
+        };
+        let shown = |settings: &Option<AuditShown>| {
+            settings.as_ref().map_or_else(String::new, |settings| {
+                pretty(&serde_json::to_value(settings).expect("settings serialize"))
+            })
+        };
+        let lines = Lines {
+            symbol,
+            what: verb,
+            reasons: &change.reasons,
+            launcher: None,
+            diff: Some((shown(&change.before), shown(&change.after))),
+        };
+        lines.write(&mut out, &what, style);
         out.push('\n');
     }
 
@@ -205,10 +214,10 @@ pub fn render(
     if summary.unavailable > 0 {
         // Why the store could not be asked, and where the fix is.
         let why = plan
-            .changes
+            .credentials
             .iter()
-            .find(|c| c.action == Action::Unavailable)
-            .and_then(|c| c.notes.get(1));
+            .find(|c| c.action == CredentialAction::Unavailable)
+            .and_then(|c| reason::store_error(&c.reasons));
         if let Some(why) = why {
             let mut chars = why.trim_end_matches('.').chars();
             let why: String = chars.next().map_or_else(String::new, |first| {
@@ -246,21 +255,12 @@ fn shown_file(plan: &Plan, file: &Path, home: &Path) -> String {
     }
 }
 
-fn render_credential(
-    out: &mut String,
-    change: &Change,
-    declared: &BTreeMap<String, Credential>,
-    style: Style,
-) {
-    let Target::Credential { name, .. } = &change.target else {
-        return;
-    };
-    let credential = declared.get(name);
+fn render_credential(out: &mut String, change: &CredentialChange, style: Style) {
     // `import` names credentials after variables in client files.
-    let name = escape(name);
+    let name = escape(&change.name);
     match change.action {
-        Action::NoOp => match (&change.rotation, credential) {
-            (Some(rotation), Some(credential)) => {
+        CredentialAction::NoOp => match &change.rotation {
+            Some(rotation) => {
                 let (symbol, verdict) = match rotation.status {
                     RotationStatus::Expired => (style.red("!"), " EXPIRED"),
                     RotationStatus::Overdue => (style.red("!"), " OVERDUE"),
@@ -271,57 +271,59 @@ fn render_credential(
                 let _ = writeln!(
                     out,
                     "  {symbol} {name}: present{verdict}; {}",
-                    rotation.describe(credential)
+                    rotation.describe(&change.credential())
                 );
                 if rotation.status.is_failure() || rotation.status.is_warning() {
                     let hint = format!("hint: `mcpctl rotate {name}` stores a new value");
                     let _ = writeln!(out, "      {}", style.dim(&hint));
                 }
             }
-            _ if !change.notes.is_empty() => {
-                let note = escape(&change.notes.join("; ")).into_owned();
+            _ if !change.reasons.is_empty() => {
+                let note = escape(&reason::joined(&change.reasons)).into_owned();
                 let _ = writeln!(out, "  {} {name}: {note}", style.dim("="));
             }
             _ => {
                 let _ = writeln!(out, "  {} {name}: present", style.dim("="));
             }
         },
-        Action::Create => {
+        CredentialAction::Create => {
             let _ = writeln!(
                 out,
                 "  {} {name} will be stored (apply asks for the value)",
                 style.green("+")
             );
-            if let Some(credential) = credential {
-                let mut facts = vec![credential.kind.as_str().to_owned()];
-                if !credential.scopes.is_empty() {
-                    facts.push(format!("scopes: {}", credential.scopes.join(", ")));
-                }
-                let _ = writeln!(out, "      {}", facts.join("; "));
-                if let Some(url) = &credential.create_at {
-                    let _ = writeln!(out, "      create it at {url}");
-                }
+            let declared = &change.declared;
+            let mut facts = vec![declared.kind.as_str().to_owned()];
+            if !declared.scopes.is_empty() {
+                facts.push(format!("scopes: {}", declared.scopes.join(", ")));
+            }
+            let _ = writeln!(out, "      {}", facts.join("; "));
+            if let Some(url) = &declared.create_at {
+                let _ = writeln!(out, "      create it at {url}");
             }
         }
-        Action::Delete => {
+        CredentialAction::Delete => {
             let _ = writeln!(out, "  {} {name} will be deleted", style.red("-"));
-            for note in &change.notes {
+            for note in change.reasons.iter().map(reason::words) {
                 let _ = writeln!(
                     out,
                     "      {}",
-                    style.dim(&format!("note: {}", escape(note)))
+                    style.dim(&format!("note: {}", escape(&note)))
                 );
             }
         }
-        // The second note of an unknown credential says why, once, at the
-        // end of the plan.
-        Action::Unavailable => {
-            let reason = escape(change.notes.first().map_or("", String::as_str)).into_owned();
-            let _ = writeln!(out, "  {} {name}: {reason}", style.yellow("!"));
+        // The store's error is said once, at the end of the plan.
+        CredentialAction::Unavailable => {
+            let summary = change.reasons.iter().find_map(|r| match r {
+                Reason::StoreUnavailable { summary, .. } => Some(summary.as_str()),
+                _ => None,
+            });
+            let summary = escape(summary.unwrap_or("")).into_owned();
+            let _ = writeln!(out, "  {} {name}: {summary}", style.yellow("!"));
         }
-        _ => {
-            let reason = escape(&change.notes.join("; ")).into_owned();
-            let _ = writeln!(out, "  {} {name}: {reason}", style.yellow("!"));
+        CredentialAction::Blocked => {
+            let why = escape(&reason::joined(&change.reasons)).into_owned();
+            let _ = writeln!(out, "  {} {name}: {why}", style.yellow("!"));
         }
     }
 }
@@ -329,22 +331,19 @@ fn render_credential(
 /// One variable `mcpctl env` starts, stops or changes exporting, with
 /// where its value is read: a `source command` is shown as its exact
 /// argv, since `env` runs it at every shell start.
-fn render_export(out: &mut String, change: &Change, style: Style) {
-    let Target::EnvExport { variable } = &change.target else {
-        return;
-    };
-    let variable = escape(variable);
-    let source = |v: &Option<Value>| v.as_ref().and_then(Value::as_str).map(describe_source);
+fn render_export(out: &mut String, change: &ExportChange, style: Style) {
+    let variable = escape(&change.variable);
+    let source = |v: &Option<String>| v.as_deref().map(describe_source);
     let (before, after) = (source(&change.before), source(&change.after));
     match (change.action, before, after) {
-        (Action::Create, _, Some(after)) => {
+        (ExportAction::Create, _, Some(after)) => {
             let _ = writeln!(
                 out,
                 "  {} {variable} will be exported, read from {after}",
                 style.green("+")
             );
         }
-        (Action::Update, Some(before), Some(after)) => {
+        (ExportAction::Update, Some(before), Some(after)) => {
             let _ = writeln!(
                 out,
                 "  {} {variable} will be read from a different source",
@@ -353,13 +352,13 @@ fn render_export(out: &mut String, change: &Change, style: Style) {
             let _ = writeln!(out, "      {}", style.red(&format!("- {before}")));
             let _ = writeln!(out, "      {}", style.green(&format!("+ {after}")));
         }
-        (Action::Delete, _, _) => {
+        (ExportAction::Delete, _, _) => {
             let _ = writeln!(
                 out,
                 "  {} {variable} will no longer be exported",
                 style.red("-")
             );
-            for note in &change.notes {
+            for note in change.reasons.iter().map(reason::words) {
                 let _ = writeln!(out, "      {}", style.dim(&format!("note: {note}")));
             }
         }
@@ -387,84 +386,107 @@ fn source_words(text: &str) -> String {
     }
 }
 
-fn render_entry(out: &mut String, change: &Change, server: &str, style: Style) {
+fn render_entry(out: &mut String, change: &EntryChange, style: Style) {
     let (symbol, what) = match change.action {
-        Action::Create => (style.green("+"), "will be created"),
-        Action::Update => (style.yellow("~"), "will be updated"),
-        Action::Delete => (style.red("-"), "will be deleted"),
-        Action::Adopt if change.writes() => (style.yellow("~"), "will be adopted and replaced"),
-        Action::Adopt => (
+        EntryAction::Create => (style.green("+"), "will be created"),
+        EntryAction::Update => (style.yellow("~"), "will be updated"),
+        EntryAction::Delete => (style.red("-"), "will be deleted"),
+        EntryAction::Adopt if change.writes() => {
+            (style.yellow("~"), "will be adopted and replaced")
+        }
+        EntryAction::Adopt => (
             style.dim("="),
             "will be adopted (already as the manifest says)",
         ),
-        // The note says whose entry it is; the headline must agree with it.
-        Action::Conflict
+        // The reason says whose entry it is; the headline must agree.
+        EntryAction::Conflict
             if change
-                .notes
+                .reasons
                 .iter()
-                .any(|n| n.starts_with("owned by another manifest")) =>
+                .any(|r| matches!(r, Reason::OwnedByOtherManifest { .. })) =>
         {
             (
                 style.red("!"),
                 "conflicts with an entry another manifest owns",
             )
         }
-        Action::Conflict => (
+        EntryAction::Conflict => (
             style.red("!"),
             "conflicts with an entry mcpctl did not write",
         ),
-        Action::Blocked => (style.red("!"), "is blocked and will not be created"),
-        Action::Skip => (style.yellow("!"), "is left out of this client"),
-        Action::NoOp | Action::Forget | Action::Unavailable => return,
+        EntryAction::Blocked => (style.red("!"), "is blocked and will not be created"),
+        EntryAction::Skip => (style.yellow("!"), "is left out of this client"),
+        EntryAction::NoOp | EntryAction::Forget => return,
     };
-    // The name, notes and lines of an entry come from the client's file as
-    // much as from the manifest: escaped, so a crafted entry cannot act on
-    // the terminal the plan is read in.
-    let _ = writeln!(out, "  {symbol} {} {what}", escape(server));
-    for note in &change.notes {
-        let _ = writeln!(
-            out,
-            "      {}",
-            style.dim(&format!("note: {}", escape(note)))
-        );
-    }
-    if let Some(note) = launcher_note(change) {
-        let _ = writeln!(
-            out,
-            "      {}",
-            style.dim(&format!("note: {}", escape(&note)))
-        );
-    }
-    if change.action == Action::Blocked
-        || change.action == Action::Skip
-        || (change.action == Action::Adopt && !change.writes())
-    {
-        return;
-    }
-    // Shell blocks are text; entries are JSON.
+    let diff = !(matches!(change.action, EntryAction::Blocked | EntryAction::Skip)
+        || (change.action == EntryAction::Adopt && !change.writes()));
+    // Entries are JSON (a string shown as its text).
     let show = |v: &Value| match v {
         Value::String(text) => text.clone(),
         other => pretty(other),
     };
-    let before = change.before.as_ref().map(show).unwrap_or_default();
-    let after = change.after.as_ref().map(show).unwrap_or_default();
-    let diff = TextDiff::from_lines(&before, &after);
-    for op in diff.ops() {
-        for line in diff.iter_changes(op) {
-            let text = escape(line.value().trim_end_matches('\n'));
-            let rendered = match line.tag() {
-                ChangeTag::Insert => style.green(&format!("+ {text}")),
-                ChangeTag::Delete => style.red(&format!("- {text}")),
-                ChangeTag::Equal => format!("  {text}"),
-            };
-            let _ = writeln!(out, "      {rendered}");
+    let lines = Lines {
+        symbol,
+        what,
+        reasons: &change.reasons,
+        launcher: launcher_note(change),
+        diff: diff.then(|| {
+            (
+                change.before.as_ref().map(show).unwrap_or_default(),
+                change.after.as_ref().map(show).unwrap_or_default(),
+            )
+        }),
+    };
+    lines.write(out, &change.server, style);
+}
+
+/// One change as the plan shows it: a headline, its reasons as notes, and
+/// a diff of its text.
+struct Lines<'a> {
+    symbol: String,
+    what: &'a str,
+    reasons: &'a [Reason],
+    /// A note of the view's own (an entry running an mcpctl that is gone).
+    launcher: Option<String>,
+    /// The text before and after, when shown.
+    diff: Option<(String, String)>,
+}
+
+impl Lines<'_> {
+    fn write(self, out: &mut String, name: &str, style: Style) {
+        // The name, notes and lines of an entry come from the client's file
+        // as much as from the manifest: escaped, so a crafted entry cannot
+        // act on the terminal the plan is read in.
+        let _ = writeln!(out, "  {} {} {}", self.symbol, escape(name), self.what);
+        let notes = self.reasons.iter().map(reason::words).chain(self.launcher);
+        for note in notes {
+            let _ = writeln!(
+                out,
+                "      {}",
+                style.dim(&format!("note: {}", escape(&note)))
+            );
+        }
+        let Some((before, after)) = self.diff else {
+            return;
+        };
+        let diff = TextDiff::from_lines(&before, &after);
+        for op in diff.ops() {
+            for line in diff.iter_changes(op) {
+                let text = escape(line.value().trim_end_matches('\n'));
+                let rendered = match line.tag() {
+                    ChangeTag::Insert => style.green(&format!("+ {text}")),
+                    ChangeTag::Delete => style.red(&format!("- {text}")),
+                    ChangeTag::Equal => format!("  {text}"),
+                };
+                let _ = writeln!(out, "      {rendered}");
+            }
         }
     }
 }
 
 /// When an entry runs an mcpctl that no longer exists (moved or upgraded),
 /// say so: the update is the fix.
-fn launcher_note(change: &Change) -> Option<String> {
+fn launcher_note(change: &EntryChange) -> Option<String> {
     let before = change.before.as_ref()?.get("command")?.as_str()?;
     let after = change.after.as_ref()?.get("command")?.as_str()?;
     let path = Path::new(before);
@@ -520,33 +542,31 @@ fn write_pretty(out: &mut String, value: &Value, indent: usize) {
 mod tests {
     use super::*;
 
-    fn conflict(note: &str) -> String {
-        let change = Change {
-            target: Target::Credential {
-                name: "unused".to_owned(),
-                store: "unused".to_owned(),
-            },
-            action: Action::Conflict,
+    fn conflict(reason: Reason) -> String {
+        let change = EntryChange {
+            server: "github".to_owned(),
+            action: EntryAction::Conflict,
             before: Some(serde_json::json!({"command": "a"})),
             after: Some(serde_json::json!({"command": "b"})),
             before_digest: None,
-            notes: vec![note.to_owned()],
-            rotation: None,
+            reasons: vec![reason],
         };
         let mut out = String::new();
-        render_entry(&mut out, &change, "github", Style { color: false });
+        render_entry(&mut out, &change, Style { color: false });
         out
     }
 
     #[test]
     fn a_conflict_names_whose_entry_it_is() {
-        let owned = conflict("owned by another manifest, `/other/mcpctl.kdl`");
+        let owned = conflict(Reason::OwnedByOtherManifest {
+            manifest: "/other/mcpctl.kdl".into(),
+        });
         assert!(
             owned.contains("github conflicts with an entry another manifest owns"),
             "{owned}"
         );
         assert!(!owned.contains("did not write"), "{owned}");
-        let foreign = conflict("an entry of this name was not written by mcpctl");
+        let foreign = conflict(Reason::ForeignLeftAlone);
         assert!(
             foreign.contains("github conflicts with an entry mcpctl did not write"),
             "{foreign}"
