@@ -2,19 +2,101 @@
 //! `header NAME …` and `credential NAME`, each credential checked against
 //! the declared ones.
 
-use std::collections::{BTreeMap, HashMap};
-
 use kdl::{KdlEntry, KdlNode};
 use miette::SourceSpan;
 
-use super::server::ServerContext;
+use super::block::Verb;
+use super::server::{ServerBody, ServerContext};
 use super::shape::{head_span, positional};
 use super::words::{capitalize, did_you_mean, is_env_name, is_header_name, show};
 use super::{Checker, K, Problem};
-use crate::manifest::model::EnvValue;
+use crate::manifest::model::{CredentialHeader, EnvValue};
 use crate::secret_patterns;
 
 impl Checker {
+    /// `credential A B…`: each credential in the variable of its name.
+    pub(super) fn server_credential(&mut self, node: &KdlNode, body: &mut ServerBody<'_>) {
+        self.no_children(node);
+        self.properties(node, &[]);
+        let entries = positional(node);
+        if entries.is_empty() {
+            self.push(
+                Problem::new(
+                    K::Arguments,
+                    "`credential` names no credential",
+                    node.name().span(),
+                    "no credential",
+                )
+                .help("write `credential GITHUB_TOKEN`: the server gets environment variable GITHUB_TOKEN from credential GITHUB_TOKEN"),
+            );
+        }
+        for entry in entries {
+            let Some(cred) = self.string(entry) else {
+                continue;
+            };
+            if self.credential_ref(entry, cred, body.cx) {
+                let value = EnvValue::Credential {
+                    credential: cred.to_owned(),
+                };
+                self.bind_env(body, cred, entry.span(), value);
+            }
+        }
+    }
+
+    /// `env VAR "value"` / `env VAR credential=NAME`.
+    pub(super) fn server_env(&mut self, node: &KdlNode, body: &mut ServerBody<'_>) {
+        let Some((var, var_span, value)) = self.binding(node, body.cx, Binding::Env) else {
+            return;
+        };
+        let value = match value {
+            Bound::Literal(value) => EnvValue::Literal { value },
+            Bound::Credential(credential) => EnvValue::Credential { credential },
+        };
+        self.bind_env(body, &var, var_span, value);
+    }
+
+    /// `header NAME "value"` / `header NAME credential=NAME scheme=…`.
+    pub(super) fn server_header(&mut self, node: &KdlNode, body: &mut ServerBody<'_>) {
+        body.header_nodes.push(head_span(node));
+        let Some((header, span, value)) = self.binding(node, body.cx, Binding::Header) else {
+            return;
+        };
+        let key = header.to_ascii_lowercase();
+        if let Some(&first) = body.header_spans.get(&key) {
+            self.twice(
+                format!("header {} is set twice", show(&header)),
+                Verb::Set,
+                span,
+                Some(first),
+                "header names are case-insensitive; keep one",
+            );
+            return;
+        }
+        body.header_spans.insert(key, span);
+        match value {
+            Bound::Literal(value) => {
+                if let Some(scheme) = node.entry("scheme") {
+                    self.push(
+                        Problem::new(
+                            K::Arguments,
+                            "`scheme` applies only to a header from a credential",
+                            scheme.span(),
+                            "scheme on a literal header",
+                        )
+                        .help("write the whole value, e.g. `header Authorization \"Basic …\"`, or use `credential=NAME scheme=Bearer`"),
+                    );
+                }
+                body.headers.insert(header, value);
+            }
+            Bound::Credential(credential) => {
+                body.credential_header_spans.push(head_span(node));
+                let scheme = self.header_scheme(node);
+                body.credential_headers
+                    .insert(header, CredentialHeader { credential, scheme });
+            }
+        }
+    }
+
     /// `env VAR "value"` / `env VAR credential=NAME`, and the same for
     /// `header`.
     pub(super) fn binding(
@@ -122,33 +204,30 @@ impl Checker {
         name_ok.then_some((name, name_entry.span(), value))
     }
 
-    pub(super) fn bind_env(
+    /// Sets `var` in the server's environment, unless it is set already.
+    fn bind_env(
         &mut self,
-        env: &mut BTreeMap<String, EnvValue>,
-        spans: &mut HashMap<String, SourceSpan>,
+        body: &mut ServerBody<'_>,
         var: &str,
         span: SourceSpan,
         value: EnvValue,
-        server: &str,
     ) {
-        if let Some(first) = spans.get(var) {
-            self.push(
-                Problem::new(
-                    K::Duplicate,
-                    format!(
-                        "environment variable {} is set twice in {server}",
-                        show(var)
-                    ),
-                    span,
-                    "set again here",
-                )
-                .also(*first, "first defined here")
-                .help("`credential NAME` sets the variable NAME; bind a credential to another variable with `env VAR credential=NAME`"),
+        if let Some(&first) = body.env_spans.get(var) {
+            self.twice(
+                format!(
+                    "environment variable {} is set twice in {}",
+                    show(var),
+                    body.who
+                ),
+                Verb::SetDefined,
+                span,
+                Some(first),
+                "`credential NAME` sets the variable NAME; bind a credential to another variable with `env VAR credential=NAME`",
             );
             return;
         }
-        spans.insert(var.to_owned(), span);
-        env.insert(var.to_owned(), value);
+        body.env_spans.insert(var.to_owned(), span);
+        body.env.insert(var.to_owned(), value);
     }
 
     /// Whether `name` is a declared credential; reports it if not.

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use kdl::{KdlEntry, KdlNode};
 use miette::SourceSpan;
 
+use super::block::Verb;
 use super::server::ServerContext;
 use super::shape::{Shape, head_span, positional};
 use super::{Checker, K, Problem};
@@ -131,16 +132,13 @@ impl Checker {
                 ok = false;
                 continue;
             };
-            if let Some(first) = spans.get(&client) {
-                self.push(
-                    Problem::new(
-                        K::Duplicate,
-                        format!("client `{client}` is listed twice"),
-                        entry.span(),
-                        "listed again here",
-                    )
-                    .also(*first, "first listed here")
-                    .help("remove one of them"),
+            if let Some(&first) = spans.get(&client) {
+                self.twice(
+                    format!("client `{client}` is listed twice"),
+                    Verb::Listed,
+                    entry.span(),
+                    Some(first),
+                    "remove one of them",
                 );
                 continue;
             }

@@ -1,16 +1,17 @@
 //! `credential NAME { … }`: what a credential is (kind, provider, scopes),
-//! where its value is read (`source`) and when it is rotated.
+//! where its value is read (`source`, see `source.rs`) and when it is
+//! rotated.
 
 use std::collections::HashMap;
 
 use kdl::{KdlEntry, KdlNode};
 use miette::SourceSpan;
 
-use super::children::Seen;
+use super::block::{Child, Verb};
 use super::rotation;
-use super::shape::{Shape, children, positional};
+use super::shape::{Shape, positional};
 use super::words::{is_env_name, show};
-use super::{CREDENTIAL_CHILDREN, Checker, K, Problem, SOURCES};
+use super::{Checker, K, Problem};
 use crate::manifest::model::*;
 
 /// A credential as written, before its period is resolved.
@@ -18,6 +19,49 @@ pub(super) struct CredentialDraft {
     pub(super) credential: Credential,
     pub(super) own_period: Option<Period>,
 }
+
+/// A credential's block as it is read.
+pub(super) struct CredentialBody {
+    draft: CredentialDraft,
+    /// Where `namespace` is given, which only a stored value can have.
+    namespace: Option<SourceSpan>,
+}
+
+/// The children of `credential NAME { … }`.
+pub(super) const CREDENTIAL: &[Child<CredentialBody>] = &[
+    Child::once("kind", |c, node, body| {
+        if let Some(kind) = c.kind(node) {
+            body.draft.credential.kind = kind;
+        }
+    }),
+    Child::once("provider", |c, node, body| {
+        body.draft.credential.provider = c.provider(node);
+    }),
+    Child::once("scopes", |c, node, body| {
+        body.draft.credential.scopes = c.scopes(node);
+    }),
+    Child::once("rotate-every", |c, node, body| {
+        body.draft.own_period = c.period(node);
+    }),
+    Child::once("create-at", |c, node, body| {
+        body.draft.credential.create_at = c.url(node);
+    }),
+    Child::once("description", |c, node, body| {
+        body.draft.credential.description = c.text(node);
+    }),
+    Child::once("source", |c, node, body| {
+        if let Some(source) = c.source(node) {
+            body.draft.credential.source = source;
+        }
+    }),
+    Child::once("namespace", |c, node, body| {
+        body.draft.credential.namespace = c.namespace(node);
+        body.namespace = Some(node.name().span());
+    }),
+    Child::once("classification", |c, node, body| {
+        body.draft.credential.classification = c.classification(node);
+    }),
+];
 
 impl Checker {
     pub(super) fn credential(&mut self, node: &KdlNode) -> Option<(CredentialDraft, SourceSpan)> {
@@ -38,7 +82,7 @@ impl Checker {
                 .help("a credential's name is also the environment variable it fills by default: letters, digits and `_`, not starting with a digit (e.g. `GITHUB_TOKEN`)"),
             );
         }
-        let mut credential = Credential {
+        let credential = Credential {
             name: name.unwrap_or_default(),
             kind: CredentialKind::Other,
             provider: None,
@@ -51,39 +95,16 @@ impl Checker {
             namespace: None,
             classification: None,
         };
-        let mut own_period = None;
-        let mut namespace_span = None;
-        let mut seen = Seen::default();
-        for child in children(node) {
-            let child_name = child.name().value();
-            if !self.once(&mut seen, child, "credential") {
-                continue;
-            }
-            match child_name {
-                "kind" => {
-                    if let Some(kind) = self.kind(child) {
-                        credential.kind = kind;
-                    }
-                }
-                "provider" => credential.provider = self.provider(child),
-                "scopes" => credential.scopes = self.scopes(child),
-                "rotate-every" => own_period = self.period(child),
-                "create-at" => credential.create_at = self.url(child),
-                "description" => credential.description = self.text(child),
-                "source" => {
-                    if let Some(source) = self.source(child) {
-                        credential.source = source;
-                    }
-                }
-                "namespace" => {
-                    credential.namespace = self.namespace(child);
-                    namespace_span = Some(child.name().span());
-                }
-                "classification" => credential.classification = self.classification(child),
-                other => self.unknown_child(child, other, "credential", CREDENTIAL_CHILDREN),
-            }
-        }
-        if let (Some(span), false) = (namespace_span, credential.source.is_store()) {
+        let mut body = CredentialBody {
+            draft: CredentialDraft {
+                credential,
+                own_period: None,
+            },
+            namespace: None,
+        };
+        self.read_children(node, "credential", CREDENTIAL, &mut body);
+        let credential = &body.draft.credential;
+        if let (Some(span), false) = (body.namespace, credential.source.is_store()) {
             self.push(
                 Problem::new(
                     K::Arguments,
@@ -98,126 +119,9 @@ impl Checker {
                 .help("a namespace names OS store entries; remove `namespace`, or remove `source` to keep the value in the store"),
             );
         }
-        valid.then_some((
-            CredentialDraft {
-                credential,
-                own_period,
-            },
-            span,
-        ))
+        valid.then_some((body.draft, span))
     }
 
-    /// `source store` | `source env [var=NAME]` | `source command PROGRAM
-    /// ARGS… [timeout="30s"]`.
-    pub(super) fn source(&mut self, node: &KdlNode) -> Option<Source> {
-        self.no_children(node);
-        let entries = positional(node);
-        let Some(first) = entries.first() else {
-            self.push(
-                Problem::new(
-                    K::Arguments,
-                    "`source` names no source",
-                    node.name().span(),
-                    "a source expected",
-                )
-                .help(SOURCE_HELP),
-            );
-            return None;
-        };
-        let kind = self.string(first)?;
-        match kind {
-            "store" | "env" => {
-                let props = self.properties(node, if kind == "env" { &["var"] } else { &[] });
-                for extra in entries.iter().skip(1) {
-                    self.push(
-                        Problem::new(
-                            K::Arguments,
-                            format!("`source {kind}` takes no further arguments"),
-                            extra.span(),
-                            "unexpected argument",
-                        )
-                        .help(SOURCE_HELP),
-                    );
-                }
-                if kind == "store" {
-                    return Some(Source::Store);
-                }
-                let var = match props.get("var") {
-                    None => String::new(), // filled with the credential's name
-                    Some(entry) => {
-                        let var = self.string(entry)?;
-                        if !is_env_name(var) {
-                            self.push(
-                                Problem::new(
-                                    K::InvalidName,
-                                    format!("{} is not an environment variable name", show(var)),
-                                    entry.span(),
-                                    "not a variable name",
-                                )
-                                .help("letters, digits and `_`, not starting with a digit, e.g. `var=CI_GITHUB_TOKEN`"),
-                            );
-                            return None;
-                        }
-                        var.to_owned()
-                    }
-                };
-                Some(Source::Env { var })
-            }
-            "command" => {
-                let props = self.properties(node, &["timeout"]);
-                let mut argv = Vec::new();
-                for entry in entries.iter().skip(1) {
-                    argv.push(self.string(entry)?.to_owned());
-                }
-                if argv.first().is_none_or(|p| p.trim().is_empty()) {
-                    self.push(
-                        Problem::new(
-                            K::Arguments,
-                            "`source command` names no program",
-                            first.span(),
-                            "a program expected after `command`",
-                        )
-                        .help(SOURCE_HELP),
-                    );
-                    return None;
-                }
-                let timeout_secs = match props.get("timeout") {
-                    None => DEFAULT_COMMAND_TIMEOUT_SECS,
-                    Some(entry) => {
-                        let text = self.string(entry)?;
-                        match parse_timeout(text) {
-                            Some(secs) => secs,
-                            None => {
-                                self.push(
-                                    Problem::new(
-                                        K::Duration,
-                                        format!("{} is not a timeout", show(text)),
-                                        entry.span(),
-                                        "not a timeout",
-                                    )
-                                    .help("write seconds or minutes, e.g. `timeout=\"10s\"` or `timeout=\"2m\"` (at most 10m)"),
-                                );
-                                return None;
-                            }
-                        }
-                    }
-                };
-                Some(Source::Command { argv, timeout_secs })
-            }
-            other => {
-                self.unknown_name(
-                    K::Arguments,
-                    "source",
-                    "unknown source",
-                    other,
-                    first.span(),
-                    SOURCES.iter().copied(),
-                    SOURCE_HELP,
-                );
-                None
-            }
-        }
-    }
     pub(super) fn kind(&mut self, node: &KdlNode) -> Option<CredentialKind> {
         let entry = self.single(node, Shape::KIND)?;
         let value = self.string(entry)?;
@@ -281,16 +185,13 @@ impl Checker {
             let Some(scope) = self.string(entry) else {
                 continue;
             };
-            if let Some(first) = spans.get(scope) {
-                self.push(
-                    Problem::new(
-                        K::Duplicate,
-                        format!("scope {} is listed twice", show(scope)),
-                        entry.span(),
-                        "listed again here",
-                    )
-                    .also(*first, "first listed here")
-                    .help("remove one of them"),
+            if let Some(&first) = spans.get(scope) {
+                self.twice(
+                    format!("scope {} is listed twice", show(scope)),
+                    Verb::Listed,
+                    entry.span(),
+                    Some(first),
+                    "remove one of them",
                 );
                 continue;
             }
@@ -299,20 +200,6 @@ impl Checker {
         }
         scopes
     }
-}
-
-pub(super) const SOURCE_HELP: &str = "write `source store` (the default), `source env` (optionally `var=NAME`) or `source command PROGRAM ARGS…` (e.g. `source command pass show \"mcp/github\"`)";
-
-/// `"30s"` or `"2m"`, at most ten minutes: whole seconds.
-pub(super) fn parse_timeout(text: &str) -> Option<u32> {
-    let (digits, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit())?);
-    let n: u32 = digits.parse().ok()?;
-    let secs = match unit {
-        "s" => n,
-        "m" => n.checked_mul(60)?,
-        _ => return None,
-    };
-    (1..=600).contains(&secs).then_some(secs)
 }
 
 /// The credential with its defaults resolved: rotation period, namespace

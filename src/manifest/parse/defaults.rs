@@ -3,42 +3,45 @@
 
 use kdl::{KdlEntry, KdlNode, KdlValue};
 
-use super::children::Seen;
+use super::block::Child;
 use super::rotation::{self, PERIOD_HELP};
-use super::shape::{Shape, children, type_name};
+use super::shape::{Shape, type_name};
 use super::words::{did_you_mean, show};
-use super::{Checker, DEFAULTS_CHILDREN, DELIVERIES, K, Problem};
+use super::{Checker, K, Problem};
 use crate::manifest::model::{Defaults, Delivery, Period};
+
+/// The children of `defaults { … }`.
+const DEFAULTS: &[Child<Defaults>] = &[
+    Child::once("delivery", |c, node, defaults| {
+        if let Some(delivery) = c.delivery(node) {
+            defaults.delivery = delivery;
+        }
+    }),
+    Child::once("rotate-every", |c, node, defaults| {
+        defaults.rotate_every = c.period(node);
+    }),
+    Child::once("warn-before", |c, node, defaults| {
+        if let Some(period) = c.period(node) {
+            defaults.warn_before = period;
+        }
+    }),
+    Child::once("namespace", |c, node, defaults| {
+        defaults.namespace = c.namespace(node);
+    }),
+];
+
+/// The deliveries, for "did you mean".
+const DELIVERIES: &[&str] = &["exec", "env-ref"];
 
 impl Checker {
     pub(super) fn defaults(&mut self, node: &KdlNode) -> Defaults {
         let mut defaults = Defaults::default();
         self.arguments(node, Shape::NONE);
         self.properties(node, &[]);
-        let mut seen = Seen::default();
-        for child in children(node) {
-            let name = child.name().value();
-            if !self.once(&mut seen, child, "defaults") {
-                continue;
-            }
-            match name {
-                "delivery" => {
-                    if let Some(delivery) = self.delivery(child) {
-                        defaults.delivery = delivery;
-                    }
-                }
-                "rotate-every" => defaults.rotate_every = self.period(child),
-                "warn-before" => {
-                    if let Some(period) = self.period(child) {
-                        defaults.warn_before = period;
-                    }
-                }
-                "namespace" => defaults.namespace = self.namespace(child),
-                other => self.unknown_child(child, other, "defaults", DEFAULTS_CHILDREN),
-            }
-        }
+        self.read_children(node, "defaults", DEFAULTS, &mut defaults);
         defaults
     }
+
     pub(super) fn delivery(&mut self, node: &KdlNode) -> Option<Delivery> {
         let entry = self.single(node, Shape::ONE_WORD)?;
         self.delivery_value(entry)

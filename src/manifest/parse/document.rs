@@ -1,236 +1,198 @@
-//! The top level of the document: what each node there declares, the
-//! servers once every credential is known, and the resolution of defaults
-//! (rotation periods, client lists) into the [`Manifest`].
+//! The top level of the document: one table of the nodes it holds, the
+//! servers (read once every credential and client is known), the roles and
+//! variables, and the resolution of defaults (rotation periods, client
+//! lists) into the [`Manifest`].
 
 use std::collections::{BTreeMap, HashMap};
 
-use kdl::KdlDocument;
+use kdl::{KdlDocument, KdlNode};
 use miette::SourceSpan;
 
-use super::credential::{CredentialDraft, resolve_credential};
-use super::server::{ServerContext, ServerDraft};
+use super::block::{Child, Seen, Verb, names};
+use super::credential::{CREDENTIAL, CredentialDraft, resolve_credential};
+use super::server::{ServerBody, ServerContext, ServerDraft};
 use super::version::Version;
-use super::words::{did_you_mean, show};
-use super::{CREDENTIAL_CHILDREN, Checker, K, Problem, SERVER_CHILDREN, TOP_LEVEL, head_span};
+use super::words::{capitalize, did_you_mean, show};
+use super::{Checker, K, Problem};
 use crate::manifest::model::*;
+
+/// The nodes of the top level. `mcpctl` is read first, by
+/// [`Checker::version`]; `server`, `role` and `variable` after the rest,
+/// once every credential, client and server is known.
+const TOP_LEVEL: &[Child<TopLevel>] = &[
+    Child::once_or(
+        "mcpctl",
+        "keep one `mcpctl version=1` line, at the top",
+        |_, _, _| {},
+    ),
+    Child::once_or(
+        "defaults",
+        "merge them into one `defaults { … }` block",
+        |c, node, top| top.defaults = c.defaults(node),
+    ),
+    Child::many("client", Checker::declare_client),
+    Child::many("credential", Checker::declare_credential),
+    Child::many("server", |_, _, _| {}),
+    Child::once_or(
+        "audit",
+        "merge them into one `audit { … }` block",
+        |c, node, top| top.audit = c.audit(node),
+    ),
+    Child::once_or(
+        "shell-profile",
+        "list every shell on one line: `shell-profile zsh fish`",
+        |c, node, top| top.shell_profiles = c.shell_profile(node),
+    ),
+    Child::many("role", |_, _, _| {}),
+    Child::many("variable", |_, _, _| {}),
+    Child::once_or(
+        "policy",
+        "merge them into one `policy { … }` block",
+        |c, node, top| top.policy = c.policy(node),
+    ),
+];
+
+/// [`TOP_LEVEL`]'s nodes in the order a reader meets them (a test checks
+/// that it names the same ones).
+const TOP_LEVEL_HOLDS: &str = "the top level holds `mcpctl`, `defaults`, `client`, `credential`, `server`, `role`, `variable`, `policy`, `audit` and `shell-profile`";
+
+/// What the top level declares, as its nodes are read.
+#[derive(Default)]
+struct TopLevel {
+    defaults: Defaults,
+    audit: AuditPolicy,
+    clients: Vec<ClientTarget>,
+    client_spans: HashMap<(ClientId, Scope), SourceSpan>,
+    shell_profiles: Vec<Shell>,
+    credentials: BTreeMap<String, CredentialDraft>,
+    credential_spans: HashMap<String, SourceSpan>,
+    policy: Option<Policy>,
+}
 
 impl Checker {
     pub(super) fn document(&mut self, doc: &KdlDocument) -> Option<Manifest> {
         self.sweep(doc);
 
         let nodes = doc.nodes();
-        let version_ok = self.version(nodes);
-        if version_ok == Version::Unsupported {
+        if self.version(nodes) == Version::Unsupported {
             return None;
         }
-
-        let mut defaults = Defaults::default();
-        let mut defaults_node: Option<SourceSpan> = None;
-        let mut audit = AuditPolicy::default();
-        let mut audit_node: Option<SourceSpan> = None;
-        let mut clients: Vec<ClientTarget> = Vec::new();
-        let mut client_spans: HashMap<(ClientId, Scope), SourceSpan> = HashMap::new();
-        let mut shell_profiles: Vec<Shell> = Vec::new();
-        let mut shell_span: Option<SourceSpan> = None;
-        let mut credentials: BTreeMap<String, CredentialDraft> = BTreeMap::new();
-        let mut credential_spans: HashMap<String, SourceSpan> = HashMap::new();
-        let mut server_nodes = Vec::new();
-        let mut role_nodes = Vec::new();
-        let mut policy = None;
-        let mut policy_node: Option<SourceSpan> = None;
-        let mut variable_nodes = Vec::new();
-        let mut first_version: Option<SourceSpan> = None;
-
+        let mut top = TopLevel::default();
+        let mut seen = Seen::default();
         for node in nodes {
-            let name = node.name().value();
-            match name {
-                "mcpctl" => {
-                    let span = head_span(node);
-                    match first_version {
-                        None => first_version = Some(span),
-                        Some(first) => self.push(
-                            Problem::new(
-                                K::Duplicate,
-                                "`mcpctl` is given twice",
-                                span,
-                                "given again here",
-                            )
-                            .also(first, "first given here")
-                            .help("keep one `mcpctl version=1` line, at the top"),
-                        ),
-                    }
-                }
-                "defaults" => {
-                    let span = head_span(node);
-                    if let Some(first) = defaults_node {
-                        self.push(
-                            Problem::new(
-                                K::Duplicate,
-                                "`defaults` is given twice",
-                                span,
-                                "given again here",
-                            )
-                            .also(first, "first given here")
-                            .help("merge them into one `defaults { … }` block"),
-                        );
-                    } else {
-                        defaults_node = Some(span);
-                        defaults = self.defaults(node);
-                    }
-                }
-                "client" => {
-                    if let Some((target, span)) = self.client(node) {
-                        if let Some(first) = client_spans.get(&(target.client, target.scope)) {
-                            self.push(
-                                Problem::new(
-                                    K::Duplicate,
-                                    format!(
-                                        "client `{}` in scope `{}` is targeted twice",
-                                        target.client, target.scope
-                                    ),
-                                    span,
-                                    "targeted again here",
-                                )
-                                .also(*first, "first targeted here")
-                                .help("remove one of them"),
-                            );
-                        } else {
-                            client_spans.insert((target.client, target.scope), span);
-                            clients.push(target);
-                        }
-                    }
-                }
-                "credential" => {
-                    if let Some((draft, span)) = self.credential(node) {
-                        let key = draft.credential.name.clone();
-                        if let Some(first) = credential_spans.get(&key) {
-                            self.push(
-                                Problem::new(
-                                    K::Duplicate,
-                                    format!("credential {} is declared twice", show(&key)),
-                                    span,
-                                    "declared again here",
-                                )
-                                .also(*first, "first declared here")
-                                .help("a credential is declared once and may be used by many servers; remove one declaration"),
-                            );
-                        } else {
-                            credential_spans.insert(key.clone(), span);
-                            credentials.insert(key, draft);
-                        }
-                    }
-                }
-                "server" => server_nodes.push(node),
-                "role" => role_nodes.push(node),
-                "variable" => variable_nodes.push(node),
-                "policy" => {
-                    let help = "merge them into one `policy { … }` block";
-                    if self.first_of_kind(node, "policy", &mut policy_node, help) {
-                        policy = self.policy(node);
-                    }
-                }
-                "audit" => {
-                    let help = "merge them into one `audit { … }` block";
-                    if self.first_of_kind(node, "audit", &mut audit_node, help) {
-                        audit = self.audit(node);
-                    }
-                }
-                "shell-profile" => {
-                    let help = "list every shell on one line: `shell-profile zsh fish`";
-                    if self.first_of_kind(node, "shell-profile", &mut shell_span, help) {
-                        shell_profiles = self.shell_profile(node);
-                    }
-                }
-                other => {
-                    let help = misplaced(other).or_else(|| {
-                        did_you_mean(other, TOP_LEVEL.iter().copied()).map(|s| {
-                            format!("did you mean `{s}`? The top level holds `mcpctl`, `defaults`, `client`, `credential`, `server`, `role`, `variable`, `policy`, `audit` and `shell-profile`")
-                        })
-                    });
-                    self.push(
-                        Problem::new(
-                            K::UnknownNode,
-                            format!("unknown node {} at the top level", show(other)),
-                            node.name().span(),
-                            "unknown node",
-                        )
-                        .help(help.unwrap_or_else(|| {
-                            "the top level holds `mcpctl`, `defaults`, `client`, `credential`, `server`, `role`, `variable`, `policy`, `audit` and `shell-profile`".into()
-                        })),
-                    );
-                }
+            if !self.read_top_level(&mut seen, node, TOP_LEVEL, &mut top) {
+                self.unknown_top_level(node);
             }
         }
-
-        let context = ServerContext {
-            defaults: &defaults,
-            clients: &clients,
-            credentials: &credentials,
+        let of_kind = |kind: &str| -> Vec<&KdlNode> {
+            nodes.iter().filter(|n| n.name().value() == kind).collect()
         };
-        let mut servers: BTreeMap<String, ServerDraft> = BTreeMap::new();
-        let mut server_spans: HashMap<String, SourceSpan> = HashMap::new();
-        for node in &server_nodes {
-            if let Some((draft, span)) = self.server(node, &context) {
-                let key = draft.server.name.clone();
-                if let Some(first) = server_spans.get(&key) {
-                    self.push(
-                        Problem::new(
-                            K::Duplicate,
-                            format!("server {} is declared twice", show(&key)),
-                            span,
-                            "declared again here",
-                        )
-                        .also(*first, "first declared here")
-                        .help("server names are keys in every client's file; rename or remove one"),
-                    );
-                } else {
-                    server_spans.insert(key.clone(), span);
-                    servers.insert(key, draft);
-                }
-            }
-        }
-
-        let variables = self.variables(&variable_nodes);
+        let server_nodes = of_kind("server");
+        let (servers, server_spans) = self.servers(&server_nodes, &top);
+        let variables = self.variables(&of_kind("variable"));
         self.variable_uses(&server_nodes, &variables);
-        let roles = self.roles(&role_nodes, &server_spans);
+        let roles = self.roles(&of_kind("role"), &server_spans);
 
-        // Resolution.
-        let credentials = credentials
-            .into_iter()
-            .map(|(name, draft)| (name, resolve_credential(draft, &defaults)))
-            .collect();
-        let mut targeted: Vec<ClientId> = Vec::new();
-        for target in &clients {
-            if !targeted.contains(&target.client) {
-                targeted.push(target.client);
-            }
-        }
-        let servers = servers
-            .into_iter()
-            .map(|(name, draft)| {
-                let mut server = draft.server;
-                server.clients = draft.clients.unwrap_or_else(|| targeted.clone());
-                (name, server)
-            })
-            .collect();
-
-        let manifest = Manifest {
-            version: MANIFEST_VERSION,
-            defaults,
-            clients,
-            credentials,
-            servers,
-            audit,
-            shell_profiles,
-            roles,
-            variables,
-            policy,
-        };
+        let credential_spans = std::mem::take(&mut top.credential_spans);
+        let manifest = resolve(top, servers, roles, variables);
         if let Some(policy) = &manifest.policy {
             self.check_policy(doc, &manifest, policy);
         }
         self.exported_names(&manifest, &credential_spans, &server_spans);
         Some(manifest)
+    }
+
+    fn declare_client(&mut self, node: &KdlNode, top: &mut TopLevel) {
+        let Some((target, span)) = self.client(node) else {
+            return;
+        };
+        let key = (target.client, target.scope);
+        if let Some(&first) = top.client_spans.get(&key) {
+            let message = format!(
+                "client `{}` in scope `{}` is targeted twice",
+                target.client, target.scope
+            );
+            self.twice(
+                message,
+                Verb::Targeted,
+                span,
+                Some(first),
+                "remove one of them",
+            );
+        } else {
+            top.client_spans.insert(key, span);
+            top.clients.push(target);
+        }
+    }
+
+    fn declare_credential(&mut self, node: &KdlNode, top: &mut TopLevel) {
+        let Some((draft, span)) = self.credential(node) else {
+            return;
+        };
+        let key = draft.credential.name.clone();
+        if let Some(&first) = top.credential_spans.get(&key) {
+            self.twice(
+                format!("credential {} is declared twice", show(&key)),
+                Verb::Declared,
+                span,
+                Some(first),
+                "a credential is declared once and may be used by many servers; remove one declaration",
+            );
+        } else {
+            top.credential_spans.insert(key.clone(), span);
+            top.credentials.insert(key, draft);
+        }
+    }
+
+    /// The servers by name, and where each name is declared.
+    fn servers(
+        &mut self,
+        nodes: &[&KdlNode],
+        top: &TopLevel,
+    ) -> (BTreeMap<String, ServerDraft>, HashMap<String, SourceSpan>) {
+        let context = ServerContext {
+            defaults: &top.defaults,
+            clients: &top.clients,
+            credentials: &top.credentials,
+        };
+        let mut servers: BTreeMap<String, ServerDraft> = BTreeMap::new();
+        let mut spans: HashMap<String, SourceSpan> = HashMap::new();
+        for node in nodes {
+            let Some((draft, span)) = self.server(node, &context) else {
+                continue;
+            };
+            let key = draft.server.name.clone();
+            if let Some(&first) = spans.get(&key) {
+                self.twice(
+                    format!("server {} is declared twice", show(&key)),
+                    Verb::Declared,
+                    span,
+                    Some(first),
+                    "server names are keys in every client's file; rename or remove one",
+                );
+            } else {
+                spans.insert(key.clone(), span);
+                servers.insert(key, draft);
+            }
+        }
+        (servers, spans)
+    }
+
+    fn unknown_top_level(&mut self, node: &KdlNode) {
+        let name = node.name().value();
+        let help = misplaced(name).or_else(|| {
+            did_you_mean(name, names(TOP_LEVEL))
+                .map(|s| format!("did you mean `{s}`? {}", capitalize(TOP_LEVEL_HOLDS)))
+        });
+        self.push(
+            Problem::new(
+                K::UnknownNode,
+                format!("unknown node {} at the top level", show(name)),
+                node.name().span(),
+                "unknown node",
+            )
+            .help(help.unwrap_or_else(|| TOP_LEVEL_HOLDS.to_owned())),
+        );
     }
 
     /// A credential some server could take by env-ref is exported under
@@ -308,14 +270,71 @@ impl Checker {
     }
 }
 
+/// The manifest with defaults resolved: each credential's rotation period
+/// and namespace, each server's clients (every targeted client unless it
+/// names some).
+fn resolve(
+    top: TopLevel,
+    servers: BTreeMap<String, ServerDraft>,
+    roles: BTreeMap<String, Role>,
+    variables: BTreeMap<String, Variable>,
+) -> Manifest {
+    let credentials = top
+        .credentials
+        .into_iter()
+        .map(|(name, draft)| (name, resolve_credential(draft, &top.defaults)))
+        .collect();
+    let mut targeted: Vec<ClientId> = Vec::new();
+    for target in &top.clients {
+        if !targeted.contains(&target.client) {
+            targeted.push(target.client);
+        }
+    }
+    let servers = servers
+        .into_iter()
+        .map(|(name, draft)| {
+            let mut server = draft.server;
+            server.clients = draft.clients.unwrap_or_else(|| targeted.clone());
+            (name, server)
+        })
+        .collect();
+    Manifest {
+        version: MANIFEST_VERSION,
+        defaults: top.defaults,
+        clients: top.clients,
+        credentials,
+        servers,
+        audit: top.audit,
+        shell_profiles: top.shell_profiles,
+        roles,
+        variables,
+        policy: top.policy,
+    }
+}
+
 /// Help for a node written at the top level that belongs inside a block.
-pub(super) fn misplaced(name: &str) -> Option<String> {
-    let parent = if SERVER_CHILDREN.contains(&name) && name != "credential" {
+fn misplaced(name: &str) -> Option<String> {
+    let in_server = names(ServerBody::CHILDREN).any(|n| n == name);
+    let parent = if in_server && name != "credential" {
         "server NAME"
-    } else if CREDENTIAL_CHILDREN.contains(&name) {
+    } else if names(CREDENTIAL).any(|n| n == name) {
         "credential NAME"
     } else {
         return None;
     };
     Some(format!("`{name}` goes inside a `{parent} {{ … }}` block"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{TOP_LEVEL, TOP_LEVEL_HOLDS, names};
+
+    #[test]
+    fn the_top_level_help_names_every_top_level_node() {
+        let mut listed: Vec<&str> = TOP_LEVEL_HOLDS.split('`').skip(1).step_by(2).collect();
+        let mut table: Vec<&str> = names(TOP_LEVEL).collect();
+        listed.sort_unstable();
+        table.sort_unstable();
+        assert_eq!(listed, table);
+    }
 }

@@ -16,6 +16,15 @@
 //! 4. `defaults`, `client` and `credential` nodes, then `server` nodes, so a
 //!    server may reference a credential declared below it.
 //! 5. Resolution: rotation periods and server client lists.
+//!
+//! One file per block of the grammar: `document.rs` (the top level),
+//! `version.rs`, `defaults.rs`, `audit.rs`, `client.rs`, `shell_profile.rs`,
+//! `credential.rs` and `source.rs`, `server.rs` and `binding.rs` (`env`,
+//! `header`, `credential` in a server), `teams.rs` (`role`, `variable`),
+//! `policy.rs`. Each block lists its children once, in a table of
+//! [`block::Child`] entries that both dispatches and suggests names.
+//! Shared: `shape.rs` (arguments, properties, values), `syntax.rs` (before
+//! the tree), `sweep.rs` (every value), `words.rs` (names in messages).
 
 use kdl::KdlDocument;
 use miette::SourceSpan;
@@ -23,7 +32,6 @@ use miette::SourceSpan;
 use super::error::{ManifestError, Problem, ProblemKind as K, shown_source};
 use super::model::Manifest;
 use super::rotation::{self, PERIOD_HELP};
-use children::Seen;
 use shape::{Shape, children, head_span, positional};
 use syntax::{MAX_DEPTH, raw_unsafe_characters, syntax_error, too_deep};
 pub(crate) use words::did_you_mean;
@@ -31,7 +39,7 @@ use words::{is_env_name, is_server_name, show};
 
 mod audit;
 mod binding;
-mod children;
+mod block;
 mod client;
 mod credential;
 mod defaults;
@@ -40,52 +48,12 @@ mod policy;
 mod server;
 mod shape;
 mod shell_profile;
+mod source;
 mod sweep;
 mod syntax;
 mod teams;
 mod version;
 mod words;
-
-pub(super) const TOP_LEVEL: &[&str] = &[
-    "mcpctl",
-    "defaults",
-    "client",
-    "credential",
-    "server",
-    "audit",
-    "shell-profile",
-    "role",
-    "variable",
-    "policy",
-];
-pub(super) const AUDIT_CHILDREN: &[&str] = &["retain", "syslog", "webhook", "alert-reads-per-hour"];
-pub(super) const DEFAULTS_CHILDREN: &[&str] =
-    &["delivery", "rotate-every", "warn-before", "namespace"];
-pub(super) const CREDENTIAL_CHILDREN: &[&str] = &[
-    "kind",
-    "provider",
-    "scopes",
-    "rotate-every",
-    "create-at",
-    "description",
-    "source",
-    "namespace",
-    "classification",
-];
-pub(super) const SOURCES: &[&str] = &["store", "env", "command"];
-pub(super) const SERVER_CHILDREN: &[&str] = &[
-    "description",
-    "command",
-    "url",
-    "credential",
-    "env",
-    "header",
-    "clients",
-    "delivery",
-    "classification",
-    "external",
-];
-pub(super) const DELIVERIES: &[&str] = &["exec", "env-ref"];
 
 /// Parses and validates `source`; `name` labels the diagnostics.
 pub fn parse(name: &str, source: &str) -> Result<Manifest, ManifestError> {

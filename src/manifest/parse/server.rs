@@ -1,23 +1,96 @@
 //! `server NAME { … }`: how a server is reached (`command` or `url`), what
-//! it is given (`credential`, `env`, `header`) and by which clients.
+//! it is given (`credential`, `env`, `header`, see `binding.rs`) and by
+//! which clients.
 
 use std::collections::{BTreeMap, HashMap};
 
 use kdl::{KdlEntry, KdlNode};
 use miette::SourceSpan;
 
-use super::binding::{Binding, Bound};
-use super::children::Seen;
+use super::block::Child;
 use super::credential::CredentialDraft;
-use super::shape::{Shape, children, head_span, positional};
+use super::shape::{Shape, head_span, positional};
 use super::words::{is_server_name, show};
-use super::{Checker, K, Problem, SERVER_CHILDREN};
+use super::{Checker, K, Problem};
 use crate::manifest::model::*;
 
 /// A server as written, before its client list is resolved.
 pub(super) struct ServerDraft {
     pub(super) server: Server,
     pub(super) clients: Option<Vec<ClientId>>,
+}
+
+/// A server's block as it is read.
+pub(super) struct ServerBody<'a> {
+    pub(super) cx: &'a ServerContext<'a>,
+    /// "server `github`", for messages.
+    pub(super) who: String,
+    description: Option<String>,
+    command: Option<(Vec<String>, SourceSpan)>,
+    url: Option<(String, SourceSpan)>,
+    pub(super) env: BTreeMap<String, EnvValue>,
+    pub(super) env_spans: HashMap<String, SourceSpan>,
+    pub(super) headers: BTreeMap<String, String>,
+    /// By lower-case name: header names are case-insensitive.
+    pub(super) header_spans: HashMap<String, SourceSpan>,
+    pub(super) credential_headers: BTreeMap<String, CredentialHeader>,
+    pub(super) credential_header_spans: Vec<SourceSpan>,
+    /// Every `header` line, for the check that the server is remote.
+    pub(super) header_nodes: Vec<SourceSpan>,
+    clients: Option<Vec<ClientId>>,
+    delivery: Option<Delivery>,
+    classification: Option<Classification>,
+    external: bool,
+}
+
+impl<'a> ServerBody<'a> {
+    /// The children of `server NAME { … }`.
+    pub(super) const CHILDREN: &'a [Child<Self>] = &[
+        Child::once("description", |c, node, body| {
+            body.description = c.text(node);
+        }),
+        Child::once("command", |c, node, body| {
+            // Without a program still a local server, for the transport check.
+            body.command = Some((c.command(node).unwrap_or_default(), head_span(node)));
+        }),
+        Child::once("url", |c, node, body| {
+            body.url = Some((c.url(node).unwrap_or_default(), head_span(node)));
+        }),
+        Child::many("credential", Checker::server_credential),
+        Child::many("env", Checker::server_env),
+        Child::many("header", Checker::server_header),
+        Child::once("clients", |c, node, body| {
+            body.clients = c.server_clients(node, body.cx);
+        }),
+        Child::once("delivery", |c, node, body| body.delivery = c.delivery(node)),
+        Child::once("classification", |c, node, body| {
+            body.classification = c.classification(node);
+        }),
+        Child::once("external", |c, node, body| {
+            body.external = c.flag(node).unwrap_or(false);
+        }),
+    ];
+
+    fn new(cx: &'a ServerContext<'a>, who: String) -> Self {
+        ServerBody {
+            cx,
+            who,
+            description: None,
+            command: None,
+            url: None,
+            env: BTreeMap::new(),
+            env_spans: HashMap::new(),
+            headers: BTreeMap::new(),
+            header_spans: HashMap::new(),
+            credential_headers: BTreeMap::new(),
+            credential_header_spans: Vec::new(),
+            header_nodes: Vec::new(),
+            clients: None,
+            delivery: None,
+            classification: None,
+            external: false,
+        }
+    }
 }
 
 impl Checker {
@@ -48,161 +121,66 @@ impl Checker {
             );
         }
 
-        let mut description = None;
-        let mut command: Option<(Vec<String>, SourceSpan)> = None;
-        let mut url: Option<(String, SourceSpan)> = None;
-        let mut env: BTreeMap<String, EnvValue> = BTreeMap::new();
-        let mut env_spans: HashMap<String, SourceSpan> = HashMap::new();
-        let mut headers: BTreeMap<String, String> = BTreeMap::new();
-        let mut header_spans: HashMap<String, SourceSpan> = HashMap::new();
-        let mut credential_headers: BTreeMap<String, CredentialHeader> = BTreeMap::new();
-        let mut credential_header_spans: Vec<SourceSpan> = Vec::new();
-        let mut header_nodes: Vec<SourceSpan> = Vec::new();
-        let mut clients = None;
-        let mut delivery = None;
-        let mut classification = None;
-        let mut external = false;
-        let mut seen = Seen::default();
+        let mut body = ServerBody::new(cx, who);
+        self.read_children(node, "server", ServerBody::CHILDREN, &mut body);
+        self.credential_headers_reach(&body);
+        let transport = self.transport(node, &mut body, name_span);
 
-        for child in children(node) {
-            let child_name = child.name().value();
-            if !matches!(child_name, "credential" | "env" | "header")
-                && !self.once(&mut seen, child, "server")
-            {
-                continue;
-            }
-            match child_name {
-                "description" => description = self.text(child),
-                "command" => {
-                    if let Some(argv) = self.command(child) {
-                        command = Some((argv, head_span(child)));
-                    } else {
-                        // Still a local server, for the transport check.
-                        command = Some((Vec::new(), head_span(child)));
-                    }
-                }
-                "url" => url = Some((self.url(child).unwrap_or_default(), head_span(child))),
-                "credential" => {
-                    self.no_children(child);
-                    self.properties(child, &[]);
-                    let entries = positional(child);
-                    if entries.is_empty() {
-                        self.push(
-                            Problem::new(
-                                K::Arguments,
-                                "`credential` names no credential",
-                                child.name().span(),
-                                "no credential",
-                            )
-                            .help("write `credential GITHUB_TOKEN`: the server gets environment variable GITHUB_TOKEN from credential GITHUB_TOKEN"),
-                        );
-                    }
-                    for entry in entries {
-                        let Some(cred) = self.string(entry) else {
-                            continue;
-                        };
-                        if self.credential_ref(entry, cred, cx) {
-                            self.bind_env(
-                                &mut env,
-                                &mut env_spans,
-                                cred,
-                                entry.span(),
-                                EnvValue::Credential {
-                                    credential: cred.to_owned(),
-                                },
-                                &who,
-                            );
-                        }
-                    }
-                }
-                "env" => {
-                    if let Some((var, var_span, value)) = self.binding(child, cx, Binding::Env) {
-                        let value = match value {
-                            Bound::Literal(value) => EnvValue::Literal { value },
-                            Bound::Credential(credential) => EnvValue::Credential { credential },
-                        };
-                        self.bind_env(&mut env, &mut env_spans, &var, var_span, value, &who);
-                    }
-                }
-                "header" => {
-                    header_nodes.push(head_span(child));
-                    if let Some((header, span, value)) = self.binding(child, cx, Binding::Header) {
-                        let key = header.to_ascii_lowercase();
-                        if let Some(first) = header_spans.get(&key) {
-                            self.push(
-                                Problem::new(
-                                    K::Duplicate,
-                                    format!("header {} is set twice", show(&header)),
-                                    span,
-                                    "set again here",
-                                )
-                                .also(*first, "first set here")
-                                .help("header names are case-insensitive; keep one"),
-                            );
-                            continue;
-                        }
-                        header_spans.insert(key, span);
-                        match value {
-                            Bound::Literal(value) => {
-                                if let Some(scheme) = child.entry("scheme") {
-                                    self.push(
-                                        Problem::new(
-                                            K::Arguments,
-                                            "`scheme` applies only to a header from a credential",
-                                            scheme.span(),
-                                            "scheme on a literal header",
-                                        )
-                                        .help("write the whole value, e.g. `header Authorization \"Basic …\"`, or use `credential=NAME scheme=Bearer`"),
-                                    );
-                                }
-                                headers.insert(header, value);
-                            }
-                            Bound::Credential(credential) => {
-                                credential_header_spans.push(head_span(child));
-                                let scheme = self.header_scheme(child);
-                                credential_headers
-                                    .insert(header, CredentialHeader { credential, scheme });
-                            }
-                        }
-                    }
-                }
-                "clients" => clients = self.server_clients(child, cx),
-                "delivery" => delivery = self.delivery(child),
-                "classification" => classification = self.classification(child),
-                "external" => external = self.flag(child).unwrap_or(false),
-                other => self.unknown_child(child, other, "server", SERVER_CHILDREN),
-            }
-        }
+        let server = Server {
+            name: name.unwrap_or_default(),
+            description: body.description,
+            transport: transport?,
+            env: body.env,
+            clients: Vec::new(),
+            delivery: body.delivery,
+            classification: body.classification,
+            external: body.external,
+        };
+        let clients = body.clients;
+        valid.then_some((ServerDraft { server, clients }, name_span))
+    }
 
-        // A secret header reaches a remote server only through the
-        // client's own reference syntax: some client must use env-ref.
-        let env_ref_somewhere = match delivery {
+    /// A secret header reaches a remote server only through the client's
+    /// own reference syntax: some client must use env-ref.
+    fn credential_headers_reach(&mut self, body: &ServerBody<'_>) {
+        let env_ref_somewhere = match body.delivery {
             Some(delivery) => delivery == Delivery::EnvRef,
             None => {
-                cx.defaults.delivery == Delivery::EnvRef
-                    || cx
+                body.cx.defaults.delivery == Delivery::EnvRef
+                    || body
+                        .cx
                         .clients
                         .iter()
                         .any(|t| t.delivery == Some(Delivery::EnvRef))
             }
         };
-        if !env_ref_somewhere {
-            for span in credential_header_spans {
-                self.push(
-                    Problem::new(
-                        K::Transport,
-                        "a remote server's credential header needs delivery env-ref",
-                        span,
-                        "header from a credential",
-                    )
-                    .help("with `exec` delivery mcpctl starts local servers only, so it cannot hand a secret to a remote one; add `delivery env-ref` to this server (clients then send the header from an exported variable, see `mcpctl env`)"),
-                );
-            }
+        if env_ref_somewhere {
+            return;
         }
+        for &span in &body.credential_header_spans {
+            self.push(
+                Problem::new(
+                    K::Transport,
+                    "a remote server's credential header needs delivery env-ref",
+                    span,
+                    "header from a credential",
+                )
+                .help("with `exec` delivery mcpctl starts local servers only, so it cannot hand a secret to a remote one; add `delivery env-ref` to this server (clients then send the header from an exported variable, see `mcpctl env`)"),
+            );
+        }
+    }
 
-        let transport = match (command, url) {
+    /// Local (`command`) or remote (`url`): exactly one of them.
+    fn transport(
+        &mut self,
+        node: &KdlNode,
+        body: &mut ServerBody<'_>,
+        name_span: SourceSpan,
+    ) -> Option<Transport> {
+        let who = &body.who;
+        match (body.command.take(), body.url.take()) {
             (Some((argv, span)), None) => {
-                for header in header_nodes {
+                for &header in &body.header_nodes {
                     self.push(
                         Problem::new(
                             K::Transport,
@@ -221,8 +199,8 @@ impl Checker {
             }
             (None, Some((url, _))) => Some(Transport::Http {
                 url,
-                headers,
-                credential_headers,
+                headers: std::mem::take(&mut body.headers),
+                credential_headers: std::mem::take(&mut body.credential_headers),
             }),
             (None, None) => {
                 // A misspelt `credential=` was reported already.
@@ -257,19 +235,7 @@ impl Checker {
                 );
                 None
             }
-        };
-
-        let server = Server {
-            name: name.unwrap_or_default(),
-            description,
-            transport: transport?,
-            env,
-            clients: Vec::new(),
-            delivery,
-            classification,
-            external,
-        };
-        valid.then_some((ServerDraft { server, clients }, name_span))
+        }
     }
 
     /// `scheme=Bearer` on a credential header: one word, written before

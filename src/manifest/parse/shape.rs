@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use kdl::{KdlDocument, KdlEntry, KdlNode, KdlValue};
 use miette::SourceSpan;
 
+use super::block::Verb;
 use super::words::{did_you_mean, show};
 use super::{Checker, K, Problem};
 
@@ -48,15 +49,12 @@ impl Checker {
                 continue;
             }
             if let Some(first) = found.get(name) {
-                self.push(
-                    Problem::new(
-                        K::Duplicate,
-                        format!("property `{name}` is given twice"),
-                        entry.span(),
-                        "given again here",
-                    )
-                    .also(first.span(), "first given here")
-                    .help(format!("keep one `{name}=…`")),
+                self.twice(
+                    format!("property `{name}` is given twice"),
+                    Verb::Given,
+                    entry.span(),
+                    Some(first.span()),
+                    format!("keep one `{name}=…`"),
                 );
                 continue;
             }

@@ -2,6 +2,7 @@
 
 use kdl::KdlNode;
 
+use super::block::Verb;
 use super::shape::positional;
 use super::{Checker, K, Problem};
 use crate::manifest::model::Shell;
@@ -30,14 +31,12 @@ impl Checker {
             };
             match Shell::from_name(name) {
                 Some(shell) if !shells.contains(&shell) => shells.push(shell),
-                Some(_) => self.push(
-                    Problem::new(
-                        K::Duplicate,
-                        format!("shell `{name}` is listed twice"),
-                        entry.span(),
-                        "listed again here",
-                    )
-                    .help("remove one of them"),
+                Some(_) => self.twice(
+                    format!("shell `{name}` is listed twice"),
+                    Verb::Listed,
+                    entry.span(),
+                    None,
+                    "remove one of them",
                 ),
                 None => {
                     let known = "mcpctl manages profiles of `bash`, `zsh`, `fish` and `powershell`";
