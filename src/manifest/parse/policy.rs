@@ -21,18 +21,46 @@
 use kdl::{KdlDocument, KdlEntry, KdlNode, KdlValue};
 use miette::SourceSpan;
 
-use super::{Checker, K, Problem, Seen, Shape, children, head_span, positional, show};
+use super::block::Child;
+use super::{Checker, K, Problem, Shape, children, head_span, positional, show};
 use crate::manifest::model::*;
 
-const POLICY_CHILDREN: &[&str] = &[
-    "max-rotation",
-    "require-delivery",
-    "allowed-clients",
-    "external-allowed",
-    "restricted-roles",
-    "classification-rule",
-    "pin-packages",
-    "allow-packages",
+/// The children of `policy { … }`.
+const POLICY: &[Child<Policy>] = &[
+    Child::many("max-rotation", Checker::max_rotation),
+    Child::once("require-delivery", |c, node, policy| {
+        policy.require_delivery = c.delivery(node);
+    }),
+    Child::once("allowed-clients", |c, node, policy| {
+        let mut clients = Vec::new();
+        for entry in positional(node) {
+            if let Some(id) = c.client_id(entry) {
+                clients.push(id);
+            }
+        }
+        c.words(node);
+        policy.allowed_clients = Some(clients);
+    }),
+    Child::once("external-allowed", |c, node, policy| {
+        let mut allowed = Vec::new();
+        for entry in positional(node) {
+            if let Some(class) = c.classification_value(entry) {
+                allowed.push(class);
+            }
+        }
+        c.words(node);
+        policy.external_allowed = Some(allowed);
+    }),
+    Child::once("restricted-roles", |c, node, policy| {
+        policy.restricted_roles = Some(c.words(node).into_iter().map(|(w, _)| w).collect());
+    }),
+    Child::many("classification-rule", Checker::classification_rule),
+    Child::once("pin-packages", |c, node, policy| {
+        policy.pin_packages = c.flag(node).unwrap_or(false);
+    }),
+    Child::once("allow-packages", |c, node, policy| {
+        policy.allow_packages = Some(c.words(node).into_iter().map(|(w, _)| w).collect());
+    }),
 ];
 const CLASSIFICATIONS: &str =
     "a classification is `public`, `internal`, `confidential` or `restricted`";
@@ -110,133 +138,96 @@ impl Checker {
         self.arguments(node, Shape::NONE);
         self.properties(node, &[]);
         let mut policy = Policy::default();
-        let mut seen = Seen::default();
-        for child in children(node) {
-            let name = child.name().value();
-            if !matches!(name, "max-rotation" | "classification-rule")
-                && !self.once(&mut seen, child, "policy")
-            {
-                continue;
-            }
-            match name {
-                "max-rotation" => {
-                    self.no_children(child);
-                    self.properties(child, &[]);
-                    let entries = self.arguments(child, Shape::MAX_ROTATION);
-                    if let [kind, period] = entries.as_slice() {
-                        let kind = self.string(kind).and_then(|k| {
-                            let found = CredentialKind::from_name(k);
-                            if found.is_none() {
-                                self.push(
-                                    Problem::new(K::UnknownKind, format!("unknown credential kind {}", show(k)), kind.span(), "unknown kind")
-                                        .help("a kind is one of `personal-access-token`, `oauth-token`, `api-key`, `connection-string`, `access-key`, `password`, `file`, `other`"),
-                                );
-                            }
-                            found
-                        });
-                        let period = match period.value() {
-                            KdlValue::String(text) => super::rotation::parse_period(text)
-                                .map_err(|err| {
-                                    self.push(
-                                        Problem::new(
-                                            K::Duration,
-                                            "invalid rotation period",
-                                            period.span(),
-                                            err.label(),
-                                        )
-                                        .help(super::PERIOD_HELP),
-                                    );
-                                })
-                                .ok(),
-                            _ => {
-                                self.push(
-                                    Problem::new(
-                                        K::Duration,
-                                        "a rotation period is a string",
-                                        period.span(),
-                                        "not a period",
-                                    )
-                                    .help(super::PERIOD_HELP),
-                                );
-                                None
-                            }
-                        };
-                        if let (Some(kind), Some(period)) = (kind, period) {
-                            policy.max_rotation.push((kind, period));
-                        }
-                    }
+        self.read_children(node, "policy", POLICY, &mut policy);
+        Some(policy)
+    }
+
+    /// `max-rotation KIND "90d"`.
+    fn max_rotation(&mut self, node: &KdlNode, policy: &mut Policy) {
+        self.no_children(node);
+        self.properties(node, &[]);
+        let entries = self.arguments(node, Shape::MAX_ROTATION);
+        if let [kind, period] = entries.as_slice() {
+            let kind = self.string(kind).and_then(|k| {
+                let found = CredentialKind::from_name(k);
+                if found.is_none() {
+                    self.push(
+                        Problem::new(K::UnknownKind, format!("unknown credential kind {}", show(k)), kind.span(), "unknown kind")
+                            .help("a kind is one of `personal-access-token`, `oauth-token`, `api-key`, `connection-string`, `access-key`, `password`, `file`, `other`"),
+                    );
                 }
-                "require-delivery" => policy.require_delivery = self.delivery(child),
-                "allowed-clients" => {
-                    let mut clients = Vec::new();
-                    for entry in positional(child) {
-                        if let Some(id) = self.client_id(entry) {
-                            clients.push(id);
-                        }
-                    }
-                    self.words(child);
-                    policy.allowed_clients = Some(clients);
+                found
+            });
+            let period = match period.value() {
+                KdlValue::String(text) => super::rotation::parse_period(text)
+                    .map_err(|err| {
+                        self.push(
+                            Problem::new(
+                                K::Duration,
+                                "invalid rotation period",
+                                period.span(),
+                                err.label(),
+                            )
+                            .help(super::PERIOD_HELP),
+                        );
+                    })
+                    .ok(),
+                _ => {
+                    self.push(
+                        Problem::new(
+                            K::Duration,
+                            "a rotation period is a string",
+                            period.span(),
+                            "not a period",
+                        )
+                        .help(super::PERIOD_HELP),
+                    );
+                    None
                 }
-                "external-allowed" => {
-                    let mut allowed = Vec::new();
-                    for entry in positional(child) {
-                        if let Some(c) = self.classification_value(entry) {
-                            allowed.push(c);
-                        }
-                    }
-                    self.words(child);
-                    policy.external_allowed = Some(allowed);
-                }
-                "restricted-roles" => {
-                    policy.restricted_roles =
-                        Some(self.words(child).into_iter().map(|(w, _)| w).collect());
-                }
-                "classification-rule" => {
-                    self.no_children(child);
-                    let props = self.properties(child, &["external-lookup"]);
-                    let entries = self.arguments(child, Shape::RULE);
-                    let external_lookup = match props.get("external-lookup").map(|e| e.value()) {
-                        None => true,
-                        Some(KdlValue::Bool(b)) => *b,
-                        Some(_) => {
-                            self.push(
-                                Problem::new(
-                                    K::Arguments,
-                                    "`external-lookup` is #true or #false",
-                                    props["external-lookup"].span(),
-                                    "not a boolean",
-                                )
-                                .help("write `external-lookup=#false`"),
-                            );
-                            true
-                        }
-                    };
-                    if let [pattern, classification] = entries.as_slice() {
-                        let patterns = self.string(pattern).map(|p| {
-                            p.split('|')
-                                .map(|s| s.trim().to_ascii_lowercase())
-                                .filter(|s| !s.is_empty())
-                                .collect::<Vec<_>>()
-                        });
-                        let classification = self.classification_value(classification);
-                        if let (Some(patterns), Some(classification)) = (patterns, classification) {
-                            policy.classification_rules.push(ClassificationRule {
-                                patterns,
-                                classification,
-                                external_lookup,
-                            });
-                        }
-                    }
-                }
-                "pin-packages" => policy.pin_packages = self.flag(child).unwrap_or(false),
-                "allow-packages" => {
-                    policy.allow_packages =
-                        Some(self.words(child).into_iter().map(|(w, _)| w).collect());
-                }
-                other => self.unknown_child(child, other, "policy", POLICY_CHILDREN),
+            };
+            if let (Some(kind), Some(period)) = (kind, period) {
+                policy.max_rotation.push((kind, period));
             }
         }
-        Some(policy)
+    }
+
+    /// `classification-rule "a|b" CLASSIFICATION external-lookup=#false`.
+    fn classification_rule(&mut self, node: &KdlNode, policy: &mut Policy) {
+        self.no_children(node);
+        let props = self.properties(node, &["external-lookup"]);
+        let entries = self.arguments(node, Shape::RULE);
+        let external_lookup = match props.get("external-lookup").map(|e| e.value()) {
+            None => true,
+            Some(KdlValue::Bool(b)) => *b,
+            Some(_) => {
+                self.push(
+                    Problem::new(
+                        K::Arguments,
+                        "`external-lookup` is #true or #false",
+                        props["external-lookup"].span(),
+                        "not a boolean",
+                    )
+                    .help("write `external-lookup=#false`"),
+                );
+                true
+            }
+        };
+        if let [pattern, classification] = entries.as_slice() {
+            let patterns = self.string(pattern).map(|p| {
+                p.split('|')
+                    .map(|s| s.trim().to_ascii_lowercase())
+                    .filter(|s| !s.is_empty())
+                    .collect::<Vec<_>>()
+            });
+            let classification = self.classification_value(classification);
+            if let (Some(patterns), Some(classification)) = (patterns, classification) {
+                policy.classification_rules.push(ClassificationRule {
+                    patterns,
+                    classification,
+                    external_lookup,
+                });
+            }
+        }
     }
 
     /// Every rule of `policy` against `manifest`; `doc` gives the places.

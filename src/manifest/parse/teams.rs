@@ -8,12 +8,36 @@ use std::collections::{BTreeMap, HashMap};
 use kdl::{KdlNode, KdlValue};
 use miette::SourceSpan;
 
-use super::{Checker, K, Problem, Seen, children, head_span, show};
+use super::block::{Child, Verb};
+use super::{Checker, K, Problem, children, head_span, show};
 use crate::manifest::model::{Role, Variable};
 use crate::manifest::personal::variable_refs;
 
-const ROLE_CHILDREN: &[&str] = &["servers", "description"];
-const VARIABLE_CHILDREN: &[&str] = &["description"];
+/// The children of `variable NAME { … }`.
+const VARIABLE: &[Child<Variable>] = &[Child::once("description", |c, node, variable| {
+    variable.description = c.text(node);
+})];
+
+/// A role's block as it is read.
+struct RoleBody<'a> {
+    role: Role,
+    has_servers: bool,
+    /// The declared servers, which `servers` may name.
+    server_spans: &'a HashMap<String, SourceSpan>,
+}
+
+impl<'a> RoleBody<'a> {
+    /// The children of `role NAME { … }`.
+    const CHILDREN: &'a [Child<Self>] = &[
+        Child::once("servers", |c, node, body| {
+            body.has_servers = true;
+            body.role.servers = c.role_servers(node, body.server_spans);
+        }),
+        Child::once("description", |c, node, body| {
+            body.role.description = c.text(node);
+        }),
+    ];
+}
 
 impl Checker {
     /// `variable NAME { description "…" }`, by name.
@@ -40,38 +64,23 @@ impl Checker {
                 );
                 continue;
             }
-            if let Some(first) = spans.get(name) {
-                self.push(
-                    Problem::new(
-                        K::Duplicate,
-                        format!("variable {} is declared twice", show(name)),
-                        entry.span(),
-                        "declared again here",
-                    )
-                    .also(*first, "first declared here")
-                    .help("remove one declaration"),
+            if let Some(&first) = spans.get(name) {
+                self.twice(
+                    format!("variable {} is declared twice", show(name)),
+                    Verb::Declared,
+                    entry.span(),
+                    Some(first),
+                    "remove one declaration",
                 );
                 continue;
             }
             spans.insert(name.to_owned(), entry.span());
-            let mut description = None;
-            let mut seen = Seen::default();
-            for child in children(node) {
-                if !self.once(&mut seen, child, "variable") {
-                    continue;
-                }
-                match child.name().value() {
-                    "description" => description = self.text(child),
-                    other => self.unknown_child(child, other, "variable", VARIABLE_CHILDREN),
-                }
-            }
-            variables.insert(
-                name.to_owned(),
-                Variable {
-                    name: name.to_owned(),
-                    description,
-                },
-            );
+            let mut variable = Variable {
+                name: name.to_owned(),
+                description: None,
+            };
+            self.read_children(node, "variable", VARIABLE, &mut variable);
+            variables.insert(name.to_owned(), variable);
         }
         variables
     }
@@ -139,40 +148,30 @@ impl Checker {
                 );
                 continue;
             }
-            if let Some(first) = spans.get(name) {
-                self.push(
-                    Problem::new(
-                        K::Duplicate,
-                        format!("role {} is declared twice", show(name)),
-                        entry.span(),
-                        "declared again here",
-                    )
-                    .also(*first, "first declared here")
-                    .help("merge the two roles' servers into one"),
+            if let Some(&first) = spans.get(name) {
+                self.twice(
+                    format!("role {} is declared twice", show(name)),
+                    Verb::Declared,
+                    entry.span(),
+                    Some(first),
+                    "merge the two roles' servers into one",
                 );
                 continue;
             }
             spans.insert(name.to_owned(), head_span(node));
-            let mut role = Role {
-                name: name.to_owned(),
-                description: None,
-                servers: Vec::new(),
+            let mut body = RoleBody {
+                role: Role {
+                    name: name.to_owned(),
+                    description: None,
+                    servers: Vec::new(),
+                },
+                has_servers: false,
+                server_spans,
             };
-            let mut seen = Seen::default();
-            let mut has_servers = false;
-            for child in children(node) {
-                if !self.once(&mut seen, child, "role") {
-                    continue;
-                }
-                match child.name().value() {
-                    "description" => role.description = self.text(child),
-                    "servers" => {
-                        has_servers = true;
-                        role.servers = self.role_servers(child, server_spans);
-                    }
-                    other => self.unknown_child(child, other, "role", ROLE_CHILDREN),
-                }
-            }
+            self.read_children(node, "role", RoleBody::CHILDREN, &mut body);
+            let RoleBody {
+                role, has_servers, ..
+            } = body;
             if !has_servers {
                 self.push(
                     Problem::new(
@@ -238,14 +237,12 @@ impl Checker {
                     .help(help),
                 );
             } else if servers.iter().any(|s| s == server) {
-                self.push(
-                    Problem::new(
-                        K::Duplicate,
-                        format!("server {} is listed twice", show(server)),
-                        span,
-                        "listed again here",
-                    )
-                    .help("remove one of them"),
+                self.twice(
+                    format!("server {} is listed twice", show(server)),
+                    Verb::Listed,
+                    span,
+                    None,
+                    "remove one of them",
                 );
             } else {
                 servers.push(server.to_owned());
