@@ -528,7 +528,7 @@ fn rewrite_env(
         "env"
     };
     let by_reference = delivery == Delivery::EnvRef
-        && adapter.reference_syntax().is_some()
+        && adapter.reference_syntax().resolves()
         && (client != ClientId::Codex || bindings.iter().all(|(var, name)| var == name));
     let Some(map) = entry.as_object_mut() else {
         return;
@@ -548,7 +548,7 @@ fn rewrite_env(
             }
         } else if let Some(Value::Object(env)) = map.get_mut(env_key) {
             for (var, name) in bindings {
-                if let Some(reference) = adapter.reference(name) {
+                if let Some(reference) = adapter.reference_syntax().in_string(name) {
                     env.insert(var.clone(), json!(reference));
                 }
             }
@@ -636,7 +636,7 @@ fn header_problem(client: ClientId, header: &str, scheme: &str) -> Option<String
             )
         });
     }
-    adapter(client).reference("VAR").is_none().then(|| {
+    (!adapter(client).reference_syntax().resolves()).then(|| {
         format!("{client} resolves no variables, and a header can only be delivered by reference")
     })
 }
@@ -664,7 +664,7 @@ fn reference_header(client: ClientId, entry: &mut Value, header: &str, scheme: &
         }
         return;
     }
-    let Some(reference) = adapter(client).reference(name) else {
+    let Some(reference) = adapter(client).reference_syntax().in_string(name) else {
         return;
     };
     if let Some(Value::Object(headers)) = map.get_mut("headers") {

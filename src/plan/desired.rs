@@ -121,7 +121,10 @@ pub fn desired(
                 wanted.entries.insert(server.name.clone(), entry);
             }
             if !rendered.notes.is_empty() {
-                wanted.notes.insert(server.name.clone(), rendered.notes);
+                wanted.notes.insert(
+                    server.name.clone(),
+                    rendered.notes.iter().map(ToString::to_string).collect(),
+                );
             }
         }
         match files
