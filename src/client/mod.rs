@@ -38,6 +38,8 @@ mod launch;
 mod note;
 mod read;
 pub mod reference;
+#[cfg(test)]
+mod roundtrip;
 pub mod specs;
 
 use std::path::{Path, PathBuf};
