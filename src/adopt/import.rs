@@ -34,7 +34,7 @@ use crate::document::Document;
 use crate::manifest::{ClientId, Credential, CredentialKind, Delivery};
 use crate::plan::{Action, Change, PLAN_VERSION, Plan, Target};
 use crate::scan::entries::{in_client_form, rewrite_references};
-use crate::scan::{Field, Hit, HitKind, client_hits};
+use crate::scan::{EntryHit, Field, Hit, HitKind, client_hits};
 use crate::secret_patterns;
 use crate::state::entry_digest;
 use crate::store::Secret;
@@ -164,7 +164,10 @@ pub fn plan(
     let mut files = Vec::new();
     for (file, document) in documents {
         let mut by_entry: BTreeMap<(Vec<String>, String), Vec<Hit>> = BTreeMap::new();
-        for (table, server, hit) in client_hits(file, document)? {
+        for EntryHit {
+            table, server, hit, ..
+        } in client_hits(file, document)?
+        {
             by_entry.entry((table, server)).or_default().push(hit);
         }
         for ((table, server), hits) in by_entry {

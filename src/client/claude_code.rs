@@ -16,7 +16,7 @@ use serde_json::Value;
 use super::json::{EntryShape, read_json, render_json};
 use super::{Adapter, ClientFile, EntryServer, ReferenceSyntax, RenderContext, Rendered};
 use crate::concurrent_writer::ConcurrentWriter;
-use crate::document::Format;
+use crate::document::{Document, DocumentError, Format};
 use crate::host::Host;
 use crate::manifest::{ClientId, Scope, Server};
 
@@ -93,6 +93,27 @@ impl Adapter for ClaudeCode {
 
     fn read(&self, entry: &Value) -> Option<EntryServer> {
         read_json(&EntryShape::TYPED, entry)
+    }
+
+    /// `~/.claude.json` holds, besides the user's table, the local-scope
+    /// table of every project Claude Code has run in.
+    fn tables(
+        &self,
+        file: &ClientFile,
+        document: &Document,
+    ) -> Result<Vec<(Scope, Vec<String>)>, DocumentError> {
+        let mut tables = vec![(file.scope, file.table.clone())];
+        if file.scope == Scope::User {
+            for (project, value) in document.entries(&["projects"])? {
+                if value.get("mcpServers").is_some_and(Value::is_object) {
+                    tables.push((
+                        Scope::Local,
+                        vec!["projects".into(), project, "mcpServers".into()],
+                    ));
+                }
+            }
+        }
+        Ok(tables)
     }
 
     /// `~/.claude.json` is rewritten under `~/.claude.json.lock`; Claude

@@ -55,7 +55,7 @@ pub use read::{EntryHeader, EntryServer, EntryTransport, EntryValue};
 pub use reference::ReferenceSyntax;
 
 use crate::concurrent_writer::ConcurrentWriter;
-use crate::document::Format;
+use crate::document::{Document, DocumentError, Format};
 use crate::host::{Host, Os};
 use crate::manifest::{ClientId, ClientTarget, Delivery, Scope, Server, Transport};
 
@@ -120,6 +120,17 @@ pub trait Adapter: Sync {
     /// file runs or connects to, with its variables and headers; `None`
     /// for an entry with neither a command nor a URL.
     fn read(&self, entry: &Value) -> Option<EntryServer>;
+
+    /// Every table of server entries in `file` (which `document` holds),
+    /// with the scope it is of: the file's own table, and whatever else the
+    /// client keeps there (Claude Code's per-project tables).
+    fn tables(
+        &self,
+        file: &ClientFile,
+        _document: &Document,
+    ) -> Result<Vec<(Scope, Vec<String>)>, DocumentError> {
+        Ok(vec![(file.scope, file.table.clone())])
+    }
 
     /// The client's own writer of `file`, when it rewrites the file under
     /// a lock that mcpctl takes too ([`crate::concurrent_writer`]).
