@@ -125,7 +125,7 @@ pub fn braced(text: &str) -> Option<&str> {
 
 /// An environment variable name as people write them: upper case, not
 /// starting with a digit.
-pub fn is_env_name(name: &str) -> bool {
+fn is_env_name(name: &str) -> bool {
     !name.is_empty()
         && !name.starts_with(|c: char| c.is_ascii_digit())
         && name
