@@ -85,7 +85,10 @@ pub fn survey(host: &Host, project_root: &Path, state: &State) -> Vec<ClientRepo
             ClientReport {
                 client: id,
                 detected: is_detected(id, host),
-                env_ref: adapter.reference_syntax().map(str::to_owned),
+                env_ref: {
+                    let syntax = adapter.reference_syntax();
+                    syntax.resolves().then(|| syntax.to_string())
+                },
                 files,
             }
         })

@@ -29,7 +29,7 @@ use std::path::PathBuf;
 
 use serde_json::{Map, Value, json};
 
-use crate::client::{ClientFile, Launcher, adapter};
+use crate::client::{ClientFile, Launcher, ReferenceSyntax, adapter};
 use crate::document::Document;
 use crate::manifest::{ClientId, Credential, CredentialKind, Delivery};
 use crate::plan::{EntryAction, EntryChange, FileChange, Plan, Reason};
@@ -155,8 +155,9 @@ pub fn plan(
     let mut files = Vec::new();
     for (file, document) in documents {
         let mut by_entry: BTreeMap<(Vec<String>, String), Vec<Hit>> = BTreeMap::new();
-        for (table, server, hit) in client_hits(file, document)? {
-            by_entry.entry((table, server)).or_default().push(hit);
+        for found in client_hits(file, document)? {
+            let key = (found.table, found.server);
+            by_entry.entry(key).or_default().push(found.hit);
         }
         for ((table, server), hits) in by_entry {
             let keys: Vec<&str> = table.iter().map(String::as_str).collect();
@@ -518,20 +519,20 @@ fn rewrite_env(
     delivery: Delivery,
     launcher: &Launcher,
 ) {
-    let adapter = adapter(client);
     let env_key = if entry.get("environment").is_some() {
         "environment"
     } else {
         "env"
     };
+    let syntax = adapter(client).reference_syntax(); // by name: no renaming
     let by_reference = delivery == Delivery::EnvRef
-        && adapter.reference_syntax().is_some()
-        && (client != ClientId::Codex || bindings.iter().all(|(var, name)| var == name));
+        && syntax.resolves()
+        && (syntax != ReferenceSyntax::ByName || bindings.iter().all(|(var, name)| var == name));
     let Some(map) = entry.as_object_mut() else {
         return;
     };
     if by_reference {
-        if client == ClientId::Codex {
+        if syntax == ReferenceSyntax::ByName {
             if let Some(Value::Object(env)) = map.get_mut(env_key) {
                 for (var, _) in bindings {
                     env.remove(var);
@@ -545,7 +546,7 @@ fn rewrite_env(
             }
         } else if let Some(Value::Object(env)) = map.get_mut(env_key) {
             for (var, name) in bindings {
-                if let Some(reference) = adapter.reference(name) {
+                if let Some(reference) = syntax.in_string(name) {
                     env.insert(var.clone(), json!(reference));
                 }
             }
@@ -624,7 +625,8 @@ fn wrap_in_launcher(
 /// Why a secret header of `client` cannot be delivered by reference, if
 /// it cannot.
 fn header_problem(client: ClientId, header: &str, scheme: &str) -> Option<String> {
-    if client == ClientId::Codex {
+    let syntax = adapter(client).reference_syntax();
+    if syntax == ReferenceSyntax::ByName {
         let bearer =
             header.eq_ignore_ascii_case("authorization") && scheme.eq_ignore_ascii_case("bearer");
         return (!bearer && !scheme.is_empty()).then(|| {
@@ -633,7 +635,7 @@ fn header_problem(client: ClientId, header: &str, scheme: &str) -> Option<String
             )
         });
     }
-    adapter(client).reference("VAR").is_none().then(|| {
+    (!syntax.resolves()).then(|| {
         format!("{client} resolves no variables, and a header can only be delivered by reference")
     })
 }
@@ -644,7 +646,8 @@ fn reference_header(client: ClientId, entry: &mut Value, header: &str, scheme: &
     let Some(map) = entry.as_object_mut() else {
         return;
     };
-    if client == ClientId::Codex {
+    let syntax = adapter(client).reference_syntax();
+    if syntax == ReferenceSyntax::ByName {
         if let Some(Value::Object(headers)) = map.get_mut("http_headers") {
             headers.remove(header);
             if headers.is_empty() {
@@ -661,7 +664,7 @@ fn reference_header(client: ClientId, entry: &mut Value, header: &str, scheme: &
         }
         return;
     }
-    let Some(reference) = adapter(client).reference(name) else {
+    let Some(reference) = syntax.in_string(name) else {
         return;
     };
     if let Some(Value::Object(headers)) = map.get_mut("headers") {

@@ -27,7 +27,7 @@ use serde_json::Value;
 use super::import::env_name;
 use super::kind_and_provider;
 use crate::catalog::{catalog, command_package};
-use crate::client::ClientFile;
+use crate::client::{ClientFile, EntryTransport, EntryValue};
 use crate::document::{Document, DocumentError};
 use crate::manifest::{ClientId, CredentialKind, ManifestError};
 use crate::scan::{Field, HitKind, entries::hits};
@@ -529,70 +529,10 @@ fn kdl(text: &str) -> String {
     out
 }
 
-/// A whole-value reference's variable: `${VAR}`, `${env:VAR}`,
-/// `{env:VAR}`, `$VAR`.
-fn whole_reference(value: &str) -> Option<&str> {
-    let name = value
-        .strip_prefix("${env:")
-        .or_else(|| value.strip_prefix("${"))
-        .or_else(|| value.strip_prefix("{env:"))
-        .and_then(|rest| rest.strip_suffix('}'))
-        .or_else(|| value.strip_prefix('$'))?;
-    let ok = !name.is_empty()
-        && !name.starts_with(|c: char| c.is_ascii_digit())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
-    ok.then_some(name)
-}
-
-/// Reads one entry of `client`'s file.
+/// Reads one entry of `client`'s file: what its adapter reads, with each
+/// plaintext secret found by `mcpctl scan`'s rules.
 fn read(client: ClientId, name: &str, entry: &Value) -> Option<Seen> {
-    let map = entry.as_object()?;
-    let strings = |v: Option<&Value>| -> Vec<String> {
-        v.and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|s| s.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let mut env_map = map
-        .get("env")
-        .or_else(|| map.get("environment"))
-        .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default();
-    // The command line: `command` + `args`, opencode's one array, Zed's
-    // older `command: {path, args, env}`.
-    let argv: Vec<String> = match map.get("command") {
-        Some(Value::String(c)) => {
-            let mut v = vec![c.clone()];
-            v.extend(strings(map.get("args")));
-            v
-        }
-        Some(Value::Array(_)) => strings(map.get("command")),
-        Some(Value::Object(zed)) => {
-            if let Some(Value::Object(env)) = zed.get("env") {
-                env_map.extend(env.clone());
-            }
-            let mut v: Vec<String> = zed
-                .get("path")
-                .and_then(Value::as_str)
-                .map(|p| vec![p.to_owned()])
-                .unwrap_or_default();
-            v.extend(strings(zed.get("args")));
-            v
-        }
-        _ => Vec::new(),
-    };
-    let url = ["url", "serverUrl", "httpUrl"]
-        .iter()
-        .find_map(|k| map.get(*k).and_then(Value::as_str));
-
-    let mut env: Vec<(String, Val)> = Vec::new();
-    let mut headers: Vec<(String, Option<String>, Val)> = Vec::new();
+    let read = crate::client::adapter(client).read(entry)?;
     let mut problem = None;
     let secret_hits = hits(client, entry);
     let secret_of = |field: &Field| {
@@ -613,101 +553,62 @@ fn read(client: ClientId, name: &str, entry: &Value) -> Option<Seen> {
             ));
         }
     }
-    for (var, v) in &env_map {
-        let Some(text) = v.as_str() else { continue };
-        let val = if let Some(hit) = secret_of(&Field::Env(var.clone())) {
-            Val::Secret {
-                credential: var.clone(),
-                rule: hit.rule,
-                value: hit.matched().to_owned(),
-            }
-        } else if let Some(reference) = whole_reference(text) {
-            Val::Ref {
-                credential: reference.to_owned(),
-                file: false,
-            }
-        } else {
-            Val::Literal(text.to_owned())
-        };
-        env.push((var.clone(), val));
-    }
-    // Codex forwards variables by name.
-    for var in strings(map.get("env_vars")) {
-        env.push((
-            var.clone(),
-            Val::Ref {
-                credential: var,
-                file: false,
-            },
-        ));
-    }
-    let header_map = map
-        .get("headers")
-        .or_else(|| map.get("http_headers"))
-        .and_then(Value::as_object);
-    for (header, v) in header_map.into_iter().flatten() {
-        let Some(text) = v.as_str() else { continue };
-        if let Some(hit) = secret_of(&Field::Header(header.clone())) {
-            let scheme = text[..hit.range.start].trim();
-            headers.push((
-                header.clone(),
-                (!scheme.is_empty()).then(|| scheme.to_owned()),
-                Val::Secret {
-                    credential: format!("{}_TOKEN", env_name(name)),
-                    rule: hit.rule,
-                    value: hit.matched().to_owned(),
+    let env = read
+        .env
+        .into_iter()
+        .map(|(var, value)| {
+            let val = match value {
+                EntryValue::Reference { name, file } => Val::Ref {
+                    credential: name,
+                    file,
                 },
-            ));
-            continue;
-        }
-        let (scheme, rest) = match text.split_once(' ') {
-            Some((scheme, rest)) if whole_reference(rest).is_some() => (Some(scheme), rest),
-            _ => (None, text),
-        };
-        let val = match whole_reference(rest) {
-            Some(var) => Val::Ref {
-                credential: var.to_owned(),
-                file: false,
-            },
-            None => Val::Literal(text.to_owned()),
-        };
-        headers.push((header.clone(), scheme.map(str::to_owned), val));
-    }
-    if let Some(var) = map.get("bearer_token_env_var").and_then(Value::as_str) {
-        headers.push((
-            "Authorization".to_owned(),
-            Some("Bearer".to_owned()),
-            Val::Ref {
-                credential: var.to_owned(),
-                file: false,
-            },
-        ));
-    }
-    if let Some(Value::Object(by_var)) = map.get("env_http_headers") {
-        for (header, var) in by_var {
-            if let Some(var) = var.as_str() {
-                headers.push((
-                    header.clone(),
-                    None,
-                    Val::Ref {
-                        credential: var.to_owned(),
-                        file: false,
+                EntryValue::Literal(text) => match secret_of(&Field::Env(var.clone())) {
+                    Some(hit) => Val::Secret {
+                        credential: var.clone(),
+                        rule: hit.rule,
+                        value: hit.matched().to_owned(),
                     },
-                ));
-            }
-        }
-    }
-
-    let transport = match (argv.split_first(), url) {
-        (Some((command, args)), _) => {
-            let (command, args) = unwrap_launcher(command, args, &mut env);
+                    None => Val::Literal(text),
+                },
+            };
+            (var, val)
+        })
+        .collect();
+    let headers = read
+        .headers
+        .into_iter()
+        .map(|header| match header.value {
+            EntryValue::Reference { name: var, .. } => (
+                header.name,
+                header.scheme,
+                Val::Ref {
+                    credential: var,
+                    file: false,
+                },
+            ),
+            EntryValue::Literal(text) => match secret_of(&Field::Header(header.name.clone())) {
+                Some(hit) => {
+                    let scheme = text[..hit.range.start].trim();
+                    (
+                        header.name,
+                        (!scheme.is_empty()).then(|| scheme.to_owned()),
+                        Val::Secret {
+                            credential: format!("{}_TOKEN", env_name(name)),
+                            rule: hit.rule,
+                            value: hit.matched().to_owned(),
+                        },
+                    )
+                }
+                None => (header.name, None, Val::Literal(text)),
+            },
+        })
+        .collect();
+    let transport = match read.transport {
+        EntryTransport::Stdio { command, args } => {
             let (command, args) = native(&command, &args);
             Transport::Stdio { command, args }
         }
-        (None, Some(url)) => Transport::Http {
-            url: url.to_owned(),
-        },
-        (None, None) => return None,
+        EntryTransport::Http { url } => Transport::Http { url },
     };
     // A manifest refuses terminal controls and bidirectional marks in
     // every string (`validate`): such an entry cannot be drafted.
@@ -739,51 +640,6 @@ fn first_unsafe_in(value: &Value) -> Option<char> {
             crate::terminal_text::first_unsafe(k).or_else(|| first_unsafe_in(v))
         }),
         _ => None,
-    }
-}
-
-/// `mcpctl exec --server S [--manifest PATH] --env VAR=REF … -- CMD ARGS`
-/// → `CMD ARGS`, with each binding added to `env` as a reference.
-fn unwrap_launcher(
-    command: &str,
-    args: &[String],
-    env: &mut Vec<(String, Val)>,
-) -> (String, Vec<String>) {
-    let is_mcpctl = std::path::Path::new(command)
-        .file_stem()
-        .is_some_and(|s| s == "mcpctl");
-    if !is_mcpctl || args.first().map(String::as_str) != Some("exec") {
-        return (command.to_owned(), args.to_vec());
-    }
-    let mut it = args[1..].iter();
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "--" => break,
-            "--server" | "--manifest" => {
-                it.next();
-            }
-            "--env" | "--file" => {
-                let Some(binding) = it.next() else { break };
-                if let Some((var, reference)) = binding.split_once('=')
-                    && let Ok(reference) = crate::source::Reference::parse(reference)
-                {
-                    env.retain(|(v, _)| v != var);
-                    env.push((
-                        var.to_owned(),
-                        Val::Ref {
-                            credential: reference.credential,
-                            file: arg == "--file",
-                        },
-                    ));
-                }
-            }
-            _ => {}
-        }
-    }
-    let rest: Vec<String> = it.cloned().collect();
-    match rest.split_first() {
-        Some((command, args)) => (command.clone(), args.to_vec()),
-        None => (command.to_owned(), args.to_vec()),
     }
 }
 

@@ -14,6 +14,7 @@ use serde_json::Value;
 
 use super::{Finding, Verdict};
 use crate::client::ClientFile;
+use crate::client::reference::{self, ReferenceSyntax};
 use crate::manifest::ClientId;
 use crate::observe::read_file;
 use crate::secret_patterns;
@@ -164,42 +165,29 @@ fn collect_strings(value: &Value, path: String, out: &mut Vec<(String, String)>)
 }
 
 /// The first reference in `text` that `client` does not resolve, with the
-/// fix: each adapter knows the one syntax its client expands.
+/// fix: each adapter knows the one syntax its client expands. Only the
+/// `${…}` forms are judged, and not one with a default (`${VAR:-x}`).
 fn unresolvable(client: ClientId, text: &str) -> Option<(String, String)> {
-    let adapter = crate::client::adapter(client);
-    let mut rest = text;
-    while let Some(start) = rest.find("${") {
-        let after = &rest[start + 2..];
-        let end = after.find('}')?;
-        let inner = &after[..end];
-        rest = &after[end..];
-        let var = inner.strip_prefix("env:").unwrap_or(inner);
-        // `${workspaceFolder}`, `${input:id}`, `${VAR:-default}`: not ours to judge.
-        if !is_var(var) {
-            continue;
-        }
-        let written = format!("${{{inner}}}");
-        let fix = match adapter.reference(var) {
-            Some(resolved) if resolved == written => continue,
-            Some(resolved) => format!("write `{resolved}` (`{client}` expands that form)"),
-            None if client == ClientId::Codex => format!(
-                "Codex expands nothing in config.toml: remove the value and list the variable in the server's `env_vars = [\"{var}\"]`, or let mcpctl launch the server (`mcpctl apply --adopt`)"
-            ),
-            None => format!(
-                "`{client}` expands no variables in its configuration: let mcpctl launch the server (declare it in the manifest, then `mcpctl apply --adopt`)"
-            ),
-        };
-        return Some((written, fix));
-    }
-    None
-}
-
-/// An environment variable name as people write them: upper case.
-fn is_var(text: &str) -> bool {
-    !text.is_empty()
-        && text
-            .chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+    let syntax = crate::client::adapter(client).reference_syntax();
+    let found = reference::find(text).into_iter().find(|found| {
+        found.syntax != syntax
+            && !found.default
+            && matches!(
+                found.syntax,
+                ReferenceSyntax::DollarBrace | ReferenceSyntax::DollarEnv
+            )
+    })?;
+    let var = found.name;
+    let fix = match syntax.in_string(var) {
+        Some(resolved) => format!("write `{resolved}` (`{client}` expands that form)"),
+        None if syntax == ReferenceSyntax::ByName => format!(
+            "Codex expands nothing in config.toml: remove the value and list the variable in the server's `env_vars = [\"{var}\"]`, or let mcpctl launch the server (`mcpctl apply --adopt`)"
+        ),
+        None => format!(
+            "`{client}` expands no variables in its configuration: let mcpctl launch the server (declare it in the manifest, then `mcpctl apply --adopt`)"
+        ),
+    };
+    Some((text[found.range].to_owned(), fix))
 }
 
 #[cfg(test)]

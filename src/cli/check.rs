@@ -20,7 +20,7 @@ use crate::check::advisories::{self, Version};
 use crate::check::github::{self, Granted};
 use crate::check::handshake::handshake;
 use crate::check::{Finding, Verdict, credentials, files};
-use crate::client::{Launcher, RenderContext, entry_env, stdio_command};
+use crate::client::{EntryTransport, Launcher, RenderContext, adapter, entry_env, stdio_command};
 use crate::manifest::{Delivery, Scope, Transport};
 use crate::plan::Desired;
 use crate::source::{Reference, run_command};
@@ -209,15 +209,14 @@ fn advisory_findings(workspace: &Workspace, files: &[crate::client::ClientFile])
             continue; // reported by the file checks
         };
         for (name, entry) in &observed.entries {
-            let mut argv: Vec<String> = entry
-                .get("command")
-                .and_then(|c| c.as_str())
-                .map(str::to_owned)
-                .into_iter()
-                .collect();
-            if let Some(args) = entry.get("args").and_then(|a| a.as_array()) {
-                argv.extend(args.iter().filter_map(|a| a.as_str().map(str::to_owned)));
-            }
+            // What the entry runs, with mcpctl's launcher and `cmd /c` undone.
+            let Some(EntryTransport::Stdio { command, args }) =
+                adapter(file.client).read(entry).map(|read| read.transport)
+            else {
+                continue;
+            };
+            let mut argv = vec![command];
+            argv.extend(args);
             let shown = display_path(&file.path, &workspace.host.home);
             commands.push((format!("{shown}: {name}"), argv));
         }

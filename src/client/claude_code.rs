@@ -11,21 +11,16 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{Adapter, ClientFile, JsonShape, RenderContext, Rendered, render_json};
+use serde_json::Value;
+
+use super::json::{EntryShape, read_json, render_json};
+use super::{Adapter, ClientFile, EntryServer, ReferenceSyntax, RenderContext, Rendered};
 use crate::concurrent_writer::ConcurrentWriter;
-use crate::document::Format;
+use crate::document::{Document, DocumentError, Format};
 use crate::host::Host;
 use crate::manifest::{ClientId, Scope, Server};
 
 pub struct ClaudeCode;
-
-pub(crate) const SHAPE: JsonShape = JsonShape {
-    stdio_type: Some("stdio"),
-    remote_type: Some("http"),
-    url_key: "url",
-    stdio_extra: &[],
-    remote: true,
-};
 
 impl ClaudeCode {
     /// The file Claude Code 2.x reads its user and local servers from, by
@@ -88,12 +83,37 @@ impl Adapter for ClaudeCode {
         vec![host.home_join(".claude"), Self::user_file(host)]
     }
 
-    fn reference_syntax(&self) -> Option<&'static str> {
-        Some("${VAR}")
+    fn reference_syntax(&self) -> ReferenceSyntax {
+        ReferenceSyntax::DollarBrace
     }
 
     fn render(&self, server: &Server, cx: &RenderContext<'_>) -> Rendered {
-        render_json(self, SHAPE, server, cx)
+        render_json(self, &EntryShape::TYPED, server, cx)
+    }
+
+    fn read(&self, entry: &Value) -> Option<EntryServer> {
+        read_json(&EntryShape::TYPED, entry)
+    }
+
+    /// `~/.claude.json` holds, besides the user's table, the local-scope
+    /// table of every project Claude Code has run in.
+    fn tables(
+        &self,
+        file: &ClientFile,
+        document: &Document,
+    ) -> Result<Vec<(Scope, Vec<String>)>, DocumentError> {
+        let mut tables = vec![(file.scope, file.table.clone())];
+        if file.scope == Scope::User {
+            for (project, value) in document.entries(&["projects"])? {
+                if value.get("mcpServers").is_some_and(Value::is_object) {
+                    tables.push((
+                        Scope::Local,
+                        vec!["projects".into(), project, "mcpServers".into()],
+                    ));
+                }
+            }
+        }
+        Ok(tables)
     }
 
     /// `~/.claude.json` is rewritten under `~/.claude.json.lock`; Claude

@@ -15,9 +15,10 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value, json};
 
+use super::read::{EntryHeader, EntryServer, EntryValue, each_string, strings};
 use super::{
-    Adapter, ClientFile, RenderContext, Rendered, effective_delivery, entry_env,
-    no_header_delivery, stdio_command,
+    Adapter, ClientFile, ReferenceSyntax, RenderContext, RenderNote, Rendered, effective_delivery,
+    entry_env, stdio_command,
 };
 use crate::document::Format;
 use crate::host::Host;
@@ -59,12 +60,8 @@ impl Adapter for Codex {
     }
 
     /// Codex has no syntax inside strings; it forwards variables by name.
-    fn reference(&self, _var: &str) -> Option<String> {
-        None
-    }
-
-    fn reference_syntax(&self) -> Option<&'static str> {
-        Some("env_vars / bearer_token_env_var / env_http_headers")
+    fn reference_syntax(&self) -> ReferenceSyntax {
+        ReferenceSyntax::ByName
     }
 
     fn render(&self, server: &Server, cx: &RenderContext<'_>) -> Rendered {
@@ -73,16 +70,13 @@ impl Adapter for Codex {
         let mut entry = Map::new();
         match &server.transport {
             Transport::Stdio { command, args } => {
-                let renamed: Vec<String> = server
+                let renamed: Vec<(String, String)> = server
                     .credential_bindings()
                     .filter(|(var, credential)| var != credential)
-                    .map(|(var, credential)| format!("{credential} → {var}"))
+                    .map(|(var, credential)| (credential.to_owned(), var.to_owned()))
                     .collect();
                 if delivery == Delivery::EnvRef && !renamed.is_empty() {
-                    notes.push(format!(
-                        "Codex forwards variables by name only (`env_vars`) and cannot rename {}, so this entry keeps `exec` delivery",
-                        renamed.join(", ")
-                    ));
+                    notes.push(RenderNote::CannotRename { renamed });
                     delivery = Delivery::Exec;
                 }
                 let (command, args) = stdio_command(server, command, args, delivery, cx);
@@ -111,7 +105,9 @@ impl Adapter for Codex {
                 }
                 if !credential_headers.is_empty() {
                     if delivery != Delivery::EnvRef {
-                        notes.push(no_header_delivery(ClientId::Codex));
+                        notes.push(RenderNote::SecretHeaderNeedsReference {
+                            client: ClientId::Codex,
+                        });
                         return Rendered { entry: None, notes };
                     }
                     let mut env_headers = Map::new();
@@ -130,9 +126,10 @@ impl Adapter for Codex {
                                 env_headers.insert(name.clone(), json!(header.credential));
                             }
                             Some(scheme) => {
-                                notes.push(format!(
-                                    "Codex sends a header from a variable only as its whole value or as `Authorization: Bearer`, not `{name}: {scheme} …`; left out of this client"
-                                ));
+                                notes.push(RenderNote::HeaderScheme {
+                                    header: name.clone(),
+                                    scheme: scheme.to_owned(),
+                                });
                                 return Rendered { entry: None, notes };
                             }
                         }
@@ -147,6 +144,44 @@ impl Adapter for Codex {
             entry: Some(Value::Object(entry)),
             notes,
         }
+    }
+
+    /// `env_vars` forward by name; `http_headers` are literal, and
+    /// `bearer_token_env_var` and `env_http_headers` name variables.
+    fn read(&self, entry: &Value) -> Option<EntryServer> {
+        let map = entry.as_object()?;
+        let mut env = each_string(map.get("env"), |var, text| {
+            (var.to_owned(), EntryValue::of(text))
+        });
+        for var in strings(map.get("env_vars")) {
+            env.push((var.clone(), EntryValue::by_name(&var)));
+        }
+        let mut headers = each_string(map.get("http_headers"), EntryHeader::of);
+        if let Some(var) = map.get("bearer_token_env_var").and_then(Value::as_str) {
+            headers.push(EntryHeader {
+                name: "Authorization".to_owned(),
+                scheme: Some("Bearer".to_owned()),
+                value: EntryValue::by_name(var),
+            });
+        }
+        headers.extend(each_string(map.get("env_http_headers"), |header, var| {
+            EntryHeader {
+                name: header.to_owned(),
+                scheme: None,
+                value: EntryValue::by_name(var),
+            }
+        }));
+        let mut argv: Vec<String> = map
+            .get("command")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .into_iter()
+            .collect();
+        if !argv.is_empty() {
+            argv.extend(strings(map.get("args")));
+        }
+        let url = map.get("url").and_then(Value::as_str);
+        EntryServer::new(&argv, url, env, headers)
     }
 }
 
@@ -221,7 +256,15 @@ mod tests {
         );
         let entry = rendered.entry.unwrap();
         assert_eq!(entry["command"], "mcpctl");
-        assert!(rendered.notes[0].contains("GITHUB_TOKEN → GITHUB_PERSONAL_ACCESS_TOKEN"));
+        assert_eq!(
+            rendered.notes,
+            [RenderNote::CannotRename {
+                renamed: vec![(
+                    "GITHUB_TOKEN".to_owned(),
+                    "GITHUB_PERSONAL_ACCESS_TOKEN".to_owned()
+                )]
+            }]
+        );
     }
 
     #[test]

@@ -13,7 +13,7 @@
 //! In `exec` delivery an entry that needs a secret runs `mcpctl exec`,
 //! which reads it from the store at launch; every client can do that. In
 //! `env-ref` delivery the entry names an environment variable in the
-//! client's own syntax ([`Adapter::reference`]), and the client resolves it
+//! client's own syntax ([`ReferenceSyntax`]), and the client resolves it
 //! from the environment it was started in (`mcpctl env` exports it). A
 //! client that resolves nothing keeps `exec` and the plan says why.
 //!
@@ -21,31 +21,43 @@
 //! that needs no secret) on Windows, a command that is not an `.exe` is
 //! rendered as `cmd /c …`: Node-based clients cannot spawn `npx.cmd`
 //! without a shell.
+//!
+//! # Adapters
+//!
+//! Most clients differ only in facts, which [`specs::SPECS`] lists, one
+//! [`specs::Spec`] each, rendered and read by one adapter. Claude Code and
+//! Codex follow rules of their own and have a module each. Every adapter
+//! can [`Adapter::read`] an entry back, which is what `init`, `scan` and
+//! `check` use to understand what a client file holds.
 
-mod amazon_q;
 mod claude_code;
-mod claude_desktop;
-mod cline;
 mod codex;
-mod cursor;
-mod gemini;
+mod entry;
+mod json;
 mod launch;
-mod lm_studio;
-mod opencode;
-mod vscode;
-mod windsurf;
-mod zed;
+mod note;
+mod read;
+pub mod reference;
+#[cfg(test)]
+mod roundtrip;
+pub mod specs;
 
 use std::path::{Path, PathBuf};
 
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 
+pub use entry::{
+    effective_delivery, entry_env, entry_headers, needs_secret, spawnable, stdio_command,
+};
 pub use launch::{Launcher, Unstable, cargo_install_path, unstable_place};
+pub use note::RenderNote;
+pub use read::{EntryHeader, EntryServer, EntryTransport, EntryValue};
+pub use reference::ReferenceSyntax;
 
 use crate::concurrent_writer::ConcurrentWriter;
-use crate::document::Format;
+use crate::document::{Document, DocumentError, Format};
 use crate::host::{Host, Os};
-use crate::manifest::{ClientId, ClientTarget, Delivery, EnvValue, Scope, Server, Transport};
+use crate::manifest::{ClientId, ClientTarget, Delivery, Scope, Server, Transport};
 
 /// A client's configuration file and the table in it that holds servers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,7 +93,7 @@ pub struct Rendered {
     /// `None`: this client cannot have this server (e.g. Claude Desktop
     /// reads no remote servers from its file); `notes` say why.
     pub entry: Option<Value>,
-    pub notes: Vec<String>,
+    pub notes: Vec<RenderNote>,
 }
 
 /// What mcpctl knows about one client.
@@ -97,22 +109,28 @@ pub trait Adapter: Sync {
     /// been used here, for detection.
     fn markers(&self, host: &Host) -> Vec<PathBuf>;
 
-    /// The client's reference syntax for environment variable `VAR`
-    /// (`${VAR}`, `${env:VAR}`, …); `None` (the default): it resolves no
-    /// references, so it only gets exec delivery.
-    fn reference_syntax(&self) -> Option<&'static str> {
-        None
-    }
-
-    /// How an entry references environment variable `var`: the syntax with
-    /// `VAR` replaced.
-    fn reference(&self, var: &str) -> Option<String> {
-        self.reference_syntax()
-            .map(|syntax| syntax.replace("VAR", var))
-    }
+    /// How the client references an environment variable; one that
+    /// resolves none ([`ReferenceSyntax::None`]) only gets exec delivery.
+    fn reference_syntax(&self) -> ReferenceSyntax;
 
     /// The entry this client gets for `server`.
     fn render(&self, server: &Server, cx: &RenderContext<'_>) -> Rendered;
+
+    /// The reverse of [`Adapter::render`]: what an entry of this client's
+    /// file runs or connects to, with its variables and headers; `None`
+    /// for an entry with neither a command nor a URL.
+    fn read(&self, entry: &Value) -> Option<EntryServer>;
+
+    /// Every table of server entries in `file` (which `document` holds),
+    /// with the scope it is of: the file's own table, and whatever else the
+    /// client keeps there (Claude Code's per-project tables).
+    fn tables(
+        &self,
+        file: &ClientFile,
+        _document: &Document,
+    ) -> Result<Vec<(Scope, Vec<String>)>, DocumentError> {
+        Ok(vec![(file.scope, file.table.clone())])
+    }
 
     /// The client's own writer of `file`, when it rewrites the file under
     /// a lock that mcpctl takes too ([`crate::concurrent_writer`]).
@@ -132,17 +150,8 @@ pub fn concurrent_writer_at(host: &Host, path: &Path) -> Option<ConcurrentWriter
 pub fn adapter(id: ClientId) -> &'static dyn Adapter {
     match id {
         ClientId::ClaudeCode => &claude_code::ClaudeCode,
-        ClientId::ClaudeDesktop => &claude_desktop::ClaudeDesktop,
-        ClientId::Vscode => &vscode::Vscode,
-        ClientId::Cursor => &cursor::Cursor,
-        ClientId::Windsurf => &windsurf::Windsurf,
         ClientId::Codex => &codex::Codex,
-        ClientId::GeminiCli => &gemini::Gemini,
-        ClientId::Zed => &zed::Zed,
-        ClientId::Cline => &cline::Cline,
-        ClientId::Opencode => &opencode::Opencode,
-        ClientId::AmazonQ => &amazon_q::AmazonQ,
-        ClientId::LmStudio => &lm_studio::LmStudio,
+        id => specs::spec(id).expect("every other client has a spec"),
     }
 }
 
@@ -175,7 +184,7 @@ pub fn env_ref_credentials(
 ) -> std::collections::BTreeSet<String> {
     let mut names = std::collections::BTreeSet::new();
     for target in targets {
-        if adapter(target.client).reference_syntax().is_none() {
+        if !adapter(target.client).reference_syntax().resolves() {
             continue;
         }
         for server in manifest.servers.values().filter(|s| {
@@ -192,206 +201,6 @@ pub fn env_ref_credentials(
         }
     }
     names
-}
-
-/// Whether a server needs any secret (an env binding or a header).
-pub fn needs_secret(server: &Server) -> bool {
-    server.credential_bindings().next().is_some()
-        || matches!(&server.transport, Transport::Http { credential_headers, .. } if !credential_headers.is_empty())
-}
-
-/// The delivery an adapter actually uses: env-ref only where the client
-/// resolves references; else exec, with the reason as a note.
-pub fn effective_delivery(
-    adapter: &dyn Adapter,
-    server: &Server,
-    cx: &RenderContext<'_>,
-    notes: &mut Vec<String>,
-) -> Delivery {
-    if cx.delivery == Delivery::EnvRef && adapter.reference_syntax().is_none() {
-        if needs_secret(server) {
-            notes.push(format!(
-                "{} resolves no environment variables in its configuration, so this entry keeps `exec` delivery",
-                adapter.id()
-            ));
-        }
-        return Delivery::Exec;
-    }
-    cx.delivery
-}
-
-/// The command and arguments that start a stdio server under `delivery`:
-/// `mcpctl exec --server NAME [--manifest PATH] … -- <command>` when the launcher must fetch secrets,
-/// else the server's own command, made spawnable on Windows.
-pub fn stdio_command(
-    server: &Server,
-    command: &str,
-    args: &[String],
-    delivery: Delivery,
-    cx: &RenderContext<'_>,
-) -> (String, Vec<String>) {
-    let bindings: Vec<(&str, &str)> = server.credential_bindings().collect();
-    if bindings.is_empty() || delivery == Delivery::EnvRef {
-        return spawnable(cx.os, command, args);
-    }
-    let mut exec_args = vec![
-        "exec".to_owned(),
-        "--server".to_owned(),
-        server.name.clone(),
-    ];
-    exec_args.extend(cx.launcher.manifest_args());
-    for (var, credential) in bindings {
-        exec_args.extend(cx.launcher.binding(var, credential));
-    }
-    exec_args.push("--".to_owned());
-    exec_args.push(command.to_owned());
-    exec_args.extend(args.iter().cloned());
-    (cx.launcher.program().to_owned(), exec_args)
-}
-
-/// On Windows a client spawns programs without a shell, which finds only
-/// `.exe`/`.com` files: `npx` (really `npx.cmd`) becomes `cmd /c npx …`.
-pub fn spawnable(os: Os, command: &str, args: &[String]) -> (String, Vec<String>) {
-    let extension = Path::new(command)
-        .extension()
-        .map(|e| e.to_string_lossy().to_ascii_lowercase());
-    let stem = Path::new(command)
-        .file_stem()
-        .map(|s| s.to_string_lossy().to_ascii_lowercase());
-    let direct =
-        matches!(extension.as_deref(), Some("exe" | "com")) || stem.as_deref() == Some("cmd");
-    if os != Os::Windows || direct {
-        return (command.to_owned(), args.to_vec());
-    }
-    let mut wrapped = vec!["/c".to_owned(), command.to_owned()];
-    wrapped.extend(args.iter().cloned());
-    ("cmd".to_owned(), wrapped)
-}
-
-/// The server's environment as a JSON object in manifest order: literals,
-/// and under env-ref each credential as `reference(credential name)`.
-pub fn entry_env(
-    server: &Server,
-    reference: Option<&dyn Fn(&str) -> String>,
-) -> Map<String, Value> {
-    server
-        .env
-        .iter()
-        .filter_map(|(var, value)| match value {
-            EnvValue::Literal { value } => Some((var.clone(), Value::String(value.clone()))),
-            EnvValue::Credential { credential } => {
-                reference.map(|r| (var.clone(), Value::String(r(credential))))
-            }
-        })
-        .collect()
-}
-
-/// The header map of a remote server: literals, and under env-ref each
-/// credential header as `[scheme ]reference(credential)`. `None` when a
-/// credential header cannot be delivered (no reference).
-pub fn entry_headers(
-    server: &Server,
-    reference: Option<&dyn Fn(&str) -> String>,
-) -> Option<Map<String, Value>> {
-    let Transport::Http {
-        headers,
-        credential_headers,
-        ..
-    } = &server.transport
-    else {
-        return Some(Map::new());
-    };
-    let mut out: Map<String, Value> = headers.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
-    for (name, header) in credential_headers {
-        let value = reference?(&header.credential);
-        let value = match &header.scheme {
-            Some(scheme) => format!("{scheme} {value}"),
-            None => value,
-        };
-        out.insert(name.clone(), json!(value));
-    }
-    Some(out)
-}
-
-/// How the JSON clients that share the `mcpServers` family of shapes
-/// differ: the `type` values, the key of a remote URL, whether remote
-/// servers are read at all.
-#[derive(Debug, Clone, Copy)]
-pub struct JsonShape {
-    /// `type` of a stdio entry (`"stdio"`), or none written.
-    pub stdio_type: Option<&'static str>,
-    /// `type` of a remote entry (`"http"`, `"streamableHttp"`), or none.
-    pub remote_type: Option<&'static str>,
-    /// Key of a remote server's URL (`url`, `serverUrl`, `httpUrl`).
-    pub url_key: &'static str,
-    /// Fields a stdio entry starts with (Zed's `"source": "custom"`).
-    pub stdio_extra: &'static [(&'static str, &'static str)],
-    /// Whether the client reads remote servers from this file.
-    pub remote: bool,
-}
-
-/// Renders `server` in a [`JsonShape`]: `command`/`args`/`env` or
-/// URL/`headers`.
-pub fn render_json(
-    adapter: &dyn Adapter,
-    shape: JsonShape,
-    server: &Server,
-    cx: &RenderContext<'_>,
-) -> Rendered {
-    let mut notes = Vec::new();
-    let delivery = effective_delivery(adapter, server, cx, &mut notes);
-    let reference = |var: &str| adapter.reference(var).unwrap_or_default();
-    let reference: Option<&dyn Fn(&str) -> String> =
-        (delivery == Delivery::EnvRef).then_some(&reference);
-    let mut entry = Map::new();
-    match &server.transport {
-        Transport::Stdio { command, args } => {
-            for (key, value) in shape.stdio_extra {
-                entry.insert((*key).into(), json!(value));
-            }
-            let (command, args) = stdio_command(server, command, args, delivery, cx);
-            if let Some(kind) = shape.stdio_type {
-                entry.insert("type".into(), json!(kind));
-            }
-            entry.insert("command".into(), json!(command));
-            entry.insert("args".into(), json!(args));
-            let env = entry_env(server, reference);
-            if !env.is_empty() {
-                entry.insert("env".into(), Value::Object(env));
-            }
-        }
-        Transport::Http { url, .. } => {
-            if !shape.remote {
-                notes.push(format!(
-                    "{} reads no remote servers from its configuration file; add this one in the app",
-                    adapter.id()
-                ));
-                return Rendered { entry: None, notes };
-            }
-            let Some(headers) = entry_headers(server, reference) else {
-                notes.push(no_header_delivery(adapter.id()));
-                return Rendered { entry: None, notes };
-            };
-            if let Some(kind) = shape.remote_type {
-                entry.insert("type".into(), json!(kind));
-            }
-            entry.insert(shape.url_key.into(), json!(url));
-            if !headers.is_empty() {
-                entry.insert("headers".into(), Value::Object(headers));
-            }
-        }
-    }
-    Rendered {
-        entry: Some(Value::Object(entry)),
-        notes,
-    }
-}
-
-/// Why a remote server with a secret header is left out of a client.
-pub fn no_header_delivery(client: ClientId) -> String {
-    format!(
-        "this remote server sends a secret header, which {client} can only get by reference (env-ref delivery, in a client that resolves variables); left out of this client"
-    )
 }
 
 #[cfg(test)]
@@ -538,6 +347,7 @@ pub(crate) mod test_support {
 mod tests {
     use super::test_support::*;
     use super::*;
+    use crate::manifest::EnvValue;
 
     /// The client table of the README (every client) and of the client
     /// pages in `docs/clients/` (`only` that client), generated from the
@@ -590,9 +400,11 @@ mod tests {
                     ),
                     _ => format!("`{}`", files[0].table.join(".")),
                 };
-                let delivery = match adapter.reference_syntax() {
-                    Some(syntax) => format!("exec, env-ref (`{syntax}`)"),
-                    None => "exec".to_owned(),
+                let syntax = adapter.reference_syntax();
+                let delivery = if syntax.resolves() {
+                    format!("exec, env-ref (`{syntax}`)")
+                } else {
+                    "exec".to_owned()
                 };
                 out.push_str(&format!(
                     "| {id} | {scope} | {} | {} | {} | {format}: {key} | {delivery} |\n",
@@ -611,9 +423,10 @@ mod tests {
         let mut out = String::from("| client | scopes | delivery |\n|---|---|---|\n");
         for id in ClientId::ALL {
             let scopes: Vec<String> = id.scopes().iter().map(|s| s.to_string()).collect();
-            let delivery = match adapter(id).reference_syntax() {
-                Some(_) => "exec, env-ref",
-                None => "exec",
+            let delivery = if adapter(id).reference_syntax().resolves() {
+                "exec, env-ref"
+            } else {
+                "exec"
             };
             out.push_str(&format!(
                 "| [{id}](docs/clients/{id}.md) | {} | {delivery} |\n",
@@ -746,9 +559,10 @@ mod tests {
             let env_ref =
                 serde_json::to_string(&entry(adapter, &server, Delivery::EnvRef, Os::Linux))
                     .unwrap();
-            match adapter.reference_syntax() {
-                Some(_) => assert!(!env_ref.contains("\"exec\""), "{id}: {env_ref}"),
-                None => assert_eq!(env_ref, exec, "{id} keeps exec"),
+            if adapter.reference_syntax().resolves() {
+                assert!(!env_ref.contains("\"exec\""), "{id}: {env_ref}");
+            } else {
+                assert_eq!(env_ref, exec, "{id} keeps exec");
             }
         }
     }
@@ -761,8 +575,10 @@ mod tests {
             let adapter = adapter(id);
             let rendered = adapter.render(&same_name_server(), &cx);
             assert_eq!(
-                rendered.notes.iter().any(|n| n.contains("keeps `exec`")),
-                adapter.reference_syntax().is_none(),
+                rendered
+                    .notes
+                    .contains(&RenderNote::KeepsExec { client: id }),
+                !adapter.reference_syntax().resolves(),
                 "{id}: {:?}",
                 rendered.notes
             );
@@ -781,7 +597,7 @@ mod tests {
             let env_ref = adapter.render(&server, &cx(&launcher, Delivery::EnvRef, Os::Linux));
             assert_eq!(
                 env_ref.entry.is_some(),
-                adapter.reference_syntax().is_some(),
+                adapter.reference_syntax().resolves(),
                 "{id}: {:?}",
                 env_ref.notes
             );

@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::client::RenderNote;
 use crate::manifest::ClientId;
 
 /// One reason, attached to the change it explains.
@@ -20,7 +21,7 @@ pub enum Reason {
     /// A note of the client's adapter about this server in this client (a
     /// delivery the client cannot do, or why it is left out). The one seam
     /// between the adapters' notes and the plan.
-    Client { note: String },
+    Client { note: RenderNote },
 
     /// `credential` was revoked (`mcpctl revoke`) on `on` (a date):
     /// nothing is asked for until `mcpctl rotate` supplies a new value.

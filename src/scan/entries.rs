@@ -12,6 +12,7 @@ use std::ops::Range;
 use serde_json::Value;
 
 use crate::client::adapter;
+use crate::client::reference::{self, ReferenceSyntax};
 use crate::manifest::ClientId;
 use crate::secret_patterns::{self, Placeholders, SecretMatch};
 
@@ -180,83 +181,26 @@ fn walk(out: &mut Vec<Hit>, path: &str, value: &Value) {
     }
 }
 
-/// The reference forms people write.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Form {
-    /// `${VAR}` (Claude Code, Gemini CLI)
-    DollarBrace,
-    /// `${env:VAR}` (VS Code, Cursor, Windsurf, Cline)
-    DollarEnv,
-    /// `{env:VAR}` (opencode)
-    BraceEnv,
-}
-
-/// The form `client` resolves, from its adapter's own reference syntax.
-fn resolved_form(client: ClientId) -> Option<Form> {
-    let reference = adapter(client).reference("VAR")?;
-    match reference.as_str() {
-        "${VAR}" => Some(Form::DollarBrace),
-        "${env:VAR}" => Some(Form::DollarEnv),
-        "{env:VAR}" => Some(Form::BraceEnv),
-        _ => None,
-    }
-}
-
-fn is_env_name(name: &str) -> bool {
-    !name.is_empty()
-        && !name.starts_with(|c: char| c.is_ascii_digit())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
-}
-
-/// Every environment reference in `s`: its range and form. `${name}` in
-/// lower or mixed case is not counted (VS Code's `${workspaceFolder}`,
-/// `${userHome}` are its own variables).
-fn find_references(s: &str) -> Vec<(Range<usize>, Form)> {
-    let mut found = Vec::new();
-    for (start, _) in s.match_indices('{') {
-        let Some(close) = s[start..].find('}').map(|n| start + n) else {
-            continue;
-        };
-        let inner = &s[start + 1..close];
-        let dollar = start > 0 && s.as_bytes()[start - 1] == b'$';
-        let (form, name) = match (dollar, inner.strip_prefix("env:")) {
-            (true, Some(name)) => (Form::DollarEnv, name),
-            (false, Some(name)) => (Form::BraceEnv, name),
-            (true, None) => (
-                Form::DollarBrace,
-                inner.split(":-").next().unwrap_or_default(),
-            ),
-            (false, None) => continue,
-        };
-        if is_env_name(name) {
-            let from = if dollar { start - 1 } else { start };
-            found.push((from..close + 1, form));
-        }
-    }
-    found
-}
-
 fn references(client: ClientId, entry: &Value, out: &mut Vec<Hit>) {
-    let resolved = resolved_form(client);
+    let resolved = adapter(client).reference_syntax();
     let hint = match resolved {
-        Some(Form::DollarBrace) => format!("{client} references a variable as `${{VAR}}`"),
-        Some(Form::DollarEnv) => format!("{client} references a variable as `${{env:VAR}}`"),
-        Some(Form::BraceEnv) => format!("{client} references a variable as `{{env:VAR}}`"),
-        None if client == ClientId::Codex => {
+        ReferenceSyntax::ByName => {
             "Codex interpolates nothing: forward the variable with `env_vars = [\"VAR\"]`"
                 .to_owned()
         }
-        None => format!("{client} resolves no variables: use `mcpctl exec` delivery"),
+        ReferenceSyntax::None => {
+            format!("{client} resolves no variables: use `mcpctl exec` delivery")
+        }
+        syntax => format!("{client} references a variable as `{syntax}`"),
     };
     let mut strings = Vec::new();
     collect_strings(entry, None, &mut strings);
     for (field, s) in strings {
-        for (range, form) in find_references(s) {
-            if Some(form) == resolved {
+        for found in reference::find(s) {
+            if found.syntax == resolved {
                 continue;
             }
+            let range = found.range;
             out.push(Hit {
                 field: field.clone(),
                 kind: HitKind::UnresolvedReference { hint: hint.clone() },
@@ -276,32 +220,25 @@ fn references(client: ClientId, entry: &Value, out: &mut Vec<Hit>) {
 /// client resolves no references (Codex, Claude Desktop: `import` cannot
 /// help there) or the reference has a default (`${VAR:-x}`), which no
 /// client's own form can say.
-pub fn in_client_form(client: ClientId, reference: &str) -> Option<String> {
-    let inner = reference
-        .strip_prefix('$')
-        .unwrap_or(reference)
-        .strip_prefix('{')?
-        .strip_suffix('}')?;
-    let name = inner.strip_prefix("env:").unwrap_or(inner);
-    if !is_env_name(name) {
-        return None;
-    }
-    adapter(client).reference(name)
+pub fn in_client_form(client: ClientId, written: &str) -> Option<String> {
+    let name = reference::braced(written)?;
+    adapter(client).reference_syntax().in_string(name)
 }
 
 /// Rewrites every reference in the strings of `entry` that `client` does
 /// not resolve but has a form for ([`in_client_form`]); what the server
 /// receives is then the variable's value rather than the reference's text.
 pub fn rewrite_references(client: ClientId, entry: &mut Value) {
-    let resolved = resolved_form(client);
+    let resolved = adapter(client).reference_syntax();
     match entry {
         Value::String(s) => {
             let mut out = String::with_capacity(s.len());
             let mut at = 0;
-            for (range, form) in find_references(s) {
-                if Some(form) == resolved {
+            for found in reference::find(s) {
+                if found.syntax == resolved {
                     continue;
                 }
+                let range = found.range;
                 if let Some(reference) = in_client_form(client, &s[range.clone()]) {
                     out.push_str(&s[at..range.start]);
                     out.push_str(&reference);

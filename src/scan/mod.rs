@@ -19,12 +19,11 @@ use std::path::{Path, PathBuf};
 
 use schemars::JsonSchema;
 use serde::Serialize;
-use serde_json::Value;
 
 pub use entries::{Field, Hit, HitKind};
 pub use sources::{ScanTarget, client_files, git_files, path_target, shell_targets};
 
-use crate::client::ClientFile;
+use crate::client::{ClientFile, adapter};
 use crate::document::{Document, DocumentError, Format};
 use crate::manifest::{ClientId, Scope, Shell};
 use crate::observe::read_text;
@@ -210,31 +209,29 @@ fn text_findings(path: &Path, text: &str, origin: Origin) -> Vec<Finding> {
         .collect()
 }
 
-/// Every server table of a client file: its own table, and for Claude
-/// Code's `~/.claude.json` the local-scope table of every project in it.
-pub fn tables(file: &ClientFile, document: &Document) -> Result<Vec<Vec<String>>, DocumentError> {
-    let mut tables = vec![file.table.clone()];
-    if file.client == ClientId::ClaudeCode && file.scope == Scope::User {
-        for (project, value) in document.entries(&["projects"])? {
-            if value.get("mcpServers").is_some_and(Value::is_object) {
-                tables.push(vec!["projects".into(), project, "mcpServers".into()]);
-            }
-        }
-    }
-    Ok(tables)
+/// A hit in an entry of a client file, and where the entry is.
+pub struct EntryHit {
+    /// The scope of the entry's table (Claude Code's per-project tables in
+    /// `~/.claude.json` are local scope).
+    pub scope: Scope,
+    pub table: Vec<String>,
+    pub server: String,
+    pub hit: Hit,
 }
 
-/// The hits of every entry of a client file, with their table and server.
-pub fn client_hits(
-    file: &ClientFile,
-    document: &Document,
-) -> Result<Vec<(Vec<String>, String, Hit)>, DocumentError> {
+/// The hits of every entry of a client file.
+pub fn client_hits(file: &ClientFile, document: &Document) -> Result<Vec<EntryHit>, DocumentError> {
     let mut out = Vec::new();
-    for table in tables(file, document)? {
+    for (scope, table) in adapter(file.client).tables(file, document)? {
         let keys: Vec<&str> = table.iter().map(String::as_str).collect();
         for (server, entry) in document.entries(&keys)? {
             for hit in entries::hits(file.client, &entry) {
-                out.push((table.clone(), server.clone(), hit));
+                out.push(EntryHit {
+                    scope,
+                    table: table.clone(),
+                    server: server.clone(),
+                    hit,
+                });
             }
         }
     }
@@ -245,7 +242,13 @@ fn client_findings(file: &ClientFile, document: &Document) -> Result<Vec<Finding
     let text = document.text();
     let mut locator = Locator::new(text);
     let mut findings = Vec::new();
-    for (table, server, hit) in client_hits(file, document)? {
+    for EntryHit {
+        scope,
+        table,
+        server,
+        hit,
+    } in client_hits(file, document)?
+    {
         let (line, column) = locator.locate(hit.matched(), &server, file.format);
         let hint = match &hit.kind {
             HitKind::Secret => Some(match hit.field {
@@ -271,11 +274,7 @@ fn client_findings(file: &ClientFile, document: &Document) -> Result<Vec<Finding
             redacted: hit.redacted(),
             origin: Origin::Client {
                 client: file.client,
-                scope: if table.len() > 1 && file.client == ClientId::ClaudeCode {
-                    Scope::Local
-                } else {
-                    file.scope
-                },
+                scope,
             },
             entry: Some(EntryLocation {
                 table,

@@ -1,12 +1,13 @@
 //! The words for a plan's [`Reason`]s: the one place a reason becomes
 //! prose, so the plan itself stays data (saved, compared, shown later).
 
+use crate::client::RenderNote;
 use crate::plan::Reason;
 
 /// One reason as a person reads it (not yet escaped for the terminal).
 pub fn words(reason: &Reason) -> String {
     match reason {
-        Reason::Client { note } => note.clone(),
+        Reason::Client { note } => client_note(note),
         Reason::Revoked { credential, on } => {
             format!("revoked on {on}; `mcpctl rotate {credential}` supplies a new value")
         }
@@ -83,4 +84,35 @@ pub fn store_error(reasons: &[Reason]) -> Option<&str> {
         Reason::StoreUnavailable { detail, .. } => Some(detail.as_str()),
         _ => None,
     })
+}
+
+/// What a client's adapter said about an entry, in words.
+fn client_note(note: &RenderNote) -> String {
+    match note {
+        RenderNote::KeepsExec { client } => format!(
+            "{client} resolves no environment variables in its configuration, so this entry keeps `exec` delivery"
+        ),
+        RenderNote::RemoteOnlyInApp { client } => format!(
+            "{client} reads no remote servers from its configuration file; add this one in the app"
+        ),
+        RenderNote::SecretHeaderNeedsReference { client } => format!(
+            "this remote server sends a secret header, which {client} can only get by reference (env-ref delivery, in a client that resolves variables); left out of this client"
+        ),
+        RenderNote::ListingShowsSecrets { command } => {
+            format!("`{command}` prints referenced values expanded: the secret shows on screen")
+        }
+        RenderNote::CannotRename { renamed } => {
+            let renamed: Vec<String> = renamed
+                .iter()
+                .map(|(credential, var)| format!("{credential} → {var}"))
+                .collect();
+            format!(
+                "Codex forwards variables by name only (`env_vars`) and cannot rename {}, so this entry keeps `exec` delivery",
+                renamed.join(", ")
+            )
+        }
+        RenderNote::HeaderScheme { header, scheme } => format!(
+            "Codex sends a header from a variable only as its whole value or as `Authorization: Bearer`, not `{header}: {scheme} …`; left out of this client"
+        ),
+    }
 }

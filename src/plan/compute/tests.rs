@@ -1,5 +1,5 @@
 use super::*;
-use crate::client::ClientFile;
+use crate::client::{ClientFile, RenderNote};
 use crate::document::Format;
 use crate::manifest::{ClientId, Scope};
 use crate::observe::ObservedFile;
@@ -361,7 +361,9 @@ fn a_server_the_client_cannot_have_is_skipped_with_its_reason() {
     want.files[0].reasons.insert(
         "remote".into(),
         vec![Reason::Client {
-            note: "reads no remote servers".into(),
+            note: RenderNote::RemoteOnlyInApp {
+                client: ClientId::ClaudeDesktop,
+            },
         }],
     );
     let plan = compute(&want, &observed(&[], &[]), Options::default());
@@ -369,7 +371,9 @@ fn a_server_the_client_cannot_have_is_skipped_with_its_reason() {
     assert_eq!(
         entry_reasons(&plan),
         [Reason::Client {
-            note: "reads no remote servers".into()
+            note: RenderNote::RemoteOnlyInApp {
+                client: ClientId::ClaudeDesktop,
+            }
         }]
     );
     assert!(!plan.has_changes());

@@ -1,0 +1,404 @@
+//! The clients that differ only in facts: one [`Spec`] each — where their
+//! files are per OS and scope, the key of their server table, the layout
+//! of an entry, the reference syntax they expand, their quirks — and one
+//! adapter, `impl Adapter for Spec`, that renders and reads them all.
+//!
+//! Adding such a client is one entry in [`SPECS`] (with the sources of its
+//! facts in its comment), its `ClientId`, its fixtures and its judge. A
+//! client whose files or entries follow rules of their own (Claude Code's
+//! config-dir rules and per-project tables, Codex's TOML and forwarding by
+//! name) has a module implementing [`Adapter`] instead.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use super::json::{CommandLayout, EntryShape, read_json, render_json};
+use super::{
+    Adapter, ClientFile, EntryServer, ReferenceSyntax, RenderContext, RenderNote, Rendered,
+    needs_secret,
+};
+use crate::document::Format;
+use crate::host::{Host, Os};
+use crate::manifest::{ClientId, Delivery, Scope, Server, Transport};
+
+/// Everything mcpctl needs to know about a client of the JSON family.
+#[derive(Debug, Clone, Copy)]
+pub struct Spec {
+    pub id: ClientId,
+    /// The client's own directory per OS: it holds the user file, and its
+    /// presence shows the client is installed or used here.
+    pub dir: PerOs,
+    /// The user-scope file, inside `dir`.
+    pub user_file: &'static [&'static str],
+    /// The project-scope file, inside the project root; `None` for a
+    /// client without project scope.
+    pub project_file: Option<&'static [&'static str]>,
+    pub format: Format,
+    /// The key of the object holding the server entries.
+    pub table: &'static str,
+    pub shape: EntryShape,
+    pub reference: ReferenceSyntax,
+    pub quirks: Quirks,
+}
+
+/// A directory per operating system.
+#[derive(Debug, Clone, Copy)]
+pub struct PerOs {
+    pub linux: Place,
+    pub macos: Place,
+    pub windows: Place,
+}
+
+impl PerOs {
+    /// The same place on every OS.
+    pub const fn every(place: Place) -> PerOs {
+        PerOs {
+            linux: place,
+            macos: place,
+            windows: place,
+        }
+    }
+}
+
+/// A directory below one of the host's base directories.
+#[derive(Debug, Clone, Copy)]
+pub struct Place {
+    pub base: Base,
+    pub path: &'static [&'static str],
+}
+
+/// The base directories clients keep their settings under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Base {
+    /// The home directory.
+    Home,
+    /// The platform's configuration root ([`Host::config_dir`]):
+    /// `~/.config`, `~/Library/Application Support`, `%APPDATA%`.
+    Config,
+    /// `$XDG_CONFIG_HOME` or `~/.config` on every OS
+    /// ([`Host::xdg_config_dir`]).
+    XdgConfig,
+}
+
+/// What sets a client apart beyond its layout.
+#[derive(Debug, Clone, Copy)]
+pub struct Quirks {
+    /// Whether the client reads remote servers from its file (Claude
+    /// Desktop adds them in the app).
+    pub remote_in_file: bool,
+    /// A command of the client's that prints referenced values expanded,
+    /// which the plan warns about under env-ref (`gemini mcp list`).
+    pub listing_expands: Option<&'static str>,
+}
+
+impl Quirks {
+    pub const NONE: Quirks = Quirks {
+        remote_in_file: true,
+        listing_expands: None,
+    };
+}
+
+const fn home(path: &'static [&'static str]) -> PerOs {
+    PerOs::every(Place {
+        base: Base::Home,
+        path,
+    })
+}
+
+/// Comments and trailing commas kept, none added.
+const JSONC: Format = Format::Jsonc {
+    trailing_commas: true,
+};
+/// Comments accepted, a trailing comma refused by the client.
+const JSONC_STRICT: Format = Format::Jsonc {
+    trailing_commas: false,
+};
+
+/// The uniform clients, in [`ClientId::ALL`] order.
+pub static SPECS: &[Spec] = &[
+    // Claude Desktop: `claude_desktop_config.json` in the app's config
+    // directory (`~/.config/Claude` for the community Linux builds), strict
+    // JSON. It resolves no variables and, started from the Dock or the Start
+    // menu, gets no shell environment anyway: secrets always arrive through
+    // `mcpctl exec`. Remote servers are added in the app (Settings →
+    // Connectors), not in this file.
+    Spec {
+        id: ClientId::ClaudeDesktop,
+        dir: PerOs::every(Place {
+            base: Base::Config,
+            path: &["Claude"],
+        }),
+        user_file: &["claude_desktop_config.json"],
+        project_file: None,
+        format: Format::Json,
+        table: "mcpServers",
+        shape: EntryShape::PLAIN,
+        reference: ReferenceSyntax::None,
+        quirks: Quirks {
+            remote_in_file: false,
+            ..Quirks::NONE
+        },
+    },
+    // VS Code: the user profile's `mcp.json` and a workspace's
+    // `.vscode/mcp.json`, under `servers` (beside `inputs`). It accepts
+    // comments and trailing commas.
+    Spec {
+        id: ClientId::Vscode,
+        dir: PerOs::every(Place {
+            base: Base::Config,
+            path: &["Code", "User"],
+        }),
+        user_file: &["mcp.json"],
+        project_file: Some(&[".vscode", "mcp.json"]),
+        format: JSONC,
+        table: "servers",
+        shape: EntryShape::TYPED,
+        reference: ReferenceSyntax::DollarEnv,
+        quirks: Quirks::NONE,
+    },
+    // Cursor: `~/.cursor/mcp.json` and `.cursor/mcp.json`; references per
+    // Cursor's MCP docs.
+    Spec {
+        id: ClientId::Cursor,
+        dir: home(&[".cursor"]),
+        user_file: &["mcp.json"],
+        project_file: Some(&[".cursor", "mcp.json"]),
+        format: JSONC_STRICT,
+        table: "mcpServers",
+        shape: EntryShape::PLAIN,
+        reference: ReferenceSyntax::DollarEnv,
+        quirks: Quirks::NONE,
+    },
+    // Windsurf: user scope only. A remote server's URL is `serverUrl` (a
+    // Cursor-style `url` does not connect); an unset reference becomes
+    // empty.
+    Spec {
+        id: ClientId::Windsurf,
+        dir: home(&[".codeium", "windsurf"]),
+        user_file: &["mcp_config.json"],
+        project_file: None,
+        format: JSONC_STRICT,
+        table: "mcpServers",
+        shape: EntryShape {
+            url_key: "serverUrl",
+            ..EntryShape::PLAIN
+        },
+        reference: ReferenceSyntax::DollarEnv,
+        quirks: Quirks::NONE,
+    },
+    // Gemini CLI: comments are accepted but a trailing comma fails the
+    // whole file (tested against Gemini CLI 0.61). A streamable-HTTP
+    // server's URL is `httpUrl` (`url` means SSE). `${VAR}` is expanded in
+    // every string; Gemini strips inherited variables that look secret
+    // unless an entry's `env` names them, which a reference does.
+    Spec {
+        id: ClientId::GeminiCli,
+        dir: home(&[".gemini"]),
+        user_file: &["settings.json"],
+        project_file: Some(&[".gemini", "settings.json"]),
+        format: JSONC_STRICT,
+        table: "mcpServers",
+        shape: EntryShape {
+            url_key: "httpUrl",
+            ..EntryShape::PLAIN
+        },
+        reference: ReferenceSyntax::DollarBrace,
+        quirks: Quirks {
+            listing_expands: Some("gemini mcp list"),
+            ..Quirks::NONE
+        },
+    },
+    // Zed: its `settings.json` and a project's `.zed/settings.json`, under
+    // `context_servers`. A custom stdio server is `"source": "custom"`
+    // (Zed's MCP docs). Zed resolves no variables in these entries.
+    Spec {
+        id: ClientId::Zed,
+        dir: PerOs {
+            linux: Place {
+                base: Base::XdgConfig,
+                path: &["zed"],
+            },
+            macos: Place {
+                base: Base::XdgConfig,
+                path: &["zed"],
+            },
+            windows: Place {
+                base: Base::Config,
+                path: &["Zed"],
+            },
+        },
+        user_file: &["settings.json"],
+        project_file: Some(&[".zed", "settings.json"]),
+        format: JSONC,
+        table: "context_servers",
+        shape: EntryShape {
+            stdio_extra: &[("source", "custom")],
+            ..EntryShape::PLAIN
+        },
+        reference: ReferenceSyntax::None,
+        quirks: Quirks::NONE,
+    },
+    // Cline (the VS Code extension): its settings in VS Code's global
+    // storage, user scope only. Remote servers are `streamableHttp`.
+    // References are resolved by Cline's config loader, per its source (not
+    // run here). The standalone Cline CLI keeps its own copy under
+    // `~/.cline/data/settings/`, which mcpctl does not manage.
+    Spec {
+        id: ClientId::Cline,
+        dir: PerOs::every(Place {
+            base: Base::Config,
+            path: &["Code", "User", "globalStorage", "saoudrizwan.claude-dev"],
+        }),
+        user_file: &["settings", "cline_mcp_settings.json"],
+        project_file: None,
+        format: JSONC_STRICT,
+        table: "mcpServers",
+        shape: EntryShape {
+            remote_type: Some("streamableHttp"),
+            ..EntryShape::PLAIN
+        },
+        reference: ReferenceSyntax::DollarEnv,
+        quirks: Quirks::NONE,
+    },
+    // opencode: `opencode.json` in `$XDG_CONFIG_HOME/opencode` on every OS
+    // and a project's `opencode.json`, under `mcp`. A local server is
+    // `"type": "local"` with `command` as one array and `environment`; a
+    // remote one `"type": "remote"`; unknown fields are rejected. An
+    // `opencode.jsonc` is not looked for.
+    Spec {
+        id: ClientId::Opencode,
+        dir: PerOs::every(Place {
+            base: Base::XdgConfig,
+            path: &["opencode"],
+        }),
+        user_file: &["opencode.json"],
+        project_file: Some(&["opencode.json"]),
+        format: JSONC,
+        table: "mcp",
+        shape: EntryShape {
+            stdio_type: Some("local"),
+            remote_type: Some("remote"),
+            url_key: "url",
+            stdio_extra: &[],
+            command: CommandLayout::OneArray,
+            env_key: "environment",
+        },
+        reference: ReferenceSyntax::BraceEnv,
+        quirks: Quirks::NONE,
+    },
+    // Amazon Q Developer CLI: newer releases read agent files under
+    // `~/.aws/amazonq/cli-agents/` and still load these as the legacy MCP
+    // configuration. Whether it resolves references is not documented, so
+    // it is treated as resolving none.
+    Spec {
+        id: ClientId::AmazonQ,
+        dir: home(&[".aws", "amazonq"]),
+        user_file: &["mcp.json"],
+        project_file: Some(&[".amazonq", "mcp.json"]),
+        format: Format::Json,
+        table: "mcpServers",
+        shape: EntryShape {
+            remote_type: Some("http"),
+            ..EntryShape::PLAIN
+        },
+        reference: ReferenceSyntax::None,
+        quirks: Quirks::NONE,
+    },
+    // LM Studio: user scope only, every OS; "follows Cursor's mcp.json
+    // notation" (LM Studio's MCP docs). No references are documented.
+    Spec {
+        id: ClientId::LmStudio,
+        dir: home(&[".lmstudio"]),
+        user_file: &["mcp.json"],
+        project_file: None,
+        format: JSONC_STRICT,
+        table: "mcpServers",
+        shape: EntryShape::PLAIN,
+        reference: ReferenceSyntax::None,
+        quirks: Quirks::NONE,
+    },
+];
+
+/// The spec of a uniform client.
+pub fn spec(id: ClientId) -> Option<&'static Spec> {
+    SPECS.iter().find(|spec| spec.id == id)
+}
+
+fn join(base: PathBuf, parts: &[&str]) -> PathBuf {
+    parts.iter().fold(base, |path, part| path.join(part))
+}
+
+impl Spec {
+    /// The client's directory on `host`.
+    pub fn dir(&self, host: &Host) -> PathBuf {
+        let place = match host.os {
+            Os::Linux => self.dir.linux,
+            Os::Macos => self.dir.macos,
+            Os::Windows => self.dir.windows,
+        };
+        let base = match place.base {
+            Base::Home => host.home.clone(),
+            Base::Config => host.config_dir(),
+            Base::XdgConfig => host.xdg_config_dir(),
+        };
+        join(base, place.path)
+    }
+}
+
+impl Adapter for Spec {
+    fn id(&self) -> ClientId {
+        self.id
+    }
+
+    fn file(&self, scope: Scope, host: &Host, project_root: &Path) -> Option<ClientFile> {
+        let path = match scope {
+            Scope::User => join(self.dir(host), self.user_file),
+            Scope::Project => join(project_root.to_path_buf(), self.project_file?),
+            Scope::Local => return None,
+        };
+        Some(ClientFile {
+            client: self.id,
+            scope,
+            path,
+            format: self.format,
+            table: vec![self.table.to_owned()],
+        })
+    }
+
+    fn markers(&self, host: &Host) -> Vec<PathBuf> {
+        vec![self.dir(host)]
+    }
+
+    fn reference_syntax(&self) -> ReferenceSyntax {
+        self.reference
+    }
+
+    fn render(&self, server: &Server, cx: &RenderContext<'_>) -> Rendered {
+        let remote = matches!(server.transport, Transport::Http { .. });
+        if remote && !self.quirks.remote_in_file {
+            let mut notes = Vec::new();
+            super::effective_delivery(self, server, cx, &mut notes);
+            notes.push(RenderNote::RemoteOnlyInApp { client: self.id });
+            return Rendered { entry: None, notes };
+        }
+        let mut rendered = render_json(self, &self.shape, server, cx);
+        if let Some(command) = self.quirks.listing_expands
+            && cx.delivery == Delivery::EnvRef
+            && needs_secret(server)
+            && rendered.entry.is_some()
+        {
+            rendered.notes.push(RenderNote::ListingShowsSecrets {
+                command: command.to_owned(),
+            });
+        }
+        rendered
+    }
+
+    fn read(&self, entry: &Value) -> Option<EntryServer> {
+        read_json(&self.shape, entry)
+    }
+}
+
+#[cfg(test)]
+mod tests;
