@@ -16,6 +16,7 @@ pub mod check;
 pub mod cli;
 pub mod client;
 pub mod concurrent_writer;
+pub mod digest;
 pub mod document;
 pub mod fs;
 pub mod host;
