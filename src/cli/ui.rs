@@ -16,6 +16,7 @@
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicU8, Ordering};
 
+use crate::host::{Host, HostError};
 use crate::terminal_text::escape;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -98,4 +99,16 @@ impl Drop for Progress {
             let _ = stderr.flush();
         }
     }
+}
+
+/// The account credentials are stored under ([`Host::account`]); how it
+/// was chosen is said once per process when the user should hear it, even
+/// under `--quiet` (it decides where secrets go).
+pub fn user(host: &Host) -> Result<String, HostError> {
+    let account = host.account()?;
+    if let Some(warning) = &account.warning {
+        static WARNED: std::sync::Once = std::sync::Once::new();
+        WARNED.call_once(|| eprintln!("warning: {warning}"));
+    }
+    Ok(account.name)
 }
