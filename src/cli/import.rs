@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use miette::IntoDiagnostic;
 
 use super::apply::{confirm, tell_wrote_again};
-use super::render::plan::{Context as View, render};
+use super::render::plan::{View, render};
 use super::render::{Style, display_path};
 use super::workspace::configured_audit_log;
 use super::{Outcome, use_color};

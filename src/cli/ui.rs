@@ -66,19 +66,19 @@ pub(crate) use {detail, note};
 /// more than a moment. Shown only when stderr is a terminal and not under
 /// `--quiet`; erased when dropped, so the output after it is unchanged.
 /// The text names servers and entries from client files, so it is escaped.
-pub struct Progress {
+pub struct ProgressLine {
     shown: bool,
 }
 
-impl Progress {
-    pub fn start(what: &str) -> Progress {
+impl ProgressLine {
+    pub fn start(what: &str) -> ProgressLine {
         let shown = std::io::stderr().is_terminal() && level() >= Verbosity::Normal;
         if shown {
             let mut stderr = std::io::stderr().lock();
             let _ = write!(stderr, "{}…", escape(what));
             let _ = stderr.flush();
         }
-        Progress { shown }
+        ProgressLine { shown }
     }
 
     /// Replaces the line with a newer step ("checking `github` (2/5)…").
@@ -91,7 +91,7 @@ impl Progress {
     }
 }
 
-impl Drop for Progress {
+impl Drop for ProgressLine {
     fn drop(&mut self) {
         if self.shown {
             let mut stderr = std::io::stderr().lock();

@@ -19,7 +19,7 @@ use crate::terminal_text::escape;
 /// Where the plan is shown: `plan` ends with what to run next; `apply`
 /// asks for confirmation instead.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Context {
+pub enum View {
     Plan,
     /// `plan --out`: the caller says how to apply the saved plan.
     Saved,
@@ -36,7 +36,7 @@ pub fn render(
     credentials_declared: &BTreeMap<String, Credential>,
     home: &Path,
     style: Style,
-    context: Context,
+    context: View,
 ) -> String {
     let mut out = String::new();
     let credentials: Vec<&Change> = plan
@@ -54,7 +54,7 @@ pub fn render(
             | Target::AuditSettings { .. } => None,
         })
         .collect();
-    if let Some(first) = stores.first().filter(|_| context != Context::Import) {
+    if let Some(first) = stores.first().filter(|_| context != View::Import) {
         // Credentials read from the environment or a secret manager say so
         // on their own line; the heading names the store when it is one.
         let heading = if stores.iter().all(|s| s == first) {
@@ -192,15 +192,15 @@ pub fn render(
     }
     let _ = writeln!(out, "{}", style.bold(&line));
     match context {
-        Context::Apply | Context::Import | Context::Saved => return out,
-        Context::Offline => {
+        View::Apply | View::Import | View::Saved => return out,
+        View::Offline => {
             let _ = writeln!(
                 out,
                 "This is the plan for an empty machine (nothing here was read); `mcpctl plan` shows this machine's."
             );
             return out;
         }
-        Context::Plan => {}
+        View::Plan => {}
     }
     if summary.unavailable > 0 {
         // Why the store could not be asked, and where the fix is.
