@@ -29,6 +29,15 @@ impl Os {
     }
 }
 
+/// The account credentials are stored under ([`Host::account`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub name: String,
+    /// How the name was chosen, when the user should hear it: `LOGNAME`
+    /// names someone else.
+    pub warning: Option<String>,
+}
+
 /// A snapshot of the facts about this machine that paths depend on.
 #[derive(Debug, Clone)]
 pub struct Host {
@@ -80,22 +89,23 @@ impl Host {
     /// `security add-generic-password -a`. Where it is unset (containers,
     /// `docker exec`, cron, some CI) the account this process runs as, as
     /// `whoami` names it; `LOGNAME` only when that cannot be looked up. A
-    /// `LOGNAME` naming someone else is warned about, once.
-    pub fn user(&self) -> Result<String, HostError> {
+    /// `LOGNAME` naming someone else comes back as a warning for the
+    /// caller to show.
+    pub fn account(&self) -> Result<Account, HostError> {
         let var = if self.os == Os::Windows {
             "USERNAME"
         } else {
             "USER"
         };
         if let Some(user) = self.var(var) {
-            return Ok(user.to_owned());
+            return Ok(Account {
+                name: user.to_owned(),
+                warning: None,
+            });
         }
         let (account, warning) = account_without_user(process_account(), self.var("LOGNAME"), var);
-        if let Some(warning) = warning {
-            static WARNED: std::sync::Once = std::sync::Once::new();
-            WARNED.call_once(|| eprintln!("warning: {warning}"));
-        }
-        account.ok_or(HostError::NoUser { var })
+        let name = account.ok_or(HostError::NoUser { var })?;
+        Ok(Account { name, warning })
     }
 
     /// Per-user configuration root: `$XDG_CONFIG_HOME` or `~/.config` on
@@ -323,25 +333,30 @@ mod tests {
         assert_eq!(empty.config_dir(), Path::new("/tmp/new/.config"));
         assert_eq!(empty.state_dir(), Path::new("/tmp/new/.local/state/mcpctl"));
         assert_eq!(empty.var("CODEX_HOME"), None);
-        assert_eq!(empty.user().unwrap(), "ada");
+        assert_eq!(empty.account().unwrap().name, "ada");
     }
 
     #[test]
     fn user_comes_from_the_platform_variable() {
         assert_eq!(
-            host(Os::Linux, "/h", &[("USER", "ada")]).user().unwrap(),
+            host(Os::Linux, "/h", &[("USER", "ada")])
+                .account()
+                .unwrap()
+                .name,
             "ada"
         );
         assert_eq!(
             host(Os::Windows, "/h", &[("USERNAME", "ada")])
-                .user()
-                .unwrap(),
+                .account()
+                .unwrap()
+                .name,
             "ada"
         );
         assert_eq!(
             host(Os::Linux, "/h", &[("USER", "ada"), ("LOGNAME", "bob")])
-                .user()
-                .unwrap(),
+                .account()
+                .unwrap()
+                .name,
             "ada"
         );
     }
@@ -370,6 +385,6 @@ mod tests {
         );
         assert_eq!(account_without_user(None, None, "USER"), (None, None));
         // The real lookup answers for the account running the tests.
-        assert!(host(Os::current(), "/h", &[]).user().is_ok());
+        assert!(host(Os::current(), "/h", &[]).account().is_ok());
     }
 }

@@ -5,7 +5,11 @@
 //! and mcpctl's own [`state`] give the observed state ([`observe`]);
 //! [`plan`] compares the two as a pure function; [`apply`] carries a plan
 //! out, recording every access in the [`audit`] trail. The [`cli`] sits on
-//! top; no other module prints or exits.
+//! top; no other module prints or exits (the lints below hold them to it:
+//! they return values and warnings for the CLI to show, and outcomes for
+//! `main` to turn into exit codes).
+
+#![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
 
 pub mod acl;
 pub mod adopt;
@@ -13,9 +17,15 @@ pub mod apply;
 pub mod audit;
 pub mod catalog;
 pub mod check;
+#[allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "the CLI is where mcpctl talks to the terminal"
+)]
 pub mod cli;
 pub mod client;
 pub mod concurrent_writer;
+pub mod digest;
 pub mod document;
 pub mod fs;
 pub mod host;

@@ -16,7 +16,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 use crate::client::{ClientFile, adapter};
 use crate::document::{Document, DocumentError};
@@ -24,7 +23,7 @@ use crate::host::Host;
 use crate::manifest::{Scope, Shell, Source};
 use crate::plan::Desired;
 use crate::shell;
-use crate::state::{State, hex};
+use crate::state::State;
 use crate::store::{CredentialStore, StoreError};
 
 /// What the store holds for one credential (never its value).
@@ -307,7 +306,7 @@ pub fn load_document(file: &ClientFile) -> Result<Option<Document>, DocumentErro
 
 /// sha256 of a file's bytes, as recorded in plans.
 pub fn fingerprint(bytes: &[u8]) -> String {
-    format!("sha256:{}", hex(&Sha256::digest(bytes)))
+    crate::digest::sha256(bytes)
 }
 
 /// A credential whose presence the store could not tell: a few words,

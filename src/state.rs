@@ -22,7 +22,6 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 use crate::manifest::{ClientId, Scope};
 
@@ -303,8 +302,7 @@ fn last_applied_manifest(state: &serde_json::Map<String, Value>) -> Option<Strin
 pub fn entry_digest(value: &Value) -> String {
     let canonical = canonical(value);
     let bytes = serde_json::to_vec(&canonical).expect("json serializes");
-    let hash = Sha256::digest(&bytes);
-    format!("sha256:{}", hex(&hash))
+    crate::digest::sha256(&bytes)
 }
 
 fn canonical(value: &Value) -> Value {
@@ -317,11 +315,6 @@ fn canonical(value: &Value) -> Value {
         Value::Array(items) => Value::Array(items.iter().map(canonical).collect()),
         other => other.clone(),
     }
-}
-
-/// Lower-case hex of bytes.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]

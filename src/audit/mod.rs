@@ -40,10 +40,8 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::manifest::AuditPolicy;
-use crate::state::hex;
 
 pub use head::HEAD_FILE;
 pub use prune::{prune, retention};
@@ -383,7 +381,7 @@ pub fn git_commit(dir: &Path) -> Option<String> {
 
 /// The hash a following record stores as its `prev`.
 pub fn line_hash(line: &str) -> String {
-    format!("sha256:{}", hex(&Sha256::digest(line.as_bytes())))
+    crate::digest::sha256(line.as_bytes())
 }
 
 /// The last complete line of the file, without its newline.

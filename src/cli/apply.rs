@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use miette::IntoDiagnostic;
 
-use super::render::plan::{Context as View, render};
+use super::render::plan::{View, render};
 use super::render::{Style, display_path};
 use super::workspace::Workspace;
 use super::{Outcome, secret_input, use_color};

@@ -300,7 +300,7 @@ fn server_findings(
         .with_credentials(manifest.credentials.values());
     let mut findings = Vec::new();
     let total = manifest.servers.len();
-    let progress = ui::Progress::start("starting servers");
+    let progress = ui::ProgressLine::start("starting servers");
     for (index, server) in manifest.servers.values().enumerate() {
         progress.update(&format!(
             "starting server `{}` ({}/{total})",
@@ -400,7 +400,7 @@ fn online_findings(
             continue; // already reported as unreadable
         };
         record(audit, &reference, "check --online", true);
-        let asking = ui::Progress::start(&format!("asking GitHub about `{name}`"));
+        let asking = ui::ProgressLine::start(&format!("asking GitHub about `{name}`"));
         let granted = github::granted(&api, &secret);
         drop(asking);
         let finding = match granted {

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use super::apply::{confirm, execute};
 use super::render::Style;
-use super::render::plan::{Context as View, render};
+use super::render::plan::{View, render};
 use super::workspace::Workspace;
 use super::{Outcome, use_color};
 use crate::apply::{ApplyError, SecretSource};

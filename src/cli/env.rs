@@ -110,12 +110,12 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
         }
     }
     let store = if exports.iter().any(|(_, r)| r.needs_store()) {
-        Some(KeyringStore::open(&host.user()?)?)
+        Some(KeyringStore::open(&super::ui::user(&host)?)?)
     } else {
         None
     };
     let actor = Actor {
-        user: host.user()?,
+        user: super::ui::user(&host)?,
         host: host_name(),
         pid: std::process::id(),
         command: "env".to_owned(),

@@ -168,7 +168,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     // some; see `crate::supervise`).
     let supervisor = (!args.file.is_empty()).then(crate::supervise::Supervisor::start);
     let host = Host::from_process()?;
-    let user = host.user()?;
+    let user = super::ui::user(&host)?;
     // Made at the first credential read: a server without credentials
     // starts without reading mcpctl's state (exec sits in front of every
     // server launch). It follows the settings of the manifest the entry
@@ -270,13 +270,13 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
         }
     };
     let Some(supervisor) = supervisor else {
-        let Err(error) = replace_process(command);
-        return Err(spawn_error(error).into());
+        let code = replace_process(command).map_err(spawn_error)?;
+        return Ok(Outcome::ServerExited(code));
     };
     drop(values);
     let code = supervisor.run(&mut command).map_err(spawn_error)?;
     drop(files); // removes the files before leaving
-    std::process::exit(code);
+    Ok(Outcome::ServerExited(code))
 }
 
 /// Records one credential read; a broken audit trail is reported but does
@@ -354,20 +354,22 @@ fn windows_program(
     Ok(resolved)
 }
 
-/// Unix: become the server (same pid, same stdio, signals go straight to it).
+/// Unix: become the server (same pid, same stdio, signals go straight to
+/// it); returns only when that fails.
 #[cfg(unix)]
-fn replace_process(mut command: Command) -> std::io::Result<std::convert::Infallible> {
+fn replace_process(mut command: Command) -> std::io::Result<i32> {
     use std::os::unix::process::CommandExt;
     Err(command.exec())
 }
 
 /// Windows has no exec: run the server as a child with the same stdio, in
-/// a job that kills it when mcpctl goes, and leave with its exit code.
+/// a job that kills it when mcpctl goes, and return its exit code for
+/// mcpctl to leave with.
 #[cfg(not(unix))]
-fn replace_process(mut command: Command) -> std::io::Result<std::convert::Infallible> {
+fn replace_process(mut command: Command) -> std::io::Result<i32> {
     crate::spawn::kill_children_on_exit()?;
     let status = command.status()?;
-    std::process::exit(status.code().unwrap_or(1));
+    Ok(status.code().unwrap_or(1))
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use miette::IntoDiagnostic;
 
 use super::apply::{confirm, tell_wrote_again};
-use super::render::plan::{Context as View, render};
+use super::render::plan::{View, render};
 use super::render::{Style, display_path};
 use super::workspace::configured_audit_log;
 use super::{Outcome, use_color};
@@ -108,7 +108,7 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
     let cwd = std::env::current_dir().into_diagnostic()?;
     let current_exe = std::env::current_exe().into_diagnostic()?;
     let state_dir = host.state_dir();
-    let user = host.user()?;
+    let user = super::ui::user(&host)?;
     let store = KeyringStore::open(&user)?;
     // Each file is read once, however many tables it holds (Claude Code's
     // user and local scopes share `~/.claude.json`): the changes to all of

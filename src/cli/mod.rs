@@ -143,6 +143,9 @@ pub enum Outcome {
     ChangesPending,
     /// Done, and it found problems (`check`, `--fail-on-overdue`).
     Problems,
+    /// `exec` ran the server as its child, which exited with this code;
+    /// mcpctl leaves with the same one.
+    ServerExited(i32),
 }
 
 pub fn main() -> ExitCode {
@@ -187,11 +190,31 @@ pub fn main() -> ExitCode {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
         Ok(Outcome::ChangesPending) => ExitCode::from(2),
         Ok(Outcome::Problems) => ExitCode::from(3),
+        Ok(Outcome::ServerExited(code)) => server_exit_code(code),
         Err(error) => {
             eprintln!("{}", report::Shown(&*error));
             ExitCode::FAILURE
         }
     }
+}
+
+/// Leaves with the server's exit code, as the server gave it: its low eight
+/// bits on Unix (all an exit status holds); all 32 on Windows, where an
+/// NTSTATUS such as `0xC000013A` (Ctrl+C) must stay intact. `ExitCode`
+/// cannot carry that on stable Rust (`ExitCodeExt::from_raw` is unstable),
+/// so Windows leaves here, the work being done.
+#[cfg_attr(
+    windows,
+    expect(
+        clippy::exit,
+        reason = "ExitCode holds only 8 bits on stable Rust; a Windows exit code has 32"
+    )
+)]
+fn server_exit_code(code: i32) -> ExitCode {
+    #[cfg(windows)]
+    std::process::exit(code);
+    #[cfg(not(windows))]
+    ExitCode::from(code as u8)
 }
 
 /// Whether to colour output written to stdout: a terminal, and `NO_COLOR`

@@ -5,7 +5,7 @@ use super::ui::note;
 use std::path::{Path, PathBuf};
 
 use super::render::Style;
-use super::render::plan::{Context as View, render};
+use super::render::plan::{View, render};
 use super::workspace::Workspace;
 use super::{Outcome, use_color};
 use crate::plan::{Options, PlanOutput, SavedPlan, Selector, select};

@@ -120,7 +120,7 @@ fn notify_broken_job(manifest: Option<&Path>) {
 fn deliver(host: &Host, note: &Notification) -> miette::Result<()> {
     let mut missing = Vec::new();
     let mut failures = Vec::new();
-    for Notifier { argv, env } in notifiers(host.os, note, host.user().ok().as_deref()) {
+    for Notifier { argv, env } in notifiers(host.os, note, super::ui::user(host).ok().as_deref()) {
         let output = Command::new(&argv[0])
             .args(&argv[1..])
             .envs(env)

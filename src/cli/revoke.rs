@@ -16,7 +16,7 @@ use std::path::Path;
 
 use miette::IntoDiagnostic;
 
-use super::render::plan::{Context as View, render};
+use super::render::plan::{View, render};
 use super::render::{Style, display_path};
 use super::rotate::{declared_in_store, servers_using};
 use super::workspace::Workspace;

@@ -124,7 +124,7 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
         confirm("Roll back?", "mcpctl rollback --auto-approve")?;
     }
     let actor = Actor {
-        user: host.user()?,
+        user: super::ui::user(&host)?,
         host: host_name(),
         pid: std::process::id(),
         command: "rollback".to_owned(),

@@ -227,6 +227,10 @@ mod tty {
     /// terminal and the signal handlers, says "cancelled; nothing was
     /// changed" on a line of its own and exits (130 for Ctrl-C): the
     /// callers read values before anything is written.
+    #[expect(
+        clippy::exit,
+        reason = "a signal ends mcpctl where it waits, once the terminal is restored"
+    )]
     pub fn read_line(prompt: &str, hidden: bool) -> std::io::Result<Zeroizing<String>> {
         let fd = libc::STDIN_FILENO;
         // SAFETY: termios is plain data; tcgetattr fills it or fails.

@@ -11,7 +11,7 @@ use miette::{IntoDiagnostic, WrapErr};
 use serde::Serialize;
 
 use super::render::Style;
-use super::render::plan::{Context as View, render};
+use super::render::plan::{View, render};
 use super::{Outcome, use_color};
 use crate::host::Host;
 use crate::plan::{SAVED_PLAN_VERSION, SavedPlan, Summary};

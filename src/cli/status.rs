@@ -82,7 +82,7 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
     }
     let report = Report {
         host: host_name(),
-        user: host.user().ok(),
+        user: super::ui::user(&host).ok(),
         manifests,
     };
     if args.json {

@@ -16,6 +16,7 @@
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicU8, Ordering};
 
+use crate::host::{Host, HostError};
 use crate::terminal_text::escape;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -65,19 +66,19 @@ pub(crate) use {detail, note};
 /// more than a moment. Shown only when stderr is a terminal and not under
 /// `--quiet`; erased when dropped, so the output after it is unchanged.
 /// The text names servers and entries from client files, so it is escaped.
-pub struct Progress {
+pub struct ProgressLine {
     shown: bool,
 }
 
-impl Progress {
-    pub fn start(what: &str) -> Progress {
+impl ProgressLine {
+    pub fn start(what: &str) -> ProgressLine {
         let shown = std::io::stderr().is_terminal() && level() >= Verbosity::Normal;
         if shown {
             let mut stderr = std::io::stderr().lock();
             let _ = write!(stderr, "{}…", escape(what));
             let _ = stderr.flush();
         }
-        Progress { shown }
+        ProgressLine { shown }
     }
 
     /// Replaces the line with a newer step ("checking `github` (2/5)…").
@@ -90,7 +91,7 @@ impl Progress {
     }
 }
 
-impl Drop for Progress {
+impl Drop for ProgressLine {
     fn drop(&mut self) {
         if self.shown {
             let mut stderr = std::io::stderr().lock();
@@ -98,4 +99,16 @@ impl Drop for Progress {
             let _ = stderr.flush();
         }
     }
+}
+
+/// The account credentials are stored under ([`Host::account`]); how it
+/// was chosen is said once per process when the user should hear it, even
+/// under `--quiet` (it decides where secrets go).
+pub fn user(host: &Host) -> Result<String, HostError> {
+    let account = host.account()?;
+    if let Some(warning) = &account.warning {
+        static WARNED: std::sync::Once = std::sync::Once::new();
+        WARNED.call_once(|| eprintln!("warning: {warning}"));
+    }
+    Ok(account.name)
 }

@@ -101,7 +101,7 @@ impl Workspace {
     /// the manifest keeps a credential in it; otherwise the store is
     /// connected only if something asks it (nothing will).
     pub fn open_store(&self) -> Result<KeyringStore, StoreError> {
-        let user = self.host.user().map_err(|err| StoreError::Unavailable {
+        let user = super::ui::user(&self.host).map_err(|err| StoreError::Unavailable {
             store: "credential store".to_owned(),
             detail: err.to_string(),
             hint: "set `USER` (or `USERNAME` on Windows) to your login name".to_owned(),
@@ -134,7 +134,7 @@ impl Workspace {
     /// The audit trail with `settings` (`apply`: the ones it installs).
     pub fn audit_log_with(&self, command: &str, settings: Settings) -> miette::Result<AuditLog> {
         let actor = Actor {
-            user: self.host.user()?,
+            user: super::ui::user(&self.host)?,
             host: host_name(),
             pid: std::process::id(),
             command: command.to_owned(),

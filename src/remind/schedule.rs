@@ -23,8 +23,6 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-use sha2::{Digest, Sha256};
-
 use crate::host::{Host, Os};
 
 /// Every reminder's name starts with this (units, agent label, task).
@@ -117,8 +115,8 @@ pub struct Reminder {
 impl Reminder {
     /// The reminder of `manifest` (an absolute path) for the user `uid`.
     pub fn new(host: &Host, manifest: &Path, uid: u32) -> Reminder {
-        let hash = Sha256::digest(manifest.to_string_lossy().as_bytes());
-        let name = format!("{PREFIX}{}", &crate::state::hex(&hash)[..8]);
+        let hash = crate::digest::sha256_hex(manifest.to_string_lossy().as_bytes());
+        let name = format!("{PREFIX}{}", &hash[..8]);
         let dir = match host.os {
             Os::Linux => host.config_dir().join("systemd").join("user"),
             Os::Macos => host.home_join("Library/LaunchAgents"),

@@ -19,7 +19,7 @@ use crate::terminal_text::escape;
 /// Where the plan is shown: `plan` ends with what to run next; `apply`
 /// asks for confirmation instead.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Context {
+pub enum View {
     Plan,
     /// `plan --out`: the caller says how to apply the saved plan.
     Saved,
@@ -31,7 +31,7 @@ pub enum Context {
     Import,
 }
 
-pub fn render(plan: &Plan, home: &Path, style: Style, context: Context) -> String {
+pub fn render(plan: &Plan, home: &Path, style: Style, context: View) -> String {
     let mut out = String::new();
     let stores: Vec<String> = plan
         .credentials
@@ -42,7 +42,7 @@ pub fn render(plan: &Plan, home: &Path, style: Style, context: Context) -> Strin
             Holder::SecretManager => "secret manager".to_owned(),
         })
         .collect();
-    if let Some(first) = stores.first().filter(|_| context != Context::Import) {
+    if let Some(first) = stores.first().filter(|_| context != View::Import) {
         // Credentials read from the environment or a secret manager say so
         // on their own line; the heading names the store when it is one.
         let heading = if stores.iter().all(|s| s == first) {
@@ -201,15 +201,15 @@ pub fn render(plan: &Plan, home: &Path, style: Style, context: Context) -> Strin
     }
     let _ = writeln!(out, "{}", style.bold(&line));
     match context {
-        Context::Apply | Context::Import | Context::Saved => return out,
-        Context::Offline => {
+        View::Apply | View::Import | View::Saved => return out,
+        View::Offline => {
             let _ = writeln!(
                 out,
                 "This is the plan for an empty machine (nothing here was read); `mcpctl plan` shows this machine's."
             );
             return out;
         }
-        Context::Plan => {}
+        View::Plan => {}
     }
     if summary.unavailable > 0 {
         // Why the store could not be asked, and where the fix is.
