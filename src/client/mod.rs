@@ -33,6 +33,7 @@
 mod claude_code;
 mod codex;
 mod entry;
+mod expansion;
 mod json;
 mod launch;
 mod note;

@@ -21,6 +21,9 @@ pub enum RenderNote {
     /// Codex forwards variables by name only: these `credential → VAR`
     /// bindings keep `exec`.
     CannotRename { renamed: Vec<(String, String)> },
+    /// The client would expand text of this field that the manifest gives
+    /// literally (`$(…)` in a Crush argument); the server is left out.
+    WouldExpand { client: ClientId, field: String },
     /// Codex sends a header from a variable only whole or as
     /// `Authorization: Bearer`; this one has another scheme.
     HeaderScheme { header: String, scheme: String },
@@ -56,6 +59,10 @@ impl fmt::Display for RenderNote {
                     renamed.join(", ")
                 )
             }
+            RenderNote::WouldExpand { client, field } => write!(
+                f,
+                "{client} would expand the `$` text in this server's `{field}` (a variable, or a command it would run) instead of passing it on as written; left out of this client"
+            ),
             RenderNote::HeaderScheme { header, scheme } => write!(
                 f,
                 "Codex sends a header from a variable only as its whole value or as `Authorization: Bearer`, not `{header}: {scheme} …`; left out of this client"

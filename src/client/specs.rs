@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+pub use super::expansion::Expands;
 use super::json::{CommandLayout, EntryShape, read_json, render_json};
 use super::{
     Adapter, ClientFile, EntryServer, ReferenceSyntax, RenderContext, RenderNote, Rendered,
@@ -90,12 +91,20 @@ pub struct Quirks {
     /// A command of the client's that prints referenced values expanded,
     /// which the plan warns about under env-ref (`gemini mcp list`).
     pub listing_expands: Option<&'static str>,
+    /// A variable that, when set, is the client's directory instead of
+    /// `dir` (`COPILOT_HOME`, `QWEN_HOME`, `CRUSH_GLOBAL_CONFIG`).
+    pub dir_var: Option<&'static str>,
+    /// What the client expands in literal text; a server whose literals
+    /// it would change is left out ([`Expands`]).
+    pub expands: Expands,
 }
 
 impl Quirks {
     pub const NONE: Quirks = Quirks {
         remote_in_file: true,
         listing_expands: None,
+        dir_var: None,
+        expands: Expands::Nothing,
     };
 }
 
@@ -318,6 +327,184 @@ pub static SPECS: &[Spec] = &[
         reference: ReferenceSyntax::None,
         quirks: Quirks::NONE,
     },
+    // GitHub Copilot CLI 1.0.102 (tested): `~/.copilot/mcp-config.json` on
+    // every OS (not XDG; `COPILOT_HOME` relocates the directory), and a
+    // workspace's `.github/mcp.json` (it also reads `.mcp.json`, Claude
+    // Code's project file, which mcpctl leaves to Claude Code). Workspace
+    // files count only in a trusted folder. Stdio entries are
+    // `"type": "local"` (`"stdio"` and none work too); `tools` defaults to
+    // all. `${VAR}` is expanded in `env` and `headers` (changelog 0.0.340)
+    // and, per the 1.0.102 changelog, in command, args and cwd. Comments
+    // and trailing commas are accepted.
+    Spec {
+        id: ClientId::CopilotCli,
+        dir: home(&[".copilot"]),
+        user_file: &["mcp-config.json"],
+        project_file: Some(&[".github", "mcp.json"]),
+        format: JSONC,
+        table: "mcpServers",
+        shape: EntryShape {
+            stdio_type: Some("local"),
+            remote_type: Some("http"),
+            ..EntryShape::PLAIN
+        },
+        reference: ReferenceSyntax::DollarBrace,
+        quirks: Quirks {
+            dir_var: Some("COPILOT_HOME"),
+            expands: Expands::OwnSyntax,
+            ..Quirks::NONE
+        },
+    },
+    // Qwen Code 0.24.4 (tested; a Gemini CLI fork): `~/.qwen/settings.json`
+    // (`QWEN_HOME` relocates it) and `.qwen/settings.json`, whose servers
+    // wait for `qwen mcp approve`. Streamable HTTP is `httpUrl`. `$NAME`
+    // and `${NAME}` are replaced in every string of an entry (no
+    // `${NAME:-default}`). A trailing comma fails the whole file. Qwen
+    // rewrites its settings on every run, adding `"$version"` and
+    // re-indenting: a key mcpctl does not own, compared by entry.
+    Spec {
+        id: ClientId::QwenCode,
+        dir: home(&[".qwen"]),
+        user_file: &["settings.json"],
+        project_file: Some(&[".qwen", "settings.json"]),
+        format: JSONC_STRICT,
+        table: "mcpServers",
+        shape: EntryShape {
+            url_key: "httpUrl",
+            ..EntryShape::PLAIN
+        },
+        reference: ReferenceSyntax::DollarBrace,
+        quirks: Quirks {
+            dir_var: Some("QWEN_HOME"),
+            expands: Expands::DollarNames,
+            ..Quirks::NONE
+        },
+    },
+    // Augment's Auggie CLI 0.36.0 (tested): `~/.augment/settings.json` and
+    // `.augment/settings.json`, what `auggie mcp add [--project]` writes.
+    // No variable syntax: `${VAR}` is passed on literally, but
+    // `$augment-NAME` in an env value or argument is looked up in
+    // Augment's secret store.
+    Spec {
+        id: ClientId::Augment,
+        dir: home(&[".augment"]),
+        user_file: &["settings.json"],
+        project_file: Some(&[".augment", "settings.json"]),
+        format: JSONC,
+        table: "mcpServers",
+        shape: EntryShape::TYPED,
+        reference: ReferenceSyntax::None,
+        quirks: Quirks {
+            expands: Expands::Prefix("$augment-"),
+            ..Quirks::NONE
+        },
+    },
+    // Amp (`@ampcode/cli` 0.0.1790142911, tested): `~/.config/amp/settings.json`
+    // (XDG, and `~/.config` on macOS and Windows too, per its docs) and a
+    // workspace's `.amp/settings.json` (servers there wait for
+    // `amp mcp approve`). The key is one flat, dotted `"amp.mcpServers"`.
+    // Whether it expands variables is not documented: none assumed.
+    Spec {
+        id: ClientId::Amp,
+        dir: PerOs::every(Place {
+            base: Base::XdgConfig,
+            path: &["amp"],
+        }),
+        user_file: &["settings.json"],
+        project_file: Some(&[".amp", "settings.json"]),
+        format: JSONC,
+        table: "amp.mcpServers",
+        shape: EntryShape::PLAIN,
+        reference: ReferenceSyntax::None,
+        quirks: Quirks::NONE,
+    },
+    // Kiro, IDE and CLI (kiro.dev/docs/mcp/configuration): `~/.kiro/settings/mcp.json`
+    // and `.kiro/settings/mcp.json`, merged, the workspace winning. `args`
+    // is required (written even when empty). `${VAR}` in `env` and
+    // `headers`.
+    Spec {
+        id: ClientId::Kiro,
+        dir: home(&[".kiro", "settings"]),
+        user_file: &["mcp.json"],
+        project_file: Some(&[".kiro", "settings", "mcp.json"]),
+        format: Format::Json,
+        table: "mcpServers",
+        shape: EntryShape::PLAIN,
+        reference: ReferenceSyntax::DollarBrace,
+        quirks: Quirks {
+            expands: Expands::OwnSyntax,
+            ..Quirks::NONE
+        },
+    },
+    // JetBrains Junie, IDE plugin and CLI (Junie's MCP docs, as tools that
+    // write it cite them): `~/.junie/mcp/mcp.json` and
+    // `.junie/mcp/mcp.json`; entries carry no `type`. No variable syntax
+    // is documented.
+    Spec {
+        id: ClientId::Junie,
+        dir: home(&[".junie", "mcp"]),
+        user_file: &["mcp.json"],
+        project_file: Some(&[".junie", "mcp", "mcp.json"]),
+        format: Format::Json,
+        table: "mcpServers",
+        shape: EntryShape::PLAIN,
+        reference: ReferenceSyntax::None,
+        quirks: Quirks::NONE,
+    },
+    // Roo Code (RooCodeInc/Roo-Code `McpHub.ts`): `mcp_settings.json` in
+    // VS Code's global storage and a workspace's `.roo/mcp.json`, strict
+    // JSON (`JSON.parse`). A remote entry needs its `type`
+    // (`streamable-http`). `${env:VAR}` is replaced in every string of an
+    // entry (`injectVariables`).
+    Spec {
+        id: ClientId::RooCode,
+        dir: PerOs::every(Place {
+            base: Base::Config,
+            path: &[
+                "Code",
+                "User",
+                "globalStorage",
+                "rooveterinaryinc.roo-cline",
+            ],
+        }),
+        user_file: &["settings", "mcp_settings.json"],
+        project_file: Some(&[".roo", "mcp.json"]),
+        format: Format::Json,
+        table: "mcpServers",
+        shape: EntryShape {
+            remote_type: Some("streamable-http"),
+            ..EntryShape::PLAIN
+        },
+        reference: ReferenceSyntax::DollarEnv,
+        quirks: Quirks {
+            expands: Expands::OwnSyntax,
+            ..Quirks::NONE
+        },
+    },
+    // Crush (charmbracelet/crush `internal/config`): `crush.json` in
+    // `$XDG_CONFIG_HOME/crush` or `~/.config/crush` on every OS
+    // (`CRUSH_GLOBAL_CONFIG` relocates it) and a project's `.crush.json`,
+    // strict JSON, under `mcp`; `type` is required. Every value goes
+    // through shell expansion — `$VAR`, `${VAR:-d}` and `$(command)` — so
+    // no literal with a `$` is written.
+    Spec {
+        id: ClientId::Crush,
+        dir: PerOs::every(Place {
+            base: Base::XdgConfig,
+            path: &["crush"],
+        }),
+        user_file: &["crush.json"],
+        project_file: Some(&[".crush.json"]),
+        format: Format::Json,
+        table: "mcp",
+        shape: EntryShape::TYPED,
+        reference: ReferenceSyntax::DollarBrace,
+        quirks: Quirks {
+            dir_var: Some("CRUSH_GLOBAL_CONFIG"),
+            expands: Expands::Shell,
+            ..Quirks::NONE
+        },
+    },
 ];
 
 /// The spec of a uniform client.
@@ -332,6 +519,9 @@ fn join(base: PathBuf, parts: &[&str]) -> PathBuf {
 impl Spec {
     /// The client's directory on `host`.
     pub fn dir(&self, host: &Host) -> PathBuf {
+        if let Some(dir) = self.quirks.dir_var.and_then(|var| host.dir_var(var)) {
+            return dir;
+        }
         let place = match host.os {
             Os::Linux => self.dir.linux,
             Os::Macos => self.dir.macos,
@@ -383,6 +573,18 @@ impl Adapter for Spec {
             return Rendered { entry: None, notes };
         }
         let mut rendered = render_json(self, &self.shape, server, cx);
+        if let Some(field) = rendered.entry.as_ref().and_then(|entry| {
+            self.quirks
+                .expands
+                .changed_field(self.reference, server, entry)
+        }) {
+            rendered.entry = None;
+            rendered.notes.push(RenderNote::WouldExpand {
+                client: self.id,
+                field,
+            });
+            return rendered;
+        }
         if let Some(command) = self.quirks.listing_expands
             && cx.delivery == Delivery::EnvRef
             && needs_secret(server)
@@ -400,5 +602,7 @@ impl Adapter for Spec {
     }
 }
 
+#[cfg(test)]
+mod added_clients_tests;
 #[cfg(test)]
 mod tests;
