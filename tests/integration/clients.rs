@@ -22,6 +22,14 @@ client cline
 client opencode
 client amazon-q
 client lm-studio
+client copilot-cli
+client qwen-code
+client augment
+client amp
+client kiro
+client junie
+client roo-code
+client crush
 
 credential GITHUB_TOKEN { kind personal-access-token; provider github; }
 credential SENTRY_TOKEN { kind api-key; }
@@ -96,6 +104,36 @@ fn seeded(sandbox: &Sandbox) -> Vec<(&'static str, PathBuf, String)> {
             home.join(".lmstudio/mcp.json"),
             fixture("lmstudio-mcp.json"),
         ),
+        (
+            "copilot-cli",
+            home.join(".copilot/mcp-config.json"),
+            fixture("copilot-mcp-config.json"),
+        ),
+        (
+            "qwen-code",
+            home.join(".qwen/settings.json"),
+            fixture("qwen-settings.json"),
+        ),
+        (
+            "augment",
+            home.join(".augment/settings.json"),
+            fixture("augment-settings.json"),
+        ),
+        (
+            "amp",
+            config.join("amp/settings.json"),
+            fixture("amp-settings.json"),
+        ),
+        ("kiro", home.join(".kiro/settings/mcp.json"), fixture("kiro-mcp.json")),
+        ("junie", home.join(".junie/mcp/mcp.json"), fixture("junie-mcp.json")),
+        (
+            "roo-code",
+            config.join(
+                "Code/User/globalStorage/rooveterinaryinc.roo-cline/settings/mcp_settings.json",
+            ),
+            fixture("roo-mcp_settings.json"),
+        ),
+        ("crush", config.join("crush/crush.json"), fixture("crush.json")),
     ];
     for (_, path, text) in &files {
         fs_err::create_dir_all(path.parent().unwrap()).unwrap();
@@ -184,7 +222,7 @@ fn detected_clients_are_listed_and_targeted() {
     assert!(output.status.success(), "{stderr}");
     let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let clients = report.as_array().unwrap();
-    assert_eq!(clients.len(), 12);
+    assert_eq!(clients.len(), 20);
     let found: Vec<&str> = clients
         .iter()
         .filter(|c| c["detected"] == true)
