@@ -200,4 +200,5 @@ roundtrips! {
     junie: ClientId::Junie,
     roo_code: ClientId::RooCode,
     crush: ClientId::Crush,
+    visual_studio: ClientId::VisualStudio,
 }

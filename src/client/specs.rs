@@ -43,21 +43,22 @@ pub struct Spec {
     pub quirks: Quirks,
 }
 
-/// A directory per operating system.
+/// A directory per operating system; `None` on an OS the client does not
+/// run on (Visual Studio is Windows only), where it has no files.
 #[derive(Debug, Clone, Copy)]
 pub struct PerOs {
-    pub linux: Place,
-    pub macos: Place,
-    pub windows: Place,
+    pub linux: Option<Place>,
+    pub macos: Option<Place>,
+    pub windows: Option<Place>,
 }
 
 impl PerOs {
     /// The same place on every OS.
     pub const fn every(place: Place) -> PerOs {
         PerOs {
-            linux: place,
-            macos: place,
-            windows: place,
+            linux: Some(place),
+            macos: Some(place),
+            windows: Some(place),
         }
     }
 }
@@ -67,6 +68,18 @@ impl PerOs {
 pub struct Place {
     pub base: Base,
     pub path: &'static [&'static str],
+}
+
+impl Place {
+    /// The directory on `host`.
+    fn on(&self, host: &Host) -> PathBuf {
+        let base = match self.base {
+            Base::Home => host.home.clone(),
+            Base::Config => host.config_dir(),
+            Base::XdgConfig => host.xdg_config_dir(),
+        };
+        join(base, self.path)
+    }
 }
 
 /// The base directories clients keep their settings under.
@@ -97,6 +110,9 @@ pub struct Quirks {
     /// What the client expands in literal text; a server whose literals
     /// it would change is left out ([`Expands`]).
     pub expands: Expands,
+    /// A directory whose presence shows the client is installed, where
+    /// its own directory does not (Visual Studio's is the home directory).
+    pub marker: Option<Place>,
 }
 
 impl Quirks {
@@ -105,6 +121,7 @@ impl Quirks {
         listing_expands: None,
         dir_var: None,
         expands: Expands::Nothing,
+        marker: None,
     };
 }
 
@@ -224,18 +241,18 @@ pub static SPECS: &[Spec] = &[
     Spec {
         id: ClientId::Zed,
         dir: PerOs {
-            linux: Place {
+            linux: Some(Place {
                 base: Base::XdgConfig,
                 path: &["zed"],
-            },
-            macos: Place {
+            }),
+            macos: Some(Place {
                 base: Base::XdgConfig,
                 path: &["zed"],
-            },
-            windows: Place {
+            }),
+            windows: Some(Place {
                 base: Base::Config,
                 path: &["Zed"],
-            },
+            }),
         },
         user_file: &["settings.json"],
         project_file: Some(&[".zed", "settings.json"]),
@@ -505,6 +522,38 @@ pub static SPECS: &[Spec] = &[
             ..Quirks::NONE
         },
     },
+    // Visual Studio 2022 (17.14+) and 2026, Windows only
+    // (MicrosoftDocs/visualstudio-docs `docs/ide/mcp-servers.md`):
+    // `%USERPROFILE%\.mcp.json` for every solution and a solution's
+    // `.vs\mcp.json` (per user, not checked in; the checked-in
+    // `<solution>\.mcp.json` is also Claude Code's project file, left to
+    // it). VS Code's format under `servers`. No variable syntax is
+    // documented for these files. Its own directory being the home, it is
+    // detected by `%APPDATA%\Microsoft\VisualStudio`.
+    Spec {
+        id: ClientId::VisualStudio,
+        dir: PerOs {
+            linux: None,
+            macos: None,
+            windows: Some(Place {
+                base: Base::Home,
+                path: &[],
+            }),
+        },
+        user_file: &[".mcp.json"],
+        project_file: Some(&[".vs", "mcp.json"]),
+        format: Format::Json,
+        table: "servers",
+        shape: EntryShape::TYPED,
+        reference: ReferenceSyntax::None,
+        quirks: Quirks {
+            marker: Some(Place {
+                base: Base::Config,
+                path: &["Microsoft", "VisualStudio"],
+            }),
+            ..Quirks::NONE
+        },
+    },
 ];
 
 /// The spec of a uniform client.
@@ -517,22 +566,18 @@ fn join(base: PathBuf, parts: &[&str]) -> PathBuf {
 }
 
 impl Spec {
-    /// The client's directory on `host`.
-    pub fn dir(&self, host: &Host) -> PathBuf {
-        if let Some(dir) = self.quirks.dir_var.and_then(|var| host.dir_var(var)) {
-            return dir;
-        }
+    /// The client's directory on `host`; `None` on an OS it does not run
+    /// on.
+    pub fn dir(&self, host: &Host) -> Option<PathBuf> {
         let place = match host.os {
             Os::Linux => self.dir.linux,
             Os::Macos => self.dir.macos,
             Os::Windows => self.dir.windows,
-        };
-        let base = match place.base {
-            Base::Home => host.home.clone(),
-            Base::Config => host.config_dir(),
-            Base::XdgConfig => host.xdg_config_dir(),
-        };
-        join(base, place.path)
+        }?;
+        if let Some(dir) = self.quirks.dir_var.and_then(|var| host.dir_var(var)) {
+            return Some(dir);
+        }
+        Some(place.on(host))
     }
 }
 
@@ -542,8 +587,9 @@ impl Adapter for Spec {
     }
 
     fn file(&self, scope: Scope, host: &Host, project_root: &Path) -> Option<ClientFile> {
+        let dir = self.dir(host)?;
         let path = match scope {
-            Scope::User => join(self.dir(host), self.user_file),
+            Scope::User => join(dir, self.user_file),
             Scope::Project => join(project_root.to_path_buf(), self.project_file?),
             Scope::Local => return None,
         };
@@ -557,7 +603,10 @@ impl Adapter for Spec {
     }
 
     fn markers(&self, host: &Host) -> Vec<PathBuf> {
-        vec![self.dir(host)]
+        match (self.dir(host), self.quirks.marker) {
+            (Some(_), Some(marker)) => vec![marker.on(host)],
+            (dir, _) => dir.into_iter().collect(),
+        }
     }
 
     fn reference_syntax(&self) -> ReferenceSyntax {

@@ -277,11 +277,13 @@ pub enum ClientId {
     RooCode,
     /// Crush (`~/.config/crush/crush.json` under `mcp`).
     Crush,
+    /// Visual Studio, Windows only (`%USERPROFILE%\.mcp.json`, `.vs\mcp.json`).
+    VisualStudio,
 }
 
 impl ClientId {
     /// Every client this build knows, in display order.
-    pub const ALL: [ClientId; 20] = [
+    pub const ALL: [ClientId; 21] = [
         ClientId::ClaudeCode,
         ClientId::ClaudeDesktop,
         ClientId::Vscode,
@@ -302,6 +304,7 @@ impl ClientId {
         ClientId::Junie,
         ClientId::RooCode,
         ClientId::Crush,
+        ClientId::VisualStudio,
     ];
 
     /// The name used in manifests and on the command line.
@@ -327,6 +330,7 @@ impl ClientId {
             ClientId::Junie => "junie",
             ClientId::RooCode => "roo-code",
             ClientId::Crush => "crush",
+            ClientId::VisualStudio => "visual-studio",
         }
     }
 
@@ -354,7 +358,8 @@ impl ClientId {
             | ClientId::Kiro
             | ClientId::Junie
             | ClientId::RooCode
-            | ClientId::Crush => &[Scope::User, Scope::Project],
+            | ClientId::Crush
+            | ClientId::VisualStudio => &[Scope::User, Scope::Project],
             ClientId::ClaudeDesktop | ClientId::Windsurf | ClientId::Cline | ClientId::LmStudio => {
                 &[Scope::User]
             }

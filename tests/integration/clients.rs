@@ -222,7 +222,7 @@ fn detected_clients_are_listed_and_targeted() {
     assert!(output.status.success(), "{stderr}");
     let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let clients = report.as_array().unwrap();
-    assert_eq!(clients.len(), 20);
+    assert_eq!(clients.len(), 21);
     let found: Vec<&str> = clients
         .iter()
         .filter(|c| c["detected"] == true)

@@ -369,3 +369,39 @@ fn each_added_client_refuses_only_what_it_expands() {
         assert!(!left_out(id, kept), "{id} {kept}");
     }
 }
+
+/// Visual Studio runs on Windows only: its files there, none elsewhere,
+/// and it is detected by its settings directory, not by the home.
+#[test]
+fn visual_studio_is_windows_only() {
+    let root = Path::new("/repo");
+    let vs = adapter(ClientId::VisualStudio);
+    let user = vs.file(Scope::User, &windows(), root).unwrap();
+    assert_eq!(user.path, PathBuf::from(r"C:\Users\a").join(".mcp.json"));
+    assert_eq!(user.table, ["servers"]);
+    assert_eq!(user.format, Format::Json);
+    assert_eq!(
+        path_of(vs.file(Scope::Project, &windows(), root)),
+        root.join(".vs").join("mcp.json")
+    );
+    for host in [linux(), macos()] {
+        for scope in [Scope::User, Scope::Project] {
+            assert_eq!(vs.file(scope, &host, root), None, "{scope}");
+        }
+        assert!(vs.markers(&host).is_empty());
+    }
+    assert_eq!(
+        vs.markers(&windows()),
+        [PathBuf::from(r"C:\Users\a\AppData\Roaming")
+            .join("Microsoft")
+            .join("VisualStudio")]
+    );
+    assert_eq!(
+        entry(vs, &remote_server(), Delivery::Exec, Os::Windows),
+        json!({"type": "http", "url": "https://mcp.example.com/mcp", "headers": {"X-Team": "platform"}})
+    );
+    assert_eq!(
+        entry(vs, &github_server(), Delivery::EnvRef, Os::Windows)["type"],
+        "stdio"
+    );
+}
