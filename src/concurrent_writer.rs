@@ -577,7 +577,8 @@ mod tests {
         for signal in [libc::SIGTERM, libc::SIGINT, libc::SIGHUP] {
             let dir = tempfile::tempdir().unwrap();
             let file = dir.path().join(".claude.json");
-            let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+            let mut child = std::process::Command::new(std::env::current_exe().unwrap());
+            child
                 .args([
                     "--exact",
                     "concurrent_writer::tests::hold_the_lock_until_a_signal",
@@ -585,9 +586,20 @@ mod tests {
                     "--nocapture",
                 ])
                 .env("MCPCTL_TEST_LOCK_FILE", &file)
-                .stdout(std::process::Stdio::piped())
-                .spawn()
-                .unwrap();
+                .stdout(std::process::Stdio::piped());
+            // A test run started in the background by a non-interactive
+            // shell inherits SIGINT ignored, and an ignored signal stays
+            // ignored (the behaviour under test below): the child starts
+            // with the default action, as a client's mcpctl does.
+            // SAFETY: signal(2) is async-signal-safe; nothing else runs
+            // between fork and exec.
+            unsafe {
+                std::os::unix::process::CommandExt::pre_exec(&mut child, move || {
+                    libc::signal(signal, libc::SIG_DFL);
+                    Ok(())
+                });
+            }
+            let mut child = child.spawn().unwrap();
             let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
             assert!(
                 lines.any(|line| line.unwrap().contains("held")),

@@ -78,7 +78,7 @@ impl Host {
     /// values are ignored, as the XDG spec asks. Judged by the host's OS,
     /// not the one mcpctl was built for (`/tmp/st` has a root, but no
     /// drive, to Windows' `Path::is_absolute`).
-    fn dir_var(&self, name: &str) -> Option<PathBuf> {
+    pub fn dir_var(&self, name: &str) -> Option<PathBuf> {
         self.var(name)
             .map(PathBuf::from)
             .filter(|p| p.has_root() || self.os == Os::Windows)

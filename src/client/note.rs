@@ -24,6 +24,9 @@ pub enum RenderNote {
     /// Codex forwards variables by name only: these `credential → VAR`
     /// bindings keep `exec`.
     CannotRename { renamed: Vec<(String, String)> },
+    /// The client would expand text of this field that the manifest gives
+    /// literally (`$(…)` in a Crush argument); the server is left out.
+    WouldExpand { client: ClientId, field: String },
     /// Codex sends a header from a variable only whole or as
     /// `Authorization: Bearer`; this one has another scheme.
     HeaderScheme { header: String, scheme: String },

@@ -192,4 +192,13 @@ roundtrips! {
     opencode: ClientId::Opencode,
     amazon_q: ClientId::AmazonQ,
     lm_studio: ClientId::LmStudio,
+    copilot_cli: ClientId::CopilotCli,
+    qwen_code: ClientId::QwenCode,
+    augment: ClientId::Augment,
+    amp: ClientId::Amp,
+    kiro: ClientId::Kiro,
+    junie: ClientId::Junie,
+    roo_code: ClientId::RooCode,
+    crush: ClientId::Crush,
+    visual_studio: ClientId::VisualStudio,
 }

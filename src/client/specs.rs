@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+pub use super::expansion::Expands;
 use super::json::{CommandLayout, EntryShape, read_json, render_json};
 use super::{
     Adapter, ClientFile, EntryServer, ReferenceSyntax, RenderContext, RenderNote, Rendered,
@@ -42,21 +43,22 @@ pub struct Spec {
     pub quirks: Quirks,
 }
 
-/// A directory per operating system.
+/// A directory per operating system; `None` on an OS the client does not
+/// run on (Visual Studio is Windows only), where it has no files.
 #[derive(Debug, Clone, Copy)]
 pub struct PerOs {
-    pub linux: Place,
-    pub macos: Place,
-    pub windows: Place,
+    pub linux: Option<Place>,
+    pub macos: Option<Place>,
+    pub windows: Option<Place>,
 }
 
 impl PerOs {
     /// The same place on every OS.
     pub const fn every(place: Place) -> PerOs {
         PerOs {
-            linux: place,
-            macos: place,
-            windows: place,
+            linux: Some(place),
+            macos: Some(place),
+            windows: Some(place),
         }
     }
 }
@@ -66,6 +68,18 @@ impl PerOs {
 pub struct Place {
     pub base: Base,
     pub path: &'static [&'static str],
+}
+
+impl Place {
+    /// The directory on `host`.
+    fn on(&self, host: &Host) -> PathBuf {
+        let base = match self.base {
+            Base::Home => host.home.clone(),
+            Base::Config => host.config_dir(),
+            Base::XdgConfig => host.xdg_config_dir(),
+        };
+        join(base, self.path)
+    }
 }
 
 /// The base directories clients keep their settings under.
@@ -90,12 +104,24 @@ pub struct Quirks {
     /// A command of the client's that prints referenced values expanded,
     /// which the plan warns about under env-ref (`gemini mcp list`).
     pub listing_expands: Option<&'static str>,
+    /// A variable that, when set, is the client's directory instead of
+    /// `dir` (`COPILOT_HOME`, `QWEN_HOME`, `CRUSH_GLOBAL_CONFIG`).
+    pub dir_var: Option<&'static str>,
+    /// What the client expands in literal text; a server whose literals
+    /// it would change is left out ([`Expands`]).
+    pub expands: Expands,
+    /// A directory whose presence shows the client is installed, where
+    /// its own directory does not (Visual Studio's is the home directory).
+    pub marker: Option<Place>,
 }
 
 impl Quirks {
     pub const NONE: Quirks = Quirks {
         remote_in_file: true,
         listing_expands: None,
+        dir_var: None,
+        expands: Expands::Nothing,
+        marker: None,
     };
 }
 
@@ -215,18 +241,18 @@ pub static SPECS: &[Spec] = &[
     Spec {
         id: ClientId::Zed,
         dir: PerOs {
-            linux: Place {
+            linux: Some(Place {
                 base: Base::XdgConfig,
                 path: &["zed"],
-            },
-            macos: Place {
+            }),
+            macos: Some(Place {
                 base: Base::XdgConfig,
                 path: &["zed"],
-            },
-            windows: Place {
+            }),
+            windows: Some(Place {
                 base: Base::Config,
                 path: &["Zed"],
-            },
+            }),
         },
         user_file: &["settings.json"],
         project_file: Some(&[".zed", "settings.json"]),
@@ -318,6 +344,216 @@ pub static SPECS: &[Spec] = &[
         reference: ReferenceSyntax::None,
         quirks: Quirks::NONE,
     },
+    // GitHub Copilot CLI 1.0.102 (tested): `~/.copilot/mcp-config.json` on
+    // every OS (not XDG; `COPILOT_HOME` relocates the directory), and a
+    // workspace's `.github/mcp.json` (it also reads `.mcp.json`, Claude
+    // Code's project file, which mcpctl leaves to Claude Code). Workspace
+    // files count only in a trusted folder. Stdio entries are
+    // `"type": "local"` (`"stdio"` and none work too); `tools` defaults to
+    // all. `${VAR}` is expanded in `env` and `headers` (changelog 0.0.340)
+    // and, per the 1.0.102 changelog, in command, args and cwd. Comments
+    // and trailing commas are accepted.
+    Spec {
+        id: ClientId::CopilotCli,
+        dir: home(&[".copilot"]),
+        user_file: &["mcp-config.json"],
+        project_file: Some(&[".github", "mcp.json"]),
+        format: JSONC,
+        table: "mcpServers",
+        shape: EntryShape {
+            stdio_type: Some("local"),
+            remote_type: Some("http"),
+            ..EntryShape::PLAIN
+        },
+        reference: ReferenceSyntax::DollarBrace,
+        quirks: Quirks {
+            dir_var: Some("COPILOT_HOME"),
+            expands: Expands::OwnSyntax,
+            ..Quirks::NONE
+        },
+    },
+    // Qwen Code 0.24.4 (tested; a Gemini CLI fork): `~/.qwen/settings.json`
+    // (`QWEN_HOME` relocates it) and `.qwen/settings.json`, whose servers
+    // wait for `qwen mcp approve`. Streamable HTTP is `httpUrl`. `$NAME`
+    // and `${NAME}` are replaced in every string of an entry (no
+    // `${NAME:-default}`). A trailing comma fails the whole file. Qwen
+    // rewrites its settings on every run, adding `"$version"` and
+    // re-indenting: a key mcpctl does not own, compared by entry.
+    Spec {
+        id: ClientId::QwenCode,
+        dir: home(&[".qwen"]),
+        user_file: &["settings.json"],
+        project_file: Some(&[".qwen", "settings.json"]),
+        format: JSONC_STRICT,
+        table: "mcpServers",
+        shape: EntryShape {
+            url_key: "httpUrl",
+            ..EntryShape::PLAIN
+        },
+        reference: ReferenceSyntax::DollarBrace,
+        quirks: Quirks {
+            dir_var: Some("QWEN_HOME"),
+            expands: Expands::DollarNames,
+            ..Quirks::NONE
+        },
+    },
+    // Augment's Auggie CLI 0.36.0 (tested): `~/.augment/settings.json` and
+    // `.augment/settings.json`, what `auggie mcp add [--project]` writes.
+    // No variable syntax: `${VAR}` is passed on literally, but
+    // `$augment-NAME` in an env value or argument is looked up in
+    // Augment's secret store.
+    Spec {
+        id: ClientId::Augment,
+        dir: home(&[".augment"]),
+        user_file: &["settings.json"],
+        project_file: Some(&[".augment", "settings.json"]),
+        format: JSONC,
+        table: "mcpServers",
+        shape: EntryShape::TYPED,
+        reference: ReferenceSyntax::None,
+        quirks: Quirks {
+            expands: Expands::Prefix("$augment-"),
+            ..Quirks::NONE
+        },
+    },
+    // Amp (`@ampcode/cli` 0.0.1790142911, tested): `~/.config/amp/settings.json`
+    // (XDG, and `~/.config` on macOS and Windows too, per its docs) and a
+    // workspace's `.amp/settings.json` (servers there wait for
+    // `amp mcp approve`). The key is one flat, dotted `"amp.mcpServers"`.
+    // Whether it expands variables is not documented: none assumed.
+    Spec {
+        id: ClientId::Amp,
+        dir: PerOs::every(Place {
+            base: Base::XdgConfig,
+            path: &["amp"],
+        }),
+        user_file: &["settings.json"],
+        project_file: Some(&[".amp", "settings.json"]),
+        format: JSONC,
+        table: "amp.mcpServers",
+        shape: EntryShape::PLAIN,
+        reference: ReferenceSyntax::None,
+        quirks: Quirks::NONE,
+    },
+    // Kiro, IDE and CLI (kiro.dev/docs/mcp/configuration): `~/.kiro/settings/mcp.json`
+    // and `.kiro/settings/mcp.json`, merged, the workspace winning. `args`
+    // is required (written even when empty). `${VAR}` in `env` and
+    // `headers`.
+    Spec {
+        id: ClientId::Kiro,
+        dir: home(&[".kiro", "settings"]),
+        user_file: &["mcp.json"],
+        project_file: Some(&[".kiro", "settings", "mcp.json"]),
+        format: Format::Json,
+        table: "mcpServers",
+        shape: EntryShape::PLAIN,
+        reference: ReferenceSyntax::DollarBrace,
+        quirks: Quirks {
+            expands: Expands::OwnSyntax,
+            ..Quirks::NONE
+        },
+    },
+    // JetBrains Junie, IDE plugin and CLI (Junie's MCP docs, as tools that
+    // write it cite them): `~/.junie/mcp/mcp.json` and
+    // `.junie/mcp/mcp.json`; entries carry no `type`. No variable syntax
+    // is documented.
+    Spec {
+        id: ClientId::Junie,
+        dir: home(&[".junie", "mcp"]),
+        user_file: &["mcp.json"],
+        project_file: Some(&[".junie", "mcp", "mcp.json"]),
+        format: Format::Json,
+        table: "mcpServers",
+        shape: EntryShape::PLAIN,
+        reference: ReferenceSyntax::None,
+        quirks: Quirks::NONE,
+    },
+    // Roo Code (RooCodeInc/Roo-Code `McpHub.ts`): `mcp_settings.json` in
+    // VS Code's global storage and a workspace's `.roo/mcp.json`, strict
+    // JSON (`JSON.parse`). A remote entry needs its `type`
+    // (`streamable-http`). `${env:VAR}` is replaced in every string of an
+    // entry (`injectVariables`).
+    Spec {
+        id: ClientId::RooCode,
+        dir: PerOs::every(Place {
+            base: Base::Config,
+            path: &[
+                "Code",
+                "User",
+                "globalStorage",
+                "rooveterinaryinc.roo-cline",
+            ],
+        }),
+        user_file: &["settings", "mcp_settings.json"],
+        project_file: Some(&[".roo", "mcp.json"]),
+        format: Format::Json,
+        table: "mcpServers",
+        shape: EntryShape {
+            remote_type: Some("streamable-http"),
+            ..EntryShape::PLAIN
+        },
+        reference: ReferenceSyntax::DollarEnv,
+        quirks: Quirks {
+            expands: Expands::OwnSyntax,
+            ..Quirks::NONE
+        },
+    },
+    // Crush (charmbracelet/crush `internal/config`): `crush.json` in
+    // `$XDG_CONFIG_HOME/crush` or `~/.config/crush` on every OS
+    // (`CRUSH_GLOBAL_CONFIG` relocates it) and a project's `.crush.json`,
+    // strict JSON, under `mcp`; `type` is required. Every value goes
+    // through shell expansion — `$VAR`, `${VAR:-d}` and `$(command)` — so
+    // no literal with a `$` is written.
+    Spec {
+        id: ClientId::Crush,
+        dir: PerOs::every(Place {
+            base: Base::XdgConfig,
+            path: &["crush"],
+        }),
+        user_file: &["crush.json"],
+        project_file: Some(&[".crush.json"]),
+        format: Format::Json,
+        table: "mcp",
+        shape: EntryShape::TYPED,
+        reference: ReferenceSyntax::DollarBrace,
+        quirks: Quirks {
+            dir_var: Some("CRUSH_GLOBAL_CONFIG"),
+            expands: Expands::Shell,
+            ..Quirks::NONE
+        },
+    },
+    // Visual Studio 2022 (17.14+) and 2026, Windows only
+    // (MicrosoftDocs/visualstudio-docs `docs/ide/mcp-servers.md`):
+    // `%USERPROFILE%\.mcp.json` for every solution and a solution's
+    // `.vs\mcp.json` (per user, not checked in; the checked-in
+    // `<solution>\.mcp.json` is also Claude Code's project file, left to
+    // it). VS Code's format under `servers`. No variable syntax is
+    // documented for these files. Its own directory being the home, it is
+    // detected by `%APPDATA%\Microsoft\VisualStudio`.
+    Spec {
+        id: ClientId::VisualStudio,
+        dir: PerOs {
+            linux: None,
+            macos: None,
+            windows: Some(Place {
+                base: Base::Home,
+                path: &[],
+            }),
+        },
+        user_file: &[".mcp.json"],
+        project_file: Some(&[".vs", "mcp.json"]),
+        format: Format::Json,
+        table: "servers",
+        shape: EntryShape::TYPED,
+        reference: ReferenceSyntax::None,
+        quirks: Quirks {
+            marker: Some(Place {
+                base: Base::Config,
+                path: &["Microsoft", "VisualStudio"],
+            }),
+            ..Quirks::NONE
+        },
+    },
 ];
 
 /// The spec of a uniform client.
@@ -330,19 +566,18 @@ fn join(base: PathBuf, parts: &[&str]) -> PathBuf {
 }
 
 impl Spec {
-    /// The client's directory on `host`.
-    pub fn dir(&self, host: &Host) -> PathBuf {
+    /// The client's directory on `host`; `None` on an OS it does not run
+    /// on.
+    pub fn dir(&self, host: &Host) -> Option<PathBuf> {
         let place = match host.os {
             Os::Linux => self.dir.linux,
             Os::Macos => self.dir.macos,
             Os::Windows => self.dir.windows,
-        };
-        let base = match place.base {
-            Base::Home => host.home.clone(),
-            Base::Config => host.config_dir(),
-            Base::XdgConfig => host.xdg_config_dir(),
-        };
-        join(base, place.path)
+        }?;
+        if let Some(dir) = self.quirks.dir_var.and_then(|var| host.dir_var(var)) {
+            return Some(dir);
+        }
+        Some(place.on(host))
     }
 }
 
@@ -352,8 +587,9 @@ impl Adapter for Spec {
     }
 
     fn file(&self, scope: Scope, host: &Host, project_root: &Path) -> Option<ClientFile> {
+        let dir = self.dir(host)?;
         let path = match scope {
-            Scope::User => join(self.dir(host), self.user_file),
+            Scope::User => join(dir, self.user_file),
             Scope::Project => join(project_root.to_path_buf(), self.project_file?),
             Scope::Local => return None,
         };
@@ -367,7 +603,10 @@ impl Adapter for Spec {
     }
 
     fn markers(&self, host: &Host) -> Vec<PathBuf> {
-        vec![self.dir(host)]
+        match (self.dir(host), self.quirks.marker) {
+            (Some(_), Some(marker)) => vec![marker.on(host)],
+            (dir, _) => dir.into_iter().collect(),
+        }
     }
 
     fn reference_syntax(&self) -> ReferenceSyntax {
@@ -383,6 +622,18 @@ impl Adapter for Spec {
             return Rendered { entry: None, notes };
         }
         let mut rendered = render_json(self, &self.shape, server, cx);
+        if let Some(field) = rendered.entry.as_ref().and_then(|entry| {
+            self.quirks
+                .expands
+                .changed_field(self.reference, server, entry)
+        }) {
+            rendered.entry = None;
+            rendered.notes.push(RenderNote::WouldExpand {
+                client: self.id,
+                field,
+            });
+            return rendered;
+        }
         if let Some(command) = self.quirks.listing_expands
             && cx.delivery == Delivery::EnvRef
             && needs_secret(server)
@@ -400,5 +651,7 @@ impl Adapter for Spec {
     }
 }
 
+#[cfg(test)]
+mod added_clients_tests;
 #[cfg(test)]
 mod tests;

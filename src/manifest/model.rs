@@ -261,11 +261,29 @@ pub enum ClientId {
     AmazonQ,
     /// LM Studio (`~/.lmstudio/mcp.json`).
     LmStudio,
+    /// GitHub Copilot CLI (`~/.copilot/mcp-config.json`, `.github/mcp.json`).
+    CopilotCli,
+    /// Qwen Code (`~/.qwen/settings.json`, `.qwen/settings.json`).
+    QwenCode,
+    /// Augment's Auggie CLI (`~/.augment/settings.json`).
+    Augment,
+    /// Amp (`~/.config/amp/settings.json` under `amp.mcpServers`).
+    Amp,
+    /// Kiro, IDE and CLI (`~/.kiro/settings/mcp.json`).
+    Kiro,
+    /// JetBrains Junie (`~/.junie/mcp/mcp.json`).
+    Junie,
+    /// Roo Code, the VS Code extension (`mcp_settings.json`, `.roo/mcp.json`).
+    RooCode,
+    /// Crush (`~/.config/crush/crush.json` under `mcp`).
+    Crush,
+    /// Visual Studio, Windows only (`%USERPROFILE%\.mcp.json`, `.vs\mcp.json`).
+    VisualStudio,
 }
 
 impl ClientId {
     /// Every client this build knows, in display order.
-    pub const ALL: [ClientId; 12] = [
+    pub const ALL: [ClientId; 21] = [
         ClientId::ClaudeCode,
         ClientId::ClaudeDesktop,
         ClientId::Vscode,
@@ -278,6 +296,15 @@ impl ClientId {
         ClientId::Opencode,
         ClientId::AmazonQ,
         ClientId::LmStudio,
+        ClientId::CopilotCli,
+        ClientId::QwenCode,
+        ClientId::Augment,
+        ClientId::Amp,
+        ClientId::Kiro,
+        ClientId::Junie,
+        ClientId::RooCode,
+        ClientId::Crush,
+        ClientId::VisualStudio,
     ];
 
     /// The name used in manifests and on the command line.
@@ -295,6 +322,15 @@ impl ClientId {
             ClientId::Opencode => "opencode",
             ClientId::AmazonQ => "amazon-q",
             ClientId::LmStudio => "lm-studio",
+            ClientId::CopilotCli => "copilot-cli",
+            ClientId::QwenCode => "qwen-code",
+            ClientId::Augment => "augment",
+            ClientId::Amp => "amp",
+            ClientId::Kiro => "kiro",
+            ClientId::Junie => "junie",
+            ClientId::RooCode => "roo-code",
+            ClientId::Crush => "crush",
+            ClientId::VisualStudio => "visual-studio",
         }
     }
 
@@ -314,7 +350,16 @@ impl ClientId {
             | ClientId::GeminiCli
             | ClientId::Zed
             | ClientId::Opencode
-            | ClientId::AmazonQ => &[Scope::User, Scope::Project],
+            | ClientId::AmazonQ
+            | ClientId::CopilotCli
+            | ClientId::QwenCode
+            | ClientId::Augment
+            | ClientId::Amp
+            | ClientId::Kiro
+            | ClientId::Junie
+            | ClientId::RooCode
+            | ClientId::Crush
+            | ClientId::VisualStudio => &[Scope::User, Scope::Project],
             ClientId::ClaudeDesktop | ClientId::Windsurf | ClientId::Cline | ClientId::LmStudio => {
                 &[Scope::User]
             }

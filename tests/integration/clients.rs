@@ -22,6 +22,14 @@ client cline
 client opencode
 client amazon-q
 client lm-studio
+client copilot-cli
+client qwen-code
+client augment
+client amp
+client kiro
+client junie
+client roo-code
+client crush
 
 credential GITHUB_TOKEN { kind personal-access-token; provider github; }
 credential SENTRY_TOKEN { kind api-key; }
@@ -96,6 +104,36 @@ fn seeded(sandbox: &Sandbox) -> Vec<(&'static str, PathBuf, String)> {
             home.join(".lmstudio/mcp.json"),
             fixture("lmstudio-mcp.json"),
         ),
+        (
+            "copilot-cli",
+            home.join(".copilot/mcp-config.json"),
+            fixture("copilot-mcp-config.json"),
+        ),
+        (
+            "qwen-code",
+            home.join(".qwen/settings.json"),
+            fixture("qwen-settings.json"),
+        ),
+        (
+            "augment",
+            home.join(".augment/settings.json"),
+            fixture("augment-settings.json"),
+        ),
+        (
+            "amp",
+            config.join("amp/settings.json"),
+            fixture("amp-settings.json"),
+        ),
+        ("kiro", home.join(".kiro/settings/mcp.json"), fixture("kiro-mcp.json")),
+        ("junie", home.join(".junie/mcp/mcp.json"), fixture("junie-mcp.json")),
+        (
+            "roo-code",
+            config.join(
+                "Code/User/globalStorage/rooveterinaryinc.roo-cline/settings/mcp_settings.json",
+            ),
+            fixture("roo-mcp_settings.json"),
+        ),
+        ("crush", config.join("crush/crush.json"), fixture("crush.json")),
     ];
     for (_, path, text) in &files {
         fs_err::create_dir_all(path.parent().unwrap()).unwrap();
@@ -184,7 +222,7 @@ fn detected_clients_are_listed_and_targeted() {
     assert!(output.status.success(), "{stderr}");
     let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let clients = report.as_array().unwrap();
-    assert_eq!(clients.len(), 12);
+    assert_eq!(clients.len(), 21);
     let found: Vec<&str> = clients
         .iter()
         .filter(|c| c["detected"] == true)
@@ -209,4 +247,86 @@ fn detected_clients_are_listed_and_targeted() {
     );
     assert!(stdout.contains("+ fetch will be created"), "{stdout}");
     assert!(!stdout.contains("claude-code"), "{stdout}");
+}
+
+/// Crush runs every value through shell expansion, `$(…)` included: a
+/// server whose argument holds one is left out of Crush (the plan says
+/// which field), written for a client that takes it literally, and the
+/// command never runs.
+// Unix only: a Unix path inside the manifest's KDL string.
+#[cfg(unix)]
+#[test]
+fn a_command_substitution_never_reaches_crush() {
+    let sandbox = Sandbox::new();
+    let marker = sandbox.root().join("ran");
+    let manifest = sandbox.manifest(&format!(
+        "mcpctl version=1\nclient crush\nclient junie\nserver fetch {{ command uvx mcp-server-fetch \"$(touch {})\"; }}\n",
+        marker.display()
+    ));
+    let output = sandbox
+        .mcpctl()
+        .args(["apply", "--auto-approve", "-f"])
+        .arg(&manifest)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("crush would expand the `$` text in this server's `args[1]`"),
+        "{stdout}"
+    );
+    let crush = sandbox.root().join("config/crush/crush.json");
+    let written = fs_err::read_to_string(&crush).unwrap_or_default();
+    assert!(!written.contains("$("), "{written}");
+    let junie = fs_err::read_to_string(sandbox.home().join(".junie/mcp/mcp.json")).unwrap();
+    assert!(junie.contains("\"$(touch "), "{junie}");
+    assert!(!marker.exists());
+}
+
+/// Files the client itself would refuse are not edited: Qwen Code fails
+/// on a trailing comma, Crush and Roo Code on a comment. mcpctl stops with
+/// the file's name and leaves every byte as it was.
+// Unix only: expects Linux paths (Roo Code's is under %APPDATA% on Windows).
+#[cfg(unix)]
+#[test]
+fn files_their_client_would_refuse_are_left_alone() {
+    for (client, path, before) in [
+        (
+            "qwen-code",
+            "home/.qwen/settings.json",
+            "{\n  \"mcpServers\": {},\n}\n",
+        ),
+        (
+            "crush",
+            "config/crush/crush.json",
+            "{\n  // mine\n  \"mcp\": {}\n}\n",
+        ),
+        (
+            "roo-code",
+            "config/Code/User/globalStorage/rooveterinaryinc.roo-cline/settings/mcp_settings.json",
+            "{\"mcpServers\": {}, /* x */}\n",
+        ),
+    ] {
+        let sandbox = Sandbox::new();
+        let file = sandbox.root().join(path);
+        fs_err::create_dir_all(file.parent().unwrap()).unwrap();
+        fs_err::write(&file, before).unwrap();
+        let manifest = sandbox.manifest(&format!(
+            "mcpctl version=1\nclient {client}\nserver fetch {{ command uvx mcp-server-fetch; }}\n"
+        ));
+        let output = sandbox
+            .mcpctl()
+            .args(["apply", "--auto-approve", "-f"])
+            .arg(&manifest)
+            .output()
+            .unwrap();
+        let (stdout, stderr) = text(&output);
+        assert!(!output.status.success(), "{client}: {stdout}{stderr}");
+        assert!(
+            stderr.contains(&file.display().to_string())
+                || stderr.contains(path.rsplit('/').next().unwrap()),
+            "{client}: {stderr}"
+        );
+        assert_eq!(fs_err::read_to_string(&file).unwrap(), before, "{client}");
+    }
 }

@@ -397,3 +397,229 @@ fn gemini_cli_connects_in_both_delivery_modes() {
         );
     }
 }
+
+// The clients added in December 2026, each judged by its own CLI at the
+// version `scripts/install-test-deps` pins: mcpctl applies the probe
+// manifest in exec delivery, the CLI lists the server as `mcpctl exec …`,
+// and no file in the sandbox holds the secret.
+
+/// The arguments of the probe's exec entry.
+fn probe_exec_args(repo: &Path) -> Vec<String> {
+    let mut args: Vec<String> = ["exec", "--server", "probe", "--manifest"]
+        .map(str::to_owned)
+        .to_vec();
+    args.push(
+        repo.join("mcpctl.kdl")
+            .canonicalize()
+            .unwrap()
+            .display()
+            .to_string(),
+    );
+    args.extend(["--env", "GITHUB_TOKEN=GITHUB_TOKEN", "--", "node"].map(str::to_owned));
+    args.push(probe_server().display().to_string());
+    args
+}
+
+/// The mcpctl binary the entries name.
+fn bin() -> String {
+    mcpctl_bin().canonicalize().unwrap().display().to_string()
+}
+
+/// Panics when a file under the sandbox other than the probe's record
+/// holds the secret.
+fn assert_no_file_holds_the_token(applied: &Applied) {
+    for file in applied.sandbox.all_files() {
+        if file == applied.probe_out {
+            continue;
+        }
+        let bytes = std::fs::read(&file).unwrap();
+        let token = applied.token.as_bytes();
+        assert!(
+            !bytes.windows(token.len()).any(|w| w == token),
+            "`{}` holds the secret",
+            file.display()
+        );
+    }
+}
+
+/// Runs `cmd` and returns its stdout, panicking with both streams when it
+/// fails.
+fn listing(mut cmd: assert_cmd::Command) -> String {
+    let output = cmd.output().unwrap();
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "{stdout}{stderr}");
+    stdout
+}
+
+// Unix only: the pinned client CLIs are Linux's.
+#[cfg(unix)]
+/// `copilot mcp list --json` (no login, starts no server) lists the entry
+/// of `~/.copilot/mcp-config.json`.
+#[test]
+fn copilot_cli_lists_the_exec_entry() {
+    let Some(applied) = applied(
+        "copilot_cli_lists_the_exec_entry",
+        "MCPCTL_TEST_COPILOT",
+        "client copilot-cli",
+        "copilot",
+    ) else {
+        return;
+    };
+    let mut cmd = applied.sandbox.program(&applied.cli);
+    // CI=true: no self-update.
+    cmd.args(["mcp", "list", "--json"])
+        .env("CI", "true")
+        .env("COPILOT_AUTO_UPDATE", "false")
+        .timeout(Duration::from_secs(120));
+    let listed: serde_json::Value = serde_json::from_str(&listing(cmd)).unwrap();
+    let entry = &listed["mcpServers"]["probe"];
+    assert_eq!(entry["source"], "user", "{listed}");
+    assert_eq!(entry["type"], "local", "{listed}");
+    assert_eq!(entry["command"], bin(), "{listed}");
+    assert_eq!(
+        entry["args"],
+        serde_json::json!(probe_exec_args(&applied.repo)),
+        "{listed}"
+    );
+    assert_no_file_holds_the_token(&applied);
+}
+
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
+/// `qwen mcp list` starts every server: it connects through `mcpctl exec`
+/// and the probe gets the credential. Qwen then rewrites its settings
+/// (adding `"$version"`), which the next plan takes calmly.
+#[test]
+fn qwen_code_connects_through_exec_and_its_rewrite_is_no_drift() {
+    let Some(applied) = applied(
+        "qwen_code_connects_through_exec_and_its_rewrite_is_no_drift",
+        "MCPCTL_TEST_QWEN",
+        "client qwen-code",
+        "qwen",
+    ) else {
+        return;
+    };
+    let settings = applied.sandbox.home().join(".qwen/settings.json");
+    let written = fs_err::read_to_string(&settings).unwrap();
+    assert!(!written.contains("$version"), "{written}");
+    let mut cmd = applied.sandbox.program(&applied.cli);
+    cmd.args(["mcp", "list"]).timeout(Duration::from_secs(120));
+    let stdout = listing(cmd);
+    let line = format!(
+        "probe: {} {} (stdio) - Connected",
+        bin(),
+        probe_exec_args(&applied.repo).join(" ")
+    );
+    assert!(stdout.contains(&line), "{line}\n{stdout}");
+    assert_eq!(
+        probe_saw(&applied.probe_out)["GITHUB_TOKEN"],
+        applied.token.as_str()
+    );
+    let rewritten = fs_err::read_to_string(&settings).unwrap();
+    assert!(rewritten.contains("\"$version\""), "{rewritten}");
+    assert_no_file_holds_the_token(&applied);
+
+    let again = applied
+        .sandbox
+        .mcpctl()
+        .args(["plan", "--detailed-exitcode", "-f"])
+        .arg(applied.repo.join("mcpctl.kdl"))
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&again);
+    assert_eq!(again.status.code(), Some(0), "{stdout}{stderr}");
+}
+
+// Unix only: the pinned client CLIs are Linux's.
+#[cfg(unix)]
+/// `opencode debug config --pure` prints the configuration it resolved
+/// (starting no server): the entry is one command array through exec.
+#[test]
+fn opencode_resolves_the_exec_entry() {
+    let Some(applied) = applied(
+        "opencode_resolves_the_exec_entry",
+        "MCPCTL_TEST_OPENCODE",
+        "client opencode",
+        "opencode",
+    ) else {
+        return;
+    };
+    let mut cmd = applied.sandbox.program(&applied.cli);
+    cmd.args(["debug", "config", "--pure"])
+        .env("OPENCODE_DISABLE_AUTOUPDATE", "1")
+        .env("OPENCODE_DISABLE_MODELS_FETCH", "1")
+        .timeout(Duration::from_secs(120));
+    let config: serde_json::Value = serde_json::from_str(&listing(cmd)).unwrap();
+    let entry = &config["mcp"]["probe"];
+    let mut argv = vec![bin()];
+    argv.extend(probe_exec_args(&applied.repo));
+    assert_eq!(entry["type"], "local", "{entry}");
+    assert_eq!(entry["command"], serde_json::json!(argv), "{entry}");
+    assert_no_file_holds_the_token(&applied);
+}
+
+// Unix only: the pinned client CLIs are Linux's.
+#[cfg(unix)]
+/// `auggie mcp list --json` (starts no server) shows the command line
+/// joined by spaces.
+#[test]
+fn auggie_lists_the_exec_entry() {
+    let Some(applied) = applied(
+        "auggie_lists_the_exec_entry",
+        "MCPCTL_TEST_AUGGIE",
+        "client augment",
+        "auggie",
+    ) else {
+        return;
+    };
+    let mut cmd = applied.sandbox.program(&applied.cli);
+    cmd.args(["mcp", "list", "--json"])
+        .timeout(Duration::from_secs(120));
+    let listed: serde_json::Value = serde_json::from_str(&listing(cmd)).unwrap();
+    let servers = listed["servers"].as_array().unwrap();
+    let probe = servers
+        .iter()
+        .find(|s| s["name"] == "probe")
+        .unwrap_or_else(|| panic!("{listed}"));
+    assert_eq!(probe["transport"], "stdio", "{listed}");
+    assert_eq!(
+        probe["command"],
+        format!("{} {}", bin(), probe_exec_args(&applied.repo).join(" ")),
+        "{listed}"
+    );
+    assert_no_file_holds_the_token(&applied);
+}
+
+// Unix only: the pinned client CLIs are Linux's.
+#[cfg(unix)]
+/// `amp mcp list --json` (starts no server) reads the flat, dotted
+/// `"amp.mcpServers"` key of `~/.config/amp/settings.json`.
+#[test]
+fn amp_lists_the_exec_entry() {
+    let Some(applied) = applied(
+        "amp_lists_the_exec_entry",
+        "MCPCTL_TEST_AMP",
+        "client amp",
+        "amp",
+    ) else {
+        return;
+    };
+    let mut cmd = applied.sandbox.program(&applied.cli);
+    cmd.args(["mcp", "list", "--json"])
+        .timeout(Duration::from_secs(120));
+    let listed: serde_json::Value = serde_json::from_str(&listing(cmd)).unwrap();
+    let probe = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "probe")
+        .unwrap_or_else(|| panic!("{listed}"));
+    assert_eq!(probe["source"], "global", "{listed}");
+    assert_eq!(probe["spec"]["command"], bin(), "{listed}");
+    assert_eq!(
+        probe["spec"]["args"],
+        serde_json::json!(probe_exec_args(&applied.repo)),
+        "{listed}"
+    );
+    assert_no_file_holds_the_token(&applied);
+}

@@ -111,6 +111,9 @@ fn client_note(note: &RenderNote) -> String {
                 renamed.join(", ")
             )
         }
+        RenderNote::WouldExpand { client, field } => format!(
+            "{client} would expand the `$` text in this server's `{field}` (a variable, or a command it would run) instead of passing it on as written; left out of this client"
+        ),
         RenderNote::HeaderScheme { header, scheme } => format!(
             "Codex sends a header from a variable only as its whole value or as `Authorization: Bearer`, not `{header}: {scheme} …`; left out of this client"
         ),
