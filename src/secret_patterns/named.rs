@@ -151,22 +151,28 @@ pub(super) fn detect_in_argument(value: &str, placeholders: Placeholders) -> Vec
 /// `&access_token=…`).
 pub fn detect_unnamed(value: &str, placeholders: Placeholders) -> Vec<SecretMatch> {
     let mut found = detect_all_with(value, placeholders);
-    if found.is_empty()
-        && value.contains("://")
+    // Every parameter is judged, even when a token shape was found
+    // elsewhere in the URL: one recognized value must not hide the next.
+    if value.contains("://")
         && let Some(query_at) = value.find('?')
     {
         let mut offset = query_at + 1;
         for pair in value[query_at + 1..].split(['&', '#']) {
             if let Some((name, v)) = pair.split_once('=') {
                 let start = offset + name.len() + 1;
-                found.extend(
-                    detect_named_with(name, v, placeholders)
-                        .into_iter()
-                        .map(|m| shifted(m, start)),
-                );
+                for named in detect_named_with(name, v, placeholders) {
+                    let named = shifted(named, start);
+                    let overlaps = found.iter().any(|m| {
+                        m.range.start < named.range.end && named.range.start < m.range.end
+                    });
+                    if !overlaps {
+                        found.push(named);
+                    }
+                }
             }
             offset += pair.len() + 1;
         }
+        found.sort_by_key(|m| (m.range.start, m.range.end));
     }
     found
 }

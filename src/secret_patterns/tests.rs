@@ -402,6 +402,16 @@ fn display_forms_hide_every_secret_in_a_value() {
         redact_found(&url, &found),
         "https://x.example/mcp?mode=a&token=… (24 chars)"
     );
+    // A value recognized by its shape does not hide a parameter judged by
+    // its name (a canary run found `&access_token=` shown in full when the
+    // first value happened to match a shape).
+    let token = format!("ghp_{}", rep("Ab1", 12));
+    let url = format!("https://x.example/mcp?key={token}&x=1&access_token={random}");
+    let found = detect_unnamed(&url, Placeholders::ReferencesOnly);
+    let shown = redact_found(&url, &found);
+    assert!(!shown.contains(&random), "{shown}");
+    assert!(!shown.contains(&token), "{shown}");
+    assert!(shown.ends_with("&x=1&access_token=… (24 chars)"), "{shown}");
     let arg = format!("--api-key={random}");
     let found = detect_argument(None, &arg, Placeholders::ReferencesOnly);
     assert_eq!(redact_found(&arg, &found), "--api-key=… (24 chars)");

@@ -574,16 +574,27 @@ fn ctrl_c_while_apply_watches_the_file_leaves_a_write_rollback_undoes() {
         "import sys, time\nopen(sys.argv[1], 'w').write('ready')\ntime.sleep(60)\n",
         &[],
     );
-    let mut apply = std::process::Command::new(crate::support::mcpctl_bin())
+    let mut apply = std::process::Command::new(crate::support::mcpctl_bin());
+    apply
         .env_clear()
         .envs(sandbox.env())
         .current_dir(sandbox.root())
         .args(["apply", "--auto-approve", "-f"])
         .arg(&manifest)
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+        .stderr(std::process::Stdio::null());
+    // Ctrl-C reaches an apply run from a terminal with SIGINT's default
+    // action; a test run started in the background inherits it ignored
+    // (and mcpctl keeps an ignored signal ignored), so give it the default.
+    // SAFETY: signal(2) is async-signal-safe; nothing else runs between
+    // fork and exec.
+    unsafe {
+        std::os::unix::process::CommandExt::pre_exec(&mut apply, || {
+            libc::signal(libc::SIGINT, libc::SIG_DFL);
+            Ok(())
+        });
+    }
+    let mut apply = apply.spawn().unwrap();
     let waiting = std::time::Instant::now();
     while !fs_err::read_to_string(&file).unwrap().contains("\"mine\"") {
         assert!(
