@@ -33,6 +33,7 @@ pub mod inventory;
 pub mod manifest;
 pub mod observe;
 pub mod plan;
+pub mod process;
 pub mod remind;
 pub mod scan;
 pub mod secret_file;

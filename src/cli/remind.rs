@@ -8,7 +8,7 @@
 use super::ui::note;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use miette::{IntoDiagnostic, WrapErr, miette};
 
@@ -18,6 +18,7 @@ use super::workspace::{Workspace, manifest_path};
 use crate::client::Launcher;
 use crate::host::{Host, Os};
 use crate::manifest::{Scope, Shell};
+use crate::process::run_to_exit;
 use crate::remind::notify::{Notifier, notifiers};
 use crate::remind::schedule::{At, Reminder, Step};
 use crate::remind::{Notification, due, notification};
@@ -121,11 +122,7 @@ fn deliver(host: &Host, note: &Notification) -> miette::Result<()> {
     let mut missing = Vec::new();
     let mut failures = Vec::new();
     for Notifier { argv, env } in notifiers(host.os, note, super::ui::user(host).ok().as_deref()) {
-        let output = Command::new(&argv[0])
-            .args(&argv[1..])
-            .envs(env)
-            .stdin(Stdio::null())
-            .output();
+        let output = run_to_exit(Command::new(&argv[0]).args(&argv[1..]).envs(env));
         match output {
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => missing.push(argv[0].clone()),
             Err(err) => failures.push(format!("`{}` could not start: {err}", argv[0])),
@@ -373,11 +370,8 @@ fn run_step(step: &Step) -> Result<(), String> {
 
 /// Runs a scheduler command; its stdout, or why it failed.
 fn query(argv: &[String]) -> Result<String, String> {
-    let output = Command::new(&argv[0])
-        .args(&argv[1..])
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|err| match err.kind() {
+    let output =
+        run_to_exit(Command::new(&argv[0]).args(&argv[1..])).map_err(|err| match err.kind() {
             std::io::ErrorKind::NotFound => format!("`{}` is not on PATH", argv[0]),
             _ => format!("`{}` could not start: {err}", argv[0]),
         })?;
