@@ -29,6 +29,7 @@ pub mod digest;
 pub mod document;
 pub mod fs;
 pub mod host;
+pub mod http;
 pub mod inventory;
 pub mod manifest;
 pub mod observe;

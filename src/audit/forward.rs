@@ -4,11 +4,10 @@
 //!
 //! Forwarding never blocks a server from starting: each failure comes back
 //! as a sentence for the caller to show, and the record stays in the file.
-//! The webhook is a plain HTTP/1.1 POST of the record's JSON line with short
-//! timeouts; https is refused when the manifest is validated.
+//! The webhook is an HTTP POST of the record's JSON line through
+//! [`crate::http`] with short timeouts; the manifest's validation still
+//! refuses https webhooks (see `docs/lifecycle.md`).
 
-use std::io::{Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
 use std::path::Path;
 use std::time::Duration;
 
@@ -17,7 +16,10 @@ use crate::manifest::AuditPolicy;
 
 /// Where syslog and journald listen on Linux and most Unixes.
 pub const DEFAULT_SYSLOG_SOCKET: &str = "/dev/log";
-const TIMEOUT: Duration = Duration::from_secs(2);
+/// Connecting, and then the whole exchange: a webhook that cannot answer
+/// in this time does not hold up a server's start any longer.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+const TIMEOUT: Duration = Duration::from_secs(5);
 /// syslog facility `authpriv` (10): security messages.
 #[cfg(unix)]
 const FACILITY: u8 = 10;
@@ -49,12 +51,16 @@ pub fn forward(
         .collect();
     webhooks.sort_unstable();
     webhooks.dedup();
-    for url in webhooks {
-        if let Err(err) = post(url, line) {
-            errors.push(format!(
-                "cannot forward to the webhook `{}`: {err}",
-                crate::plan::redact_url(url)
-            ));
+    if !webhooks.is_empty() {
+        let client = crate::http::Client::new(crate::http::Config {
+            connect_timeout: CONNECT_TIMEOUT,
+            timeout: Some(TIMEOUT),
+            ..crate::http::Config::default()
+        });
+        for url in webhooks {
+            if let Err(err) = post(&client, url, line) {
+                errors.push(format!("cannot forward to the webhook {err}"));
+            }
         }
     }
     errors
@@ -85,50 +91,16 @@ fn syslog(_line: &str, _is_alert: bool, _socket: &Path, _actor: &Actor) -> std::
     ))
 }
 
-/// POSTs `body` as JSON to an `http://host[:port]/path` URL; any 2xx is
-/// success.
-pub fn post(url: &str, body: &str) -> std::io::Result<()> {
-    let invalid =
-        |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidInput, what.to_owned());
-    let rest = url
-        .strip_prefix("http://")
-        .ok_or_else(|| invalid("only http:// URLs are supported"))?;
-    let (authority, path) = match rest.find('/') {
-        Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, "/"),
-    };
-    // Never looked up: the name resolver would be asked for `user@host`.
-    if authority.contains('@') {
-        return Err(invalid("a URL with user information is not supported"));
-    }
-    let address = if authority.contains(':') {
-        authority.to_owned()
-    } else {
-        format!("{authority}:80")
-    };
-    let target = address
-        .to_socket_addrs()?
-        .next()
-        .ok_or_else(|| invalid("the host does not resolve"))?;
-    let mut stream = TcpStream::connect_timeout(&target, TIMEOUT)?;
-    stream.set_read_timeout(Some(TIMEOUT))?;
-    stream.set_write_timeout(Some(TIMEOUT))?;
-    let request = format!(
-        "POST {path} HTTP/1.1\r\nHost: {authority}\r\nUser-Agent: mcpctl/{}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        env!("CARGO_PKG_VERSION"),
-        body.len()
-    );
-    stream.write_all(request.as_bytes())?;
-    let mut response = [0u8; 64];
-    let n = stream.read(&mut response)?;
-    let status_line = String::from_utf8_lossy(&response[..n]);
-    let status = status_line.split_whitespace().nth(1).unwrap_or("");
-    if status.starts_with('2') {
+/// POSTs `body` as JSON to `url`; any 2xx is success. The error names
+/// the URL, redacted.
+fn post(client: &crate::http::Client, url: &str, body: &str) -> Result<(), crate::http::HttpError> {
+    let response = client.post(url).send("application/json", body.as_bytes())?;
+    if (200..300).contains(&response.status()) {
         Ok(())
     } else {
-        Err(std::io::Error::other(format!(
-            "the endpoint answered `{}`",
-            status_line.lines().next().unwrap_or("").trim()
-        )))
+        Err(crate::http::HttpError::new(
+            url,
+            format!("the endpoint answered `{}`", response.status_line()),
+        ))
     }
 }

@@ -4,15 +4,15 @@
 //! is under-privileged. Fine-grained tokens send no such header; GitHub
 //! does not report their permissions, so that is said rather than guessed.
 //!
-//! The request goes through `curl` (on every current macOS, Windows 10+
-//! and Linux desktop), which brings TLS without a TLS stack in mcpctl. The
-//! token reaches curl on its stdin as a header (`-H @-`), never in argv.
-//! `MCPCTL_GITHUB_API` overrides the API base (tests use a loopback server).
+//! The request goes through [`crate::http`] (https, the OS trust store, as
+//! `curl` did before); the token rides in the `Authorization` header and is
+//! refused over plain http off this machine. `MCPCTL_GITHUB_API` overrides
+//! the API base (tests use a loopback server).
 
 use std::collections::BTreeSet;
-use std::io::Write;
-use std::process::{Command, Stdio};
+use std::time::Duration;
 
+use crate::http::{Client, Config};
 use crate::store::Secret;
 
 pub const DEFAULT_API: &str = "https://api.github.com";
@@ -28,68 +28,30 @@ pub enum Granted {
     Rejected,
 }
 
-/// Asks `api`/user with `token`. `Err`: could not ask (curl, network).
+/// Asks `api`/user with `token`. `Err`: could not ask (network, TLS).
 pub fn granted(api: &str, token: &Secret) -> Result<Granted, String> {
     let url = format!("{}/user", api.trim_end_matches('/'));
-    let mut child = Command::new("curl")
-        .args([
-            "-sS",
-            "--max-time",
-            "15",
-            "-o",
-            "/dev/null",
-            "-D",
-            "-",
-            "-H",
-            "@-",
-        ])
-        .arg(&url)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|err| format!("cannot run `curl`: {err}"))?;
-    {
-        let mut stdin = child.stdin.take().expect("piped");
-        let headers = format!(
-            "Authorization: Bearer {}\nAccept: application/vnd.github+json\nUser-Agent: mcpctl\nX-GitHub-Api-Version: 2022-11-28\n",
-            token.expose()
-        );
-        stdin
-            .write_all(headers.as_bytes())
-            .map_err(|err| format!("cannot talk to `curl`: {err}"))?;
-    }
-    let output = child
-        .wait_with_output()
-        .map_err(|err| format!("`curl` failed: {err}"))?;
-    if !output.status.success() {
-        return Err(format!(
-            "`curl {url}` failed: {}",
-            String::from_utf8_lossy(&output.stderr).trim()
-        ));
-    }
-    parse_response(&String::from_utf8_lossy(&output.stdout))
+    let client = Client::new(Config {
+        timeout: Some(Duration::from_secs(15)),
+        ..Config::default()
+    });
+    let response = client
+        .get(&url)
+        .bearer(token)
+        .header("Accept", "application/vnd.github+json")
+        .header("X-GitHub-Api-Version", "2022-11-28")
+        .call()
+        .map_err(|err| err.to_string())?;
+    interpret(response.status(), response.header("x-oauth-scopes"))
 }
 
-/// Reads the status and the scopes header from response headers.
-fn parse_response(headers: &str) -> Result<Granted, String> {
-    let status = headers
-        .lines()
-        .next()
-        .and_then(|line| line.split_whitespace().nth(1))
-        .and_then(|code| code.parse::<u16>().ok())
-        .ok_or("GitHub's answer has no status line")?;
+/// What GitHub's status and `X-OAuth-Scopes` header say.
+fn interpret(status: u16, scopes: Option<&str>) -> Result<Granted, String> {
     match status {
         200 => {}
         401 => return Ok(Granted::Rejected),
         other => return Err(format!("GitHub answered HTTP {other}")),
     }
-    let scopes = headers.lines().find_map(|line| {
-        let (name, value) = line.split_once(':')?;
-        name.trim()
-            .eq_ignore_ascii_case("x-oauth-scopes")
-            .then(|| value.trim().to_owned())
-    });
     Ok(match scopes {
         None => Granted::NotReported,
         Some(list) => Granted::Scopes(
@@ -152,18 +114,15 @@ mod tests {
 
     #[test]
     fn scopes_are_read_from_the_header() {
-        let response = "HTTP/1.1 200 OK\r\nx-oauth-scopes: repo, read:org\r\nContent-Type: application/json\r\n\r\n";
         assert_eq!(
-            parse_response(response).unwrap(),
+            interpret(200, Some("repo, read:org")).unwrap(),
             Granted::Scopes(["repo".to_owned(), "read:org".to_owned()].into())
         );
+        assert_eq!(interpret(200, None).unwrap(), Granted::NotReported);
+        assert_eq!(interpret(401, None).unwrap(), Granted::Rejected);
         assert_eq!(
-            parse_response("HTTP/2 200\r\n\r\n").unwrap(),
-            Granted::NotReported
-        );
-        assert_eq!(
-            parse_response("HTTP/1.1 401 Unauthorized\r\n\r\n").unwrap(),
-            Granted::Rejected
+            interpret(403, None).unwrap_err(),
+            "GitHub answered HTTP 403"
         );
     }
 
