@@ -46,3 +46,4 @@ pub mod store;
 pub mod supervise;
 pub mod terminal_text;
 pub mod words;
+pub mod workflow;

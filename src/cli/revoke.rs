@@ -18,7 +18,7 @@ use miette::IntoDiagnostic;
 
 use super::render::plan::{View, render};
 use super::render::{Style, display_path};
-use super::rotate::{declared_in_store, servers_using};
+use super::rotate::declared_in_store;
 use super::workspace::Workspace;
 use super::{Outcome, use_color};
 use crate::apply::{self, ApplyError, Context, Progress, SecretSource};
@@ -28,6 +28,7 @@ use crate::observe::observe;
 use crate::plan::{self, EntryAction, Plan};
 use crate::state::{CredentialRecord, State};
 use crate::store::{CredentialStore, Secret};
+use crate::workflow::servers_using;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
