@@ -11,16 +11,29 @@
 //! planning lives with their concepts ([`crate::plan::destroy`],
 //! [`crate::adopt::import`]).
 
+pub mod revoke;
 pub mod rotate;
 mod usage;
 
 pub use usage::{Usage, servers_using, usage};
 
+use std::path::Path;
+
 use crate::apply::{ApplyError, BackupError};
 use crate::audit::{AuditLog, Event, Outcome};
+use crate::host::Host;
 use crate::observe::ObserveError;
 use crate::state::StateError;
 use crate::store::StoreError;
+
+/// Where a workflow acts: this machine (its home and variables, mcpctl's
+/// state directory) and the manifest's project directory.
+#[derive(Debug, Clone, Copy)]
+pub struct Machine<'a> {
+    pub host: &'a Host,
+    pub state_dir: &'a Path,
+    pub project_root: &'a Path,
+}
 
 /// What stopped a workflow. Each is the error of the part that failed, as
 /// the CLI showed it before the workflows moved here.
