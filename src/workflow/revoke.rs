@@ -153,3 +153,223 @@ impl SecretSource for NoSecrets {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::host::{Host, Os};
+    use crate::manifest::LoadedManifest;
+    use crate::store::MemoryStore;
+    use crate::workflow::tests::{audit, records};
+
+    const MANIFEST: &str = r#"mcpctl version=1
+client cursor
+credential GITHUB_TOKEN { provider github; }
+credential OTHER_TOKEN
+server github {
+    command npx -y "@modelcontextprotocol/server-github@2025.4.8"
+    env GITHUB_PERSONAL_ACCESS_TOKEN credential=GITHUB_TOKEN
+}
+server other {
+    command other-server
+    env OTHER credential=OTHER_TOKEN
+}
+"#;
+
+    /// A machine with a home, a project holding the manifest, and a state
+    /// directory, all in one temporary directory.
+    struct Sandbox {
+        _dir: tempfile::TempDir,
+        host: Host,
+        state_dir: std::path::PathBuf,
+        loaded: LoadedManifest,
+    }
+
+    impl Sandbox {
+        fn new() -> Sandbox {
+            let dir = tempfile::tempdir().unwrap();
+            let home = dir.path().join("home");
+            let project = dir.path().join("project");
+            std::fs::create_dir_all(&home).unwrap();
+            std::fs::create_dir_all(&project).unwrap();
+            std::fs::write(project.join("mcpctl.kdl"), MANIFEST).unwrap();
+            let host = Host {
+                os: Os::current(),
+                home,
+                vars: Default::default(),
+            };
+            let loaded = crate::manifest::load(&project.join("mcpctl.kdl")).unwrap();
+            Sandbox {
+                state_dir: dir.path().join("state"),
+                _dir: dir,
+                host,
+                loaded,
+            }
+        }
+
+        fn machine(&self) -> Machine<'_> {
+            Machine {
+                host: &self.host,
+                state_dir: &self.state_dir,
+                project_root: &self.loaded.root,
+            }
+        }
+
+        fn desired(&self) -> Desired {
+            let exe = self.host.home.join("bin").join("mcpctl");
+            plan::desired(&self.loaded, &self.host, &exe, &[]).unwrap()
+        }
+
+        fn cursor_file(&self) -> String {
+            std::fs::read_to_string(file_path(self)).unwrap_or_default()
+        }
+
+        /// Applies the manifest, as `mcpctl apply` would, with both values
+        /// already in `store`.
+        fn apply(&self, store: &MemoryStore) {
+            let desired = self.desired();
+            let state = State::load(&self.state_dir).unwrap();
+            let observed =
+                observe(&desired, Ok(store), state, &self.host, &self.loaded.root).unwrap();
+            let plan = plan::compute(&desired, &observed, plan::Options::default());
+            apply::apply_observed(
+                &plan,
+                observed,
+                Command {
+                    store,
+                    secrets: &mut NoSecrets,
+                    state_dir: &self.state_dir,
+                    audit: &audit(&self.state_dir, "apply"),
+                    progress: &mut |_| {},
+                    project_root: &self.loaded.root,
+                    record: Record::Nothing,
+                },
+            )
+            .unwrap();
+        }
+
+        fn revocation(&self, store: &dyn CredentialStore) -> Revocation {
+            plan(
+                &self.desired(),
+                &self.loaded.manifest,
+                store,
+                self.machine(),
+                &self.loaded.manifest.credentials["GITHUB_TOKEN"],
+                "2026-12-05T12:00:00Z".parse().unwrap(),
+            )
+            .unwrap()
+        }
+    }
+
+    fn file_path(sandbox: &Sandbox) -> std::path::PathBuf {
+        sandbox.host.home.join(".cursor").join("mcp.json")
+    }
+
+    fn revoked_at(sandbox: &Sandbox, name: &str) -> Option<String> {
+        State::load(&sandbox.state_dir)
+            .unwrap()
+            .credentials
+            .get(name)
+            .and_then(|record| record.revoked_at.clone())
+    }
+
+    #[test]
+    fn deletes_the_value_records_it_and_removes_only_its_servers_entries() {
+        let sandbox = Sandbox::new();
+        let store = MemoryStore::with(&[("GITHUB_TOKEN", "ghp-1"), ("OTHER_TOKEN", "o-1")]);
+        sandbox.apply(&store);
+        assert!(sandbox.cursor_file().contains("\"github\""));
+        let credential = &sandbox.loaded.manifest.credentials["GITHUB_TOKEN"];
+
+        let revocation = sandbox.revocation(&store);
+        assert_eq!(revocation.users, ["github"]);
+        let servers: Vec<&str> = revocation
+            .plan
+            .files
+            .iter()
+            .flat_map(|f| f.entries.iter().map(|e| e.server.as_str()))
+            .collect();
+        assert_eq!(servers, ["github"]);
+        // Nothing is done before it is confirmed.
+        assert_eq!(store.value("GITHUB_TOKEN").as_deref(), Some("ghp-1"));
+        assert_eq!(revoked_at(&sandbox, "GITHUB_TOKEN"), None);
+
+        let log = audit(&sandbox.state_dir, "revoke");
+        let existed = revocation
+            .delete_value(&store, &sandbox.state_dir, &log, credential)
+            .unwrap();
+        assert!(existed);
+        assert_eq!(store.value("GITHUB_TOKEN"), None);
+        assert_eq!(
+            revoked_at(&sandbox, "GITHUB_TOKEN").as_deref(),
+            Some("2026-12-05T12:00:00Z")
+        );
+
+        let report = revocation
+            .remove_entries(
+                &store,
+                &sandbox.state_dir,
+                &log,
+                &sandbox.loaded.root,
+                &mut |_| {},
+            )
+            .unwrap();
+        assert_eq!(report.files_written, 1);
+        let file = sandbox.cursor_file();
+        assert!(!file.contains("\"github\""), "{file}");
+        assert!(file.contains("\"other\""), "{file}");
+        assert_eq!(store.value("OTHER_TOKEN").as_deref(), Some("o-1"));
+        assert_eq!(
+            revoked_at(&sandbox, "GITHUB_TOKEN").as_deref(),
+            Some("2026-12-05T12:00:00Z")
+        );
+        let state = State::load(&sandbox.state_dir).unwrap();
+        let owned: Vec<&str> = state.entries.iter().map(|e| e.server.as_str()).collect();
+        assert_eq!(owned, ["other"]);
+        // The apply before wrote the file too; revoke's records come last.
+        let trail = records(&log);
+        let written = format!("file.write {} - ok", file_path(&sandbox).display());
+        assert_eq!(
+            trail[trail.len() - 2..],
+            ["store.delete GITHUB_TOKEN revoke ok".to_owned(), written]
+        );
+        assert!(trail.iter().all(|r| !r.contains("ghp-1")), "{trail:?}");
+    }
+
+    #[test]
+    fn a_credential_without_a_value_is_still_recorded_as_revoked() {
+        let sandbox = Sandbox::new();
+        let store = MemoryStore::with(&[("OTHER_TOKEN", "o-1")]);
+        let credential = &sandbox.loaded.manifest.credentials["GITHUB_TOKEN"];
+        let log = audit(&sandbox.state_dir, "revoke");
+
+        let revocation = sandbox.revocation(&store);
+        let existed = revocation
+            .delete_value(&store, &sandbox.state_dir, &log, credential)
+            .unwrap();
+
+        assert!(!existed);
+        assert_eq!(
+            revoked_at(&sandbox, "GITHUB_TOKEN").as_deref(),
+            Some("2026-12-05T12:00:00Z")
+        );
+        assert_eq!(records(&log), ["store.delete GITHUB_TOKEN revoke ok"]);
+    }
+
+    #[test]
+    fn a_store_error_is_audited_as_failed_and_records_no_revocation() {
+        let sandbox = Sandbox::new();
+        let store = MemoryStore::failing();
+        let credential = &sandbox.loaded.manifest.credentials["GITHUB_TOKEN"];
+        let log = audit(&sandbox.state_dir, "revoke");
+
+        let revocation = sandbox.revocation(&store);
+        let err = revocation
+            .delete_value(&store, &sandbox.state_dir, &log, credential)
+            .unwrap_err();
+
+        assert!(matches!(err, WorkflowError::Store(_)), "{err:?}");
+        assert_eq!(records(&log), ["store.delete GITHUB_TOKEN revoke failed"]);
+        assert_eq!(revoked_at(&sandbox, "GITHUB_TOKEN"), None);
+    }
+}
