@@ -12,6 +12,7 @@
 //! [`crate::adopt::import`]).
 
 pub mod revoke;
+pub mod rollback;
 pub mod rotate;
 mod usage;
 

@@ -1,0 +1,177 @@
+//! `rollback`: put back the client files and shell profiles the last
+//! apply replaced, from the backup that apply kept.
+//!
+//! A file edited since that apply (by a person, or by the client itself)
+//! is not overwritten unless forced: rolling back would lose that edit.
+//! Even forced, a file is restored only where the apply wrote it, never
+//! through a link made since. Ownership records are left as they are, so
+//! the next plan shows what the manifest still asks for — rollback undoes
+//! an apply, it does not change the manifest.
+
+use std::path::{Path, PathBuf};
+
+use super::{WorkflowError, record};
+use crate::apply::{BackupEntry, latest_backup, mark_rolled_back};
+use crate::audit::AuditLog;
+use crate::concurrent_writer::{ConcurrentWriter, HeldLock, PATIENCE};
+use crate::host::Host;
+use crate::observe::fingerprint;
+
+/// Why nothing (or not everything) was rolled back. The CLI words these;
+/// paths are as they are on disk.
+#[derive(Debug, thiserror::Error)]
+pub enum RollbackError {
+    #[error("there is no apply to roll back")]
+    Nothing,
+
+    #[error("files changed since the apply")]
+    ChangedSince { files: Vec<PathBuf> },
+
+    #[error("`{}` changed since the apply while rollback waited for it", file.display())]
+    ChangedWhileRollingBack { file: PathBuf },
+
+    #[error("`{}` now leads elsewhere than the file apply wrote", file.display())]
+    Relinked {
+        file: PathBuf,
+        now: PathBuf,
+        written: PathBuf,
+        /// The backup of the file; `None`: the apply created the file.
+        copy: Option<PathBuf>,
+    },
+
+    #[error("cannot restore `{}`", path.display())]
+    Restore {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error(transparent)]
+    Workflow(#[from] WorkflowError),
+}
+
+impl From<std::io::Error> for RollbackError {
+    fn from(err: std::io::Error) -> RollbackError {
+        RollbackError::Workflow(err.into())
+    }
+}
+
+/// The rollback of the last apply, checked and ready to confirm.
+#[derive(Debug)]
+pub struct Rollback {
+    /// The backup directory of that apply.
+    pub dir: PathBuf,
+    /// The files it restores (or removes: `copy` is `None`), those whose
+    /// write happened; files whose write never happened hold what they
+    /// held before.
+    pub entries: Vec<BackupEntry>,
+}
+
+/// The rollback of the newest backup in `state_dir` not rolled back yet:
+/// refused when a file changed since the apply (unless `force`), or now
+/// leads through a link to another file than the one the apply wrote.
+pub fn prepare(state_dir: &Path, force: bool) -> Result<Rollback, RollbackError> {
+    let (dir, index) = latest_backup(state_dir)
+        .map_err(WorkflowError::from)?
+        .ok_or(RollbackError::Nothing)?;
+    let entries: Vec<BackupEntry> = index.into_iter().filter(|e| e.written.is_some()).collect();
+    let changed: Vec<PathBuf> = entries
+        .iter()
+        .filter(|e| current_fingerprint(&e.original) != e.written)
+        .map(|e| e.original.clone())
+        .collect();
+    if !changed.is_empty() && !force {
+        return Err(RollbackError::ChangedSince { files: changed });
+    }
+    // Even with `force`: a file is restored only where the apply wrote it.
+    for entry in &entries {
+        let now = crate::fs::resolve_symlink(&entry.original)?;
+        if let Some(written) = entry.resolved.as_ref().filter(|written| **written != now) {
+            return Err(RollbackError::Relinked {
+                file: entry.original.clone(),
+                now,
+                written: written.clone(),
+                copy: entry.copy.as_ref().map(|copy| dir.join(copy)),
+            });
+        }
+    }
+    Ok(Rollback { dir, entries })
+}
+
+impl Rollback {
+    /// Restores each file, recording each in `audit` whether or not it
+    /// worked and telling `restored` of each that was; then marks the
+    /// backup rolled back. Stops at the first file that fails.
+    pub fn carry_out(
+        &self,
+        audit: &AuditLog,
+        host: &Host,
+        force: bool,
+        restored: &mut dyn FnMut(&Path),
+    ) -> Result<(), RollbackError> {
+        for entry in &self.entries {
+            let writer = crate::client::concurrent_writer_at(host, &entry.original);
+            let result = restore(&self.dir, entry, writer.as_ref(), force);
+            record(
+                audit,
+                "file.rollback",
+                entry.original.display().to_string(),
+                None,
+                &result,
+            )?;
+            result?;
+            restored(&entry.original);
+        }
+        mark_rolled_back(&self.dir).map_err(WorkflowError::from)?;
+        Ok(())
+    }
+}
+
+fn current_fingerprint(path: &Path) -> Option<String> {
+    std::fs::read(path).ok().map(|bytes| fingerprint(&bytes))
+}
+
+/// Puts back `entry`'s previous version. The file is compared with what
+/// the apply wrote once more right before it is replaced (unless
+/// `force`): the confirmation may have waited long enough for a client to
+/// rewrite it. Both happen under the lock of the file's own `writer`, if it
+/// has one (Claude Code's `~/.claude.json.lock`), as apply does.
+fn restore(
+    dir: &Path,
+    entry: &BackupEntry,
+    writer: Option<&ConcurrentWriter>,
+    force: bool,
+) -> Result<(), RollbackError> {
+    let path: &PathBuf = &entry.original;
+    let take = |target: &Path| -> std::io::Result<Option<Option<HeldLock>>> {
+        let lock = writer
+            .map(|writer| writer.lock(PATIENCE))
+            .transpose()
+            .map_err(|err| std::io::Error::other(err.to_string()))?;
+        Ok((force || current_fingerprint(target) == entry.written).then_some(lock))
+    };
+    let changed = || RollbackError::ChangedWhileRollingBack { file: path.clone() };
+    match &entry.copy {
+        Some(copy) => {
+            let bytes = fs_err::read(dir.join(copy))?;
+            match crate::fs::write_atomic_checked(path, &bytes, take) {
+                Ok(Some(_)) => Ok(()),
+                Ok(None) => Err(changed()),
+                Err(source) => Err(RollbackError::Restore {
+                    path: path.clone(),
+                    source,
+                }),
+            }
+        }
+        None => {
+            let target = crate::fs::resolve_symlink(path)?;
+            let Some(_lock) = take(&target)? else {
+                return Err(changed());
+            };
+            match fs_err::remove_file(path) {
+                Err(err) if err.kind() != std::io::ErrorKind::NotFound => Err(err.into()),
+                _ => Ok(()),
+            }
+        }
+    }
+}
