@@ -157,112 +157,19 @@ impl SecretSource for NoSecrets {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::host::{Host, Os};
-    use crate::manifest::LoadedManifest;
     use crate::store::MemoryStore;
-    use crate::workflow::tests::{audit, records};
+    use crate::workflow::tests::{Sandbox, audit, records};
 
-    const MANIFEST: &str = r#"mcpctl version=1
-client cursor
-credential GITHUB_TOKEN { provider github; }
-credential OTHER_TOKEN
-server github {
-    command npx -y "@modelcontextprotocol/server-github@2025.4.8"
-    env GITHUB_PERSONAL_ACCESS_TOKEN credential=GITHUB_TOKEN
-}
-server other {
-    command other-server
-    env OTHER credential=OTHER_TOKEN
-}
-"#;
-
-    /// A machine with a home, a project holding the manifest, and a state
-    /// directory, all in one temporary directory.
-    struct Sandbox {
-        _dir: tempfile::TempDir,
-        host: Host,
-        state_dir: std::path::PathBuf,
-        loaded: LoadedManifest,
-    }
-
-    impl Sandbox {
-        fn new() -> Sandbox {
-            let dir = tempfile::tempdir().unwrap();
-            let home = dir.path().join("home");
-            let project = dir.path().join("project");
-            std::fs::create_dir_all(&home).unwrap();
-            std::fs::create_dir_all(&project).unwrap();
-            std::fs::write(project.join("mcpctl.kdl"), MANIFEST).unwrap();
-            let host = Host {
-                os: Os::current(),
-                home,
-                vars: Default::default(),
-            };
-            let loaded = crate::manifest::load(&project.join("mcpctl.kdl")).unwrap();
-            Sandbox {
-                state_dir: dir.path().join("state"),
-                _dir: dir,
-                host,
-                loaded,
-            }
-        }
-
-        fn machine(&self) -> Machine<'_> {
-            Machine {
-                host: &self.host,
-                state_dir: &self.state_dir,
-                project_root: &self.loaded.root,
-            }
-        }
-
-        fn desired(&self) -> Desired {
-            let exe = self.host.home.join("bin").join("mcpctl");
-            plan::desired(&self.loaded, &self.host, &exe, &[]).unwrap()
-        }
-
-        fn cursor_file(&self) -> String {
-            std::fs::read_to_string(file_path(self)).unwrap_or_default()
-        }
-
-        /// Applies the manifest, as `mcpctl apply` would, with both values
-        /// already in `store`.
-        fn apply(&self, store: &MemoryStore) {
-            let desired = self.desired();
-            let state = State::load(&self.state_dir).unwrap();
-            let observed =
-                observe(&desired, Ok(store), state, &self.host, &self.loaded.root).unwrap();
-            let plan = plan::compute(&desired, &observed, plan::Options::default());
-            apply::apply_observed(
-                &plan,
-                observed,
-                Command {
-                    store,
-                    secrets: &mut NoSecrets,
-                    state_dir: &self.state_dir,
-                    audit: &audit(&self.state_dir, "apply"),
-                    progress: &mut |_| {},
-                    project_root: &self.loaded.root,
-                    record: Record::Nothing,
-                },
-            )
-            .unwrap();
-        }
-
-        fn revocation(&self, store: &dyn CredentialStore) -> Revocation {
-            plan(
-                &self.desired(),
-                &self.loaded.manifest,
-                store,
-                self.machine(),
-                &self.loaded.manifest.credentials["GITHUB_TOKEN"],
-                "2026-12-05T12:00:00Z".parse().unwrap(),
-            )
-            .unwrap()
-        }
-    }
-
-    fn file_path(sandbox: &Sandbox) -> std::path::PathBuf {
-        sandbox.host.home.join(".cursor").join("mcp.json")
+    fn revocation(sandbox: &Sandbox, store: &dyn CredentialStore) -> Revocation {
+        plan(
+            &sandbox.desired(),
+            &sandbox.loaded.manifest,
+            store,
+            sandbox.machine(),
+            &sandbox.loaded.manifest.credentials["GITHUB_TOKEN"],
+            "2026-12-05T12:00:00Z".parse().unwrap(),
+        )
+        .unwrap()
     }
 
     fn revoked_at(sandbox: &Sandbox, name: &str) -> Option<String> {
@@ -281,7 +188,7 @@ server other {
         assert!(sandbox.cursor_file().contains("\"github\""));
         let credential = &sandbox.loaded.manifest.credentials["GITHUB_TOKEN"];
 
-        let revocation = sandbox.revocation(&store);
+        let revocation = revocation(&sandbox, &store);
         assert_eq!(revocation.users, ["github"]);
         let servers: Vec<&str> = revocation
             .plan
@@ -328,7 +235,7 @@ server other {
         assert_eq!(owned, ["other"]);
         // The apply before wrote the file too; revoke's records come last.
         let trail = records(&log);
-        let written = format!("file.write {} - ok", file_path(&sandbox).display());
+        let written = format!("file.write {} - ok", sandbox.cursor_path().display());
         assert_eq!(
             trail[trail.len() - 2..],
             ["store.delete GITHUB_TOKEN revoke ok".to_owned(), written]
@@ -343,7 +250,7 @@ server other {
         let credential = &sandbox.loaded.manifest.credentials["GITHUB_TOKEN"];
         let log = audit(&sandbox.state_dir, "revoke");
 
-        let revocation = sandbox.revocation(&store);
+        let revocation = revocation(&sandbox, &store);
         let existed = revocation
             .delete_value(&store, &sandbox.state_dir, &log, credential)
             .unwrap();
@@ -363,7 +270,7 @@ server other {
         let credential = &sandbox.loaded.manifest.credentials["GITHUB_TOKEN"];
         let log = audit(&sandbox.state_dir, "revoke");
 
-        let revocation = sandbox.revocation(&store);
+        let revocation = revocation(&sandbox, &store);
         let err = revocation
             .delete_value(&store, &sandbox.state_dir, &log, credential)
             .unwrap_err();

@@ -175,3 +175,94 @@ fn restore(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::MemoryStore;
+    use crate::workflow::tests::{Sandbox, audit, records};
+
+    /// A sandbox where Cursor's file held `before`, then the manifest was
+    /// applied (both values in the store).
+    fn applied_over(before: Option<&str>) -> Sandbox {
+        let sandbox = Sandbox::new();
+        if let Some(text) = before {
+            let path = sandbox.cursor_path();
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, text).unwrap();
+        }
+        sandbox.apply(&MemoryStore::with(&[
+            ("GITHUB_TOKEN", "ghp-1"),
+            ("OTHER_TOKEN", "o-1"),
+        ]));
+        assert!(sandbox.cursor_file().contains("\"github\""));
+        sandbox
+    }
+
+    fn carry_out(sandbox: &Sandbox, rollback: &Rollback, force: bool) -> Vec<PathBuf> {
+        let log = audit(&sandbox.state_dir, "rollback");
+        let mut restored = Vec::new();
+        rollback
+            .carry_out(&log, &sandbox.host, force, &mut |path| {
+                restored.push(path.to_path_buf());
+            })
+            .unwrap();
+        restored
+    }
+
+    #[test]
+    fn without_a_backup_there_is_nothing_to_roll_back() {
+        let sandbox = Sandbox::new();
+        let err = prepare(&sandbox.state_dir, false).unwrap_err();
+        assert!(matches!(err, RollbackError::Nothing), "{err:?}");
+    }
+
+    #[test]
+    fn puts_back_the_file_the_apply_replaced_audits_it_and_marks_the_backup() {
+        let before = "{\n  \"mcpServers\": {}\n}\n";
+        let sandbox = applied_over(Some(before));
+        let owned = sandbox.state().entries;
+
+        let rollback = prepare(&sandbox.state_dir, false).unwrap();
+        assert_eq!(rollback.entries.len(), 1);
+        let restored = carry_out(&sandbox, &rollback, false);
+
+        assert_eq!(restored, [sandbox.cursor_path()]);
+        assert_eq!(sandbox.cursor_file(), before);
+        let log = audit(&sandbox.state_dir, "rollback");
+        let shown = format!("file.rollback {} - ok", sandbox.cursor_path().display());
+        assert_eq!(records(&log).last(), Some(&shown));
+        // Ownership is left as it is: the next plan shows what is asked for.
+        assert_eq!(sandbox.state().entries, owned);
+        // Rolled back once: the backup is not offered again.
+        let err = prepare(&sandbox.state_dir, false).unwrap_err();
+        assert!(matches!(err, RollbackError::Nothing), "{err:?}");
+    }
+
+    #[test]
+    fn a_file_the_apply_created_is_removed() {
+        let sandbox = applied_over(None);
+        let rollback = prepare(&sandbox.state_dir, false).unwrap();
+        assert_eq!(rollback.entries[0].copy, None);
+        carry_out(&sandbox, &rollback, false);
+        assert!(!sandbox.cursor_path().exists());
+    }
+
+    #[test]
+    fn a_file_changed_since_is_refused_unless_forced() {
+        let before = "{\n  \"mcpServers\": {}\n}\n";
+        let sandbox = applied_over(Some(before));
+        let edited = sandbox.cursor_file().replace("other-server", "edited");
+        std::fs::write(sandbox.cursor_path(), &edited).unwrap();
+
+        match prepare(&sandbox.state_dir, false).unwrap_err() {
+            RollbackError::ChangedSince { files } => assert_eq!(files, [sandbox.cursor_path()]),
+            err => panic!("{err:?}"),
+        }
+        assert_eq!(sandbox.cursor_file(), edited);
+
+        let rollback = prepare(&sandbox.state_dir, true).unwrap();
+        carry_out(&sandbox, &rollback, true);
+        assert_eq!(sandbox.cursor_file(), before);
+    }
+}
