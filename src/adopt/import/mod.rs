@@ -508,8 +508,10 @@ pub fn credential(name: &str, rule: &str, source: &Source) -> Credential {
     }
 }
 
+mod carry_out;
 mod rewrite;
 #[cfg(test)]
 mod tests;
 
+pub use carry_out::ClientTexts;
 use rewrite::{header_problem, reference_header, rewrite_env};
