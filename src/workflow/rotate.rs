@@ -69,43 +69,58 @@ pub fn rotate<E: From<WorkflowError>>(
 mod tests {
     use super::*;
     use crate::store::MemoryStore;
-    use crate::workflow::tests::{audit, credential, records};
+    use crate::workflow::tests::{audit, records};
 
-    fn at(text: &str) -> Timestamp {
-        text.parse().unwrap()
+    const NOW: &str = "2026-12-05T12:00:00Z";
+
+    /// Rotates `GITHUB_TOKEN` (declared with nothing else) in `dir`, at
+    /// [`NOW`], to the value `value` gives.
+    fn rotate_in(
+        dir: &Path,
+        store: &MemoryStore,
+        value: impl FnOnce() -> Result<Secret, WorkflowError>,
+        expires: Option<Date>,
+    ) -> Result<Rotated, WorkflowError> {
+        let manifest =
+            crate::manifest::parse("mcpctl.kdl", "mcpctl version=1\ncredential GITHUB_TOKEN\n")
+                .unwrap();
+        let credential = &manifest.credentials["GITHUB_TOKEN"];
+        let log = audit(dir, "rotate");
+        rotate(
+            store,
+            dir,
+            &log,
+            credential,
+            value,
+            expires,
+            NOW.parse().unwrap(),
+        )
     }
 
     fn new_value() -> Result<Secret, WorkflowError> {
         Ok(Secret::new("new-value".to_owned()))
     }
 
+    fn trail(dir: &Path) -> Vec<String> {
+        records(&audit(dir, "rotate"))
+    }
+
     #[test]
     fn a_missing_credential_is_stored_recorded_and_audited() {
         let dir = tempfile::tempdir().unwrap();
         let store = MemoryStore::default();
-        let log = audit(dir.path(), "rotate");
         let day: Date = "2027-01-31".parse().unwrap();
-        let now = at("2026-12-05T12:00:00Z");
 
-        let rotated = rotate(
-            &store,
-            dir.path(),
-            &log,
-            &credential("GITHUB_TOKEN"),
-            new_value,
-            Some(day),
-            now,
-        )
-        .unwrap();
+        let rotated = rotate_in(dir.path(), &store, new_value, Some(day)).unwrap();
 
         assert_eq!(rotated, Rotated { was_revoked: false });
         assert_eq!(store.value("GITHUB_TOKEN").as_deref(), Some("new-value"));
         let record = &State::load(dir.path()).unwrap().credentials["GITHUB_TOKEN"];
         assert_eq!(
             record,
-            &CredentialRecord::set_now(&now.to_string(), Some("2027-01-31".to_owned()))
+            &CredentialRecord::set_now(NOW, Some("2027-01-31".to_owned()))
         );
-        assert_eq!(records(&log), ["store.write GITHUB_TOKEN rotate ok"]);
+        assert_eq!(trail(dir.path()), ["store.write GITHUB_TOKEN rotate ok"]);
     }
 
     #[test]
@@ -123,24 +138,14 @@ mod tests {
         );
         state.save(dir.path()).unwrap();
         let store = MemoryStore::with(&[("GITHUB_TOKEN", "old-value")]);
-        let log = audit(dir.path(), "rotate");
 
-        let rotated = rotate(
-            &store,
-            dir.path(),
-            &log,
-            &credential("GITHUB_TOKEN"),
-            new_value,
-            None,
-            at("2026-12-05T12:00:00Z"),
-        )
-        .unwrap();
+        let rotated = rotate_in(dir.path(), &store, new_value, None).unwrap();
 
         assert!(rotated.was_revoked);
         assert_eq!(store.value("GITHUB_TOKEN").as_deref(), Some("new-value"));
         let record = &State::load(dir.path()).unwrap().credentials["GITHUB_TOKEN"];
         assert_eq!(record.first_seen, "2025-01-01T00:00:00Z");
-        assert_eq!(record.set_at.as_deref(), Some("2026-12-05T12:00:00Z"));
+        assert_eq!(record.set_at.as_deref(), Some(NOW));
         assert_eq!(record.expires, None);
         assert_eq!(record.revoked_at, None);
     }
@@ -148,21 +153,14 @@ mod tests {
     #[test]
     fn a_store_error_is_audited_as_failed_and_leaves_the_state_alone() {
         let dir = tempfile::tempdir().unwrap();
-        let log = audit(dir.path(), "rotate");
 
-        let err = rotate(
-            &MemoryStore::failing(),
-            dir.path(),
-            &log,
-            &credential("GITHUB_TOKEN"),
-            new_value,
-            None,
-            at("2026-12-05T12:00:00Z"),
-        )
-        .unwrap_err();
+        let err = rotate_in(dir.path(), &MemoryStore::failing(), new_value, None).unwrap_err();
 
         assert!(matches!(err, WorkflowError::Store(_)), "{err:?}");
-        assert_eq!(records(&log), ["store.write GITHUB_TOKEN rotate failed"]);
+        assert_eq!(
+            trail(dir.path()),
+            ["store.write GITHUB_TOKEN rotate failed"]
+        );
         assert!(State::load(dir.path()).unwrap().credentials.is_empty());
     }
 
@@ -170,22 +168,13 @@ mod tests {
     fn no_value_changes_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let store = MemoryStore::with(&[("GITHUB_TOKEN", "old-value")]);
-        let log = audit(dir.path(), "rotate");
+        let no_value = || Err(WorkflowError::Io(std::io::Error::other("no value")));
 
-        let err = rotate(
-            &store,
-            dir.path(),
-            &log,
-            &credential("GITHUB_TOKEN"),
-            || Err(WorkflowError::Io(std::io::Error::other("no value"))),
-            None,
-            at("2026-12-05T12:00:00Z"),
-        )
-        .unwrap_err();
+        let err = rotate_in(dir.path(), &store, no_value, None).unwrap_err();
 
         assert!(matches!(err, WorkflowError::Io(_)), "{err:?}");
         assert_eq!(store.value("GITHUB_TOKEN").as_deref(), Some("old-value"));
-        assert!(records(&log).is_empty());
+        assert!(trail(dir.path()).is_empty());
         assert!(State::load(dir.path()).unwrap().credentials.is_empty());
     }
 }

@@ -1,4 +1,4 @@
-//! Shared by the workflows' tests: a credential, an audit trail in a
+//! Shared by the workflows' tests: an audit trail in a
 //! temporary state directory and what that trail holds, and a sandbox
 //! machine with a manifest applied to it.
 
@@ -7,29 +7,12 @@ use std::path::{Path, PathBuf};
 use crate::apply::{self, ApplyError, Command, Record, SecretSource};
 use crate::audit::AuditLog;
 use crate::host::{Host, Os};
-use crate::manifest::{Credential, CredentialKind, LoadedManifest, Source};
+use crate::manifest::{Credential, LoadedManifest};
 use crate::observe::observe;
 use crate::plan::{self, Desired};
 use crate::state::State;
 use crate::store::{MemoryStore, Secret};
 use crate::workflow::Machine;
-
-/// A credential in the store with nothing else declared.
-pub fn credential(name: &str) -> Credential {
-    Credential {
-        name: name.into(),
-        kind: CredentialKind::Other,
-        provider: None,
-        scopes: vec![],
-        rotate_every: None,
-        rotate_every_source: None,
-        create_at: None,
-        description: None,
-        source: Source::Store,
-        namespace: None,
-        classification: None,
-    }
-}
 
 pub fn audit(state_dir: &Path, command: &str) -> AuditLog {
     let mut actor = crate::audit::tests::actor();
