@@ -139,3 +139,64 @@ fn settings_event(manifest: &Path, change: &AuditChange) -> Event {
         outcome: Outcome::Ok,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::AuditPolicy;
+    use crate::store::MemoryStore;
+    use crate::workflow::tests::Sandbox;
+
+    fn store() -> MemoryStore {
+        MemoryStore::with(&[("GITHUB_TOKEN", "ghp-1"), ("OTHER_TOKEN", "o-1")])
+    }
+
+    fn applied(sandbox: &Sandbox) -> Record {
+        Record::Apply {
+            manifest: sandbox.loaded.path.clone(),
+            manifest_digest: sandbox.loaded.digest.clone(),
+            settings: Settings {
+                policy: AuditPolicy::default(),
+                declared: Default::default(),
+            },
+        }
+    }
+
+    #[test]
+    fn an_apply_is_recorded_with_its_backup_and_settings() {
+        let sandbox = Sandbox::new();
+        let report = sandbox.apply_recording(&store(), applied(&sandbox));
+
+        let state = sandbox.state();
+        let record = &state.applies[&sandbox.loaded.path];
+        assert_eq!(record.manifest_digest, sandbox.loaded.digest);
+        assert_eq!(record.backup, report.backup);
+        assert!(record.backup.is_some());
+        assert!(state.audit.contains_key(&sandbox.loaded.path));
+        // Ownership is recorded in the same state.
+        assert_eq!(state.entries.len(), 2);
+    }
+
+    #[test]
+    fn a_destroy_record_forgets_the_apply_and_its_settings() {
+        let sandbox = Sandbox::new();
+        sandbox.apply_recording(&store(), applied(&sandbox));
+        let destroy = Record::Destroy {
+            manifest: sandbox.loaded.path.clone(),
+        };
+        sandbox.apply_recording(&store(), destroy);
+
+        let state = sandbox.state();
+        assert!(state.applies.is_empty());
+        assert!(state.audit.is_empty());
+    }
+
+    #[test]
+    fn nothing_recorded_leaves_applies_alone() {
+        let sandbox = Sandbox::new();
+        sandbox.apply_recording(&store(), Record::Nothing);
+        let state = sandbox.state();
+        assert!(state.applies.is_empty());
+        assert_eq!(state.entries.len(), 2);
+    }
+}

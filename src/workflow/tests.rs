@@ -115,6 +115,11 @@ impl Sandbox {
     /// Applies the manifest, as `mcpctl apply` would, with every value
     /// already in `store`.
     pub fn apply(&self, store: &MemoryStore) {
+        self.apply_recording(store, Record::Nothing);
+    }
+
+    /// Applies the manifest, recording `record`.
+    pub fn apply_recording(&self, store: &MemoryStore, record: Record) -> apply::Report {
         let desired = self.desired();
         let observed = observe(
             &desired,
@@ -135,10 +140,10 @@ impl Sandbox {
                 audit: &audit(&self.state_dir, "apply"),
                 progress: &mut |_| {},
                 project_root: &self.loaded.root,
-                record: Record::Nothing,
+                record,
             },
         )
-        .unwrap();
+        .unwrap()
     }
 }
 
