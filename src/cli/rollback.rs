@@ -132,21 +132,24 @@ fn worded(err: rollback::RollbackError, home: &Path) -> miette::Report {
         Core::ChangedWhileRollingBack { file } => {
             RollbackError::ChangedWhileRollingBack { file: shown(&file) }.into()
         }
-        Core::Relinked {
-            file,
-            now,
-            written,
-            copy,
-        } => RollbackError::Relinked {
-            file: shown(&file),
-            now: shown(&now),
-            written: shown(&written),
-            copy: copy.map_or_else(
-                || "(none: that apply created the file)".to_owned(),
-                |copy| shown(&copy),
-            ),
+        Core::Relinked(relinked) => {
+            let rollback::Relinked {
+                file,
+                now,
+                written,
+                copy,
+            } = *relinked;
+            RollbackError::Relinked {
+                file: shown(&file),
+                now: shown(&now),
+                written: shown(&written),
+                copy: copy.map_or_else(
+                    || "(none: that apply created the file)".to_owned(),
+                    |copy| shown(&copy),
+                ),
+            }
+            .into()
         }
-        .into(),
         Core::Restore { path, source } => miette::Report::from_err(source)
             .wrap_err(format!("cannot restore `{}`", path.display())),
         Core::Workflow(err) => err.into(),

@@ -30,14 +30,8 @@ pub enum RollbackError {
     #[error("`{}` changed since the apply while rollback waited for it", file.display())]
     ChangedWhileRollingBack { file: PathBuf },
 
-    #[error("`{}` now leads elsewhere than the file apply wrote", file.display())]
-    Relinked {
-        file: PathBuf,
-        now: PathBuf,
-        written: PathBuf,
-        /// The backup of the file; `None`: the apply created the file.
-        copy: Option<PathBuf>,
-    },
+    #[error("`{}` now leads elsewhere than the file apply wrote", .0.file.display())]
+    Relinked(Box<Relinked>),
 
     #[error("cannot restore `{}`", path.display())]
     Restore {
@@ -48,6 +42,18 @@ pub enum RollbackError {
 
     #[error(transparent)]
     Workflow(#[from] WorkflowError),
+}
+
+/// A file that a link made since the apply leads elsewhere.
+#[derive(Debug)]
+pub struct Relinked {
+    pub file: PathBuf,
+    /// Where it leads now.
+    pub now: PathBuf,
+    /// The file the apply wrote.
+    pub written: PathBuf,
+    /// The backup of the file; `None`: the apply created the file.
+    pub copy: Option<PathBuf>,
 }
 
 impl From<std::io::Error> for RollbackError {
@@ -87,12 +93,12 @@ pub fn prepare(state_dir: &Path, force: bool) -> Result<Rollback, RollbackError>
     for entry in &entries {
         let now = crate::fs::resolve_symlink(&entry.original)?;
         if let Some(written) = entry.resolved.as_ref().filter(|written| **written != now) {
-            return Err(RollbackError::Relinked {
+            return Err(RollbackError::Relinked(Box::new(Relinked {
                 file: entry.original.clone(),
                 now,
                 written: written.clone(),
                 copy: entry.copy.as_ref().map(|copy| dir.join(copy)),
-            });
+            })));
         }
     }
     Ok(Rollback { dir, entries })
