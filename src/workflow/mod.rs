@@ -4,7 +4,7 @@
 //! time) and return a report of what they did. They never print or ask: the
 //! CLI parses the arguments, asks and confirms, calls them, and turns the
 //! report into words and an exit code — so their logic is tested here,
-//! against [`crate::store::MemoryStore`], without a terminal or a Secret
+//! against `store::MemoryStore` (built for tests), without a terminal or a Secret
 //! Service.
 //!
 //! `destroy` and `import` are plans carried out by [`crate::apply`]; their
