@@ -144,3 +144,95 @@ impl SecretSource for Found {
             })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::adopt::import::{Collision, Options, Resolve, plan};
+    use crate::client::Launcher;
+    use crate::manifest::Delivery;
+    use crate::secret_patterns::test_random;
+    use crate::store::{MemoryStore, StoreError};
+    use crate::workflow::tests::{Sandbox, audit, records};
+
+    struct Never;
+
+    impl Resolve for Never {
+        fn rename(&mut self, _: &Collision) -> Option<String> {
+            None
+        }
+    }
+
+    /// Imports from Cursor's file holding `token` in plain text, with
+    /// `store`; the text of the file afterwards.
+    fn import(sandbox: &Sandbox, store: &MemoryStore, token: &str) -> (apply::Report, String) {
+        let path = sandbox.cursor_path();
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let text = format!(
+            r#"{{"mcpServers": {{"github": {{"command": "npx", "env": {{"GITHUB_TOKEN": "{token}"}}}}}}}}"#
+        );
+        std::fs::write(&path, text).unwrap();
+        let read = ClientTexts::read(&sandbox.host, &sandbox.loaded.root).unwrap();
+        let renames = BTreeMap::new();
+        let stored = |name: &str| -> Result<Option<Secret>, StoreError> { store.get(name) };
+        let options = Options {
+            delivery: Delivery::Exec,
+            renames: &renames,
+            launcher: &|_| Launcher::bare(),
+            stored: &stored,
+        };
+        let imported = plan(&read.tables(), &options, &mut Never, Default::default()).unwrap();
+        let report = imported
+            .carry_out(
+                store,
+                &sandbox.state_dir,
+                &audit(&sandbox.state_dir, "import"),
+                &sandbox.loaded.root,
+                read.texts,
+                &mut |_| {},
+            )
+            .unwrap();
+        (report, sandbox.cursor_file())
+    }
+
+    #[test]
+    fn stores_the_value_and_rewrites_the_entry_without_owning_it_or_keeping_a_copy() {
+        let sandbox = Sandbox::new();
+        let token = format!("ghp_{}", test_random(3, 36));
+        let store = MemoryStore::default();
+
+        let (report, file) = import(&sandbox, &store, &token);
+
+        assert_eq!(report.credentials_stored, 1);
+        assert_eq!(report.files_written, 1);
+        assert_eq!(store.value("GITHUB_TOKEN").as_deref(), Some(token.as_str()));
+        assert!(!file.contains(&token), "{file}");
+        assert!(file.contains("GITHUB_TOKEN"), "{file}");
+        assert!(sandbox.state().entries.is_empty());
+        assert_eq!(report.backup, None);
+        assert!(!sandbox.state_dir.join("backups").exists());
+        let trail = records(&audit(&sandbox.state_dir, "import"));
+        assert!(
+            trail.contains(&"store.write GITHUB_TOKEN - ok".to_owned()),
+            "{trail:?}"
+        );
+        assert!(trail.iter().all(|r| !r.contains(&token)), "{trail:?}");
+    }
+
+    #[test]
+    fn a_value_the_store_holds_already_is_not_stored_again() {
+        let sandbox = Sandbox::new();
+        let token = format!("ghp_{}", test_random(5, 36));
+        let store = MemoryStore::with(&[("GITHUB_TOKEN", &token)]);
+
+        let (report, file) = import(&sandbox, &store, &token);
+
+        assert_eq!(report.credentials_stored, 0);
+        assert!(!file.contains(&token), "{file}");
+        let trail = records(&audit(&sandbox.state_dir, "import"));
+        assert!(
+            trail.iter().all(|r| !r.starts_with("store.write")),
+            "{trail:?}"
+        );
+    }
+}
