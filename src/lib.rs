@@ -4,7 +4,8 @@
 //! state; the [`store`], the [`client`] files (read through [`document`])
 //! and mcpctl's own [`state`] give the observed state ([`observe`]);
 //! [`plan`] compares the two as a pure function; [`apply`] carries a plan
-//! out, recording every access in the [`audit`] trail. The [`cli`] sits on
+//! out, recording every access in the [`audit`] trail; the other commands
+//! that change the machine are [`workflow`]s returning reports. The [`cli`] sits on
 //! top; no other module prints or exits (the lints below hold them to it:
 //! they return values and warnings for the CLI to show, and outcomes for
 //! `main` to turn into exit codes).
@@ -48,3 +49,4 @@ pub mod store;
 pub mod supervise;
 pub mod terminal_text;
 pub mod words;
+pub mod workflow;

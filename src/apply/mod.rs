@@ -19,6 +19,7 @@ mod backup;
 mod confirm;
 mod error;
 mod profile;
+mod record;
 
 use std::path::{Path, PathBuf};
 
@@ -27,13 +28,14 @@ use crate::client::ClientFile;
 use crate::concurrent_writer::{ConcurrentWriter, LockError, PATIENCE};
 use crate::document::{Document, Edit};
 use crate::manifest::Credential;
-use crate::observe::{Documents, fingerprint, load_document};
+use crate::observe::{Documents, Observed, fingerprint, load_document};
 use crate::plan::{CredentialAction, EntryAction, EntryChange, FileChange, Holder, Plan};
 use crate::state::{CredentialRecord, OwnedEntry, State, entry_digest};
 use crate::store::{CredentialStore, Secret};
 
 pub use backup::{BackupEntry, BackupError, Backups, latest as latest_backup, mark_rolled_back};
 pub use error::ApplyError;
+pub use record::{Record, installed_settings};
 
 /// Supplies values for missing credentials (a hidden prompt, the
 /// environment, …). Implemented by the CLI; apply never prints.
@@ -106,6 +108,48 @@ pub struct Context<'a> {
     pub keep_backups: bool,
 }
 
+/// The parts of a [`Context`] a command chooses when it carries out a plan
+/// on the files observe read for it ([`apply_observed`]).
+pub struct Command<'a> {
+    pub store: &'a dyn CredentialStore,
+    pub secrets: &'a mut dyn SecretSource,
+    pub state_dir: &'a Path,
+    pub audit: &'a AuditLog,
+    pub progress: &'a mut dyn FnMut(Progress),
+    pub project_root: &'a Path,
+    pub record: Record,
+}
+
+/// Carries out `plan` on the client files and shell profiles `observed`
+/// read, from the texts and the state it read, recording ownership and
+/// keeping backups: what `apply`, `destroy` and `revoke` do.
+pub fn apply_observed(
+    plan: &Plan,
+    observed: Observed,
+    command: Command<'_>,
+) -> Result<Report, ApplyError> {
+    let files: Vec<_> = observed.files.iter().map(|f| f.file.clone()).collect();
+    let profiles: Vec<_> = observed.profiles.iter().map(|p| p.file.clone()).collect();
+    apply_recording(
+        plan,
+        Context {
+            store: command.store,
+            secrets: command.secrets,
+            state_dir: command.state_dir,
+            state: observed.state,
+            audit: command.audit,
+            progress: command.progress,
+            files: &files,
+            profiles: &profiles,
+            project_root: command.project_root,
+            documents: observed.documents,
+            record_ownership: true,
+            keep_backups: true,
+        },
+        &command.record,
+    )
+}
+
 /// What apply did.
 #[derive(Debug, Default)]
 pub struct Report {
@@ -114,9 +158,23 @@ pub struct Report {
     pub entries_changed: usize,
     /// The backup directory of the files this apply replaced, if any.
     pub backup: Option<PathBuf>,
+    /// How many audit records were pruned, and the retention that pruned
+    /// them (`mcpctl apply` only; `None` when none were).
+    pub pruned: Option<(usize, crate::manifest::Period)>,
 }
 
-pub fn apply(plan: &Plan, mut ctx: Context<'_>) -> Result<Report, ApplyError> {
+/// Carries out `plan`, recording nothing of the command besides entry
+/// ownership and exports.
+pub fn apply(plan: &Plan, ctx: Context<'_>) -> Result<Report, ApplyError> {
+    apply_recording(plan, ctx, &Record::Nothing)
+}
+
+/// Carries out `plan`, then saves `record` with the last state write.
+pub fn apply_recording(
+    plan: &Plan,
+    mut ctx: Context<'_>,
+    record: &Record,
+) -> Result<Report, ApplyError> {
     let mut report = Report::default();
     let now = jiff::Timestamp::now().to_string();
     // A killed apply may have left temporary files; clean them first (best
@@ -219,10 +277,19 @@ pub fn apply(plan: &Plan, mut ctx: Context<'_>) -> Result<Report, ApplyError> {
             report.entries_changed += 1;
         }
     }
-    if ctx.record_ownership && record_exports(plan, &mut ctx.state) {
+    let exported = ctx.record_ownership && record_exports(plan, &mut ctx.state);
+    // One write for the exports and the command's record; the exports are
+    // saved even when cleaning old backups fails.
+    let backup = backups.finish();
+    let recorded = match &backup {
+        Ok(backup) => record::record(record, &mut ctx.state, ctx.audit, backup.clone()),
+        Err(_) => false,
+    };
+    if exported || recorded {
         ctx.state.save(ctx.state_dir)?;
     }
-    report.backup = backups.finish()?;
+    report.backup = backup?;
+    report.pruned = record::after_apply(record, plan, &ctx.state, ctx.audit)?;
     Ok(report)
 }
 

@@ -11,12 +11,11 @@ use super::render::plan::{View, render};
 use super::render::{Style, display_path};
 use super::workspace::Workspace;
 use super::{Outcome, secret_input, use_color};
-use crate::apply::{self, ApplyError, Context, Progress, SecretSource};
-use crate::audit::{AuditLog, Event, Outcome as AuditOutcome, Settings, prune, retention};
+use crate::apply::{self, ApplyError, Command, Progress, Record, SecretSource};
+use crate::audit::AuditLog;
 use crate::manifest::Credential;
 use crate::observe::Observed;
-use crate::plan::{AuditChange, AuditShown, Options, Plan, Selector, select};
-use crate::state::{ApplyRecord, State};
+use crate::plan::{Options, Plan, Selector, select};
 use crate::store::{CredentialStore, KeyringStore, Secret};
 use crate::terminal_text::escape;
 use jiff::civil::Date;
@@ -147,22 +146,22 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
 
     // The audit settings this apply installs: the manifest's when the plan
     // (as confirmed) changes them, else those applied before.
-    let audit_change = plan.audit.as_ref();
-    let applied = State::audit_settings(&workspace.state_dir)?.remove(&workspace.loaded.path);
-    let wanted = workspace.audit_settings();
-    let installed = Settings {
-        policy: match (audit_change, applied) {
-            (Some(_), _) => wanted.policy,
-            (None, Some(applied)) => applied.policy,
-            (None, None) => Default::default(),
-        },
-        declared: wanted.declared,
-    };
+    let installed = apply::installed_settings(
+        &plan,
+        &workspace.state_dir,
+        &workspace.loaded.path,
+        workspace.audit_settings(),
+    )?;
     let audit = workspace.audit_log_with("apply", installed.clone())?;
     let mut secrets: Box<dyn SecretSource> = if args.secrets_from_env {
         Box::new(FromEnv)
     } else {
         Box::new(Prompt)
+    };
+    let record = Record::Apply {
+        manifest: workspace.loaded.path.clone(),
+        manifest_digest: workspace.loaded.digest.clone(),
+        settings: installed,
     };
     let report = execute(
         &workspace,
@@ -171,14 +170,14 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
         observed,
         secrets.as_mut(),
         &audit,
+        record,
     )?;
-    record_apply(
-        &workspace,
-        &audit,
-        report.backup.clone(),
-        installed,
-        audit_change,
-    )?;
+    if let Some((removed, retain)) = report.pruned {
+        note!(
+            "pruned {} older than {retain}",
+            crate::words::count(removed, "audit record")
+        );
+    }
     let warn_unexported =
         || super::env::warn_unexported(&desired, &workspace.loaded, &workspace.host, true);
     if !changes {
@@ -222,10 +221,9 @@ pub fn execute(
     observed: Observed,
     secrets: &mut dyn SecretSource,
     audit: &AuditLog,
+    record: Record,
 ) -> miette::Result<apply::Report> {
     let home = &workspace.host.home;
-    let files: Vec<_> = observed.files.iter().map(|f| f.file.clone()).collect();
-    let profiles: Vec<_> = observed.profiles.iter().map(|p| p.file.clone()).collect();
     let mut progress = |event: Progress| match event {
         Progress::StoredCredential { name } => {
             note!("stored `{name}` in the {}", store.name());
@@ -250,21 +248,17 @@ pub fn execute(
         } => tell_wrote_again(&path, writer, &servers, &back, home),
         Progress::UpdatedState { .. } => {}
     };
-    Ok(apply::apply(
+    Ok(apply::apply_observed(
         plan,
-        Context {
+        observed,
+        Command {
             store,
             secrets,
             state_dir: &workspace.state_dir,
-            state: observed.state,
             audit,
             progress: &mut progress,
-            files: &files,
-            profiles: &profiles,
             project_root: &workspace.loaded.root,
-            documents: observed.documents,
-            record_ownership: true,
-            keep_backups: true,
+            record,
         },
     )?)
 }
@@ -375,66 +369,4 @@ impl SecretSource for Prompt {
             hint,
         })
     }
-}
-
-/// Records this apply (for `status` and `rollback`) and the manifest's
-/// audit settings for `exec` (which has no manifest) — a change of them in
-/// the audit trail too — and prunes audit records past the retention every
-/// applied manifest allows.
-fn record_apply(
-    workspace: &Workspace,
-    audit: &AuditLog,
-    backup: Option<PathBuf>,
-    settings: Settings,
-    audit_change: Option<&AuditChange>,
-) -> miette::Result<()> {
-    let mut state = State::load(&workspace.state_dir)?;
-    state.audit.insert(workspace.loaded.path.clone(), settings);
-    state.applies.insert(
-        workspace.loaded.path.clone(),
-        ApplyRecord {
-            at: jiff::Timestamp::now().to_string(),
-            manifest_digest: workspace.loaded.digest.clone(),
-            // Asked once per command: `git` takes about 10 ms to start.
-            git_commit: audit.actor().git_commit.clone(),
-            backup,
-        },
-    );
-    state.save(&workspace.state_dir)?;
-    if let Some(change) = audit_change {
-        let shown = |v: &Option<AuditShown>| {
-            v.as_ref().map_or_else(
-                || "the defaults".to_owned(),
-                |v| serde_json::to_string(v).expect("settings serialize"),
-            )
-        };
-        audit
-            .append(&Event {
-                action: "audit.settings",
-                target: workspace.loaded.path.display().to_string(),
-                server: None,
-                detail: Some(format!(
-                    "{} → {}",
-                    shown(&change.before),
-                    shown(&change.after)
-                )),
-                outcome: AuditOutcome::Ok,
-            })
-            .into_diagnostic()?;
-    }
-    let applied = state
-        .applies
-        .keys()
-        .chain(state.entries.iter().map(|e| &e.manifest))
-        .map(PathBuf::as_path);
-    if let Some(retain) = retention(&state.audit, applied) {
-        let removed = prune(audit, retain, jiff::Timestamp::now()).into_diagnostic()?;
-        if removed > 0 {
-            note!(
-                "pruned {} older than {retain}",
-                crate::words::count(removed, "audit record")
-            );
-        }
-    }
-    Ok(())
 }

@@ -10,9 +10,8 @@ use super::render::Style;
 use super::render::plan::{View, render};
 use super::workspace::Workspace;
 use super::{Outcome, use_color};
-use crate::apply::{ApplyError, SecretSource};
+use crate::apply::{ApplyError, Record, SecretSource};
 use crate::manifest::Credential;
-use crate::state::State;
 use crate::store::{CredentialStore, Secret};
 
 #[derive(Debug, clap::Args)]
@@ -65,11 +64,18 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
         confirm("Destroy these?", "mcpctl destroy --auto-approve")?;
     }
     let audit = workspace.audit_log("destroy")?;
-    let report = execute(&workspace, &store, &plan, observed, &mut NoSecrets, &audit)?;
-    let mut state = State::load(&workspace.state_dir)?;
-    state.applies.remove(&workspace.loaded.path);
-    state.audit.remove(&workspace.loaded.path);
-    state.save(&workspace.state_dir)?;
+    let record = Record::Destroy {
+        manifest: workspace.loaded.path.clone(),
+    };
+    let report = execute(
+        &workspace,
+        &store,
+        &plan,
+        observed,
+        &mut NoSecrets,
+        &audit,
+        record,
+    )?;
     println!(
         "{}",
         style.bold(&format!(

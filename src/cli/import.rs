@@ -17,18 +17,12 @@ use super::render::plan::{View, render};
 use super::render::{Style, display_path};
 use super::workspace::configured_audit_log;
 use super::{Outcome, use_color};
-use crate::adopt::import::{Collision, ImportPlan, Options, Resolve, plan};
-use crate::apply::{self, ApplyError, Context, Progress, SecretSource};
+use crate::adopt::import::{ClientTexts, Collision, ImportPlan, Options, Resolve, plan};
+use crate::apply::Progress;
 use crate::audit::{Actor, host_name};
 use crate::client::Launcher;
-use crate::document::Document;
 use crate::host::Host;
-use crate::manifest::{Credential, Delivery};
-use crate::observe::Documents;
-use crate::observe::read_text;
-use crate::plan::{CredentialAction, CredentialChange, Declared, Holder};
-use crate::scan::{ScanTarget, client_files};
-use crate::state::State;
+use crate::manifest::Delivery;
 use crate::store::{CredentialStore, KeyringStore, Secret, StoreError};
 use crate::terminal_text::escape;
 
@@ -89,20 +83,6 @@ impl Resolve for AskOnTerminal {
     }
 }
 
-/// The values found in the files, by credential name.
-struct Found(BTreeMap<String, Secret>);
-
-impl SecretSource for Found {
-    fn secret_for(&mut self, credential: &Credential) -> Result<Secret, ApplyError> {
-        self.0
-            .remove(&credential.name)
-            .ok_or_else(|| ApplyError::MissingSecret {
-                credential: credential.name.clone(),
-                hint: "run `mcpctl import` again".to_owned(),
-            })
-    }
-}
-
 pub fn run(args: Args) -> miette::Result<Outcome> {
     let host = Host::from_process()?;
     let cwd = std::env::current_dir().into_diagnostic()?;
@@ -110,28 +90,8 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
     let state_dir = host.state_dir();
     let user = super::ui::user(&host)?;
     let store = KeyringStore::open(&user)?;
-    // Each file is read once, however many tables it holds (Claude Code's
-    // user and local scopes share `~/.claude.json`): the changes to all of
-    // them are planned from, and applied to, that one text.
-    let mut texts = Documents::new();
-    let mut files = Vec::new();
-    for target in client_files(&host, &cwd) {
-        let ScanTarget::Client { file, .. } = target else {
-            continue;
-        };
-        if !texts.contains_key(&file.path) {
-            let Some(text) = read_text(&file.path)? else {
-                continue;
-            };
-            let document = Document::parse(&file.path, text, file.format)?;
-            texts.insert(file.path.clone(), document);
-        }
-        files.push(file);
-    }
-    let documents: Vec<(_, &Document)> = files
-        .into_iter()
-        .filter_map(|file| texts.get(&file.path).map(|text| (file, text)))
-        .collect();
+    let read = ClientTexts::read(&host, &cwd)?;
+    let documents = read.tables();
     let renames: BTreeMap<String, String> = args.renames.into_iter().collect();
     let launcher =
         |file: &crate::client::ClientFile| Launcher::for_scope(file.scope, &host, &current_exe);
@@ -145,7 +105,7 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
         launcher: &launcher,
         stored: &stored,
     };
-    let mut imported = plan(&documents, &options, &mut AskOnTerminal, PathBuf::new())?;
+    let imported = plan(&documents, &options, &mut AskOnTerminal, PathBuf::new())?;
     let style = Style { color: use_color() };
     print!("{}", describe(&imported, &host, store.name(), style));
     if imported.plan.files.is_empty() {
@@ -161,16 +121,6 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
         note!("waiting for another mcpctl command to finish…");
     })
     .into_diagnostic()?;
-    let mut found = Found(BTreeMap::new());
-    for m in imported.moves.drain(..) {
-        if !m.present {
-            imported
-                .plan
-                .credentials
-                .insert(0, stored_change(&m.credential, store.name()));
-            found.0.insert(m.credential.name.clone(), m.secret);
-        }
-    }
     let actor = Actor {
         user,
         host: host_name(),
@@ -198,25 +148,7 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
         } => tell_wrote_again(&path, writer, &servers, &back, &host.home),
         Progress::UpdatedState { .. } => {}
     };
-    let report = apply::apply(
-        &imported.plan,
-        Context {
-            store: &store,
-            secrets: &mut found,
-            state_dir: &state_dir,
-            state: State::load(&state_dir)?,
-            audit: &audit,
-            progress: &mut progress,
-            files: &imported.files,
-            // Import changes no shell profile; its project files are the
-            // current directory's.
-            profiles: &[],
-            project_root: &cwd,
-            documents: texts,
-            record_ownership: false,
-            keep_backups: false,
-        },
-    )?;
+    let report = imported.carry_out(&store, &state_dir, &audit, &cwd, read.texts, &mut progress)?;
     println!(
         "{}",
         style.bold(&format!(
@@ -250,20 +182,6 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
 
 /// The import plan for people: credentials, entry diffs (the plan
 /// renderer's), and what is left in place.
-/// Storing the value of credential `name` in the store.
-fn stored_change(credential: &Credential, store: &str) -> CredentialChange {
-    CredentialChange {
-        name: credential.name.clone(),
-        holder: Holder::Store {
-            name: store.to_owned(),
-        },
-        action: CredentialAction::Create,
-        declared: Declared::of(credential),
-        reasons: Vec::new(),
-        rotation: None,
-    }
-}
-
 fn describe(imported: &ImportPlan, host: &Host, store: &str, style: Style) -> String {
     use std::fmt::Write;
     let mut out = String::new();
@@ -304,12 +222,7 @@ fn describe(imported: &ImportPlan, host: &Host, store: &str, style: Style) -> St
     }
     if !imported.plan.files.is_empty() {
         // The summary counts the values to store with the entries.
-        let mut shown = imported.plan.clone();
-        for m in imported.moves.iter().filter(|m| !m.present) {
-            shown
-                .credentials
-                .insert(0, stored_change(&m.credential, store));
-        }
+        let shown = imported.with_values(store);
         out.push_str(&render(&shown, &host.home, style, View::Import));
     }
     if !imported.left.is_empty() {

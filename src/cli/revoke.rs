@@ -14,20 +14,15 @@
 use super::ui::note;
 use std::path::Path;
 
-use miette::IntoDiagnostic;
-
 use super::render::plan::{View, render};
 use super::render::{Style, display_path};
-use super::rotate::{declared_in_store, servers_using};
+use super::rotate::declared_in_store;
 use super::workspace::Workspace;
 use super::{Outcome, use_color};
-use crate::apply::{self, ApplyError, Context, Progress, SecretSource};
-use crate::audit::{Event, Outcome as AuditOutcome};
+use crate::apply::Progress;
 use crate::manifest::Credential;
-use crate::observe::observe;
-use crate::plan::{self, EntryAction, Plan};
-use crate::state::{CredentialRecord, State};
-use crate::store::{CredentialStore, Secret};
+use crate::store::CredentialStore;
+use crate::workflow::revoke;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -45,34 +40,15 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     let credential = declared_in_store(&workspace, &args.name)?;
     let _lock = workspace.lock()?;
     let store = workspace.open_store()?;
-    let now = jiff::Timestamp::now().to_string();
-
-    let mut state = State::load(&workspace.state_dir)?;
-    let record = state
-        .credentials
-        .entry(credential.name.clone())
-        .or_insert_with(|| CredentialRecord {
-            set_at: None,
-            first_seen: now.clone(),
-            expires: None,
-            revoked_at: None,
-        });
-    record.revoked_at = Some(now.clone());
-
     let desired = workspace.desired()?;
-    let observed = observe(
+    let revocation = revoke::plan(
         &desired,
-        Ok(&store as &dyn CredentialStore),
-        state.clone(),
-        &workspace.host,
-        &workspace.loaded.root,
+        &workspace.loaded.manifest,
+        &store,
+        workspace.machine(),
+        credential,
+        jiff::Timestamp::now(),
     )?;
-    let full = plan::compute(&desired, &observed, plan::Options::default());
-    let users: Vec<&str> = servers_using(&workspace.loaded.manifest, &credential.name)
-        .into_iter()
-        .map(|(server, _)| server)
-        .collect();
-    let plan = only_revocation(full, &credential.name, &users);
 
     let style = Style { color: use_color() };
     let home = &workspace.host.home;
@@ -81,7 +57,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
         credential.name,
         store.name()
     );
-    print!("{}", render(&plan, home, style, View::Apply,));
+    print!("{}", render(&revocation.plan, home, style, View::Apply,));
     if !args.auto_approve {
         super::apply::confirm(
             "Revoke it?",
@@ -90,22 +66,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     }
 
     let audit = workspace.audit_log("revoke")?;
-    let deleted = store.delete(&credential.store_entry());
-    audit
-        .append(&Event {
-            action: "store.delete",
-            target: credential.name.clone(),
-            server: None,
-            detail: Some("revoke".to_owned()),
-            outcome: if deleted.is_ok() {
-                AuditOutcome::Ok
-            } else {
-                AuditOutcome::Failed
-            },
-        })
-        .into_diagnostic()?;
-    let existed = deleted?;
-    state.save(&workspace.state_dir)?;
+    let existed = revocation.delete_value(&store, &workspace.state_dir, &audit, credential)?;
     note!(
         "{} `{}` in the {}",
         if existed {
@@ -117,8 +78,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
         store.name()
     );
 
-    let files: Vec<_> = observed.files.iter().map(|f| f.file.clone()).collect();
-    let profiles: Vec<_> = observed.profiles.iter().map(|p| p.file.clone()).collect();
+    let users = revocation.users.clone();
     let mut progress = |event: Progress| match event {
         Progress::WroteFile { path, .. } => note!("wrote `{}`", display_path(&path, home)),
         Progress::WroteAgain {
@@ -129,22 +89,12 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
         } => super::apply::tell_wrote_again(&path, writer, &servers, &back, home),
         _ => {}
     };
-    apply::apply(
-        &plan,
-        Context {
-            store: &store,
-            secrets: &mut NoSecrets,
-            state_dir: &workspace.state_dir,
-            state,
-            audit: &audit,
-            progress: &mut progress,
-            files: &files,
-            profiles: &profiles,
-            project_root: &workspace.loaded.root,
-            documents: observed.documents,
-            record_ownership: true,
-            keep_backups: true,
-        },
+    revocation.remove_entries(
+        &store,
+        &workspace.state_dir,
+        &audit,
+        &workspace.loaded.root,
+        &mut progress,
     )?;
 
     println!();
@@ -163,23 +113,6 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     );
     print_next_steps(credential);
     Ok(Outcome::Success)
-}
-
-/// The credential's own change and the entry changes of the servers that
-/// use it; nothing else from the plan is carried out by `revoke`.
-fn only_revocation(mut plan: Plan, credential: &str, users: &[&str]) -> Plan {
-    plan.credentials.retain(|change| change.name == credential);
-    for file in &mut plan.files {
-        file.entries.retain(|change| {
-            users.contains(&change.server.as_str())
-                && matches!(change.action, EntryAction::Delete | EntryAction::Blocked)
-        });
-    }
-    plan.files.retain(|file| !file.entries.is_empty());
-    plan.profiles.clear();
-    plan.exports.clear();
-    plan.audit = None;
-    plan
 }
 
 /// What is left to do, as the guide's emergency response lists it.
@@ -223,16 +156,4 @@ fn revocation_page(credential: &Credential) -> Option<String> {
     known
         .map(str::to_owned)
         .or_else(|| credential.create_at.clone())
-}
-
-/// `revoke` never asks for a value: its plan creates no credential.
-struct NoSecrets;
-
-impl SecretSource for NoSecrets {
-    fn secret_for(&mut self, credential: &Credential) -> Result<Secret, ApplyError> {
-        Err(ApplyError::MissingSecret {
-            credential: credential.name.clone(),
-            hint: format!("`mcpctl rotate {}` supplies a new value", credential.name),
-        })
-    }
 }

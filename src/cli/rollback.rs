@@ -8,7 +8,7 @@
 //! apply, it does not change the manifest.
 
 use super::ui::note;
-use std::path::PathBuf;
+use std::path::Path;
 
 use miette::IntoDiagnostic;
 
@@ -16,12 +16,10 @@ use super::Outcome;
 use super::apply::confirm;
 use super::render::display_path;
 use super::workspace::configured_audit_log;
-use crate::apply::{BackupEntry, latest_backup, mark_rolled_back};
-use crate::audit::{Actor, Event, Outcome as AuditOutcome, host_name};
-use crate::concurrent_writer::{ConcurrentWriter, HeldLock, PATIENCE};
+use crate::audit::{Actor, host_name};
 use crate::fs::DirLock;
 use crate::host::Host;
-use crate::observe::fingerprint;
+use crate::workflow::rollback;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -80,41 +78,18 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
         note!("waiting for another mcpctl command to finish…");
     })
     .into_diagnostic()?;
-    let (dir, index) = latest_backup(&state_dir)?.ok_or(RollbackError::Nothing)?;
-    // Files whose write never happened hold what they held before.
-    let restorable: Vec<&BackupEntry> = index.iter().filter(|e| e.written.is_some()).collect();
-    let changed: Vec<String> = restorable
-        .iter()
-        .filter(|e| current_fingerprint(&e.original) != e.written)
-        .map(|e| display_path(&e.original, &host.home))
-        .collect();
-    if !changed.is_empty() && !args.force {
-        return Err(RollbackError::ChangedSince { files: changed }.into());
-    }
-    // Even with --force: a file is restored only where the apply wrote it.
-    for entry in &restorable {
-        let now = crate::fs::resolve_symlink(&entry.original).into_diagnostic()?;
-        if let Some(written) = entry.resolved.as_ref().filter(|written| **written != now) {
-            return Err(RollbackError::Relinked {
-                file: display_path(&entry.original, &host.home),
-                now: display_path(&now, &host.home),
-                written: display_path(written, &host.home),
-                copy: entry.copy.as_ref().map_or_else(
-                    || "(none: that apply created the file)".to_owned(),
-                    |copy| display_path(&dir.join(copy), &host.home),
-                ),
-            }
-            .into());
-        }
-    }
+    let home = &host.home;
+    let rollback = rollback::prepare(&state_dir, args.force).map_err(|err| worded(err, home))?;
     println!(
         // An apply, destroy, import or revoke: the backup does not say which.
         "Rolling back the last change mcpctl made to client files ({}):",
-        dir.file_name()
+        rollback
+            .dir
+            .file_name()
             .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
     );
-    for entry in &restorable {
-        let shown = display_path(&entry.original, &host.home);
+    for entry in &rollback.entries {
+        let shown = display_path(&entry.original, home);
         match &entry.copy {
             Some(_) => println!("  ~ `{shown}` will be restored"),
             None => println!("  - `{shown}` will be removed (that change created it)"),
@@ -132,82 +107,51 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
         git_commit: None,
     };
     let audit = configured_audit_log(&host, &state_dir, actor, None);
-    for entry in &restorable {
-        let writer = crate::client::concurrent_writer_at(&host, &entry.original);
-        let result = restore(&dir, entry, writer.as_ref(), args.force, &host);
-        audit
-            .append(&Event {
-                action: "file.rollback",
-                target: entry.original.display().to_string(),
-                server: None,
-                detail: None,
-                outcome: if result.is_ok() {
-                    AuditOutcome::Ok
-                } else {
-                    AuditOutcome::Failed
-                },
-            })
-            .into_diagnostic()?;
-        result?;
-        note!("restored `{}`", display_path(&entry.original, &host.home));
-    }
-    mark_rolled_back(&dir)?;
+    rollback
+        .carry_out(&audit, &host, args.force, &mut |path| {
+            note!("restored `{}`", display_path(path, home));
+        })
+        .map_err(|err| worded(err, home))?;
     println!(
         "Rollback complete: {} restored. `mcpctl plan` shows what the manifest still asks for.",
-        crate::words::count(restorable.len(), "file")
+        crate::words::count(rollback.entries.len(), "file")
     );
     Ok(Outcome::Success)
 }
 
-fn current_fingerprint(path: &std::path::Path) -> Option<String> {
-    std::fs::read(path).ok().map(|bytes| fingerprint(&bytes))
-}
-
-/// Puts back `entry`'s previous version. The file is compared with what
-/// the apply wrote once more right before it is replaced (unless
-/// `force`): the confirmation may have waited long enough for a client to
-/// rewrite it. Both happen under the lock of the file's own `writer`, if it
-/// has one (Claude Code's `~/.claude.json.lock`), as apply does.
-fn restore(
-    dir: &std::path::Path,
-    entry: &BackupEntry,
-    writer: Option<&ConcurrentWriter>,
-    force: bool,
-    host: &Host,
-) -> miette::Result<()> {
-    let path: &PathBuf = &entry.original;
-    let take = |target: &std::path::Path| -> std::io::Result<Option<Option<HeldLock>>> {
-        let lock = writer
-            .map(|writer| writer.lock(PATIENCE))
-            .transpose()
-            .map_err(|err| std::io::Error::other(err.to_string()))?;
-        Ok((force || current_fingerprint(target) == entry.written).then_some(lock))
-    };
-    let changed = || RollbackError::ChangedWhileRollingBack {
-        file: display_path(path, &host.home),
-    };
-    match &entry.copy {
-        Some(copy) => {
-            let bytes = fs_err::read(dir.join(copy)).into_diagnostic()?;
-            match crate::fs::write_atomic_checked(path, &bytes, take) {
-                Ok(Some(_)) => Ok(()),
-                Ok(None) => Err(changed().into()),
-                Err(err) => Err(err)
-                    .into_diagnostic()
-                    .map_err(|e| e.wrap_err(format!("cannot restore `{}`", path.display()))),
-            }
+/// The workflow's error in words, its paths as people read them.
+fn worded(err: rollback::RollbackError, home: &Path) -> miette::Report {
+    use rollback::RollbackError as Core;
+    let shown = |path: &Path| display_path(path, home);
+    match err {
+        Core::Nothing => RollbackError::Nothing.into(),
+        Core::ChangedSince { files } => RollbackError::ChangedSince {
+            files: files.iter().map(|f| shown(f)).collect(),
         }
-        None => {
-            let target = crate::fs::resolve_symlink(path).into_diagnostic()?;
-            let Some(_lock) = take(&target).into_diagnostic()? else {
-                return Err(changed().into());
-            };
-            match fs_err::remove_file(path) {
-                Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
-                    Err(err).into_diagnostic()
-                }
-                _ => Ok(()),
-            }
+        .into(),
+        Core::ChangedWhileRollingBack { file } => {
+            RollbackError::ChangedWhileRollingBack { file: shown(&file) }.into()
         }
+        Core::Relinked(relinked) => {
+            let rollback::Relinked {
+                file,
+                now,
+                written,
+                copy,
+            } = *relinked;
+            RollbackError::Relinked {
+                file: shown(&file),
+                now: shown(&now),
+                written: shown(&written),
+                copy: copy.map_or_else(
+                    || "(none: that apply created the file)".to_owned(),
+                    |copy| shown(&copy),
+                ),
+            }
+            .into()
+        }
+        Core::Restore { path, source } => miette::Report::from_err(source)
+            .wrap_err(format!("cannot restore `{}`", path.display())),
+        Core::Workflow(err) => err.into(),
     }
 }

@@ -11,15 +11,13 @@
 
 use std::path::Path;
 
-use miette::IntoDiagnostic;
-
 use super::render::display_path;
 use super::workspace::Workspace;
 use super::{Outcome, secret_input};
-use crate::audit::{Event, Outcome as AuditOutcome};
-use crate::manifest::{Credential, Manifest};
-use crate::state::{CredentialRecord, State};
+use crate::manifest::Credential;
 use crate::store::{CredentialStore, Secret};
+use crate::workflow::rotate::rotate;
+use crate::workflow::usage;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -105,39 +103,16 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     let credential = declared_in_store(&workspace, &args.name)?;
     let _lock = workspace.lock()?;
     let store = workspace.open_store()?;
-    let mut state = State::load(&workspace.state_dir)?;
-    let was_revoked = state
-        .credentials
-        .get(&credential.name)
-        .is_some_and(|r| r.revoked_at.is_some());
-
-    let secret = read_value(credential, &args)?;
     let audit = workspace.audit_log("rotate")?;
-    let result = store.set(&credential.store_entry(), &secret, credential.label());
-    let event = Event {
-        action: "store.write",
-        target: credential.name.clone(),
-        server: None,
-        detail: Some("rotate".to_owned()),
-        outcome: if result.is_ok() {
-            AuditOutcome::Ok
-        } else {
-            AuditOutcome::Failed
-        },
-    };
-    audit.append(&event).into_diagnostic()?;
-    result?;
-    drop(secret);
-
-    let now = jiff::Timestamp::now().to_string();
-    let first_seen = state
-        .credentials
-        .get(&credential.name)
-        .map_or_else(|| now.clone(), |r| r.first_seen.clone());
-    let mut record = CredentialRecord::set_now(&now, args.expires.map(|d| d.to_string()));
-    record.first_seen = first_seen;
-    state.credentials.insert(credential.name.clone(), record);
-    state.save(&workspace.state_dir)?;
+    let rotated = rotate(
+        &store,
+        &workspace.state_dir,
+        &audit,
+        credential,
+        || read_value(credential, &args).map_err(miette::Report::from),
+        args.expires,
+        jiff::Timestamp::now(),
+    )?;
 
     println!(
         "Stored a new value for `{}` in the {}.",
@@ -151,7 +126,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
         println!("  the provider expires it on {date}; the plan warns ahead of that");
     }
     print_usage(&workspace, &credential.name);
-    if was_revoked {
+    if rotated.was_revoked {
         println!();
         println!("The revocation of `{}` is lifted.", credential.name);
         println!("Run `mcpctl apply` to re-create the entries of the servers that were blocked.");
@@ -196,47 +171,29 @@ fn read_value(credential: &Credential, args: &Args) -> Result<Secret, LifecycleE
 
 /// Prints which servers read `credential` and which client files run them.
 pub fn print_usage(workspace: &Workspace, credential: &str) {
-    let servers = servers_using(&workspace.loaded.manifest, credential);
-    if servers.is_empty() {
+    let users = usage(
+        &workspace.loaded.manifest,
+        &workspace.host,
+        &workspace.loaded.root,
+        credential,
+    );
+    if users.is_empty() {
         println!("No server in the manifest uses `{credential}`.");
         return;
     }
     println!("Used by:");
     let home = &workspace.host.home;
-    for (server, var) in servers {
-        let clients: Vec<String> = workspace
-            .loaded
-            .manifest
-            .clients
+    for user in users {
+        let clients: Vec<String> = user
+            .files
             .iter()
-            .filter(|t| {
-                workspace.loaded.manifest.servers[server]
-                    .clients
-                    .contains(&t.client)
-            })
-            .filter_map(|t| {
-                let file = crate::client::adapter(t.client).file(
-                    t.scope,
-                    &workspace.host,
-                    &workspace.loaded.root,
-                )?;
-                Some(format!("{} ({})", t.client, display_path(&file.path, home)))
-            })
+            .map(|(client, path)| format!("{client} ({})", display_path(path, home)))
             .collect();
-        println!("  server `{server}` (as {var}) in {}", clients.join(", "));
+        println!(
+            "  server `{}` (as {}) in {}",
+            user.server,
+            user.variable,
+            clients.join(", ")
+        );
     }
-}
-
-/// The servers that read `credential`, with the variable it fills.
-pub fn servers_using<'m>(manifest: &'m Manifest, credential: &str) -> Vec<(&'m str, &'m str)> {
-    manifest
-        .servers
-        .values()
-        .flat_map(|server| {
-            server
-                .credential_bindings()
-                .filter(move |(_, c)| *c == credential)
-                .map(move |(var, _)| (server.name.as_str(), var))
-        })
-        .collect()
 }

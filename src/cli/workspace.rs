@@ -17,6 +17,7 @@ use crate::observe::observe;
 use crate::plan::{self, Desired, Options, Plan};
 use crate::state::State;
 use crate::store::{CredentialStore, KeyringStore, StoreError};
+use crate::workflow::Machine;
 
 pub struct Workspace {
     pub host: Host,
@@ -90,6 +91,15 @@ impl Workspace {
 
     /// Holds the state directory's lock until dropped, so two commands
     /// that change the store, files or state never interleave.
+    /// Where the workflows act for this workspace.
+    pub fn machine(&self) -> Machine<'_> {
+        Machine {
+            host: &self.host,
+            state_dir: &self.state_dir,
+            project_root: &self.loaded.root,
+        }
+    }
+
     pub fn lock(&self) -> miette::Result<DirLock> {
         DirLock::acquire(&self.state_dir, || {
             note!("waiting for another mcpctl command to finish…");

@@ -11,11 +11,15 @@
 //! service (or Windows target) = credential name, account = the user name.
 
 mod keyring;
+#[cfg(test)]
+mod memory;
 mod secret;
 #[cfg(target_os = "linux")]
 mod secret_service;
 
 pub use keyring::KeyringStore;
+#[cfg(test)]
+pub use memory::MemoryStore;
 pub use secret::Secret;
 
 /// The operations mcpctl needs from a credential store.
