@@ -15,6 +15,7 @@ pub mod acl;
 pub mod adopt;
 pub mod apply;
 pub mod audit;
+pub mod bridge;
 pub mod catalog;
 pub mod check;
 #[allow(
