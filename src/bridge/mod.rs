@@ -51,8 +51,8 @@ use crate::store::Secret;
 use message::{Inspected, error_response, inspect, one_line};
 use upstream::{Answer, Exchange, Method, Upstream};
 
-/// Reads the credential headers (recording the read); `Err` says why not,
-/// naming no value.
+/// Reads the credential headers again (recording the read); `Err` says
+/// why not, naming no value.
 pub type ReadHeaders = Box<dyn FnMut() -> Result<Vec<(String, Secret)>, String> + Send>;
 
 /// What one bridge connects.
@@ -94,26 +94,22 @@ struct Credentials {
     generation: u64,
 }
 
-/// Why the bridge cannot start.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct StartError(String);
-
 impl Bridge {
-    /// Reads the credential headers once and makes the bridge; `out` is
-    /// the client's stdout, `warn` takes the one-line reports for stderr.
+    /// The bridge, with the credential headers as first read;
+    /// `read_again` reads them after a 401. `out` is the client's stdout,
+    /// `warn` takes the one-line reports for stderr.
     pub fn start(
         config: Config,
         upstream: Box<dyn Upstream>,
-        mut read_headers: ReadHeaders,
+        headers: Vec<(String, Secret)>,
+        read_again: ReadHeaders,
         out: Box<dyn Write + Send>,
         warn: Box<dyn Fn(&str) + Send + Sync>,
-    ) -> Result<Arc<Bridge>, StartError> {
-        let headers = read_headers().map_err(StartError)?;
-        Ok(Arc::new(Bridge {
+    ) -> Arc<Bridge> {
+        Arc::new(Bridge {
             config,
             upstream,
-            read_headers: Mutex::new(read_headers),
+            read_headers: Mutex::new(read_again),
             credentials: Mutex::new(Credentials {
                 headers: Arc::new(headers),
                 generation: 0,
@@ -124,7 +120,7 @@ impl Bridge {
             warn,
             in_flight: (Mutex::new(0), Condvar::new()),
             listening: AtomicBool::new(false),
-        }))
+        })
     }
 
     /// Forwards every line of `input` until it ends, then ends the

@@ -84,7 +84,7 @@ struct Run {
     seen: Vec<Seen>,
 }
 
-fn bridged(input: &str, read_headers: ReadHeaders, script: Box<Script>) -> Run {
+fn bridged(input: &str, mut read_headers: ReadHeaders, script: Box<Script>) -> Run {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let out = Sink::default();
     let warnings = Arc::new(Mutex::new(Vec::new()));
@@ -100,11 +100,11 @@ fn bridged(input: &str, read_headers: ReadHeaders, script: Box<Script>) -> Run {
             seen: Arc::clone(&seen),
             script,
         }),
+        read_headers().unwrap(),
         read_headers,
         Box::new(out.clone()),
         Box::new(move |line: &str| warned.lock().unwrap().push(line.to_owned())),
-    )
-    .unwrap();
+    );
     bridge.run(Cursor::new(input.as_bytes().to_vec()));
     let out = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
     let warnings = warnings.lock().unwrap().clone();

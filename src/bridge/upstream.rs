@@ -46,3 +46,60 @@ pub struct Answer {
 pub trait Upstream: Send + Sync {
     fn exchange(&self, exchange: Exchange<'_>) -> Result<Answer, String>;
 }
+
+/// The endpoint over [`crate::http`]: a connect timeout, but none for the
+/// exchange, whose answer may be a stream that stays open.
+pub struct Http {
+    client: crate::http::Client,
+    url: String,
+}
+
+impl Http {
+    pub fn new(url: &str) -> Http {
+        let config = crate::http::Config {
+            timeout: None,
+            ..crate::http::Config::default()
+        };
+        Http {
+            client: crate::http::Client::new(config),
+            url: url.to_owned(),
+        }
+    }
+}
+
+impl Upstream for Http {
+    fn exchange(&self, exchange: Exchange<'_>) -> Result<Answer, String> {
+        let mut request = match exchange.method {
+            Method::Post => self.client.post(&self.url),
+            Method::Get => self.client.get(&self.url),
+            Method::Delete => self.client.delete(&self.url),
+        };
+        for (name, value) in exchange.headers {
+            // `send` names the body's type itself.
+            if !name.eq_ignore_ascii_case("content-type") {
+                request = request.header(name, value);
+            }
+        }
+        for (name, value) in exchange.secret_headers {
+            request = request.secret_header(name, value);
+        }
+        let response = match exchange.body {
+            Some(body) => request.send("application/json", body),
+            None => request.call(),
+        }
+        .map_err(|err| err.reason)?;
+        let content_type = response.header("content-type").map(|t| {
+            t.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        });
+        Ok(Answer {
+            status: response.status(),
+            content_type,
+            session: response.header("mcp-session-id").map(str::to_owned),
+            body: Box::new(response.into_reader()),
+        })
+    }
+}
