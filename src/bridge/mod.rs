@@ -86,6 +86,8 @@ pub struct Bridge {
     warn: Box<dyn Fn(&str) + Send + Sync>,
     in_flight: (Mutex<usize>, Condvar),
     listening: AtomicBool,
+    /// Set when the session ends: the stream is not reopened then.
+    closing: AtomicBool,
 }
 
 /// The credential headers as last read, and how often they were read.
@@ -120,6 +122,7 @@ impl Bridge {
             warn,
             in_flight: (Mutex::new(0), Condvar::new()),
             listening: AtomicBool::new(false),
+            closing: AtomicBool::new(false),
         })
     }
 
@@ -267,6 +270,9 @@ impl Bridge {
         let mut drops = 0;
         let mut read_again = false;
         while drops < RECONNECTS {
+            if self.closing.load(Ordering::SeqCst) {
+                return;
+            }
             let (generation, answer) = self.send(Method::Get, None, last_id.as_deref());
             let answer = match answer {
                 Ok(answer) => answer,
@@ -292,6 +298,7 @@ impl Bridge {
             }
             last_id = events.last_id().map(str::to_owned).or(last_id);
             drops += 1;
+            std::thread::sleep(Duration::from_millis(500));
         }
         (self.warn)(&format!(
             "the stream of messages from `{}` dropped {RECONNECTS} times in a row; requests still work, but the server's own notifications no longer arrive",
@@ -302,6 +309,7 @@ impl Bridge {
     /// Ends the session (a server without sessions, or that refuses
     /// DELETE, is left as it is).
     fn close(&self) {
+        self.closing.store(true, Ordering::SeqCst);
         if lock(&self.session).is_some() {
             let _ = self.send(Method::Delete, None, None);
         }
