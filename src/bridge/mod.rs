@@ -35,6 +35,17 @@
 //!
 //! Only Streamable HTTP is spoken (not the older HTTP+SSE transport), and
 //! only static credential headers: OAuth is not yet supported.
+//!
+//! # Why no MCP SDK
+//!
+//! The bridge relays messages; it does not act on them. An SDK such as
+//! `rmcp` would parse each message into its typed model and write it out
+//! again — exactly what must not happen to fields it does not know — and
+//! would bring an async runtime into a binary that has none. HTTP goes
+//! through the crate's one client ([`crate::http`], ureq over rustls, whose
+//! streamed bodies carry the event streams); what is left — reading
+//! server-sent events ([`sse`]) and a few fields of each message
+//! ([`message`]) — is small, and tested against the SDK's own server.
 
 mod message;
 mod sse;
