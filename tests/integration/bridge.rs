@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::support::{Sandbox, canary, secret_service, skip, text};
+use crate::support::{Sandbox, canary, client_cli, secret_service, skip, text};
 
 /// The SDK's `node_modules`, or why the tests cannot run.
 fn sdk(test: &str) -> Option<PathBuf> {
@@ -428,4 +428,48 @@ fn a_server_that_is_down_or_refuses_the_token_gets_a_clear_error() {
         "{stderr}"
     );
     assert!(!stderr.contains(&token));
+}
+
+/// The pinned real Claude Code connects to the remote server through the
+/// entry `apply` wrote, the token only in the store.
+#[test]
+fn claude_code_lists_the_remote_server_connected_through_the_bridge() {
+    let test = "claude_code_lists_the_remote_server_connected_through_the_bridge";
+    let Some(cli) = client_cli(test, "MCPCTL_TEST_CLAUDE") else {
+        return;
+    };
+    let Some(modules) = sdk(test) else { return };
+    if !secret_service(test) {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let token = canary("remote-claude");
+    let server = RemoteServer::start(&modules, &token);
+    let manifest = sandbox.manifest(&manifest(&server.url()));
+    apply(&sandbox, &manifest, &token);
+    let output = sandbox
+        .program(&cli)
+        .env("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1")
+        .env("DISABLE_AUTOUPDATER", "1")
+        .env("MCP_TIMEOUT", "30000")
+        .timeout(Duration::from_secs(120))
+        .args(["mcp", "list"])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&output);
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("remote:"))
+        .unwrap_or_else(|| panic!("{stdout}{stderr}"));
+    assert!(line.contains("Connected"), "{stdout}{stderr}");
+    assert!(!stdout.contains(&token) && !stderr.contains(&token));
+    let requests = server.requests();
+    assert!(
+        requests.iter().any(|r| r.starts_with("request POST ok")),
+        "{requests:?}"
+    );
+    assert!(
+        !requests.iter().any(|r| r.contains("refused")),
+        "{requests:?}"
+    );
 }
