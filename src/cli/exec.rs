@@ -7,7 +7,7 @@
 //! environment it inherited (nothing else is added or removed), records
 //! each read in the audit trail, and replaces itself with the server, so
 //! stdin and stdout — MCP's stdio transport — flow between client and
-//! server byte for byte. Nothing is ever printed to stdout; a missing
+//! server byte for byte. mcpctl prints nothing of its own to stdout; a missing
 //! credential fails fast on stderr instead of hanging a client that waits
 //! for a handshake.
 //!
