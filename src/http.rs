@@ -290,6 +290,13 @@ fn ring_provider() -> rustls::crypto::CryptoProvider {
     rustls::crypto::ring::default_provider()
 }
 
+/// Whether a credential may be sent to `url` at all (what every request
+/// carrying one checks): refused for plain http off this machine, and for
+/// what is no http(s) URL; named redacted.
+pub fn check_secret_url(url: &str) -> Result<(), HttpError> {
+    check_url(url, true).map(|_| ())
+}
+
 /// The parsed URL; refuses, before any lookup, one that is not http(s),
 /// one with user information, and plain http carrying a secret off this
 /// machine.

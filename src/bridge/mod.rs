@@ -217,10 +217,19 @@ impl Bridge {
                 let mut body = Vec::new();
                 let read = answer
                     .body
-                    .take(sse::EVENT_LIMIT as u64)
+                    .take(sse::EVENT_LIMIT as u64 + 1)
                     .read_to_end(&mut body);
                 if let Err(err) = read {
                     let what = format!("the answer of `{}` broke off: {err}", self.config.url);
+                    return self.fail(&unanswered, &what);
+                }
+                // Cut off, it would reach the client as a broken message.
+                if body.len() > sse::EVENT_LIMIT {
+                    let what = format!(
+                        "the answer of `{}` is larger than {} MiB",
+                        self.config.url,
+                        sse::EVENT_LIMIT / 1024 / 1024
+                    );
                     return self.fail(&unanswered, &what);
                 }
                 self.forward(&body, &mut unanswered);

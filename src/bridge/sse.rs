@@ -5,9 +5,9 @@
 //! soon as its event ends, while the stream stays open for the next. Events
 //! without data (a server's priming event, which only carries an `id` to
 //! resume from) and events of another type are skipped; the last `id` seen
-//! is kept for resuming (`Last-Event-ID`). One event may hold at most
-//! [`EVENT_LIMIT`] bytes, so a stream without blank lines cannot grow
-//! mcpctl's memory without end.
+//! is kept for resuming (`Last-Event-ID`). One event, and one line, may
+//! hold at most [`EVENT_LIMIT`] bytes, so a stream without blank lines or
+//! line breaks cannot grow mcpctl's memory without end: it is an error.
 
 use std::io::{BufRead, BufReader, Read};
 
@@ -50,6 +50,8 @@ impl<R: Read> Events<R> {
             }
             if line.last() == Some(&b'\n') {
                 line.pop();
+            } else if read > EVENT_LIMIT {
+                return Err(too_large());
             }
             if line.last() == Some(&b'\r') {
                 line.pop();
@@ -79,10 +81,7 @@ impl<R: Read> Events<R> {
                     data.extend_from_slice(value);
                     has_data = true;
                     if data.len() > EVENT_LIMIT {
-                        return Err(std::io::Error::other(format!(
-                            "an event is larger than {} MiB",
-                            EVENT_LIMIT / 1024 / 1024
-                        )));
+                        return Err(too_large());
                     }
                 }
                 b"event" => kind_is_message = value == b"message",
@@ -93,6 +92,13 @@ impl<R: Read> Events<R> {
             }
         }
     }
+}
+
+fn too_large() -> std::io::Error {
+    std::io::Error::other(format!(
+        "an event is larger than {} MiB",
+        EVENT_LIMIT / 1024 / 1024
+    ))
 }
 
 #[cfg(test)]
@@ -114,5 +120,32 @@ mod tests {
         let (messages, last) = all(stream);
         assert_eq!(messages, ["{\"a\":1}", "{\"b\":\n2}"]);
         assert_eq!(last.as_deref(), Some("1"));
+    }
+
+    /// `pattern` again and again, without end.
+    struct Endless(&'static [u8], usize);
+
+    impl Read for Endless {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            for byte in buf.iter_mut() {
+                *byte = self.0[self.1 % self.0.len()];
+                self.1 += 1;
+            }
+            Ok(buf.len())
+        }
+    }
+
+    #[test]
+    fn an_endless_line_or_event_is_an_error_not_a_growing_buffer() {
+        for endless in [
+            Endless(b"x", 0),
+            Endless(
+                b"data: xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n",
+                0,
+            ),
+        ] {
+            let err = Events::new(endless).next_message().unwrap_err();
+            assert!(err.to_string().contains("larger than 64 MiB"), "{err}");
+        }
     }
 }

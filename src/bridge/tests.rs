@@ -288,3 +288,27 @@ fn a_server_error_is_quoted_without_the_value() {
         ["`https://mcp.example.com/mcp` answered HTTP 400: bad header Bearer <redacted>"]
     );
 }
+
+#[test]
+fn an_endless_answer_is_an_error_not_a_growing_buffer() {
+    for content_type in ["application/json", "text/event-stream"] {
+        let (read, _) = tokens(&["t"]);
+        let run = bridged(
+            &format!("{INITIALIZE}\n"),
+            read,
+            Box::new(move |_| {
+                Ok(Answer {
+                    status: 200,
+                    content_type: Some(content_type.to_owned()),
+                    session: None,
+                    body: Box::new(std::io::repeat(b' ')),
+                })
+            }),
+        );
+        assert_eq!(run.out.len(), 1, "{content_type}");
+        let error: Value = serde_json::from_str(&run.out[0]).unwrap();
+        assert_eq!(error["id"], json!(1));
+        let message = error["error"]["message"].as_str().unwrap();
+        assert!(message.contains("larger than 64 MiB"), "{message}");
+    }
+}

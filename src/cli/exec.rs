@@ -360,6 +360,16 @@ fn bridge(
     host: &Host,
     user: &str,
 ) -> miette::Result<Outcome> {
+    // Refused before the store is read: a credential never goes over
+    // plain http to another machine.
+    if !args.header.is_empty()
+        && let Err(err) = crate::http::check_secret_url(url)
+    {
+        return Err(miette::miette!(
+            "server `{}`: cannot send its credential headers to {err}",
+            args.server
+        ));
+    }
     let credentials: Vec<&str> = args
         .header
         .iter()
