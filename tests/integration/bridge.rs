@@ -161,11 +161,21 @@ struct Bridged {
 }
 
 impl Bridged {
-    fn start(sandbox: &Sandbox, (command, args): &(String, Vec<String>)) -> Bridged {
+    fn start(sandbox: &Sandbox, entry: &(String, Vec<String>)) -> Bridged {
+        Bridged::start_with(sandbox, entry, &[])
+    }
+
+    /// Started with `extra` in its environment too.
+    fn start_with(
+        sandbox: &Sandbox,
+        (command, args): &(String, Vec<String>),
+        extra: &[(&str, &str)],
+    ) -> Bridged {
         let mut child = Command::new(command)
             .args(args)
             .env_clear()
             .envs(sandbox.env())
+            .envs(extra.iter().copied())
             .current_dir(sandbox.root())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -472,4 +482,121 @@ fn claude_code_lists_the_remote_server_connected_through_the_bridge() {
         !requests.iter().any(|r| r.contains("refused")),
         "{requests:?}"
     );
+}
+
+/// The bridge's command line for `url`, its `Authorization` header read
+/// from variable REMOTE_TOKEN (no store needed).
+fn bridge_to(url: &str) -> (String, Vec<String>) {
+    let args = [
+        "exec",
+        "--server",
+        "remote",
+        "--header",
+        "Authorization:Bearer=REMOTE_TOKEN:env:REMOTE_TOKEN",
+        "--url",
+        url,
+    ];
+    (
+        env!("CARGO_BIN_EXE_mcpctl").to_owned(),
+        args.map(str::to_owned).to_vec(),
+    )
+}
+
+/// A remote server that answers every request with a redirect to another
+/// origin, which must never be asked.
+#[test]
+fn a_redirect_is_not_followed_so_the_credential_goes_nowhere_else() {
+    use std::io::Read;
+    use std::net::TcpListener;
+
+    let sandbox = Sandbox::new();
+    let token = canary("remote-redirect");
+    let elsewhere = TcpListener::bind("127.0.0.1:0").unwrap();
+    elsewhere.set_nonblocking(true).unwrap();
+    let location = format!(
+        "http://127.0.0.1:{}/mcp",
+        elsewhere.local_addr().unwrap().port()
+    );
+    let remote = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!(
+        "http://127.0.0.1:{}/mcp",
+        remote.local_addr().unwrap().port()
+    );
+    std::thread::spawn(move || {
+        for stream in remote.incoming() {
+            let Ok(mut stream) = stream else { return };
+            // The request head and its body, then the redirect.
+            let mut seen = Vec::new();
+            let mut byte = [0; 1];
+            while !seen.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
+                seen.push(byte[0]);
+            }
+            let head = String::from_utf8_lossy(&seen).to_ascii_lowercase();
+            let length = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|n| n.trim().parse::<usize>().ok())
+                .unwrap_or(0);
+            let mut body = vec![0; length];
+            let _ = stream.read_exact(&mut body);
+            let _ = write!(
+                stream,
+                "HTTP/1.1 307 Temporary Redirect\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+        }
+    });
+
+    let mut bridge = Bridged::start_with(&sandbox, &bridge_to(&url), &[("REMOTE_TOKEN", &token)]);
+    let answer = initialize(&mut bridge);
+    let message = answer["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("answered HTTP 307"), "{answer}");
+    let stderr = bridge.finish();
+    assert!(!stderr.contains(&token) && !answer.to_string().contains(&token));
+    // Nothing ever connected to the other origin.
+    assert_eq!(
+        elsewhere.accept().map(|_| ()).unwrap_err().kind(),
+        std::io::ErrorKind::WouldBlock
+    );
+    // The read is in the audit trail (what the plain-http test finds none of).
+    let audit = sandbox
+        .mcpctl()
+        .args(["audit", "--server", "remote", "--json"])
+        .output()
+        .unwrap();
+    let (stdout, _) = text(&audit);
+    assert!(stdout.contains("store.read"), "{stdout}");
+}
+
+/// A credential over plain http to another machine: refused at start,
+/// before the credential is read, naming neither it nor its value.
+#[test]
+fn plain_http_off_this_machine_is_refused_before_the_credential_is_read() {
+    let sandbox = Sandbox::new();
+    let token = canary("remote-plain");
+    let (command, args) = bridge_to("http://mcp.example.com/mcp");
+    let output = Command::new(command)
+        .args(args)
+        .env_clear()
+        .envs(sandbox.env())
+        .env("REMOTE_TOKEN", &token)
+        .current_dir(sandbox.root())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&output);
+    assert!(!output.status.success(), "{stdout}{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(
+        stderr.contains("a credential is sent over https only"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(&token));
+    // Not read: the audit trail has no read of it.
+    let audit = sandbox
+        .mcpctl()
+        .args(["audit", "--server", "remote", "--json"])
+        .output()
+        .unwrap();
+    let (stdout, _) = text(&audit);
+    assert!(!stdout.contains("store.read"), "{stdout}");
 }
