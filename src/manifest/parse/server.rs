@@ -164,11 +164,14 @@ impl Checker {
                     args: argv.collect(),
                 })
             }
-            (None, Some((url, _))) => Some(Transport::Http {
-                url,
-                headers: std::mem::take(&mut body.headers),
-                credential_headers: std::mem::take(&mut body.credential_headers),
-            }),
+            (None, Some((url, span))) => {
+                self.secret_over_plain_http(&url, span, body);
+                Some(Transport::Http {
+                    url,
+                    headers: std::mem::take(&mut body.headers),
+                    credential_headers: std::mem::take(&mut body.credential_headers),
+                })
+            }
             (None, None) => {
                 // A misspelt `credential=` was reported already.
                 let misspelt = node
@@ -203,6 +206,30 @@ impl Checker {
                 None
             }
         }
+    }
+
+    /// A credential header goes over https, or plain http only to this
+    /// machine: whoever sends it (the bridge or the client), the network
+    /// would carry the secret in the clear.
+    fn secret_over_plain_http(&mut self, url: &str, span: SourceSpan, body: &ServerBody<'_>) {
+        let plain = url
+            .get(..7)
+            .is_some_and(|s| s.eq_ignore_ascii_case("http://"));
+        if body.credential_headers.is_empty()
+            || !plain
+            || crate::http::check_secret_url(url).is_ok()
+        {
+            return;
+        }
+        self.push(
+            Problem::new(
+                K::Url,
+                format!("{} sends a credential over plain http", body.who),
+                span,
+                "http:// to another machine",
+            )
+            .help("use the server's https:// URL; plain http carries a credential only to this machine (localhost)"),
+        );
     }
 
     /// `scheme=Bearer` on a credential header: one word, written before

@@ -50,6 +50,16 @@ fn credential_headers_go_with_either_delivery() {
     ));
     assert_eq!(p.kind, ProblemKind::UnknownNode);
     assert_eq!(p.message, "`auth` (OAuth) is not yet supported");
+    // A credential over plain http off this machine is refused; to
+    // localhost it is fine, and a literal header anywhere.
+    let p = only(&with_head(
+        "credential T\nserver s {\n    url \"http://mcp.example.com/mcp\"\n    header Authorization credential=T scheme=Bearer\n}\n",
+    ));
+    assert_eq!(p.kind, ProblemKind::Url);
+    assert_eq!(p.message, "server `s` sends a credential over plain http");
+    ok(&with_head(
+        "credential T\nserver s { url \"http://127.0.0.1:8080/mcp\"; header A credential=T }\nserver t { url \"http://mcp.example.com/mcp\"; header A \"x\" }\n",
+    ));
     // With env-ref on the server, the defaults or any client too.
     for source in [
         "credential T\nserver s { url \"https://x\"; delivery env-ref; header A credential=T scheme=Bearer }\n",
