@@ -147,6 +147,10 @@ impl Client {
         self.request(ureq::http::Method::POST, url)
     }
 
+    pub fn delete(&self, url: &str) -> Request<'_> {
+        self.request(ureq::http::Method::DELETE, url)
+    }
+
     fn request(&self, method: ureq::http::Method, url: &str) -> Request<'_> {
         Request {
             client: self,
@@ -163,21 +167,33 @@ pub struct Request<'c> {
     client: &'c Client,
     method: ureq::http::Method,
     url: String,
-    headers: Vec<(&'static str, String)>,
+    headers: Vec<(String, String)>,
     carries_secret: bool,
 }
 
 impl Request<'_> {
-    pub fn header(mut self, name: &'static str, value: &str) -> Self {
-        self.headers.push((name, value.to_owned()));
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Header `name` holding a credential's value (the whole value, scheme
+    /// included); the request is then refused over plain http to anything
+    /// but loopback.
+    pub fn secret_header(mut self, name: &str, value: &Secret) -> Self {
+        self.headers
+            .push((name.to_owned(), value.expose().to_owned()));
+        self.carries_secret = true;
         self
     }
 
     /// `Authorization: Bearer <token>`; the request is then refused over
     /// plain http to anything but loopback.
     pub fn bearer(mut self, token: &Secret) -> Self {
-        self.headers
-            .push(("Authorization", format!("Bearer {}", token.expose())));
+        self.headers.push((
+            "Authorization".to_owned(),
+            format!("Bearer {}", token.expose()),
+        ));
         self.carries_secret = true;
         self
     }
@@ -198,7 +214,7 @@ impl Request<'_> {
         let uri = check_url(&url, self.carries_secret)?;
         let mut request = ureq::http::Request::builder().method(self.method).uri(uri);
         for (name, value) in &self.headers {
-            request = request.header(*name, value);
+            request = request.header(name, value);
         }
         let request = request
             .body(body)
@@ -272,6 +288,13 @@ impl Response {
 )]
 fn ring_provider() -> rustls::crypto::CryptoProvider {
     rustls::crypto::ring::default_provider()
+}
+
+/// Whether a credential may be sent to `url` at all (what every request
+/// carrying one checks): refused for plain http off this machine, and for
+/// what is no http(s) URL; named redacted.
+pub fn check_secret_url(url: &str) -> Result<(), HttpError> {
+    check_url(url, true).map(|_| ())
 }
 
 /// The parsed URL; refuses, before any lookup, one that is not http(s),

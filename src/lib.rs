@@ -16,6 +16,7 @@ pub mod acl;
 pub mod adopt;
 pub mod apply;
 pub mod audit;
+pub mod bridge;
 pub mod catalog;
 pub mod check;
 #[allow(

@@ -7,7 +7,7 @@
 //! environment it inherited (nothing else is added or removed), records
 //! each read in the audit trail, and replaces itself with the server, so
 //! stdin and stdout — MCP's stdio transport — flow between client and
-//! server byte for byte. Nothing is ever printed to stdout; a missing
+//! server byte for byte. mcpctl prints nothing of its own to stdout; a missing
 //! credential fails fast on stderr instead of hanging a client that waits
 //! for a handshake.
 //!
@@ -23,6 +23,12 @@
 //! the manifests that declare this server with these credentials
 //! ([`crate::audit::Settings::for_launch`]), a guess another manifest
 //! copying those names can join.
+//!
+//! `--url URL` (a remote server with a credential header): there is no
+//! server to start; mcpctl itself is the stdio server, bridging each
+//! message to the URL and adding each `--header NAME[:SCHEME]=REFERENCE`
+//! it read, and read again after a 401 ([`crate::bridge`]). Each read is
+//! recorded like any other, its detail saying `bridge`.
 //!
 //! `--file VAR=REFERENCE` (file credentials) sets VAR to the path of a
 //! private file holding the value ([`crate::secret_file`]). Then mcpctl
@@ -63,8 +69,69 @@ pub struct Args {
     file: Vec<(String, Reference)>,
 
     /// The server's command and its arguments, after `--`
-    #[arg(last = true, required = true, value_name = "COMMAND")]
+    #[arg(
+        last = true,
+        required_unless_present = "url",
+        conflicts_with = "url",
+        value_name = "COMMAND"
+    )]
     command: Vec<OsString>,
+
+    /// A remote server's endpoint: mcpctl itself is then the stdio server,
+    /// bridging each message to this Streamable HTTP URL
+    #[arg(long, value_name = "URL", conflicts_with_all = ["env", "file"])]
+    url: Option<String>,
+
+    /// Send header NAME (with `SCHEME ` before the value, e.g.
+    /// `Authorization:Bearer=GITHUB_TOKEN`) from a credential to the
+    /// remote server (repeatable, with `--url`)
+    #[arg(long = "header", value_name = "NAME[:SCHEME]=REFERENCE", value_parser = parse_header_binding, requires = "url")]
+    header: Vec<HeaderBinding>,
+
+    /// Send header NAME with this literal value to the remote server
+    /// (repeatable, with `--url`)
+    #[arg(long = "literal-header", value_name = "NAME=VALUE", value_parser = parse_literal_header, requires = "url")]
+    literal_header: Vec<(String, String)>,
+}
+
+/// A header the bridge fills from a credential.
+#[derive(Debug, Clone)]
+struct HeaderBinding {
+    name: String,
+    scheme: Option<String>,
+    reference: Reference,
+}
+
+/// `NAME[:SCHEME]=REFERENCE`; a header name and a scheme are letters,
+/// digits and `-` (as the manifest requires), so neither `:` nor `=` is
+/// ambiguous.
+fn parse_header_binding(text: &str) -> Result<HeaderBinding, String> {
+    let (head, reference) = text
+        .split_once('=')
+        .filter(|(head, reference)| !head.is_empty() && !reference.is_empty())
+        .ok_or_else(|| format!("expected NAME[:SCHEME]=REFERENCE, got `{text}`"))?;
+    let (name, scheme) = match head.split_once(':') {
+        Some((name, scheme)) => (name, Some(scheme)),
+        None => (head, None),
+    };
+    let word = |w: &str| !w.is_empty() && w.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if !word(name) || !scheme.is_none_or(word) {
+        return Err(format!(
+            "`{head}` is not a header name with an optional scheme (letters, digits and `-`)"
+        ));
+    }
+    Ok(HeaderBinding {
+        name: name.to_owned(),
+        scheme: scheme.map(str::to_owned),
+        reference: Reference::parse(reference)?,
+    })
+}
+
+fn parse_literal_header(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((name, value)) if !name.is_empty() => Ok((name.to_owned(), value.to_owned())),
+        _ => Err(format!("expected NAME=VALUE, got `{text}`")),
+    }
 }
 
 fn parse_binding(text: &str) -> Result<(String, Reference), String> {
@@ -169,6 +236,9 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     let supervisor = (!args.file.is_empty()).then(crate::supervise::Supervisor::start);
     let host = Host::from_process()?;
     let user = super::ui::user(&host)?;
+    if let Some(url) = &args.url {
+        return bridge(manifest, &args, url, &host, &user);
+    }
     // Made at the first credential read: a server without credentials
     // starts without reading mcpctl's state (exec sits in front of every
     // server launch). It follows the settings of the manifest the entry
@@ -216,7 +286,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     let store = store.as_ref().map(|s| s as &dyn CredentialStore);
     let read = |reference: &Reference, whole_file: bool| -> miette::Result<Secret> {
         let found = reference.read(store, whole_file);
-        record(audit(), reference, &args.server, found.is_ok());
+        record(audit(), reference, &args.server, None, found.is_ok());
         found.map_err(|source| {
             ExecError::Unreadable {
                 server: args.server.clone(),
@@ -279,15 +349,116 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     Ok(Outcome::ServerExited(code))
 }
 
+/// `exec --url`: reads the credential headers, recording each read, and
+/// runs the stdio bridge ([`crate::bridge`]) until the client closes stdin.
+/// The headers are read again after a 401; a read that fails then is
+/// reported to the client by the bridge, not here.
+fn bridge(
+    manifest: Option<std::path::PathBuf>,
+    args: &Args,
+    url: &str,
+    host: &Host,
+    user: &str,
+) -> miette::Result<Outcome> {
+    // Refused before the store is read: a credential never goes over
+    // plain http to another machine.
+    if !args.header.is_empty()
+        && let Err(err) = crate::http::check_secret_url(url)
+    {
+        return Err(miette::miette!(
+            "server `{}`: cannot send its credential headers to {err}",
+            args.server
+        ));
+    }
+    let credentials: Vec<&str> = args
+        .header
+        .iter()
+        .map(|h| h.reference.credential.as_str())
+        .collect();
+    let actor = Actor {
+        user: user.to_owned(),
+        host: host_name(),
+        pid: std::process::id(),
+        command: "exec".to_owned(),
+        manifest: manifest.clone(),
+        git_commit: None,
+    };
+    let launch = Some(Launch {
+        server: &args.server,
+        credentials: &credentials,
+        manifest: manifest.as_deref(),
+    });
+    let audit = configured_audit_log(host, &host.state_dir(), actor, launch);
+    let needs_store = args.header.iter().any(|h| h.reference.needs_store());
+    let store = needs_store.then(|| KeyringStore::open(user)).transpose()?;
+    if let Some(store) = &store {
+        store.prepare_reads();
+    }
+    let server = args.server.clone();
+    let bindings = args.header.clone();
+    let read_headers = move || -> Result<Vec<(String, Secret)>, Box<ExecError>> {
+        let store = store.as_ref().map(|s| s as &dyn CredentialStore);
+        bindings
+            .iter()
+            .map(|binding| {
+                let reference = &binding.reference;
+                let found = reference.read(store, false);
+                record(&audit, reference, &server, Some("bridge"), found.is_ok());
+                let value = found.map_err(|source| {
+                    Box::new(ExecError::Unreadable {
+                        server: server.clone(),
+                        credential: reference.credential.clone(),
+                        from: reference.describe(),
+                        source,
+                    })
+                })?;
+                let value = match &binding.scheme {
+                    Some(scheme) => Secret::new(format!("{scheme} {}", value.expose())),
+                    None => value,
+                };
+                Ok((binding.name.clone(), value))
+            })
+            .collect()
+    };
+    let headers = read_headers().map_err(|err| miette::Report::new(*err))?;
+    let read_again = move || {
+        read_headers().map_err(|err| match miette::Diagnostic::diagnostic_source(&*err) {
+            Some(source) => format!("{err}: {source}"),
+            None => err.to_string(),
+        })
+    };
+    let server = args.server.clone();
+    let bridge = crate::bridge::Bridge::start(
+        crate::bridge::Config {
+            server: args.server.clone(),
+            url: url.to_owned(),
+            literal_headers: args.literal_header.clone(),
+            credentials: credentials.iter().map(|c| (*c).to_owned()).collect(),
+        },
+        Box::new(crate::bridge::upstream::Http::new(url)),
+        headers,
+        Box::new(read_again),
+        Box::new(std::io::stdout()),
+        Box::new(move |line: &str| eprintln!("mcpctl: server `{server}`: {}", escape(line))),
+    );
+    bridge.run(std::io::stdin().lock());
+    Ok(Outcome::Success)
+}
+
 /// Records one credential read; a broken audit trail is reported but does
-/// not keep the server from starting. Reads outside the store name their
-/// source in the detail.
-fn record(audit: &AuditLog, reference: &Reference, server: &str, ok: bool) {
+/// not keep the server from starting. The detail says who read it (`via`:
+/// the bridge) and, for a read outside the store, from where.
+fn record(audit: &AuditLog, reference: &Reference, server: &str, via: Option<&str>, ok: bool) {
+    let from = (!reference.needs_store()).then(|| format!("from {}", reference.describe()));
+    let detail = match (via, from) {
+        (Some(via), Some(from)) => Some(format!("{via}, {from}")),
+        (via, from) => via.map(str::to_owned).or(from),
+    };
     let event = Event {
         action: "store.read",
         target: reference.credential.clone(),
         server: Some(server.to_owned()),
-        detail: (!reference.needs_store()).then(|| format!("from {}", reference.describe())),
+        detail,
         outcome: if ok {
             AuditOutcome::Ok
         } else {

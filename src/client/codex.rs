@@ -9,7 +9,8 @@
 //! Codex's environment; Codex cannot rename it, so a server that wants a
 //! credential under another variable name keeps `exec`. A remote server
 //! gets `bearer_token_env_var` (for `Authorization: Bearer …`) or
-//! `env_http_headers` (header → variable).
+//! `env_http_headers` (header → variable); under exec it launches the
+//! bridge ([`super::bridge`]).
 
 use std::path::{Path, PathBuf};
 
@@ -17,8 +18,8 @@ use serde_json::{Map, Value, json};
 
 use super::read::{EntryHeader, EntryServer, EntryValue, each_string, strings};
 use super::{
-    Adapter, ClientFile, ReferenceSyntax, RenderContext, RenderNote, Rendered, effective_delivery,
-    entry_env, stdio_command,
+    Adapter, ClientFile, ReferenceSyntax, RenderContext, RenderNote, Rendered, bridge_command,
+    effective_delivery, entry_env, stdio_command,
 };
 use crate::document::Format;
 use crate::host::Host;
@@ -99,17 +100,19 @@ impl Adapter for Codex {
                 headers,
                 credential_headers,
             } => {
+                if let Some((command, args)) = bridge_command(server, delivery, cx) {
+                    entry.insert("command".into(), json!(command));
+                    entry.insert("args".into(), json!(args));
+                    return Rendered {
+                        entry: Some(Value::Object(entry)),
+                        notes,
+                    };
+                }
                 entry.insert("url".into(), json!(url));
                 if !headers.is_empty() {
                     entry.insert("http_headers".into(), json!(headers));
                 }
                 if !credential_headers.is_empty() {
-                    if delivery != Delivery::EnvRef {
-                        notes.push(RenderNote::SecretHeaderNeedsReference {
-                            client: ClientId::Codex,
-                        });
-                        return Rendered { entry: None, notes };
-                    }
                     let mut env_headers = Map::new();
                     for (name, header) in credential_headers {
                         match header.scheme.as_deref() {

@@ -1,5 +1,6 @@
-//! The JSON family of entries: `command`/`args`/`env` for a stdio server,
-//! a URL and `headers` for a remote one, with per-client differences in
+//! The JSON family of entries: `command`/`args`/`env` for a stdio server
+//! (and for a remote one launched through the bridge under exec, see
+//! `bridge.rs`), a URL and `headers` for a remote one, with per-client differences in
 //! the `type` values, the URL's key, the layout of the command and the
 //! name of the env map. An [`EntryShape`] names those differences; one
 //! renderer and one reader serve every client that has one.
@@ -8,8 +9,8 @@ use serde_json::{Map, Value, json};
 
 use super::read::{EntryHeader, EntryServer, EntryValue, each_string, strings};
 use super::{
-    Adapter, RenderContext, RenderNote, Rendered, effective_delivery, entry_env, entry_headers,
-    stdio_command,
+    Adapter, RenderContext, RenderNote, Rendered, bridge_command, effective_delivery, entry_env,
+    entry_headers, stdio_command,
 };
 use crate::manifest::{Delivery, Server, Transport};
 
@@ -75,45 +76,48 @@ pub fn render_json(
     let reference: Option<&dyn Fn(&str) -> String> =
         (delivery == Delivery::EnvRef).then_some(&reference);
     let mut entry = Map::new();
-    match &server.transport {
+    // A local server, or a remote one reached through the bridge.
+    let stdio = match &server.transport {
         Transport::Stdio { command, args } => {
-            for (key, value) in shape.stdio_extra {
-                entry.insert((*key).into(), json!(value));
+            Some(stdio_command(server, command, args, delivery, cx))
+        }
+        Transport::Http { .. } => bridge_command(server, delivery, cx),
+    };
+    if let Some((command, args)) = stdio {
+        for (key, value) in shape.stdio_extra {
+            entry.insert((*key).into(), json!(value));
+        }
+        if let Some(kind) = shape.stdio_type {
+            entry.insert("type".into(), json!(kind));
+        }
+        match shape.command {
+            CommandLayout::CommandAndArgs => {
+                entry.insert("command".into(), json!(command));
+                entry.insert("args".into(), json!(args));
             }
-            let (command, args) = stdio_command(server, command, args, delivery, cx);
-            if let Some(kind) = shape.stdio_type {
-                entry.insert("type".into(), json!(kind));
-            }
-            match shape.command {
-                CommandLayout::CommandAndArgs => {
-                    entry.insert("command".into(), json!(command));
-                    entry.insert("args".into(), json!(args));
-                }
-                CommandLayout::OneArray => {
-                    let mut argv = vec![command];
-                    argv.extend(args);
-                    entry.insert("command".into(), json!(argv));
-                }
-            }
-            let env = entry_env(server, reference);
-            if !env.is_empty() {
-                entry.insert(shape.env_key.into(), Value::Object(env));
+            CommandLayout::OneArray => {
+                let mut argv = vec![command];
+                argv.extend(args);
+                entry.insert("command".into(), json!(argv));
             }
         }
-        Transport::Http { url, .. } => {
-            let Some(headers) = entry_headers(server, reference) else {
-                notes.push(RenderNote::SecretHeaderNeedsReference {
-                    client: adapter.id(),
-                });
-                return Rendered { entry: None, notes };
-            };
-            if let Some(kind) = shape.remote_type {
-                entry.insert("type".into(), json!(kind));
-            }
-            entry.insert(shape.url_key.into(), json!(url));
-            if !headers.is_empty() {
-                entry.insert("headers".into(), Value::Object(headers));
-            }
+        let env = entry_env(server, reference);
+        if !env.is_empty() {
+            entry.insert(shape.env_key.into(), Value::Object(env));
+        }
+    } else if let Transport::Http { url, .. } = &server.transport {
+        let Some(headers) = entry_headers(server, reference) else {
+            notes.push(RenderNote::SecretHeaderNeedsReference {
+                client: adapter.id(),
+            });
+            return Rendered { entry: None, notes };
+        };
+        if let Some(kind) = shape.remote_type {
+            entry.insert("type".into(), json!(kind));
+        }
+        entry.insert(shape.url_key.into(), json!(url));
+        if !headers.is_empty() {
+            entry.insert("headers".into(), Value::Object(headers));
         }
     }
     Rendered {

@@ -94,6 +94,16 @@ impl Launcher {
             .collect()
     }
 
+    /// Where `credential` is read, as `mcpctl exec` takes it
+    /// ([`Reference::to_arg`]); a credential the launcher was not told
+    /// about is a store entry of its own name.
+    pub fn reference_arg(&self, credential: &str) -> String {
+        match self.references.get(credential) {
+            Some((reference, _)) => reference.to_arg(),
+            None => credential.to_owned(),
+        }
+    }
+
     /// The `mcpctl exec` arguments that fill `var` from `credential`:
     /// `--env VAR=REFERENCE`, or `--file VAR=REFERENCE` for a file. A
     /// credential the launcher was not told about is a store entry of its

@@ -11,8 +11,10 @@
 //! # Delivery
 //!
 //! In `exec` delivery an entry that needs a secret runs `mcpctl exec`,
-//! which reads it from the store at launch; every client can do that. In
-//! `env-ref` delivery the entry names an environment variable in the
+//! which reads it from the store at launch; every client can do that. A
+//! remote server with a secret header becomes a stdio entry too, running
+//! `mcpctl exec --url`, the bridge that adds the header to each request
+//! ([`bridge`]). In `env-ref` delivery the entry names an environment variable in the
 //! client's own syntax ([`ReferenceSyntax`]), and the client resolves it
 //! from the environment it was started in (`mcpctl env` exports it). A
 //! client that resolves nothing keeps `exec` and the plan says why.
@@ -30,6 +32,7 @@
 //! can [`Adapter::read`] an entry back, which is what `init`, `scan` and
 //! `check` use to understand what a client file holds.
 
+mod bridge;
 mod claude_code;
 mod codex;
 mod entry;
@@ -47,6 +50,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+pub use bridge::bridge_command;
 pub use entry::{
     effective_delivery, entry_env, entry_headers, needs_secret, spawnable, stdio_command,
 };
@@ -593,20 +597,21 @@ mod tests {
     }
 
     #[test]
-    fn secret_headers_need_a_reference() {
+    fn secret_headers_go_through_the_bridge_or_by_reference() {
         let launcher = Launcher::bare();
         let server = secret_remote_server();
         for id in ClientId::ALL {
             let adapter = adapter(id);
             let exec = adapter.render(&server, &cx(&launcher, Delivery::Exec, Os::Linux));
-            assert!(exec.entry.is_none(), "{id}");
-            assert!(!exec.notes.is_empty(), "{id}");
+            let exec = serde_json::to_string(&exec.entry.expect("the bridge")).unwrap();
+            assert!(exec.contains("\"--url\""), "{id}: {exec}");
+            // A client that resolves no references keeps exec: the bridge.
             let env_ref = adapter.render(&server, &cx(&launcher, Delivery::EnvRef, Os::Linux));
+            let env_ref = serde_json::to_string(&env_ref.entry.expect("an entry")).unwrap();
             assert_eq!(
-                env_ref.entry.is_some(),
-                adapter.reference_syntax().resolves(),
-                "{id}: {:?}",
-                env_ref.notes
+                env_ref.contains("\"--url\""),
+                !adapter.reference_syntax().resolves(),
+                "{id}: {env_ref}"
             );
         }
     }

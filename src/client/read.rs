@@ -97,13 +97,17 @@ impl EntryServer {
         argv: &[String],
         url: Option<&str>,
         mut env: Vec<(String, EntryValue)>,
-        headers: Vec<EntryHeader>,
+        mut headers: Vec<EntryHeader>,
     ) -> Option<EntryServer> {
         let transport = match (argv.split_first(), url) {
             (Some((command, args)), _) => {
-                let (command, args) = unwrap_launcher(command, args, &mut env);
-                let (command, args) = unwrap_cmd(&command, &args);
-                EntryTransport::Stdio { command, args }
+                match unwrap_launcher(command, args, &mut env, &mut headers) {
+                    Launched::Command(command, args) => {
+                        let (command, args) = unwrap_cmd(&command, &args);
+                        EntryTransport::Stdio { command, args }
+                    }
+                    Launched::Bridge { url } => EntryTransport::Http { url },
+                }
             }
             (None, Some(url)) => EntryTransport::Http {
                 url: url.to_owned(),
@@ -140,19 +144,31 @@ pub fn each_string<T>(value: Option<&Value>, read: impl Fn(&str, &str) -> T) -> 
         .collect()
 }
 
+/// What an entry's command line launches.
+enum Launched {
+    /// A command (the server's own, once the launcher is undone).
+    Command(String, Vec<String>),
+    /// The bridge to a remote server (`mcpctl exec --url URL`).
+    Bridge { url: String },
+}
+
 /// `mcpctl exec --server S [--manifest PATH] --env VAR=REF … -- CMD ARGS`
-/// → `CMD ARGS`, with each binding put in `env` as a reference.
+/// → `CMD ARGS`, with each binding put in `env` as a reference; `mcpctl
+/// exec … --header NAME[:SCHEME]=REF --literal-header NAME=VALUE --url URL`
+/// → the remote server at URL, with each header put in `headers`.
 fn unwrap_launcher(
     command: &str,
     args: &[String],
     env: &mut Vec<(String, EntryValue)>,
-) -> (String, Vec<String>) {
+    headers: &mut Vec<EntryHeader>,
+) -> Launched {
     let is_mcpctl = std::path::Path::new(command)
         .file_stem()
         .is_some_and(|s| s == "mcpctl");
     if !is_mcpctl || args.first().map(String::as_str) != Some("exec") {
-        return (command.to_owned(), args.to_vec());
+        return Launched::Command(command.to_owned(), args.to_vec());
     }
+    let mut url = None;
     let mut it = args[1..].iter();
     while let Some(arg) = it.next() {
         match arg.as_str() {
@@ -160,6 +176,7 @@ fn unwrap_launcher(
             "--server" | "--manifest" => {
                 it.next();
             }
+            "--url" => url = it.next().cloned(),
             "--env" | "--file" => {
                 let Some(binding) = it.next() else { break };
                 if let Some((var, reference)) = binding.split_once('=')
@@ -175,13 +192,47 @@ fn unwrap_launcher(
                     ));
                 }
             }
+            "--header" | "--literal-header" => {
+                let Some(binding) = it.next() else { break };
+                let Some((head, value)) = binding.split_once('=') else {
+                    continue;
+                };
+                let header = if arg == "--literal-header" {
+                    EntryHeader {
+                        name: head.to_owned(),
+                        scheme: None,
+                        value: EntryValue::Literal(value.to_owned()),
+                    }
+                } else {
+                    let Ok(reference) = crate::source::Reference::parse(value) else {
+                        continue;
+                    };
+                    let (name, scheme) = match head.split_once(':') {
+                        Some((name, scheme)) => (name, Some(scheme.to_owned())),
+                        None => (head, None),
+                    };
+                    EntryHeader {
+                        name: name.to_owned(),
+                        scheme,
+                        value: EntryValue::Reference {
+                            name: reference.credential,
+                            file: false,
+                        },
+                    }
+                };
+                headers.retain(|h| !h.name.eq_ignore_ascii_case(&header.name));
+                headers.push(header);
+            }
             _ => {}
         }
     }
+    if let Some(url) = url {
+        return Launched::Bridge { url };
+    }
     let rest: Vec<String> = it.cloned().collect();
     match rest.split_first() {
-        Some((command, args)) => (command.clone(), args.to_vec()),
-        None => (command.to_owned(), args.to_vec()),
+        Some((command, args)) => Launched::Command(command.clone(), args.to_vec()),
+        None => Launched::Command(command.to_owned(), args.to_vec()),
     }
 }
 
@@ -249,6 +300,49 @@ mod tests {
                         file: true
                     }
                 ),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_bridge_reads_as_the_remote_server() {
+        let argv: Vec<String> = [
+            "mcpctl",
+            "exec",
+            "--server",
+            "sentry",
+            "--header",
+            "Authorization:Bearer=SENTRY_TOKEN",
+            "--literal-header",
+            "X-Team=platform",
+            "--url",
+            "https://mcp.example.com/mcp",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        let read = EntryServer::new(&argv, None, Vec::new(), Vec::new()).unwrap();
+        assert_eq!(
+            read.transport,
+            EntryTransport::Http {
+                url: "https://mcp.example.com/mcp".into()
+            }
+        );
+        assert_eq!(
+            read.headers,
+            [
+                EntryHeader {
+                    name: "Authorization".into(),
+                    scheme: Some("Bearer".into()),
+                    value: EntryValue::Reference {
+                        name: "SENTRY_TOKEN".into(),
+                        file: false
+                    }
+                },
+                EntryHeader {
+                    name: "X-Team".into(),
+                    scheme: None,
+                    value: EntryValue::Literal("platform".into())
+                },
             ]
         );
     }

@@ -17,7 +17,7 @@ pub use super::expansion::Expands;
 use super::json::{CommandLayout, EntryShape, read_json, render_json};
 use super::{
     Adapter, ClientFile, EntryServer, ReferenceSyntax, RenderContext, RenderNote, Rendered,
-    needs_secret,
+    bridge_command, needs_secret,
 };
 use crate::document::Format;
 use crate::host::{Host, Os};
@@ -617,9 +617,12 @@ impl Adapter for Spec {
         let remote = matches!(server.transport, Transport::Http { .. });
         if remote && !self.quirks.remote_in_file {
             let mut notes = Vec::new();
-            super::effective_delivery(self, server, cx, &mut notes);
-            notes.push(RenderNote::RemoteOnlyInApp { client: self.id });
-            return Rendered { entry: None, notes };
+            let delivery = super::effective_delivery(self, server, cx, &mut notes);
+            // Through the bridge it is a stdio entry, which the file holds.
+            if bridge_command(server, delivery, cx).is_none() {
+                notes.push(RenderNote::RemoteOnlyInApp { client: self.id });
+                return Rendered { entry: None, notes };
+            }
         }
         let mut rendered = render_json(self, &self.shape, server, cx);
         if let Some(field) = rendered.entry.as_ref().and_then(|entry| {

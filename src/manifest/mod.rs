@@ -86,7 +86,7 @@
 //! | `url` | server | http(s) URL of a remote (streamable HTTP) server | — |
 //! | `credential` | server | one or more credential names; each fills the variable of its own name | — |
 //! | `env` | server | `VAR "literal"` or `VAR credential=NAME` | — |
-//! | `header` | server with `url` | `Name "literal"` or `Name credential=NAME [scheme=Bearer]` (env-ref, see below) | — |
+//! | `header` | server with `url` | `Name "literal"` or `Name credential=NAME [scheme=Bearer]` (see Delivery below) | — |
 //! | `clients` | server | targeted clients that get this server | — |
 //! | `delivery` | defaults, server | `exec` or `env-ref` | — |
 //!
@@ -121,10 +121,12 @@
 //!   `mcpctl exec`, which reads the credentials and starts the server.
 //!   `env-ref`: the entry references a variable in the client's own syntax,
 //!   exported by `mcpctl env`. The server's `delivery` wins, then the
-//!   `client` node's `delivery=`, then `defaults`. A `header` bound to a
-//!   credential needs env-ref on the server, in the defaults or on some
-//!   client: a remote server's secret header can only be delivered by
-//!   reference.
+//!   `client` node's `delivery=`, then `defaults`. A remote server's
+//!   `header` bound to a credential: under `exec` the entry launches
+//!   `mcpctl exec --url`, a stdio bridge that adds the header from the
+//!   store to every request ([`crate::bridge`]); under `env-ref` the
+//!   client sends it from the exported variable. OAuth (`auth`) is not yet
+//!   supported: a server node holding one is an error.
 //! - **No `client` node** means the clients detected on this machine, in
 //!   user scope (see `mcpctl clients`).
 //! - **No secrets, anywhere.** Every string in the file (not only env values:

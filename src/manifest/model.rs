@@ -746,7 +746,8 @@ pub enum Transport {
         url: String,
         /// Literal, non-secret headers.
         headers: BTreeMap<String, String>,
-        /// Headers filled from a credential (env-ref delivery only).
+        /// Headers filled from a credential: by reference (env-ref), or
+        /// added by the `mcpctl exec` bridge (exec).
         #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
         credential_headers: BTreeMap<String, CredentialHeader>,
     },

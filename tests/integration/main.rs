@@ -13,6 +13,10 @@ mod support;
 mod adopt;
 mod apply_loop;
 mod audit;
+// Linux only: the Secret Service (an account per test) and /proc, to see
+// that no process holds the token.
+#[cfg(target_os = "linux")]
+mod bridge;
 mod canary;
 mod catalog;
 mod check;

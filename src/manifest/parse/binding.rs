@@ -89,7 +89,6 @@ impl Checker {
                 body.headers.insert(header, value);
             }
             Bound::Credential(credential) => {
-                body.credential_header_spans.push(head_span(node));
                 let scheme = self.header_scheme(node);
                 body.credential_headers
                     .insert(header, CredentialHeader { credential, scheme });

@@ -199,6 +199,18 @@ impl Checker {
             .map(|k| format!("`{k}`"))
             .collect::<Vec<_>>()
             .join(", ");
+        if (parent, name) == ("server", "auth") {
+            self.push(
+                Problem::new(
+                    K::UnknownNode,
+                    "`auth` (OAuth) is not yet supported",
+                    child.name().span(),
+                    "not yet supported",
+                )
+                .help("send a token the server accepts instead, e.g. a personal access token: `header Authorization credential=NAME scheme=Bearer`"),
+            );
+            return;
+        }
         let hint = match (parent, name) {
             ("server", "args") => Some(
                 "arguments follow the program in `command`: `command npx -y \"@scope/package\"`"

@@ -151,7 +151,6 @@ impl Checker {
         top: &TopLevel,
     ) -> (BTreeMap<String, ServerDraft>, HashMap<String, SourceSpan>) {
         let context = ServerContext {
-            defaults: &top.defaults,
             clients: &top.clients,
             credentials: &top.credentials,
         };

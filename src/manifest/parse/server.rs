@@ -34,7 +34,6 @@ pub(super) struct ServerBody<'a> {
     /// By lower-case name: header names are case-insensitive.
     pub(super) header_spans: HashMap<String, SourceSpan>,
     pub(super) credential_headers: BTreeMap<String, CredentialHeader>,
-    pub(super) credential_header_spans: Vec<SourceSpan>,
     /// Every `header` line, for the check that the server is remote.
     pub(super) header_nodes: Vec<SourceSpan>,
     clients: Option<Vec<ClientId>>,
@@ -83,7 +82,6 @@ impl<'a> ServerBody<'a> {
             headers: BTreeMap::new(),
             header_spans: HashMap::new(),
             credential_headers: BTreeMap::new(),
-            credential_header_spans: Vec::new(),
             header_nodes: Vec::new(),
             clients: None,
             delivery: None,
@@ -123,7 +121,6 @@ impl Checker {
 
         let mut body = ServerBody::new(cx, who);
         self.read_children(node, "server", ServerBody::CHILDREN, &mut body);
-        self.credential_headers_reach(&body);
         let transport = self.transport(node, &mut body, name_span);
 
         let server = Server {
@@ -138,36 +135,6 @@ impl Checker {
         };
         let clients = body.clients;
         valid.then_some((ServerDraft { server, clients }, name_span))
-    }
-
-    /// A secret header reaches a remote server only through the client's
-    /// own reference syntax: some client must use env-ref.
-    fn credential_headers_reach(&mut self, body: &ServerBody<'_>) {
-        let env_ref_somewhere = match body.delivery {
-            Some(delivery) => delivery == Delivery::EnvRef,
-            None => {
-                body.cx.defaults.delivery == Delivery::EnvRef
-                    || body
-                        .cx
-                        .clients
-                        .iter()
-                        .any(|t| t.delivery == Some(Delivery::EnvRef))
-            }
-        };
-        if env_ref_somewhere {
-            return;
-        }
-        for &span in &body.credential_header_spans {
-            self.push(
-                Problem::new(
-                    K::Transport,
-                    "a remote server's credential header needs delivery env-ref",
-                    span,
-                    "header from a credential",
-                )
-                .help("with `exec` delivery mcpctl starts local servers only, so it cannot hand a secret to a remote one; add `delivery env-ref` to this server (clients then send the header from an exported variable, see `mcpctl env`)"),
-            );
-        }
     }
 
     /// Local (`command`) or remote (`url`): exactly one of them.
@@ -197,11 +164,14 @@ impl Checker {
                     args: argv.collect(),
                 })
             }
-            (None, Some((url, _))) => Some(Transport::Http {
-                url,
-                headers: std::mem::take(&mut body.headers),
-                credential_headers: std::mem::take(&mut body.credential_headers),
-            }),
+            (None, Some((url, span))) => {
+                self.secret_over_plain_http(&url, span, body);
+                Some(Transport::Http {
+                    url,
+                    headers: std::mem::take(&mut body.headers),
+                    credential_headers: std::mem::take(&mut body.credential_headers),
+                })
+            }
             (None, None) => {
                 // A misspelt `credential=` was reported already.
                 let misspelt = node
@@ -236,6 +206,30 @@ impl Checker {
                 None
             }
         }
+    }
+
+    /// A credential header goes over https, or plain http only to this
+    /// machine: whoever sends it (the bridge or the client), the network
+    /// would carry the secret in the clear.
+    fn secret_over_plain_http(&mut self, url: &str, span: SourceSpan, body: &ServerBody<'_>) {
+        let plain = url
+            .get(..7)
+            .is_some_and(|s| s.eq_ignore_ascii_case("http://"));
+        if body.credential_headers.is_empty()
+            || !plain
+            || crate::http::check_secret_url(url).is_ok()
+        {
+            return;
+        }
+        self.push(
+            Problem::new(
+                K::Url,
+                format!("{} sends a credential over plain http", body.who),
+                span,
+                "http:// to another machine",
+            )
+            .help("use the server's https:// URL; plain http carries a credential only to this machine (localhost)"),
+        );
     }
 
     /// `scheme=Bearer` on a credential header: one word, written before
@@ -304,7 +298,6 @@ impl Checker {
 
 /// What the top level declared, which a server's body refers to.
 pub(super) struct ServerContext<'a> {
-    pub(super) defaults: &'a Defaults,
     pub(super) clients: &'a [ClientTarget],
     pub(super) credentials: &'a BTreeMap<String, CredentialDraft>,
 }

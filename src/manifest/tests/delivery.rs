@@ -37,21 +37,30 @@ server a { command x }
 }
 
 #[test]
-fn credential_headers_need_env_ref() {
-    let source = with_head(
+fn credential_headers_go_with_either_delivery() {
+    // Under exec (the default) the bridge sends the header; under env-ref
+    // the client does.
+    let m = ok(&with_head(
         "credential SENTRY_AUTH_TOKEN\nserver sentry {\n    url \"https://mcp.sentry.dev/mcp\"\n    header X-Team \"platform\"\n    header Authorization credential=SENTRY_AUTH_TOKEN\n}\n",
-    );
-    let p = only(&source);
-    assert_eq!(p.kind, ProblemKind::Transport);
-    assert_eq!(
-        p.message,
-        "a remote server's credential header needs delivery env-ref"
-    );
-    assert_eq!(
-        at(&source, &p, 0),
-        "header Authorization credential=SENTRY_AUTH_TOKEN"
-    );
-    // With env-ref on the server, the defaults or any client, it is fine.
+    ));
+    assert_eq!(m.servers["sentry"].delivery, None);
+    // OAuth is not yet supported: said so, not taken for a typo.
+    let p = only(&with_head(
+        "server linear {\n    url \"https://mcp.linear.app/mcp\"\n    auth oauth\n}\n",
+    ));
+    assert_eq!(p.kind, ProblemKind::UnknownNode);
+    assert_eq!(p.message, "`auth` (OAuth) is not yet supported");
+    // A credential over plain http off this machine is refused; to
+    // localhost it is fine, and a literal header anywhere.
+    let p = only(&with_head(
+        "credential T\nserver s {\n    url \"http://mcp.example.com/mcp\"\n    header Authorization credential=T scheme=Bearer\n}\n",
+    ));
+    assert_eq!(p.kind, ProblemKind::Url);
+    assert_eq!(p.message, "server `s` sends a credential over plain http");
+    ok(&with_head(
+        "credential T\nserver s { url \"http://127.0.0.1:8080/mcp\"; header A credential=T }\nserver t { url \"http://mcp.example.com/mcp\"; header A \"x\" }\n",
+    ));
+    // With env-ref on the server, the defaults or any client too.
     for source in [
         "credential T\nserver s { url \"https://x\"; delivery env-ref; header A credential=T scheme=Bearer }\n",
         "defaults { delivery env-ref }\ncredential T\nserver s { url \"https://x\"; header A credential=T }\n",
