@@ -399,6 +399,7 @@ mod tests {
                         trailing_commas: false,
                     } => "JSONC, no trailing commas",
                     Format::Toml => "TOML",
+                    Format::Yaml(_) => "YAML",
                 };
                 let key = match scope {
                     Scope::Local => format!(
