@@ -57,7 +57,7 @@ pub fn check_edit(doc: &Document, table: &[&str], edit: &Edit) -> Document {
     let mut expected = before.clone();
     let name = match edit {
         Edit::Set(name, value) => {
-            expected.insert(name.clone(), stored(doc.format(), name, value));
+            expected.insert(name.clone(), value.clone());
             name
         }
         Edit::Remove(name) => {
@@ -85,31 +85,6 @@ pub fn check_edit(doc: &Document, table: &[&str], edit: &Edit) -> Document {
         }
     }
     edited
-}
-
-/// What a YAML list keeps for an entry: its name under the naming key,
-/// first.
-fn stored(format: Format, name: &str, value: &Value) -> Value {
-    match (format, value) {
-        (
-            Format::Yaml(YamlLayout {
-                named_by: Some(key),
-                ..
-            }),
-            Value::Object(fields),
-        ) => {
-            let mut entry = serde_json::Map::new();
-            entry.insert(key.to_owned(), Value::String(name.to_owned()));
-            entry.extend(
-                fields
-                    .iter()
-                    .filter(|(k, _)| *k != key)
-                    .map(|(k, v)| (k.clone(), v.clone())),
-            );
-            Value::Object(entry)
-        }
-        _ => value.clone(),
-    }
 }
 
 /// YAML: the data outside the entry is the same, and an entry that was

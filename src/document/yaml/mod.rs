@@ -18,7 +18,9 @@
 //! A file with no content (empty, or comments only) gets the table
 //! appended as text. Entries are either a mapping from name to entry
 //! (Goose) or a list of mappings named by a key (Continue), per
-//! [`YamlLayout`].
+//! [`YamlLayout`]. In a list, the naming key is the entry's name, as the
+//! key is in a mapping: it is not part of the entry read, and is written
+//! first.
 
 mod render;
 mod strict;
@@ -76,10 +78,12 @@ fn entries_of(
                 let Some(name) = strict::item_name(item, key) else {
                     continue;
                 };
-                if entries
-                    .insert(name.to_string(), strict::to_json(item))
-                    .is_some()
-                {
+                // The name is the entry's key here, as in a mapping.
+                let mut entry = strict::to_json(item);
+                if let Some(fields) = entry.as_object_mut() {
+                    fields.shift_remove(key);
+                }
+                if entries.insert(name.to_string(), entry).is_some() {
                     let (line, column) = item_position(text, table, index);
                     return Err(DocumentError::DuplicateName {
                         path: path.to_path_buf(),
@@ -180,7 +184,7 @@ struct Target<'a> {
 }
 
 /// The entry as it is stored: in a list, a mapping whose naming key comes
-/// first and holds `name`.
+/// first and holds `name` (replacing any such key of `value`).
 fn stored_entry(
     path: &Path,
     layout: YamlLayout,

@@ -214,9 +214,10 @@ fn a_list_of_named_entries_is_appended_to_replaced_in_place_and_removed() {
     document.set_entry(table, "mcpctl-github", &entry).unwrap();
     let appended = document.text().to_string();
     assert!(appended.starts_with(CONTINUE_CONFIG), "{appended}");
-    assert_eq!(
-        document.entries(table).unwrap()["mcpctl-github"],
-        json!({"name": "mcpctl-github", "command": "mcpctl", "args": ["exec", "github"]})
+    assert_eq!(document.entries(table).unwrap()["mcpctl-github"], entry);
+    assert!(
+        appended.ends_with("  - name: mcpctl-github\n    command: mcpctl\n    args:\n      - exec\n      - github\n"),
+        "{appended}"
     );
     assert!(document.remove_entry(table, "mcpctl-github").unwrap());
     assert_eq!(document.text(), CONTINUE_CONFIG);
@@ -491,6 +492,9 @@ proptest! {
             .with_entry(&["mcpServers"], &name, &json!({"command": cmd, "env": env}))
             .unwrap_or_else(|e| panic!("{e:?}"));
         let read = &list.entries(&["mcpServers"]).unwrap()[&name];
-        prop_assert_eq!(read, &json!({"name": name, "command": cmd, "env": env}));
+        prop_assert_eq!(read, &json!({"command": cmd, "env": env}));
+        let items = data(list.text())["mcpServers"].as_array().unwrap().clone();
+        let stored = json!({"name": name, "command": cmd, "env": env});
+        prop_assert!(items.contains(&stored));
     }
 }
