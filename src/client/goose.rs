@@ -123,16 +123,19 @@ impl Adapter for Goose {
 fn reshape(name: &str, mut fields: Map<String, Value>) -> Map<String, Value> {
     let mut entry = Map::new();
     entry.insert("enabled".into(), json!(true));
-    if let Some(kind) = fields.remove("type") {
+    if let Some(kind) = fields.shift_remove("type") {
         entry.insert("type".into(), kind);
     }
     entry.insert("name".into(), json!(name));
-    if let Some(command) = fields.remove("command") {
+    if let Some(command) = fields.shift_remove("command") {
         entry.insert("cmd".into(), command);
-        entry.insert("args".into(), fields.remove("args").unwrap_or(json!([])));
+        entry.insert(
+            "args".into(),
+            fields.shift_remove("args").unwrap_or(json!([])),
+        );
         entry.insert(
             "envs".into(),
-            fields.remove("envs").unwrap_or_else(|| json!({})),
+            fields.shift_remove("envs").unwrap_or_else(|| json!({})),
         );
     }
     entry.extend(fields);

@@ -96,15 +96,16 @@ pub(super) fn scalar(text: &str) -> String {
     }
 }
 
-/// Plain in block and flow context alike (no indicator, space, `:` or `#`
-/// can occur), and read back as this very string (not `true`, `null`,
-/// `0x1F`, `.inf`, `---`).
+/// Plain in block and flow context alike (no space, `:`, `#` or flow
+/// indicator anywhere, no other indicator first), and read back as this
+/// very string (not `true`, `null`, `0x1F`, `.inf`, `---`).
 fn is_plain(text: &str) -> bool {
     let mut chars = text.chars();
     let Some(first) = chars.next() else {
         return false;
     };
-    let safe = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/' | '-');
+    let safe =
+        |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/' | '-' | '=' | '@' | '+');
     (first.is_ascii_alphanumeric() || matches!(first, '_' | '/' | '.' | '-'))
         && chars.all(safe)
         && matches!(serde_yaml_ng::from_str::<Yaml>(text), Ok(Yaml::String(read)) if read == text)
