@@ -11,8 +11,9 @@
 //! `args` is skipped as malformed), `envs`, `timeout` (seconds); a remote
 //! one is `type: streamable_http` with `uri` (not `url`) and `headers`.
 //!
-//! Goose expands no variables in `cmd`, `args` or `envs` (only in a remote
-//! entry's `headers`, from that entry's own `envs`), so every secret
+//! Goose expands no variables in `cmd`, `args` or `envs` (only `$NAME` and
+//! `${NAME}` in a remote entry's `headers`, from that entry's own `envs`:
+//! a server with such a literal header is left out), so every secret
 //! arrives through `mcpctl exec`. Its `env_keys` (variables looked up by
 //! name, then in Goose's keyring) are read back as references.
 //!
@@ -25,9 +26,10 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value, json};
 
+use super::expansion::Expands;
 use super::json::{EntryShape, render_json};
 use super::read::{EntryHeader, EntryServer, EntryValue, each_string, strings};
-use super::{Adapter, ClientFile, ReferenceSyntax, RenderContext, Rendered};
+use super::{Adapter, ClientFile, ReferenceSyntax, RenderContext, RenderNote, Rendered};
 use crate::document::{Format, YamlLayout};
 use crate::host::{Host, Os};
 use crate::manifest::{ClientId, Scope, Server};
@@ -89,6 +91,18 @@ impl Adapter for Goose {
     fn render(&self, server: &Server, cx: &RenderContext<'_>) -> Rendered {
         let mut rendered = render_json(self, &SHAPE, server, cx);
         if let Some(Value::Object(fields)) = rendered.entry.take() {
+            // Goose replaces `$NAME` and `${NAME}` in headers (from the
+            // entry's own `envs`): a literal holding one would change.
+            let headers = json!({"headers": fields.get("headers").cloned().unwrap_or_default()});
+            if let Some(field) =
+                Expands::DollarNames.changed_field(ReferenceSyntax::None, server, &headers)
+            {
+                rendered.notes.push(RenderNote::WouldExpand {
+                    client: ClientId::Goose,
+                    field,
+                });
+                return rendered;
+            }
             rendered.entry = Some(Value::Object(reshape(&server.name, fields)));
         }
         rendered
@@ -146,8 +160,8 @@ fn reshape(name: &str, mut fields: Map<String, Value>) -> Map<String, Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::client::Launcher;
     use crate::client::test_support::*;
-    use crate::client::{Launcher, RenderNote};
     use crate::manifest::Delivery;
 
     #[test]
@@ -227,6 +241,24 @@ mod tests {
                 "headers": {"X-Team": "platform"},
                 "timeout": 300
             })
+        );
+    }
+
+    #[test]
+    fn a_literal_header_goose_would_expand_leaves_the_server_out() {
+        let mut server = remote_server();
+        if let crate::manifest::Transport::Http { headers, .. } = &mut server.transport {
+            headers.insert("X-Team".into(), "${TEAM}".into());
+        }
+        let launcher = Launcher::bare();
+        let rendered = Goose.render(&server, &cx(&launcher, Delivery::Exec, Os::Linux));
+        assert_eq!(rendered.entry, None);
+        assert_eq!(
+            rendered.notes,
+            [RenderNote::WouldExpand {
+                client: ClientId::Goose,
+                field: "headers.X-Team".into()
+            }]
         );
     }
 
