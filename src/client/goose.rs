@@ -28,7 +28,7 @@ use serde_json::{Map, Value, json};
 
 use super::expansion::Expands;
 use super::json::{EntryShape, render_json};
-use super::read::{EntryHeader, EntryServer, EntryValue, each_string, strings};
+use super::read::{EntryHeader, EntryServer, command_line, each_string, env_and_forwarded};
 use super::{Adapter, ClientFile, ReferenceSyntax, RenderContext, RenderNote, Rendered};
 use crate::document::{Format, YamlLayout};
 use crate::host::{Host, Os};
@@ -110,21 +110,8 @@ impl Adapter for Goose {
 
     fn read(&self, entry: &Value) -> Option<EntryServer> {
         let map = entry.as_object()?;
-        let mut env = each_string(map.get("envs"), |var, text| {
-            (var.to_owned(), EntryValue::of(text))
-        });
-        for var in strings(map.get("env_keys")) {
-            env.push((var.clone(), EntryValue::by_name(&var)));
-        }
-        let mut argv: Vec<String> = map
-            .get("cmd")
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-            .into_iter()
-            .collect();
-        if !argv.is_empty() {
-            argv.extend(strings(map.get("args")));
-        }
+        let env = env_and_forwarded(map.get("envs"), map.get("env_keys"));
+        let argv = command_line(map, "cmd");
         let url = map.get("uri").and_then(Value::as_str);
         let headers = each_string(map.get("headers"), EntryHeader::of);
         EntryServer::new(&argv, url, env, headers)
@@ -160,8 +147,8 @@ fn reshape(name: &str, mut fields: Map<String, Value>) -> Map<String, Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::client::Launcher;
     use crate::client::test_support::*;
+    use crate::client::{EntryValue, Launcher};
     use crate::manifest::Delivery;
 
     #[test]

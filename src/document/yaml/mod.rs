@@ -409,30 +409,30 @@ fn check(
     edited: &str,
     entry: Option<&Value>,
 ) -> Result<(), DocumentError> {
-    let &Target {
-        path,
-        layout,
-        table,
-        name,
-    } = target;
     let failed = |message: String| DocumentError::EditFailed {
-        path: path.to_path_buf(),
+        path: target.path.to_path_buf(),
         message,
     };
-    let after = strict::parse(path, edited).map_err(|e| failed(e.to_string()))?;
+    let after = strict::parse(target.path, edited).map_err(|e| failed(e.to_string()))?;
     let mut expected = before.clone();
-    apply(&mut expected, layout, table, name, entry);
+    apply(&mut expected, target, entry);
     if after != expected {
         return Err(failed(format!(
             "the data outside the entry `{}` changed",
-            join_key_path(&[table, &[name]].concat())
+            join_key_path(&[target.table, &[target.name]].concat())
         )));
     }
     Ok(())
 }
 
 /// The edit on the data: what the edited text must hold.
-fn apply(root: &mut Yaml, layout: YamlLayout, table: &[&str], name: &str, entry: Option<&Value>) {
+fn apply(root: &mut Yaml, target: &Target<'_>, entry: Option<&Value>) {
+    let &Target {
+        layout,
+        table,
+        name,
+        ..
+    } = target;
     let mut node = root;
     for key in table {
         if node.is_null() {
