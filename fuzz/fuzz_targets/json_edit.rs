@@ -9,7 +9,7 @@ use libfuzzer_sys::fuzz_target;
 mod edit_oracle;
 
 fuzz_target!(|data: &[u8]| {
-    if let Some(case) = edit_oracle::decode(data, false) {
+    if let Some(case) = edit_oracle::decode(data, edit_oracle::Target::Json) {
         edit_oracle::run_case(&case);
     }
 });

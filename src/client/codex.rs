@@ -16,7 +16,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value, json};
 
-use super::read::{EntryHeader, EntryServer, EntryValue, each_string, strings};
+use super::read::{
+    EntryHeader, EntryServer, EntryValue, command_line, each_string, env_and_forwarded,
+};
 use super::{
     Adapter, ClientFile, ReferenceSyntax, RenderContext, RenderNote, Rendered, bridge_command,
     effective_delivery, entry_env, stdio_command,
@@ -153,12 +155,7 @@ impl Adapter for Codex {
     /// `bearer_token_env_var` and `env_http_headers` name variables.
     fn read(&self, entry: &Value) -> Option<EntryServer> {
         let map = entry.as_object()?;
-        let mut env = each_string(map.get("env"), |var, text| {
-            (var.to_owned(), EntryValue::of(text))
-        });
-        for var in strings(map.get("env_vars")) {
-            env.push((var.clone(), EntryValue::by_name(&var)));
-        }
+        let env = env_and_forwarded(map.get("env"), map.get("env_vars"));
         let mut headers = each_string(map.get("http_headers"), EntryHeader::of);
         if let Some(var) = map.get("bearer_token_env_var").and_then(Value::as_str) {
             headers.push(EntryHeader {
@@ -174,15 +171,7 @@ impl Adapter for Codex {
                 value: EntryValue::by_name(var),
             }
         }));
-        let mut argv: Vec<String> = map
-            .get("command")
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-            .into_iter()
-            .collect();
-        if !argv.is_empty() {
-            argv.extend(strings(map.get("args")));
-        }
+        let argv = command_line(map, "command");
         let url = map.get("url").and_then(Value::as_str);
         EntryServer::new(&argv, url, env, headers)
     }

@@ -30,6 +30,9 @@ pub struct EntryShape {
     pub command: CommandLayout,
     /// Key of the env map (`env`, opencode's `environment`).
     pub env_key: &'static str,
+    /// Keys leading to a remote server's headers (`headers`, Continue's
+    /// `requestOptions.headers`).
+    pub headers_at: &'static [&'static str],
 }
 
 /// Where the program and its arguments go.
@@ -51,6 +54,7 @@ impl EntryShape {
         stdio_extra: &[],
         command: CommandLayout::CommandAndArgs,
         env_key: "env",
+        headers_at: &["headers"],
     };
 
     /// The typed shape of Claude Code and VS Code: `"type": "stdio"` and
@@ -117,7 +121,14 @@ pub fn render_json(
         }
         entry.insert(shape.url_key.into(), json!(url));
         if !headers.is_empty() {
-            entry.insert("headers".into(), Value::Object(headers));
+            let (last, outer) = shape.headers_at.split_last().expect("a non-empty key path");
+            let nested = outer.iter().rev().fold(
+                Value::Object(Map::from_iter([((*last).to_owned(), Value::Object(headers))])),
+                |inner, key| Value::Object(Map::from_iter([((*key).to_owned(), inner)])),
+            );
+            if let Value::Object(nested) = nested {
+                entry.extend(nested);
+            }
         }
     }
     Rendered {
@@ -165,6 +176,10 @@ pub fn read_json(shape: &EntryShape, entry: &Value) -> Option<EntryServer> {
     let url = [shape.url_key, "url", "serverUrl", "httpUrl"]
         .iter()
         .find_map(|k| map.get(*k).and_then(Value::as_str));
-    let headers = each_string(map.get("headers"), EntryHeader::of);
+    let nested = shape
+        .headers_at
+        .iter()
+        .try_fold(entry, |at, key| at.get(*key));
+    let headers = each_string(nested.or_else(|| map.get("headers")), EntryHeader::of);
     EntryServer::new(&argv, url, env, headers)
 }

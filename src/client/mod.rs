@@ -27,8 +27,8 @@
 //! # Adapters
 //!
 //! Most clients differ only in facts, which [`specs::SPECS`] lists, one
-//! [`specs::Spec`] each, rendered and read by one adapter. Claude Code and
-//! Codex follow rules of their own and have a module each. Every adapter
+//! [`specs::Spec`] each, rendered and read by one adapter. Claude Code,
+//! Codex and Goose follow rules of their own and have a module each. Every adapter
 //! can [`Adapter::read`] an entry back, which is what `init`, `scan` and
 //! `check` use to understand what a client file holds.
 
@@ -37,6 +37,7 @@ mod claude_code;
 mod codex;
 mod entry;
 mod expansion;
+mod goose;
 mod json;
 mod launch;
 mod note;
@@ -156,6 +157,7 @@ pub fn adapter(id: ClientId) -> &'static dyn Adapter {
     match id {
         ClientId::ClaudeCode => &claude_code::ClaudeCode,
         ClientId::Codex => &codex::Codex,
+        ClientId::Goose => &goose::Goose,
         id => specs::spec(id).expect("every other client has a spec"),
     }
 }
@@ -403,6 +405,7 @@ mod tests {
                         trailing_commas: false,
                     } => "JSONC, no trailing commas",
                     Format::Toml => "TOML",
+                    Format::Yaml(_) => "YAML",
                 };
                 let key = match scope {
                     Scope::Local => format!(

@@ -144,6 +144,32 @@ pub fn each_string<T>(value: Option<&Value>, read: impl Fn(&str, &str) -> T) -> 
         .collect()
 }
 
+/// The command line of an entry that names its program under `key` and
+/// its arguments under `args` (Codex's `command`, Goose's `cmd`); empty
+/// without a program.
+pub fn command_line(map: &Map<String, Value>, key: &str) -> Vec<String> {
+    let Some(program) = map.get(key).and_then(Value::as_str) else {
+        return Vec::new();
+    };
+    let mut argv = vec![program.to_owned()];
+    argv.extend(strings(map.get("args")));
+    argv
+}
+
+/// The variables of an entry: those of the `env` object as written, then
+/// those the `forwarded` list passes on by name (Codex's `env_vars`,
+/// Goose's `env_keys`), as references.
+pub fn env_and_forwarded(
+    env: Option<&Value>,
+    forwarded: Option<&Value>,
+) -> Vec<(String, EntryValue)> {
+    let mut vars = each_string(env, |var, text| (var.to_owned(), EntryValue::of(text)));
+    for var in strings(forwarded) {
+        vars.push((var.clone(), EntryValue::by_name(&var)));
+    }
+    vars
+}
+
 /// What an entry's command line launches.
 enum Launched {
     /// A command (the server's own, once the launcher is undone).

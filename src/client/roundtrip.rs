@@ -201,4 +201,6 @@ roundtrips! {
     roo_code: ClientId::RooCode,
     crush: ClientId::Crush,
     visual_studio: ClientId::VisualStudio,
+    goose: ClientId::Goose,
+    continue_: ClientId::Continue,
 }

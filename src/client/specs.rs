@@ -19,7 +19,7 @@ use super::{
     Adapter, ClientFile, EntryServer, ReferenceSyntax, RenderContext, RenderNote, Rendered,
     bridge_command, needs_secret,
 };
-use crate::document::Format;
+use crate::document::{Format, YamlLayout};
 use crate::host::{Host, Os};
 use crate::manifest::{ClientId, Delivery, Scope, Server, Transport};
 
@@ -309,6 +309,7 @@ pub static SPECS: &[Spec] = &[
             stdio_extra: &[],
             command: CommandLayout::OneArray,
             env_key: "environment",
+            headers_at: &["headers"],
         },
         reference: ReferenceSyntax::BraceEnv,
         quirks: Quirks::NONE,
@@ -551,6 +552,43 @@ pub static SPECS: &[Spec] = &[
                 base: Base::Config,
                 path: &["Microsoft", "VisualStudio"],
             }),
+            ..Quirks::NONE
+        },
+    },
+    // Continue, the VS Code and JetBrains extension and the `cn` CLI
+    // (`@continuedev/cli` 1.5.47 and `@continuedev/config-yaml` 1.42.0,
+    // read): `~/.continue/config.yaml` (`CONTINUE_GLOBAL_DIR` relocates the
+    // directory) and, in a workspace, every YAML file in
+    // `.continue/mcpServers/`, whose servers Continue adds to the user's
+    // (`unrollBlocks` parses such a block with the config schema and takes
+    // all its `mcpServers`). mcpctl's project file is one block of its own
+    // there, `mcpctl.yaml`, so no file of the user's is edited, and one
+    // file per scope is what every other client has. Servers are a list,
+    // each item naming itself with `name`; a remote one is
+    // `type: streamable-http` with its headers under `requestOptions`.
+    // Every config needs `name` and `version`. `${{ secrets.NAME }}` and
+    // `${{ inputs.NAME }}` are Continue's templates, filled from its own
+    // secrets, never from environment variables: no references, and no
+    // literal holding `${{` is written.
+    Spec {
+        id: ClientId::Continue,
+        dir: home(&[".continue"]),
+        user_file: &["config.yaml"],
+        project_file: Some(&[".continue", "mcpServers", "mcpctl.yaml"]),
+        format: Format::Yaml(YamlLayout {
+            named_by: Some("name"),
+            new_file: "name: Local Config\nversion: 1.0.0\nschema: v1\n",
+        }),
+        table: "mcpServers",
+        shape: EntryShape {
+            remote_type: Some("streamable-http"),
+            headers_at: &["requestOptions", "headers"],
+            ..EntryShape::PLAIN
+        },
+        reference: ReferenceSyntax::None,
+        quirks: Quirks {
+            dir_var: Some("CONTINUE_GLOBAL_DIR"),
+            expands: Expands::Prefix("${{"),
             ..Quirks::NONE
         },
     },

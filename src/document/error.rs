@@ -80,6 +80,50 @@ pub enum DocumentError {
     )]
     NotUtf8 { path: PathBuf },
 
+    /// A key on the path to a YAML list of entries (Continue's
+    /// `mcpServers`) holds something other than a list.
+    #[error("`{key_path}` in `{}` is {found}, not a list of entries", path.display())]
+    #[diagnostic(
+        code(mcpctl::document::not_a_list),
+        help(
+            "the client keeps its servers as a list (`- name: …` items) under `{key_path}`; change that key to a list by hand (or remove it) and run mcpctl again; nothing was written"
+        )
+    )]
+    NotAList {
+        path: PathBuf,
+        key_path: String,
+        found: &'static str,
+    },
+
+    /// Two entries of a YAML list carry the same name: which one the client
+    /// uses is its own choice, so mcpctl edits neither.
+    #[error("`{key_path}` in `{}` holds two entries named `{name}` (line {line}, column {column})", path.display())]
+    #[diagnostic(
+        code(mcpctl::document::duplicate_name),
+        help(
+            "remove or rename one of them by hand (line {line}, column {column}) and run mcpctl again; nothing was written"
+        )
+    )]
+    DuplicateName {
+        path: PathBuf,
+        key_path: String,
+        name: String,
+        /// 1-based, of the second entry.
+        line: usize,
+        column: usize,
+    },
+
+    /// A YAML file mcpctl could not hold byte for byte, or one larger than
+    /// it edits: it is read, never edited.
+    #[error("mcpctl does not edit `{}`: {reason}", path.display())]
+    #[diagnostic(
+        code(mcpctl::document::not_editable),
+        help(
+            "nothing was written; add the entry by hand (`mcpctl plan` shows it), or simplify the file and run mcpctl again"
+        )
+    )]
+    NotEditable { path: PathBuf, reason: String },
+
     /// An edit produced text that no longer parses: a bug in mcpctl, caught
     /// before anything reached the disk.
     #[error("editing `{}` produced invalid text: {message}", path.display())]

@@ -39,6 +39,10 @@
 //! rendered result is spliced into the original text over the region that
 //! actually changed, so toml_edit's normalizations (e.g. CRLF to LF) never
 //! reach lines we did not edit.
+//!
+//! YAML files (Goose, Continue) are small too: they are edited in a lossless
+//! syntax tree (yaml-edit) and every edit is checked against a strict parse
+//! of the text before and after it (`yaml/`).
 
 mod error;
 mod json;
@@ -46,6 +50,7 @@ mod scan;
 mod style;
 mod toml;
 mod value;
+mod yaml;
 
 #[cfg(test)]
 mod tests;
@@ -67,6 +72,21 @@ pub enum Format {
     Jsonc { trailing_commas: bool },
     /// TOML (Codex).
     Toml,
+    /// YAML (Goose, Continue), with how its entries are kept.
+    Yaml(YamlLayout),
+}
+
+/// How a YAML file keeps its server entries, and what a new file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct YamlLayout {
+    /// `None`: a mapping from name to entry (Goose's `extensions`).
+    /// `Some(key)`: a sequence of mappings, each named by its `key`
+    /// (Continue's `mcpServers: [- name: …]`); the entry's name is written
+    /// as its first key.
+    pub named_by: Option<&'static str>,
+    /// The text a file that does not exist yet starts as (Continue refuses
+    /// a config without `name` and `version`).
+    pub new_file: &'static str,
 }
 
 /// The text of one client file, validated, with entry-level edits.
@@ -102,11 +122,13 @@ impl std::fmt::Debug for Document {
 
 impl Document {
     /// An empty document of this format (`{}` and a newline for JSON, empty
-    /// for TOML) for a file that does not exist yet.
+    /// for TOML, the layout's `new_file` for YAML) for a file that does not
+    /// exist yet.
     pub fn empty(path: &Path, format: Format) -> Document {
         let text = match format {
             Format::Json | Format::Jsonc { .. } => "{}\n".to_string(),
             Format::Toml => String::new(),
+            Format::Yaml(layout) => layout.new_file.to_string(),
         };
         Document {
             path: path.to_path_buf(),
@@ -142,7 +164,7 @@ impl Document {
         format: Format,
         table: &[&str],
     ) -> Result<(Document, BTreeMap<String, serde_json::Value>), DocumentError> {
-        if format == Format::Toml || text.len() < PARALLEL_FROM {
+        if !format.is_json() || text.len() < PARALLEL_FROM {
             let mut document = Document::parse(path, text, format)?;
             let entries = document.read_entries(table)?;
             return Ok((document, entries));
@@ -208,6 +230,7 @@ impl Document {
                 json::entries(&self.path, &self.text, self.format, table).map(|(e, _)| e)
             }
             Format::Toml => toml::entries(&self.path, &self.text, table),
+            Format::Yaml(layout) => yaml::entries(&self.path, &self.text, layout, table),
         }
     }
 
@@ -226,6 +249,7 @@ impl Document {
                 Ok(entries)
             }
             Format::Toml => toml::entries(&self.path, &self.text, table),
+            Format::Yaml(layout) => yaml::entries(&self.path, &self.text, layout, table),
         }
     }
 
@@ -271,6 +295,9 @@ impl Document {
                 value,
             )?,
             Format::Toml => toml::set_entry(&self.path, &self.text, table, name, value)?,
+            Format::Yaml(layout) => {
+                yaml::set_entry(&self.path, &self.text, layout, table, name, value)?
+            }
         };
         Ok(self.edited(text))
     }
@@ -291,6 +318,9 @@ impl Document {
                 name,
             )?,
             Format::Toml => toml::remove_entry(&self.path, &self.text, table, name)?,
+            Format::Yaml(layout) => {
+                yaml::remove_entry(&self.path, &self.text, layout, table, name)?
+            }
         };
         Ok(text.map(|text| self.edited(text)))
     }
@@ -306,8 +336,8 @@ impl Document {
     /// when no edit changed anything: only removals of entries that are
     /// not there. An error is the first edit's that failed.
     pub fn with_edits(&self, edits: &[Edit<'_>]) -> Result<Option<Document>, DocumentError> {
-        if self.format == Format::Toml {
-            // Codex's files are small: one edit after the other.
+        if !self.format.is_json() {
+            // TOML and YAML files are small: one edit after the other.
             let mut edited: Option<Document> = None;
             for edit in edits {
                 let current = edited.as_ref().unwrap_or(self);
@@ -434,5 +464,13 @@ fn validate(path: &Path, text: &str, format: Format) -> Result<(), DocumentError
     match format {
         Format::Json | Format::Jsonc { .. } => json::validate(path, text, format),
         Format::Toml => toml::parse(path, text).map(|_| ()),
+        Format::Yaml(_) => yaml::validate(path, text),
+    }
+}
+
+impl Format {
+    /// JSON or JSONC: the formats edited by splicing, in place.
+    fn is_json(self) -> bool {
+        matches!(self, Format::Json | Format::Jsonc { .. })
     }
 }

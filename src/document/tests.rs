@@ -86,7 +86,7 @@ fn assert_valid(text: &str, format: Format) {
                 panic!("not strict JSON: {e}\n{text}");
             }
         }
-        Format::Jsonc { .. } | Format::Toml => {
+        Format::Jsonc { .. } | Format::Toml | Format::Yaml(_) => {
             if let Err(e) = Document::parse(Path::new("x"), text.to_string(), format) {
                 panic!("does not parse: {e}\n{text}");
             }

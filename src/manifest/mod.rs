@@ -68,7 +68,7 @@
 //! |---|---|---|---|
 //! | `mcpctl` | first node | `version=1` (a number) | — |
 //! | `defaults` | top, once | — | `delivery`, `rotate-every`, `warn-before` (warning window before a due or expiry date, default `"14d"`), `namespace` |
-//! | `client` | top | client (`claude-code`, `claude-desktop`, `vscode`, `cursor`, `windsurf`, `codex`, `gemini-cli`, `zed`, `cline`, `opencode`, `amazon-q`, `lm-studio`, `copilot-cli`, `qwen-code`, `augment`, `amp`, `kiro`, `junie`, `roo-code`, `crush`, `visual-studio`); `scope=user\|local\|project` (each client has its own, see [`ClientId::scopes`]); `delivery=exec\|env-ref` | — |
+//! | `client` | top | client (`claude-code`, `claude-desktop`, `vscode`, `cursor`, `windsurf`, `codex`, `gemini-cli`, `zed`, `cline`, `opencode`, `amazon-q`, `lm-studio`, `copilot-cli`, `qwen-code`, `augment`, `amp`, `kiro`, `junie`, `roo-code`, `crush`, `visual-studio`, `goose`, `continue`); `scope=user\|local\|project` (each client has its own, see [`ClientId::scopes`]); `delivery=exec\|env-ref` | — |
 //! | `shell-profile` | top, once | shells (`bash`, `zsh`, `fish`, `powershell`) | — |
 //! | `credential` | top | name (an environment variable name) | `kind`, `provider`, `scopes`, `rotate-every`, `create-at`, `description`, `source`, `namespace`, `classification` |
 //! | `source` | credential | `store` (default), `env` with optional `var=NAME`, or `command PROGRAM ARGS…` with optional `timeout="30s"` | — |

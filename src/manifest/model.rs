@@ -279,11 +279,15 @@ pub enum ClientId {
     Crush,
     /// Visual Studio, Windows only (`%USERPROFILE%\.mcp.json`, `.vs\mcp.json`).
     VisualStudio,
+    /// Goose (`~/.config/goose/config.yaml` under `extensions`).
+    Goose,
+    /// Continue (`~/.continue/config.yaml`, `.continue/mcpServers/`).
+    Continue,
 }
 
 impl ClientId {
     /// Every client this build knows, in display order.
-    pub const ALL: [ClientId; 21] = [
+    pub const ALL: [ClientId; 23] = [
         ClientId::ClaudeCode,
         ClientId::ClaudeDesktop,
         ClientId::Vscode,
@@ -305,6 +309,8 @@ impl ClientId {
         ClientId::RooCode,
         ClientId::Crush,
         ClientId::VisualStudio,
+        ClientId::Goose,
+        ClientId::Continue,
     ];
 
     /// The name used in manifests and on the command line.
@@ -331,6 +337,8 @@ impl ClientId {
             ClientId::RooCode => "roo-code",
             ClientId::Crush => "crush",
             ClientId::VisualStudio => "visual-studio",
+            ClientId::Goose => "goose",
+            ClientId::Continue => "continue",
         }
     }
 
@@ -359,10 +367,13 @@ impl ClientId {
             | ClientId::Junie
             | ClientId::RooCode
             | ClientId::Crush
-            | ClientId::VisualStudio => &[Scope::User, Scope::Project],
-            ClientId::ClaudeDesktop | ClientId::Windsurf | ClientId::Cline | ClientId::LmStudio => {
-                &[Scope::User]
-            }
+            | ClientId::VisualStudio
+            | ClientId::Continue => &[Scope::User, Scope::Project],
+            ClientId::ClaudeDesktop
+            | ClientId::Windsurf
+            | ClientId::Cline
+            | ClientId::LmStudio
+            | ClientId::Goose => &[Scope::User],
         }
     }
 }

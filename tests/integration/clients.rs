@@ -30,6 +30,8 @@ client kiro
 client junie
 client roo-code
 client crush
+client goose
+client continue
 
 credential GITHUB_TOKEN { kind personal-access-token; provider github; }
 credential SENTRY_TOKEN { kind api-key; }
@@ -134,6 +136,16 @@ fn seeded(sandbox: &Sandbox) -> Vec<(&'static str, PathBuf, String)> {
             fixture("roo-mcp_settings.json"),
         ),
         ("crush", config.join("crush/crush.json"), fixture("crush.json")),
+        (
+            "goose",
+            config.join("goose/config.yaml"),
+            fixture("goose-config.yaml"),
+        ),
+        (
+            "continue",
+            home.join(".continue/config.yaml"),
+            fixture("continue-config.yaml"),
+        ),
     ];
     for (_, path, text) in &files {
         fs_err::create_dir_all(path.parent().unwrap()).unwrap();
@@ -222,7 +234,7 @@ fn detected_clients_are_listed_and_targeted() {
     assert!(output.status.success(), "{stderr}");
     let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let clients = report.as_array().unwrap();
-    assert_eq!(clients.len(), 21);
+    assert_eq!(clients.len(), 23);
     let found: Vec<&str> = clients
         .iter()
         .filter(|c| c["detected"] == true)

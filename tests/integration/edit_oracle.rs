@@ -7,13 +7,16 @@
 //! table unchanged), and — for JSON — differ from the old text only inside
 //! the edited member (replace), between its neighbours (remove) or after
 //! the last member of the object it goes into (insert), as located by
-//! jsonc-parser's AST, not by mcpctl's own scanner. For TOML, everything
-//! outside the edited entry is compared as data.
+//! jsonc-parser's AST, not by mcpctl's own scanner. For TOML and YAML,
+//! everything outside the edited entry is compared as data (YAML by
+//! serde_yaml_ng, the parser mcpctl checks its own edits with, so this
+//! catches the editor, not the parser); a YAML entry set and removed again
+//! must leave the original bytes.
 
 use std::path::Path;
 
 use jsonc_parser::{CollectOptions, ParseOptions, ast};
-use mcpctl::document::{Document, Format};
+use mcpctl::document::{Document, Format, YamlLayout};
 use serde_json::Value;
 
 /// One edit to check.
@@ -77,8 +80,75 @@ pub fn check_edit(doc: &Document, table: &[&str], edit: &Edit) -> Document {
         Format::Json | Format::Jsonc { .. } => {
             check_unrelated_bytes(old, new, doc.format(), table, edit)
         }
+        Format::Yaml(_) => {
+            check_yaml_rest(&edited, old, new, table, name, !before.contains_key(name))
+        }
     }
     edited
+}
+
+/// YAML: the data outside the entry is the same, and an entry that was
+/// added goes again without a trace.
+fn check_yaml_rest(
+    edited: &Document,
+    old: &str,
+    new: &str,
+    table: &[&str],
+    name: &str,
+    added: bool,
+) {
+    let strip = |text: &str| {
+        let mut value: Value = serde_yaml_ng::from_str(text).expect("YAML parses");
+        let mut at = &mut value;
+        for key in table {
+            match at.get_mut(*key) {
+                Some(next) => at = next,
+                None => return value,
+            }
+        }
+        match at {
+            Value::Object(map) => {
+                map.remove(name);
+            }
+            Value::Array(items) => {
+                items.retain(|item| item.get("name").and_then(Value::as_str) != Some(name))
+            }
+            // `extensions:` with nothing under it is no table yet.
+            Value::Null => *at = Value::Object(serde_json::Map::new()),
+            _ => {}
+        }
+        value
+    };
+    let (mut a, mut b) = (strip(old), strip(new));
+    // Tables the edit created (or left empty) are not a change of data.
+    for value in [&mut a, &mut b] {
+        if value.is_null() {
+            *value = Value::Object(serde_json::Map::new());
+        }
+        prune_empty(value);
+    }
+    assert_eq!(
+        a, b,
+        "YAML outside `{name}` changed\n--- old\n{old}\n--- new\n{new}"
+    );
+    let table_existed = {
+        let data: Value = serde_yaml_ng::from_str(old).expect("YAML parses");
+        table
+            .iter()
+            .try_fold(&data, |at, key| at.get(*key))
+            .is_some_and(|t| !t.is_null())
+    };
+    if added && table_existed {
+        let removed = edited
+            .without_entry(table, name)
+            .expect("an entry just added can be removed")
+            .expect("the entry is there");
+        assert_eq!(
+            removed.text(),
+            old,
+            "insert then remove is not the original\n--- inserted\n{new}"
+        );
+    }
 }
 
 /// The bytes of `old` that differ from `new`: `old[start..end]` was
@@ -222,7 +292,10 @@ fn prune_empty(value: &mut Value) {
         for child in map.values_mut() {
             prune_empty(child);
         }
-        map.retain(|_, v| !v.as_object().is_some_and(|m| m.is_empty()));
+        map.retain(|_, v| {
+            !v.as_object().is_some_and(|m| m.is_empty())
+                && !v.as_array().is_some_and(|a| a.is_empty())
+        });
     }
 }
 
@@ -291,6 +364,32 @@ const JSON_TABLES: [&[&str]; 4] = [
 
 const TOML_TABLES: [&[&str]; 2] = [&["mcp_servers"], &["profiles", "fast", "mcp_servers"]];
 
+/// Goose's layout (a mapping by name) and Continue's (a list of named
+/// mappings), as the client specs have them.
+const YAML_FORMATS: [(Format, &[&str]); 3] = [
+    (
+        Format::Yaml(YamlLayout {
+            named_by: None,
+            new_file: "",
+        }),
+        &["extensions"],
+    ),
+    (
+        Format::Yaml(YamlLayout {
+            named_by: Some("name"),
+            new_file: "name: mcpctl\nversion: 0.0.1\nschema: v1\n",
+        }),
+        &["mcpServers"],
+    ),
+    (
+        Format::Yaml(YamlLayout {
+            named_by: None,
+            new_file: "",
+        }),
+        &["a", "b"],
+    ),
+];
+
 /// Entry values worth writing: stdio with env, http with headers, nesting,
 /// unicode and escapes, an empty object.
 pub fn sample_value(pick: u8) -> Value {
@@ -311,8 +410,16 @@ pub fn sample_value(pick: u8) -> Value {
     }
 }
 
-/// Decodes a fuzz input for a JSON (`toml == false`) or TOML target.
-pub fn decode(data: &[u8], toml: bool) -> Option<Case> {
+/// Which fuzz target an input is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Json,
+    Toml,
+    Yaml,
+}
+
+/// Decodes a fuzz input for a JSON, TOML or YAML target.
+pub fn decode(data: &[u8], target: Target) -> Option<Case> {
     let (&head, rest) = data.split_first()?;
     let (&count, rest) = rest.split_first()?;
     let count = usize::from(count % 4) + 1;
@@ -321,11 +428,13 @@ pub fn decode(data: &[u8], toml: bool) -> Option<Case> {
     }
     let (ops, text) = rest.split_at(2 * count);
     let text = std::str::from_utf8(text).ok()?.to_owned();
-    let (format, table) = if toml {
+    let (format, table) = if target == Target::Toml {
         (
             Format::Toml,
             TOML_TABLES[usize::from(head) % TOML_TABLES.len()],
         )
+    } else if target == Target::Yaml {
+        YAML_FORMATS[usize::from(head) % YAML_FORMATS.len()]
     } else {
         let format = match head % 3 {
             0 => Format::Json,

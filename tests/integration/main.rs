@@ -51,3 +51,4 @@ mod docs_claims;
 mod edit_oracle;
 mod hostile;
 mod roundtrip;
+mod yaml_hostile;

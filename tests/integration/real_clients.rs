@@ -210,6 +210,11 @@ struct Applied {
 
 fn applied(test: &str, cli_var: &str, clients: &str, label: &str) -> Option<Applied> {
     let cli = client_cli(test, cli_var)?;
+    applied_for(test, cli, clients, label)
+}
+
+/// [`applied`] for a client no CLI judges (`cli` is then empty).
+fn applied_for(test: &str, cli: PathBuf, clients: &str, label: &str) -> Option<Applied> {
     if !secret_service(test) {
         return None;
     }
@@ -621,5 +626,110 @@ fn amp_lists_the_exec_entry() {
         serde_json::json!(probe_exec_args(&applied.repo)),
         "{listed}"
     );
+    assert_no_file_holds_the_token(&applied);
+}
+
+// Goose and Continue have no CLI that lists MCP servers (Goose is a binary
+// from GitHub releases; Continue's `cn` lists sessions, not servers), so
+// no real client judges them. These are the strongest checks there are.
+
+/// Goose's entry shape (block/goose `config/extensions.rs` and
+/// `agents/extension.rs`): `ExtensionEntry { enabled, #[serde(flatten)]
+/// config }` and `ExtensionConfig`, tagged by `type`. `args` has no
+/// default: without it Goose skips the entry as malformed.
+#[derive(serde::Deserialize)]
+struct GooseConfig {
+    extensions: std::collections::BTreeMap<String, GooseEntry>,
+}
+
+#[derive(serde::Deserialize)]
+struct GooseEntry {
+    enabled: bool,
+    #[serde(flatten)]
+    config: GooseExtension,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(tag = "type")]
+enum GooseExtension {
+    #[serde(rename = "stdio")]
+    Stdio {
+        name: String,
+        cmd: String,
+        args: Vec<String>,
+        #[serde(default)]
+        envs: std::collections::BTreeMap<String, String>,
+        timeout: Option<u64>,
+    },
+}
+
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
+/// What mcpctl writes to Goose's `config.yaml` reads, with serde_yaml's
+/// grammar (serde_yaml_ng) as Goose reads it, into Goose's own entry
+/// shape: an enabled stdio extension running `mcpctl exec`, no secret in
+/// any file.
+#[test]
+fn goose_reads_the_exec_entry_into_its_extension_shape() {
+    let Some(applied) = applied_for(
+        "goose_reads_the_exec_entry_into_its_extension_shape",
+        PathBuf::new(),
+        "client goose",
+        "goose",
+    ) else {
+        return;
+    };
+    let path = applied.sandbox.root().join("config/goose/config.yaml");
+    let text = fs_err::read_to_string(&path).unwrap();
+    let config: GooseConfig =
+        serde_yaml_ng::from_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let entry = &config.extensions["probe"];
+    assert!(entry.enabled, "{text}");
+    let GooseExtension::Stdio {
+        name,
+        cmd,
+        args,
+        envs,
+        timeout,
+    } = &entry.config;
+    assert_eq!(name, "probe");
+    assert_eq!(cmd, &bin());
+    assert_eq!(args, &probe_exec_args(&applied.repo));
+    assert_eq!(envs.len(), 2, "{text}");
+    assert_eq!(*timeout, Some(300));
+    assert_no_file_holds_the_token(&applied);
+}
+
+// Unix only: the Secret Service, with an account per test: the Credential Manager names entries without one, so tests would share them.
+#[cfg(unix)]
+/// Continue's own config parser, `@continuedev/config-yaml`'s
+/// `config-yaml FILE` (`parseConfigYaml`, the schema Continue loads its
+/// config and local blocks with, then `validateConfigYaml`), accepts the
+/// user file and the project block mcpctl wrote; each lists the probe as
+/// `mcpctl exec`.
+#[test]
+fn continue_config_parser_accepts_the_user_file_and_the_project_block() {
+    let Some(applied) = applied(
+        "continue_config_parser_accepts_the_user_file_and_the_project_block",
+        "MCPCTL_TEST_CONTINUE_YAML",
+        "client continue\nclient continue scope=project",
+        "continue",
+    ) else {
+        return;
+    };
+    let user = applied.sandbox.home().join(".continue/config.yaml");
+    let block = applied.repo.join(".continue/mcpServers/mcpctl.yaml");
+    for (file, command) in [(&user, bin()), (&block, "mcpctl".to_owned())] {
+        let mut cmd = applied.sandbox.program(&applied.cli);
+        cmd.arg(file).timeout(Duration::from_secs(60));
+        let stdout = listing(cmd);
+        assert!(stdout.contains("valid"), "{stdout}");
+        let text = fs_err::read_to_string(file).unwrap();
+        let data: serde_json::Value = serde_yaml_ng::from_str(&text).unwrap();
+        let probe = &data["mcpServers"][0];
+        assert_eq!(probe["name"], "probe", "{text}");
+        assert_eq!(probe["command"], command.as_str(), "{text}");
+        assert_eq!(probe["args"][0], "exec", "{text}");
+    }
     assert_no_file_holds_the_token(&applied);
 }

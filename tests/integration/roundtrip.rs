@@ -9,7 +9,7 @@ use mcpctl::document::{Document, Format};
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 
-use crate::edit_oracle::{self, Edit, decode, run_case, sample_value};
+use crate::edit_oracle::{self, Edit, Target, decode, run_case, sample_value};
 
 fn fuzz_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz")
@@ -39,9 +39,13 @@ fn inputs(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
 #[test]
 fn fuzz_seeds_and_reproducers_replay() {
     let mut replayed = 0;
-    for target in ["json_edit", "toml_edit"] {
+    for (target, kind) in [
+        ("json_edit", Target::Json),
+        ("toml_edit", Target::Toml),
+        ("yaml_edit", Target::Yaml),
+    ] {
         for (path, bytes) in inputs(target) {
-            let case = decode(&bytes, target == "toml_edit")
+            let case = decode(&bytes, kind)
                 .unwrap_or_else(|| panic!("{} does not decode", path.display()));
             run_case(&case);
             replayed += 1;
@@ -263,6 +267,84 @@ fn toml_document() -> impl Strategy<Value = String> {
         })
 }
 
+/// Goose- and Continue-style YAML: settings around the server table
+/// (a mapping by name, or a list of named items), in block or flow style,
+/// indented by 2 or 4, with comments, a `---` marker, CRLF.
+fn yaml_document() -> impl Strategy<Value = (String, Format)> {
+    (
+        prop::collection::vec(0u8..6, 0..4),
+        any::<bool>(),
+        any::<bool>(),
+        0u8..3,
+        any::<bool>(),
+        any::<bool>(),
+    )
+        .prop_map(|(servers, list, comments, style, marker, crlf)| {
+            let names = ["github", "docs", "playwright", "x.y", "ümlaut", "new"];
+            let mut seen = Vec::new();
+            let servers: Vec<&str> = servers
+                .into_iter()
+                .map(|s| names[usize::from(s)])
+                .filter(|n| {
+                    let new = !seen.contains(n);
+                    seen.push(*n);
+                    new
+                })
+                .collect();
+            let unit = if style == 2 { "    " } else { "  " };
+            let comment = |text: &str| if comments { format!("{text}\n") } else { String::new() };
+            let mut text = String::new();
+            if marker {
+                text.push_str("---\n");
+            }
+            text.push_str(&comment("# settings"));
+            text.push_str("name: My Config\nversion: 1.0.0\n");
+            let key = if list { "mcpServers" } else { "extensions" };
+            if style == 0 {
+                let items: Vec<String> = servers
+                    .iter()
+                    .map(|n| {
+                        if list {
+                            format!("{{name: \"{n}\", command: npx, args: [-y, \"{n}\"]}}")
+                        } else {
+                            format!("\"{n}\": {{cmd: npx, args: [-y, \"{n}\"], enabled: true}}")
+                        }
+                    })
+                    .collect();
+                let (open, close) = if list { ("[", "]") } else { ("{", "}") };
+                text.push_str(&format!("{key}: {open}{}{close}\n", items.join(", ")));
+            } else {
+                text.push_str(&format!("{key}:\n"));
+                for n in &servers {
+                    text.push_str(&comment(&format!("{unit}# {n}")));
+                    if list {
+                        text.push_str(&format!(
+                            "{unit}- name: \"{n}\"\n{unit}  command: npx\n{unit}  args:\n{unit}    - -y\n{unit}    - \"{n}\"\n"
+                        ));
+                    } else {
+                        text.push_str(&format!(
+                            "{unit}\"{n}\":\n{unit}{unit}cmd: npx   {}\n{unit}{unit}args: [-y, \"{n}\"]\n",
+                            if comments { "# launcher" } else { "" }
+                        ));
+                    }
+                }
+                if servers.is_empty() {
+                    text.push_str(if list { "  []\n" } else { "  {}\n" });
+                }
+            }
+            text.push_str(&comment("\n# after the servers"));
+            text.push_str("schema: v1\nliteral: |\n  kept\n    as is\n");
+            if crlf {
+                text = text.replace('\n', "\r\n");
+            }
+            let format = Format::Yaml(mcpctl::document::YamlLayout {
+                named_by: list.then_some("name"),
+                new_file: "",
+            });
+            (text, format)
+        })
+}
+
 /// The tables a batch edits: Claude Code's user table, two projects'
 /// tables (one file, many tables), a table nested in another's entry (an
 /// edit of the outer one moves or replaces it) and VS Code's.
@@ -420,8 +502,28 @@ proptest! {
     }
 
     #[test]
+    fn yaml_edit_sequences_keep_unrelated_data_and_bytes(
+        (text, format) in yaml_document(),
+        edits in prop::collection::vec(edit(), 1..6),
+    ) {
+        let table = match format {
+            Format::Yaml(mcpctl::document::YamlLayout { named_by: Some(_), .. }) => "mcpServers",
+            _ => "extensions",
+        };
+        let mut doc = Document::parse(Path::new("config.yaml"), text, format).unwrap();
+        for edit in &edits {
+            doc = edit_oracle::check_edit(&doc, &[table], edit);
+        }
+    }
+
+    #[test]
     fn random_bytes_decode_and_run_without_panicking(data in prop::collection::vec(any::<u8>(), 0..200)) {
-        if let Some(case) = decode(&data, data.first().is_some_and(|b| b & 0x80 != 0)) {
+        let target = match data.first().map(|b| b >> 6) {
+            Some(0 | 1) => Target::Json,
+            Some(2) => Target::Toml,
+            _ => Target::Yaml,
+        };
+        if let Some(case) = decode(&data, target) {
             run_case(&case);
         }
         if let Ok(text) = std::str::from_utf8(&data) {

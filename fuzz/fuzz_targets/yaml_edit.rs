@@ -1,0 +1,16 @@
+//! Edits of YAML documents round-trip: the result parses, holds exactly
+//! the edited entry, keeps every other key, and an added entry removed
+//! again gives the original bytes (see edit_oracle.rs).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+#[path = "../../tests/integration/edit_oracle.rs"]
+#[allow(dead_code)]
+mod edit_oracle;
+
+fuzz_target!(|data: &[u8]| {
+    if let Some(case) = edit_oracle::decode(data, edit_oracle::Target::Yaml) {
+        edit_oracle::run_case(&case);
+    }
+});
