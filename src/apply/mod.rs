@@ -548,20 +548,13 @@ fn replace_file(
             _ => return Ok(None),
         };
         // Rollback needs the fingerprint of what is written; hashing 50 MB
-        // overlaps the write and its fsync.
+        // overlaps the backup, the temporary file and its fsync.
         let (replaced, fingerprint) = std::thread::scope(|scope| {
-            let hashing = scope.spawn(|| fingerprint(new));
-            let replaced = try_replace(log, backups, &file.path, old, new, writer);
-            let hashed = hashing
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (replaced, hashed)
+            let mut hashing = Hashing::Running(scope.spawn(|| fingerprint(new)));
+            let replaced = try_replace(log, backups, &file.path, old, new, writer, &mut hashing);
+            (replaced, hashing.into_fingerprint())
         });
         if let Some(written) = replaced? {
-            // Recorded at once: apply may watch the file for a while now
-            // (confirm), and a Ctrl-C meanwhile must not leave a write
-            // that `mcpctl rollback` takes for one that never happened.
-            backups.wrote(&file.path, fingerprint.clone())?;
             return Ok(Some(Replaced {
                 fingerprint,
                 kept_foreign_change,
@@ -589,6 +582,7 @@ fn try_replace(
     old: Option<&[u8]>,
     new: &[u8],
     writer: Option<&ConcurrentWriter>,
+    hashing: &mut Hashing<'_>,
 ) -> Result<Option<std::fs::Metadata>, ApplyError> {
     backups.save(path, old)?;
     let mut refused: Option<LockError> = None;
@@ -603,7 +597,18 @@ fn try_replace(
                     return Err(std::io::Error::other(message));
                 }
             };
-            Ok(backups.still_current(path, target, old)?.then_some(lock))
+            if !backups.still_current(path, target, old)? {
+                return Ok(None);
+            }
+            // Recorded before the rename, not after: a Ctrl-C (or a crash)
+            // right after it must not leave a write that `mcpctl rollback`
+            // takes for one that never happened. Killed before the rename,
+            // the file keeps its old bytes, which rollback sees differ from
+            // this fingerprint: it refuses rather than guess.
+            backups
+                .wrote(path, hashing.fingerprint().to_owned())
+                .map_err(std::io::Error::other)?;
+            Ok(Some(lock))
         });
         match &replaced {
             // An editor holding the file open a moment: wait for it.
@@ -642,6 +647,37 @@ fn try_replace(
             }
         }
     })
+}
+
+/// The fingerprint of the new contents, hashed on a thread of its own
+/// until the first time it is needed.
+enum Hashing<'scope> {
+    Running(std::thread::ScopedJoinHandle<'scope, String>),
+    Done(String),
+    Taken,
+}
+
+impl Hashing<'_> {
+    fn fingerprint(&mut self) -> &str {
+        if let Hashing::Running(_) = self {
+            let Hashing::Running(thread) = std::mem::replace(self, Hashing::Taken) else {
+                unreachable!("matched above")
+            };
+            *self = Hashing::Done(
+                thread
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            );
+        }
+        match self {
+            Hashing::Done(fingerprint) => fingerprint,
+            _ => unreachable!("joined above"),
+        }
+    }
+
+    fn into_fingerprint(mut self) -> String {
+        self.fingerprint().to_owned()
+    }
 }
 
 /// How long apply waits, and how often it tries again, for a file another

@@ -3,7 +3,7 @@
 //! another program changed it since the plan, the block is set on the new
 //! text as long as the block itself is still what the plan saw.
 
-use super::{ApplyError, Context, settle, try_replace};
+use super::{ApplyError, Context, Hashing, settle, try_replace};
 use crate::apply::Backups;
 use crate::observe::{fingerprint, read_text};
 use crate::plan::{Plan, ProfileChange, block_digest};
@@ -56,7 +56,9 @@ fn replace_block(
             return Ok(None);
         }
         let old = current.as_deref().map(str::as_bytes);
-        if try_replace(ctx.audit, backups, file, old, new_text.as_bytes(), None)?.is_some() {
+        let mut hashing = Hashing::Done(fingerprint(new_text.as_bytes()));
+        let new = new_text.as_bytes();
+        if try_replace(ctx.audit, backups, file, old, new, None, &mut hashing)?.is_some() {
             return Ok(Some(new_text));
         }
     }

@@ -557,7 +557,7 @@ os.rename(temp, path)
     );
 }
 
-/// Ctrl-C while apply watches `~/.claude.json` after writing it (a
+/// Ctrl-C the moment apply has written `~/.claude.json` (then it would watch it: a
 /// `claude` runs, so it watches for a while): the file is written, and
 /// `mcpctl rollback` can undo that write.
 #[cfg(unix)]
@@ -603,8 +603,8 @@ fn ctrl_c_while_apply_watches_the_file_leaves_a_write_rollback_undoes() {
         );
         std::thread::sleep(Duration::from_millis(1));
     }
-    // Into the settle window (0.3 s), well after the rename.
-    std::thread::sleep(Duration::from_millis(100));
+    // At once: the write is visible, so rollback must already know of it
+    // (apply records it before the rename, not after).
     // SAFETY: signals a child of this test.
     unsafe { libc::kill(apply.id() as libc::pid_t, libc::SIGINT) };
     let status = apply.wait().unwrap();
