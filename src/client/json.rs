@@ -123,7 +123,10 @@ pub fn render_json(
         if !headers.is_empty() {
             let (last, outer) = shape.headers_at.split_last().expect("a non-empty key path");
             let nested = outer.iter().rev().fold(
-                Value::Object(Map::from_iter([((*last).to_owned(), Value::Object(headers))])),
+                Value::Object(Map::from_iter([(
+                    (*last).to_owned(),
+                    Value::Object(headers),
+                )])),
                 |inner, key| Value::Object(Map::from_iter([((*key).to_owned(), inner)])),
             );
             if let Value::Object(nested) = nested {
