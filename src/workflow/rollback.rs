@@ -80,7 +80,10 @@ pub fn prepare(state_dir: &Path, force: bool) -> Result<Rollback, RollbackError>
     let (dir, index) = latest_backup(state_dir)
         .map_err(WorkflowError::from)?
         .ok_or(RollbackError::Nothing)?;
-    let entries: Vec<BackupEntry> = index.into_iter().filter(|e| e.written.is_some()).collect();
+    let entries: Vec<BackupEntry> = index
+        .into_iter()
+        .filter(|e| e.written.is_some() && !stopped_before_rename(&dir, e))
+        .collect();
     let changed: Vec<PathBuf> = entries
         .iter()
         .filter(|e| current_fingerprint(&e.original) != e.written)
@@ -130,6 +133,21 @@ impl Rollback {
         }
         mark_rolled_back(&self.dir).map_err(WorkflowError::from)?;
         Ok(())
+    }
+}
+
+/// Whether apply recorded the write of `entry` (it does so right before
+/// the rename) but was stopped — a Ctrl-C, a crash — before the rename:
+/// the file still holds exactly what the backup holds (or still does not
+/// exist), so there is nothing to put back and nothing changed since.
+fn stopped_before_rename(dir: &Path, entry: &BackupEntry) -> bool {
+    let now = current_fingerprint(&entry.original);
+    if now == entry.written {
+        return false;
+    }
+    match &entry.copy {
+        Some(copy) => now.is_some() && now == current_fingerprint(&dir.join(copy)),
+        None => now.is_none(),
     }
 }
 
@@ -252,6 +270,23 @@ mod tests {
         assert_eq!(rollback.entries[0].copy, None);
         carry_out(&sandbox, &rollback, false);
         assert!(!sandbox.cursor_path().exists());
+    }
+
+    /// Apply records a write right before its rename; stopped between
+    /// the two, the file holds what it held: nothing to restore, and no
+    /// refusal for a change that never happened.
+    #[test]
+    fn a_write_stopped_before_its_rename_is_not_rolled_back() {
+        let before = "{\n  \"mcpServers\": {}\n}\n";
+        let sandbox = applied_over(Some(before));
+        std::fs::write(sandbox.cursor_path(), before).unwrap();
+        let rollback = prepare(&sandbox.state_dir, false).unwrap();
+        assert!(rollback.entries.is_empty(), "{:?}", rollback.entries);
+
+        let created = applied_over(None);
+        std::fs::remove_file(created.cursor_path()).unwrap();
+        let rollback = prepare(&created.state_dir, false).unwrap();
+        assert!(rollback.entries.is_empty(), "{:?}", rollback.entries);
     }
 
     #[test]
