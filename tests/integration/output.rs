@@ -4,7 +4,6 @@
 
 use crate::support::{Sandbox, text};
 
-#[cfg(unix)]
 const MANIFEST: &str = include_str!("../../examples/minimal/mcpctl.kdl");
 
 /// The reader of stdout is gone before mcpctl even starts, so the first
@@ -208,5 +207,42 @@ fn command_help_sets_global_options_apart() {
     for flag in ["--manifest", "--quiet", "--verbose"] {
         assert!(!stdout[own..global].contains(flag), "{flag}: {stdout}");
         assert!(stdout[global..].contains(flag), "{flag}: {stdout}");
+    }
+}
+
+/// A usage error exits 1, never 2: a CI gate that runs
+/// `mcpctl plan --detailed-exitcode || [ $? = 2 ]` reads 2 as "changes
+/// pending", so a typo'd flag would pass it. Help and the version are
+/// answers, exit 0.
+#[test]
+fn usage_errors_exit_one_and_help_exits_zero() {
+    let sandbox = Sandbox::new();
+    sandbox.manifest(MANIFEST);
+    for args in [
+        &["plan", "--detailed-exitcod"][..],
+        &["plna"],
+        &["rotate"],
+        &["plan", "--offline", "--detailed-exitcode", "extra"],
+    ] {
+        let output = sandbox.mcpctl().args(args).output().unwrap();
+        let (stdout, stderr) = text(&output);
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {stdout}{stderr}");
+        assert!(stderr.contains("error:"), "{args:?}: {stderr}");
+        assert!(stdout.is_empty(), "{args:?}: {stdout}");
+    }
+    for args in [
+        &["--help"][..],
+        &["plan", "--help"],
+        &["-h"],
+        &["--version"],
+        &["-V"],
+    ] {
+        let output = sandbox.mcpctl().args(args).output().unwrap();
+        let (stdout, stderr) = text(&output);
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {stdout}{stderr}");
+        assert!(
+            !stdout.is_empty() && stderr.is_empty(),
+            "{args:?}: {stderr}"
+        );
     }
 }
