@@ -30,7 +30,9 @@ mcpctl version=1
 
 pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     let created = start_manifest_if_none(manifest)?;
-    let result = add_to(manifest.or(created.as_deref()), args);
+    // A manifest started here is in this directory, where `add_to` finds it
+    // as the user would: the plan's suggested command names no `-f` then.
+    let result = add_to(manifest, args);
     if result.is_err()
         && let Some(path) = &created
     {
@@ -121,7 +123,7 @@ fn add_to(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
         }
     }
     println!();
-    plan::run(Some(&path), plan::Args::default())
+    plan::run(manifest, plan::Args::default())
 }
 
 fn quoted(names: &[String]) -> Vec<String> {

@@ -2,6 +2,7 @@
 //! Reads the store's attributes only — never a secret — and writes nothing.
 
 use super::ui::note;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::render::Style;
@@ -88,6 +89,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
             serde_json::to_string_pretty(&output).expect("plan serializes")
         );
     } else {
+        let apply = apply_command(manifest, &args.targets);
         print!(
             "{}",
             render(
@@ -99,7 +101,10 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
                 } else if args.offline {
                     View::Offline
                 } else {
-                    View::Plan
+                    View::Plan {
+                        apply: &apply,
+                        adopt: args.adopt,
+                    }
                 },
             )
         );
@@ -131,6 +136,19 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     } else {
         Outcome::Success
     })
+}
+
+/// The `mcpctl apply` that applies what this plan showed: the same
+/// manifest (`-f` when one was named) and the same `--target`s.
+fn apply_command(manifest: Option<&Path>, targets: &[Selector]) -> String {
+    let mut command = String::from("mcpctl apply");
+    if let Some(manifest) = manifest {
+        let _ = write!(command, " -f {}", manifest.display());
+    }
+    for target in targets {
+        let _ = write!(command, " --target {target}");
+    }
+    command
 }
 
 /// The store's error as a warning: the plan still runs.

@@ -243,6 +243,26 @@ fn hand_written_entries_are_conflicts_until_adopted() {
         !stdout.contains(&leaked) && !stderr.contains(&leaked),
         "plan leaked a hand-written value"
     );
+    let apply_command = format!("mcpctl apply -f {}", manifest.display());
+    assert!(
+        stdout.contains(&format!("Run `{apply_command}` to make these changes.")),
+        "{stdout}"
+    );
+    // The suggested command applies what the plan showed: its manifest,
+    // its targets and `--adopt`.
+    let plan = sandbox
+        .mcpctl()
+        .args(["plan", "--adopt", "--target", "server:github", "-f"])
+        .arg(&manifest)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&plan);
+    assert!(
+        stdout.contains(&format!(
+            "Run `{apply_command} --target server:github --adopt` to make these changes."
+        )),
+        "{stdout}{stderr}"
+    );
 
     let apply = apply_from_env(&sandbox, &manifest, &canary("adopt"));
     assert!(apply.status.success(), "{:?}", text(&apply));
