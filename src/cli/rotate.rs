@@ -186,7 +186,7 @@ fn read_value(credential: &Credential, args: &Args) -> Result<Secret, LifecycleE
         }
     } else {
         let why = format!("New value for `{}`:", credential.name);
-        secret_input::prompt_hidden(credential, &why)
+        secret_input::prompt_hidden(credential, &why, secret_input::Asker::Rotate)
     };
     value.map_err(|hint| LifecycleError::NoValue {
         name: credential.name.clone(),
