@@ -158,7 +158,11 @@ fn errors_show_their_code_only_under_verbose_or_json() {
         words.contains("hint: check the path") || words.contains("help: check the path"),
         "{stderr}"
     );
-    assert!(words.contains("`mcpctl init -f nope.kdl`"), "{stderr}");
+    assert!(
+        words.contains("`mcpctl init --from-clients -f nope.kdl`")
+            && words.contains("`mcpctl add SERVER -f nope.kdl`"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("at the root of the project"), "{stderr}");
 
     sandbox.manifest("mcpctl version=1\nserver \"x\" {\n  bogus 1\n}\n");
