@@ -74,7 +74,7 @@ fn plan_shows_age_and_fails_on_overdue() {
     assert_eq!(code, Some(0), "{stdout}");
     assert!(
         stdout.contains(
-            "= GITHUB_TOKEN: present; set today; rotate every 90d (the guide's schedule for github); due in 90 days"
+            "= GITHUB_TOKEN: present; set today; rotate every 90d (the credentials guide's schedule for github); due in 90 days"
         ),
         "{stdout}"
     );
