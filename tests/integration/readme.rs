@@ -421,3 +421,24 @@ fn first_difference(committed: &str, fresh: &str) -> String {
     }
     String::new()
 }
+
+/// The team lead's guide shows the CI gate that `examples/ci` ships, line
+/// for line (the file's opening comment aside): the two cannot drift.
+#[test]
+fn the_guides_ci_gate_is_the_shipped_example() {
+    let example =
+        fs_err::read_to_string(repo().join("examples/ci/.github/workflows/mcpctl.yml")).unwrap();
+    let example: Vec<&str> = example
+        .lines()
+        .skip_while(|line| line.starts_with('#'))
+        .collect();
+    let guide = fs_err::read_to_string(repo().join("docs/getting-started-team-lead.md")).unwrap();
+    let start = guide.find("```yaml\n").expect("the guide has a yaml block") + "```yaml\n".len();
+    let end = guide[start..].find("```").unwrap() + start;
+    let shown: Vec<&str> = guide[start..end].lines().collect();
+    assert_eq!(
+        shown.join("\n").trim(),
+        example.join("\n").trim(),
+        "docs/getting-started-team-lead.md's CI gate differs from examples/ci/.github/workflows/mcpctl.yml"
+    );
+}
