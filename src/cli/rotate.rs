@@ -160,9 +160,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
         println!(
             "Restart those clients' servers to pick up the new value, then revoke the old \
              value at the provider{}.",
-            credential
-                .create_at
-                .as_deref()
+            super::revoke::revocation_page(credential)
                 .map(|url| format!(" ({url})"))
                 .unwrap_or_default()
         );

@@ -163,6 +163,14 @@ fn rotate_stores_records_and_shows_users() {
         "{stdout}"
     );
     assert!(stdout.contains("server `github` (as GITHUB_PERSONAL_ACCESS_TOKEN) in claude-code (~/.claude.json), codex (~/.codex/config.toml)"), "{stdout}");
+    // The old value is revoked on the provider's token list, not on the
+    // page that creates one.
+    let words = stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words
+            .contains("revoke the old value at the provider (https://github.com/settings/tokens)."),
+        "{stdout}"
+    );
     assert!(!stdout.contains(&new) && !stderr.contains(&new));
     assert_eq!(lookup(&sandbox, "GITHUB_TOKEN"), new);
 
