@@ -298,6 +298,15 @@ fn revoke_blocks_until_rotate() {
         stdout.contains("! github is blocked and will not be created"),
         "{stdout}"
     );
+    // "No changes" does not read as "all is as the manifest says".
+    assert!(
+        stdout.contains(
+            "No changes. The credential store and client files match the manifest, except 2 \
+             entries blocked by the revocation of `GITHUB_TOKEN` (`mcpctl rotate GITHUB_TOKEN` \
+             lifts it)"
+        ),
+        "{stdout}"
+    );
     let out = sandbox
         .mcpctl()
         .args(["apply", "--auto-approve", "-f"])

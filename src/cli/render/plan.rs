@@ -173,7 +173,12 @@ pub fn render(plan: &Plan, home: &Path, style: Style, context: View<'_>) -> Stri
     if !plan.has_changes() {
         let _ = writeln!(
             out,
-            "No changes. The credential store and client files match the manifest{}.",
+            "No changes. The credential store and client files match the manifest{}{}.",
+            if summary.blocked > 0 {
+                format!(", except {}", blocked_by_revocation(plan))
+            } else {
+                String::new()
+            },
             if unchanged > 0 {
                 format!(
                     " ({unchanged} {} up to date)",
@@ -247,6 +252,31 @@ pub fn render(plan: &Plan, home: &Path, style: Style, context: View<'_>) -> Stri
         );
     }
     out
+}
+
+/// What a revocation holds back, for a plan that otherwise has nothing to
+/// do: "1 entry blocked by the revocation of `GITHUB_TOKEN` (`mcpctl rotate
+/// GITHUB_TOKEN` lifts it)".
+fn blocked_by_revocation(plan: &Plan) -> String {
+    let revoked: Vec<String> = plan
+        .credentials
+        .iter()
+        .filter(|c| c.action == CredentialAction::Blocked)
+        .map(|c| escape(&c.name).into_owned())
+        .collect();
+    let entries = plan
+        .entries()
+        .filter(|(_, c)| c.action == EntryAction::Blocked)
+        .count();
+    let lift = match revoked.as_slice() {
+        [one] => format!(" (`mcpctl rotate {one}` lifts it)"),
+        _ => " (`mcpctl rotate NAME` lifts each)".to_owned(),
+    };
+    format!(
+        "{} blocked by the revocation of {}{lift}",
+        crate::words::count(entries, "entry"),
+        crate::words::names(&revoked)
+    )
 }
 
 /// A file as the plan names it, with where a symbolic link really leads
