@@ -108,6 +108,13 @@ fn add_to(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     println!(
         "Review the new nodes before applying: their comments say which values are yours to fill in."
     );
+    for (server, package) in &added.unpinned {
+        println!(
+            "note: server `{server}` runs `{package}` without a pinned version; pin one in its \
+             `command` (`\"{package}@1.2.3\"`) so every member runs the same: until then \
+             `validate` warns, and `policy {{ pin-packages #true }}` refuses it"
+        );
+    }
     if workspace.loaded.manifest.clients.is_empty() {
         let detected = crate::client::detected(&workspace.host);
         let names: Vec<String> = detected.iter().map(|t| t.client.to_string()).collect();
