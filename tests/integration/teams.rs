@@ -71,7 +71,7 @@ fn an_offline_plan_cannot_be_saved() {
         .output()
         .unwrap();
     let (_, stderr) = text(&output);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert_eq!(output.status.code(), Some(1), "a usage error: {stderr}");
     assert!(flat(&stderr).contains("cannot be used with"), "{stderr}");
 }
 
