@@ -22,6 +22,9 @@ pub struct Addition {
     pub credentials: Vec<String>,
     /// Credentials the entries need that the manifest already declares.
     pub kept: Vec<String>,
+    /// Added servers that run a package without a pinned version, with
+    /// the package's name: `validate` warns about each until it is pinned.
+    pub unpinned: Vec<(String, String)>,
 }
 
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -53,6 +56,7 @@ pub fn add(
         servers: Vec::new(),
         credentials: Vec::new(),
         kept: Vec::new(),
+        unpinned: Vec::new(),
     };
     for name in names {
         if addition.servers.contains(name) {
@@ -85,7 +89,16 @@ pub fn add(
         }
         addition.servers.push(name.clone());
     }
-    manifest::parse(file, &addition.text).map_err(|err| AddError::Invalid(vec![err]))?;
+    let added =
+        manifest::parse(file, &addition.text).map_err(|err| AddError::Invalid(vec![err]))?;
+    addition.unpinned = addition
+        .servers
+        .iter()
+        .filter_map(|name| {
+            let package = added.servers.get(name)?.package()?;
+            (!package.pinned).then(|| (name.clone(), package.name.to_owned()))
+        })
+        .collect();
     Ok(addition)
 }
 

@@ -30,7 +30,9 @@ mcpctl version=1
 
 pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     let created = start_manifest_if_none(manifest)?;
-    let result = add_to(manifest.or(created.as_deref()), args);
+    // A manifest started here is in this directory, where `add_to` finds it
+    // as the user would: the plan's suggested command names no `-f` then.
+    let result = add_to(manifest, args);
     if result.is_err()
         && let Some(path) = &created
     {
@@ -106,6 +108,13 @@ fn add_to(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     println!(
         "Review the new nodes before applying: their comments say which values are yours to fill in."
     );
+    for (server, package) in &added.unpinned {
+        println!(
+            "note: server `{server}` runs `{package}` without a pinned version; pin one in its \
+             `command` (`\"{package}@1.2.3\"`) so every member runs the same: until then \
+             `validate` warns, and `policy {{ pin-packages #true }}` refuses it"
+        );
+    }
     if workspace.loaded.manifest.clients.is_empty() {
         let detected = crate::client::detected(&workspace.host);
         let names: Vec<String> = detected.iter().map(|t| t.client.to_string()).collect();
@@ -121,7 +130,7 @@ fn add_to(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
         }
     }
     println!();
-    plan::run(Some(&path), plan::Args::default())
+    plan::run(manifest, plan::Args::default())
 }
 
 fn quoted(names: &[String]) -> Vec<String> {

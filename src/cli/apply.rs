@@ -357,9 +357,11 @@ struct Prompt;
 impl SecretSource for Prompt {
     fn secret_for(&mut self, credential: &Credential) -> Result<Secret, ApplyError> {
         let why = format!("`{}` is not in the credential store.", credential.name);
-        secret_input::prompt_hidden(credential, &why).map_err(|hint| ApplyError::MissingSecret {
-            credential: credential.name.clone(),
-            hint,
+        secret_input::prompt_hidden(credential, &why, secret_input::Asker::Apply).map_err(|hint| {
+            ApplyError::MissingSecret {
+                credential: credential.name.clone(),
+                hint,
+            }
         })
     }
 

@@ -150,7 +150,10 @@ pub enum Outcome {
 
 pub fn main() -> ExitCode {
     complete::answer_if_asked();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return usage_exit(&error),
+    };
     // File credentials a killed `exec` could not remove (see `secret_file`).
     let runtime_dir = std::env::var_os("XDG_RUNTIME_DIR").map(std::path::PathBuf::from);
     crate::secret_file::sweep(runtime_dir.as_deref());
@@ -195,6 +198,21 @@ pub fn main() -> ExitCode {
             eprintln!("{}", report::Shown(&*error));
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Prints clap's message and ends as the exit codes promise: `--help` and
+/// `--version` succeed; a usage error (a typo'd flag, an unknown command, a
+/// missing argument) is an error, `1`. clap's own default, `2`, would read
+/// as "changes pending" to a CI gate that runs
+/// `mcpctl plan --detailed-exitcode || [ $? = 2 ]`, letting a typo pass.
+fn usage_exit(error: &clap::Error) -> ExitCode {
+    // Printing can fail only when the stream is gone; nothing is left to tell.
+    let _ = error.print();
+    if error.use_stderr() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
     }
 }
 

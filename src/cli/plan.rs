@@ -2,6 +2,7 @@
 //! Reads the store's attributes only — never a secret — and writes nothing.
 
 use super::ui::note;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::render::Style;
@@ -88,6 +89,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
             serde_json::to_string_pretty(&output).expect("plan serializes")
         );
     } else {
+        let apply = apply_command(manifest, &args.targets);
         print!(
             "{}",
             render(
@@ -99,7 +101,10 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
                 } else if args.offline {
                     View::Offline
                 } else {
-                    View::Plan
+                    View::Plan {
+                        apply: &apply,
+                        adopt: args.adopt,
+                    }
                 },
             )
         );
@@ -133,6 +138,19 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     })
 }
 
+/// The `mcpctl apply` that applies what this plan showed: the same
+/// manifest (`-f` when one was named) and the same `--target`s.
+fn apply_command(manifest: Option<&Path>, targets: &[Selector]) -> String {
+    let mut command = String::from("mcpctl apply");
+    if let Some(manifest) = manifest {
+        let _ = write!(command, " -f {}", manifest.display());
+    }
+    for target in targets {
+        let _ = write!(command, " --target {target}");
+    }
+    command
+}
+
 /// The store's error as a warning: the plan still runs.
 pub fn warn_store_unavailable(err: &crate::store::StoreError) {
     note!("warning: {err}");
@@ -148,12 +166,8 @@ pub fn warn_store_unavailable(err: &crate::store::StoreError) {
 /// `MCPCTL_ALLOW_UNSTABLE_PATH=1` silences it for a build run on purpose
 /// (the test suite's).
 pub fn warn_unstable_launcher(plan: &crate::plan::Plan, host: &crate::host::Host) {
-    use super::render::display_path;
-    use crate::client::{Launcher, Unstable, cargo_install_path, unstable_place};
+    use crate::client::Launcher;
 
-    if host.var("MCPCTL_ALLOW_UNSTABLE_PATH") == Some("1") {
-        return;
-    }
     let Ok(exe) = std::env::current_exe() else {
         return;
     };
@@ -174,7 +188,24 @@ pub fn warn_unstable_launcher(plan: &crate::plan::Plan, host: &crate::host::Host
         .filter_map(|change| change.after.as_ref())
         .map(|block| serde_json::Value::String(block.clone()).to_string());
     let runs_it = entries.chain(blocks).any(|after| after.contains(quoted));
-    if !runs_it {
+    if runs_it {
+        warn_unstable_program(
+            program,
+            host,
+            "the client entries in this plan run",
+            "apply",
+        );
+    }
+}
+
+/// The warning of [`warn_unstable_launcher`] for any file that will run
+/// `program` (`remind install`'s schedule too): `what` says who runs it,
+/// `command` what to run again with the installed mcpctl.
+pub fn warn_unstable_program(program: &str, host: &crate::host::Host, what: &str, command: &str) {
+    use super::render::display_path;
+    use crate::client::{Unstable, cargo_install_path, unstable_place};
+
+    if host.var("MCPCTL_ALLOW_UNSTABLE_PATH") == Some("1") {
         return;
     }
     let Some(place) = unstable_place(Path::new(program), host) else {
@@ -196,23 +227,23 @@ pub fn warn_unstable_launcher(plan: &crate::plan::Plan, host: &crate::host::Host
                 },
             );
             note!(
-                "warning: the client entries in this plan run `{shown}`, in a cargo build directory: \
+                "warning: {what} `{shown}`, in a cargo build directory: \
                  `cargo clean` or the next build removes or replaces it"
             );
             note!(
                 "hint: install mcpctl with {install} (it goes to \
-                 `{installed}`), then run `{installed} apply`: the entries then run `{installed}`"
+                 `{installed}`), then run `{installed} {command}` so that {what} `{installed}`"
             );
         }
         Unstable::Temporary { dir } => {
             note!(
-                "warning: the client entries in this plan run `{shown}`, in the temporary directory \
+                "warning: {what} `{shown}`, in the temporary directory \
                  `{}`, which the system empties",
                 display_path(&dir, &host.home)
             );
             note!(
                 "hint: move mcpctl to a directory that stays, e.g. `~/.local/bin/mcpctl`, then run \
-                 `~/.local/bin/mcpctl apply`: the entries then run `~/.local/bin/mcpctl`"
+                 `~/.local/bin/mcpctl {command}` so that {what} `~/.local/bin/mcpctl`"
             );
         }
     }

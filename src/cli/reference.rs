@@ -28,6 +28,20 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> miette::Result<Outcome> {
+    // Its defaults are the repository's paths: anywhere else they would
+    // drop `man/`, `docs/` and `completions/` into whatever directory this is.
+    let defaults = args.man_dir.as_os_str() == "man"
+        && args.markdown.as_os_str() == "docs/cli.md"
+        && args.completions_dir.as_os_str() == "completions";
+    let in_repository = fs_err::read_to_string("Cargo.toml")
+        .is_ok_and(|manifest| manifest.contains("\nname = \"mcpctl\"\n"));
+    if defaults && !in_repository {
+        miette::bail!(
+            help = "run it in the root of mcpctl's repository (`cargo run -- generate-reference`), \
+                    or name where to write with --man-dir, --markdown and --completions-dir",
+            "this is not mcpctl's repository: nothing was written"
+        );
+    }
     let mut outputs: Vec<(PathBuf, Vec<u8>)> = man_pages()
         .into_iter()
         .map(|(name, page)| (args.man_dir.join(name), page))
@@ -94,7 +108,8 @@ pub fn man_pages() -> Vec<(String, Vec<u8>)> {
 pub fn markdown() -> String {
     let mut out = String::from(
         "# mcpctl command reference\n\n\
-         Generated from the command definitions by `mcpctl generate-reference`; do not edit by hand.\n",
+         Generated from the command definitions; do not edit by hand: in mcpctl's repository, \
+         `cargo run -- generate-reference` rewrites this page, `man/` and `completions/`.\n",
     );
     for (name, mut command) in commands() {
         let _ = write!(out, "\n## `{name}`\n\n");
@@ -119,6 +134,16 @@ pub fn markdown() -> String {
             if let Some(long) = arg.get_long() {
                 spelled.push(format!("--{long}"));
             }
+            // An option that takes a value shows its placeholder:
+            // `-f, --manifest <PATH>`.
+            let value = arg
+                .get_value_names()
+                .filter(|_| !spelled.is_empty() && arg.get_action().takes_values())
+                .map(|names| {
+                    let names: Vec<String> = names.iter().map(|n| format!("<{n}>")).collect();
+                    format!(" {}", names.join(" "))
+                })
+                .unwrap_or_default();
             if spelled.is_empty() {
                 let names = arg
                     .get_value_names()
@@ -136,7 +161,7 @@ pub fn markdown() -> String {
                 .or(arg.get_help())
                 .map(|h| h.to_string().replace('\n', " "))
                 .unwrap_or_default();
-            let _ = writeln!(out, "- `{}`: {help}", spelled.join(", "));
+            let _ = writeln!(out, "- `{}{value}`: {help}", spelled.join(", "));
         }
     }
     out

@@ -187,6 +187,7 @@ fn install(manifest: Option<&Path>, at: At) -> miette::Result<Outcome> {
     let program = Launcher::for_scope(Scope::User, host, &exe)
         .program()
         .to_owned();
+    super::plan::warn_unstable_program(&program, host, "the daily reminder runs", "remind install");
     let reminder = Reminder::new(host, &manifest, uid());
     for file in reminder.files(&program, at) {
         crate::fs::write_atomic(&file.path, &file.bytes())

@@ -142,8 +142,9 @@ fn print_next_steps(credential: &Credential) {
     println!("  5. Review the access log for unauthorized use: `mcpctl audit --credential {name}`");
 }
 
-/// Where a person revokes a token of this provider.
-fn revocation_page(credential: &Credential) -> Option<String> {
+/// Where a person revokes a token of this provider (`rotate` names it
+/// too, for the old value).
+pub(super) fn revocation_page(credential: &Credential) -> Option<String> {
     let known = match credential.provider.as_deref() {
         Some("github") => Some("https://github.com/settings/tokens"),
         Some("gitlab") => Some("https://gitlab.com/-/user_settings/personal_access_tokens"),

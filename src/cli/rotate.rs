@@ -135,9 +135,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
         println!(
             "Restart those clients' servers to pick up the new value, then revoke the old \
              value at the provider{}.",
-            credential
-                .create_at
-                .as_deref()
+            super::revoke::revocation_page(credential)
                 .map(|url| format!(" ({url})"))
                 .unwrap_or_default()
         );
@@ -161,7 +159,7 @@ fn read_value(credential: &Credential, args: &Args) -> Result<Secret, LifecycleE
         }
     } else {
         let why = format!("New value for `{}`:", credential.name);
-        secret_input::prompt_hidden(credential, &why)
+        secret_input::prompt_hidden(credential, &why, secret_input::Asker::Rotate)
     };
     value.map_err(|hint| LifecycleError::NoValue {
         name: credential.name.clone(),

@@ -11,15 +11,36 @@ use std::io::{IsTerminal, Read};
 use crate::manifest::Credential;
 use crate::store::Secret;
 
+/// The command that asks for a value: where else it can take one from
+/// differs, and so does the hint when there is no terminal to ask on.
+#[derive(Debug, Clone, Copy)]
+pub enum Asker {
+    /// `apply`: `--secrets-from-env` only.
+    Apply,
+    /// `rotate`: `--from-env` or `--from-stdin`.
+    Rotate,
+}
+
 /// Asks on the terminal with hidden input, after saying why and what the
 /// credential is. `Err` carries a hint for the user.
-pub fn prompt_hidden(credential: &Credential, why: &str) -> Result<Secret, String> {
+pub fn prompt_hidden(credential: &Credential, why: &str, asker: Asker) -> Result<Secret, String> {
     if !std::io::stdin().is_terminal() {
-        return Err(format!(
-            "there is no terminal to ask on; set `{0}` in the environment and pass `--from-env` \
-             (apply: `--secrets-from-env`), or pipe the value with `--from-stdin`",
-            credential.name
-        ));
+        let name = &credential.name;
+        let what = if credential.is_file() {
+            "the file's path"
+        } else {
+            "the value"
+        };
+        return Err(match asker {
+            Asker::Apply => format!(
+                "there is no terminal to ask on; export `{name}` ({what}) and pass \
+                 `--secrets-from-env`, or run `mcpctl apply` in a terminal"
+            ),
+            Asker::Rotate => format!(
+                "there is no terminal to ask on; set `{name}` ({what}) in the environment and \
+                 pass `--from-env`, or pipe the value with `--from-stdin`"
+            ),
+        });
     }
     eprintln!();
     eprintln!("{why}");

@@ -127,24 +127,36 @@ fn render(report: &Report, host: &Host, style: Style) -> String {
         return out;
     }
     for m in &report.manifests {
-        let commit = |c: &Option<String>| {
-            c.as_deref().map_or_else(
-                || "not a git repository".to_owned(),
-                |c| c.chars().take(12).collect(),
-            )
+        let at = |c: &Option<String>| match c {
+            Some(c) => format!("at commit {}", c.chars().take(12).collect::<String>()),
+            // `git rev-parse HEAD` answers nothing for both.
+            None => {
+                "at no git commit (not in a git repository, or nothing committed yet)".to_owned()
+            }
         };
         out.push_str(&format!(
-            "{}\n  applied {} at commit {}\n",
+            "{}\n  applied {} {}\n",
             style.bold(&display_path(&m.path, &host.home)),
             super::render::when(&m.applied_at),
-            commit(&m.applied_commit)
+            at(&m.applied_commit)
         ));
-        if m.current_commit != m.applied_commit || m.manifest_changed {
+        let changed = match (m.current_commit != m.applied_commit, m.manifest_changed) {
+            (true, manifest) => Some(format!(
+                "the repository is now {}{}",
+                at(&m.current_commit),
+                if manifest {
+                    ", and the manifest changed"
+                } else {
+                    ""
+                }
+            )),
+            (false, true) => Some("the manifest changed".to_owned()),
+            (false, false) => None,
+        };
+        if let Some(changed) = changed {
             out.push_str(&format!(
-                "  {} the repository is now at {}{}: `mcpctl plan` shows what applying it would change\n",
+                "  {} {changed}: `mcpctl plan` shows what applying it would change\n",
                 style.yellow("!"),
-                commit(&m.current_commit),
-                if m.manifest_changed { " and the manifest changed" } else { "" }
             ));
         }
         if let Some(error) = &m.error {

@@ -213,7 +213,8 @@ pub fn load(path: &Path) -> Result<LoadedManifest, ManifestError> {
             // Only a path given with `-f` (or a saved plan's) can be missing:
             // without one, mcpctl reads the manifest it found.
             std::io::ErrorKind::NotFound => format!(
-                "check the path; to start a manifest there, run `mcpctl init -f {}`",
+                "check the path; to start a manifest there, run `mcpctl init --from-clients -f {0}` \
+                 (from this machine's clients) or `mcpctl add SERVER -f {0}` (from the catalog)",
                 path.display()
             ),
             std::io::ErrorKind::PermissionDenied => {

@@ -662,10 +662,13 @@ impl PeriodSource {
         match self {
             PeriodSource::Credential => "set on the credential".to_owned(),
             PeriodSource::Provider => format!(
-                "the guide's schedule for {}",
+                "the credentials guide's schedule for {}",
                 credential.provider.as_deref().unwrap_or("its provider")
             ),
-            PeriodSource::Kind => format!("the guide's schedule for {}", credential.kind.as_str()),
+            PeriodSource::Kind => format!(
+                "the credentials guide's schedule for {}",
+                credential.kind.as_str()
+            ),
             PeriodSource::Defaults => "from `defaults`".to_owned(),
         }
     }

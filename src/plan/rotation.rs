@@ -291,7 +291,7 @@ mod tests {
         assert!(
             overdue
                 .describe(&c)
-                .contains("the guide's schedule for github")
+                .contains("the credentials guide's schedule for github")
         );
     }
 

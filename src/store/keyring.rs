@@ -228,11 +228,13 @@ pub(super) mod platform {
     pub const UNAVAILABLE_HINT: &str = "start a Secret Service (GNOME Keyring or KeePassXC) in your \
         desktop session. In a headless shell (SSH, a container), this asks for a keyring password \
         (the first time it creates the keyring with it) and opens a shell in which GNOME Keyring runs \
-        until you leave it; run mcpctl there:\n    \
-        dbus-run-session -- sh -c 'trap \"stty echo; exit 130\" INT HUP TERM; stty -echo; printf \"keyring password: \"; read -r pw; stty echo; echo; printf %s \"$pw\" | gnome-keyring-daemon --unlock --components=secrets >/dev/null; exec \"$SHELL\"'";
+        until you leave it; run mcpctl there, and start your clients from that shell too (their \
+        servers read the store through it). For a machine nobody logs in to, read credentials with \
+        `source env` or `source command` instead (docs/sources.md):\n    \
+        dbus-run-session -- sh -c 'trap \"stty echo 2>/dev/null; exit 130\" INT HUP TERM; stty -echo 2>/dev/null; printf \"keyring password: \"; read -r pw; stty echo 2>/dev/null; echo; printf %s \"$pw\" | gnome-keyring-daemon --unlock --components=secrets >/dev/null; exec \"$SHELL\"'";
     pub const LOCKED_HINT: &str = "unlock your login keyring (Seahorse), or in a shell type its \
         password here, then run the command again:\n    \
-        sh -c 'trap \"stty echo; exit 130\" INT HUP TERM; stty -echo; printf \"keyring password: \"; read -r pw; stty echo; echo; printf %s \"$pw\" | gnome-keyring-daemon --replace --unlock --components=secrets >/dev/null'";
+        sh -c 'trap \"stty echo 2>/dev/null; exit 130\" INT HUP TERM; stty -echo 2>/dev/null; printf \"keyring password: \"; read -r pw; stty echo 2>/dev/null; echo; printf %s \"$pw\" | gnome-keyring-daemon --replace --unlock --components=secrets >/dev/null'";
 
     /// The usual causes in words, the D-Bus library's error after them.
     pub fn explain(raw: &str) -> String {

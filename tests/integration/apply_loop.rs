@@ -243,6 +243,26 @@ fn hand_written_entries_are_conflicts_until_adopted() {
         !stdout.contains(&leaked) && !stderr.contains(&leaked),
         "plan leaked a hand-written value"
     );
+    let apply_command = format!("mcpctl apply -f {}", manifest.display());
+    assert!(
+        stdout.contains(&format!("Run `{apply_command}` to make these changes.")),
+        "{stdout}"
+    );
+    // The suggested command applies what the plan showed: its manifest,
+    // its targets and `--adopt`.
+    let plan = sandbox
+        .mcpctl()
+        .args(["plan", "--adopt", "--target", "server:github", "-f"])
+        .arg(&manifest)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&plan);
+    assert!(
+        stdout.contains(&format!(
+            "Run `{apply_command} --target server:github --adopt` to make these changes."
+        )),
+        "{stdout}{stderr}"
+    );
 
     let apply = apply_from_env(&sandbox, &manifest, &canary("adopt"));
     assert!(apply.status.success(), "{:?}", text(&apply));
@@ -378,6 +398,24 @@ fn apply_without_a_terminal_needs_auto_approve() {
     assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
     assert!(stderr.contains("--auto-approve"), "{stderr}");
     assert!(!sandbox.claude_json().exists());
+
+    // Approved, but a secret is missing and there is no terminal to ask on:
+    // the hint names what apply takes (it has no `--from-stdin`).
+    let output = sandbox
+        .mcpctl()
+        .args(["apply", "--auto-approve", "-f"])
+        .arg(&manifest)
+        .write_stdin("")
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
+    let words = stderr.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words.contains("export `GITHUB_TOKEN` (the value) and pass `--secrets-from-env`"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("--from-stdin"), "{stderr}");
 }
 
 #[test]

@@ -79,6 +79,14 @@ fn add_appends_servers_keeps_the_file_and_shows_the_plan() {
         stdout.contains("Kept the manifest's own `SENTRY_AUTH_TOKEN` (already declared)."),
         "{stdout}"
     );
+    // How to pin the npm package it added (github runs a container image).
+    assert!(
+        stdout.contains(
+            "note: server `sentry` runs `@sentry/mcp-server` without a pinned version; pin one in \
+             its `command` (`\"@sentry/mcp-server@1.2.3\"`)"
+        ) && !stdout.contains("server `github` runs"),
+        "{stdout}"
+    );
     // The plan of the new manifest follows.
     assert!(stdout.contains("+ github will be created"), "{stdout}");
     assert!(stdout.contains("+ sentry will be created"), "{stdout}");

@@ -74,7 +74,7 @@ fn plan_shows_age_and_fails_on_overdue() {
     assert_eq!(code, Some(0), "{stdout}");
     assert!(
         stdout.contains(
-            "= GITHUB_TOKEN: present; set today; rotate every 90d (the guide's schedule for github); due in 90 days"
+            "= GITHUB_TOKEN: present; set today; rotate every 90d (the credentials guide's schedule for github); due in 90 days"
         ),
         "{stdout}"
     );
@@ -163,6 +163,14 @@ fn rotate_stores_records_and_shows_users() {
         "{stdout}"
     );
     assert!(stdout.contains("server `github` (as GITHUB_PERSONAL_ACCESS_TOKEN) in claude-code (~/.claude.json), codex (~/.codex/config.toml)"), "{stdout}");
+    // The old value is revoked on the provider's token list, not on the
+    // page that creates one.
+    let words = stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words
+            .contains("revoke the old value at the provider (https://github.com/settings/tokens)."),
+        "{stdout}"
+    );
     assert!(!stdout.contains(&new) && !stderr.contains(&new));
     assert_eq!(lookup(&sandbox, "GITHUB_TOKEN"), new);
 
@@ -288,6 +296,15 @@ fn revoke_blocks_until_rotate() {
     assert!(stdout.contains("! GITHUB_TOKEN: revoked on"), "{stdout}");
     assert!(
         stdout.contains("! github is blocked and will not be created"),
+        "{stdout}"
+    );
+    // "No changes" does not read as "all is as the manifest says".
+    assert!(
+        stdout.contains(
+            "No changes. The credential store and client files match the manifest, except 2 \
+             entries blocked by the revocation of `GITHUB_TOKEN` (`mcpctl rotate GITHUB_TOKEN` \
+             lifts it)"
+        ),
         "{stdout}"
     );
     let out = sandbox

@@ -4,7 +4,6 @@
 
 use crate::support::{Sandbox, text};
 
-#[cfg(unix)]
 const MANIFEST: &str = include_str!("../../examples/minimal/mcpctl.kdl");
 
 /// The reader of stdout is gone before mcpctl even starts, so the first
@@ -159,7 +158,11 @@ fn errors_show_their_code_only_under_verbose_or_json() {
         words.contains("hint: check the path") || words.contains("help: check the path"),
         "{stderr}"
     );
-    assert!(words.contains("`mcpctl init -f nope.kdl`"), "{stderr}");
+    assert!(
+        words.contains("`mcpctl init --from-clients -f nope.kdl`")
+            && words.contains("`mcpctl add SERVER -f nope.kdl`"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("at the root of the project"), "{stderr}");
 
     sandbox.manifest("mcpctl version=1\nserver \"x\" {\n  bogus 1\n}\n");
@@ -208,5 +211,42 @@ fn command_help_sets_global_options_apart() {
     for flag in ["--manifest", "--quiet", "--verbose"] {
         assert!(!stdout[own..global].contains(flag), "{flag}: {stdout}");
         assert!(stdout[global..].contains(flag), "{flag}: {stdout}");
+    }
+}
+
+/// A usage error exits 1, never 2: a CI gate that runs
+/// `mcpctl plan --detailed-exitcode || [ $? = 2 ]` reads 2 as "changes
+/// pending", so a typo'd flag would pass it. Help and the version are
+/// answers, exit 0.
+#[test]
+fn usage_errors_exit_one_and_help_exits_zero() {
+    let sandbox = Sandbox::new();
+    sandbox.manifest(MANIFEST);
+    for args in [
+        &["plan", "--detailed-exitcod"][..],
+        &["plna"],
+        &["rotate"],
+        &["plan", "--offline", "--detailed-exitcode", "extra"],
+    ] {
+        let output = sandbox.mcpctl().args(args).output().unwrap();
+        let (stdout, stderr) = text(&output);
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {stdout}{stderr}");
+        assert!(stderr.contains("error:"), "{args:?}: {stderr}");
+        assert!(stdout.is_empty(), "{args:?}: {stdout}");
+    }
+    for args in [
+        &["--help"][..],
+        &["plan", "--help"],
+        &["-h"],
+        &["--version"],
+        &["-V"],
+    ] {
+        let output = sandbox.mcpctl().args(args).output().unwrap();
+        let (stdout, stderr) = text(&output);
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {stdout}{stderr}");
+        assert!(
+            !stdout.is_empty() && stderr.is_empty(),
+            "{args:?}: {stderr}"
+        );
     }
 }

@@ -1,6 +1,8 @@
 //! The README and the pages in `docs/` say what the code does: every
 //! relative link resolves, the recorded plan is what `mcpctl plan` prints
-//! today, and the tour's manifest and client entry are the real ones.
+//! today, the tour's manifest and client entry are the real ones, every
+//! complete manifest example validates, and the team lead's CI gate is the
+//! one `examples/ci` ships.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -420,4 +422,66 @@ fn first_difference(committed: &str, fresh: &str) -> String {
         }
     }
     String::new()
+}
+
+/// The team lead's guide shows the CI gate that `examples/ci` ships, line
+/// for line (the file's opening comment aside): the two cannot drift.
+#[test]
+fn the_guides_ci_gate_is_the_shipped_example() {
+    let example =
+        fs_err::read_to_string(repo().join("examples/ci/.github/workflows/mcpctl.yml")).unwrap();
+    let example: Vec<&str> = example
+        .lines()
+        .skip_while(|line| line.starts_with('#'))
+        .collect();
+    let guide = fs_err::read_to_string(repo().join("docs/getting-started-team-lead.md")).unwrap();
+    let start = guide.find("```yaml\n").expect("the guide has a yaml block") + "```yaml\n".len();
+    let end = guide[start..].find("```").unwrap() + start;
+    let shown: Vec<&str> = guide[start..end].lines().collect();
+    assert_eq!(
+        shown.join("\n").trim(),
+        example.join("\n").trim(),
+        "docs/getting-started-team-lead.md's CI gate differs from examples/ci/.github/workflows/mcpctl.yml"
+    );
+}
+
+/// Every complete manifest the docs show (a ```kdl block that starts with
+/// `mcpctl version=`) is valid as written: a reader copies it whole.
+#[test]
+fn every_complete_manifest_in_the_docs_validates() {
+    let mut checked = 0;
+    for file in markdown_files() {
+        let shown = file.strip_prefix(repo()).unwrap().display().to_string();
+        let markdown = fs_err::read_to_string(&file).unwrap();
+        let mut rest = markdown.as_str();
+        while let Some(open) = rest.find("```kdl\n") {
+            let start = open + "```kdl\n".len();
+            let end = rest[start..].find("```").unwrap() + start;
+            let block = &rest[start..end];
+            let line = markdown.len() - rest.len();
+            let line = markdown[..line + open].lines().count() + 1;
+            rest = &rest[end + 3..];
+            if !block.trim_start().starts_with("mcpctl version=") {
+                continue;
+            }
+            let sandbox = Sandbox::new();
+            let manifest = sandbox.manifest(block);
+            let output = sandbox
+                .mcpctl()
+                .args(["validate", "-f"])
+                .arg(&manifest)
+                .output()
+                .unwrap();
+            let (stdout, stderr) = text(&output);
+            assert!(
+                output.status.success(),
+                "{shown}:{line}: the manifest example does not validate:\n{stdout}{stderr}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(
+        checked >= 2,
+        "found only {checked} complete manifests in the docs"
+    );
 }

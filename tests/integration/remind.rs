@@ -399,3 +399,36 @@ fn the_timers_command_run_by_hand_notifies_by_name_only() {
         "{calls:?}"
     );
 }
+
+/// `remind install` run from a cargo build (the test binary is one) warns,
+/// as plan and apply do, that the schedule would run a file the next build
+/// replaces, and names the install that fixes it.
+#[test]
+fn install_from_a_build_directory_warns() {
+    let sandbox = Sandbox::new();
+    let manifest = sandbox.manifest(MANIFEST);
+    let out = sandbox
+        .mcpctl()
+        .args(["remind", "install", "-f"])
+        .arg(&manifest)
+        .env("XDG_RUNTIME_DIR", runtime_dir(&sandbox, "run-none"))
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .env_remove("MCPCTL_ALLOW_UNSTABLE_PATH")
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
+    let bin = crate::support::mcpctl_bin().canonicalize().unwrap();
+    let words = stderr.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words.contains(&format!(
+            "warning: the daily reminder runs `{}`, in a cargo build directory",
+            bin.display()
+        )),
+        "{stderr}"
+    );
+    assert!(
+        words.contains("remind install` so that the daily reminder runs"),
+        "{stderr}"
+    );
+}

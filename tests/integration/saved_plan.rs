@@ -225,7 +225,7 @@ fn target_limits_plan_and_apply_to_servers_credentials_or_clients() {
         "{stderr}"
     );
     let (code, _, stderr) = run(&sandbox, &["plan", "-f", m, "--target", "github"], "");
-    assert_eq!(code, Some(2), "clap rejects it: {stderr}");
+    assert_eq!(code, Some(1), "clap rejects it (a usage error): {stderr}");
     assert!(stderr.contains("server:NAME"), "{stderr}");
 
     // Apply only the docs server: no credential asked, codex untouched.

@@ -19,8 +19,15 @@ use crate::terminal_text::escape;
 /// Where the plan is shown: `plan` ends with what to run next; `apply`
 /// asks for confirmation instead.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum View {
-    Plan,
+pub enum View<'a> {
+    /// `plan`: it ends with the command that applies it.
+    Plan {
+        /// `mcpctl apply` with the plan's own `-f` and `--target`s, so the
+        /// suggestion applies what was shown (`--adopt` is added by `adopt`).
+        apply: &'a str,
+        /// The plan was made with `--adopt`.
+        adopt: bool,
+    },
     /// `plan --out`: the caller says how to apply the saved plan.
     Saved,
     /// `plan --offline`: a plan for an empty machine, not this one.
@@ -31,7 +38,7 @@ pub enum View {
     Import,
 }
 
-pub fn render(plan: &Plan, home: &Path, style: Style, context: View) -> String {
+pub fn render(plan: &Plan, home: &Path, style: Style, context: View<'_>) -> String {
     let mut out = String::new();
     let stores: Vec<String> = plan
         .credentials
@@ -166,7 +173,12 @@ pub fn render(plan: &Plan, home: &Path, style: Style, context: View) -> String {
     if !plan.has_changes() {
         let _ = writeln!(
             out,
-            "No changes. The credential store and client files match the manifest{}.",
+            "No changes. The credential store and client files match the manifest{}{}.",
+            if summary.blocked > 0 {
+                format!(", except {}", blocked_by_revocation(plan))
+            } else {
+                String::new()
+            },
             if unchanged > 0 {
                 format!(
                     " ({unchanged} {} up to date)",
@@ -200,7 +212,7 @@ pub fn render(plan: &Plan, home: &Path, style: Style, context: View) -> String {
         );
     }
     let _ = writeln!(out, "{}", style.bold(&line));
-    match context {
+    let (apply, adopt) = match context {
         View::Apply | View::Import | View::Saved => return out,
         View::Offline => {
             let _ = writeln!(
@@ -209,8 +221,8 @@ pub fn render(plan: &Plan, home: &Path, style: Style, context: View) -> String {
             );
             return out;
         }
-        View::Plan => {}
-    }
+        View::Plan { apply, adopt } => (apply, adopt),
+    };
     if summary.unavailable > 0 {
         // Why the store could not be asked, and where the fix is.
         let why = plan
@@ -231,14 +243,40 @@ pub fn render(plan: &Plan, home: &Path, style: Style, context: View) -> String {
              `mcpctl plan` again."
         );
     } else if summary.add + summary.change + summary.destroy > 0 {
-        let _ = writeln!(out, "Run `mcpctl apply` to make these changes.");
+        let adopt = if adopt { " --adopt" } else { "" };
+        let _ = writeln!(out, "Run `{apply}{adopt}` to make these changes.");
     } else if summary.conflicts > 0 {
         let _ = writeln!(
             out,
-            "Run `mcpctl apply --adopt` to replace the conflicting entries with the manifest's."
+            "Run `{apply} --adopt` to replace the conflicting entries with the manifest's."
         );
     }
     out
+}
+
+/// What a revocation holds back, for a plan that otherwise has nothing to
+/// do: "1 entry blocked by the revocation of `GITHUB_TOKEN` (`mcpctl rotate
+/// GITHUB_TOKEN` lifts it)".
+fn blocked_by_revocation(plan: &Plan) -> String {
+    let revoked: Vec<String> = plan
+        .credentials
+        .iter()
+        .filter(|c| c.action == CredentialAction::Blocked)
+        .map(|c| escape(&c.name).into_owned())
+        .collect();
+    let entries = plan
+        .entries()
+        .filter(|(_, c)| c.action == EntryAction::Blocked)
+        .count();
+    let lift = match revoked.as_slice() {
+        [one] => format!(" (`mcpctl rotate {one}` lifts it)"),
+        _ => " (`mcpctl rotate NAME` lifts each)".to_owned(),
+    };
+    format!(
+        "{} blocked by the revocation of {}{lift}",
+        crate::words::count(entries, "entry"),
+        crate::words::names(&revoked)
+    )
 }
 
 /// A file as the plan names it, with where a symbolic link really leads

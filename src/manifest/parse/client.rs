@@ -76,8 +76,14 @@ impl Checker {
         let client = ClientId::from_name(value);
         if client.is_none() {
             let names = ClientId::ALL.map(ClientId::as_str);
+            // `clients claude-code, vscode`: KDL reads `claude-code,` as a name.
+            let commas = if value.contains(',') {
+                "separate names with spaces, not commas; "
+            } else {
+                ""
+            };
             let known = format!(
-                "mcpctl knows {}",
+                "{commas}mcpctl knows {}",
                 ClientId::ALL.map(|c| format!("`{c}`")).join(", ")
             );
             self.unknown_name(

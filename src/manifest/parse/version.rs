@@ -122,7 +122,7 @@ impl Checker {
                         "required here",
                     )
                     .help(format!(
-                        "upgrade mcpctl to a version matching `{required}` (`cargo install --locked mcpctl`, or your package manager), then run the command again; nothing was done"
+                        "upgrade mcpctl to a version matching `{required}` the way it was installed: your package manager, or `cargo install --locked --path .` in mcpctl's repository at a matching tag (`--git REPOSITORY --tag TAG` without a clone), then run the command again; nothing was done"
                     )),
                 );
                 false

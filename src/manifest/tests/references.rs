@@ -65,3 +65,18 @@ fn clients_without_targets() {
     assert_eq!(p.message, "the manifest targets no clients");
     assert!(p.help.unwrap().starts_with("add `client claude-code`"));
 }
+
+/// `clients claude-code, vscode`: KDL reads `claude-code,` as the name; the
+/// help says how lists are written.
+#[test]
+fn a_client_list_with_commas_says_to_use_spaces() {
+    let source = "mcpctl version=1\nclient claude-code\nclient vscode\n\
+                  server s {\n    command x\n    clients claude-code, vscode\n}\n";
+    let p = only(source);
+    assert_eq!(p.kind, ProblemKind::UnknownClient);
+    let help = p.help.unwrap();
+    assert!(
+        help.starts_with("did you mean `claude-code`? separate names with spaces, not commas;"),
+        "{help}"
+    );
+}
