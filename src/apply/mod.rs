@@ -16,6 +16,8 @@
 //! plan showed: env serves that record, never the manifest as it is now.
 
 mod backup;
+mod hashing;
+use hashing::Hashing;
 mod confirm;
 mod error;
 mod profile;
@@ -647,37 +649,6 @@ fn try_replace(
             }
         }
     })
-}
-
-/// The fingerprint of the new contents, hashed on a thread of its own
-/// until the first time it is needed.
-enum Hashing<'scope> {
-    Running(std::thread::ScopedJoinHandle<'scope, String>),
-    Done(String),
-    Taken,
-}
-
-impl Hashing<'_> {
-    fn fingerprint(&mut self) -> &str {
-        if let Hashing::Running(_) = self {
-            let Hashing::Running(thread) = std::mem::replace(self, Hashing::Taken) else {
-                unreachable!("matched above")
-            };
-            *self = Hashing::Done(
-                thread
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            );
-        }
-        match self {
-            Hashing::Done(fingerprint) => fingerprint,
-            _ => unreachable!("joined above"),
-        }
-    }
-
-    fn into_fingerprint(mut self) -> String {
-        self.fingerprint().to_owned()
-    }
 }
 
 /// How long apply waits, and how often it tries again, for a file another

@@ -15,7 +15,7 @@ use super::render::{Style, display_path};
 use super::ui;
 use super::workspace::Workspace;
 use super::{Outcome, use_color};
-use crate::audit::{AuditLog, Event, Outcome as AuditOutcome};
+use crate::audit::AuditLog;
 use crate::check::advisories::{self, Version};
 use crate::check::github::{self, Granted};
 use crate::check::handshake::handshake;
@@ -112,23 +112,8 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
 /// Records one value read by `check` in the audit trail. A broken trail is
 /// a warning: `check` reports, it does not stop.
 fn record(audit: &AuditLog, reference: &Reference, why: &str, ok: bool) {
-    let event = Event {
-        action: "store.read",
-        target: reference.credential.clone(),
-        server: None,
-        detail: Some(format!("{why}, from {}", reference.describe())),
-        outcome: if ok {
-            AuditOutcome::Ok
-        } else {
-            AuditOutcome::Failed
-        },
-    };
-    if let Err(err) = audit.append(&event) {
-        eprintln!(
-            "warning: cannot append to the audit trail `{}`: {err}",
-            audit.path().display()
-        );
-    }
+    let detail = format!("{why}, from {}", reference.describe());
+    super::ui::record_read(audit, &reference.credential, detail, ok);
 }
 
 /// Known-vulnerable client versions (for the clients the manifest targets,

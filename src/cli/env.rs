@@ -27,7 +27,7 @@ use miette::{Diagnostic, IntoDiagnostic};
 use super::Outcome;
 use super::render::display_path;
 use super::workspace::{Workspace, audit_log_with_settings, manifest_path};
-use crate::audit::{Actor, Event, Outcome as AuditOutcome, git_commit, host_name};
+use crate::audit::{Actor, git_commit, host_name};
 use crate::client::detected;
 use crate::host::Host;
 use crate::manifest::{LoadedManifest, Shell};
@@ -129,23 +129,8 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     let mut missing = Vec::new();
     for (variable, reference) in exports {
         let found = reference.read(store.as_ref().map(|s| s as &dyn CredentialStore), false);
-        let event = Event {
-            action: "store.read",
-            target: reference.credential.clone(),
-            server: None,
-            detail: Some(format!("exported for {}", args.shell)),
-            outcome: if found.is_ok() {
-                AuditOutcome::Ok
-            } else {
-                AuditOutcome::Failed
-            },
-        };
-        if let Err(err) = audit.append(&event) {
-            eprintln!(
-                "warning: cannot append to the audit trail `{}`: {err}",
-                audit.path().display()
-            );
-        }
+        let detail = format!("exported for {}", args.shell);
+        super::ui::record_read(&audit, &reference.credential, detail, found.is_ok());
         match found {
             Ok(secret) => println!("{}", export_line(args.shell, variable, secret.expose())),
             Err(err) => {

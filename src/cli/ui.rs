@@ -112,3 +112,26 @@ pub fn user(host: &Host) -> Result<String, HostError> {
     }
     Ok(account.name)
 }
+
+/// Records a value read from the store (by `check`, `env`) in the audit
+/// trail. A broken trail is a warning: those commands report, they do not
+/// stop.
+pub fn record_read(audit: &crate::audit::AuditLog, credential: &str, detail: String, ok: bool) {
+    let event = crate::audit::Event {
+        action: "store.read",
+        target: credential.to_owned(),
+        server: None,
+        detail: Some(detail),
+        outcome: if ok {
+            crate::audit::Outcome::Ok
+        } else {
+            crate::audit::Outcome::Failed
+        },
+    };
+    if let Err(err) = audit.append(&event) {
+        eprintln!(
+            "warning: cannot append to the audit trail `{}`: {err}",
+            audit.path().display()
+        );
+    }
+}
