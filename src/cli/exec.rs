@@ -253,20 +253,13 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     let audit = std::cell::OnceCell::new();
     let audit = || {
         audit.get_or_init(|| {
-            let actor = Actor {
-                user: user.clone(),
-                host: host_name(),
-                pid: std::process::id(),
-                command: "exec".to_owned(),
-                manifest: manifest.clone(),
-                git_commit: None,
-            };
-            let launch = Some(Launch {
-                server: &args.server,
-                credentials: &credentials,
-                manifest: manifest.as_deref(),
-            });
-            configured_audit_log(&host, &host.state_dir(), actor, launch)
+            launch_audit_log(
+                &host,
+                &user,
+                manifest.as_deref(),
+                &args.server,
+                &credentials,
+            )
         })
     };
     // The store is opened only when a reference needs it: a CI machine
@@ -375,20 +368,7 @@ fn bridge(
         .iter()
         .map(|h| h.reference.credential.as_str())
         .collect();
-    let actor = Actor {
-        user: user.to_owned(),
-        host: host_name(),
-        pid: std::process::id(),
-        command: "exec".to_owned(),
-        manifest: manifest.clone(),
-        git_commit: None,
-    };
-    let launch = Some(Launch {
-        server: &args.server,
-        credentials: &credentials,
-        manifest: manifest.as_deref(),
-    });
-    let audit = configured_audit_log(host, &host.state_dir(), actor, launch);
+    let audit = launch_audit_log(host, user, manifest.as_deref(), &args.server, &credentials);
     let needs_store = args.header.iter().any(|h| h.reference.needs_store());
     let store = needs_store.then(|| KeyringStore::open(user)).transpose()?;
     if let Some(store) = &store {
@@ -483,6 +463,32 @@ fn record(audit: &AuditLog, reference: &Reference, server: &str, via: Option<&st
             audit.path().display()
         ),
     }
+}
+
+/// The audit trail of one launch (a local server's or the bridge's),
+/// forwarded and alerted on as the settings of the manifest it names, else
+/// of the one declaring `server` with these `credentials`, say.
+fn launch_audit_log(
+    host: &Host,
+    user: &str,
+    manifest: Option<&Path>,
+    server: &str,
+    credentials: &[&str],
+) -> AuditLog {
+    let actor = Actor {
+        user: user.to_owned(),
+        host: host_name(),
+        pid: std::process::id(),
+        command: "exec".to_owned(),
+        manifest: manifest.map(Path::to_path_buf),
+        git_commit: None,
+    };
+    let launch = Some(Launch {
+        server,
+        credentials,
+        manifest,
+    });
+    configured_audit_log(host, &host.state_dir(), actor, launch)
 }
 
 /// Unix: the program as given; `execvp` searches PATH itself.
