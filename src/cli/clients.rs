@@ -43,6 +43,16 @@ pub fn run(manifest_arg: Option<&Path>, args: Args) -> miette::Result<Outcome> {
         return Ok(Outcome::Success);
     }
     for client in &report {
+        // A client with no file on this OS (Visual Studio is Windows only)
+        // is not "not found": there is nothing to look for.
+        if client.files.is_empty() {
+            println!(
+                "{}: not on {} (mcpctl knows no file of it here)",
+                client.client,
+                std::env::consts::OS
+            );
+            continue;
+        }
         let found = if client.detected {
             "found"
         } else {

@@ -259,6 +259,23 @@ fn detected_clients_are_listed_and_targeted() {
     );
     assert!(stdout.contains("+ fetch will be created"), "{stdout}");
     assert!(!stdout.contains("claude-code"), "{stdout}");
+
+    // A client that has no file on this OS is said to be absent from it,
+    // not "not found" with nothing listed.
+    let listing = sandbox
+        .mcpctl()
+        .args(["clients", "-f"])
+        .arg(&manifest)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&listing);
+    assert!(listing.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("visual-studio: not on linux (mcpctl knows no file of it here)")
+            || !cfg!(target_os = "linux"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("cursor: found; delivery: "), "{stdout}");
 }
 
 /// Crush runs every value through shell expansion, `$(…)` included: a
