@@ -94,7 +94,10 @@ pub fn man_pages() -> Vec<(String, Vec<u8>)> {
         .into_iter()
         .map(|(name, command)| {
             let file = format!("{}.1", name.replace(' ', "-"));
-            let command = command.name(name.replace(' ', "-"));
+            let synopsis = synopsis(&name, &command);
+            let command = command
+                .name(name.replace(' ', "-"))
+                .override_usage(synopsis);
             let mut page = Vec::new();
             clap_mangen::Man::new(command)
                 .render(&mut page)
@@ -102,6 +105,58 @@ pub fn man_pages() -> Vec<(String, Vec<u8>)> {
             (file, page)
         })
         .collect()
+}
+
+/// A man page's SYNOPSIS line, `mcpctl plan [-f|--manifest PATH] [--out
+/// FILE] …`: clap_mangen's own names each option without the value it
+/// takes (`[--out]`), which reads as a flag.
+fn synopsis(name: &str, command: &Command) -> String {
+    let mut line = name.to_owned();
+    // Options first, then what stands alone: clap lists them as declared.
+    let (positionals, options): (Vec<_>, Vec<_>) = command
+        .get_arguments()
+        .filter(|a| !a.is_hide_set())
+        .partition(|a| a.is_positional());
+    for arg in options.into_iter().chain(positionals) {
+        let value = arg
+            .get_value_names()
+            .map(|names| names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
+            .unwrap_or_else(|| vec![arg.get_id().to_string().to_uppercase()])
+            .join(" ");
+        let spelled = match (arg.get_short(), arg.get_long()) {
+            (Some(short), Some(long)) => format!("-{short}|--{long}"),
+            (Some(short), None) => format!("-{short}"),
+            (None, Some(long)) => format!("--{long}"),
+            (None, None) => value.clone(),
+        };
+        let spelled = if arg.is_last_set() {
+            format!("-- {spelled}")
+        } else if arg.is_positional() || !arg.get_action().takes_values() {
+            spelled
+        } else {
+            format!("{spelled} {value}")
+        };
+        let many = if matches!(arg.get_action(), clap::ArgAction::Count)
+            || (arg.is_positional() && arg.get_num_args().is_some_and(|n| n.max_values() > 1))
+        {
+            "..."
+        } else {
+            ""
+        };
+        line += &if arg.is_required_set() {
+            format!(" <{spelled}>{many}")
+        } else {
+            format!(" [{spelled}]{many}")
+        };
+    }
+    if command.get_subcommands().any(|s| !s.is_hide_set()) {
+        line += if command.is_subcommand_required_set() {
+            " <COMMAND>"
+        } else {
+            " [COMMAND]"
+        };
+    }
+    line
 }
 
 /// The Markdown reference of every visible command.
@@ -165,4 +220,34 @@ pub fn markdown() -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn synopsis_of(name: &str) -> String {
+        let (_, command) = commands()
+            .into_iter()
+            .find(|(n, _)| n == name)
+            .expect("a visible command");
+        synopsis(name, &command)
+    }
+
+    #[test]
+    fn the_synopsis_names_what_each_option_takes() {
+        let plan = synopsis_of("mcpctl plan");
+        assert!(plan.starts_with("mcpctl plan ["), "{plan}");
+        assert!(plan.contains(" [--out FILE] "), "{plan}");
+        assert!(plan.contains(" [-f|--manifest PATH] "), "{plan}");
+        // A flag takes nothing.
+        assert!(plan.contains(" [--json] "), "{plan}");
+        let exec = synopsis_of("mcpctl exec");
+        assert!(exec.contains(" <--server NAME> "), "{exec}");
+        assert!(exec.ends_with(" [-- COMMAND]..."), "{exec}");
+        let apply = synopsis_of("mcpctl apply");
+        assert!(apply.ends_with(" [PLAN]"), "{apply}");
+        assert!(synopsis_of("mcpctl").ends_with(" <COMMAND>"));
+        assert!(synopsis_of("mcpctl audit").ends_with(" [COMMAND]"));
+    }
 }
