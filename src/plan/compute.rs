@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use super::redact::{redact, redact_url};
+use super::redact::{redact_beside, redact_url};
 use super::{
     AuditAction, AuditChange, AuditShown, CredentialAction, CredentialChange, Declared, Desired,
     EntryAction, EntryChange, ExportAction, ExportChange, FileChange, Holder, PLAN_VERSION, Plan,
@@ -356,7 +356,7 @@ fn entry_changes(
         changes.push(EntryChange {
             server: name.to_owned(),
             action,
-            before: current.map(|v| redact(v, owned_by_us)),
+            before: current.map(|v| redact_beside(v, owned_by_us, after.as_ref())),
             after,
             before_digest: current.map(entry_digest),
             reasons,

@@ -35,7 +35,7 @@ pub use compute::{Options, block_digest, compute};
 pub use desired::{Desired, DesiredBlock, DesiredFile, desired, env_exports, targets};
 pub use destroy::destroy;
 pub use reason::Reason;
-pub use redact::{redact, redact_url};
+pub use redact::{redact_beside, redact_url};
 pub use rotation::{Rotation, RotationStatus, rotation};
 pub use saved::{SAVED_PLAN_VERSION, SavedPlan, Stale, Tampered};
 use schemars::JsonSchema;

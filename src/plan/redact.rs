@@ -21,8 +21,37 @@ const SENSITIVE_MAPS: [&str; 4] = ["env", "headers", "http_headers", "environmen
 /// Keys whose values are command lines (opencode's `command` is an array).
 const COMMAND_LINES: [&str; 2] = ["args", "command"];
 
-pub fn redact(value: &Value, owned: bool) -> Value {
+fn redact(value: &Value, owned: bool) -> Value {
     redact_inner(value, !owned)
+}
+
+/// [`redact`], for an entry shown beside the one mcpctl would write in its
+/// place (`after`, which holds references and the manifest's literals, and
+/// is shown as it is): an environment or header value that is exactly the
+/// one beside it is shown too — it tells nothing `after` does not, and a
+/// `<redacted>` next to the same literal reads as a change.
+pub fn redact_beside(value: &Value, owned: bool, after: Option<&Value>) -> Value {
+    let mut shown = redact(value, owned);
+    let (Value::Object(raw), Some(Value::Object(beside)), Value::Object(shown_map)) =
+        (value, after, &mut shown)
+    else {
+        return shown;
+    };
+    for key in SENSITIVE_MAPS {
+        let (Some(Value::Object(raw)), Some(Value::Object(beside)), Some(Value::Object(shown))) =
+            (raw.get(key), beside.get(key), shown_map.get_mut(key))
+        else {
+            continue;
+        };
+        for (name, value) in raw {
+            if beside.get(name) == Some(value)
+                && let Some(slot) = shown.get_mut(name)
+            {
+                *slot = value.clone();
+            }
+        }
+    }
+    shown
 }
 
 fn redact_inner(value: &Value, hide_all_strings: bool) -> Value {
@@ -188,6 +217,31 @@ mod tests {
         assert_eq!(shown["headers"]["Authorization"], "<redacted>");
         assert_eq!(shown["args"], json!(["-y", "server"]));
         assert_eq!(redact(&entry, true)["env"]["TOKEN"], "plaintext");
+    }
+
+    #[test]
+    fn a_foreign_value_equal_to_the_one_beside_it_is_shown() {
+        let before = json!({
+            "command": "npx",
+            "env": {"TEAM": "T01234", "TOKEN": "plaintext", "OTHER": "x"},
+            "headers": {"X-Org": "acme"}
+        });
+        let after = json!({
+            "command": "mcpctl",
+            "env": {"TEAM": "T01234", "TOKEN": "${TOKEN}"},
+            "headers": {"X-Org": "acme"}
+        });
+        let shown = redact_beside(&before, false, Some(&after));
+        assert_eq!(shown["env"]["TEAM"], "T01234");
+        assert_eq!(shown["headers"]["X-Org"], "acme");
+        // Different from what is beside it, or nothing beside it: hidden.
+        assert_eq!(shown["env"]["TOKEN"], "<redacted>");
+        assert_eq!(shown["env"]["OTHER"], "<redacted>");
+        assert_eq!(redact_beside(&before, false, None), redact(&before, false));
+        // A value beside itself in another map is not the same value.
+        let crossed = json!({"env": {}, "headers": {"TEAM": "T01234"}});
+        let shown = redact_beside(&before, false, Some(&crossed));
+        assert_eq!(shown["env"]["TEAM"], "<redacted>");
     }
 
     #[test]

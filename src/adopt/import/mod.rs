@@ -292,7 +292,7 @@ pub fn plan(
             let change = EntryChange {
                 server: server.clone(),
                 action: EntryAction::Update,
-                before: Some(crate::plan::redact(before, false)),
+                before: Some(crate::plan::redact_beside(before, false, Some(&after))),
                 after: Some(after),
                 before_digest: Some(entry_digest(before)),
                 reasons,
