@@ -105,8 +105,12 @@ struct Seen {
 }
 
 /// Drafts the manifest from `documents`, the user-scope client files that
-/// exist.
-pub fn draft(documents: &[(ClientFile, Document)]) -> Result<Draft, InitError> {
+/// exist. `stored` says whether a credential's value is already in the OS
+/// store (a referenced one then needs nothing from `apply`).
+pub fn draft(
+    documents: &[(ClientFile, Document)],
+    stored: &dyn Fn(&str) -> bool,
+) -> Result<Draft, InitError> {
     let mut seen = Vec::new();
     for (file, document) in documents {
         let keys = file.table_path();
@@ -123,7 +127,7 @@ pub fn draft(documents: &[(ClientFile, Document)]) -> Result<Draft, InitError> {
             None => groups.push(vec![s]),
         }
     }
-    Drafter::default().run(groups)
+    Drafter::default().run(groups, stored)
 }
 
 #[derive(Default)]
@@ -151,11 +155,17 @@ struct CredentialDraft {
     catalog: Option<&'static crate::manifest::Credential>,
     /// A plaintext value was found (import stores it).
     found: Option<String>,
+    /// Only referenced, and its value is already in the OS store.
+    stored: bool,
     used_by: Vec<String>,
 }
 
 impl Drafter {
-    fn run(mut self, groups: Vec<Vec<Seen>>) -> Result<Draft, InitError> {
+    fn run(
+        mut self,
+        groups: Vec<Vec<Seen>>,
+        stored: &dyn Fn(&str) -> bool,
+    ) -> Result<Draft, InitError> {
         let all_clients: Vec<ClientId> = ClientId::ALL
             .into_iter()
             .filter(|c| {
@@ -179,13 +189,16 @@ impl Drafter {
             }
             self.server(group, &all_clients);
         }
+        for credential in &mut self.credentials {
+            credential.stored = credential.found.is_none() && stored(&credential.name);
+        }
         let text = self.render(&all_clients);
         crate::manifest::parse(crate::manifest::MANIFEST_FILE, &text)
             .map_err(|err| InitError::Invalid(vec![err]))?;
         let mut referenced: Vec<String> = self
             .credentials
             .iter()
-            .filter(|c| c.found.is_none())
+            .filter(|c| c.found.is_none() && !c.stored)
             .map(|c| c.name.clone())
             .collect();
         referenced.sort();
@@ -329,6 +342,7 @@ impl Drafter {
                         provider,
                         catalog: catalog_credential,
                         found: value.clone(),
+                        stored: false,
                         used_by: vec![server.to_owned()],
                     });
                     break;
@@ -415,13 +429,18 @@ impl Drafter {
         for c in &self.credentials {
             out.push('\n');
             let used = c.used_by.join("`, `");
-            match (&c.found, c.catalog) {
-                (Some(_), _) => out.push_str(&format!(
+            if c.found.is_some() {
+                out.push_str(&format!(
                     "// Plaintext in a client file for `{used}`: `mcpctl import` stores it.\n"
-                )),
-                (None, _) => out.push_str(&format!(
+                ));
+            } else if c.stored {
+                out.push_str(&format!(
+                    "// Referenced by `{used}`; its value is already in the OS credential store.\n"
+                ));
+            } else {
+                out.push_str(&format!(
                     "// Referenced by `{used}`; its value is in no client file: `mcpctl apply` asks for it.\n"
-                )),
+                ));
             }
             if c.catalog.is_some() {
                 out.push_str(

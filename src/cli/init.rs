@@ -13,6 +13,7 @@ use crate::client::adapter;
 use crate::host::Host;
 use crate::manifest::{ClientId, MANIFEST_FILE, Scope};
 use crate::observe::load_document;
+use crate::store::{CredentialStore as _, KeyringStore};
 use crate::terminal_text::escape;
 
 #[derive(Debug, clap::Args)]
@@ -61,7 +62,15 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
             documents.push((file, document));
         }
     }
-    let draft = draft(&documents)?;
+    // Only whether each is there, no value read; without a store (a
+    // headless machine) nothing is, and apply asks as it would.
+    let store = KeyringStore::open(&super::ui::user(&host)?).ok();
+    let stored = |name: &str| {
+        store
+            .as_ref()
+            .is_some_and(|store| store.exists(name).unwrap_or(false))
+    };
+    let draft = draft(&documents, &stored)?;
     crate::fs::write_atomic(&path, draft.text.as_bytes())
         .into_diagnostic()
         .wrap_err_with(|| format!("cannot write `{}`", path.display()))?;

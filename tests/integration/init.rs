@@ -104,6 +104,17 @@ fn init_then_import_then_adopt_plans_empty() {
     let (ok, plan) = run(&sandbox, &["plan", "--detailed-exitcode"], &[]);
     assert!(ok, "the plan is not empty:\n{plan}");
     assert!(plan.contains("No changes."), "{plan}");
+    // Drafted again, now that every value is in the store: nothing is
+    // left for apply to ask.
+    let (ok, out) = run(&sandbox, &["init", "--from-clients", "--force"], &[]);
+    assert!(ok, "{out}");
+    assert!(!out.contains("asks for"), "{out}");
+    let drafted = fs_err::read_to_string(sandbox.root().join("mcpctl.kdl")).unwrap();
+    assert!(
+        drafted.contains("its value is already in the OS credential store"),
+        "{drafted}"
+    );
+    assert!(!drafted.contains("`mcpctl apply` asks for it"), "{drafted}");
     // No plaintext is left in the client files.
     let home = sandbox.home();
     for file in [

@@ -43,12 +43,15 @@ fn one_server_per_command_across_clients_names_and_platforms() {
               "env": {"GITHUB_PERSONAL_ACCESS_TOKEN": "${env:GITHUB_PERSONAL_ACCESS_TOKEN}"}},
               "fetch": {"command": "uvx", "args": ["mcp-server-fetch"]}}}"#;
     let codex = "[mcp_servers.github]\ncommand = \"/usr/local/bin/mcpctl\"\nargs = [\"exec\", \"--server\", \"github\", \"--manifest\", \"/home/me/repo a/mcpctl.kdl\", \"--env\", \"GITHUB_PERSONAL_ACCESS_TOKEN=GITHUB_PERSONAL_ACCESS_TOKEN\", \"--\", \"npx\", \"-y\", \"@modelcontextprotocol/server-github\"]\n";
-    let draft = draft(&documents(&[
-        (ClientId::ClaudeCode, claude),
-        (ClientId::Vscode, vscode.to_owned()),
-        (ClientId::Windsurf, windsurf),
-        (ClientId::Codex, codex.to_owned()),
-    ]))
+    let draft = draft(
+        &documents(&[
+            (ClientId::ClaudeCode, claude),
+            (ClientId::Vscode, vscode.to_owned()),
+            (ClientId::Windsurf, windsurf),
+            (ClientId::Codex, codex.to_owned()),
+        ]),
+        &|_| false,
+    )
     .unwrap();
     for value in [&github, &sentry, &db] {
         assert!(
@@ -103,8 +106,28 @@ fn one_server_per_command_across_clients_names_and_platforms() {
 fn references_become_credentials_whose_value_apply_asks_for() {
     let claude = r#"{"mcpServers": {"notion": {"command": "npx", "args": ["-y", "@notionhq/notion-mcp-server"],
         "env": {"NOTION_TOKEN": "${NOTION_TOKEN}", "LOG": "debug"}}}}"#;
-    let draft = draft(&documents(&[(ClientId::ClaudeCode, claude.to_owned())])).unwrap();
+    let draft = draft(
+        &documents(&[(ClientId::ClaudeCode, claude.to_owned())]),
+        &|_| false,
+    )
+    .unwrap();
     assert_eq!(draft.referenced, ["NOTION_TOKEN"]);
+    assert!(
+        draft.text.contains("`mcpctl apply` asks for it"),
+        "{}",
+        draft.text
+    );
+
+    // Already in the OS store: nothing for apply to ask.
+    let draft = draft_again(claude, &|name| name == "NOTION_TOKEN");
+    assert!(draft.referenced.is_empty(), "{:?}", draft.referenced);
+    assert!(
+        draft.text.contains(
+            "// Referenced by `notion`; its value is already in the OS credential store."
+        ),
+        "{}",
+        draft.text
+    );
     let manifest = parse("mcpctl.kdl", &draft.text).unwrap();
     assert_eq!(
         manifest.servers["notion"].env["LOG"],
@@ -116,6 +139,14 @@ fn references_become_credentials_whose_value_apply_asks_for() {
         manifest.credentials["NOTION_TOKEN"].kind,
         CredentialKind::ApiKey
     );
+}
+
+fn draft_again(claude: &str, stored: &dyn Fn(&str) -> bool) -> Draft {
+    draft(
+        &documents(&[(ClientId::ClaudeCode, claude.to_owned())]),
+        stored,
+    )
+    .unwrap()
 }
 
 #[test]
