@@ -92,7 +92,7 @@ impl Catalog {
     pub fn get(&self, name: &str) -> Option<Entry<'_>> {
         let server = self.manifest.servers.get(name)?;
         let mut credentials: Vec<&Credential> = Vec::new();
-        for credential in credentials_of(server) {
+        for credential in server.credentials_read() {
             if let Some(c) = self.manifest.credentials.get(credential)
                 && !credentials.iter().any(|seen| seen.name == c.name)
             {
@@ -149,20 +149,6 @@ impl Catalog {
         })?;
         self.manifest.credentials.get(&name)
     }
-}
-
-/// Every credential a server reads: its variables', then its headers'.
-fn credentials_of(server: &Server) -> impl Iterator<Item = &str> {
-    let headers = match &server.transport {
-        Transport::Http {
-            credential_headers, ..
-        } => Some(credential_headers.values().map(|h| h.credential.as_str())),
-        Transport::Stdio { .. } => None,
-    };
-    server
-        .credential_bindings()
-        .map(|(_, credential)| credential)
-        .chain(headers.into_iter().flatten())
 }
 
 /// Widens a node's range to whole lines: the `//` comment lines directly

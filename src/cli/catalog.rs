@@ -5,7 +5,6 @@ use serde_json::json;
 
 use super::Outcome;
 use crate::catalog::{Entry, catalog, package};
-use crate::manifest::Transport;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -61,21 +60,12 @@ fn variables<'a>(entry: &Entry<'a>) -> Vec<(String, &'a crate::manifest::Credent
         .credentials
         .iter()
         .map(|credential| {
-            let var = entry
+            let slot = entry
                 .server
-                .credential_bindings()
+                .credential_uses()
                 .find(|(_, c)| *c == credential.name)
-                .map(|(var, _)| var.to_owned());
-            let header = match &entry.server.transport {
-                Transport::Http {
-                    credential_headers, ..
-                } => credential_headers
-                    .iter()
-                    .find(|(_, h)| h.credential == credential.name)
-                    .map(|(name, _)| format!("header {name}")),
-                Transport::Stdio { .. } => None,
-            };
-            (var.or(header).unwrap_or_default(), *credential)
+                .map(|(slot, _)| slot.to_string());
+            (slot.unwrap_or_default(), *credential)
         })
         .collect()
 }

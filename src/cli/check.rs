@@ -246,9 +246,7 @@ fn export_findings(workspace: &Workspace, desired: &Desired, state: &State) -> V
                 .servers
                 .values()
                 .filter(|s| {
-                    s.credential_bindings().any(|(_, c)| c == variable)
-                        || matches!(&s.transport, Transport::Http { credential_headers, .. }
-                            if credential_headers.values().any(|h| h.credential == variable))
+                    s.credentials_read().any(|c| c == variable)
                 })
                 .map(|s| format!("`{}`", s.name))
                 .collect();

@@ -190,7 +190,7 @@ pub fn print_usage(workspace: &Workspace, credential: &str) {
         println!(
             "  server `{}` (as {}) in {}",
             user.server,
-            user.variable,
+            user.slot,
             clients.join(", ")
         );
     }

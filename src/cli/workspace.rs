@@ -164,10 +164,7 @@ impl Workspace {
             .servers
             .values()
             .map(|server| {
-                let credentials = server
-                    .credential_bindings()
-                    .map(|(_, credential)| credential.to_owned())
-                    .collect();
+                let credentials = server.credentials_read().map(str::to_owned).collect();
                 (server.name.clone(), credentials)
             })
             .collect();

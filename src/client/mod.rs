@@ -63,7 +63,7 @@ pub use reference::ReferenceSyntax;
 use crate::concurrent_writer::ConcurrentWriter;
 use crate::document::{Document, DocumentError, Format};
 use crate::host::{Host, Os};
-use crate::manifest::{ClientId, ClientTarget, Delivery, Scope, Server, Transport};
+use crate::manifest::{ClientId, ClientTarget, Delivery, Scope, Server};
 
 /// A client's configuration file and the table in it that holds servers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -198,13 +198,7 @@ pub fn env_ref_credentials(
             (manifest.clients.is_empty() || s.clients.contains(&target.client))
                 && manifest.delivery(s, target) == Delivery::EnvRef
         }) {
-            names.extend(server.credential_bindings().map(|(_, c)| c.to_owned()));
-            if let Transport::Http {
-                credential_headers, ..
-            } = &server.transport
-            {
-                names.extend(credential_headers.values().map(|h| h.credential.clone()));
-            }
+            names.extend(server.credentials_read().map(str::to_owned));
         }
     }
     names

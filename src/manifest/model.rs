@@ -740,12 +740,58 @@ impl Server {
         })
     }
 
-    /// Credentials this server reads, with the variable each one fills.
+    /// Credentials this server reads through its environment, with the
+    /// variable each one fills. What launching it needs; for "which
+    /// credentials does it read" (revoke, rotate, the audit's declared
+    /// reads, policies), [`Server::credential_uses`], which has the
+    /// headers too.
     pub fn credential_bindings(&self) -> impl Iterator<Item = (&str, &str)> {
         self.env.iter().filter_map(|(var, value)| match value {
             EnvValue::Credential { credential } => Some((var.as_str(), credential.as_str())),
             EnvValue::Literal { .. } => None,
         })
+    }
+
+    /// Every credential this server reads, with where: its variables',
+    /// then its headers'.
+    pub fn credential_uses(&self) -> impl Iterator<Item = (Slot<'_>, &str)> {
+        let headers = match &self.transport {
+            Transport::Http {
+                credential_headers, ..
+            } => Some(
+                credential_headers
+                    .iter()
+                    .map(|(name, h)| (Slot::Header(name.as_str()), h.credential.as_str())),
+            ),
+            Transport::Stdio { .. } => None,
+        };
+        self.credential_bindings()
+            .map(|(var, credential)| (Slot::Env(var), credential))
+            .chain(headers.into_iter().flatten())
+    }
+
+    /// The names of every credential this server reads (variables and
+    /// headers).
+    pub fn credentials_read(&self) -> impl Iterator<Item = &str> {
+        self.credential_uses().map(|(_, credential)| credential)
+    }
+}
+
+/// Where a server puts a credential it reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot<'a> {
+    /// An environment variable of its process.
+    Env(&'a str),
+    /// A header of its requests (a remote server).
+    Header(&'a str),
+}
+
+impl std::fmt::Display for Slot<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Slot::Env(var) => f.write_str(var),
+            Slot::Header(name) => write!(f, "header {name}"),
+        }
     }
 }
 

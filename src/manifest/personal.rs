@@ -403,21 +403,7 @@ pub fn personalize(manifest: &Manifest, person: Person<'_>) -> Result<Manifest, 
     let used = |m: &Manifest| -> BTreeSet<String> {
         m.servers
             .values()
-            .flat_map(|s| {
-                let headers: Vec<String> = match &s.transport {
-                    Transport::Http {
-                        credential_headers, ..
-                    } => credential_headers
-                        .values()
-                        .map(|h| h.credential.clone())
-                        .collect(),
-                    Transport::Stdio { .. } => Vec::new(),
-                };
-                s.credential_bindings()
-                    .map(|(_, c)| c.to_owned())
-                    .chain(headers)
-                    .collect::<Vec<_>>()
-            })
+            .flat_map(|s| s.credentials_read().map(str::to_owned).collect::<Vec<_>>())
             .collect()
     };
     let (all, kept) = (used(manifest), used(&out));

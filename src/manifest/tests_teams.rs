@@ -228,6 +228,22 @@ fn policy_limits_what_may_use_external_servers() {
     );
 }
 
+/// A credential sent as the external server's header reaches the outside
+/// as surely as one in its environment.
+#[test]
+fn policy_sees_a_credential_in_an_external_servers_header() {
+    let (source, p) = violation(
+        "    external #true\n",
+        "    external #true\n    header Authorization credential=GITHUB_TOKEN scheme=Bearer\n",
+    );
+    assert_eq!(at(&source, &p, 0), "external #true");
+    assert!(
+        p.message
+            .contains("credential `GITHUB_TOKEN` is internal and may not use the external server"),
+        "{p:?}"
+    );
+}
+
 #[test]
 fn policy_keeps_restricted_credentials_to_some_roles() {
     let (source, p) = violation("servers github search", "servers github search customer-db");

@@ -171,7 +171,7 @@ pub fn desired(
             .servers
             .values()
             .map(|server| {
-                let credentials = server.credential_bindings().map(|(_, c)| c.to_owned());
+                let credentials = server.credentials_read().map(str::to_owned);
                 (server.name.clone(), credentials.collect())
             })
             .collect(),

@@ -5,14 +5,14 @@
 use std::path::{Path, PathBuf};
 
 use crate::host::Host;
-use crate::manifest::{ClientId, Manifest};
+use crate::manifest::{ClientId, Manifest, Slot};
 
 /// A server that reads the credential.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Usage<'m> {
     pub server: &'m str,
-    /// The variable the credential fills.
-    pub variable: &'m str,
+    /// Where the server puts it: a variable, or a header.
+    pub slot: Slot<'m>,
     /// The client files whose entries run the server, with their client.
     pub files: Vec<(ClientId, PathBuf)>,
 }
@@ -27,9 +27,9 @@ pub fn usage<'m>(
 ) -> Vec<Usage<'m>> {
     servers_using(manifest, credential)
         .into_iter()
-        .map(|(server, variable)| Usage {
+        .map(|(server, slot)| Usage {
             server,
-            variable,
+            slot,
             files: manifest
                 .clients
                 .iter()
@@ -43,16 +43,16 @@ pub fn usage<'m>(
         .collect()
 }
 
-/// The servers that read `credential`, with the variable it fills.
-pub fn servers_using<'m>(manifest: &'m Manifest, credential: &str) -> Vec<(&'m str, &'m str)> {
+/// The servers that read `credential`, with where each puts it.
+pub fn servers_using<'m>(manifest: &'m Manifest, credential: &str) -> Vec<(&'m str, Slot<'m>)> {
     manifest
         .servers
         .values()
         .flat_map(|server| {
             server
-                .credential_bindings()
+                .credential_uses()
                 .filter(move |(_, c)| *c == credential)
-                .map(move |(var, _)| (server.name.as_str(), var))
+                .map(move |(slot, _)| (server.name.as_str(), slot))
         })
         .collect()
 }

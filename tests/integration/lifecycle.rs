@@ -335,3 +335,108 @@ fn revoke_blocks_until_rotate() {
     assert_eq!(has_entry(), (true, true));
     assert_eq!(lookup(&sandbox, "GITHUB_TOKEN"), new);
 }
+
+/// A credential sent as a remote server's header is that server's, as much
+/// as one in its environment: `rotate` names the server, the bridge's read
+/// raises no undeclared-read alert, and `revoke` removes its entries and
+/// blocks it (a newcomer found all three treating it as unused).
+#[test]
+fn a_header_credential_belongs_to_its_remote_server() {
+    let test = "a_header_credential_belongs_to_its_remote_server";
+    if !secret_service(test) {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    // Nothing listens there: the bridge reads the credential, then fails
+    // to connect.
+    let manifest = sandbox.manifest(
+        r#"mcpctl version=1
+client claude-code
+credential REMOTE_TOKEN { kind api-key; }
+server remote {
+    url "http://127.0.0.1:9/mcp"
+    header Authorization credential=REMOTE_TOKEN scheme=Bearer
+}
+"#,
+    );
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        let out = sandbox
+            .mcpctl()
+            .args(args)
+            .arg("-f")
+            .arg(&manifest)
+            .envs(env.iter().copied())
+            .output()
+            .unwrap();
+        let (stdout, stderr) = text(&out);
+        assert!(out.status.success(), "{args:?}: {stdout}{stderr}");
+        stdout
+    };
+    run(
+        &["apply", "--auto-approve", "--secrets-from-env"],
+        &[("REMOTE_TOKEN", &canary("header-first"))],
+    );
+    let claude = || fs_err::read_to_string(sandbox.claude_json()).unwrap();
+    assert!(claude().contains("\"remote\""), "{}", claude());
+
+    let rotated = run(
+        &["rotate", "REMOTE_TOKEN", "--from-env", "NEW_TOKEN"],
+        &[("NEW_TOKEN", &canary("header-second"))],
+    );
+    assert!(
+        rotated.contains("server `remote` (as header Authorization)"),
+        "{rotated}"
+    );
+    assert!(
+        !rotated.contains("No server in the manifest uses"),
+        "{rotated}"
+    );
+
+    // The entry as Claude Code runs it, asked to initialize.
+    let entry: serde_json::Value = serde_json::from_str(&claude()).unwrap();
+    let entry = &entry["mcpServers"]["remote"];
+    let args: Vec<&str> = entry["args"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    let mut bridge = std::process::Command::new(entry["command"].as_str().unwrap())
+        .args(&args)
+        .env_clear()
+        .envs(sandbox.env())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write as _;
+        let mut stdin = bridge.stdin.take().unwrap();
+        writeln!(
+            stdin,
+            r#"{{"jsonrpc":"2.0","id":1,"method":"initialize","params":{{"protocolVersion":"2025-06-18","capabilities":{{}},"clientInfo":{{"name":"t","version":"1"}}}}}}"#
+        )
+        .unwrap();
+    }
+    let out = bridge.wait_with_output().unwrap();
+    let (stdout, stderr) = text(&out);
+    assert!(stdout.contains("\"id\":1"), "{stdout}{stderr}");
+    assert!(!stderr.contains("alert"), "{stderr}");
+    let audit = fs_err::read_to_string(state_dir(&sandbox).join("audit.jsonl")).unwrap();
+    assert!(
+        audit.contains("\"action\":\"store.read\",\"target\":\"REMOTE_TOKEN\""),
+        "{audit}"
+    );
+    assert!(!audit.contains("alert.undeclared-read"), "{audit}");
+
+    let revoked = run(&["revoke", "REMOTE_TOKEN", "--auto-approve"], &[]);
+    assert!(revoked.contains("- remote will be deleted"), "{revoked}");
+    assert!(!claude().contains("\"remote\""), "{}", claude());
+    assert_eq!(lookup(&sandbox, "REMOTE_TOKEN"), "");
+    let plan = run(&["plan"], &[]);
+    assert!(
+        plan.contains("! remote is blocked and will not be created"),
+        "{plan}"
+    );
+}

@@ -225,17 +225,7 @@ impl Checker {
             if !by_env_ref {
                 continue;
             }
-            let headers = match &server.transport {
-                Transport::Http {
-                    credential_headers, ..
-                } => credential_headers
-                    .values()
-                    .map(|h| h.credential.as_str())
-                    .collect(),
-                Transport::Stdio { .. } => Vec::new(),
-            };
-            let exported = server.credential_bindings().map(|(_, c)| c).chain(headers);
-            for name in exported {
+            for name in server.credentials_read() {
                 let Some(reason) = crate::shell::exportable::refusal(name) else {
                     continue;
                 };

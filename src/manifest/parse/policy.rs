@@ -342,7 +342,7 @@ impl Checker {
                     format!("server {}", show(&server.name)),
                     class(server.classification),
                 )];
-                for (_, credential) in server.credential_bindings() {
+                for credential in server.credentials_read() {
                     let c = manifest
                         .credentials
                         .get(credential)
@@ -375,7 +375,7 @@ impl Checker {
                         continue;
                     };
                     let restricted = server.classification == Some(Classification::Restricted)
-                        || server.credential_bindings().any(|(_, c)| {
+                        || server.credentials_read().any(|c| {
                             manifest.credentials.get(c).and_then(|c| c.classification)
                                 == Some(Classification::Restricted)
                         });
@@ -422,7 +422,7 @@ impl Checker {
                     let used_externally = manifest
                         .servers
                         .values()
-                        .any(|s| s.external && s.credential_bindings().any(|(_, b)| b == c.name));
+                        .any(|s| s.external && s.credentials_read().any(|b| b == c.name));
                     items.push(("credential", &c.name, c.classification, used_externally));
                 }
             }
