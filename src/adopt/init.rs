@@ -402,7 +402,6 @@ impl Drafter {
             for (var, val) in &server.env {
                 out.push_str(&format!("    env {} {}\n", kdl(var), value(val)));
             }
-            let mut by_reference = false;
             for (header, scheme, val) in &server.headers {
                 let scheme = match (scheme, val) {
                     (Some(s), Val::Secret { .. } | Val::Ref { .. }) => {
@@ -410,15 +409,11 @@ impl Drafter {
                     }
                     _ => String::new(),
                 };
-                by_reference |= !matches!(val, Val::Literal(_));
                 out.push_str(&format!(
                     "    header {} {}{scheme}\n",
                     kdl(header),
                     value(val)
                 ));
-            }
-            if by_reference {
-                out.push_str("    delivery env-ref     // a secret header is sent by reference\n");
             }
             if !server.clients.is_empty() {
                 let names: Vec<&str> = server.clients.iter().map(|c| c.as_str()).collect();

@@ -80,11 +80,9 @@ fn one_server_per_command_across_clients_names_and_platforms() {
     assert_eq!(credential.provider.as_deref(), Some("github"));
     assert_eq!(credential.scopes, ["repo", "read:org"]);
     assert!(credential.create_at.is_some());
-    // The header is named as import names it, and needs env-ref.
-    assert_eq!(
-        manifest.servers["sentry"].delivery,
-        Some(crate::manifest::Delivery::EnvRef)
-    );
+    // The header is named as import names it, and sent by the bridge (the
+    // default, exec delivery: no `delivery env-ref`).
+    assert_eq!(manifest.servers["sentry"].delivery, None);
     assert!(manifest.credentials.contains_key("SENTRY_TOKEN"));
     assert!(
         draft.left[0].starts_with("postgres (claude-code `postgres`)"),
