@@ -586,3 +586,36 @@ server docs {
         );
     }
 }
+
+/// The plan says who runs `mcpctl env`: the shell-profile block when the
+/// manifest has one, else the user (a newcomer read "the shell-profile
+/// block runs it" with no block anywhere).
+#[test]
+fn the_plan_says_who_loads_the_exports() {
+    let sandbox = Sandbox::new();
+    let plan = |shells: &str| {
+        let path = sandbox.manifest(&manifest(shells));
+        let output = sandbox
+            .mcpctl()
+            .args(["plan", "--offline", "-f"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        let (stdout, stderr) = text(&output);
+        assert!(output.status.success(), "{stdout}{stderr}");
+        stdout
+    };
+    let with_block = plan("shell-profile bash");
+    assert!(
+        with_block.contains("Exported by `mcpctl env` (the shell-profile block runs it"),
+        "{with_block}"
+    );
+    let without = plan("");
+    assert!(
+        without.contains(
+            "Exported by `mcpctl env` (no shell-profile block runs it: add `shell-profile` to the \
+             manifest, or run it yourself as `mcpctl check` shows):"
+        ),
+        "{without}"
+    );
+}

@@ -126,8 +126,17 @@ pub fn render(plan: &Plan, home: &Path, style: Style, context: View<'_>) -> Stri
         .collect();
     unchanged += plan.exports.len() - exports.len();
     if !exports.is_empty() {
-        let heading =
-            "Exported by `mcpctl env` (the shell-profile block runs it at each shell start):";
+        // Without a shell-profile block nothing runs `mcpctl env` for the
+        // user: say what to run instead.
+        let block = plan
+            .profiles
+            .iter()
+            .any(|p| p.action != ProfileAction::Delete);
+        let heading = if block {
+            "Exported by `mcpctl env` (the shell-profile block runs it at each shell start):"
+        } else {
+            "Exported by `mcpctl env` (no shell-profile block runs it: add `shell-profile` to the manifest, or run it yourself as `mcpctl check` shows):"
+        };
         let _ = writeln!(out, "{}", style.bold(heading));
         for change in exports {
             render_export(&mut out, change, style);
