@@ -180,11 +180,13 @@ pub fn unstable_place(program: &Path, host: &Host) -> Option<Unstable> {
         .map(|dir| Unstable::Temporary { dir })
 }
 
-/// Where `cargo install` puts mcpctl: `$CARGO_HOME/bin`, else
-/// `~/.cargo/bin`.
+/// Where `cargo install` puts mcpctl: `$CARGO_INSTALL_ROOT/bin`, else
+/// `$CARGO_HOME/bin`, else `~/.cargo/bin` (cargo's own order, less its
+/// `--root` flag and `install.root` setting, which mcpctl cannot see).
 pub fn cargo_install_path(host: &Host) -> PathBuf {
     let cargo_home = host
-        .var("CARGO_HOME")
+        .var("CARGO_INSTALL_ROOT")
+        .or_else(|| host.var("CARGO_HOME"))
         .map(PathBuf::from)
         .unwrap_or_else(|| host.home.join(".cargo"));
     let file_name = if host.os == Os::Windows {
@@ -306,6 +308,20 @@ credential D { kind file; }
         assert_eq!(
             cargo_install_path(&host),
             dir.path().join("home/.cargo/bin/mcpctl")
+        );
+        let mut vars = BTreeMap::from([("CARGO_HOME".to_owned(), "/opt/cargo".to_owned())]);
+        let with = |vars: &BTreeMap<String, String>| Host {
+            vars: vars.clone(),
+            ..host.clone()
+        };
+        assert_eq!(
+            cargo_install_path(&with(&vars)),
+            Path::new("/opt/cargo/bin/mcpctl")
+        );
+        vars.insert("CARGO_INSTALL_ROOT".to_owned(), "/usr/local".to_owned());
+        assert_eq!(
+            cargo_install_path(&with(&vars)),
+            Path::new("/usr/local/bin/mcpctl")
         );
     }
 }

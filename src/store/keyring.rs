@@ -231,7 +231,7 @@ pub(super) mod platform {
         until you leave it; run mcpctl there, and start your clients from that shell too (their \
         servers read the store through it). For a machine nobody logs in to, read credentials with \
         `source env` or `source command` instead (docs/sources.md):\n    \
-        dbus-run-session -- sh -c 'trap \"stty echo 2>/dev/null; exit 130\" INT HUP TERM; stty -echo 2>/dev/null; printf \"keyring password: \"; read -r pw; stty echo 2>/dev/null; echo; printf %s \"$pw\" | gnome-keyring-daemon --unlock --components=secrets >/dev/null; exec \"$SHELL\"'";
+        dbus-run-session -- sh -c 'trap \"stty echo 2>/dev/null; exit 130\" INT HUP TERM; stty -echo 2>/dev/null; printf \"keyring password: \"; read -r pw; stty echo 2>/dev/null; echo; printf %s \"$pw\" | gnome-keyring-daemon --unlock --components=secrets >/dev/null; exec \"${SHELL:-/bin/sh}\"'";
     pub const LOCKED_HINT: &str = "unlock your login keyring (Seahorse), or in a shell type its \
         password here, then run the command again:\n    \
         sh -c 'trap \"stty echo 2>/dev/null; exit 130\" INT HUP TERM; stty -echo 2>/dev/null; printf \"keyring password: \"; read -r pw; stty echo 2>/dev/null; echo; printf %s \"$pw\" | gnome-keyring-daemon --replace --unlock --components=secrets >/dev/null'";

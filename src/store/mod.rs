@@ -7,7 +7,7 @@
 //!
 //! Entries are named as the credentials guide names them, so entries people
 //! already created by hand (`security add-generic-password -a "$USER" -s
-//! GITHUB_TOKEN`, `secret-tool store service GITHUB_TOKEN username "$USER"`,
+//! GITHUB_TOKEN`, `secret-tool store service GITHUB_TOKEN username "${USER:-$(id -un)}"`,
 //! `New-StoredCredential -Target GITHUB_TOKEN`) are found: service (or
 //! Windows target) = credential name, account (Secret Service attribute
 //! `username`) = the user name.

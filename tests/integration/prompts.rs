@@ -371,7 +371,7 @@ fn the_no_secret_service_hint_works_as_written() {
         run.output
     );
 
-    // The user's shell, as the recipe's `exec "$SHELL"` starts it.
+    // The user's shell, as the recipe's `exec "${SHELL:-/bin/sh}"` starts it.
     let mut env = env;
     env.push(("SHELL".to_owned(), "/bin/sh".to_owned()));
     let token = canary("recipe");
