@@ -52,12 +52,24 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
 
     let style = Style { color: use_color() };
     let home = &workspace.host.home;
-    println!(
-        "Revoking `{}`: its value is deleted from the {} and these entries are removed:\n",
-        credential.name,
-        store.name()
-    );
-    print!("{}", render(&revocation.plan, home, style, View::Apply,));
+    // What will happen, before it does: the entries, not the credential's
+    // line, which would already say "revoked on …".
+    let mut preview = revocation.plan.clone();
+    preview.credentials.clear();
+    if preview.files.is_empty() {
+        println!(
+            "Revoking `{}`: its value is deleted from the {}; no client entry runs a server that uses it.\n",
+            credential.name,
+            store.name()
+        );
+    } else {
+        println!(
+            "Revoking `{}`: its value is deleted from the {} and these entries are removed:\n",
+            credential.name,
+            store.name()
+        );
+        print!("{}", render(&preview, home, style, View::Apply));
+    }
     if !args.auto_approve {
         super::apply::confirm(
             "Revoke it?",

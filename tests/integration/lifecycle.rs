@@ -261,6 +261,8 @@ fn revoke_blocks_until_rotate() {
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stdout}{stderr}");
     assert!(stdout.contains("- github will be deleted"), "{stdout}");
+    // The preview speaks of what will happen, not as if it had.
+    assert!(!stdout.contains("GITHUB_TOKEN: revoked on"), "{stdout}");
     assert!(
         stdout.contains("blocked: credential `GITHUB_TOKEN` was revoked"),
         "{stdout}"
