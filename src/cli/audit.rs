@@ -33,7 +33,7 @@ enum Sub {
 
 #[derive(Debug, clap::Args)]
 struct ListArgs {
-    /// Records at or after: `7d`, `12h`, `2w` ago, a date (2026-11-01) or an RFC 3339 time
+    /// Records at or after: `30m`, `12h`, `7d`, `2w` ago, a date (2026-11-01) or an RFC 3339 time
     #[arg(long, value_name = "WHEN", value_parser = parse_since)]
     since: Option<Timestamp>,
 
@@ -160,12 +160,12 @@ fn parse_until(text: &str) -> Result<Timestamp, String> {
     parse_when(text, true)
 }
 
-/// `7d`/`12h`/`2w` ago, a date, or an RFC 3339 time. A date as an upper
+/// `30m`/`12h`/`7d`/`2w` ago, a date, or an RFC 3339 time. A date as an upper
 /// bound means the end of that day.
 fn parse_when(text: &str, end_of_day: bool) -> Result<Timestamp, String> {
     let hint = || {
         format!(
-            "`{text}` is not a time: write `7d`, `12h`, `2w` (ago), a date like 2026-11-01, or an RFC 3339 time"
+            "`{text}` is not a time: write `30m`, `12h`, `7d`, `2w` (ago), a date like 2026-11-01, or an RFC 3339 time"
         )
     };
     if let Ok(time) = text.parse::<Timestamp>() {
@@ -185,11 +185,45 @@ fn parse_when(text: &str, end_of_day: bool) -> Result<Timestamp, String> {
     let digits = text.bytes().take_while(u8::is_ascii_digit).count();
     let (number, unit) = text.split_at(digits);
     let n: i64 = number.parse().map_err(|_| hint())?;
-    let hours = match unit {
-        "h" => n,
-        "d" => n * 24,
-        "w" => n * 24 * 7,
+    let per = match unit {
+        "m" => 1,
+        "h" => 60,
+        "d" => 60 * 24,
+        "w" => 60 * 24 * 7,
         _ => return Err(hint()),
     };
-    Ok(Timestamp::now() - jiff::SignedDuration::from_hours(hours))
+    // `99999999999w` is before time began: refused, not a panic.
+    n.checked_mul(per)
+        .and_then(|minutes| minutes.checked_mul(60))
+        .and_then(|secs| {
+            Timestamp::now()
+                .checked_sub(jiff::SignedDuration::from_secs(secs))
+                .ok()
+        })
+        .ok_or_else(hint)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn since_takes_minutes_hours_days_and_weeks_ago() {
+        let ago = |text: &str| {
+            let then = parse_since(text).unwrap();
+            Timestamp::now().duration_since(then).as_secs()
+        };
+        // Seconds may pass between the two clocks read.
+        assert!((600..610).contains(&ago("10m")), "{}", ago("10m"));
+        assert!((7200..7210).contains(&ago("2h")));
+        assert!((86400 * 3..86400 * 3 + 10).contains(&ago("3d")));
+        assert!((86400 * 14..86400 * 14 + 10).contains(&ago("2w")));
+        assert!(parse_since("99999999999999w").is_err());
+        let refused = parse_since("10y").unwrap_err();
+        assert!(refused.contains("`30m`, `12h`, `7d`, `2w`"), "{refused}");
+        assert_eq!(
+            parse_until("2026-11-01").unwrap().to_string(),
+            "2026-11-02T00:00:00Z"
+        );
+    }
 }
