@@ -71,6 +71,24 @@ pub struct Actor {
     pub git_commit: Option<String>,
 }
 
+/// Every action a record may hold. `audit --action` takes one of them or
+/// a family (the part before the dot), and refuses anything else rather
+/// than silently matching nothing; a record with an action missing here
+/// fails the tests that write it.
+pub const ACTIONS: [&str; 11] = [
+    "store.read",
+    "store.write",
+    "store.delete",
+    "file.write",
+    "file.rollback",
+    "audit.settings",
+    "audit.prune",
+    CHECKPOINT,
+    HEAD_MISSING,
+    alert::READ_RATE,
+    alert::UNDECLARED_READ,
+];
+
 /// One thing that happened.
 #[derive(Debug, Clone, Serialize)]
 pub struct Event {
@@ -306,6 +324,11 @@ impl AuditLog {
     }
 
     fn write_record(&self, file: &mut std::fs::File, event: &Event) -> std::io::Result<String> {
+        debug_assert!(
+            ACTIONS.contains(&event.action),
+            "audit action `{}` is missing from audit::ACTIONS",
+            event.action
+        );
         let (prev, seq) = match last_line(file)? {
             Some(line) => (line_hash(&line), last_seq(&line) + 1),
             None => (GENESIS.to_owned(), 1),

@@ -50,7 +50,7 @@ struct ListArgs {
     server: Option<String>,
 
     /// Only this action (`store.read`) or family (`store`, `file`, `alert`)
-    #[arg(long, value_name = "ACTION")]
+    #[arg(long, value_name = "ACTION", value_parser = parse_action)]
     action: Option<String>,
 
     /// Print the records as a JSON array
@@ -160,6 +160,29 @@ fn parse_until(text: &str) -> Result<Timestamp, String> {
     parse_when(text, true)
 }
 
+/// An action records hold, or a family of them.
+fn parse_action(text: &str) -> Result<String, String> {
+    let mut known: Vec<&str> = crate::audit::ACTIONS.to_vec();
+    for action in crate::audit::ACTIONS {
+        if let Some((family, _)) = action.split_once('.')
+            && !known.contains(&family)
+        {
+            known.push(family);
+        }
+    }
+    if known.contains(&text) {
+        return Ok(text.to_owned());
+    }
+    let suggestion = crate::manifest::did_you_mean(text, known.iter().copied())
+        .map(|s| format!("did you mean `{s}`? "))
+        .unwrap_or_default();
+    let families: Vec<&str> = known.iter().copied().filter(|k| !k.contains('.')).collect();
+    Err(format!(
+        "no record has the action `{text}`; {suggestion}use a family ({}) or an action (`store.read`, `alert.undeclared-read`, …: `mcpctl audit --json` shows each record's)",
+        families.join(", ")
+    ))
+}
+
 /// `30m`/`12h`/`7d`/`2w` ago, a date, or an RFC 3339 time. A date as an upper
 /// bound means the end of that day.
 fn parse_when(text: &str, end_of_day: bool) -> Result<Timestamp, String> {
@@ -208,6 +231,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_action_is_one_records_hold_or_a_family() {
+        assert_eq!(parse_action("store.read").unwrap(), "store.read");
+        assert_eq!(parse_action("alert").unwrap(), "alert");
+        let refused = parse_action("stor").unwrap_err();
+        assert!(refused.contains("did you mean `store`?"), "{refused}");
+        assert!(refused.contains("store, file, audit, alert"), "{refused}");
+        assert!(parse_action("store.reed").is_err());
+    }
+
+    #[test]
     fn since_takes_minutes_hours_days_and_weeks_ago() {
         let ago = |text: &str| {
             let then = parse_since(text).unwrap();
@@ -220,6 +253,7 @@ mod tests {
         assert!((86400 * 14..86400 * 14 + 10).contains(&ago("2w")));
         assert!(parse_since("99999999999999w").is_err());
         let refused = parse_since("10y").unwrap_err();
+        assert!(refused.contains("`10y` is not a time"), "{refused}");
         assert!(refused.contains("`30m`, `12h`, `7d`, `2w`"), "{refused}");
         assert_eq!(
             parse_until("2026-11-01").unwrap().to_string(),
