@@ -20,7 +20,9 @@ use crate::check::advisories::{self, Version};
 use crate::check::github::{self, Granted};
 use crate::check::handshake::handshake;
 use crate::check::{Finding, Verdict, credentials, files};
-use crate::client::{EntryTransport, Launcher, RenderContext, adapter, entry_env, stdio_command};
+use crate::client::{
+    EntryTransport, Launcher, RenderContext, adapter, bridge_command, entry_env, stdio_command,
+};
 use crate::manifest::{Delivery, Scope, Transport};
 use crate::plan::Desired;
 use crate::source::{Reference, run_command};
@@ -265,7 +267,8 @@ fn export_findings(workspace: &Workspace, desired: &Desired, state: &State) -> V
         .collect()
 }
 
-/// `--servers`: each local server started as its client would start it.
+/// `--servers`: each server started as its client would start it (a
+/// remote one with a credential: the bridge).
 /// What a server says is quoted with every credential value in `known`
 /// hidden, and every other secret the detector finds.
 fn server_findings(
@@ -291,32 +294,41 @@ fn server_findings(
             index + 1
         ));
         let subject = format!("server `{}`", server.name);
-        let Transport::Stdio { command, args } = &server.transport else {
-            findings.push(Finding::problem(
-                "server",
-                Verdict::Warning,
-                subject,
-                "a remote server: not started",
-                "check it from its client",
-            ));
-            continue;
-        };
-        if !crate::spawn::on_path(command, std::env::var_os("PATH").as_deref()) {
-            findings.push(Finding::problem(
-                "server",
-                Verdict::Fail,
-                subject,
-                format!("not working: {}", crate::spawn::missing(command)),
-                crate::spawn::install_hint(command),
-            ));
-            continue;
-        }
         let cx = RenderContext {
             launcher: &launcher,
             delivery: Delivery::Exec,
             os: workspace.host.os,
         };
-        let (program, argv) = stdio_command(server, command, args, Delivery::Exec, &cx);
+        let (program, argv) = match &server.transport {
+            Transport::Stdio { command, args } => {
+                if !crate::spawn::on_path(command, std::env::var_os("PATH").as_deref()) {
+                    findings.push(Finding::problem(
+                        "server",
+                        Verdict::Fail,
+                        subject,
+                        format!("not working: {}", crate::spawn::missing(command)),
+                        crate::spawn::install_hint(command),
+                    ));
+                    continue;
+                }
+                stdio_command(server, command, args, Delivery::Exec, &cx)
+            }
+            // A remote server with a credential: through the bridge its
+            // clients run, which sends the header from the store.
+            Transport::Http { .. } => match bridge_command(server, Delivery::Exec, &cx) {
+                Some(bridge) => bridge,
+                None => {
+                    findings.push(Finding::problem(
+                        "server",
+                        Verdict::Warning,
+                        subject,
+                        "a remote server without a credential: not started",
+                        "check it from its client",
+                    ));
+                    continue;
+                }
+            },
+        };
         let mut process = Command::new(&program);
         process.args(&argv);
         for (var, value) in entry_env(server, None) {

@@ -600,3 +600,44 @@ fn plain_http_off_this_machine_is_refused_before_the_credential_is_read() {
     let (stdout, _) = text(&audit);
     assert!(!stdout.contains("store.read"), "{stdout}");
 }
+
+/// `check --servers` checks a remote server through the bridge its clients
+/// run: the handshake with the token from the store, then, once the server
+/// wants another token, a clear failure — the token in neither report.
+#[test]
+fn check_servers_reaches_a_remote_server_through_the_bridge() {
+    let test = "check_servers_reaches_a_remote_server_through_the_bridge";
+    let Some(modules) = sdk(test) else { return };
+    if !secret_service(test) {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let token = canary("remote-check");
+    let mut server = RemoteServer::start(&modules, &token);
+    let manifest = sandbox.manifest(&manifest(&server.url()));
+    apply(&sandbox, &manifest, &token);
+    let check = || {
+        let output = sandbox
+            .mcpctl()
+            .args(["check", "--servers", "-f"])
+            .arg(&manifest)
+            .output()
+            .unwrap();
+        let (stdout, stderr) = text(&output);
+        assert!(!stdout.contains(&token) && !stderr.contains(&token));
+        (output.status.success(), stdout + &stderr)
+    };
+    let (ok, out) = check();
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("server `remote`: answered the MCP handshake as remote-fixture"),
+        "{out}"
+    );
+    server.accept("another-token");
+    let (ok, out) = check();
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains("server `remote`: not working") && out.contains("REMOTE_TOKEN"),
+        "{out}"
+    );
+}
