@@ -42,12 +42,14 @@ enum RollbackError {
     Nothing,
 
     #[error(
-        "nothing was rolled back: {} changed since the apply, and rolling back would lose that change\n{}",
+        "nothing was rolled back: the newest change not rolled back yet ({when}) wrote {}, which changed since; rolling back would lose that change\n{}",
         if .files.len() == 1 { "this file" } else { "these files" },
         .files.iter().map(|f| format!("  - `{f}`")).collect::<Vec<_>>().join("\n")
     )]
-    #[diagnostic(help("look at the change; `mcpctl rollback --force` restores the files anyway"))]
-    ChangedSince { files: Vec<String> },
+    #[diagnostic(help(
+        "look at the change; `mcpctl rollback --force` restores the files anyway (each rollback undoes one change, newest first)"
+    ))]
+    ChangedSince { when: String, files: Vec<String> },
 
     #[error(
         "`{file}` changed since the apply while rollback waited for it, and was left as it is; rolling back would lose that change"
@@ -83,10 +85,7 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
     println!(
         // An apply, destroy, import or revoke: the backup does not say which.
         "Rolling back the last change mcpctl made to client files ({}):",
-        rollback
-            .dir
-            .file_name()
-            .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+        taken_at(&rollback.dir)
     );
     for entry in &rollback.entries {
         let shown = display_path(&entry.original, home);
@@ -119,13 +118,26 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
     Ok(Outcome::Success)
 }
 
+/// When the backup `dir` was taken, as people read it (its name is the
+/// time, `20261205T190102.123456Z`); the name itself if it is not one.
+fn taken_at(dir: &Path) -> String {
+    let name = dir
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    jiff::fmt::strtime::parse("%Y%m%dT%H%M%S%.fZ", &name)
+        .and_then(|parsed| parsed.to_datetime())
+        .map(|time| format!("{} UTC", time.strftime("%Y-%m-%d %H:%M:%S")))
+        .unwrap_or(name)
+}
+
 /// The workflow's error in words, its paths as people read them.
 fn worded(err: rollback::RollbackError, home: &Path) -> miette::Report {
     use rollback::RollbackError as Core;
     let shown = |path: &Path| display_path(path, home);
     match err {
         Core::Nothing => RollbackError::Nothing.into(),
-        Core::ChangedSince { files } => RollbackError::ChangedSince {
+        Core::ChangedSince { dir, files } => RollbackError::ChangedSince {
+            when: taken_at(&dir),
             files: files.iter().map(|f| shown(f)).collect(),
         }
         .into(),
@@ -153,5 +165,19 @@ fn worded(err: rollback::RollbackError, home: &Path) -> miette::Report {
         Core::Restore { path, source } => miette::Report::from_err(source)
             .wrap_err(format!("cannot restore `{}`", path.display())),
         Core::Workflow(err) => err.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_backup_is_named_by_when_it_was_taken() {
+        assert_eq!(
+            taken_at(Path::new("/state/backups/20261205T190102.123456Z")),
+            "2026-12-05 19:01:02 UTC"
+        );
+        assert_eq!(taken_at(Path::new("/state/backups/other")), "other");
     }
 }

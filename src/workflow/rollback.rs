@@ -25,7 +25,11 @@ pub enum RollbackError {
     Nothing,
 
     #[error("files changed since the apply")]
-    ChangedSince { files: Vec<PathBuf> },
+    ChangedSince {
+        /// The backup of that apply (its name is when it was taken).
+        dir: PathBuf,
+        files: Vec<PathBuf>,
+    },
 
     #[error("`{}` changed since the apply while rollback waited for it", file.display())]
     ChangedWhileRollingBack { file: PathBuf },
@@ -90,7 +94,10 @@ pub fn prepare(state_dir: &Path, force: bool) -> Result<Rollback, RollbackError>
         .map(|e| e.original.clone())
         .collect();
     if !changed.is_empty() && !force {
-        return Err(RollbackError::ChangedSince { files: changed });
+        return Err(RollbackError::ChangedSince {
+            dir,
+            files: changed,
+        });
     }
     // Even with `force`: a file is restored only where the apply wrote it.
     for entry in &entries {
@@ -297,7 +304,7 @@ mod tests {
         std::fs::write(sandbox.cursor_path(), &edited).unwrap();
 
         match prepare(&sandbox.state_dir, false).unwrap_err() {
-            RollbackError::ChangedSince { files } => assert_eq!(files, [sandbox.cursor_path()]),
+            RollbackError::ChangedSince { files, .. } => assert_eq!(files, [sandbox.cursor_path()]),
             err => panic!("{err:?}"),
         }
         assert_eq!(sandbox.cursor_file(), edited);

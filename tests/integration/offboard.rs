@@ -126,7 +126,9 @@ fn rollback_restores_the_last_applys_files_unless_edited_since() {
     let (code, _, stderr) = run(&sandbox, &["rollback", "--auto-approve"]);
     assert_eq!(code, Some(1));
     assert!(
-        stderr.contains("changed since the apply") && stderr.contains("- `~/.claude.json`"),
+        stderr.contains("the newest change not rolled back yet (20")
+            && stderr.contains(" UTC) wrote this file, which changed since")
+            && stderr.contains("- `~/.claude.json`"),
         "{stderr}"
     );
     assert!(sandbox.codex_toml().exists(), "nothing rolled back");
