@@ -19,6 +19,10 @@
 //! a checkpoint that stands in for the last removed one, so what is left
 //! still verifies.
 //!
+//! mcpctl reads the clock once per command (the CLI does): every record of
+//! a command carries that time ([`AuditLog::new`]), and the alert rules
+//! count the last hour back from it.
+//!
 //! Each manifest applied on the machine brings its own settings (where to
 //! forward, which alerts); a record goes where the settings of the manifest
 //! it concerns say: for a launch, the manifest its client entry names
@@ -206,18 +210,24 @@ pub struct AuditLog {
     /// Usually one manifest's; see [`Settings::of_manifest`].
     settings: Vec<Settings>,
     syslog_socket: PathBuf,
+    /// The command's time, read once from the clock by the CLI: every
+    /// record of one command carries it, as it carries the one [`Actor`].
+    now: jiff::Timestamp,
 }
 
 impl AuditLog {
     /// The trail's file name in the state directory.
     pub const FILE: &str = AUDIT_FILE;
 
-    pub fn new(state_dir: &Path, actor: Actor) -> AuditLog {
+    /// The trail in `state_dir`, written as `actor` at `now` (the
+    /// command's time: mcpctl reads the clock once per command).
+    pub fn new(state_dir: &Path, actor: Actor, now: jiff::Timestamp) -> AuditLog {
         AuditLog {
             path: state_dir.join(AUDIT_FILE),
             actor,
             settings: Vec::new(),
             syslog_socket: PathBuf::from(forward::DEFAULT_SYSLOG_SOCKET),
+            now,
         }
     }
 
@@ -246,6 +256,11 @@ impl AuditLog {
         &self.actor
     }
 
+    /// The command's time, which its records carry.
+    pub fn now(&self) -> jiff::Timestamp {
+        self.now
+    }
+
     /// Appends one record, chained to the last one in the file, then any
     /// alert records it raises, moves the head past them, then forwards
     /// them all.
@@ -270,7 +285,7 @@ impl AuditLog {
             }
             let mut head = head.unwrap_or_default();
             lines.push(self.write_record(&mut file, event)?);
-            appended.alerts = alert::evaluate(&self.path, &self.settings, event)?;
+            appended.alerts = alert::evaluate(&self.path, &self.settings, event, self.now)?;
             for alert in &appended.alerts {
                 lines.push(self.write_record(&mut file, alert)?);
             }
@@ -290,6 +305,7 @@ impl AuditLog {
                 &policies,
                 &self.syslog_socket,
                 &self.actor,
+                self.now,
             ));
         }
         Ok(appended)
@@ -311,7 +327,7 @@ impl AuditLog {
             None => (GENESIS.to_owned(), 1),
         };
         let record = Record {
-            time: jiff::Timestamp::now().to_string(),
+            time: self.now.to_string(),
             seq,
             actor: &self.actor,
             event,
@@ -450,7 +466,7 @@ pub(crate) mod tests {
 
     /// A log in `dir` with one `store.write` per target.
     pub fn log_with(dir: &Path, targets: &[String]) -> AuditLog {
-        let log = AuditLog::new(dir, actor());
+        let log = AuditLog::new(dir, actor(), jiff::Timestamp::now());
         for target in targets {
             log.append(&Event {
                 action: "store.write",
@@ -490,7 +506,8 @@ pub(crate) mod tests {
             },
             declared: BTreeMap::from([("github".to_owned(), vec!["GITHUB_TOKEN".to_owned()])]),
         };
-        let log = AuditLog::new(dir.path(), actor()).with_settings(vec![settings], None);
+        let log = AuditLog::new(dir.path(), actor(), jiff::Timestamp::now())
+            .with_settings(vec![settings], None);
         let fired: Vec<Vec<&str>> = (0..4)
             .map(|_| {
                 log.append(&read("GITHUB_TOKEN", "github"))

@@ -65,7 +65,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
         manifest,
         store_ref,
         &state,
-        jiff::Timestamp::now(),
+        workspace.now,
         &mut |reference, value| {
             record(&audit, reference, "check", value.is_some());
             if let Some(value) = value.filter(|_| args.servers) {

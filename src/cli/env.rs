@@ -125,7 +125,13 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     // Forwarded and alerted as this manifest's applied audit settings say,
     // like every command of a manifest.
     let settings = state.audit.get(&path).cloned().unwrap_or_default();
-    let audit = audit_log_with_settings(&host, &state_dir, actor, vec![settings]);
+    let audit = audit_log_with_settings(
+        &host,
+        &state_dir,
+        actor,
+        vec![settings],
+        jiff::Timestamp::now(),
+    );
     let mut missing = Vec::new();
     for (variable, reference) in exports {
         let found = reference.read(store.as_ref().map(|s| s as &dyn CredentialStore), false);

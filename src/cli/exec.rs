@@ -236,8 +236,10 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     let supervisor = (!args.file.is_empty()).then(crate::supervise::Supervisor::start);
     let host = Host::from_process()?;
     let user = super::ui::user(&host)?;
+    // The launch's time, for its audit records.
+    let now = jiff::Timestamp::now();
     if let Some(url) = &args.url {
-        return bridge(manifest, &args, url, &host, &user);
+        return bridge(manifest, &args, url, &host, &user, now);
     }
     // Made at the first credential read: a server without credentials
     // starts without reading mcpctl's state (exec sits in front of every
@@ -259,6 +261,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
                 manifest.as_deref(),
                 &args.server,
                 &credentials,
+                now,
             )
         })
     };
@@ -352,6 +355,7 @@ fn bridge(
     url: &str,
     host: &Host,
     user: &str,
+    now: jiff::Timestamp,
 ) -> miette::Result<Outcome> {
     // Refused before the store is read: a credential never goes over
     // plain http to another machine.
@@ -368,7 +372,14 @@ fn bridge(
         .iter()
         .map(|h| h.reference.credential.as_str())
         .collect();
-    let audit = launch_audit_log(host, user, manifest.as_deref(), &args.server, &credentials);
+    let audit = launch_audit_log(
+        host,
+        user,
+        manifest.as_deref(),
+        &args.server,
+        &credentials,
+        now,
+    );
     let needs_store = args.header.iter().any(|h| h.reference.needs_store());
     let store = needs_store.then(|| KeyringStore::open(user)).transpose()?;
     if let Some(store) = &store {
@@ -474,6 +485,7 @@ fn launch_audit_log(
     manifest: Option<&Path>,
     server: &str,
     credentials: &[&str],
+    now: jiff::Timestamp,
 ) -> AuditLog {
     let actor = Actor {
         user: user.to_owned(),
@@ -488,7 +500,7 @@ fn launch_audit_log(
         credentials,
         manifest,
     });
-    configured_audit_log(host, &host.state_dir(), actor, launch)
+    configured_audit_log(host, &host.state_dir(), actor, launch, now)
 }
 
 /// Unix: the program as given; `execvp` searches PATH itself.

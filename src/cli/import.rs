@@ -129,7 +129,7 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
         manifest: None,
         git_commit: None,
     };
-    let audit = configured_audit_log(&host, &state_dir, actor, None);
+    let audit = configured_audit_log(&host, &state_dir, actor, None, jiff::Timestamp::now());
     let mut progress = |event: Progress| match event {
         Progress::StoredCredential { name } => {
             note!("stored `{}` in the {}", escape(&name), store.name())

@@ -106,11 +106,18 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
         manifest: None,
         git_commit: None,
     };
-    let audit = configured_audit_log(&host, &state_dir, actor, None);
+    let now = jiff::Timestamp::now();
+    let audit = configured_audit_log(&host, &state_dir, actor, None, now);
     rollback
-        .carry_out(&audit, &host, args.force, &mut |path| {
-            note!("restored `{}`", display_path(path, home));
-        })
+        .carry_out(
+            &audit,
+            &host,
+            args.force,
+            &mut |path| {
+                note!("restored `{}`", display_path(path, home));
+            },
+            now,
+        )
         .map_err(|err| worded(err, home))?;
     println!(
         "Rollback complete: {} restored. `mcpctl plan` shows what the manifest still asks for.",
