@@ -19,12 +19,11 @@
 //! consumed — and their stderr is kept for the error message when they
 //! fail. Nothing here prints; errors never contain a value.
 
-use std::io::Read;
-use std::process::{Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use crate::manifest::{Credential, Source};
+use crate::process::{PipedError, run_piped};
 use crate::store::{CredentialStore, Secret, StoreError};
 
 /// Where one credential's value is read at launch.
@@ -258,44 +257,20 @@ const STDERR_LIMIT: usize = 2000;
 /// to ask a client its version.)
 pub fn run_command(argv: &[String], timeout: Duration) -> Result<String, SourceError> {
     let command_text = argv.join(" ");
-    let mut child = Command::new(&argv[0])
-        .args(&argv[1..])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|source| SourceError::CommandSpawn {
-            command: command_text.clone(),
-            source,
+    // Piped, not `run_to_exit`: the stdout is the secret, and it stays in
+    // memory, never in a file (see `crate::process`).
+    let output =
+        run_piped(Command::new(&argv[0]).args(&argv[1..]), timeout).map_err(|err| match err {
+            PipedError::Io(source) => SourceError::CommandSpawn {
+                command: command_text.clone(),
+                source,
+            },
+            PipedError::Timeout => SourceError::CommandTimeout {
+                command: command_text.clone(),
+                secs: timeout.as_secs(),
+            },
         })?;
-    let stdout = collect(child.stdout.take().expect("piped"));
-    let stderr = collect(child.stderr.take().expect("piped"));
-    let deadline = Instant::now() + timeout;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if Instant::now() >= deadline => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(SourceError::CommandTimeout {
-                    command: command_text,
-                    secs: timeout.as_secs(),
-                });
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(10)),
-            Err(source) => {
-                return Err(SourceError::CommandSpawn {
-                    command: command_text,
-                    source,
-                });
-            }
-        }
-    };
-    // A daemon the command started (gpg-agent) may hold the pipes open:
-    // give the readers a moment, not forever.
-    let grace = Duration::from_secs(2);
-    let stdout = stdout.recv_timeout(grace).unwrap_or_default();
-    let stderr = stderr.recv_timeout(grace).unwrap_or_default();
+    let (status, stdout, stderr) = (output.status, output.stdout, output.stderr);
     if !status.success() {
         // A secret manager may print what it holds when it fails: the
         // error (in a client's log, a CI log) shows it redacted.
@@ -317,17 +292,6 @@ pub fn run_command(argv: &[String], timeout: Duration) -> Result<String, SourceE
     String::from_utf8(stdout).map_err(|_| SourceError::CommandNotUtf8 {
         command: command_text,
     })
-}
-
-/// Reads `pipe` to the end on a thread; the bytes arrive on the channel.
-fn collect(mut pipe: impl Read + Send + 'static) -> mpsc::Receiver<Vec<u8>> {
-    let (sender, receiver) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut bytes = Vec::new();
-        let _ = pipe.read_to_end(&mut bytes);
-        let _ = sender.send(bytes);
-    });
-    receiver
 }
 
 #[cfg(test)]
@@ -403,7 +367,7 @@ mod tests {
             "{failed}"
         );
 
-        let started = Instant::now();
+        let started = std::time::Instant::now();
         let slow = command(&["sleep", "5"], 1).read(None, false).unwrap_err();
         assert!(matches!(slow, SourceError::CommandTimeout { secs: 1, .. }));
         assert!(started.elapsed() < Duration::from_secs(4));

@@ -383,13 +383,13 @@ fn last_seq(line: &str) -> u64 {
 /// The commit checked out in the repository holding `dir`, if it is one
 /// and git is installed.
 pub fn git_commit(dir: &Path) -> Option<String> {
-    let output = std::process::Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(["rev-parse", "--verify", "--quiet", "HEAD"])
-        .stdin(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .output()
+    let output =
+        crate::process::run_to_exit(std::process::Command::new("git").arg("-C").arg(dir).args([
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            "HEAD",
+        ]))
         .ok()?;
     let commit = String::from_utf8(output.stdout).ok()?.trim().to_owned();
     (output.status.success() && !commit.is_empty()).then_some(commit)
