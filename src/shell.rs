@@ -235,7 +235,6 @@ pub fn with_block(text: &str, manifest: &Path, block: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::process::run_to_exit;
     use std::collections::BTreeMap;
 
     fn host(os: Os, home: &str, vars: &[(&str, &str)]) -> Host {
@@ -318,7 +317,9 @@ mod tests {
     fn bash_reads_back_what_was_quoted() {
         let value = "x'y\"$(touch /nonexistent)`z`\\n\n!*";
         let script = format!("{}\nprintf %s \"$T\"", export_line(Shell::Bash, "T", value));
-        let Ok(out) = run_to_exit(std::process::Command::new("bash").arg("-c").arg(&script)) else {
+        let Ok(out) =
+            crate::process::run_to_exit(std::process::Command::new("bash").arg("-c").arg(&script))
+        else {
             return;
         };
         assert_eq!(String::from_utf8_lossy(&out.stdout), value);
@@ -398,8 +399,9 @@ mod tests {
             fs_err::write(&profile, &text).unwrap();
             let _ = fs_err::remove_file(&args_file);
             let script = format!(". '{}'\n{tail}", profile.display());
-            let Ok(out) = run_to_exit(std::process::Command::new(runner).arg("-c").arg(&script))
-            else {
+            let Ok(out) = crate::process::run_to_exit(
+                std::process::Command::new(runner).arg("-c").arg(&script),
+            ) else {
                 continue; // not installed
             };
             assert_eq!(

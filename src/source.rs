@@ -22,6 +22,7 @@
 use std::process::Command;
 use std::time::Duration;
 
+use crate::host::Host;
 use crate::manifest::{Credential, Source};
 use crate::process::{PipedError, run_piped};
 use crate::store::{CredentialStore, Secret, StoreError};
@@ -145,13 +146,16 @@ impl Reference {
         matches!(self.from, From::Store { .. })
     }
 
-    /// Reads the value. `store` is needed only for store references.
+    /// Reads the value. `store` is needed only for store references;
+    /// environment references read `host`'s environment (the process's,
+    /// taken once per command: [`Host::from_process`]).
     /// `whole_file` keeps a command's output exactly (file credentials);
     /// otherwise trailing line breaks are dropped (`pass show` ends its
     /// output with one).
     pub fn read(
         &self,
         store: Option<&dyn CredentialStore>,
+        host: &Host,
         whole_file: bool,
     ) -> Result<Secret, SourceError> {
         match &self.from {
@@ -162,9 +166,9 @@ impl Reference {
                     store: store.name().to_owned(),
                 })
             }
-            From::Env { var } => match std::env::var(var) {
-                Ok(value) if !value.is_empty() => Ok(Secret::new(value)),
-                _ => Err(SourceError::EnvNotSet { var: var.clone() }),
+            From::Env { var } => match host.var(var) {
+                Some(value) => Ok(Secret::new(value.to_owned())),
+                None => Err(SourceError::EnvNotSet { var: var.clone() }),
             },
             From::Command { argv, timeout_secs } => {
                 let output = run_command(argv, Duration::from_secs(u64::from(*timeout_secs)))?;
@@ -297,6 +301,24 @@ pub fn run_command(argv: &[String], timeout: Duration) -> Result<String, SourceE
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::client::test_support::{host, linux};
+    use crate::host::Os;
+
+    /// An environment reference reads the command's environment snapshot
+    /// (the `Host`), never the process's environment behind its back.
+    #[test]
+    fn an_environment_reference_reads_the_hosts_environment() {
+        let reference = reference("T:env:MCPCTL_SOURCE_TEST_VAR");
+        let with = host(Os::Linux, "/home/a", &[("MCPCTL_SOURCE_TEST_VAR", "v-1")]);
+        assert_eq!(reference.read(None, &with, false).unwrap().expose(), "v-1");
+        let empty = host(Os::Linux, "/home/a", &[("MCPCTL_SOURCE_TEST_VAR", "")]);
+        for host in [linux(), empty] {
+            assert!(matches!(
+                reference.read(None, &host, false),
+                Err(SourceError::EnvNotSet { .. })
+            ));
+        }
+    }
 
     fn reference(text: &str) -> Reference {
         Reference::parse(text).unwrap()
@@ -352,14 +374,16 @@ mod tests {
             },
         };
         let secret = command(&["printf", "canary-value\\n"], 5)
-            .read(None, false)
+            .read(None, &linux(), false)
             .unwrap();
         assert_eq!(secret.expose(), "canary-value");
-        let file = command(&["printf", "a: 1\\n"], 5).read(None, true).unwrap();
+        let file = command(&["printf", "a: 1\\n"], 5)
+            .read(None, &linux(), true)
+            .unwrap();
         assert_eq!(file.expose(), "a: 1\n");
 
         let failed = command(&["sh", "-c", "echo 'no such entry' >&2; exit 1"], 5)
-            .read(None, false)
+            .read(None, &linux(), false)
             .unwrap_err()
             .to_string();
         assert!(
@@ -368,11 +392,13 @@ mod tests {
         );
 
         let started = std::time::Instant::now();
-        let slow = command(&["sleep", "5"], 1).read(None, false).unwrap_err();
+        let slow = command(&["sleep", "5"], 1)
+            .read(None, &linux(), false)
+            .unwrap_err();
         assert!(matches!(slow, SourceError::CommandTimeout { secs: 1, .. }));
         assert!(started.elapsed() < Duration::from_secs(4));
 
-        let missing = command(&["mcpctl-no-such-program"], 1).read(None, false);
+        let missing = command(&["mcpctl-no-such-program"], 1).read(None, &linux(), false);
         assert!(matches!(missing, Err(SourceError::CommandSpawn { .. })));
     }
 }

@@ -261,6 +261,13 @@ impl AuditLog {
         self.now
     }
 
+    /// Moves the time records carry to `now`: for a command that goes on
+    /// acting long after it started (the bridge reads its credentials
+    /// again after a 401, hours into a session).
+    pub fn set_now(&mut self, now: jiff::Timestamp) {
+        self.now = now;
+    }
+
     /// Appends one record, chained to the last one in the file, then any
     /// alert records it raises, moves the head past them, then forwards
     /// them all.
@@ -421,18 +428,6 @@ fn last_line(file: &mut std::fs::File) -> std::io::Result<Option<String>> {
         }
         window *= 4;
     }
-}
-
-/// The host name for audit records.
-pub fn host_name() -> String {
-    ["/proc/sys/kernel/hostname", "/etc/hostname"]
-        .iter()
-        .find_map(|p| std::fs::read_to_string(p).ok())
-        .map(|s| s.trim().to_owned())
-        .or_else(|| std::env::var("COMPUTERNAME").ok())
-        .or_else(|| std::env::var("HOSTNAME").ok())
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "unknown".to_owned())
 }
 
 #[cfg(test)]

@@ -65,6 +65,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
         manifest,
         store_ref,
         &state,
+        &workspace.host,
         workspace.now,
         &mut |reference, value| {
             record(&audit, reference, "check", value.is_some());
@@ -303,7 +304,8 @@ fn server_findings(
             ));
             continue;
         };
-        if !crate::spawn::on_path(command, std::env::var_os("PATH").as_deref()) {
+        let pathext = workspace.host.var("PATHEXT").unwrap_or_default();
+        if !crate::spawn::on_path(command, std::env::var_os("PATH").as_deref(), pathext) {
             findings.push(Finding::problem(
                 "server",
                 Verdict::Fail,
@@ -381,7 +383,7 @@ fn online_findings(
         if reference.needs_store() && store.is_none() {
             continue; // already reported as unreadable
         }
-        let Ok(secret) = reference.read(store, false) else {
+        let Ok(secret) = reference.read(store, &workspace.host, false) else {
             continue; // already reported as unreadable
         };
         record(audit, &reference, "check --online", true);

@@ -44,7 +44,7 @@ use miette::Diagnostic;
 
 use super::Outcome;
 use super::workspace::{Launch, configured_audit_log};
-use crate::audit::{Actor, AuditLog, Event, Outcome as AuditOutcome, host_name};
+use crate::audit::{Actor, AuditLog, Event, Outcome as AuditOutcome};
 use crate::host::Host;
 use crate::secret_file::SecretFiles;
 use crate::source::{Reference, SourceError};
@@ -281,7 +281,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     }
     let store = store.as_ref().map(|s| s as &dyn CredentialStore);
     let read = |reference: &Reference, whole_file: bool| -> miette::Result<Secret> {
-        let found = reference.read(store, whole_file);
+        let found = reference.read(store, &host, whole_file);
         record(audit(), reference, &args.server, None, found.is_ok());
         found.map_err(|source| {
             ExecError::Unreadable {
@@ -387,13 +387,16 @@ fn bridge(
     }
     let server = args.server.clone();
     let bindings = args.header.clone();
-    let read_headers = move || -> Result<Vec<(String, Secret)>, Box<ExecError>> {
+    let host = host.clone();
+    let mut audit = audit;
+    let mut read_headers = move |now| -> Result<Vec<(String, Secret)>, Box<ExecError>> {
+        audit.set_now(now);
         let store = store.as_ref().map(|s| s as &dyn CredentialStore);
         bindings
             .iter()
             .map(|binding| {
                 let reference = &binding.reference;
-                let found = reference.read(store, false);
+                let found = reference.read(store, &host, false);
                 record(&audit, reference, &server, Some("bridge"), found.is_ok());
                 let value = found.map_err(|source| {
                     Box::new(ExecError::Unreadable {
@@ -411,11 +414,15 @@ fn bridge(
             })
             .collect()
     };
-    let headers = read_headers().map_err(|err| miette::Report::new(*err))?;
+    let headers = read_headers(now).map_err(|err| miette::Report::new(*err))?;
+    // A read after a 401 may come hours into the session: it is recorded
+    // at its own time, the clock read again for it.
     let read_again = move || {
-        read_headers().map_err(|err| match miette::Diagnostic::diagnostic_source(&*err) {
-            Some(source) => format!("{err}: {source}"),
-            None => err.to_string(),
+        read_headers(jiff::Timestamp::now()).map_err(|err| {
+            match miette::Diagnostic::diagnostic_source(&*err) {
+                Some(source) => format!("{err}: {source}"),
+                None => err.to_string(),
+            }
         })
     };
     let server = args.server.clone();
@@ -489,7 +496,7 @@ fn launch_audit_log(
 ) -> AuditLog {
     let actor = Actor {
         user: user.to_owned(),
-        host: host_name(),
+        host: host.name(),
         pid: std::process::id(),
         command: "exec".to_owned(),
         manifest: manifest.map(Path::to_path_buf),

@@ -19,7 +19,7 @@ use super::workspace::configured_audit_log;
 use super::{Outcome, use_color};
 use crate::adopt::import::{ClientTexts, Collision, ImportPlan, Options, Resolve, plan};
 use crate::apply::Progress;
-use crate::audit::{Actor, host_name};
+use crate::audit::Actor;
 use crate::client::Launcher;
 use crate::host::Host;
 use crate::manifest::Delivery;
@@ -123,7 +123,7 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
     .into_diagnostic()?;
     let actor = Actor {
         user,
-        host: host_name(),
+        host: host.name(),
         pid: std::process::id(),
         command: "import".to_owned(),
         manifest: None,

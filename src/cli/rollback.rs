@@ -16,7 +16,7 @@ use super::Outcome;
 use super::apply::confirm;
 use super::render::display_path;
 use super::workspace::configured_audit_log;
-use crate::audit::{Actor, host_name};
+use crate::audit::Actor;
 use crate::fs::DirLock;
 use crate::host::Host;
 use crate::workflow::rollback;
@@ -100,7 +100,7 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
     }
     let actor = Actor {
         user: super::ui::user(&host)?,
-        host: host_name(),
+        host: host.name(),
         pid: std::process::id(),
         command: "rollback".to_owned(),
         manifest: None,

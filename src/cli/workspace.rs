@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use miette::{IntoDiagnostic, WrapErr};
 
-use crate::audit::{Actor, AuditLog, Settings, git_commit, host_name};
+use crate::audit::{Actor, AuditLog, Settings, git_commit};
 use crate::fs::DirLock;
 use crate::host::Host;
 use crate::manifest::personal::{self, Person, personalize, profile_candidates};
@@ -149,7 +149,7 @@ impl Workspace {
     pub fn audit_log_with(&self, command: &str, settings: Settings) -> miette::Result<AuditLog> {
         let actor = Actor {
             user: super::ui::user(&self.host)?,
-            host: host_name(),
+            host: self.host.name(),
             pid: std::process::id(),
             command: command.to_owned(),
             manifest: Some(self.loaded.path.clone()),
