@@ -66,6 +66,19 @@ impl Host {
         Ok(Host { os, home, vars })
     }
 
+    /// The machine's name, for audit records: the kernel's host name,
+    /// else `COMPUTERNAME` (Windows) or `HOSTNAME`, else `unknown`.
+    pub fn name(&self) -> String {
+        ["/proc/sys/kernel/hostname", "/etc/hostname"]
+            .iter()
+            .find_map(|p| std::fs::read_to_string(p).ok())
+            .map(|s| s.trim().to_owned())
+            .or_else(|| self.vars.get("COMPUTERNAME").cloned())
+            .or_else(|| self.vars.get("HOSTNAME").cloned())
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "unknown".to_owned())
+    }
+
     /// A non-empty environment variable.
     pub fn var(&self, name: &str) -> Option<&str> {
         self.vars

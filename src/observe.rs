@@ -102,6 +102,7 @@ pub fn observe(
     state: State,
     host: &Host,
     project_root: &Path,
+    now: jiff::Timestamp,
 ) -> Result<Observed, ObserveError> {
     let store_name = match store {
         Ok(store) => store.name().to_owned(),
@@ -196,7 +197,7 @@ pub fn observe(
         profiles,
         links,
         state,
-        now: jiff::Timestamp::now(),
+        now,
     })
 }
 

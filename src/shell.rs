@@ -317,10 +317,8 @@ mod tests {
     fn bash_reads_back_what_was_quoted() {
         let value = "x'y\"$(touch /nonexistent)`z`\\n\n!*";
         let script = format!("{}\nprintf %s \"$T\"", export_line(Shell::Bash, "T", value));
-        let Ok(out) = std::process::Command::new("bash")
-            .arg("-c")
-            .arg(&script)
-            .output()
+        let Ok(out) =
+            crate::process::run_to_exit(std::process::Command::new("bash").arg("-c").arg(&script))
         else {
             return;
         };
@@ -401,11 +399,9 @@ mod tests {
             fs_err::write(&profile, &text).unwrap();
             let _ = fs_err::remove_file(&args_file);
             let script = format!(". '{}'\n{tail}", profile.display());
-            let Ok(out) = std::process::Command::new(runner)
-                .arg("-c")
-                .arg(&script)
-                .output()
-            else {
+            let Ok(out) = crate::process::run_to_exit(
+                std::process::Command::new(runner).arg("-c").arg(&script),
+            ) else {
                 continue; // not installed
             };
             assert_eq!(

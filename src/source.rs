@@ -19,12 +19,12 @@
 //! consumed — and their stderr is kept for the error message when they
 //! fail. Nothing here prints; errors never contain a value.
 
-use std::io::Read;
-use std::process::{Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
+use crate::host::Host;
 use crate::manifest::{Credential, Source};
+use crate::process::{PipedError, run_piped};
 use crate::store::{CredentialStore, Secret, StoreError};
 
 /// Where one credential's value is read at launch.
@@ -146,13 +146,16 @@ impl Reference {
         matches!(self.from, From::Store { .. })
     }
 
-    /// Reads the value. `store` is needed only for store references.
+    /// Reads the value. `store` is needed only for store references;
+    /// environment references read `host`'s environment (the process's,
+    /// taken once per command: [`Host::from_process`]).
     /// `whole_file` keeps a command's output exactly (file credentials);
     /// otherwise trailing line breaks are dropped (`pass show` ends its
     /// output with one).
     pub fn read(
         &self,
         store: Option<&dyn CredentialStore>,
+        host: &Host,
         whole_file: bool,
     ) -> Result<Secret, SourceError> {
         match &self.from {
@@ -163,9 +166,9 @@ impl Reference {
                     store: store.name().to_owned(),
                 })
             }
-            From::Env { var } => match std::env::var(var) {
-                Ok(value) if !value.is_empty() => Ok(Secret::new(value)),
-                _ => Err(SourceError::EnvNotSet { var: var.clone() }),
+            From::Env { var } => match host.var(var) {
+                Some(value) => Ok(Secret::new(value.to_owned())),
+                None => Err(SourceError::EnvNotSet { var: var.clone() }),
             },
             From::Command { argv, timeout_secs } => {
                 let output = run_command(argv, Duration::from_secs(u64::from(*timeout_secs)))?;
@@ -258,44 +261,20 @@ const STDERR_LIMIT: usize = 2000;
 /// to ask a client its version.)
 pub fn run_command(argv: &[String], timeout: Duration) -> Result<String, SourceError> {
     let command_text = argv.join(" ");
-    let mut child = Command::new(&argv[0])
-        .args(&argv[1..])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|source| SourceError::CommandSpawn {
-            command: command_text.clone(),
-            source,
+    // Piped, not `run_to_exit`: the stdout is the secret, and it stays in
+    // memory, never in a file (see `crate::process`).
+    let output =
+        run_piped(Command::new(&argv[0]).args(&argv[1..]), timeout).map_err(|err| match err {
+            PipedError::Io(source) => SourceError::CommandSpawn {
+                command: command_text.clone(),
+                source,
+            },
+            PipedError::Timeout => SourceError::CommandTimeout {
+                command: command_text.clone(),
+                secs: timeout.as_secs(),
+            },
         })?;
-    let stdout = collect(child.stdout.take().expect("piped"));
-    let stderr = collect(child.stderr.take().expect("piped"));
-    let deadline = Instant::now() + timeout;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if Instant::now() >= deadline => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(SourceError::CommandTimeout {
-                    command: command_text,
-                    secs: timeout.as_secs(),
-                });
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(10)),
-            Err(source) => {
-                return Err(SourceError::CommandSpawn {
-                    command: command_text,
-                    source,
-                });
-            }
-        }
-    };
-    // A daemon the command started (gpg-agent) may hold the pipes open:
-    // give the readers a moment, not forever.
-    let grace = Duration::from_secs(2);
-    let stdout = stdout.recv_timeout(grace).unwrap_or_default();
-    let stderr = stderr.recv_timeout(grace).unwrap_or_default();
+    let (status, stdout, stderr) = (output.status, output.stdout, output.stderr);
     if !status.success() {
         // A secret manager may print what it holds when it fails: the
         // error (in a client's log, a CI log) shows it redacted.
@@ -319,20 +298,27 @@ pub fn run_command(argv: &[String], timeout: Duration) -> Result<String, SourceE
     })
 }
 
-/// Reads `pipe` to the end on a thread; the bytes arrive on the channel.
-fn collect(mut pipe: impl Read + Send + 'static) -> mpsc::Receiver<Vec<u8>> {
-    let (sender, receiver) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut bytes = Vec::new();
-        let _ = pipe.read_to_end(&mut bytes);
-        let _ = sender.send(bytes);
-    });
-    receiver
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::client::test_support::{host, linux};
+    use crate::host::Os;
+
+    /// An environment reference reads the command's environment snapshot
+    /// (the `Host`), never the process's environment behind its back.
+    #[test]
+    fn an_environment_reference_reads_the_hosts_environment() {
+        let reference = reference("T:env:MCPCTL_SOURCE_TEST_VAR");
+        let with = host(Os::Linux, "/home/a", &[("MCPCTL_SOURCE_TEST_VAR", "v-1")]);
+        assert_eq!(reference.read(None, &with, false).unwrap().expose(), "v-1");
+        let empty = host(Os::Linux, "/home/a", &[("MCPCTL_SOURCE_TEST_VAR", "")]);
+        for host in [linux(), empty] {
+            assert!(matches!(
+                reference.read(None, &host, false),
+                Err(SourceError::EnvNotSet { .. })
+            ));
+        }
+    }
 
     fn reference(text: &str) -> Reference {
         Reference::parse(text).unwrap()
@@ -388,14 +374,16 @@ mod tests {
             },
         };
         let secret = command(&["printf", "canary-value\\n"], 5)
-            .read(None, false)
+            .read(None, &linux(), false)
             .unwrap();
         assert_eq!(secret.expose(), "canary-value");
-        let file = command(&["printf", "a: 1\\n"], 5).read(None, true).unwrap();
+        let file = command(&["printf", "a: 1\\n"], 5)
+            .read(None, &linux(), true)
+            .unwrap();
         assert_eq!(file.expose(), "a: 1\n");
 
         let failed = command(&["sh", "-c", "echo 'no such entry' >&2; exit 1"], 5)
-            .read(None, false)
+            .read(None, &linux(), false)
             .unwrap_err()
             .to_string();
         assert!(
@@ -403,12 +391,14 @@ mod tests {
             "{failed}"
         );
 
-        let started = Instant::now();
-        let slow = command(&["sleep", "5"], 1).read(None, false).unwrap_err();
+        let started = std::time::Instant::now();
+        let slow = command(&["sleep", "5"], 1)
+            .read(None, &linux(), false)
+            .unwrap_err();
         assert!(matches!(slow, SourceError::CommandTimeout { secs: 1, .. }));
         assert!(started.elapsed() < Duration::from_secs(4));
 
-        let missing = command(&["mcpctl-no-such-program"], 1).read(None, false);
+        let missing = command(&["mcpctl-no-such-program"], 1).read(None, &linux(), false);
         assert!(matches!(missing, Err(SourceError::CommandSpawn { .. })));
     }
 }

@@ -81,13 +81,13 @@ pub fn is_batch(program: &std::path::Path) -> bool {
 
 /// Whether `program` can be started with `path` as `PATH`: a name with a
 /// directory is checked as given, a bare name looked up in each `PATH`
-/// directory (with `PATHEXT` on Windows). `check --servers` asks before
-/// starting a server, to say "not installed" rather than an OS error.
-pub fn on_path(program: &str, path: Option<&std::ffi::OsStr>) -> bool {
+/// directory (with `pathext`, the `PATHEXT` of the host's environment,
+/// on Windows). `check --servers` asks before starting a server, to say
+/// "not installed" rather than an OS error.
+pub fn on_path(program: &str, path: Option<&std::ffi::OsStr>, pathext: &str) -> bool {
     let path = path.unwrap_or_default();
     if cfg!(windows) {
-        let pathext = std::env::var("PATHEXT").unwrap_or_default();
-        return resolve(program, &path.to_string_lossy(), &pathext, |c| {
+        return resolve(program, &path.to_string_lossy(), pathext, |c| {
             std::path::Path::new(c).is_file()
         })
         .is_some();
@@ -234,11 +234,11 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn on_path_finds_only_runnable_files() {
-        assert!(on_path("sh", Some("/usr/bin:/bin".as_ref())));
-        assert!(!on_path("sh", Some("/nonexistent".as_ref())));
-        assert!(!on_path("sh", None));
-        assert!(on_path("/bin/sh", None));
-        assert!(!on_path("/nonexistent/uvx", Some("/bin".as_ref())));
+        assert!(on_path("sh", Some("/usr/bin:/bin".as_ref()), ""));
+        assert!(!on_path("sh", Some("/nonexistent".as_ref()), ""));
+        assert!(!on_path("sh", None, ""));
+        assert!(on_path("/bin/sh", None, ""));
+        assert!(!on_path("/nonexistent/uvx", Some("/bin".as_ref()), ""));
     }
 
     fn files(list: &'static [&'static str]) -> impl Fn(&str) -> bool {

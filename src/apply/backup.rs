@@ -56,7 +56,8 @@ pub struct BackupEntry {
 }
 
 impl Backups {
-    pub fn start(state_dir: &Path) -> Result<Backups, BackupError> {
+    /// The backup of an apply at `now` (its directory is named after it).
+    pub fn start(state_dir: &Path, now: jiff::Timestamp) -> Result<Backups, BackupError> {
         let root = state_dir.join("backups");
         // Temporary files of a killed apply's backups (best effort).
         if let Ok(dirs) = std::fs::read_dir(&root) {
@@ -64,11 +65,17 @@ impl Backups {
                 let _ = crate::fs::remove_stale_temps(&dir.path());
             }
         }
-        let stamp = jiff::Timestamp::now()
-            .strftime("%Y%m%dT%H%M%S%.6fZ")
-            .to_string();
+        let stamp = now.strftime("%Y%m%dT%H%M%S%.6fZ").to_string();
+        // Another apply at the very same time (a fixed clock in tests; a
+        // clock set back) gets a directory of its own, sorting after.
+        let mut dir = root.join(&stamp);
+        let mut again = 1;
+        while dir.exists() {
+            again += 1;
+            dir = root.join(format!("{stamp}-{again:04}"));
+        }
         Ok(Backups {
-            dir: root.join(stamp),
+            dir,
             root,
             index: RefCell::new(Vec::new()),
             links: RefCell::new(Vec::new()),
@@ -78,8 +85,8 @@ impl Backups {
     }
 
     /// Backups that keep nothing.
-    pub fn disabled(state_dir: &Path) -> Result<Backups, BackupError> {
-        let mut backups = Backups::start(state_dir)?;
+    pub fn disabled(state_dir: &Path, now: jiff::Timestamp) -> Result<Backups, BackupError> {
+        let mut backups = Backups::start(state_dir, now)?;
         backups.enabled = false;
         Ok(backups)
     }
@@ -278,10 +285,10 @@ pub fn latest(state_dir: &Path) -> Result<Option<(PathBuf, Vec<BackupEntry>)>, B
     Ok(Some((dir, index)))
 }
 
-/// Marks a backup as rolled back.
-pub fn mark_rolled_back(dir: &Path) -> Result<(), BackupError> {
+/// Marks a backup as rolled back at `now`.
+pub fn mark_rolled_back(dir: &Path, now: jiff::Timestamp) -> Result<(), BackupError> {
     let path = dir.join(ROLLED_BACK);
-    let now = jiff::Timestamp::now().to_string();
+    let now = now.to_string();
     crate::fs::write_atomic(&path, now.as_bytes())
         .map_err(|source| BackupError::Io { path, source })
 }
@@ -344,10 +351,29 @@ mod tests {
     fn linked(dir: &Path) -> (PathBuf, Backups, PathBuf) {
         let file = dir.join("client.json");
         std::fs::write(&file, "old").unwrap();
-        let backups = Backups::start(&dir.join("state")).unwrap();
+        let backups = Backups::start(&dir.join("state"), jiff::Timestamp::now()).unwrap();
         backups.save(&file, Some(b"old")).unwrap();
         let copy = backups.links.borrow()[0].1.clone();
         (file, backups, copy)
+    }
+
+    /// Two applies at the same time (a fixed clock) keep separate
+    /// backups, the later sorting last.
+    #[test]
+    fn applies_at_the_same_time_keep_their_own_backups() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("client.json");
+        let state = dir.path().join("state");
+        let now: jiff::Timestamp = "2026-12-05T12:00:00Z".parse().unwrap();
+        let mut kept = Vec::new();
+        for text in ["first", "second"] {
+            std::fs::write(&file, text).unwrap();
+            let backups = Backups::start(&state, now).unwrap();
+            backups.save(&file, Some(text.as_bytes())).unwrap();
+            kept.push(backups.finish().unwrap().unwrap());
+        }
+        assert_ne!(kept[0], kept[1]);
+        assert_eq!(latest(&state).unwrap().unwrap().0, kept[1]);
     }
 
     /// Unix: the link is proven to be the very file (device and inode);

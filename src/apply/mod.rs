@@ -108,6 +108,9 @@ pub struct Context<'a> {
     /// Whether the replaced versions of files are kept for rollback.
     /// `false` for `mcpctl import`: they hold the plaintext it removes.
     pub keep_backups: bool,
+    /// The command's time (the CLI reads the clock once): what the state
+    /// records as set and applied, and what names the backup.
+    pub now: jiff::Timestamp,
 }
 
 /// The parts of a [`Context`] a command chooses when it carries out a plan
@@ -120,6 +123,8 @@ pub struct Command<'a> {
     pub progress: &'a mut dyn FnMut(Progress),
     pub project_root: &'a Path,
     pub record: Record,
+    /// The command's time ([`Context::now`]).
+    pub now: jiff::Timestamp,
 }
 
 /// Carries out `plan` on the client files and shell profiles `observed`
@@ -147,6 +152,7 @@ pub fn apply_observed(
             documents: observed.documents,
             record_ownership: true,
             keep_backups: true,
+            now: command.now,
         },
         &command.record,
     )
@@ -178,7 +184,7 @@ pub fn apply_recording(
     record: &Record,
 ) -> Result<Report, ApplyError> {
     let mut report = Report::default();
-    let now = jiff::Timestamp::now().to_string();
+    let now = ctx.now.to_string();
     // A killed apply may have left temporary files; clean them first (best
     // effort: a leftover is clutter, never a reason to stop).
     let _ = crate::fs::remove_stale_temps(ctx.state_dir);
@@ -261,9 +267,9 @@ pub fn apply_recording(
     ctx.state.save(ctx.state_dir)?;
 
     let backups = if ctx.keep_backups {
-        Backups::start(ctx.state_dir)?
+        Backups::start(ctx.state_dir, ctx.now)?
     } else {
-        Backups::disabled(ctx.state_dir)?
+        Backups::disabled(ctx.state_dir, ctx.now)?
     };
     for planned in by_file(plan, &tables) {
         let written = apply_file(planned[0].table, &planned, plan, &backups, &mut ctx)?;
@@ -284,14 +290,14 @@ pub fn apply_recording(
     // saved even when cleaning old backups fails.
     let backup = backups.finish();
     let recorded = match &backup {
-        Ok(backup) => record::record(record, &mut ctx.state, ctx.audit, backup.clone()),
+        Ok(backup) => record::record(record, &mut ctx.state, ctx.audit, backup.clone(), ctx.now),
         Err(_) => false,
     };
     if exported || recorded {
         ctx.state.save(ctx.state_dir)?;
     }
     report.backup = backup?;
-    report.pruned = record::after_apply(record, plan, &ctx.state, ctx.audit)?;
+    report.pruned = record::after_apply(record, plan, &ctx.state, ctx.audit, ctx.now)?;
     Ok(report)
 }
 

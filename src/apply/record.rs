@@ -58,6 +58,7 @@ pub(super) fn record(
     state: &mut State,
     audit: &AuditLog,
     backup: Option<PathBuf>,
+    now: jiff::Timestamp,
 ) -> bool {
     match record {
         Record::Nothing => false,
@@ -70,7 +71,7 @@ pub(super) fn record(
             state.applies.insert(
                 manifest.clone(),
                 ApplyRecord {
-                    at: jiff::Timestamp::now().to_string(),
+                    at: now.to_string(),
                     manifest_digest: manifest_digest.clone(),
                     // Asked once per command: `git` takes about 10 ms to start.
                     git_commit: audit.actor().git_commit.clone(),
@@ -95,6 +96,7 @@ pub(super) fn after_apply(
     plan: &Plan,
     state: &State,
     audit: &AuditLog,
+    now: jiff::Timestamp,
 ) -> Result<Option<(usize, Period)>, ApplyError> {
     let Record::Apply { manifest, .. } = record else {
         return Ok(None);
@@ -116,7 +118,7 @@ pub(super) fn after_apply(
     let Some(retain) = retention(&state.audit, applied) else {
         return Ok(None);
     };
-    let removed = prune(audit, retain, jiff::Timestamp::now()).map_err(failed)?;
+    let removed = prune(audit, retain, now).map_err(failed)?;
     Ok((removed > 0).then_some((removed, retain)))
 }
 
@@ -145,7 +147,7 @@ mod tests {
     use super::*;
     use crate::manifest::AuditPolicy;
     use crate::store::MemoryStore;
-    use crate::workflow::tests::Sandbox;
+    use crate::workflow::tests::{NOW, Sandbox};
 
     fn store() -> MemoryStore {
         MemoryStore::with(&[("GITHUB_TOKEN", "ghp-1"), ("OTHER_TOKEN", "o-1")])
@@ -175,6 +177,35 @@ mod tests {
         assert!(state.audit.contains_key(&sandbox.loaded.path));
         // Ownership is recorded in the same state.
         assert_eq!(state.entries.len(), 2);
+    }
+
+    /// apply reads no clock: the command's time reaches the state, the
+    /// backup's name and the audit records.
+    #[test]
+    fn the_commands_time_is_what_apply_writes() {
+        let sandbox = Sandbox::new();
+        let report = sandbox.apply_recording(&store(), applied(&sandbox));
+
+        let state = sandbox.state();
+        assert_eq!(state.applies[&sandbox.loaded.path].at, NOW);
+        assert_eq!(state.credentials["GITHUB_TOKEN"].first_seen, NOW);
+        let backup = report.backup.expect("a file was replaced");
+        assert_eq!(
+            backup.file_name().unwrap().to_str(),
+            Some("20261205T123456.789000Z")
+        );
+        let trail = std::fs::read_to_string(sandbox.state_dir.join(AuditLog::FILE)).unwrap();
+        let times: Vec<String> = trail
+            .lines()
+            .map(|line| {
+                serde_json::from_str::<serde_json::Value>(line).unwrap()["time"].to_string()
+            })
+            .collect();
+        assert!(!times.is_empty());
+        assert!(
+            times.iter().all(|t| *t == format!("\"{NOW}\"")),
+            "{times:?}"
+        );
     }
 
     #[test]

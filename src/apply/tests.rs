@@ -111,6 +111,7 @@ fn run(
             manifest: None,
             git_commit: None,
         },
+        jiff::Timestamp::now(),
     );
     let mut events = Vec::new();
     let mut progress = |p: Progress| events.push(p);
@@ -129,6 +130,7 @@ fn run(
             documents,
             record_ownership: true,
             keep_backups: true,
+            now: jiff::Timestamp::now(),
         },
     );
     (result, events)

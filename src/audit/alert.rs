@@ -23,8 +23,14 @@ pub const UNDECLARED_READ: &str = "alert.undeclared-read";
 /// The alerts `event` (just written to `path`) raises under the rules of
 /// `settings` (those of the manifest that owns the launch; of every applied
 /// manifest when none does): a read is undeclared when none of them gives
-/// the server the credential, and the lowest read limit counts.
-pub fn evaluate(path: &Path, settings: &[Settings], event: &Event) -> std::io::Result<Vec<Event>> {
+/// the server the credential, and the lowest read limit counts. The hour
+/// ends at `now`, the command's time.
+pub fn evaluate(
+    path: &Path,
+    settings: &[Settings],
+    event: &Event,
+    now: Timestamp,
+) -> std::io::Result<Vec<Event>> {
     let mut alerts = Vec::new();
     if event.action != "store.read" {
         return Ok(alerts);
@@ -55,7 +61,7 @@ pub fn evaluate(path: &Path, settings: &[Settings], event: &Event) -> std::io::R
         .filter_map(|s| s.policy.alert_reads_per_hour)
         .min();
     if let Some(limit) = limit {
-        let hour_ago = Timestamp::now() - jiff::SignedDuration::from_hours(1);
+        let hour_ago = now - jiff::SignedDuration::from_hours(1);
         let count = reads_since(path, &event.target, hour_ago)?;
         if count == u64::from(limit) + 1 {
             alerts.push(Event {

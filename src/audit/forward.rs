@@ -34,10 +34,11 @@ pub fn forward(
     policies: &[&AuditPolicy],
     syslog_socket: &Path,
     actor: &Actor,
+    now: jiff::Timestamp,
 ) -> Vec<String> {
     let mut errors = Vec::new();
     if policies.iter().any(|p| p.syslog)
-        && let Err(err) = syslog(line, is_alert, syslog_socket, actor)
+        && let Err(err) = syslog(line, is_alert, syslog_socket, actor, now)
     {
         errors.push(format!(
             "cannot forward to syslog at `{}`: {err}",
@@ -69,12 +70,18 @@ pub fn forward(
 /// One RFC 5424 message on the local syslog socket: severity warning for
 /// alerts, info otherwise.
 #[cfg(unix)]
-fn syslog(line: &str, is_alert: bool, socket: &Path, actor: &Actor) -> std::io::Result<()> {
+fn syslog(
+    line: &str,
+    is_alert: bool,
+    socket: &Path,
+    actor: &Actor,
+    now: jiff::Timestamp,
+) -> std::io::Result<()> {
     let severity = if is_alert { 4 } else { 6 };
     let message = format!(
         "<{}>1 {} {} mcpctl {} audit - {line}",
         FACILITY * 8 + severity,
-        jiff::Timestamp::now(),
+        now,
         actor.host,
         actor.pid
     );
@@ -84,7 +91,13 @@ fn syslog(line: &str, is_alert: bool, socket: &Path, actor: &Actor) -> std::io::
 }
 
 #[cfg(not(unix))]
-fn syslog(_line: &str, _is_alert: bool, _socket: &Path, _actor: &Actor) -> std::io::Result<()> {
+fn syslog(
+    _line: &str,
+    _is_alert: bool,
+    _socket: &Path,
+    _actor: &Actor,
+    _now: jiff::Timestamp,
+) -> std::io::Result<()> {
     Err(std::io::Error::new(
         std::io::ErrorKind::Unsupported,
         "syslog forwarding is not available on this platform yet; use a webhook",

@@ -19,6 +19,10 @@
 //! a checkpoint that stands in for the last removed one, so what is left
 //! still verifies.
 //!
+//! mcpctl reads the clock once per command (the CLI does): every record of
+//! a command carries that time ([`AuditLog::new`]), and the alert rules
+//! count the last hour back from it.
+//!
 //! Each manifest applied on the machine brings its own settings (where to
 //! forward, which alerts); a record goes where the settings of the manifest
 //! it concerns say: for a launch, the manifest its client entry names
@@ -224,18 +228,24 @@ pub struct AuditLog {
     /// Usually one manifest's; see [`Settings::of_manifest`].
     settings: Vec<Settings>,
     syslog_socket: PathBuf,
+    /// The command's time, read once from the clock by the CLI: every
+    /// record of one command carries it, as it carries the one [`Actor`].
+    now: jiff::Timestamp,
 }
 
 impl AuditLog {
     /// The trail's file name in the state directory.
     pub const FILE: &str = AUDIT_FILE;
 
-    pub fn new(state_dir: &Path, actor: Actor) -> AuditLog {
+    /// The trail in `state_dir`, written as `actor` at `now` (the
+    /// command's time: mcpctl reads the clock once per command).
+    pub fn new(state_dir: &Path, actor: Actor, now: jiff::Timestamp) -> AuditLog {
         AuditLog {
             path: state_dir.join(AUDIT_FILE),
             actor,
             settings: Vec::new(),
             syslog_socket: PathBuf::from(forward::DEFAULT_SYSLOG_SOCKET),
+            now,
         }
     }
 
@@ -264,6 +274,18 @@ impl AuditLog {
         &self.actor
     }
 
+    /// The command's time, which its records carry.
+    pub fn now(&self) -> jiff::Timestamp {
+        self.now
+    }
+
+    /// Moves the time records carry to `now`: for a command that goes on
+    /// acting long after it started (the bridge reads its credentials
+    /// again after a 401, hours into a session).
+    pub fn set_now(&mut self, now: jiff::Timestamp) {
+        self.now = now;
+    }
+
     /// Appends one record, chained to the last one in the file, then any
     /// alert records it raises, moves the head past them, then forwards
     /// them all.
@@ -288,7 +310,7 @@ impl AuditLog {
             }
             let mut head = head.unwrap_or_default();
             lines.push(self.write_record(&mut file, event)?);
-            appended.alerts = alert::evaluate(&self.path, &self.settings, event)?;
+            appended.alerts = alert::evaluate(&self.path, &self.settings, event, self.now)?;
             for alert in &appended.alerts {
                 lines.push(self.write_record(&mut file, alert)?);
             }
@@ -308,6 +330,7 @@ impl AuditLog {
                 &policies,
                 &self.syslog_socket,
                 &self.actor,
+                self.now,
             ));
         }
         Ok(appended)
@@ -334,7 +357,7 @@ impl AuditLog {
             None => (GENESIS.to_owned(), 1),
         };
         let record = Record {
-            time: jiff::Timestamp::now().to_string(),
+            time: self.now.to_string(),
             seq,
             actor: &self.actor,
             event,
@@ -390,13 +413,13 @@ fn last_seq(line: &str) -> u64 {
 /// The commit checked out in the repository holding `dir`, if it is one
 /// and git is installed.
 pub fn git_commit(dir: &Path) -> Option<String> {
-    let output = std::process::Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(["rev-parse", "--verify", "--quiet", "HEAD"])
-        .stdin(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .output()
+    let output =
+        crate::process::run_to_exit(std::process::Command::new("git").arg("-C").arg(dir).args([
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            "HEAD",
+        ]))
         .ok()?;
     let commit = String::from_utf8(output.stdout).ok()?.trim().to_owned();
     (output.status.success() && !commit.is_empty()).then_some(commit)
@@ -430,18 +453,6 @@ fn last_line(file: &mut std::fs::File) -> std::io::Result<Option<String>> {
     }
 }
 
-/// The host name for audit records.
-pub fn host_name() -> String {
-    ["/proc/sys/kernel/hostname", "/etc/hostname"]
-        .iter()
-        .find_map(|p| std::fs::read_to_string(p).ok())
-        .map(|s| s.trim().to_owned())
-        .or_else(|| std::env::var("COMPUTERNAME").ok())
-        .or_else(|| std::env::var("HOSTNAME").ok())
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "unknown".to_owned())
-}
-
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -473,7 +484,7 @@ pub(crate) mod tests {
 
     /// A log in `dir` with one `store.write` per target.
     pub fn log_with(dir: &Path, targets: &[String]) -> AuditLog {
-        let log = AuditLog::new(dir, actor());
+        let log = AuditLog::new(dir, actor(), jiff::Timestamp::now());
         for target in targets {
             log.append(&Event {
                 action: "store.write",
@@ -513,7 +524,8 @@ pub(crate) mod tests {
             },
             declared: BTreeMap::from([("github".to_owned(), vec!["GITHUB_TOKEN".to_owned()])]),
         };
-        let log = AuditLog::new(dir.path(), actor()).with_settings(vec![settings], None);
+        let log = AuditLog::new(dir.path(), actor(), jiff::Timestamp::now())
+            .with_settings(vec![settings], None);
         let fired: Vec<Vec<&str>> = (0..4)
             .map(|_| {
                 log.append(&read("GITHUB_TOKEN", "github"))

@@ -4,6 +4,7 @@
 use jiff::Timestamp;
 
 use super::{Finding, Verdict};
+use crate::host::Host;
 use crate::manifest::Manifest;
 use crate::plan::rotation;
 use crate::source::Reference;
@@ -17,6 +18,7 @@ pub fn check(
     manifest: &Manifest,
     store: Result<&dyn CredentialStore, &StoreError>,
     state: &State,
+    host: &Host,
     now: Timestamp,
     record: &mut dyn FnMut(&Reference, Option<&Secret>),
 ) -> Vec<Finding> {
@@ -33,10 +35,10 @@ pub fn check(
                 Err(err.to_string())
             }
             (true, Ok(store)) => reference
-                .read(Some(store), credential.is_file())
+                .read(Some(store), host, credential.is_file())
                 .map_err(|e| e.to_string()),
             (false, _) => reference
-                .read(None, credential.is_file())
+                .read(None, host, credential.is_file())
                 .map_err(|e| e.to_string()),
         };
         record(&reference, read.as_ref().ok());

@@ -259,6 +259,7 @@ pub fn execute(
             progress: &mut progress,
             project_root: &workspace.loaded.root,
             record,
+            now: workspace.now,
         },
     )?)
 }

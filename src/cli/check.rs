@@ -67,7 +67,8 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
         manifest,
         store_ref,
         &state,
-        jiff::Timestamp::now(),
+        &workspace.host,
+        workspace.now,
         &mut |reference, value| {
             record(&audit, reference, "check", value.is_some());
             if let Some(value) = value.filter(|_| args.servers) {
@@ -301,7 +302,8 @@ fn server_findings(
         };
         let (program, argv) = match &server.transport {
             Transport::Stdio { command, args } => {
-                if !crate::spawn::on_path(command, std::env::var_os("PATH").as_deref()) {
+                let pathext = workspace.host.var("PATHEXT").unwrap_or_default();
+                if !crate::spawn::on_path(command, std::env::var_os("PATH").as_deref(), pathext) {
                     findings.push(Finding::problem(
                         "server",
                         Verdict::Fail,
@@ -391,7 +393,7 @@ fn online_findings(
         if reference.needs_store() && store.is_none() {
             continue; // already reported as unreadable
         }
-        let Ok(secret) = reference.read(store, false) else {
+        let Ok(secret) = reference.read(store, &workspace.host, false) else {
             continue; // already reported as unreadable
         };
         record(audit, &reference, "check --online", true);

@@ -27,7 +27,7 @@ use miette::{Diagnostic, IntoDiagnostic};
 use super::Outcome;
 use super::render::display_path;
 use super::workspace::{Workspace, audit_log_with_settings, manifest_path};
-use crate::audit::{Actor, git_commit, host_name};
+use crate::audit::{Actor, git_commit};
 use crate::client::detected;
 use crate::host::Host;
 use crate::manifest::{LoadedManifest, Shell};
@@ -116,7 +116,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     };
     let actor = Actor {
         user: super::ui::user(&host)?,
-        host: host_name(),
+        host: host.name(),
         pid: std::process::id(),
         command: "env".to_owned(),
         manifest: Some(path.clone()),
@@ -125,10 +125,20 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     // Forwarded and alerted as this manifest's applied audit settings say,
     // like every command of a manifest.
     let settings = state.audit.get(&path).cloned().unwrap_or_default();
-    let audit = audit_log_with_settings(&host, &state_dir, actor, vec![settings]);
+    let audit = audit_log_with_settings(
+        &host,
+        &state_dir,
+        actor,
+        vec![settings],
+        jiff::Timestamp::now(),
+    );
     let mut missing = Vec::new();
     for (variable, reference) in exports {
-        let found = reference.read(store.as_ref().map(|s| s as &dyn CredentialStore), false);
+        let found = reference.read(
+            store.as_ref().map(|s| s as &dyn CredentialStore),
+            &host,
+            false,
+        );
         let detail = format!("exported for {}", args.shell);
         super::ui::record_read(&audit, &reference.credential, detail, found.is_ok());
         match found {

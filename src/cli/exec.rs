@@ -44,7 +44,7 @@ use miette::Diagnostic;
 
 use super::Outcome;
 use super::workspace::{Launch, configured_audit_log};
-use crate::audit::{Actor, AuditLog, Event, Outcome as AuditOutcome, host_name};
+use crate::audit::{Actor, AuditLog, Event, Outcome as AuditOutcome};
 use crate::host::Host;
 use crate::secret_file::SecretFiles;
 use crate::source::{Reference, SourceError};
@@ -236,8 +236,10 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     let supervisor = (!args.file.is_empty()).then(crate::supervise::Supervisor::start);
     let host = Host::from_process()?;
     let user = super::ui::user(&host)?;
+    // The launch's time, for its audit records.
+    let now = jiff::Timestamp::now();
     if let Some(url) = &args.url {
-        return bridge(manifest, &args, url, &host, &user);
+        return bridge(manifest, &args, url, &host, &user, now);
     }
     // Made at the first credential read: a server without credentials
     // starts without reading mcpctl's state (exec sits in front of every
@@ -259,6 +261,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
                 manifest.as_deref(),
                 &args.server,
                 &credentials,
+                now,
             )
         })
     };
@@ -278,7 +281,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     }
     let store = store.as_ref().map(|s| s as &dyn CredentialStore);
     let read = |reference: &Reference, whole_file: bool| -> miette::Result<Secret> {
-        let found = reference.read(store, whole_file);
+        let found = reference.read(store, &host, whole_file);
         record(audit(), reference, &args.server, None, found.is_ok());
         found.map_err(|source| {
             ExecError::Unreadable {
@@ -352,6 +355,7 @@ fn bridge(
     url: &str,
     host: &Host,
     user: &str,
+    now: jiff::Timestamp,
 ) -> miette::Result<Outcome> {
     // Refused before the store is read: a credential never goes over
     // plain http to another machine.
@@ -368,7 +372,14 @@ fn bridge(
         .iter()
         .map(|h| h.reference.credential.as_str())
         .collect();
-    let audit = launch_audit_log(host, user, manifest.as_deref(), &args.server, &credentials);
+    let audit = launch_audit_log(
+        host,
+        user,
+        manifest.as_deref(),
+        &args.server,
+        &credentials,
+        now,
+    );
     let needs_store = args.header.iter().any(|h| h.reference.needs_store());
     let store = needs_store.then(|| KeyringStore::open(user)).transpose()?;
     if let Some(store) = &store {
@@ -376,13 +387,16 @@ fn bridge(
     }
     let server = args.server.clone();
     let bindings = args.header.clone();
-    let read_headers = move || -> Result<Vec<(String, Secret)>, Box<ExecError>> {
+    let host = host.clone();
+    let mut audit = audit;
+    let mut read_headers = move |now| -> Result<Vec<(String, Secret)>, Box<ExecError>> {
+        audit.set_now(now);
         let store = store.as_ref().map(|s| s as &dyn CredentialStore);
         bindings
             .iter()
             .map(|binding| {
                 let reference = &binding.reference;
-                let found = reference.read(store, false);
+                let found = reference.read(store, &host, false);
                 record(&audit, reference, &server, Some("bridge"), found.is_ok());
                 let value = found.map_err(|source| {
                     Box::new(ExecError::Unreadable {
@@ -400,11 +414,15 @@ fn bridge(
             })
             .collect()
     };
-    let headers = read_headers().map_err(|err| miette::Report::new(*err))?;
+    let headers = read_headers(now).map_err(|err| miette::Report::new(*err))?;
+    // A read after a 401 may come hours into the session: it is recorded
+    // at its own time, the clock read again for it.
     let read_again = move || {
-        read_headers().map_err(|err| match miette::Diagnostic::diagnostic_source(&*err) {
-            Some(source) => format!("{err}: {source}"),
-            None => err.to_string(),
+        read_headers(jiff::Timestamp::now()).map_err(|err| {
+            match miette::Diagnostic::diagnostic_source(&*err) {
+                Some(source) => format!("{err}: {source}"),
+                None => err.to_string(),
+            }
         })
     };
     let server = args.server.clone();
@@ -474,10 +492,11 @@ fn launch_audit_log(
     manifest: Option<&Path>,
     server: &str,
     credentials: &[&str],
+    now: jiff::Timestamp,
 ) -> AuditLog {
     let actor = Actor {
         user: user.to_owned(),
-        host: host_name(),
+        host: host.name(),
         pid: std::process::id(),
         command: "exec".to_owned(),
         manifest: manifest.map(Path::to_path_buf),
@@ -488,7 +507,7 @@ fn launch_audit_log(
         credentials,
         manifest,
     });
-    configured_audit_log(host, &host.state_dir(), actor, launch)
+    configured_audit_log(host, &host.state_dir(), actor, launch, now)
 }
 
 /// Unix: the program as given; `execvp` searches PATH itself.

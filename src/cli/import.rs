@@ -19,7 +19,7 @@ use super::workspace::configured_audit_log;
 use super::{Outcome, use_color};
 use crate::adopt::import::{ClientTexts, Collision, ImportPlan, Options, Resolve, plan};
 use crate::apply::Progress;
-use crate::audit::{Actor, host_name};
+use crate::audit::Actor;
 use crate::client::Launcher;
 use crate::host::Host;
 use crate::manifest::Delivery;
@@ -123,13 +123,13 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
     .into_diagnostic()?;
     let actor = Actor {
         user,
-        host: host_name(),
+        host: host.name(),
         pid: std::process::id(),
         command: "import".to_owned(),
         manifest: None,
         git_commit: None,
     };
-    let audit = configured_audit_log(&host, &state_dir, actor, None);
+    let audit = configured_audit_log(&host, &state_dir, actor, None, jiff::Timestamp::now());
     let mut progress = |event: Progress| match event {
         Progress::StoredCredential { name } => {
             note!("stored `{}` in the {}", escape(&name), store.name())

@@ -73,7 +73,7 @@ fn run_now(manifest: Option<&Path>, json: bool) -> miette::Result<Outcome> {
     };
     let host = &workspace.host;
     let state = State::load(&workspace.state_dir)?;
-    let due = due(&workspace.loaded.manifest, &state, jiff::Timestamp::now());
+    let due = due(&workspace.loaded.manifest, &state, workspace.now);
     let shown = display_path(&workspace.loaded.path, &host.home);
     if json {
         let text = serde_json::to_string_pretty(&serde_json::json!({

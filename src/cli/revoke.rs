@@ -47,7 +47,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
         &store,
         workspace.machine(),
         credential,
-        jiff::Timestamp::now(),
+        workspace.now,
     )?;
 
     let style = Style { color: use_color() };

@@ -16,7 +16,7 @@ use super::Outcome;
 use super::apply::confirm;
 use super::render::display_path;
 use super::workspace::configured_audit_log;
-use crate::audit::{Actor, host_name};
+use crate::audit::Actor;
 use crate::fs::DirLock;
 use crate::host::Host;
 use crate::workflow::rollback;
@@ -99,17 +99,24 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
     }
     let actor = Actor {
         user: super::ui::user(&host)?,
-        host: host_name(),
+        host: host.name(),
         pid: std::process::id(),
         command: "rollback".to_owned(),
         manifest: None,
         git_commit: None,
     };
-    let audit = configured_audit_log(&host, &state_dir, actor, None);
+    let now = jiff::Timestamp::now();
+    let audit = configured_audit_log(&host, &state_dir, actor, None, now);
     rollback
-        .carry_out(&audit, &host, args.force, &mut |path| {
-            note!("restored `{}`", display_path(path, home));
-        })
+        .carry_out(
+            &audit,
+            &host,
+            args.force,
+            &mut |path| {
+                note!("restored `{}`", display_path(path, home));
+            },
+            now,
+        )
         .map_err(|err| worded(err, home))?;
     println!(
         "Rollback complete: {} restored. `mcpctl plan` shows what the manifest still asks for.",

@@ -111,7 +111,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
         credential,
         || read_value(credential, &args).map_err(miette::Report::from),
         args.expires,
-        jiff::Timestamp::now(),
+        workspace.now,
     )?;
 
     println!(

@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::render::{Style, display_path};
 use super::workspace::Workspace;
 use super::{Outcome, use_color};
-use crate::audit::{git_commit, host_name};
+use crate::audit::git_commit;
 use crate::host::Host;
 use crate::plan::Options;
 use crate::state::State;
@@ -81,7 +81,7 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
         manifests.push(status);
     }
     let report = Report {
-        host: host_name(),
+        host: host.name(),
         user: super::ui::user(&host).ok(),
         manifests,
     };

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use miette::{IntoDiagnostic, WrapErr};
 
-use crate::audit::{Actor, AuditLog, Settings, git_commit, host_name};
+use crate::audit::{Actor, AuditLog, Settings, git_commit};
 use crate::fs::DirLock;
 use crate::host::Host;
 use crate::manifest::personal::{self, Person, personalize, profile_candidates};
@@ -23,6 +23,9 @@ pub struct Workspace {
     pub host: Host,
     pub loaded: LoadedManifest,
     pub state_dir: PathBuf,
+    /// The command's time: the clock is read once, here, and everything
+    /// the command observes, plans, writes and records counts from it.
+    pub now: jiff::Timestamp,
 }
 
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -76,6 +79,7 @@ impl Workspace {
             host,
             loaded,
             state_dir,
+            now: jiff::Timestamp::now(),
         })
     }
 
@@ -145,14 +149,14 @@ impl Workspace {
     pub fn audit_log_with(&self, command: &str, settings: Settings) -> miette::Result<AuditLog> {
         let actor = Actor {
             user: super::ui::user(&self.host)?,
-            host: host_name(),
+            host: self.host.name(),
             pid: std::process::id(),
             command: command.to_owned(),
             manifest: Some(self.loaded.path.clone()),
             git_commit: git_commit(&self.loaded.root),
         };
         let socket = self.host.var("MCPCTL_SYSLOG_SOCKET").map(PathBuf::from);
-        Ok(AuditLog::new(&self.state_dir, actor).with_settings(vec![settings], socket))
+        Ok(AuditLog::new(&self.state_dir, actor, self.now).with_settings(vec![settings], socket))
     }
 
     /// The audit settings the manifest asks for: its audit policy, and
@@ -200,7 +204,14 @@ impl Workspace {
     ) -> miette::Result<(Desired, Observed)> {
         let desired = self.desired()?;
         let state = State::load(&self.state_dir)?;
-        let observed = observe(&desired, store, state, &self.host, &self.loaded.root)?;
+        let observed = observe(
+            &desired,
+            store,
+            state,
+            &self.host,
+            &self.loaded.root,
+            self.now,
+        )?;
         for file in &desired.files {
             detail!(
                 "read `{}` ({}, {} scope)",
@@ -270,6 +281,7 @@ pub fn configured_audit_log(
     state_dir: &Path,
     actor: Actor,
     launch: Option<Launch<'_>>,
+    now: jiff::Timestamp,
 ) -> AuditLog {
     let applied = State::audit_settings(state_dir).unwrap_or_default();
     let settings = match launch {
@@ -288,7 +300,7 @@ pub fn configured_audit_log(
         }) => Settings::for_launch(&applied, server, credentials),
         None => applied.into_values().collect(),
     };
-    audit_log_with_settings(host, state_dir, actor, settings)
+    audit_log_with_settings(host, state_dir, actor, settings, now)
 }
 
 /// The applied manifest a launch's entry names: an absolute path as it is;
@@ -326,7 +338,8 @@ pub fn audit_log_with_settings(
     state_dir: &Path,
     actor: Actor,
     settings: Vec<Settings>,
+    now: jiff::Timestamp,
 ) -> AuditLog {
     let socket = host.var("MCPCTL_SYSLOG_SOCKET").map(PathBuf::from);
-    AuditLog::new(state_dir, actor).with_settings(settings, socket)
+    AuditLog::new(state_dir, actor, now).with_settings(settings, socket)
 }

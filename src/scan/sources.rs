@@ -153,12 +153,13 @@ pub fn shell_targets(host: &Host) -> Vec<ScanTarget> {
 /// The files git tracks in the repository at `dir` (`git ls-files -z`),
 /// as paths under `dir`, without the symbolic links it tracks.
 pub fn git_files(dir: &Path) -> Result<Vec<PathBuf>, GitError> {
-    let output = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(["ls-files", "-z", "--cached"])
-        .output()
-        .map_err(|source| GitError::Spawn { source })?;
+    let output = crate::process::run_to_exit(
+        Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args(["ls-files", "-z", "--cached"]),
+    )
+    .map_err(|source| GitError::Spawn { source })?;
     if !output.status.success() {
         return Err(GitError::Failed {
             dir: dir.to_path_buf(),

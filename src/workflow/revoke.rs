@@ -44,24 +44,25 @@ pub fn plan(
     credential: &Credential,
     now: Timestamp,
 ) -> Result<Revocation, WorkflowError> {
-    let now = now.to_string();
+    let at = now.to_string();
     let mut state = State::load(machine.state_dir)?;
     let record = state
         .credentials
         .entry(credential.name.clone())
         .or_insert_with(|| CredentialRecord {
             set_at: None,
-            first_seen: now.clone(),
+            first_seen: at.clone(),
             expires: None,
             revoked_at: None,
         });
-    record.revoked_at = Some(now);
+    record.revoked_at = Some(at);
     let observed = observe(
         desired,
         Ok(store),
         state,
         machine.host,
         machine.project_root,
+        now,
     )?;
     let full = plan::compute(desired, &observed, plan::Options::default());
     let users: Vec<String> = servers_using(manifest, &credential.name)
@@ -109,6 +110,7 @@ impl Revocation {
         project_root: &Path,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<apply::Report, WorkflowError> {
+        let now = self.observed.now;
         Ok(apply::apply_observed(
             &self.plan,
             self.observed,
@@ -120,6 +122,7 @@ impl Revocation {
                 progress,
                 project_root,
                 record: Record::Nothing,
+                now,
             },
         )?)
     }

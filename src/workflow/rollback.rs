@@ -117,13 +117,14 @@ pub fn prepare(state_dir: &Path, force: bool) -> Result<Rollback, RollbackError>
 impl Rollback {
     /// Restores each file, recording each in `audit` whether or not it
     /// worked and telling `restored` of each that was; then marks the
-    /// backup rolled back. Stops at the first file that fails.
+    /// backup rolled back at `now`. Stops at the first file that fails.
     pub fn carry_out(
         &self,
         audit: &AuditLog,
         host: &Host,
         force: bool,
         restored: &mut dyn FnMut(&Path),
+        now: jiff::Timestamp,
     ) -> Result<(), RollbackError> {
         for entry in &self.entries {
             let writer = crate::client::concurrent_writer_at(host, &entry.original);
@@ -138,7 +139,7 @@ impl Rollback {
             result?;
             restored(&entry.original);
         }
-        mark_rolled_back(&self.dir).map_err(WorkflowError::from)?;
+        mark_rolled_back(&self.dir, now).map_err(WorkflowError::from)?;
         Ok(())
     }
 }
@@ -234,9 +235,15 @@ mod tests {
         let log = audit(&sandbox.state_dir, "rollback");
         let mut restored = Vec::new();
         rollback
-            .carry_out(&log, &sandbox.host, force, &mut |path| {
-                restored.push(path.to_path_buf());
-            })
+            .carry_out(
+                &log,
+                &sandbox.host,
+                force,
+                &mut |path| {
+                    restored.push(path.to_path_buf());
+                },
+                crate::workflow::tests::now(),
+            )
             .unwrap();
         restored
     }

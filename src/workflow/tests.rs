@@ -14,10 +14,18 @@ use crate::state::State;
 use crate::store::{MemoryStore, Secret};
 use crate::workflow::Machine;
 
+/// The fixed time the sandbox's commands run at (the CLI reads the clock
+/// once per command; tests give it this).
+pub const NOW: &str = "2026-12-05T12:34:56.789Z";
+
+pub fn now() -> jiff::Timestamp {
+    NOW.parse().unwrap()
+}
+
 pub fn audit(state_dir: &Path, command: &str) -> AuditLog {
     let mut actor = crate::audit::tests::actor();
     actor.command = command.to_owned();
-    AuditLog::new(state_dir, actor)
+    AuditLog::new(state_dir, actor, now())
 }
 
 /// `action target detail outcome` of each record in the trail.
@@ -127,6 +135,7 @@ impl Sandbox {
             self.state(),
             &self.host,
             &self.loaded.root,
+            now(),
         )
         .unwrap();
         let plan = plan::compute(&desired, &observed, plan::Options::default());
@@ -141,6 +150,7 @@ impl Sandbox {
                 progress: &mut |_| {},
                 project_root: &self.loaded.root,
                 record,
+                now: now(),
             },
         )
         .unwrap()

@@ -166,7 +166,8 @@ fn plan_and_maybe_apply(dir: &Path, manifest_text: &str, do_apply: bool) -> plan
     };
     let desired = plan::desired(&loaded, &host, Path::new("/usr/local/bin/mcpctl"), &[]).unwrap();
     let state = State::load(&state_dir).unwrap();
-    let observed = observe(&desired, Ok(&NoStore), state, &host, &root).unwrap();
+    let now = jiff::Timestamp::now();
+    let observed = observe(&desired, Ok(&NoStore), state, &host, &root, now).unwrap();
     let options = Options { adopt: true };
     let plan = plan::compute(&desired, &observed, options);
     if do_apply {
@@ -180,6 +181,7 @@ fn plan_and_maybe_apply(dir: &Path, manifest_text: &str, do_apply: bool) -> plan
                 manifest: None,
                 git_commit: None,
             },
+            now,
         );
         let files: Vec<_> = observed.files.iter().map(|f| f.file.clone()).collect();
         let profiles: Vec<_> = observed.profiles.iter().map(|p| p.file.clone()).collect();
@@ -198,6 +200,7 @@ fn plan_and_maybe_apply(dir: &Path, manifest_text: &str, do_apply: bool) -> plan
                 documents: observed.documents,
                 record_ownership: true,
                 keep_backups: true,
+                now,
             },
         )
         .unwrap();

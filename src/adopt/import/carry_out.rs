@@ -72,7 +72,7 @@ impl ImportPlan {
 
     /// Stores the values found (those the store does not hold yet) and
     /// rewrites the entries in `texts`, the texts the plan was made from,
-    /// telling `progress`.
+    /// telling `progress`, at the command's time (`audit`'s).
     pub fn carry_out(
         mut self,
         store: &dyn CredentialStore,
@@ -112,6 +112,7 @@ impl ImportPlan {
                 documents: texts,
                 record_ownership: false,
                 keep_backups: false,
+                now: audit.now(),
             },
         )?)
     }
