@@ -297,3 +297,62 @@ fn codex_shows_the_bridge_entry_of_the_remote_server() {
         "{entry}"
     );
 }
+
+/// Claude Code's own `headersHelper` (a shell command printing the headers
+/// as JSON), judged by the pinned `claude` against the server's bearer
+/// check. This asserts today's behaviour, so that it fails when a release
+/// changes it: 2.1.197 runs the helper and sends its headers, and lists
+/// the server ✔ Connected — and without the helper the server refuses it.
+/// mcpctl still writes the bridge for Claude Code (see
+/// `docs/clients/claude-code.md`, "Remote servers"); this test is the
+/// evidence for a helper entry, should mcpctl switch.
+#[test]
+fn claude_code_sends_the_headers_its_headers_helper_prints() {
+    let test = "claude_code_sends_the_headers_its_headers_helper_prints";
+    let Some(cli) = client_cli(test, "MCPCTL_TEST_CLAUDE") else {
+        return;
+    };
+    let Some(modules) = sdk(test) else { return };
+    // A plain value: this test writes it into the helper's command, which
+    // is Claude Code's file — what mcpctl would never do.
+    let token = "helper-token-not-a-secret";
+    let server = RemoteServer::start(&modules, token);
+    let list = |entry: Value| {
+        let sandbox = Sandbox::new();
+        let file = serde_json::json!({"mcpServers": {"remote": entry}});
+        fs_err::write(sandbox.claude_json(), file.to_string()).unwrap();
+        let output = Command::new(&cli)
+            .env_clear()
+            .envs(sandbox.env())
+            .env("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1")
+            .env("DISABLE_AUTOUPDATER", "1")
+            .env("MCP_TIMEOUT", "30000")
+            .current_dir(sandbox.root())
+            .args(["mcp", "list"])
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let (stdout, stderr) = text(&output);
+        stdout
+            .lines()
+            .find(|l| l.starts_with("remote:"))
+            .unwrap_or_else(|| panic!("{stdout}{stderr}"))
+            .to_owned()
+    };
+
+    let without = list(serde_json::json!({"type": "http", "url": server.url()}));
+    assert!(!without.contains("✔ Connected"), "{without}");
+    let refused = server.requests().len();
+    assert!(refused > 0);
+    assert!(server.requests().iter().all(|r| r.contains("refused")));
+
+    let helper = format!(r#"printf '{{"Authorization":"Bearer {token}"}}'"#);
+    let with =
+        list(serde_json::json!({"type": "http", "url": server.url(), "headersHelper": helper}));
+    assert!(with.contains("✔ Connected"), "{with}");
+    let requests = server.requests();
+    assert!(
+        requests[refused..].iter().all(|r| r.contains(" ok ")) && requests.len() > refused,
+        "{requests:?}"
+    );
+}
