@@ -55,9 +55,15 @@ pub(super) struct RemoteServer {
 
 impl RemoteServer {
     pub(super) fn start(modules: &Path, token: &str) -> RemoteServer {
+        RemoteServer::start_in(modules, token, &[])
+    }
+
+    /// Started with `args` (`sse`: the older HTTP+SSE transport only).
+    fn start_in(modules: &Path, token: &str, args: &[&str]) -> RemoteServer {
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/remote/server.cjs");
         let mut child = Command::new("node")
             .arg(script)
+            .args(args)
             .env("NODE_PATH", modules)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -402,6 +408,63 @@ fn the_bridge_carries_a_session_to_a_real_remote_server_and_follows_a_rotation()
             !content.contains(&first) && !content.contains(&second),
             "{}",
             file.display()
+        );
+    }
+}
+
+/// A server of the older HTTP+SSE transport only (the SDK's
+/// `SSEServerTransport`): the POST of `initialize` gets 405, the bridge
+/// falls back to the event stream and POSTs to the URL it names, the
+/// token on every request.
+#[test]
+fn the_bridge_falls_back_to_the_older_http_sse_transport() {
+    let test = "the_bridge_falls_back_to_the_older_http_sse_transport";
+    let Some(modules) = sdk(test) else { return };
+    if !secret_service(test) {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let token = canary("remote-sse");
+    let server = RemoteServer::start_in(&modules, &token, &["sse"]);
+    let manifest = sandbox.manifest(&manifest(&server.url()));
+    let entry = apply(&sandbox, &manifest, &token);
+
+    let mut bridge = Bridged::start(&sandbox, &entry);
+    let answer = initialize(&mut bridge);
+    assert_eq!(
+        answer["result"]["serverInfo"]["name"], "remote-fixture",
+        "{answer}"
+    );
+    let (tools, _) = bridge.request(2, "tools/list", json!({}));
+    assert_eq!(tools["result"]["tools"][0]["name"], "echo", "{tools}");
+    let (called, _) = bridge.request(
+        3,
+        "tools/call",
+        json!({"name": "echo", "arguments": {"text": "old"}}),
+    );
+    assert_eq!(
+        called["result"]["content"][0]["text"], "echo: old",
+        "{called}"
+    );
+    assert!(!process_holds(bridge.child.id(), &token));
+    let stderr = bridge.finish();
+    assert!(!stderr.contains(&token), "{stderr}");
+
+    // A 405 to the Streamable HTTP POST, one stream, then every message
+    // POSTed within its session; nothing refused.
+    let requests = server.requests();
+    assert!(
+        requests[0].starts_with("request POST ok - "),
+        "{requests:?}"
+    );
+    assert!(requests[1].starts_with("request GET ok - "), "{requests:?}");
+    let session = requests[2].split(' ').nth(3).unwrap().to_owned();
+    assert_ne!(session, "-", "{requests:?}");
+    assert_eq!(requests.len(), 2 + 4, "{requests:?}");
+    for request in &requests[2..] {
+        assert!(
+            request.starts_with(&format!("request POST ok {session}")),
+            "{requests:?}"
         );
     }
 }
