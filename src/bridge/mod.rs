@@ -33,8 +33,11 @@
 //!   holds a credential's value: the bridge writes none, and a server's own
 //!   error text is quoted with any value it echoes redacted.
 //!
-//! Only Streamable HTTP is spoken (not the older HTTP+SSE transport), and
-//! only static credential headers: OAuth is not yet supported.
+//! A server that answers the POST of `initialize` with 404 or 405 may
+//! speak only the older HTTP+SSE transport (protocol 2024-11-05): the bridge
+//! falls back to it, as the specification says, under the same rules
+//! ([`legacy`]). Only static credential headers are sent: OAuth is not yet
+//! supported.
 //!
 //! # Why no MCP SDK
 //!
@@ -47,13 +50,14 @@
 //! server-sent events ([`sse`]) and a few fields of each message
 //! ([`message`]) — is small, and tested against the SDK's own server.
 
+mod legacy;
 mod message;
 mod sse;
 pub mod upstream;
 
 use std::io::{BufRead, Read, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -99,6 +103,8 @@ pub struct Bridge {
     listening: AtomicBool,
     /// Set when the session ends: the stream is not reopened then.
     closing: AtomicBool,
+    /// Set when the server speaks only the older HTTP+SSE transport.
+    legacy: OnceLock<Arc<legacy::Endpoint>>,
 }
 
 /// The credential headers as last read, and how often they were read.
@@ -134,6 +140,7 @@ impl Bridge {
             in_flight: (Mutex::new(0), Condvar::new()),
             listening: AtomicBool::new(false),
             closing: AtomicBool::new(false),
+            legacy: OnceLock::new(),
         })
     }
 
@@ -182,10 +189,13 @@ impl Bridge {
     }
 
     /// POSTs one message and forwards the answer.
-    fn post(&self, message: &[u8], inspected: &Inspected) {
+    fn post(self: &Arc<Self>, message: &[u8], inspected: &Inspected) {
+        if self.legacy.get().is_some() {
+            return self.post_legacy(message, inspected);
+        }
         let mut read_again = false;
         loop {
-            let (generation, answer) = self.send(Method::Post, Some(message), None);
+            let (generation, answer) = self.send(Method::Post, Some(message), None, None);
             let answer = match answer {
                 Ok(answer) => answer,
                 Err(reason) => {
@@ -199,6 +209,9 @@ impl Bridge {
                     continue;
                 }
                 return self.fail(&inspected.requests, &self.refused());
+            }
+            if inspected.initialize.is_some() && matches!(answer.status, 404 | 405) {
+                return self.fall_back(message, inspected, answer.status);
             }
             return self.answered(answer, inspected);
         }
@@ -290,10 +303,11 @@ impl Bridge {
         let mut drops = 0;
         let mut read_again = false;
         while drops < RECONNECTS {
-            if self.closing.load(Ordering::SeqCst) {
+            // The older transport's one stream is read already.
+            if self.closing.load(Ordering::SeqCst) || self.legacy.get().is_some() {
                 return;
             }
-            let (generation, answer) = self.send(Method::Get, None, last_id.as_deref());
+            let (generation, answer) = self.send(Method::Get, None, last_id.as_deref(), None);
             let answer = match answer {
                 Ok(answer) => answer,
                 Err(_) => {
@@ -331,17 +345,19 @@ impl Bridge {
     fn close(&self) {
         self.closing.store(true, Ordering::SeqCst);
         if lock(&self.session).is_some() {
-            let _ = self.send(Method::Delete, None, None);
+            let _ = self.send(Method::Delete, None, None, None);
         }
     }
 
-    /// Sends one request with the headers as they are now; returns the
-    /// generation of the credential headers it carried.
+    /// Sends one request with the headers as they are now, to the
+    /// endpoint or to `url`; returns the generation of the credential
+    /// headers it carried.
     fn send(
         &self,
         method: Method,
         body: Option<&[u8]>,
         last_event_id: Option<&str>,
+        url: Option<&str>,
     ) -> (u64, Result<Answer, String>) {
         let (generation, secret_headers) = {
             let credentials = lock(&self.credentials);
@@ -368,6 +384,7 @@ impl Bridge {
         }
         let answer = self.upstream.exchange(Exchange {
             method,
+            url,
             headers: &headers,
             secret_headers: &secret_headers,
             body,

@@ -1,5 +1,7 @@
 //! Server-sent events, as a Streamable HTTP server sends messages: each
-//! `message` event's `data` is one JSON-RPC message.
+//! `message` event's `data` is one JSON-RPC message. (A server of the older
+//! HTTP+SSE transport sends an `endpoint` event first, read with
+//! [`Events::next_event`]; see [`super::legacy`].)
 //!
 //! Read line by line from a streamed body, so a message is forwarded as
 //! soon as its event ends, while the stream stays open for the next. Events
@@ -36,9 +38,20 @@ impl<R: Read> Events<R> {
     /// The data of the next message event; `None` at the end of the
     /// stream (an event cut off by it is dropped, as the standard says).
     pub fn next_message(&mut self) -> std::io::Result<Option<Vec<u8>>> {
+        while let Some((kind, data)) = self.next_event()? {
+            if kind == "message" {
+                return Ok(Some(data));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The type (`message` unless the event names one) and data of the
+    /// next event with data; `None` at the end of the stream.
+    pub fn next_event(&mut self) -> std::io::Result<Option<(String, Vec<u8>)>> {
         let mut data: Vec<u8> = Vec::new();
         let mut has_data = false;
-        let mut kind_is_message = true;
+        let mut kind = String::from("message");
         let mut line = Vec::new();
         loop {
             line.clear();
@@ -57,12 +70,12 @@ impl<R: Read> Events<R> {
                 line.pop();
             }
             if line.is_empty() {
-                if !data.is_empty() && kind_is_message {
-                    return Ok(Some(data));
+                if !data.is_empty() {
+                    return Ok(Some((kind, data)));
                 }
                 data.clear();
                 has_data = false;
-                kind_is_message = true;
+                kind = String::from("message");
                 continue;
             }
             let (field, value) = match line.iter().position(|b| *b == b':') {
@@ -84,7 +97,7 @@ impl<R: Read> Events<R> {
                         return Err(too_large());
                     }
                 }
-                b"event" => kind_is_message = value == b"message",
+                b"event" => kind = String::from_utf8_lossy(value).into_owned(),
                 b"id" if !value.contains(&0) => {
                     self.last_id = Some(String::from_utf8_lossy(value).into_owned());
                 }

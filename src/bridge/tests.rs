@@ -14,6 +14,8 @@ use crate::store::Secret;
 #[derive(Debug, Clone)]
 struct Seen {
     method: Method,
+    /// Another URL than the endpoint's.
+    url: Option<String>,
     headers: Vec<(String, String)>,
     body: Option<String>,
 }
@@ -45,6 +47,7 @@ impl Upstream for Scripted {
         );
         let seen = Seen {
             method: exchange.method,
+            url: exchange.url.map(str::to_owned),
             headers,
             body: exchange
                 .body
@@ -311,4 +314,56 @@ fn an_endless_answer_is_an_error_not_a_growing_buffer() {
         let message = error["error"]["message"].as_str().unwrap();
         assert!(message.contains("larger than 64 MiB"), "{message}");
     }
+}
+
+/// The older HTTP+SSE transport, after a 405 to the POST of `initialize`:
+/// the stream's `endpoint` event names where messages go, answers come on
+/// the stream — and a POST URL of another origin is refused, never asked.
+#[test]
+fn a_server_of_the_older_transport_is_spoken_to_on_its_own_origin_only() {
+    let stream = |endpoint: &str| {
+        format!(
+            "event: endpoint\ndata: {endpoint}\n\nevent: message\ndata: {{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{{}}}}\n\n"
+        )
+    };
+    let script = |endpoint: &'static str| -> Box<Script> {
+        Box::new(move |seen: &Seen| {
+            Ok(match (seen.method, seen.url.as_deref()) {
+                (Method::Post, None) => answer(405, None, None, ""),
+                (Method::Get, None) => {
+                    answer(200, Some("text/event-stream"), None, &stream(endpoint))
+                }
+                (Method::Post, Some(_)) => answer(202, None, None, ""),
+                other => panic!("{other:?}"),
+            })
+        })
+    };
+
+    let (read, _) = tokens(&["canary-legacy"]);
+    let run = bridged(INITIALIZE, read, script("/messages?sessionId=s1"));
+    assert_eq!(run.out, ["{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}"]);
+    let posted = &run.seen[2];
+    assert_eq!(
+        posted.url.as_deref(),
+        Some("https://mcp.example.com/messages?sessionId=s1")
+    );
+    assert_eq!(posted.body.as_deref(), Some(INITIALIZE));
+    for seen in &run.seen {
+        assert_eq!(seen.header("Authorization"), Some("Bearer canary-legacy"));
+    }
+
+    let (read, _) = tokens(&["canary-legacy"]);
+    let run = bridged(
+        INITIALIZE,
+        read,
+        script("https://evil.example.com/messages"),
+    );
+    assert_eq!(run.seen.len(), 2, "{:?}", run.seen);
+    assert!(run.seen.iter().all(|s| s.url.is_none()));
+    let error: Value = serde_json::from_str(&run.out[0]).unwrap();
+    assert_eq!(
+        error["error"]["message"],
+        "`https://mcp.example.com/mcp` named as its HTTP+SSE endpoint `https://evil.example.com/messages`, another origin than the server's: refused"
+    );
+    assert!(!run.out[0].contains("canary"));
 }

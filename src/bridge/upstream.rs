@@ -9,7 +9,7 @@ use std::io::Read;
 
 use crate::store::Secret;
 
-/// The three methods Streamable HTTP uses.
+/// The three methods Streamable HTTP uses (HTTP+SSE: GET and POST).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
     /// A message from the client.
@@ -23,6 +23,9 @@ pub enum Method {
 /// One request to the endpoint.
 pub struct Exchange<'a> {
     pub method: Method,
+    /// Another URL than the endpoint's (the POST URL of the older HTTP+SSE
+    /// transport, checked to be of the same origin).
+    pub url: Option<&'a str>,
     /// Protocol headers and the manifest's literal headers.
     pub headers: &'a [(String, String)],
     /// The credential headers, as read from the store.
@@ -69,10 +72,11 @@ impl Http {
 
 impl Upstream for Http {
     fn exchange(&self, exchange: Exchange<'_>) -> Result<Answer, String> {
+        let url = exchange.url.unwrap_or(&self.url);
         let mut request = match exchange.method {
-            Method::Post => self.client.post(&self.url),
-            Method::Get => self.client.get(&self.url),
-            Method::Delete => self.client.delete(&self.url),
+            Method::Post => self.client.post(url),
+            Method::Get => self.client.get(url),
+            Method::Delete => self.client.delete(url),
         };
         for (name, value) in exchange.headers {
             // `send` names the body's type itself.

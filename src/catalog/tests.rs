@@ -5,11 +5,13 @@ use crate::manifest::{CredentialKind, parse};
 /// The guide's credentials table: server → the variables it names.
 const GUIDE_TABLE: &[(&str, &[&str])] = &[
     ("github", &["GITHUB_TOKEN"]),
+    ("github-remote", &["GITHUB_TOKEN"]),
     ("azure-devops", &["AZURE_DEVOPS_PAT"]),
     ("slack", &["SLACK_TOKEN"]),
     ("postgres", &["DATABASE_URL"]),
     ("aws", &["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]),
     ("sentry", &["SENTRY_AUTH_TOKEN"]),
+    ("sentry-remote", &["SENTRY_AUTH_TOKEN"]),
     ("posthog", &["POSTHOG_API_KEY"]),
     ("mongodb", &["MONGODB_URI"]),
     ("terraform", &["TF_TOKEN"]),

@@ -15,10 +15,10 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::support::{Sandbox, canary, client_cli, secret_service, skip, text};
+use crate::support::{Sandbox, canary, secret_service, skip, text};
 
 /// The SDK's `node_modules`, or why the tests cannot run.
-fn sdk(test: &str) -> Option<PathBuf> {
+pub(super) fn sdk(test: &str) -> Option<PathBuf> {
     let modules = match std::env::var_os("MCPCTL_TEST_MCP_SDK") {
         Some(dir) => PathBuf::from(dir),
         None => Path::new(env!("CARGO_MANIFEST_DIR")).join(".tools/mcp-sdk/node_modules"),
@@ -45,7 +45,7 @@ fn sdk(test: &str) -> Option<PathBuf> {
 }
 
 /// The fixture server, running.
-struct RemoteServer {
+pub(super) struct RemoteServer {
     child: Child,
     stdin: ChildStdin,
     port: u16,
@@ -54,10 +54,16 @@ struct RemoteServer {
 }
 
 impl RemoteServer {
-    fn start(modules: &Path, token: &str) -> RemoteServer {
+    pub(super) fn start(modules: &Path, token: &str) -> RemoteServer {
+        RemoteServer::start_in(modules, token, &[])
+    }
+
+    /// Started with `args` (`sse`: the older HTTP+SSE transport only).
+    fn start_in(modules: &Path, token: &str, args: &[&str]) -> RemoteServer {
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/remote/server.cjs");
         let mut child = Command::new("node")
             .arg(script)
+            .args(args)
             .env("NODE_PATH", modules)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -90,7 +96,7 @@ impl RemoteServer {
         }
     }
 
-    fn url(&self) -> String {
+    pub(super) fn url(&self) -> String {
         format!("http://127.0.0.1:{}/mcp", self.port)
     }
 
@@ -101,7 +107,7 @@ impl RemoteServer {
         std::thread::sleep(Duration::from_millis(200));
     }
 
-    fn requests(&self) -> Vec<String> {
+    pub(super) fn requests(&self) -> Vec<String> {
         self.requests.lock().unwrap().clone()
     }
 }
@@ -115,9 +121,14 @@ impl Drop for RemoteServer {
 
 /// A manifest with the remote server at `url`, for Claude Code.
 fn manifest(url: &str) -> String {
+    manifest_for("claude-code", url)
+}
+
+/// A manifest with the remote server at `url`, for `client`.
+pub(super) fn manifest_for(client: &str, url: &str) -> String {
     format!(
         r#"mcpctl version=1
-client claude-code
+client {client}
 credential REMOTE_TOKEN {{ kind personal-access-token; }}
 server remote {{
     url "{url}"
@@ -128,8 +139,8 @@ server remote {{
     )
 }
 
-/// Applies `manifest` with the token; the command Claude Code's entry runs.
-fn apply(sandbox: &Sandbox, manifest: &Path, token: &str) -> (String, Vec<String>) {
+/// Applies `manifest`, storing the token.
+pub(super) fn apply_only(sandbox: &Sandbox, manifest: &Path, token: &str) {
     let output = sandbox
         .mcpctl()
         .args(["apply", "--auto-approve", "--secrets-from-env", "-f"])
@@ -139,6 +150,11 @@ fn apply(sandbox: &Sandbox, manifest: &Path, token: &str) -> (String, Vec<String
         .unwrap();
     let (stdout, stderr) = text(&output);
     assert!(output.status.success(), "{stdout}{stderr}");
+}
+
+/// Applies `manifest` with the token; the command Claude Code's entry runs.
+fn apply(sandbox: &Sandbox, manifest: &Path, token: &str) -> (String, Vec<String>) {
+    apply_only(sandbox, manifest, token);
     let claude: Value =
         serde_json::from_str(&fs_err::read_to_string(sandbox.claude_json()).unwrap()).unwrap();
     let entry = &claude["mcpServers"]["remote"];
@@ -396,6 +412,63 @@ fn the_bridge_carries_a_session_to_a_real_remote_server_and_follows_a_rotation()
     }
 }
 
+/// A server of the older HTTP+SSE transport only (the SDK's
+/// `SSEServerTransport`): the POST of `initialize` gets 405, the bridge
+/// falls back to the event stream and POSTs to the URL it names, the
+/// token on every request.
+#[test]
+fn the_bridge_falls_back_to_the_older_http_sse_transport() {
+    let test = "the_bridge_falls_back_to_the_older_http_sse_transport";
+    let Some(modules) = sdk(test) else { return };
+    if !secret_service(test) {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let token = canary("remote-sse");
+    let server = RemoteServer::start_in(&modules, &token, &["sse"]);
+    let manifest = sandbox.manifest(&manifest(&server.url()));
+    let entry = apply(&sandbox, &manifest, &token);
+
+    let mut bridge = Bridged::start(&sandbox, &entry);
+    let answer = initialize(&mut bridge);
+    assert_eq!(
+        answer["result"]["serverInfo"]["name"], "remote-fixture",
+        "{answer}"
+    );
+    let (tools, _) = bridge.request(2, "tools/list", json!({}));
+    assert_eq!(tools["result"]["tools"][0]["name"], "echo", "{tools}");
+    let (called, _) = bridge.request(
+        3,
+        "tools/call",
+        json!({"name": "echo", "arguments": {"text": "old"}}),
+    );
+    assert_eq!(
+        called["result"]["content"][0]["text"], "echo: old",
+        "{called}"
+    );
+    assert!(!process_holds(bridge.child.id(), &token));
+    let stderr = bridge.finish();
+    assert!(!stderr.contains(&token), "{stderr}");
+
+    // A 405 to the Streamable HTTP POST, one stream, then every message
+    // POSTed within its session; nothing refused.
+    let requests = server.requests();
+    assert!(
+        requests[0].starts_with("request POST ok - "),
+        "{requests:?}"
+    );
+    assert!(requests[1].starts_with("request GET ok - "), "{requests:?}");
+    let session = requests[2].split(' ').nth(3).unwrap().to_owned();
+    assert_ne!(session, "-", "{requests:?}");
+    assert_eq!(requests.len(), 2 + 4, "{requests:?}");
+    for request in &requests[2..] {
+        assert!(
+            request.starts_with(&format!("request POST ok {session}")),
+            "{requests:?}"
+        );
+    }
+}
+
 #[test]
 fn a_server_that_is_down_or_refuses_the_token_gets_a_clear_error() {
     let test = "a_server_that_is_down_or_refuses_the_token_gets_a_clear_error";
@@ -438,50 +511,6 @@ fn a_server_that_is_down_or_refuses_the_token_gets_a_clear_error() {
         "{stderr}"
     );
     assert!(!stderr.contains(&token));
-}
-
-/// The pinned real Claude Code connects to the remote server through the
-/// entry `apply` wrote, the token only in the store.
-#[test]
-fn claude_code_lists_the_remote_server_connected_through_the_bridge() {
-    let test = "claude_code_lists_the_remote_server_connected_through_the_bridge";
-    let Some(cli) = client_cli(test, "MCPCTL_TEST_CLAUDE") else {
-        return;
-    };
-    let Some(modules) = sdk(test) else { return };
-    if !secret_service(test) {
-        return;
-    }
-    let sandbox = Sandbox::new();
-    let token = canary("remote-claude");
-    let server = RemoteServer::start(&modules, &token);
-    let manifest = sandbox.manifest(&manifest(&server.url()));
-    apply(&sandbox, &manifest, &token);
-    let output = sandbox
-        .program(&cli)
-        .env("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1")
-        .env("DISABLE_AUTOUPDATER", "1")
-        .env("MCP_TIMEOUT", "30000")
-        .timeout(Duration::from_secs(120))
-        .args(["mcp", "list"])
-        .output()
-        .unwrap();
-    let (stdout, stderr) = text(&output);
-    let line = stdout
-        .lines()
-        .find(|l| l.starts_with("remote:"))
-        .unwrap_or_else(|| panic!("{stdout}{stderr}"));
-    assert!(line.contains("Connected"), "{stdout}{stderr}");
-    assert!(!stdout.contains(&token) && !stderr.contains(&token));
-    let requests = server.requests();
-    assert!(
-        requests.iter().any(|r| r.starts_with("request POST ok")),
-        "{requests:?}"
-    );
-    assert!(
-        !requests.iter().any(|r| r.contains("refused")),
-        "{requests:?}"
-    );
 }
 
 /// The bridge's command line for `url`, its `Authorization` header read

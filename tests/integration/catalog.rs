@@ -38,7 +38,18 @@ fn catalog_lists_the_guides_servers() {
         .iter()
         .map(|e| e["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names.len(), 15, "{names:?}");
+    assert_eq!(names.len(), 17, "{names:?}");
+    // GitHub's hosted server: the same PAT, as a header the bridge adds.
+    let remote = &entries[1];
+    assert_eq!(remote["name"], "github-remote");
+    assert_eq!(
+        remote["transport"]["url"],
+        "https://api.githubcopilot.com/mcp/"
+    );
+    assert_eq!(
+        remote["credentials"][0]["delivered-as"],
+        "header Authorization"
+    );
     let github = &entries[0];
     assert_eq!(
         github["package"]["name"],

@@ -17,6 +17,9 @@ mod audit;
 // that no process holds the token.
 #[cfg(target_os = "linux")]
 mod bridge;
+// Linux only: the same SDK server, and `/proc` to see every process under a client.
+#[cfg(target_os = "linux")]
+mod bridge_clients;
 mod canary;
 mod catalog;
 mod check;

@@ -10,6 +10,7 @@ fn bundled_examples_are_valid() {
         "examples/minimal/mcpctl.kdl",
         "examples/team/mcpctl.kdl",
         "examples/org/mcpctl.kdl",
+        "examples/remote/mcpctl.kdl",
     ] {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(example);
         let output = sandbox
