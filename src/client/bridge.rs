@@ -97,4 +97,24 @@ mod tests {
             );
         }
     }
+
+    /// A remote server with a credential header has an entry in every
+    /// client under either delivery: the bridge under exec (also where
+    /// env-ref falls back to exec), a reference under env-ref. No client
+    /// leaves it out for want of a reference.
+    #[test]
+    fn a_secret_header_is_never_left_out() {
+        let launcher = Launcher::bare();
+        for delivery in [Delivery::Exec, Delivery::EnvRef] {
+            for id in ClientId::ALL {
+                let rendered = adapter(id)
+                    .render(&secret_remote_server(), &cx(&launcher, delivery, Os::Linux));
+                assert!(
+                    rendered.entry.is_some(),
+                    "{id} under {delivery:?}: {:?}",
+                    rendered.notes
+                );
+            }
+        }
+    }
 }

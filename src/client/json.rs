@@ -9,8 +9,8 @@ use serde_json::{Map, Value, json};
 
 use super::read::{EntryHeader, EntryServer, EntryValue, each_string, strings};
 use super::{
-    Adapter, RenderContext, RenderNote, Rendered, bridge_command, effective_delivery, entry_env,
-    entry_headers, stdio_command,
+    Adapter, RenderContext, Rendered, bridge_command, effective_delivery, entry_env, entry_headers,
+    stdio_command,
 };
 use crate::manifest::{Delivery, Server, Transport};
 
@@ -110,12 +110,10 @@ pub fn render_json(
             entry.insert(shape.env_key.into(), Value::Object(env));
         }
     } else if let Transport::Http { url, .. } = &server.transport {
-        let Some(headers) = entry_headers(server, reference) else {
-            notes.push(RenderNote::SecretHeaderNeedsReference {
-                client: adapter.id(),
-            });
-            return Rendered { entry: None, notes };
-        };
+        // A credential header has its reference here: under exec the
+        // server went through the bridge above, so this is env-ref.
+        let headers = entry_headers(server, reference)
+            .expect("a credential header under exec delivery goes through the bridge");
         if let Some(kind) = shape.remote_type {
             entry.insert("type".into(), json!(kind));
         }

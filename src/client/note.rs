@@ -15,9 +15,6 @@ pub enum RenderNote {
     KeepsExec { client: ClientId },
     /// The client reads no remote servers from its file (Claude Desktop).
     RemoteOnlyInApp { client: ClientId },
-    /// A secret header needs a reference, which this delivery or client
-    /// cannot give; the server is left out.
-    SecretHeaderNeedsReference { client: ClientId },
     /// The client's own listing prints referenced values expanded
     /// (`gemini mcp list`).
     ListingShowsSecrets { command: String },

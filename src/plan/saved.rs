@@ -32,7 +32,10 @@ use crate::state::entry_digest;
 
 /// The saved-plan format this build writes and reads. 2: the plan's
 /// changes are typed and grouped by kind ([`crate::plan::PLAN_VERSION`] 2).
-pub const SAVED_PLAN_VERSION: u32 = 2;
+/// 3: a client note can no longer say a secret header was left out for
+/// want of a reference (a remote server's credential header under exec
+/// goes through the bridge), so a plan saved with such a note is refused.
+pub const SAVED_PLAN_VERSION: u32 = 3;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

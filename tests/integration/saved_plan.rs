@@ -81,7 +81,7 @@ fn a_saved_plan_is_shown_then_applied_exactly_and_holds_no_secret() {
     let saved = fs_err::read_to_string(&file).unwrap();
     assert!(!saved.contains(&leaked), "{saved}");
     let json: serde_json::Value = serde_json::from_str(&saved).unwrap();
-    assert_eq!(json["saved-plan"], 2);
+    assert_eq!(json["saved-plan"], 3);
     assert_eq!(json["inputs"]["credentials"]["GITHUB_TOKEN"], "missing");
 
     let (code, stdout, _) = run(&sandbox, &["show", file.to_str().unwrap()], "");
@@ -555,5 +555,27 @@ fn a_saved_plan_of_an_older_format_is_refused_with_how_to_plan_again() {
         assert_eq!(code, Some(1), "{stdout}{stderr}");
         assert_eq!(stdout, "");
         insta::assert_snapshot!("older_saved_plan_refused", stderr.replace(&shown, "[PLAN]"));
+    }
+    // A format-2 plan, as mcpctl wrote them while a client note could
+    // still say a secret header was left out, is refused the same way.
+    fs_err::write(
+        &file,
+        r#"{"saved-plan": 2, "mcpctl-version": "0.1.0", "created-at": "2026-12-01T00:00:00Z",
+            "manifest-digest": "sha256:0", "adopt": false, "targets": [],
+            "inputs": {"files": {}, "credentials": {}, "ownership": "sha256:0"},
+            "plan": {"version": 2, "manifest": "/repo/mcpctl.kdl"}}"#,
+    )
+    .unwrap();
+    for command in ["show", "apply"] {
+        let (code, stdout, stderr) = run(&sandbox, &[command, file.to_str().unwrap()], "");
+        assert_eq!(code, Some(1), "{stdout}{stderr}");
+        assert_eq!(stdout, "");
+        let stderr = stderr.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            stderr.contains(
+                "is a saved plan of format 2, which this mcpctl cannot read (it reads format 3)"
+            ) && stderr.contains("again with this mcpctl"),
+            "{stderr}"
+        );
     }
 }

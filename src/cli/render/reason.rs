@@ -95,9 +95,6 @@ fn client_note(note: &RenderNote) -> String {
         RenderNote::RemoteOnlyInApp { client } => format!(
             "{client} reads no remote servers from its configuration file; add this one in the app"
         ),
-        RenderNote::SecretHeaderNeedsReference { client } => format!(
-            "this remote server sends a secret header, which {client} can only get by reference (env-ref delivery, in a client that resolves variables); left out of this client"
-        ),
         RenderNote::ListingShowsSecrets { command } => {
             format!("`{command}` prints referenced values expanded: the secret shows on screen")
         }
