@@ -93,7 +93,7 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
         (Some(saved), _) => Some(saved.plan.manifest.as_path()),
         (None, given) => given,
     };
-    let workspace = Workspace::open(manifest)?;
+    let mut workspace = Workspace::open(manifest)?;
     let _lock = workspace.lock()?;
     let store = workspace.open_store()?;
     let (options, targets) = match &saved {
@@ -142,6 +142,9 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     // A saved plan was reviewed when it was saved, as Terraform's is.
     if changes && !args.auto_approve && args.plan.is_none() {
         confirm("Apply these changes?", "mcpctl apply --auto-approve")?;
+        // What apply writes and records happens now, not when the plan
+        // was shown: the confirmation may have waited.
+        workspace.now = jiff::Timestamp::now();
     }
 
     // The audit settings this apply installs: the manifest's when the plan

@@ -38,7 +38,7 @@ impl SecretSource for NoSecrets {
 }
 
 pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
-    let workspace = Workspace::open_shared(manifest)?;
+    let mut workspace = Workspace::open_shared(manifest)?;
     let _lock = workspace.lock()?;
     let store = workspace.open_store()?;
     let (desired, observed) = workspace.observe(Ok(&store as &dyn CredentialStore))?;
@@ -62,6 +62,8 @@ pub fn run(manifest: Option<&Path>, args: Args) -> miette::Result<Outcome> {
     }
     if !args.auto_approve {
         confirm("Destroy these?", "mcpctl destroy --auto-approve")?;
+        // It happens now, not when it was shown.
+        workspace.now = jiff::Timestamp::now();
     }
     let audit = workspace.audit_log("destroy")?;
     let record = Record::Destroy {
