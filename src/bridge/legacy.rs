@@ -95,18 +95,25 @@ impl Bridge {
             pending: Mutex::new(Vec::new()),
         });
         let _ = self.legacy.set(Arc::clone(&endpoint));
+        // Awaited before the stream is read on: the answer may be on it.
+        self.await_answers(&endpoint, &inspected.requests);
         let bridge = Arc::clone(self);
-        std::thread::spawn(move || bridge.read_legacy_stream(&endpoint, events));
-        self.post_legacy(message, inspected);
+        let reader = Arc::clone(&endpoint);
+        std::thread::spawn(move || bridge.read_legacy_stream(&reader, events));
+        self.send_legacy(&endpoint, message, inspected);
     }
 
     /// POSTs one message to the endpoint's POST URL; its answer comes on
     /// the stream.
     pub(super) fn post_legacy(&self, message: &[u8], inspected: &Inspected) {
-        let Some(endpoint) = self.legacy.get() else {
-            return;
-        };
-        self.await_answers(endpoint, &inspected.requests);
+        if let Some(endpoint) = self.legacy.get() {
+            self.await_answers(endpoint, &inspected.requests);
+            self.send_legacy(endpoint, message, inspected);
+        }
+    }
+
+    /// POSTs a message whose requests are awaited already.
+    fn send_legacy(&self, endpoint: &Endpoint, message: &[u8], inspected: &Inspected) {
         let mut read_again = false;
         loop {
             let (generation, answer) =
