@@ -159,6 +159,7 @@ pub mod model;
 mod parse;
 pub mod personal;
 mod rotation;
+mod server;
 
 #[cfg(test)]
 mod tests;
@@ -173,6 +174,7 @@ pub use error::{ManifestError, Problem, ProblemKind};
 pub use model::*;
 pub(crate) use parse::did_you_mean;
 pub use parse::parse;
+pub use server::*;
 
 /// The file name looked for when no `--manifest` is given.
 pub const MANIFEST_FILE: &str = "mcpctl.kdl";

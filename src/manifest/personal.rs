@@ -34,7 +34,7 @@ use kdl::{KdlDocument, KdlEntry, KdlValue};
 use miette::SourceSpan;
 
 use super::error::{ManifestError, Problem, ProblemKind as K, shown_source};
-use super::model::{ClientId, EnvValue, Manifest, Transport};
+use super::{ClientId, EnvValue, Manifest, Transport};
 use crate::secret_patterns::{self, Placeholders};
 
 /// The profile beside the manifest; git-ignored, never checked in.

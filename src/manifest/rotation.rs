@@ -15,7 +15,7 @@
 //! 60, cloud provider keys every 30. "API keys: based on provider
 //! recommendations" gives no number, so API keys get none from the guide.
 
-use super::model::{CredentialKind, Period};
+use super::{CredentialKind, Period};
 
 /// Why a period does not parse. Never carries the text itself: the caller
 /// decides whether it is safe to show.

@@ -6,7 +6,7 @@ use kdl::{KdlNode, KdlValue};
 use super::block::Child;
 use super::shape::{Shape, positional, type_name};
 use super::{Checker, K, Problem};
-use crate::manifest::model::AuditPolicy;
+use crate::manifest::AuditPolicy;
 
 /// The children of `audit { … }`.
 const AUDIT: &[Child<AuditPolicy>] = &[

@@ -10,7 +10,7 @@ use super::server::{ServerBody, ServerContext};
 use super::shape::{head_span, positional};
 use super::words::{capitalize, did_you_mean, is_env_name, is_header_name, show};
 use super::{Checker, K, Problem};
-use crate::manifest::model::{CredentialHeader, EnvValue};
+use crate::manifest::{CredentialHeader, EnvValue};
 use crate::secret_patterns;
 
 impl Checker {

@@ -10,7 +10,7 @@ use super::block::Verb;
 use super::server::ServerContext;
 use super::shape::{Shape, head_span, positional};
 use super::{Checker, K, Problem};
-use crate::manifest::model::{ClientId, ClientTarget, Scope};
+use crate::manifest::{ClientId, ClientTarget, Scope};
 
 impl Checker {
     pub(super) fn client(&mut self, node: &KdlNode) -> Option<(ClientTarget, SourceSpan)> {

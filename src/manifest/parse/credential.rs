@@ -12,7 +12,7 @@ use super::rotation;
 use super::shape::{Shape, positional};
 use super::words::{is_env_name, show};
 use super::{Checker, K, Problem};
-use crate::manifest::model::*;
+use crate::manifest::*;
 
 /// A credential as written, before its period is resolved.
 pub(super) struct CredentialDraft {

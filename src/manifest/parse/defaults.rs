@@ -8,7 +8,7 @@ use super::rotation::{self, PERIOD_HELP};
 use super::shape::{Shape, type_name};
 use super::words::{did_you_mean, show};
 use super::{Checker, K, Problem};
-use crate::manifest::model::{Defaults, Delivery, Period};
+use crate::manifest::{Defaults, Delivery, Period};
 
 /// The children of `defaults { … }`.
 const DEFAULTS: &[Child<Defaults>] = &[

@@ -14,7 +14,7 @@ use super::server::{ServerBody, ServerContext, ServerDraft};
 use super::version::Version;
 use super::words::{capitalize, did_you_mean, show};
 use super::{Checker, K, Problem};
-use crate::manifest::model::*;
+use crate::manifest::*;
 
 /// The nodes of the top level. `mcpctl` is read first, by
 /// [`Checker::version`]; `server`, `role` and `variable` after the rest,

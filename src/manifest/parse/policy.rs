@@ -23,7 +23,7 @@ use miette::SourceSpan;
 
 use super::block::Child;
 use super::{Checker, K, Problem, Shape, children, head_span, positional, show};
-use crate::manifest::model::*;
+use crate::manifest::*;
 
 /// The children of `policy { … }`.
 const POLICY: &[Child<Policy>] = &[

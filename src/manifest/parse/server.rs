@@ -12,7 +12,7 @@ use super::credential::CredentialDraft;
 use super::shape::{Shape, head_span, positional};
 use super::words::{is_server_name, show};
 use super::{Checker, K, Problem};
-use crate::manifest::model::*;
+use crate::manifest::*;
 
 /// A server as written, before its client list is resolved.
 pub(super) struct ServerDraft {

@@ -5,7 +5,7 @@ use kdl::KdlNode;
 use super::block::Verb;
 use super::shape::positional;
 use super::{Checker, K, Problem};
-use crate::manifest::model::Shell;
+use crate::manifest::Shell;
 
 impl Checker {
     pub(super) fn shell_profile(&mut self, node: &KdlNode) -> Vec<Shell> {

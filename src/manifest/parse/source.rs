@@ -6,7 +6,7 @@ use kdl::{KdlEntry, KdlNode};
 use super::shape::positional;
 use super::words::{is_env_name, show};
 use super::{Checker, K, Problem};
-use crate::manifest::model::{DEFAULT_COMMAND_TIMEOUT_SECS, Source};
+use crate::manifest::{DEFAULT_COMMAND_TIMEOUT_SECS, Source};
 
 /// The sources, for "did you mean".
 const SOURCES: &[&str] = &["store", "env", "command"];

@@ -10,8 +10,8 @@ use miette::SourceSpan;
 
 use super::block::{Child, Verb};
 use super::{Checker, K, Problem, children, head_span, show};
-use crate::manifest::model::{Role, Variable};
 use crate::manifest::personal::variable_refs;
+use crate::manifest::{Role, Variable};
 
 /// The children of `variable NAME { … }`.
 const VARIABLE: &[Child<Variable>] = &[Child::once("description", |c, node, variable| {

@@ -7,7 +7,7 @@ use miette::SourceSpan;
 
 use super::shape::{head_span, positional, type_name};
 use super::{Checker, K, Problem};
-use crate::manifest::model::MANIFEST_VERSION;
+use crate::manifest::MANIFEST_VERSION;
 
 impl Checker {
     pub(super) fn version(&mut self, nodes: &[KdlNode]) -> Version {
