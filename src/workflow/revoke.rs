@@ -65,10 +65,7 @@ pub fn plan(
         now,
     )?;
     let full = plan::compute(desired, &observed, plan::Options::default());
-    let users: Vec<String> = servers_using(manifest, &credential.name)
-        .into_iter()
-        .map(|(server, _)| server.to_owned())
-        .collect();
+    let users = users_of(manifest, &credential.name);
     Ok(Revocation {
         plan: only_revocation(full, &credential.name, &users),
         users,
@@ -145,6 +142,17 @@ fn only_revocation(mut plan: Plan, credential: &str, users: &[String]) -> Plan {
     plan
 }
 
+/// The servers that read `credential`, each once (a remote server may send
+/// it in two headers).
+fn users_of(manifest: &Manifest, credential: &str) -> Vec<String> {
+    let mut users: Vec<String> = servers_using(manifest, credential)
+        .into_iter()
+        .map(|(server, _)| server.to_owned())
+        .collect();
+    users.dedup();
+    users
+}
+
 /// `revoke` never asks for a value: its plan creates no credential.
 struct NoSecrets;
 
@@ -181,6 +189,24 @@ mod tests {
             .credentials
             .get(name)
             .and_then(|record| record.revoked_at.clone())
+    }
+
+    #[test]
+    fn a_server_sending_the_credential_twice_is_one_user() {
+        let manifest = crate::manifest::parse(
+            "mcpctl.kdl",
+            r#"mcpctl version=1
+credential TOKEN
+server remote {
+    url "https://mcp.example.com/mcp"
+    header Authorization credential=TOKEN scheme=Bearer
+    header X-Api-Key credential=TOKEN
+}
+"#,
+        )
+        .unwrap();
+        assert_eq!(servers_using(&manifest, "TOKEN").len(), 2);
+        assert_eq!(users_of(&manifest, "TOKEN"), ["remote"]);
     }
 
     #[test]
