@@ -151,10 +151,13 @@ impl Bridge {
         let ended = loop {
             match events.next_event() {
                 Ok(Some((kind, data))) if kind == "message" => {
+                    // Written before it counts as answered: a closed stdin
+                    // stops waiting once nothing is in flight, and must
+                    // not stop before the answer is out.
+                    self.write(&data);
                     if let Some(inspected) = inspect(&data) {
                         self.answered_legacy(endpoint, &inspected.responses);
                     }
-                    self.write(&data);
                 }
                 Ok(Some(_)) => {}
                 Ok(None) => break "ended".to_owned(),
